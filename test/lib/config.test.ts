@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULTS,
+  DetectorConfigError,
+  parseDetectorConfig,
+  parseSchedule,
+  resolveDetectorSettings,
+} from '../../lib/config.js';
+
+/** A context reader over a plain object, the way `app.node.tryGetContext` answers. */
+function context(values: Record<string, unknown>): (key: string) => unknown {
+  return (key) => values[key];
+}
+
+function parseError(values: Record<string, unknown>): DetectorConfigError {
+  try {
+    parseDetectorConfig(context(values));
+  } catch (error) {
+    if (error instanceof DetectorConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(values)} to be rejected`);
+}
+
+describe('parseDetectorConfig', () => {
+  it('applies every default when only alertEmail is given', () => {
+    const settings = parseDetectorConfig(context({ alertEmail: 'ops@example.com' }));
+
+    expect(settings).toEqual({
+      alertEmails: ['ops@example.com'],
+      schedule: 'rate(1 hour)',
+      schedulePeriodMinutes: 60,
+      quotaShare: 0.5,
+      reminderIntervalHours: 24,
+      lambdaMemoryMb: 512,
+      lambdaTimeoutSeconds: 900,
+      logRetentionDays: 90,
+      logLevel: 'INFO',
+      noncurrentVersionExpirationDays: 365,
+      reportExpirationDays: 90,
+      maxInvocationsPerRun: 50,
+    });
+    expect(settings.ignoreRules).toBeUndefined();
+  });
+
+  it('splits a comma-separated alertEmail and trims each address', () => {
+    const settings = parseDetectorConfig(context({ alertEmail: ' a@example.com, b@example.org ,' }));
+
+    expect(settings.alertEmails).toEqual(['a@example.com', 'b@example.org']);
+  });
+
+  it('accepts a list of addresses from cdk.json', () => {
+    const settings = parseDetectorConfig(context({ alertEmail: ['a@example.com', 'b@example.org'] }));
+
+    expect(settings.alertEmails).toEqual(['a@example.com', 'b@example.org']);
+  });
+
+  it('reads numbers given as strings (-c key=value) and as numbers (cdk.json) alike', () => {
+    const fromCli = parseDetectorConfig(
+      context({
+        alertEmail: 'a@example.com',
+        quotaShare: '0.25',
+        lambdaMemoryMb: '1024',
+        logRetentionDays: '30',
+      }),
+    );
+    const fromJson = parseDetectorConfig(
+      context({ alertEmail: 'a@example.com', quotaShare: 0.25, lambdaMemoryMb: 1024, logRetentionDays: 30 }),
+    );
+
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli).toMatchObject({ quotaShare: 0.25, lambdaMemoryMb: 1024, logRetentionDays: 30 });
+  });
+
+  it('parses ignoreRules from a JSON string and accepts an object from cdk.json', () => {
+    const rules = { pools: { 'eu-west-1_abc': ['MfaConfiguration'] } };
+
+    expect(
+      parseDetectorConfig(context({ alertEmail: 'a@b.co', ignoreRules: JSON.stringify(rules) })).ignoreRules,
+    ).toEqual(rules);
+    expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', ignoreRules: rules })).ignoreRules).toEqual(
+      rules,
+    );
+  });
+
+  it('upper-cases logLevel', () => {
+    expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', logLevel: 'debug' })).logLevel).toBe('DEBUG');
+  });
+
+  it('takes the schedule period from schedulePeriodMinutes when the cron runs on some days only', () => {
+    const settings = parseDetectorConfig(
+      context({ alertEmail: 'a@b.co', schedule: 'cron(0 8 ? * MON-FRI *)', schedulePeriodMinutes: '4320' }),
+    );
+
+    expect(settings).toMatchObject({ schedule: 'cron(0 8 ? * MON-FRI *)', schedulePeriodMinutes: 4320 });
+  });
+
+  it.each([
+    [
+      { alertEmail: undefined },
+      'alertEmail',
+      'Missing context "alertEmail": pass -c alertEmail=you@example.com',
+    ],
+    [{ alertEmail: '' }, 'alertEmail', 'Missing context "alertEmail"'],
+    [
+      { alertEmail: ' , ' },
+      'alertEmail',
+      'Invalid context "alertEmail": at least one email address is required',
+    ],
+    [{ alertEmail: 'bob@' }, 'alertEmail', 'Invalid context "alertEmail": "bob@" is not an email address'],
+    [{ alertEmail: 'a@b.co;c@d.co' }, 'alertEmail', '"a@b.co;c@d.co" is not an email address'],
+    [{ alertEmail: 'a@b.co,A@b.co' }, 'alertEmail', '"A@b.co" is listed twice'],
+    [{ alertEmail: 42 }, 'alertEmail', 'must be a comma-separated string'],
+    [{ schedule: 'rate(1 hours)' }, 'schedule', 'write rate(1 hour)'],
+    [{ schedule: 'rate(5 minute)' }, 'schedule', 'write rate(5 minutes)'],
+    [{ schedule: 'rate(0 minutes)' }, 'schedule', 'at least 1'],
+    [{ schedule: 'rate(1 week)' }, 'schedule', 'expected rate(N'],
+    [{ schedule: 'every hour' }, 'schedule', 'expected rate(N'],
+    [{ schedule: 'cron(0 * * * *)' }, 'schedule', 'needs 6 fields'],
+    [{ schedule: 'cron(0 8 * * MON *)' }, 'schedule', '"?" in either the day-of-month or the day-of-week'],
+    [{ schedule: 'rate(4 days)' }, 'schedule', 'at most 5040 minutes'],
+    [{ schedule: 'cron(0 8 ? * MON *)' }, 'schedulePeriodMinutes', 'is required with "cron(0 8 ? * MON *)"'],
+    [{ schedulePeriodMinutes: '30' }, 'schedulePeriodMinutes', '30 is shorter than the 60 minutes'],
+    [
+      { schedulePeriodMinutes: 6000, schedule: 'cron(0 8 ? * MON *)' },
+      'schedulePeriodMinutes',
+      'between 1 and 5040',
+    ],
+    [{ quotaShare: '0' }, 'quotaShare', 'greater than 0 and at most 1'],
+    [{ quotaShare: 1.5 }, 'quotaShare', 'greater than 0 and at most 1'],
+    [{ quotaShare: 'half' }, 'quotaShare', '"half" is not a number'],
+    [{ quotaShare: '' }, 'quotaShare', 'is not a number'],
+    [{ reminderIntervalHours: '1.5' }, 'reminderIntervalHours', 'whole number >= 1'],
+    [{ reminderIntervalHours: 0 }, 'reminderIntervalHours', 'whole number >= 1'],
+    [{ lambdaMemoryMb: '64' }, 'lambdaMemoryMb', 'between 128 and 10240'],
+    [{ lambdaMemoryMb: 20000 }, 'lambdaMemoryMb', 'between 128 and 10240'],
+    [{ lambdaTimeoutSeconds: 901 }, 'lambdaTimeoutSeconds', 'between 1 and 900'],
+    [{ logRetentionDays: '45' }, 'logRetentionDays', 'not a CloudWatch Logs retention'],
+    [{ logRetentionDays: 9999 }, 'logRetentionDays', 'not a CloudWatch Logs retention'],
+    [{ logLevel: 'VERBOSE' }, 'logLevel', 'must be one of TRACE, DEBUG'],
+    [{ ignoreRules: '{not json' }, 'ignoreRules', 'is not valid JSON'],
+    [{ ignoreRules: '["a"]' }, 'ignoreRules', 'must be a JSON object'],
+    [{ ignoreRules: 'null' }, 'ignoreRules', 'must be a JSON object'],
+    [{ ignoreRules: JSON.stringify({ x: 'y'.repeat(4000) }) }, 'ignoreRules', 'Lambda allows 4 KB'],
+    [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
+    [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
+    [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
+  ])('rejects %j naming context "%s"', (values, key, message) => {
+    const error = parseError({ alertEmail: 'ops@example.com', ...values });
+
+    expect(error.setting).toBe(`context "${key}"`);
+    expect(error.message).toContain(`context "${key}"`);
+    expect(error.message).toContain(message);
+  });
+});
+
+describe('parseSchedule', () => {
+  it.each([
+    ['rate(1 minute)', 1],
+    ['rate(15 minutes)', 15],
+    ['rate(1 hour)', 60],
+    ['rate(6 hours)', 360],
+    ['rate(1 day)', 1440],
+    ['rate(3 days)', 4320],
+  ])('derives the period of %s', (expression, minutes) => {
+    expect(parseSchedule(expression)).toEqual({ expression, periodMinutes: minutes });
+  });
+
+  it.each([
+    ['cron(0 * * * ? *)', 60],
+    ['cron(15 3 * * ? *)', 1440],
+    ['cron(0/15 * * * ? *)', 15],
+    ['cron(*/10 * ? * * *)', 10],
+    ['cron(0 0/6 * * ? *)', 360],
+    ['cron(0 8,20 * * ? *)', 720],
+    ['cron(0 9-17 * * ? *)', 960],
+    ['cron(30/40 * * * ? *)', 60],
+  ])('derives the longest gap of the daily cron %s', (expression, minutes) => {
+    expect(parseSchedule(expression)).toEqual({ expression, periodMinutes: minutes });
+  });
+
+  it.each([
+    'cron(0 8 ? * MON-FRI *)',
+    'cron(0 8 1 * ? *)',
+    'cron(0 8 * 1-6 ? *)',
+    'cron(0 8 * * ? 2027)',
+    'cron(0 L * * ? *)',
+  ])('leaves the period of %s to schedulePeriodMinutes', (expression) => {
+    expect(parseSchedule(expression)).toEqual({ expression, periodMinutes: undefined });
+  });
+});
+
+describe('resolveDetectorSettings', () => {
+  it('names the construct prop, not the context key, in its errors', () => {
+    expect(() => resolveDetectorSettings({ alertEmails: ['bob@'] })).toThrow(
+      'Invalid CognitoDriftDetector prop "alertEmails": "bob@" is not an email address',
+    );
+    expect(() => resolveDetectorSettings({ alertEmails: [] })).toThrow(
+      'Invalid CognitoDriftDetector prop "alertEmails": at least one email address',
+    );
+  });
+
+  it('keeps explicit values and fills the rest from DEFAULTS', () => {
+    const settings = resolveDetectorSettings({ alertEmails: ['a@b.co'], quotaShare: 1, logLevel: 'WARN' });
+
+    expect(settings).toMatchObject({
+      quotaShare: 1,
+      logLevel: 'WARN',
+      lambdaMemoryMb: DEFAULTS.lambdaMemoryMb,
+    });
+  });
+});
