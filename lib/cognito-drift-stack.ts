@@ -1,0 +1,39 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CognitoDriftDetector, type CognitoDriftDetectorProps } from './cognito-drift-detector.js';
+
+/** Props of {@link CognitoDriftStack}. */
+export interface CognitoDriftStackProps extends StackProps {
+  /** Settings of the detector the stack deploys. */
+  readonly detector: CognitoDriftDetectorProps;
+}
+
+/** A stack holding one {@link CognitoDriftDetector}, with the names an operator needs as outputs. */
+export class CognitoDriftStack extends Stack {
+  readonly detector: CognitoDriftDetector;
+
+  constructor(scope: Construct, id: string, props: CognitoDriftStackProps) {
+    super(scope, id, {
+      description: 'Cognito drift detector: scheduled scan of user pools and app clients, alerts by email',
+      ...props,
+    });
+    this.detector = new CognitoDriftDetector(this, 'Detector', props.detector);
+
+    new CfnOutput(this, 'BaselineBucketName', {
+      description: 'Bucket holding baselines and reports (pass it to the CLI with --bucket)',
+      value: this.detector.bucket.bucketName,
+    });
+    new CfnOutput(this, 'AlertTopicArn', {
+      description: 'SNS topic for drift alerts and alarm notifications',
+      value: this.detector.topic.topicArn,
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'State machine that runs one detection (start it by hand to scan now)',
+      value: this.detector.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'FunctionName', {
+      description: 'Scanning function',
+      value: this.detector.function.functionName,
+    });
+  }
+}

@@ -1,0 +1,433 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
+
+const EMAILS = ['ops@example.com', 'security@example.org'];
+
+/** The feature flags of cdk.json, so the test synthesizes what `cdk synth` does. */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Rebuilds a `Fn::Join` definition string, replacing references with `<ref>`. */
+function joinToString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(joinToString).join(join[0]);
+  return '<ref>';
+}
+
+describe('CognitoDriftStack', () => {
+  let app: App;
+  let stack: CognitoDriftStack;
+  let template: Template;
+  let nag: AwsSolutionsChecks;
+  const id = (element: unknown) => stack.getLogicalId(element as CfnElement);
+
+  beforeAll(() => {
+    app = new App({ context: cdkJsonContext() });
+    stack = new CognitoDriftStack(app, 'CognitoDrift', { detector: { alertEmails: EMAILS } });
+    nag = new AwsSolutionsChecks(app);
+    Validations.of(app).addPlugins(nag);
+    // Synthesizes (bundling the real handler) and runs cdk-nag: an unacknowledged error throws here.
+    template = Template.fromStack(stack);
+  });
+
+  describe('baseline bucket', () => {
+    it('is versioned, encrypted, private, owner-enforced and kept on stack deletion', () => {
+      template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          VersioningConfiguration: { Status: 'Enabled' },
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+            ],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        }),
+      });
+      template.resourceCountIs('AWS::S3::Bucket', 1);
+    });
+
+    it('expires noncurrent versions after 365 days and reports after 90 days', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 365 } }),
+            Match.objectLike({ Status: 'Enabled', Prefix: 'reports/', ExpirationInDays: 90 }),
+          ]),
+        },
+      });
+    });
+
+    it('denies requests without TLS', () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id(stack.detector.bucket.node.defaultChild) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('alert topic', () => {
+    it('has one email subscription per address', () => {
+      const topic = id(stack.detector.topic.node.defaultChild);
+
+      template.resourceCountIs('AWS::SNS::Subscription', EMAILS.length);
+      for (const email of EMAILS) {
+        template.hasResourceProperties('AWS::SNS::Subscription', {
+          Protocol: 'email',
+          Endpoint: email,
+          TopicArn: { Ref: topic },
+        });
+      }
+    });
+
+    it('denies publishing without TLS', () => {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('function', () => {
+    it('runs the ESM bundle on nodejs24.x arm64 with 512 MB, 15 minutes and no reserved concurrency', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 900,
+        ReservedConcurrentExecutions: Match.absent(),
+        LoggingConfig: {
+          LogGroup: { Ref: id(stack.detector.node.findChild('FunctionLogs').node.defaultChild) },
+        },
+      });
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+    });
+
+    it('gets exactly the documented environment', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectEquals({
+            BASELINE_BUCKET: { Ref: id(stack.detector.bucket.node.defaultChild) },
+            ALERT_TOPIC_ARN: { Ref: id(stack.detector.topic.node.defaultChild) },
+            QUOTA_SHARE: '0.5',
+            REMINDER_INTERVAL_HOURS: '24',
+            SCHEDULE_PERIOD_MINUTES: '60',
+            LOG_LEVEL: 'INFO',
+            POWERTOOLS_SERVICE_NAME: 'cognito-drift',
+            POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    });
+
+    it('is bundled as minified ESM with a require shim, a source map and the SDK inside', () => {
+      const outdir = app.synth().directory;
+      const bundles = readdirSync(outdir)
+        .filter((name) => name.startsWith('asset.'))
+        .map((name) => join(outdir, name))
+        .filter((dir) => existsSync(join(dir, 'index.mjs')));
+
+      expect(bundles).toHaveLength(1);
+      const code = readFileSync(join(bundles[0]!, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __cdkCreateRequire } from 'node:module';")).toBe(
+        true,
+      );
+      expect(existsSync(join(bundles[0]!, 'index.mjs.map'))).toBe(true);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    });
+
+    it('keeps its logs 90 days, as does the state machine', () => {
+      template.resourceCountIs('AWS::Logs::LogGroup', 2);
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+  });
+
+  describe('function role', () => {
+    function roleStatements(): PolicyStatement[] {
+      const role = id(stack.detector.function.role!.node.defaultChild);
+      const roleResource = template.toJSON().Resources[role];
+      expect(roleResource?.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(roleResource?.Properties.Policies).toBeUndefined();
+      return Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) =>
+          (policy.Properties.Roles as unknown[]).some(
+            (ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role }),
+          ),
+        )
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    }
+
+    it('allows exactly the listed actions and nothing else', () => {
+      const statements = roleStatements();
+      const actions = new Set(statements.flatMap((statement) => asArray(statement.Action)));
+
+      expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+      expect([...actions].sort()).toEqual(
+        [
+          'cognito-idp:ListUserPools',
+          'cognito-idp:DescribeUserPool',
+          'cognito-idp:ListUserPoolClients',
+          'cognito-idp:DescribeUserPoolClient',
+          'cognito-idp:ListUserPoolClientSecrets',
+          's3:GetObject',
+          's3:PutObject',
+          's3:ListBucket',
+          'sns:Publish',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ].sort(),
+      );
+    });
+
+    it('uses "*" only for cognito-idp:ListUserPools', () => {
+      for (const statement of roleStatements()) {
+        if (asArray(statement.Resource).includes('*')) {
+          expect(asArray(statement.Action)).toEqual(['cognito-idp:ListUserPools']);
+        }
+      }
+    });
+
+    it('scopes the Cognito reads to user pools of its own account and region', () => {
+      const reads = roleStatements().find((statement) =>
+        asArray(statement.Action).includes('cognito-idp:DescribeUserPool'),
+      );
+
+      expect(stack.resolve(reads?.Resource)).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cognito-idp:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':userpool/*',
+          ],
+        ],
+      });
+    });
+
+    it('scopes S3 to the baseline bucket and SNS to the alert topic', () => {
+      const bucket = id(stack.detector.bucket.node.defaultChild);
+      const byAction = (action: string) =>
+        roleStatements().find((statement) => asArray(statement.Action).includes(action))?.Resource;
+
+      expect(byAction('s3:GetObject')).toEqual({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']],
+      });
+      expect(byAction('s3:ListBucket')).toEqual({ 'Fn::GetAtt': [bucket, 'Arn'] });
+      expect(byAction('sns:Publish')).toEqual({ Ref: id(stack.detector.topic.node.defaultChild) });
+    });
+  });
+
+  describe('state machine', () => {
+    function definition(): {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    } {
+      const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+      return JSON.parse(joinToString(machine?.Properties.DefinitionString));
+    }
+
+    it('invokes the function, retrying Lambda service errors only', () => {
+      const { StartAt, States } = definition();
+
+      expect(StartAt).toBe('StartRun');
+      expect(States.StartRun).toMatchObject({
+        Type: 'Pass',
+        Parameters: { request: {}, iteration: 1 },
+        Next: 'Scan',
+      });
+      expect(States.Scan).toMatchObject({ Type: 'Task', InputPath: '$.request', ResultPath: '$.result' });
+      expect(States.Scan?.Catch).toBeUndefined();
+      expect(States.Scan?.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: [
+            'Lambda.ServiceException',
+            'Lambda.AWSLambdaException',
+            'Lambda.SdkClientException',
+            'Lambda.TooManyRequestsException',
+          ],
+        }),
+      ]);
+    });
+
+    it('succeeds when the function returns done and otherwise loops with the runId', () => {
+      const { States } = definition();
+
+      expect(States.RunDone).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.result.done', BooleanEquals: true, Next: 'RunComplete' }],
+        Default: 'ContinueRun',
+      });
+      expect(States.RunComplete).toEqual({ Type: 'Succeed' });
+      expect(States.ContinueRun).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          request: { 'runId.$': '$.result.runId' },
+          'iteration.$': 'States.MathAdd($.iteration, 1)',
+        },
+        Next: 'InvocationBudgetLeft',
+      });
+    });
+
+    it('fails a run after 50 invocations instead of looping forever', () => {
+      const { States } = definition();
+
+      expect(States.InvocationBudgetLeft).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.iteration', NumericGreaterThan: 50, Next: 'TooManyInvocations' }],
+        Default: 'Scan',
+      });
+      expect(States.TooManyInvocations).toMatchObject({
+        Type: 'Fail',
+        Error: 'CognitoDrift.TooManyInvocations',
+      });
+    });
+
+    it('logs all events to its log group and traces with X-Ray', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [
+            {
+              CloudWatchLogsLogGroup: {
+                LogGroupArn: {
+                  'Fn::GetAtt': [
+                    id(stack.detector.node.findChild('StateMachineLogs').node.defaultChild),
+                    'Arn',
+                  ],
+                },
+              },
+            },
+          ],
+        },
+        TracingConfiguration: { Enabled: true },
+      });
+    });
+  });
+
+  it('starts the state machine every hour with an empty input', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: { Ref: id(stack.detector.stateMachine.node.defaultChild) }, Input: '{}' }),
+      ],
+    });
+  });
+
+  describe('alarms', () => {
+    const topicAction = () => [{ Ref: id(stack.detector.topic.node.defaultChild) }];
+
+    it('has four, each notifying the alert topic', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: topicAction() });
+    });
+
+    it('alarms on any function error in 5 minutes', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.detector.function.node.defaultChild) } }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    it.each(['ExecutionsFailed', 'ExecutionsTimedOut'])(
+      'alarms on any %s of the state machine',
+      (metricName) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Dimensions: [
+            { Name: 'StateMachineArn', Value: { Ref: id(stack.detector.stateMachine.node.defaultChild) } },
+          ],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      },
+    );
+
+    it('alarms when no run completed within two schedule periods, missing data included', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'CognitoDrift',
+        MetricName: 'RunsCompleted',
+        Dimensions: [{ Name: 'service', Value: 'cognito-drift' }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 2,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+    });
+  });
+
+  it('outputs the bucket name, topic ARN, state machine ARN and function name', () => {
+    template.hasOutput('BaselineBucketName', { Value: { Ref: id(stack.detector.bucket.node.defaultChild) } });
+    template.hasOutput('AlertTopicArn', { Value: { Ref: id(stack.detector.topic.node.defaultChild) } });
+    template.hasOutput('StateMachineArn', {
+      Value: { Ref: id(stack.detector.stateMachine.node.defaultChild) },
+    });
+    template.hasOutput('FunctionName', { Value: { Ref: id(stack.detector.function.node.defaultChild) } });
+  });
+
+  it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
+    const report = nag.validateScope(app);
+
+    expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
