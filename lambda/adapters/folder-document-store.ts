@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { keys } from '../core/documents.js';
+import type { DocumentStore, ListedObject, StoredObject, WriteCondition } from '../core/ports.js';
+import { ConflictError, StoreUnavailableError } from '../errors.js';
+
+/** Everything that is not a baseline (snapshots, state, reports) lives under this subfolder. */
+export const WORK_FOLDER = '.work';
+
+/**
+ * Documents in a folder, for teams that keep baselines in git: `baselines/<poolId>.json` maps to
+ * `<folder>/<poolId>.json` (one readable, stable-key-order file per pool); every other key to
+ * `<folder>/.work/<key>`. The version tag is a hash of the content; writes go to a temporary file
+ * and are renamed into place, so a reader never sees half a file.
+ */
+export class FolderDocumentStore implements DocumentStore {
+  readonly location: string;
+
+  constructor(readonly folder: string) {
+    this.location = folder;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const body = await readFile(this.pathOf(key), 'utf-8');
+      return { body, etag: etagOf(body) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: string, condition: WriteCondition): Promise<string> {
+    const path = this.pathOf(key);
+    await this.ensureFolder();
+    await mkdir(dirname(path), { recursive: true });
+    if ('ifNoneMatch' in condition) {
+      try {
+        const handle = await open(path, 'wx');
+        await handle.writeFile(body, 'utf-8');
+        await handle.close();
+        return etagOf(body);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new ConflictError(path, { cause: error });
+        throw error;
+      }
+    }
+    if ('ifMatch' in condition) {
+      const current = await this.get(key);
+      if (current?.etag !== condition.ifMatch) throw new ConflictError(path);
+    }
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    try {
+      const handle = await open(temporary, 'wx');
+      await handle.writeFile(body, 'utf-8');
+      await handle.close();
+      await rename(temporary, path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    return etagOf(body);
+  }
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    const out: ListedObject[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (full !== join(this.folder, WORK_FOLDER)) await walk(full);
+          continue;
+        }
+        if (!entry.name.endsWith('.json')) continue;
+        const key = this.keyOf(full);
+        if (key?.startsWith(prefix)) {
+          const body = await readFile(full, 'utf-8');
+          out.push({ key, etag: etagOf(body) });
+        }
+      }
+    };
+    if (prefix.startsWith(keys.baselinePrefix)) {
+      // Baselines sit at the top of the folder.
+      const top = await readdir(this.folder, { withFileTypes: true }).catch(() => []);
+      for (const entry of top) {
+        if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+        const key = `${keys.baselinePrefix}${entry.name}`;
+        if (!key.startsWith(prefix)) continue;
+        out.push({ key, etag: etagOf(await readFile(join(this.folder, entry.name), 'utf-8')) });
+      }
+    } else {
+      await walk(join(this.folder, WORK_FOLDER));
+    }
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  private pathOf(key: string): string {
+    if (key.includes('..')) throw new Error(`Refusing a key with "..": ${key}`);
+    if (key.startsWith(keys.baselinePrefix)) return join(this.folder, key.slice(keys.baselinePrefix.length));
+    return join(this.folder, WORK_FOLDER, key);
+  }
+
+  private keyOf(path: string): string | undefined {
+    const rel = relative(join(this.folder, WORK_FOLDER), path);
+    return rel.startsWith('..') ? undefined : rel.split(sep).join('/');
+  }
+
+  private async ensureFolder(): Promise<void> {
+    const info = await stat(this.folder).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new StoreUnavailableError(
+        `Baselines folder ${this.folder} does not exist: create it or pass --dir.`,
+      );
+    }
+  }
+}
+
+function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+}

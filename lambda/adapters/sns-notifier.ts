@@ -1,0 +1,54 @@
+import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AlertMessage, Notifier } from '../core/ports.js';
+import { MAX_SUBJECT_LENGTH } from '../core/render.js';
+
+/** SNS publishes at most 262,144 bytes, message and attributes together. */
+const SNS_MAX_BYTES = 262_144;
+
+/** Publishes alerts to an SNS topic (read as email), with attributes for subscription filter policies. */
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly sns: SNSClient,
+    readonly topicArn: string,
+  ) {}
+
+  async publish(message: AlertMessage): Promise<void> {
+    if (message.subject.length > MAX_SUBJECT_LENGTH || /[^\x20-\x7e]/.test(message.subject)) {
+      throw new Error(
+        `Refusing an SNS subject that is not one ASCII line under 100 characters: ${message.subject}`,
+      );
+    }
+    const attributes: Record<string, MessageAttributeValue> = {
+      kind: { DataType: 'String', StringValue: message.attributes.kind },
+    };
+    if (message.attributes.severity) {
+      attributes.severity = { DataType: 'String', StringValue: message.attributes.severity };
+    }
+    if (message.attributes.poolIds.length > 0) {
+      attributes.pool_ids = {
+        DataType: 'String.Array',
+        StringValue: JSON.stringify(message.attributes.poolIds),
+      };
+    }
+    const size =
+      Buffer.byteLength(message.body) +
+      Object.entries(attributes).reduce(
+        (n, [k, v]) =>
+          n +
+          Buffer.byteLength(k) +
+          Buffer.byteLength(v.DataType ?? '') +
+          Buffer.byteLength(v.StringValue ?? ''),
+        0,
+      );
+    if (size > SNS_MAX_BYTES)
+      throw new Error(`Alert of ${size} bytes exceeds the SNS limit of ${SNS_MAX_BYTES} bytes`);
+    await this.sns.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: message.subject,
+        Message: message.body,
+        MessageAttributes: attributes,
+      }),
+    );
+  }
+}

@@ -1,0 +1,627 @@
+import { describeError, MalformedDocumentError } from '../errors.js';
+import { contentHash } from './canonical.js';
+import { diffPool } from './diff.js';
+import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
+import { FORMAT_VERSION } from './documents.js';
+import type { DriftStore, Versioned } from './drift-store.js';
+import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from './ignore.js';
+import type {
+  AlertMessage,
+  ListedObject,
+  Logger,
+  MetricsSink,
+  Notifier,
+  PoolReader,
+  PoolRef,
+} from './ports.js';
+import {
+  type PoolDrift,
+  type ReadProblem,
+  type RunContext,
+  renderBaselineCreated,
+  renderDriftDigest,
+  renderResolved,
+  renderScanIncomplete,
+  renderStoreProblems,
+} from './render.js';
+import { classify, highestSeverity } from './severity.js';
+import type { Finding, PoolSnapshot } from './types.js';
+import { Severity } from './types.js';
+
+/** What the detector talks to. Everything with a side effect comes in here. */
+export interface DetectorDeps {
+  reader: PoolReader;
+  store: DriftStore;
+  notifier: Notifier;
+  logger: Logger;
+  metrics?: MetricsSink;
+  /** The clock; a parameter so that tests control time. */
+  now: () => Date;
+}
+
+export interface DetectorOptions {
+  accountId: string;
+  region: string;
+  /** Unchanged, unapproved drift is alerted again after this long. */
+  reminderIntervalMs: number;
+  approveCommand: (poolId: string) => string;
+  /** Milliseconds left in this invocation (Lambda context); omit for no limit. */
+  remainingTimeMs?: () => number;
+  /** No new pool is started with less time than this left; a pool in progress is abandoned at half of it. */
+  safetyMarginMs: number;
+  /** Pools read at once. The reader paces requests to the quotas; this only keeps the pace busy. */
+  poolConcurrency: number;
+  /** A persisted run older than this is abandoned and a new one started. */
+  maxRunAgeMs: number;
+  ignore?: IgnoreRules;
+  /** `false`: look only (CLI `diff`): no document is written and no message sent. */
+  persist?: boolean;
+}
+
+/** What one pool looks like after a run: for the CLI, the report and the tests. */
+export interface PoolResult {
+  poolId: string;
+  poolName: string;
+  outcome: PoolOutcome['status'];
+  findings: Finding[];
+}
+
+export interface RunResult {
+  runId: string;
+  /** False when the time ran out: invoke again with the same run to continue. */
+  done: boolean;
+  firstRun: boolean;
+  pools: PoolResult[];
+  messages: AlertMessage[];
+  readProblems: ReadProblem[];
+  storeProblems: ReadProblem[];
+  unmatchedIgnoreRules: string[];
+  poolsScanned: number;
+  clientsScanned: number;
+  notCovered: number;
+}
+
+/**
+ * One detector run (or one chunk of it): read every pool, compare with its baseline, record the
+ * latest snapshots, and send at most one message of each kind.
+ *
+ * A run that cannot finish in one invocation persists its progress (`runs/current.json`) and
+ * returns `done: false`; the next invocation continues it. Alerts go out once, when it is done.
+ */
+export async function runDetection(deps: DetectorDeps, options: DetectorOptions): Promise<RunResult> {
+  return new DetectorRun(deps, options).execute();
+}
+
+class DetectorRun {
+  private readonly persist: boolean;
+  private readonly ignore: IgnoreMatcher;
+  private readonly startedMs: number;
+
+  constructor(
+    private readonly deps: DetectorDeps,
+    private readonly options: DetectorOptions,
+  ) {
+    this.persist = options.persist ?? true;
+    this.ignore = new IgnoreMatcher(options.ignore ?? NO_IGNORE_RULES);
+    this.startedMs = deps.now().getTime();
+  }
+
+  async execute(): Promise<RunResult> {
+    const { store, logger } = this.deps;
+    const state = await store.getState();
+    const baselines = await store.listBaselines();
+
+    const started = await this.startOrResume();
+    if ('listingError' in started) return this.listingFailed(started.listingError, state);
+    const { run } = started;
+    let runEtag = started.etag;
+
+    const pending = run.pools.filter((p) => !(p.poolId in run.outcomes));
+    const scanned = await this.scanPools(pending, run, state?.doc, baselines);
+    run.invocations += 1;
+    const notCovered = pending.length - scanned;
+    if (notCovered > 0) {
+      logger.info('Time is running out: persisting progress, the next invocation continues', {
+        runId: run.runId,
+        done: Object.keys(run.outcomes).length,
+        remaining: notCovered,
+      });
+      if (this.persist) runEtag = await store.putRun(run, runEtag);
+      return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
+    }
+    return this.finish(run, runEtag, state, baselines);
+  }
+
+  /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
+  private async startOrResume(): Promise<{ run: RunDoc; etag: string | null } | { listingError: string }> {
+    const { store, reader, now, logger } = this.deps;
+    const existing = this.persist ? await store.getRun() : undefined;
+    if (existing && existing.doc.status === 'scanning') {
+      const age = now().getTime() - Date.parse(existing.doc.startedAt);
+      if (age <= this.options.maxRunAgeMs) {
+        logger.info('Resuming run', {
+          runId: existing.doc.runId,
+          done: Object.keys(existing.doc.outcomes).length,
+        });
+        return { run: existing.doc, etag: existing.etag };
+      }
+      logger.warn('Abandoning a stale run and starting over', { runId: existing.doc.runId, ageMs: age });
+    }
+    let pools: PoolRef[];
+    try {
+      pools = await reader.listPools();
+    } catch (error) {
+      return { listingError: describeError(error) };
+    }
+    const at = now();
+    const run: RunDoc = {
+      formatVersion: FORMAT_VERSION,
+      kind: 'run',
+      runId: at.toISOString().replace(/[:.]/g, '-'),
+      startedAt: at.toISOString(),
+      status: 'scanning',
+      pools: pools
+        .filter((p) => !this.ignore.ignoresPool(p.poolId, p.poolName))
+        .sort((a, b) => a.poolId.localeCompare(b.poolId)),
+      outcomes: {},
+      invocations: 0,
+    };
+    return { run, etag: existing?.etag ?? null };
+  }
+
+  /**
+   * Reads pending pools, `poolConcurrency` at a time, until done or out of time. Records an
+   * outcome for each pool finished; returns how many finished.
+   */
+  private async scanPools(
+    pending: PoolRef[],
+    run: RunDoc,
+    state: StateDoc | undefined,
+    baselines: Map<string, ListedObject>,
+  ): Promise<number> {
+    const { remainingTimeMs } = this.options;
+    const margin = this.options.safetyMarginMs;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    if (remainingTimeMs) {
+      const ms = Math.max(0, remainingTimeMs() - margin / 2);
+      timer = setTimeout(() => abort.abort(new Error('invocation time limit')), ms);
+    }
+    const queue = [...pending];
+    let finished = 0;
+    const worker = async () => {
+      for (let ref = queue.shift(); ref; ref = queue.shift()) {
+        if (abort.signal.aborted || (remainingTimeMs && remainingTimeMs() < margin)) return;
+        const outcome = await this.scanPool(ref, run, state, baselines, abort.signal);
+        if (outcome) {
+          run.outcomes[ref.poolId] = outcome;
+          finished += 1;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, this.options.poolConcurrency) }, worker));
+    } finally {
+      clearTimeout(timer);
+    }
+    return finished;
+  }
+
+  /** One pool: read, carry over unreadable clients, write the snapshot if it changed, diff. */
+  private async scanPool(
+    ref: PoolRef,
+    run: RunDoc,
+    state: StateDoc | undefined,
+    baselines: Map<string, ListedObject>,
+    signal: AbortSignal,
+  ): Promise<PoolOutcome | undefined> {
+    const { reader, store, logger } = this.deps;
+    let read: Awaited<ReturnType<PoolReader['readPool']>>;
+    try {
+      read = await reader.readPool(ref, signal);
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      read = { status: 'unreadable', reason: describeError(error) };
+    }
+    if (read.status === 'gone') return { status: 'gone', poolName: ref.poolName };
+    if (read.status === 'unreadable') {
+      logger.warn('Pool could not be read', { poolId: ref.poolId, reason: read.reason });
+      return { status: 'unreadable', poolName: ref.poolName, reason: read.reason };
+    }
+
+    const poolState = state?.pools[ref.poolId];
+    let baseline: BaselineDoc | undefined;
+    let baselineHash: string | null = null;
+    const listed = baselines.get(ref.poolId);
+    const pool = read.pool;
+    const needsBaselineDoc = read.unreadableClients.length > 0;
+    try {
+      if (listed && poolState?.baseline?.etag === listed.etag && !needsBaselineDoc) {
+        baselineHash = poolState.baseline.snapshotHash;
+      } else if (listed) {
+        baseline = (await store.getBaseline(ref.poolId))?.doc;
+        baselineHash = baseline?.snapshotHash ?? null;
+      }
+    } catch (error) {
+      if (error instanceof MalformedDocumentError) {
+        return { status: 'bad-document', poolName: ref.poolName, key: error.key, reason: error.reason };
+      }
+      throw error;
+    }
+
+    // A client that could not be read keeps its baseline entry: never reported as deleted or changed.
+    for (const { clientId } of read.unreadableClients) {
+      const kept = baseline?.pool?.clients[clientId];
+      if (kept) pool.clients[clientId] = kept;
+    }
+    const snapshotHash = contentHash(pool);
+    this.ignore.observe(pool);
+
+    if (this.persist && (poolState?.snapshotHash !== snapshotHash || read.unreadableClients.length > 0)) {
+      const doc: SnapshotDoc = {
+        formatVersion: FORMAT_VERSION,
+        kind: 'snapshot',
+        poolId: ref.poolId,
+        capturedAt: this.deps.now().toISOString(),
+        runId: run.runId,
+        hash: snapshotHash,
+        unreadableClients: read.unreadableClients,
+        pool,
+      };
+      await store.putSnapshot(doc);
+    }
+
+    let findings: Finding[] = [];
+    if (listed && baselineHash !== snapshotHash) {
+      baseline ??= (await store.getBaseline(ref.poolId))?.doc;
+      findings = this.findings(baseline?.pool ?? null, pool);
+    } else if (!listed && state) {
+      findings = this.findings(null, pool);
+    }
+    return {
+      status: 'scanned',
+      poolName: pool.poolName,
+      snapshotHash,
+      baselineHash,
+      hasBaseline: Boolean(listed),
+      clientCount: Object.keys(pool.clients).length,
+      findings,
+      unreadableClients: read.unreadableClients,
+    };
+  }
+
+  private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
+    const changes = this.ignore.filter(diffPool(baseline, current));
+    return classify(changes, { baseline, current });
+  }
+
+  /** ListUserPools itself failed: nothing can be compared, nothing is reported as removed. */
+  private async listingFailed(reason: string, state: Versioned<StateDoc> | undefined): Promise<RunResult> {
+    const problems = [{ what: 'ListUserPools (the list of all user pools)', reason }];
+    this.deps.logger.error('Could not list user pools; nothing was compared', { reason });
+    this.deps.metrics?.count('ReadErrors', 1);
+    const run: RunDoc = {
+      formatVersion: FORMAT_VERSION,
+      kind: 'run',
+      runId: this.deps.now().toISOString().replace(/[:.]/g, '-'),
+      startedAt: this.deps.now().toISOString(),
+      status: 'complete',
+      pools: [],
+      outcomes: {},
+      invocations: 1,
+    };
+    const messages: AlertMessage[] = [];
+    const mark = this.dueMark(state?.doc.incomplete, contentHash(problems));
+    if (mark) messages.push(renderScanIncomplete(this.context(run), problems));
+    if (this.persist && messages.length > 0) {
+      for (const message of messages) await this.deps.notifier.publish(message);
+      if (state) await this.deps.store.putState({ ...state.doc, incomplete: mark }, state.etag);
+    }
+    return this.result(run, {
+      done: true,
+      firstRun: !state,
+      messages,
+      notCovered: 0,
+      readProblems: problems,
+    });
+  }
+
+  /** All pools have an outcome: find removals, decide what to send, send it, remember it. */
+  private async finish(
+    run: RunDoc,
+    runEtag: string | null,
+    stateVersion: Versioned<StateDoc> | undefined,
+    baselines: Map<string, ListedObject>,
+  ): Promise<RunResult> {
+    const { store, notifier, logger, now } = this.deps;
+    const at = now();
+    const firstRun = !stateVersion;
+    const state: StateDoc = structuredClone(stateVersion?.doc) ?? {
+      formatVersion: FORMAT_VERSION,
+      kind: 'state',
+      initializedAt: at.toISOString(),
+      pools: {},
+    };
+    const ctx = this.context(run);
+    const storeProblems: ReadProblem[] = [];
+    const readProblems: ReadProblem[] = [];
+    const drifts: PoolDrift[] = [];
+    const resolved: { poolId: string; poolName: string }[] = [];
+
+    // Pools with a baseline that ListUserPools no longer names, or that vanished mid-scan: removed.
+    const listed = new Set(run.pools.map((p) => p.poolId));
+    for (const [poolId, object] of baselines) {
+      if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
+      const cached = state.pools[poolId]?.baseline;
+      if (cached?.etag === object.etag && cached.snapshotHash === null) continue;
+      if (this.ignore.ignoresPool(poolId, '')) continue;
+      try {
+        const baseline = await store.getBaseline(poolId);
+        if (!baseline?.doc.pool) {
+          // The deletion was approved: nothing to compare, and any alerted drift is resolved.
+          const poolState = this.poolState(state, poolId);
+          if (poolState.drift) resolved.push({ poolId, poolName: poolId });
+          delete poolState.drift;
+          poolState.baseline = { etag: object.etag, snapshotHash: null };
+          continue;
+        }
+        if (this.ignore.ignoresPool(poolId, baseline.doc.pool.poolName)) continue;
+        const findings = this.findings(baseline.doc.pool, null);
+        run.outcomes[poolId] = {
+          status: 'scanned',
+          poolName: baseline.doc.pool.poolName,
+          snapshotHash: 'removed',
+          baselineHash: baseline.doc.snapshotHash,
+          hasBaseline: true,
+          clientCount: 0,
+          findings,
+          unreadableClients: [],
+        };
+        if (this.persist && state.pools[poolId]?.snapshotHash !== null) {
+          await store.putSnapshot({
+            formatVersion: FORMAT_VERSION,
+            kind: 'snapshot',
+            poolId,
+            capturedAt: at.toISOString(),
+            runId: run.runId,
+            hash: null,
+            unreadableClients: [],
+            pool: null,
+          });
+        }
+        this.poolState(state, poolId).snapshotHash = null;
+      } catch (error) {
+        if (!(error instanceof MalformedDocumentError)) throw error;
+        run.outcomes[poolId] = {
+          status: 'bad-document',
+          poolName: poolId,
+          key: error.key,
+          reason: error.reason,
+        };
+      }
+    }
+
+    // First run: what exists now becomes the baseline.
+    let clientsWatched = 0;
+    for (const ref of run.pools) {
+      const outcome = run.outcomes[ref.poolId];
+      if (outcome?.status !== 'scanned') continue;
+      clientsWatched += outcome.clientCount;
+      if (!firstRun || outcome.hasBaseline || !this.persist) continue;
+      const snapshot = (await store.getSnapshot(ref.poolId))?.doc;
+      if (!snapshot?.pool) continue;
+      const etag = await store.putBaseline(
+        {
+          formatVersion: FORMAT_VERSION,
+          kind: 'baseline',
+          poolId: ref.poolId,
+          approvedAt: at.toISOString(),
+          approvedBy: 'cognito-drift (first run)',
+          reason: 'Initial baseline recorded by the first detector run',
+          snapshotHash: snapshot.hash,
+          pool: snapshot.pool,
+        },
+        null,
+      );
+      this.poolState(state, ref.poolId).baseline = { etag, snapshotHash: snapshot.hash };
+      outcome.baselineHash = snapshot.hash;
+    }
+
+    // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
+    for (const [poolId, outcome] of Object.entries(run.outcomes).sort(([a], [b]) => a.localeCompare(b))) {
+      const poolState = this.poolState(state, poolId);
+      if (outcome.status === 'unreadable') {
+        readProblems.push({ what: `Pool ${outcome.poolName} (${poolId})`, reason: outcome.reason });
+        continue;
+      }
+      if (outcome.status === 'bad-document') {
+        storeProblems.push({ what: `${store.location}/${outcome.key}`, reason: outcome.reason });
+        continue;
+      }
+      if (outcome.status === 'gone') {
+        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
+        delete state.pools[poolId];
+        continue;
+      }
+      for (const client of outcome.unreadableClients) {
+        readProblems.push({
+          what: `App client ${client.clientId} in pool ${outcome.poolName} (${poolId})`,
+          reason: client.reason,
+        });
+      }
+      if (outcome.snapshotHash !== 'removed') poolState.snapshotHash = outcome.snapshotHash;
+      const listedBaseline = baselines.get(poolId);
+      if (listedBaseline && outcome.baselineHash !== undefined) {
+        poolState.baseline = { etag: listedBaseline.etag, snapshotHash: outcome.baselineHash };
+      }
+      const findings = outcome.findings as Finding[];
+      if (findings.length === 0) {
+        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
+        delete poolState.drift;
+        continue;
+      }
+      const fingerprint = contentHash([outcome.baselineHash, outcome.snapshotHash, findings.length]);
+      const previous = poolState.drift;
+      const due = this.dueMark(previous, fingerprint);
+      if (!due) continue;
+      const status: PoolDrift['status'] = !previous
+        ? 'new'
+        : previous.fingerprint !== fingerprint
+          ? 'changed'
+          : 'reminder';
+      drifts.push({
+        poolId,
+        poolName: outcome.poolName,
+        findings,
+        status,
+        unapprovedSince: previous?.firstAlertedAt,
+      });
+      poolState.drift = {
+        ...due,
+        snapshotHash: outcome.snapshotHash === 'removed' ? null : outcome.snapshotHash,
+        baselineHash: outcome.baselineHash,
+        highest: highestSeverity(findings) ?? Severity.LOW,
+        changeCount: findings.length,
+      };
+    }
+
+    const messages: AlertMessage[] = [];
+    const report = this.result(run, {
+      done: true,
+      firstRun,
+      messages,
+      notCovered: 0,
+      readProblems,
+      storeProblems,
+    });
+    const needsReport = drifts.length > 0 || readProblems.length > 0 || storeProblems.length > 0;
+    if (needsReport && this.persist)
+      ctx.reportLocation = await store.putReport(run.runId, reportOf(report, ctx));
+
+    if (firstRun && this.persist) {
+      messages.push(renderBaselineCreated(ctx, run.pools.length, clientsWatched));
+    }
+    if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
+    if (resolved.length > 0) messages.push(renderResolved(ctx, resolved));
+    if (readProblems.length > 0) {
+      const mark = this.dueMark(state.incomplete, contentHash(readProblems));
+      if (mark) messages.push(renderScanIncomplete(ctx, readProblems));
+      state.incomplete = mark ?? state.incomplete;
+    } else delete state.incomplete;
+    if (storeProblems.length > 0) {
+      const mark = this.dueMark(state.problems, contentHash(storeProblems));
+      if (mark) messages.push(renderStoreProblems(ctx, storeProblems));
+      state.problems = mark ?? state.problems;
+    } else delete state.problems;
+
+    for (const rule of this.ignore.unmatched())
+      logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
+
+    if (this.persist) {
+      // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
+      for (const message of messages) await notifier.publish(message);
+      await store.putState(state, stateVersion?.etag ?? null);
+      run.status = 'complete';
+      await store.putRun(run, runEtag);
+    }
+    this.emitMetrics(report, readProblems.length + storeProblems.length);
+    return { ...report, messages };
+  }
+
+  /** A fresh alert mark when the thing is new, changed, or due for a reminder; undefined otherwise. */
+  private dueMark(
+    previous: { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined,
+    fingerprint: string,
+  ): { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined {
+    const now = this.deps.now();
+    if (previous && previous.fingerprint === fingerprint) {
+      const since = now.getTime() - Date.parse(previous.lastAlertedAt);
+      if (since < this.options.reminderIntervalMs) return undefined;
+      return { ...previous, lastAlertedAt: now.toISOString() };
+    }
+    return {
+      fingerprint,
+      firstAlertedAt: previous?.firstAlertedAt ?? now.toISOString(),
+      lastAlertedAt: now.toISOString(),
+    };
+  }
+
+  private poolState(state: StateDoc, poolId: string): PoolState {
+    state.pools[poolId] ??= {};
+    return state.pools[poolId];
+  }
+
+  private context(run: RunDoc): RunContext {
+    return {
+      accountId: this.options.accountId,
+      region: this.options.region,
+      runId: run.runId,
+      at: run.startedAt,
+      approveCommand: this.options.approveCommand,
+    };
+  }
+
+  private result(
+    run: RunDoc,
+    extra: Pick<RunResult, 'done' | 'firstRun' | 'messages' | 'notCovered'> &
+      Partial<Pick<RunResult, 'readProblems' | 'storeProblems'>>,
+  ): RunResult {
+    const pools: PoolResult[] = Object.entries(run.outcomes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([poolId, outcome]) => ({
+        poolId,
+        poolName: outcome.poolName,
+        outcome: outcome.status,
+        findings: outcome.status === 'scanned' ? (outcome.findings as Finding[]) : [],
+      }));
+    const scanned = Object.values(run.outcomes).filter(
+      (o) => o.status === 'scanned' && o.snapshotHash !== 'removed',
+    );
+    return {
+      runId: run.runId,
+      pools,
+      readProblems: [],
+      storeProblems: [],
+      unmatchedIgnoreRules: extra.done ? this.ignore.unmatched() : [],
+      poolsScanned: scanned.length,
+      clientsScanned: scanned.reduce((n, o) => n + (o.status === 'scanned' ? o.clientCount : 0), 0),
+      ...extra,
+    };
+  }
+
+  private emitMetrics(result: RunResult, errors: number): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    metrics.count('RunsCompleted', 1);
+    metrics.count('PoolsScanned', result.poolsScanned);
+    metrics.count('ClientsScanned', result.clientsScanned);
+    metrics.count('ReadErrors', errors);
+    const findings = result.pools.flatMap((p) => p.findings);
+    metrics.count('Findings', findings.length);
+    for (const severity of [Severity.HIGH, Severity.MEDIUM, Severity.LOW]) {
+      metrics.count(
+        `Findings${severity[0]}${severity.slice(1).toLowerCase()}`,
+        findings.filter((f) => f.severity === severity).length,
+      );
+    }
+    metrics.durationMs('ScanDurationMs', this.deps.now().getTime() - this.startedMs);
+  }
+}
+
+/** The full JSON report: every finding and problem of the run. Holds no secret value. */
+function reportOf(result: RunResult, ctx: RunContext) {
+  return {
+    formatVersion: FORMAT_VERSION,
+    kind: 'report',
+    runId: result.runId,
+    accountId: ctx.accountId,
+    region: ctx.region,
+    at: ctx.at,
+    poolsScanned: result.poolsScanned,
+    clientsScanned: result.clientsScanned,
+    pools: result.pools.filter((p) => p.findings.length > 0 || p.outcome !== 'scanned'),
+    readProblems: result.readProblems,
+    storeProblems: result.storeProblems,
+    unmatchedIgnoreRules: result.unmatchedIgnoreRules,
+  };
+}

@@ -1,0 +1,141 @@
+import deepDiff from 'deep-diff';
+import { canonicalJson } from './canonical.js';
+import type { Change, ChangeScope, ClientSnapshot, Json, JsonObject, PoolSnapshot } from './types.js';
+
+/**
+ * The typed changes that turn `baseline` into `current`. `null` means "the pool does not exist"
+ * (no baseline yet, or the pool was deleted). Changes come in a stable order: pool-level first,
+ * then clients by id, fields by path.
+ */
+export function diffPool(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Change[] {
+  if (!baseline && !current) return [];
+  if (!baseline && current)
+    return [{ kind: 'pool-added', poolId: current.poolId, poolName: current.poolName }];
+  if (baseline && !current) {
+    return [{ kind: 'pool-removed', poolId: baseline.poolId, poolName: baseline.poolName }];
+  }
+  const before = baseline as PoolSnapshot;
+  const after = current as PoolSnapshot;
+  const poolScope: ChangeScope = { poolId: after.poolId, poolName: after.poolName };
+  const changes: Change[] = diffConfig(poolScope, before.config, after.config);
+
+  const clientIds = [...new Set([...Object.keys(before.clients), ...Object.keys(after.clients)])].sort();
+  for (const clientId of clientIds) {
+    changes.push(...diffClient(poolScope, before.clients[clientId], after.clients[clientId]));
+  }
+  return changes;
+}
+
+function diffClient(
+  poolScope: ChangeScope,
+  before: ClientSnapshot | undefined,
+  after: ClientSnapshot | undefined,
+): Change[] {
+  const subject = (after ?? before) as ClientSnapshot;
+  const scope = { ...poolScope, clientId: subject.clientId, clientName: subject.clientName };
+  if (!before) return [{ kind: 'client-added', ...scope }];
+  if (!after) return [{ kind: 'client-removed', ...scope }];
+
+  const changes: Change[] = diffConfig(scope, before.config, after.config);
+  for (const [secretId, secret] of Object.entries(after.secrets)) {
+    if (!(secretId in before.secrets)) {
+      changes.push({ kind: 'secret-added', ...scope, secretId, createdAt: secret.createdAt });
+    }
+  }
+  for (const [secretId, secret] of Object.entries(before.secrets)) {
+    if (!(secretId in after.secrets)) {
+      changes.push({ kind: 'secret-removed', ...scope, secretId, createdAt: secret.createdAt });
+    }
+  }
+  return changes;
+}
+
+/**
+ * Diffs two normalized configs with deep-diff and turns its raw records into readable changes.
+ * Lists are sets after normalization, so any difference inside a list becomes one `list-changed`
+ * (items added / removed) for the whole list; a whole object added or removed is flattened into
+ * its leaf fields so each setting is named.
+ */
+function diffConfig(scope: ChangeScope, before: JsonObject, after: JsonObject): Change[] {
+  const raw = deepDiff.diff(before, after) ?? [];
+  const listPaths = new Set<string>();
+  const changes: Change[] = [];
+  for (const record of raw) {
+    const path = (record.path ?? []).map(String);
+    const listDepth = firstListDepth(before, after, path, record.kind === 'A');
+    if (listDepth !== undefined) {
+      const listPath = path.slice(0, listDepth);
+      const key = listPath.join('\u0000');
+      if (listPaths.has(key)) continue;
+      listPaths.add(key);
+      changes.push(...listChange(scope, listPath, valueAt(before, listPath), valueAt(after, listPath)));
+      continue;
+    }
+    changes.push(...leafChanges(scope, path, valueAt(before, path), valueAt(after, path)));
+  }
+  return changes.sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
+}
+
+/** The depth of the first list on `path` in either config (a list change is reported whole). */
+function firstListDepth(
+  before: Json,
+  after: Json,
+  path: string[],
+  isArrayRecord: boolean,
+): number | undefined {
+  for (let depth = 0; depth <= path.length; depth++) {
+    const prefix = path.slice(0, depth);
+    if (Array.isArray(valueAt(before, prefix)) || Array.isArray(valueAt(after, prefix))) return depth;
+  }
+  return isArrayRecord ? path.length : undefined;
+}
+
+function listChange(scope: ChangeScope, path: string[], before: Json | undefined, after: Json | undefined) {
+  const beforeItems = Array.isArray(before) ? before : before === undefined ? [] : [before];
+  const afterItems = Array.isArray(after) ? after : after === undefined ? [] : [after];
+  const beforeKeys = new Set(beforeItems.map((item) => canonicalJson(item)));
+  const afterKeys = new Set(afterItems.map((item) => canonicalJson(item)));
+  const added = afterItems.filter((item) => !beforeKeys.has(canonicalJson(item)));
+  const removed = beforeItems.filter((item) => !afterKeys.has(canonicalJson(item)));
+  if (added.length === 0 && removed.length === 0) return [];
+  return [{ kind: 'list-changed' as const, ...scope, path: path.join('.'), added, removed }];
+}
+
+function leafChanges(scope: ChangeScope, path: string[], before: Json | undefined, after: Json | undefined) {
+  const out: Change[] = [];
+  const walk = (at: string[], b: Json | undefined, a: Json | undefined): void => {
+    if (isObject(b) || isObject(a)) {
+      if ((b === undefined || isObject(b)) && (a === undefined || isObject(a))) {
+        const keys = new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})]);
+        for (const key of [...keys].sort()) walk([...at, key], b?.[key], a?.[key]);
+        return;
+      }
+    }
+    if (Array.isArray(b) || Array.isArray(a)) {
+      out.push(...listChange(scope, at, b, a));
+      return;
+    }
+    if (canonicalJson(b) !== canonicalJson(a)) {
+      out.push({ kind: 'field-changed', ...scope, path: at.join('.'), before: b, after: a });
+    }
+  };
+  walk(path, before, after);
+  return out;
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function valueAt(root: Json, path: readonly string[]): Json | undefined {
+  let node: Json | undefined = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Array.isArray(node) ? node[Number(key)] : node[key];
+  }
+  return node;
+}
+
+function pathOf(change: Change): string {
+  return 'path' in change ? change.path : '';
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { type Finding, type Json, Severity } from './types.js';
+
+/**
+ * The JSON formats cognito-drift stores (in S3 or in a folder). Every document carries
+ * `formatVersion` and `kind`, and is validated on read: a malformed object is an error that names
+ * its key, never a silent pass.
+ */
+export const FORMAT_VERSION = 1;
+
+/** Where each document lives, relative to the bucket root or the baselines folder. */
+export const keys = {
+  baselinePrefix: 'baselines/',
+  baseline: (poolId: string) => `baselines/${poolId}.json`,
+  snapshot: (poolId: string) => `snapshots/${poolId}.json`,
+  state: 'state/detector-state.json',
+  run: 'runs/current.json',
+  report: (runId: string) => `reports/${runId}.json`,
+  poolIdFromBaselineKey: (key: string) => key.slice('baselines/'.length, -'.json'.length),
+};
+
+const json = z.json() as z.ZodType<Json>;
+const isoDate = z.iso.datetime({ offset: true });
+
+export const clientSnapshotSchema = z.strictObject({
+  clientId: z.string().min(1),
+  clientName: z.string(),
+  config: z.record(z.string(), json),
+  secrets: z.record(z.string(), z.strictObject({ createdAt: isoDate.nullable() })),
+});
+
+export const poolSnapshotSchema = z.strictObject({
+  poolId: z.string().min(1),
+  poolName: z.string(),
+  config: z.record(z.string(), json),
+  clients: z.record(z.string(), clientSnapshotSchema),
+});
+
+/** The approved state of one pool. `pool: null` approves the pool's deletion. */
+export const baselineDocSchema = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  kind: z.literal('baseline'),
+  poolId: z.string().min(1),
+  approvedAt: isoDate,
+  approvedBy: z.string(),
+  reason: z.string(),
+  snapshotHash: z.string().nullable(),
+  pool: poolSnapshotSchema.nullable(),
+});
+export type BaselineDoc = z.infer<typeof baselineDocSchema>;
+
+/** The latest state the detector saw of one pool: what an alert describes and an approval accepts. */
+export const snapshotDocSchema = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  kind: z.literal('snapshot'),
+  poolId: z.string().min(1),
+  capturedAt: isoDate,
+  runId: z.string(),
+  hash: z.string().nullable(),
+  /** Clients that could not be read in that run: their entries are carried over from the baseline. */
+  unreadableClients: z.array(z.strictObject({ clientId: z.string(), reason: z.string() })),
+  pool: poolSnapshotSchema.nullable(),
+});
+export type SnapshotDoc = z.infer<typeof snapshotDocSchema>;
+
+const alertMarkSchema = z.strictObject({
+  fingerprint: z.string(),
+  firstAlertedAt: isoDate,
+  lastAlertedAt: isoDate,
+});
+export type AlertMark = z.infer<typeof alertMarkSchema>;
+
+const poolStateSchema = z.strictObject({
+  /** Hash of the last snapshot written, so an unchanged pool is not written again. */
+  snapshotHash: z.string().nullable().optional(),
+  /** What the baseline object held at a given ETag, so an unchanged pool needs no baseline read. */
+  baseline: z.strictObject({ etag: z.string(), snapshotHash: z.string().nullable() }).optional(),
+  /** The drift last alerted for this pool (fingerprint = baseline hash + snapshot hash). */
+  drift: alertMarkSchema
+    .extend({
+      snapshotHash: z.string().nullable(),
+      baselineHash: z.string().nullable(),
+      highest: z.enum(Severity),
+      changeCount: z.number().int(),
+    })
+    .optional(),
+});
+export type PoolState = z.infer<typeof poolStateSchema>;
+
+/** What the detector remembers between runs: caches and which drift it already alerted. */
+export const stateDocSchema = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  kind: z.literal('state'),
+  initializedAt: isoDate,
+  pools: z.record(z.string(), poolStateSchema),
+  /** The last "scan incomplete" notice, so the same failure is not re-sent every run. */
+  incomplete: alertMarkSchema.optional(),
+  /** The last notice about unusable stored documents. */
+  problems: alertMarkSchema.optional(),
+});
+export type StateDoc = z.infer<typeof stateDocSchema>;
+
+const findingShape = z.looseObject({
+  kind: z.string(),
+  poolId: z.string(),
+  poolName: z.string(),
+  severity: z.enum(Severity),
+});
+const findingSchema = z.custom<Finding>((value) => findingShape.safeParse(value).success, 'not a finding');
+
+const poolOutcomeSchema = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('scanned'),
+    poolName: z.string(),
+    snapshotHash: z.string(),
+    baselineHash: z.string().nullable(),
+    hasBaseline: z.boolean(),
+    clientCount: z.number().int(),
+    findings: z.array(findingSchema),
+    unreadableClients: z.array(z.strictObject({ clientId: z.string(), reason: z.string() })),
+  }),
+  z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
+  z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),
+  z.strictObject({
+    status: z.literal('bad-document'),
+    poolName: z.string(),
+    key: z.string(),
+    reason: z.string(),
+  }),
+]);
+export type PoolOutcome = z.infer<typeof poolOutcomeSchema>;
+
+/** A scan in progress, persisted between Lambda invocations so a long scan resumes where it stopped. */
+export const runDocSchema = z.strictObject({
+  formatVersion: z.literal(FORMAT_VERSION),
+  kind: z.literal('run'),
+  runId: z.string(),
+  startedAt: isoDate,
+  status: z.enum(['scanning', 'complete']),
+  pools: z.array(z.strictObject({ poolId: z.string(), poolName: z.string() })),
+  outcomes: z.record(z.string(), poolOutcomeSchema),
+  invocations: z.number().int(),
+});
+export type RunDoc = z.infer<typeof runDocSchema>;

@@ -1,0 +1,129 @@
+import type { z } from 'zod';
+import { MalformedDocumentError } from '../errors.js';
+import { canonicalJson } from './canonical.js';
+import {
+  type BaselineDoc,
+  baselineDocSchema,
+  keys,
+  type RunDoc,
+  runDocSchema,
+  type SnapshotDoc,
+  type StateDoc,
+  snapshotDocSchema,
+  stateDocSchema,
+} from './documents.js';
+import type { DocumentStore, ListedObject, WriteCondition } from './ports.js';
+
+/** A validated document and the version tag to write it back conditionally. */
+export interface Versioned<T> {
+  doc: T;
+  etag: string;
+}
+
+/**
+ * Typed, validated access to the stored documents. Reads validate and name the key on failure;
+ * writes are conditional wherever two writers could meet.
+ */
+export class DriftStore {
+  constructor(readonly documents: DocumentStore) {}
+
+  get location(): string {
+    return this.documents.location;
+  }
+
+  /** Baselines that exist, by pool id, with their ETags (one LIST, no GETs). */
+  async listBaselines(): Promise<Map<string, ListedObject>> {
+    const listed = await this.documents.list(keys.baselinePrefix);
+    const byPool = new Map<string, ListedObject>();
+    for (const object of listed) {
+      if (object.key.endsWith('.json')) byPool.set(keys.poolIdFromBaselineKey(object.key), object);
+    }
+    return byPool;
+  }
+
+  async getBaseline(poolId: string): Promise<Versioned<BaselineDoc> | undefined> {
+    return this.read(keys.baseline(poolId), baselineDocSchema, poolId);
+  }
+
+  /** Writes a baseline; `expectedEtag` null means "must not exist yet". */
+  async putBaseline(doc: BaselineDoc, expectedEtag: string | null): Promise<string> {
+    return this.write(keys.baseline(doc.poolId), doc, expectedEtag);
+  }
+
+  async getSnapshot(poolId: string): Promise<Versioned<SnapshotDoc> | undefined> {
+    return this.read(keys.snapshot(poolId), snapshotDocSchema, poolId);
+  }
+
+  /** Snapshots have one writer (the detector run), so they are written unconditionally. */
+  async putSnapshot(doc: SnapshotDoc): Promise<string> {
+    return this.documents.put(keys.snapshot(doc.poolId), canonicalJson(doc, 2), { unconditional: true });
+  }
+
+  async getState(): Promise<Versioned<StateDoc> | undefined> {
+    return this.read(keys.state, stateDocSchema);
+  }
+
+  async putState(doc: StateDoc, expectedEtag: string | null): Promise<string> {
+    return this.write(keys.state, doc, expectedEtag);
+  }
+
+  async getRun(): Promise<Versioned<RunDoc> | undefined> {
+    return this.read(keys.run, runDocSchema);
+  }
+
+  async putRun(doc: RunDoc, expectedEtag: string | null): Promise<string> {
+    return this.write(keys.run, doc, expectedEtag);
+  }
+
+  /** The full JSON report of a run, which a truncated alert points to. */
+  async putReport(runId: string, report: unknown): Promise<string> {
+    const key = keys.report(runId);
+    await this.documents.put(key, canonicalJson(report, 2), { unconditional: true });
+    return `${this.documents.location}/${key}`;
+  }
+
+  private async write(key: string, doc: unknown, expectedEtag: string | null): Promise<string> {
+    const condition: WriteCondition =
+      expectedEtag === null ? { ifNoneMatch: '*' } : { ifMatch: expectedEtag };
+    return this.documents.put(key, canonicalJson(doc, 2), condition);
+  }
+
+  private async read<S extends z.ZodType>(
+    key: string,
+    schema: S,
+    expectedPoolId?: string,
+  ): Promise<Versioned<z.infer<S>> | undefined> {
+    const object = await this.documents.get(key);
+    if (!object) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(object.body);
+    } catch (error) {
+      throw new MalformedDocumentError(key, 'not valid JSON', { cause: error });
+    }
+    const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+    if (version !== undefined && version !== 1) {
+      throw new MalformedDocumentError(
+        key,
+        `unknown formatVersion ${JSON.stringify(version)} (this build reads 1)`,
+      );
+    }
+    const result = schema.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : '(root)';
+      throw new MalformedDocumentError(key, `${where}: ${issue?.message ?? 'does not match the format'}`);
+    }
+    const doc = result.data as { poolId?: string; pool?: { poolId: string } | null };
+    if (
+      expectedPoolId !== undefined &&
+      (doc.poolId !== expectedPoolId || (doc.pool && doc.pool.poolId !== expectedPoolId))
+    ) {
+      throw new MalformedDocumentError(
+        key,
+        `it describes pool ${doc.pool?.poolId ?? doc.poolId}, not ${expectedPoolId}`,
+      );
+    }
+    return { doc: result.data, etag: object.etag };
+  }
+}

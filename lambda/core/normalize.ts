@@ -1,0 +1,144 @@
+import type {
+  ClientSecretDescriptorType,
+  UserPoolClientType,
+  UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { canonicalJson } from './canonical.js';
+import type { ClientSnapshot, Json, JsonObject, PoolSnapshot, SecretSnapshot } from './types.js';
+
+/**
+ * Pool fields that change by themselves, or that identify rather than configure the pool.
+ * `Status` is deprecated and always reported; the `*ConfigurationFailure` fields are delivery status
+ * messages, not settings.
+ */
+export const VOLATILE_POOL_FIELDS: readonly string[] = [
+  'Id',
+  'Name',
+  'Arn',
+  'EstimatedNumberOfUsers',
+  'LastModifiedDate',
+  'CreationDate',
+  'Status',
+  'SmsConfigurationFailure',
+  'EmailConfigurationFailure',
+];
+
+/**
+ * Client fields that change by themselves or identify the client. `ClientSecret` is the secret VALUE:
+ * it is removed here, before anything else sees the client, and never stored.
+ */
+export const VOLATILE_CLIENT_FIELDS: readonly string[] = [
+  'ClientSecret',
+  'ClientId',
+  'UserPoolId',
+  'LastModifiedDate',
+  'CreationDate',
+];
+
+/**
+ * Object lists whose order carries no meaning, sorted by the field that identifies an element.
+ * Every other list is treated as a set too (sorted by its canonical JSON): no list in the
+ * UserPool or UserPoolClient shapes is order-significant.
+ */
+const LIST_SORT_KEYS: Record<string, string> = {
+  SchemaAttributes: 'Name',
+  'AccountRecoverySetting.RecoveryMechanisms': 'Priority',
+};
+
+/**
+ * Normalizes a DescribeUserPool result and its clients into a {@link PoolSnapshot}.
+ * Works on copies: the caller's objects are never mutated.
+ */
+export function normalizePool(pool: UserPoolType, clients: readonly ClientSnapshot[]): PoolSnapshot {
+  if (!pool.Id) throw new Error('DescribeUserPool returned a pool without an Id');
+  const byId: Record<string, ClientSnapshot> = {};
+  for (const client of [...clients].sort((a, b) => a.clientId.localeCompare(b.clientId))) {
+    byId[client.clientId] = client;
+  }
+  return {
+    poolId: pool.Id,
+    poolName: pool.Name ?? '',
+    config: normalizeObject(pool as Record<string, unknown>, VOLATILE_POOL_FIELDS),
+    clients: byId,
+  };
+}
+
+/**
+ * Normalizes a DescribeUserPoolClient result and its ListUserPoolClientSecrets descriptors.
+ * Only each secret's id and creation date are kept, whatever else the response carried.
+ */
+export function normalizeClient(
+  client: UserPoolClientType,
+  secrets: readonly ClientSecretDescriptorType[],
+): ClientSnapshot {
+  if (!client.ClientId) throw new Error('DescribeUserPoolClient returned a client without a ClientId');
+  const secretMap: Record<string, SecretSnapshot> = {};
+  for (const secret of secrets) {
+    if (!secret.ClientSecretId) continue;
+    secretMap[secret.ClientSecretId] = { createdAt: toIso(secret.ClientSecretCreateDate) };
+  }
+  return {
+    clientId: client.ClientId,
+    clientName: client.ClientName ?? '',
+    config: normalizeObject(client as Record<string, unknown>, VOLATILE_CLIENT_FIELDS),
+    secrets: sortRecord(secretMap),
+  };
+}
+
+function normalizeObject(source: Record<string, unknown>, dropped: readonly string[]): JsonObject {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (!dropped.includes(key)) copy[key] = value;
+  }
+  return (toJson(copy, '') as JsonObject | undefined) ?? {};
+}
+
+/**
+ * Converts an SDK value into plain JSON: Dates become ISO strings, undefined/empty lists/empty
+ * objects disappear (Cognito reports "none" either way), object keys are sorted and lists ordered.
+ */
+function toJson(value: unknown, path: string): Json | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) {
+    const items = value.map((item) => toJson(item, path)).filter((item): item is Json => item !== undefined);
+    if (items.length === 0) return undefined;
+    return sortList(items, path);
+  }
+  if (typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value).sort()) {
+      const child = toJson((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      if (child !== undefined) out[key] = child;
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return String(value);
+}
+
+function sortList(items: Json[], path: string): Json[] {
+  const key = LIST_SORT_KEYS[path];
+  const sortKey = (item: Json): string => {
+    if (key && item !== null && typeof item === 'object' && !Array.isArray(item)) {
+      const id = item[key];
+      if (typeof id === 'number') return id.toString().padStart(12, '0');
+      if (typeof id === 'string') return id;
+    }
+    return typeof item === 'string' ? item : canonicalJson(item);
+  };
+  return items
+    .map((item) => ({ item, k: sortKey(item) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map(({ item }) => item);
+}
+
+function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function toIso(date: Date | undefined): string | null {
+  if (!date) return null;
+  const time = date.getTime();
+  return Number.isNaN(time) ? null : date.toISOString();
+}

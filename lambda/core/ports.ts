@@ -1,0 +1,79 @@
+import type { PoolSnapshot } from './types.js';
+
+/** An object read from the store, with the version tag that a conditional write must match. */
+export interface StoredObject {
+  body: string;
+  etag: string;
+}
+
+/** How a write must relate to what is stored: create only, replace only that version, or either. */
+export type WriteCondition = { ifNoneMatch: '*' } | { ifMatch: string } | { unconditional: true };
+
+/** A listed key with its current version tag. */
+export interface ListedObject {
+  key: string;
+  etag: string;
+}
+
+/**
+ * Where documents live: an S3 bucket or a folder. Two implementations pass one contract test.
+ * `put` throws ConflictError when the condition does not hold.
+ */
+export interface DocumentStore {
+  /** For messages: `s3://bucket` or a folder path. */
+  readonly location: string;
+  get(key: string): Promise<StoredObject | undefined>;
+  put(key: string, body: string, condition: WriteCondition): Promise<string>;
+  list(prefix: string): Promise<ListedObject[]>;
+}
+
+/** A pool as ListUserPools names it. */
+export interface PoolRef {
+  poolId: string;
+  poolName: string;
+}
+
+/** A client that could not be read, and why (an error code, never a response body). */
+export interface UnreadableClient {
+  clientId: string;
+  reason: string;
+}
+
+export type PoolReadResult =
+  | { status: 'ok'; pool: PoolSnapshot; unreadableClients: UnreadableClient[] }
+  /** Deleted between ListUserPools and DescribeUserPool: a real removal, not an error. */
+  | { status: 'gone' }
+  | { status: 'unreadable'; reason: string };
+
+/** Reads Cognito. The real one paces itself to the configured share of the quotas. */
+export interface PoolReader {
+  listPools(): Promise<PoolRef[]>;
+  /** Reads one pool and all its clients; throws AbortError-like errors when `signal` aborts. */
+  readPool(ref: PoolRef, signal?: AbortSignal): Promise<PoolReadResult>;
+}
+
+/** One message for people (email through SNS, or stdout for the CLI). */
+export interface AlertMessage {
+  subject: string;
+  body: string;
+  /** SNS message attributes, so subscribers can filter (for example only HIGH to a pager). */
+  attributes: { kind: string; severity?: string; poolIds: string[] };
+}
+
+export interface Notifier {
+  publish(message: AlertMessage): Promise<void>;
+}
+
+/** The few logging calls the core makes; Powertools Logger satisfies it. */
+export interface Logger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Counters the core reports at the end of a run; Powertools Metrics in the Lambda. */
+export interface MetricsSink {
+  count(name: string, value: number, dimensions?: Record<string, string>): void;
+  durationMs(name: string, value: number): void;
+}

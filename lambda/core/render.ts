@@ -1,0 +1,245 @@
+import type { AlertMessage } from './ports.js';
+import { highestSeverity } from './severity.js';
+import type { Change, Finding, Json, Severity } from './types.js';
+
+/** SNS: Subject is ASCII without line breaks and under 100 characters. */
+export const MAX_SUBJECT_LENGTH = 99;
+/** SNS messages are at most 262,144 bytes including attributes; leave room for those. */
+export const MAX_BODY_BYTES = 250_000;
+const MAX_VALUE_CHARS = 300;
+
+/** Who and where the run looked at, printed at the top of every message. */
+export interface RunContext {
+  accountId: string;
+  region: string;
+  runId: string;
+  /** When the run started (ISO-8601). */
+  at: string;
+  /** The command an operator runs to approve a pool's current state. */
+  approveCommand: (poolId: string) => string;
+  /** Where the full JSON report of this run is stored, when it is. */
+  reportLocation?: string;
+}
+
+/** One pool's part of a digest. */
+export interface PoolDrift {
+  poolId: string;
+  poolName: string;
+  findings: Finding[];
+  /** `new`: first alert for this drift; `changed`: the drift changed since the last alert; `reminder`. */
+  status: 'new' | 'changed' | 'reminder';
+  unapprovedSince?: string;
+}
+
+/** The digest of all pools with drift this run: one message. */
+export function renderDriftDigest(ctx: RunContext, pools: readonly PoolDrift[]): AlertMessage {
+  const findings = pools.flatMap((p) => p.findings);
+  const highest = highestSeverity(findings) ?? ('LOW' as Severity);
+  const allReminders = pools.every((p) => p.status === 'reminder');
+  const count = `${findings.length} change${plural(findings.length)} in ${pools.length} pool${plural(pools.length)}`;
+  const subject = `${allReminders ? 'Reminder: ' : ''}${highest} drift: ${count}`;
+
+  const lines = [
+    `cognito-drift found ${count} in account ${ctx.accountId}, region ${ctx.region}.`,
+    `Highest severity: ${highest}.  Run ${ctx.runId} at ${ctx.at}.`,
+    '',
+    'These differ from the approved baseline. If a change was not expected, investigate it; if it was,',
+    'approve the current state with the command shown for its pool.',
+  ];
+  const sections = pools.map((pool) => renderPoolSection(ctx, pool));
+  return {
+    subject: formatSubject(ctx, subject),
+    body: fitBody(lines, sections, ctx),
+    attributes: {
+      kind: allReminders ? 'reminder' : 'drift',
+      severity: highest,
+      poolIds: pools.map((p) => p.poolId),
+    },
+  };
+}
+
+function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
+  const status =
+    pool.status === 'new'
+      ? 'new drift'
+      : pool.status === 'changed'
+        ? 'drift changed since the last alert'
+        : `reminder: unapproved since ${pool.unapprovedSince ?? 'an earlier run'}`;
+  const lines = [
+    '',
+    `== Pool ${pool.poolName} (${pool.poolId}): ${pool.findings.length} change${plural(pool.findings.length)}, ${status}`,
+  ];
+  const groups = new Map<string, Finding[]>();
+  for (const finding of pool.findings) {
+    const group =
+      finding.clientId === undefined || isClientLifecycle(finding)
+        ? 'Pool'
+        : `Client ${finding.clientName} (${finding.clientId})`;
+    groups.set(group, [...(groups.get(group) ?? []), finding]);
+  }
+  for (const [group, findings] of groups) {
+    lines.push(`  ${group}`);
+    for (const finding of findings) lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
+  }
+  lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
+  return lines;
+}
+
+/** One line, in words, for one change. Never contains a secret value: changes hold none. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'pool-added':
+      return `Pool created: ${change.poolName} (${change.poolId})`;
+    case 'pool-removed':
+      return `Pool deleted: ${change.poolName} (${change.poolId})`;
+    case 'client-added':
+      return `App client created: ${change.clientName} (${change.clientId})`;
+    case 'client-removed':
+      return `App client deleted: ${change.clientName} (${change.clientId})`;
+    case 'secret-added':
+      return `Client secret added: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
+    case 'secret-removed':
+      return `Client secret removed: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
+    case 'field-changed':
+      return `${change.path}: ${formatValue(change.before)} -> ${formatValue(change.after)}`;
+    case 'list-changed': {
+      const parts = [];
+      if (change.added.length) parts.push(`added ${change.added.map(formatValue).join(', ')}`);
+      if (change.removed.length) parts.push(`removed ${change.removed.map(formatValue).join(', ')}`);
+      return `${change.path}: ${parts.join('; ')}`;
+    }
+  }
+}
+
+function isClientLifecycle(change: Change): boolean {
+  return change.kind === 'client-added' || change.kind === 'client-removed';
+}
+
+function formatValue(value: Json | undefined): string {
+  if (value === undefined) return '(not set)';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}... (${text.length} chars)` : text;
+}
+
+/** The first-run notice: what is now watched. */
+export function renderBaselineCreated(ctx: RunContext, pools: number, clients: number): AlertMessage {
+  const what = `${pools} user pool${plural(pools)} and ${clients} app client${plural(clients)}`;
+  return {
+    subject: formatSubject(ctx, `Baseline recorded: watching ${pools} pools, ${clients} clients`),
+    body: [
+      `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
+      '',
+      'From now on you will get one email per run when a pool or app client differs from it.',
+      `Run ${ctx.runId} at ${ctx.at}.`,
+    ].join('\n'),
+    attributes: { kind: 'baseline-created', poolIds: [] },
+  };
+}
+
+/** What could not be read, and why: nothing here was reported as deleted or changed. */
+export interface ReadProblem {
+  what: string;
+  reason: string;
+}
+
+export function renderScanIncomplete(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
+  const lines = [
+    `cognito-drift could not read ${problems.length} item${plural(problems.length)} in account ${ctx.accountId}, region ${ctx.region}.`,
+    '',
+    'What could not be read was NOT treated as deleted or changed, and its baseline was left as it is.',
+    'Drift in those items is unknown until a run can read them. Everything else was checked as usual.',
+    '',
+    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
+  ];
+  return {
+    subject: formatSubject(
+      ctx,
+      `Scan incomplete: ${problems.length} item${plural(problems.length)} unreadable`,
+    ),
+    body: fitBody(lines, [], ctx),
+    attributes: { kind: 'scan-incomplete', severity: 'HIGH', poolIds: [] },
+  };
+}
+
+export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
+  const lines = [
+    `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use (store ${ctx.reportLocation ? ctx.reportLocation.replace(/\/reports\/.*$/, '') : 'of this detector'}).`,
+    '',
+    'Those pools were not compared and nothing was overwritten. Fix each object (or restore an earlier',
+    'version of it from the bucket history); the other pools were checked as usual.',
+    '',
+    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
+  ];
+  return {
+    subject: formatSubject(ctx, `Unusable stored documents: ${problems.length}`),
+    body: fitBody(lines, [], ctx),
+    attributes: { kind: 'store-problem', severity: 'HIGH', poolIds: [] },
+  };
+}
+
+/** Pools whose drift went away since it was alerted (reverted or approved). */
+export function renderResolved(
+  ctx: RunContext,
+  pools: readonly { poolId: string; poolName: string }[],
+): AlertMessage {
+  return {
+    subject: formatSubject(ctx, `Resolved: drift gone in ${pools.length} pool${plural(pools.length)}`),
+    body: fitBody(
+      [
+        `The drift alerted earlier is gone (reverted or approved) in account ${ctx.accountId}, region ${ctx.region}:`,
+        '',
+        ...pools.map((p) => `  - ${p.poolName} (${p.poolId})`),
+      ],
+      [],
+      ctx,
+    ),
+    attributes: { kind: 'resolved', poolIds: pools.map((p) => p.poolId) },
+  };
+}
+
+/**
+ * Makes an SNS-safe subject: `[cognito-drift <account>/<region>] text`, ASCII only, one line,
+ * at most {@link MAX_SUBJECT_LENGTH} characters.
+ */
+export function formatSubject(ctx: Pick<RunContext, 'accountId' | 'region'>, text: string): string {
+  const raw = `[cognito-drift ${ctx.accountId}/${ctx.region}] ${text}`;
+  const ascii = raw
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return ascii.length > MAX_SUBJECT_LENGTH ? `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...` : ascii;
+}
+
+/**
+ * Joins header and sections, cutting whole lines once the body would pass {@link MAX_BODY_BYTES},
+ * and says what was cut and where the full report is.
+ */
+function fitBody(header: readonly string[], sections: readonly string[][], ctx: RunContext): string {
+  const footer = ctx.reportLocation ? ['', `Full JSON report: ${ctx.reportLocation}`] : [];
+  const all = [...header, ...sections.flat()];
+  const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const [index, line] of all.entries()) {
+    const size = Buffer.byteLength(line) + 1;
+    if (bytes + size > budget) {
+      const omitted = all.length - index;
+      kept.push(
+        '',
+        `... message truncated: ${omitted} more line${plural(omitted)} not shown (SNS messages are limited to 256 KB).`,
+        ctx.reportLocation
+          ? 'Every change is in the full JSON report below.'
+          : 'Run the CLI to see every change.',
+      );
+      break;
+    }
+    kept.push(line);
+    bytes += size;
+  }
+  return [...kept, ...footer].join('\n');
+}
+
+function plural(n: number): string {
+  return n === 1 ? '' : 's';
+}

@@ -1,0 +1,78 @@
+/**
+ * The data that flows through the pure core: snapshots of what Cognito holds, the typed changes
+ * between two snapshots, and the findings a person reads.
+ *
+ * Snapshots are keyed by id (not arrays) so that a diff names the client that changed, and they never
+ * contain a client secret value: only each secret's id and creation date.
+ */
+
+/** A JSON value as stored in S3 / on disk. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** One client secret, by id and creation date. The value is never read into a snapshot. */
+export interface SecretSnapshot {
+  /** ISO-8601 creation date, or null when Cognito did not report one. */
+  createdAt: string | null;
+}
+
+/** An app client after normalization. */
+export interface ClientSnapshot {
+  clientId: string;
+  clientName: string;
+  /** DescribeUserPoolClient's UserPoolClient, normalized (volatile fields and ClientSecret removed). */
+  config: JsonObject;
+  /** Secrets by ClientSecretId. */
+  secrets: Record<string, SecretSnapshot>;
+}
+
+/** A user pool and all its app clients after normalization. */
+export interface PoolSnapshot {
+  poolId: string;
+  poolName: string;
+  /** DescribeUserPool's UserPool, normalized. */
+  config: JsonObject;
+  /** App clients by ClientId. */
+  clients: Record<string, ClientSnapshot>;
+}
+
+/** How much a change matters to a security reviewer. */
+export enum Severity {
+  HIGH = 'HIGH',
+  MEDIUM = 'MEDIUM',
+  LOW = 'LOW',
+}
+
+export const SEVERITY_ORDER: readonly Severity[] = [Severity.HIGH, Severity.MEDIUM, Severity.LOW];
+
+/** Where a change happened: the pool, and the client when it is a client-level change. */
+export interface ChangeScope {
+  poolId: string;
+  poolName: string;
+  clientId?: string;
+  clientName?: string;
+}
+
+/**
+ * A change between an approved baseline and the current state, as a person reads it.
+ * `path` is dotted from the pool or client config root (`Policies.PasswordPolicy.MinimumLength`).
+ */
+export type Change =
+  | (ChangeScope & { kind: 'pool-added' })
+  | (ChangeScope & { kind: 'pool-removed' })
+  | (ChangeScope & { kind: 'client-added'; clientId: string; clientName: string })
+  | (ChangeScope & { kind: 'client-removed'; clientId: string; clientName: string })
+  | (ChangeScope & { kind: 'field-changed'; path: string; before: Json | undefined; after: Json | undefined })
+  | (ChangeScope & { kind: 'list-changed'; path: string; added: Json[]; removed: Json[] })
+  | (ChangeScope & {
+      kind: 'secret-added' | 'secret-removed';
+      clientId: string;
+      clientName: string;
+      secretId: string;
+      createdAt: string | null;
+    });
+
+export type ChangeKind = Change['kind'];
+
+/** A change with the severity the rules gave it. */
+export type Finding = Change & { severity: Severity; rule: string };

@@ -1,0 +1,55 @@
+/**
+ * Typed errors. Each names the thing that is wrong and, where there is one, the fix; each keeps the
+ * underlying error as `cause`. None ever carries a client secret value: nothing that holds one is
+ * passed to them.
+ */
+export class CognitoDriftError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting (environment variable, CLI flag, context value) is missing or invalid. */
+export class ConfigError extends CognitoDriftError {}
+
+/** A stored document does not parse, has an unknown format version, or belongs to another pool. */
+export class MalformedDocumentError extends CognitoDriftError {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Stored document ${key} is unusable: ${reason}. Fix or restore an earlier version of it.`, options);
+  }
+}
+
+/** A conditional write lost: someone else changed the object since it was read. */
+export class ConflictError extends CognitoDriftError {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${key} changed underneath you (conditional write failed): re-run to see the current state.`,
+      options,
+    );
+  }
+}
+
+/** The baseline store (bucket or folder) does not exist or cannot be reached. */
+export class StoreUnavailableError extends CognitoDriftError {}
+
+/** An operator asked for something that cannot be done as asked (unknown pool, nothing to approve...). */
+export class UsageError extends CognitoDriftError {}
+
+/** Describes an unknown thrown value in one line, without dumping the object. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { name?: string }).name;
+    return code && code !== 'Error' && !error.message.startsWith(code)
+      ? `${code}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}
