@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const outdirs: string[] = [];
+
+/** Runs bin/cognito-drift.ts the way the CDK CLI does: context and output directory in the environment. */
+function runApp(context: Record<string, unknown>): Promise<{ code: number; stderr: string; outdir: string }> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cognito-drift-app-'));
+  outdirs.push(outdir);
+  // As without credentials: the CLI sets these only when it can resolve an account and region.
+  const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...env } = process.env;
+  return new Promise((resolve) => {
+    execFile(
+      join(REPO_ROOT, 'node_modules/.bin/tsx'),
+      ['bin/cognito-drift.ts'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...env,
+          CDK_OUTDIR: outdir,
+          // Skip bundling and the built-in schema validation: this checks the wiring, not the bundle.
+          CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+          CDK_VALIDATION: 'false',
+        },
+      },
+      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr, outdir }),
+    );
+  });
+}
+
+describe('bin/cognito-drift.ts', () => {
+  afterAll(() => {
+    for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('synthesizes an environment-agnostic CognitoDrift stack from context', async () => {
+    const { code, stderr, outdir } = await runApp({
+      alertEmail: 'a@example.com,b@example.com',
+      quotaShare: '0.3',
+    });
+
+    expect(stderr).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'CognitoDrift.template.json'), 'utf8'));
+    const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((type) => type === 'AWS::SNS::Subscription')).toHaveLength(2);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts.CognitoDrift.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('reports an invalid setting in one line and exits 1 without a stack', async () => {
+    const { code, stderr, outdir } = await runApp({ alertEmail: 'bob@' });
+
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('Invalid context "alertEmail": "bob@" is not an email address');
+    expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
+  });
+});

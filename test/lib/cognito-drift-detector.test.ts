@@ -1,0 +1,198 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CognitoDriftDetector, type CognitoDriftDetectorProps } from '../../lib/cognito-drift-detector.js';
+
+/**
+ * An app that skips asset bundling and the built-in CloudFormation schema validation (10 s to load):
+ * these tests look at the template only. The stack test bundles and validates the real thing once.
+ */
+function newApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+}
+
+function synth(
+  props: Partial<CognitoDriftDetectorProps>,
+  stackProps: ConstructorParameters<typeof Stack>[2] = {},
+) {
+  const stack = new Stack(newApp(), 'Test', stackProps);
+  const detector = new CognitoDriftDetector(stack, 'Detector', {
+    alertEmails: ['ops@example.com'],
+    ...props,
+  });
+  return { stack, detector, template: Template.fromStack(stack) };
+}
+
+describe('CognitoDriftDetector', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('passes every setting to the function', () => {
+    const ignoreRules = { clients: { '*': ['RefreshTokenValidity'] } };
+    const { template } = synth({
+      quotaShare: 0.2,
+      reminderIntervalHours: 6,
+      lambdaMemoryMb: 1024,
+      lambdaTimeoutSeconds: 300,
+      logLevel: 'DEBUG',
+      ignoreRules,
+      schedule: 'rate(15 minutes)',
+    });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({
+          QUOTA_SHARE: '0.2',
+          REMINDER_INTERVAL_HOURS: '6',
+          LOG_LEVEL: 'DEBUG',
+          SCHEDULE_PERIOD_MINUTES: '15',
+          IGNORE_RULES: JSON.stringify(ignoreRules),
+        }),
+      },
+    });
+  });
+
+  it('sets no IGNORE_RULES when ignoreRules is not given', () => {
+    const { template } = synth({});
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ IGNORE_RULES: Match.absent() }) },
+    });
+  });
+
+  it('sizes the missed-run alarm and the function period from a cron schedule', () => {
+    const { template } = synth({ schedule: 'cron(0 6,18 * * ? *)' });
+
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6,18 * * ? *)' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RunsCompleted',
+      Period: 720 * 60,
+      EvaluationPeriods: 2,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SCHEDULE_PERIOD_MINUTES: '720' }) },
+    });
+  });
+
+  it('uses schedulePeriodMinutes for a cron restricted to weekdays', () => {
+    const { template } = synth({ schedule: 'cron(0 7 ? * MON-FRI *)', schedulePeriodMinutes: 4320 });
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RunsCompleted',
+      Period: 4320 * 60,
+    });
+  });
+
+  it('applies retention, version expiry and the invocation budget from props', () => {
+    const { template } = synth({
+      logRetentionDays: 30,
+      noncurrentVersionExpirationDays: 30,
+      maxInvocationsPerRun: 5,
+    });
+
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
+      },
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionString: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"NumericGreaterThan":5,')])],
+      }),
+    });
+  });
+
+  it('scopes Cognito reads with pseudo parameters even in a stack with a concrete environment', () => {
+    const { template } = synth({}, { env: { account: '123456789012', region: 'eu-west-1' } });
+
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ReadUserPools',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cognito-idp:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':userpool/*',
+                ],
+              ],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it.each<[Partial<CognitoDriftDetectorProps>, string]>([
+    [{ alertEmails: [] }, 'prop "alertEmails": at least one email address'],
+    [{ alertEmails: ['ops@example'] }, 'prop "alertEmails": "ops@example" is not an email address'],
+    [{ quotaShare: 0 }, 'prop "quotaShare"'],
+    [{ schedule: 'rate(1 days)' }, 'prop "schedule"'],
+    [{ schedule: 'cron(0 7 ? * MON-FRI *)' }, 'prop "schedulePeriodMinutes": is required'],
+    [{ logRetentionDays: 10 }, 'prop "logRetentionDays"'],
+    [{ lambdaMemoryMb: 100 }, 'prop "lambdaMemoryMb"'],
+  ])('rejects %j naming the prop', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  describe('cdk-nag acknowledgments', () => {
+    /** Runs AwsSolutions with every acknowledgment of the construct switched off. */
+    function findingsWithoutAcknowledgments() {
+      const acknowledged: string[] = [];
+      const reasons: string[] = [];
+      vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation((...rules) => {
+        acknowledged.push(...rules.map((rule) => rule.id));
+        reasons.push(...rules.map((rule) => rule.reason));
+      });
+      const app = newApp();
+      new CognitoDriftDetector(new Stack(app, 'Test'), 'Detector', { alertEmails: ['ops@example.com'] });
+      const report = new AwsSolutionsChecks(app).validateScope(app);
+      return {
+        app,
+        acknowledged,
+        reasons,
+        findings: report.violations.map((violation) => violation.ruleName),
+      };
+    }
+
+    it('each answer a finding that really occurs, and together answer all of them', () => {
+      const { acknowledged, findings } = findingsWithoutAcknowledgments();
+
+      expect(new Set(acknowledged)).toEqual(new Set(findings));
+      expect(acknowledged.sort()).toEqual([
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/*]',
+        'AwsSolutions-IAM5[Resource::<DetectorFunctionDD6A428A.Arn>:*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
+        'AwsSolutions-S1',
+      ]);
+    });
+
+    it('each carry their own written reason', () => {
+      const { reasons } = findingsWithoutAcknowledgments();
+
+      expect(new Set(reasons).size).toBe(reasons.length);
+      for (const reason of reasons) expect(reason.length).toBeGreaterThan(60);
+    });
+
+    it('are what stops synthesis from failing', () => {
+      const { app } = findingsWithoutAcknowledgments();
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+      expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+    });
+  });
+});
