@@ -56,6 +56,8 @@ export interface DetectorOptions {
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
+  /** Called after each pool is read, for a progress display. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What one pool looks like after a run: for the CLI, the report and the tests. */
@@ -196,6 +198,7 @@ class DetectorRun {
         if (outcome) {
           run.outcomes[ref.poolId] = outcome;
           finished += 1;
+          this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
         }
       }
     };

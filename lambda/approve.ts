@@ -1,0 +1,132 @@
+import { contentHash } from './core/canonical.js';
+import { diffPool } from './core/diff.js';
+import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from './core/documents.js';
+import type { DriftStore, Versioned } from './core/drift-store.js';
+import { classify } from './core/severity.js';
+import type { Finding, PoolSnapshot } from './core/types.js';
+import { UsageError } from './errors.js';
+
+/** What approving one pool would change, shown to the operator before anything is written. */
+export interface ApprovalPlan {
+  poolId: string;
+  poolName: string;
+  snapshot: Versioned<SnapshotDoc>;
+  baseline: Versioned<BaselineDoc> | undefined;
+  /** The pool state that becomes the baseline. */
+  approved: PoolSnapshot | null;
+  findings: Finding[];
+  /** Why the snapshot is not the one the last alert described (refused unless forced), if it is not. */
+  stale?: string;
+  /** Clients whose entries were carried over from the baseline because they could not be read. */
+  unreadableClients: string[];
+}
+
+export interface PlanRequest {
+  poolIds: readonly string[];
+  /** Every pool with pending drift. */
+  all?: boolean;
+  /** Approve only these clients' changes (one pool only); the pool's own settings stay pending. */
+  clientIds?: readonly string[];
+}
+
+/**
+ * Works out what approving would accept for each pool: the latest snapshot the detector recorded
+ * (the state the alert described) compared with the current baseline. Writes nothing.
+ * Unknown pools and pools without pending drift are errors, collected and reported together.
+ */
+export async function planApprovals(store: DriftStore, request: PlanRequest): Promise<ApprovalPlan[]> {
+  const poolIds = new Set(request.poolIds);
+  if (request.all) {
+    for (const object of await store.documents.list('snapshots/')) {
+      poolIds.add(object.key.slice('snapshots/'.length, -'.json'.length));
+    }
+  }
+  if (poolIds.size === 0) throw new UsageError('Name at least one pool with --pool <poolId>, or pass --all.');
+  if (request.clientIds?.length && poolIds.size !== 1) {
+    throw new UsageError('--client approves clients of one pool: name exactly one --pool with it.');
+  }
+  const state = (await store.getState())?.doc;
+  const plans: ApprovalPlan[] = [];
+  const problems: string[] = [];
+  for (const poolId of [...poolIds].sort()) {
+    const snapshot = await store.getSnapshot(poolId);
+    if (!snapshot) {
+      problems.push(
+        `${poolId}: no snapshot recorded in ${store.location}/${keys.snapshot(poolId)}. Check the pool id and region; the detector records a snapshot on each run.`,
+      );
+      continue;
+    }
+    const baseline = await store.getBaseline(poolId);
+    const approved = request.clientIds?.length
+      ? approveClients(poolId, baseline?.doc.pool ?? null, snapshot.doc.pool, request.clientIds, problems)
+      : snapshot.doc.pool;
+    const findings = classify(diffPool(baseline?.doc.pool ?? null, approved), {
+      baseline: baseline?.doc.pool ?? null,
+      current: approved,
+    });
+    if (findings.length === 0) {
+      if (!request.all) problems.push(`${poolId}: no pending drift: the recorded state already is the baseline.`);
+      continue;
+    }
+    const drift = state?.pools[poolId]?.drift;
+    const stale = !drift
+      ? 'no alert was sent for this state yet (the detector run that recorded it may still be in progress)'
+      : drift.snapshotHash !== snapshot.doc.hash
+        ? `the pool changed again after the alert of ${drift.lastAlertedAt}; the diff below is newer than what was alerted`
+        : undefined;
+    plans.push({
+      poolId,
+      poolName: snapshot.doc.pool?.poolName ?? baseline?.doc.pool?.poolName ?? poolId,
+      snapshot,
+      baseline,
+      approved,
+      findings,
+      stale,
+      unreadableClients: snapshot.doc.unreadableClients.map((c) => c.clientId),
+    });
+  }
+  if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
+  if (plans.length === 0) throw new UsageError('Nothing to approve: no pool has pending drift.');
+  return plans;
+}
+
+/** Approves one plan: writes the new baseline only if the baseline is still the one planned against. */
+export async function applyApproval(
+  store: DriftStore,
+  plan: ApprovalPlan,
+  approval: { approvedBy: string; reason: string; at: Date },
+): Promise<void> {
+  const doc: BaselineDoc = {
+    formatVersion: FORMAT_VERSION,
+    kind: 'baseline',
+    poolId: plan.poolId,
+    approvedAt: approval.at.toISOString(),
+    approvedBy: approval.approvedBy,
+    reason: approval.reason,
+    snapshotHash: plan.approved ? contentHash(plan.approved) : null,
+    pool: plan.approved,
+  };
+  await store.putBaseline(doc, plan.baseline?.etag ?? null);
+}
+
+function approveClients(
+  poolId: string,
+  baseline: PoolSnapshot | null,
+  current: PoolSnapshot | null,
+  clientIds: readonly string[],
+  problems: string[],
+): PoolSnapshot | null {
+  if (!baseline || !current) {
+    problems.push(`${poolId}: --client needs a pool that exists in both the baseline and the recorded state.`);
+    return current;
+  }
+  const approved = structuredClone(baseline);
+  for (const clientId of clientIds) {
+    const now = current.clients[clientId];
+    if (now) approved.clients[clientId] = now;
+    else if (baseline.clients[clientId]) delete approved.clients[clientId];
+    else problems.push(`${poolId}: no client ${clientId} in the baseline or the recorded state.`);
+  }
+  approved.clients = Object.fromEntries(Object.entries(approved.clients).sort(([a], [b]) => a.localeCompare(b)));
+  return approved;
+}
