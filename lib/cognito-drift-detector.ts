@@ -181,9 +181,9 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       this.bucket,
       'AwsSolutions-S1',
-      'Only the detector role reads and writes this bucket, and every write is kept as an object version; ' +
-        'an access-log bucket would add a second bucket (itself without access logs) for no extra audit value. ' +
-        'Accounts that need object-level audit enable CloudTrail S3 data events.',
+      'Private bucket written only by the detector function and by operators approving baselines; every write ' +
+        'is kept as an object version, so history is already auditable. An access-log bucket would be a second ' +
+        'bucket (itself unlogged) for little gain; accounts that need per-request audit enable CloudTrail S3 data events.',
     );
 
     this.topic = new sns.Topic(this, 'AlertTopic', {
