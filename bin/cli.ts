@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * The cognito-drift command line: parse arguments, call one function per command, set the exit code.
+ * Results go to stdout, logs and progress to stderr.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runApprove } from '../lambda/cli/approve.js';
+import { EXIT, runCheck } from '../lambda/cli/check.js';
+import { runHistory } from '../lambda/cli/history.js';
+import { type Io, processIo } from '../lambda/cli/output.js';
+import { CognitoDriftError, describeError } from '../lambda/errors.js';
+
+const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+
+function poolId(value: string, previous: string[] = []): string[] {
+  if (!POOL_ID.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a user pool id (like us-east-1_AbCdEf123).`);
+  return [...previous, value];
+}
+
+function repeatable(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const storeOptions = (command: Command) =>
+  command
+    .addOption(new Option('--bucket <name>', 'S3 bucket holding baselines (default: $BASELINE_BUCKET)'))
+    .addOption(
+      new Option('--dir <path>', 'folder holding baselines when no bucket is used').default(
+        undefined,
+        'baselines/',
+      ),
+    )
+    .addOption(new Option('--region <region>', 'AWS region (default: the SDK chain, e.g. $AWS_REGION)'));
+
+/** Builds the program; `io` is injectable for tests. */
+export function buildProgram(io: Io = processIo): Command {
+  const program = new Command('cognito-drift')
+    .description('Detect configuration drift in Amazon Cognito user pools and app clients.')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  const scan = (name: string, persist: boolean, summary: string, examples: string) =>
+    storeOptions(program.command(name).description(summary))
+      .option(
+        '--topic <arn>',
+        'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
+      )
+      .option(
+        '--quota-share <share>',
+        'share of the Cognito read quotas to use, 0 < share <= 1 (default 0.5)',
+      )
+      .option(
+        '--reminder-hours <hours>',
+        'resend unchanged, unapproved drift after this many hours (default 24)',
+      )
+      .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
+      .option('--json', 'print the machine-readable report on stdout')
+      .option('--verbose', 'log progress details on stderr')
+      .addHelpText('after', examples)
+      .action(async (options) => {
+        process.exitCode = await runCheck(options, io, persist);
+      });
+
+  scan(
+    'check',
+    true,
+    'Scan now with the Lambda engine: record snapshots, alert, exit 0 (no drift), 2 (drift) or 1 (error).',
+    `
+Examples:
+  $ cognito-drift check                              # baselines in ./baselines, alerts on stdout
+  $ cognito-drift check --bucket my-baselines --json # the deployed detector's store
+  $ cognito-drift check --ignore-file drift-ignore.json || echo "drift or error: $?"`,
+  );
+  scan(
+    'diff',
+    false,
+    'Show pending drift against the baselines; writes nothing and sends nothing. Exit codes as for check.',
+    `
+Examples:
+  $ cognito-drift diff
+  $ cognito-drift diff --bucket my-baselines --json | jq '.drift[].findings[].path'`,
+  );
+
+  storeOptions(program.command('approve'))
+    .description('Accept the state the detector last recorded as the new baseline, after showing the diff.')
+    .option('--pool <poolId>', 'pool to approve (repeatable)', poolId)
+    .option(
+      '--client <clientId>',
+      'approve only these clients of the one pool named (repeatable)',
+      repeatable,
+    )
+    .option('--all', 'every pool with pending drift')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--force', 'approve even if the recorded state changed since the last alert')
+    .option('--reason <text>', 'why, recorded in the baseline')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npm run approve -- --pool us-east-1_AbCdEf123 --reason "CHG-1234 new partner callback"
+  $ cognito-drift approve --pool us-east-1_AbCdEf123 --client 4f0example26charsclientid --yes
+  $ cognito-drift approve --all --bucket my-baselines --yes --reason "quarterly review"`,
+    )
+    .action(async (options) => {
+      process.exitCode = await runApprove(options, io);
+    });
+
+  storeOptions(program.command('history'))
+    .description("List the versions of a pool's baseline: when, who, why, what changed.")
+    .requiredOption('--pool <poolId>', 'the pool', (v: string) => poolId(v)[0] as string)
+    .option('--show <version>', 'print one version (S3 version id or git commit)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cognito-drift history --pool us-east-1_AbCdEf123 --bucket my-baselines
+  $ cognito-drift history --pool us-east-1_AbCdEf123 --show 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY`,
+    )
+    .action(async (options) => {
+      process.exitCode = await runHistory(options, io);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; every failure becomes one clear line on stderr and exit code 1. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (code?.startsWith('commander.')) return EXIT.error;
+    const message = error instanceof CognitoDriftError ? error.message : describeError(error);
+    io.stderr.write(`error: ${message}\n`);
+    return EXIT.error;
+  }
+}
+
+/** Entry when run as a program: a closed pipe (`| head`) ends quietly. */
+export async function runAsProgram(): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) await runAsProgram();

@@ -1,0 +1,97 @@
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { type ApprovalPlan, applyApproval, planApprovals } from '../approve.js';
+import { ConflictError, UsageError } from '../errors.js';
+import { callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { formatFindings, type Io, painter } from './output.js';
+
+export interface ApproveOptions extends StoreOptions {
+  pool?: string[];
+  client?: string[];
+  all?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  reason?: string;
+}
+
+/**
+ * Shows the drift each named pool would accept, asks (unless --yes), and writes the new baselines
+ * conditionally. Without a terminal and without --yes it refuses and writes nothing.
+ */
+export async function runApprove(options: ApproveOptions, io: Io): Promise<number> {
+  const ctx = commandContext(options, io.env);
+  const paint = painter(io.stdout, io.env);
+  const plans = await planApprovals(ctx.store, {
+    poolIds: options.pool ?? [],
+    all: options.all,
+    clientIds: options.client,
+  });
+
+  for (const plan of plans) {
+    io.stdout.write(`${formatFindings(plan.findings, io)}\n`);
+    if (plan.unreadableClients.length > 0) {
+      io.stdout.write(
+        paint(
+          'yellow',
+          `  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.\n`,
+        ),
+      );
+    }
+    if (plan.stale) io.stdout.write(paint('yellow', `  stale: ${plan.stale}\n`));
+    io.stdout.write('\n');
+  }
+  const stale = plans.filter((p) => p.stale);
+  if (stale.length > 0 && !options.force) {
+    throw new UsageError(
+      `Refusing to approve ${stale.map((p) => p.poolId).join(', ')}: the recorded state is not the one last alerted. Review the diff above and re-run with --force to approve it anyway, or wait for the next detector run. Nothing was written.`,
+    );
+  }
+
+  const summary = `${plans.length} pool(s): ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`;
+  if (!options.yes) {
+    if (!io.stdin.isTTY) {
+      throw new UsageError(
+        'No terminal to confirm on: pass --yes to approve non-interactively. Nothing was written.',
+      );
+    }
+    const rl = createInterface({ input: io.stdin, output: io.stderr });
+    const answer = await rl.question(
+      `Approve the state shown above as the new baseline for ${summary}? [y/N] `,
+    );
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      io.stderr.write('Not approved. Nothing was written.\n');
+      return 1;
+    }
+  }
+
+  const approvedBy = await whoApproves(ctx, io);
+  const at = new Date();
+  const failed: string[] = [];
+  for (const plan of plans) {
+    try {
+      await applyApproval(ctx.store, plan, { approvedBy, reason: options.reason ?? '', at });
+      io.stdout.write(paint('green', `Approved ${describe(plan)} as ${approvedBy}.\n`));
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      failed.push(
+        `${plan.poolId}: the baseline changed underneath you (someone else approved it): re-run to see the current diff.`,
+      );
+    }
+  }
+  if (failed.length > 0) throw new UsageError(`Not approved:\n  ${failed.join('\n  ')}`);
+  return 0;
+}
+
+async function whoApproves(ctx: ReturnType<typeof commandContext>, io: Io): Promise<string> {
+  const identity = await callerIdentity(ctx.clients);
+  if ('arn' in identity) return identity.arn;
+  if (ctx.kind === 'folder') return `local:${io.env.USER ?? userInfo().username}`;
+  throw new UsageError(
+    `Cannot tell who is approving (STS GetCallerIdentity failed: ${identity.error}). Configure AWS credentials. Nothing was written.`,
+  );
+}
+
+function describe(plan: ApprovalPlan): string {
+  return `${plan.poolName} (${plan.poolId}), ${plan.findings.length} change(s)`;
+}

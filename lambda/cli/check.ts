@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { CognitoReader } from '../adapters/cognito-reader.js';
+import { SnsNotifier } from '../adapters/sns-notifier.js';
+import { readQuotaShare, readReminderHours } from '../config.js';
+import { type RunResult, runDetection } from '../core/detector.js';
+import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
+import { ConfigError } from '../errors.js';
+import { callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
+
+export interface CheckOptions extends StoreOptions {
+  topic?: string;
+  quotaShare?: string;
+  reminderHours?: string;
+  ignoreFile?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Exit codes like `terraform plan -detailed-exitcode`: 0 no drift, 1 error, 2 drift. */
+export const EXIT = { clean: 0, error: 1, drift: 2 } as const;
+
+/**
+ * `check` (persist: true) scans with the Lambda's engine, records snapshots and alerts;
+ * `diff` (persist: false) only shows pending drift and writes nothing.
+ */
+export async function runCheck(options: CheckOptions, io: Io, persist: boolean): Promise<number> {
+  const ctx = commandContext(options, io.env);
+  const quotaShare = readQuotaShare(options.quotaShare ?? io.env.QUOTA_SHARE, '--quota-share');
+  const reminderHours = readReminderHours(
+    options.reminderHours ?? io.env.REMINDER_INTERVAL_HOURS,
+    '--reminder-hours',
+  );
+  const ignore = await loadIgnoreRules(options.ignoreFile, io.env.IGNORE_RULES);
+  const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
+  const region = await ctx.clients.cognito.config.region();
+  const identity = await callerIdentity(ctx.clients);
+  const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
+  const reader = new CognitoReader({ client: ctx.clients.cognito, quotaShare });
+  const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
+
+  const result = await runDetection(
+    {
+      reader,
+      store: ctx.store,
+      // With --json and no topic, the messages are part of the JSON output instead.
+      notifier: topic
+        ? new SnsNotifier(ctx.clients.sns, topic)
+        : options.json
+          ? { publish: async () => {} }
+          : new StdoutNotifier(io),
+      logger: stderrLogger(io, Boolean(options.verbose)),
+      now: () => new Date(),
+    },
+    {
+      accountId,
+      region,
+      reminderIntervalMs: reminderHours * 3_600_000,
+      approveCommand: (poolId) => `npm run approve -- --pool ${poolId} ${location}`,
+      safetyMarginMs: 0,
+      poolConcurrency: 8,
+      maxRunAgeMs: 6 * 3_600_000,
+      ignore,
+      persist,
+      onProgress: progress(io),
+    },
+  );
+  const drift = result.pools.some((p) => p.findings.length > 0);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(jsonReport(result, accountId, region), null, 2)}\n`);
+  } else {
+    printSummary(result, io, persist);
+  }
+  if (result.readProblems.length > 0 || result.storeProblems.length > 0) return EXIT.error;
+  return drift ? EXIT.drift : EXIT.clean;
+}
+
+async function loadIgnoreRules(file: string | undefined, fromEnv: string | undefined): Promise<IgnoreRules> {
+  try {
+    if (file) return parseIgnoreRules(await readFile(file, 'utf-8'), file);
+    if (fromEnv) return parseIgnoreRules(fromEnv, 'IGNORE_RULES');
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
+  }
+  return NO_IGNORE_RULES;
+}
+
+function printSummary(result: RunResult, io: Io, persist: boolean): void {
+  const paint = painter(io.stdout, io.env);
+  const findings = result.pools.flatMap((p) => p.findings);
+  const out: string[] = [];
+  if (result.firstRun && persist) {
+    out.push(
+      paint(
+        'green',
+        `Baseline recorded for ${result.poolsScanned} pools and ${result.clientsScanned} clients.`,
+      ),
+    );
+  } else if (findings.length === 0) {
+    out.push(
+      paint('green', `No drift in ${result.poolsScanned} pools and ${result.clientsScanned} clients.`),
+    );
+  } else {
+    const pools = result.pools.filter((p) => p.findings.length > 0).length;
+    out.push(paint('bold', `${findings.length} change(s) in ${pools} pool(s) differ from the baseline:`), '');
+    out.push(formatFindings(findings, io));
+  }
+  for (const problem of [...result.readProblems, ...result.storeProblems]) {
+    out.push(paint('red', `error: ${problem.what}: ${problem.reason}`));
+  }
+  for (const rule of result.unmatchedIgnoreRules) {
+    out.push(paint('yellow', `warning: ignore rule matched nothing (typo?): ${rule}`));
+  }
+  io.stdout.write(`${out.join('\n')}\n`);
+}
+
+function jsonReport(result: RunResult, accountId: string, region: string) {
+  return {
+    accountId,
+    region,
+    runId: result.runId,
+    firstRun: result.firstRun,
+    poolsScanned: result.poolsScanned,
+    clientsScanned: result.clientsScanned,
+    drift: result.pools.filter((p) => p.findings.length > 0),
+    readProblems: result.readProblems,
+    storeProblems: result.storeProblems,
+    unmatchedIgnoreRules: result.unmatchedIgnoreRules,
+    messages: result.messages,
+  };
+}

@@ -1,0 +1,47 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { FolderDocumentStore } from '../adapters/folder-document-store.js';
+import { S3DocumentStore } from '../adapters/s3-document-store.js';
+import { type AwsClients, createAwsClients } from '../aws-clients.js';
+import { DriftStore } from '../core/drift-store.js';
+import { ConfigError } from '../errors.js';
+
+/** Options every command shares. */
+export interface StoreOptions {
+  bucket?: string;
+  dir?: string;
+  region?: string;
+}
+
+/** The AWS clients and the store a command works on: S3 when a bucket is named, else the folder. */
+export interface CommandContext {
+  clients: AwsClients;
+  store: DriftStore;
+  bucket?: string;
+  kind: 's3' | 'folder';
+}
+
+export const DEFAULT_BASELINE_DIR = 'baselines';
+
+export function commandContext(options: StoreOptions, env: NodeJS.ProcessEnv): CommandContext {
+  if (options.bucket !== undefined && options.dir !== undefined) {
+    throw new ConfigError('Pass either --bucket (S3) or --dir (a folder), not both.');
+  }
+  const clients = createAwsClients({ region: options.region, env });
+  const bucket = options.dir === undefined ? (options.bucket ?? env.BASELINE_BUCKET) : undefined;
+  if (bucket)
+    return { clients, store: new DriftStore(new S3DocumentStore(clients.s3, bucket)), bucket, kind: 's3' };
+  const dir = options.dir ?? DEFAULT_BASELINE_DIR;
+  return { clients, store: new DriftStore(new FolderDocumentStore(dir)), kind: 'folder' };
+}
+
+/** The caller's ARN and account from STS, or undefined when there are no usable credentials. */
+export async function callerIdentity(
+  clients: AwsClients,
+): Promise<{ arn: string; account: string } | { error: string }> {
+  try {
+    const out = await clients.sts.send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? 'unknown', account: out.Account ?? 'unknown' };
+  } catch (error) {
+    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}

@@ -1,0 +1,93 @@
+import type { AlertMessage, Logger, Notifier } from '../core/ports.js';
+import { describeChange } from '../core/render.js';
+import type { Finding } from '../core/types.js';
+
+/** Where a command writes: results on stdout, logs and progress on stderr. */
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: Io = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+};
+
+const CODES = { red: [31, 39], yellow: [33, 39], green: [32, 39], bold: [1, 22], dim: [2, 22] } as const;
+export type Colour = keyof typeof CODES;
+
+/** Colours only on a terminal, and never when NO_COLOR is set. */
+export function painter(
+  stream: Io['stdout'],
+  env: NodeJS.ProcessEnv,
+): (colour: Colour, text: string) => string {
+  const enabled = Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+  return (colour, text) => (enabled ? `\u001b[${CODES[colour][0]}m${text}\u001b[${CODES[colour][1]}m` : text);
+}
+
+/** Prints alerts instead of sending them (the local default, when no topic is configured). */
+export class StdoutNotifier implements Notifier {
+  constructor(private readonly io: Io) {}
+
+  async publish(message: AlertMessage): Promise<void> {
+    const paint = painter(this.io.stdout, this.io.env);
+    this.io.stdout.write(`${paint('bold', `Subject: ${message.subject}`)}\n\n${message.body}\n\n`);
+  }
+}
+
+/** Logs to stderr, one line each; debug only with --verbose. */
+export function stderrLogger(io: Io, verbose: boolean): Logger {
+  const line = (level: string, message: string, extra?: Record<string, unknown>) => {
+    const details = extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
+    io.stderr.write(`${level} ${message}${details}\n`);
+  };
+  return {
+    debug: (m, e) => verbose && line('debug', m, e),
+    info: (m, e) => verbose && line('info', m, e),
+    warn: (m, e) => line('warn', m, e),
+    error: (m, e) => line('error', m, e),
+  };
+}
+
+/** A progress line on stderr, redrawn in place, only when stderr is a terminal (silent in CI). */
+export function progress(io: Io): ((done: number, total: number) => void) | undefined {
+  if (!io.stderr.isTTY || io.env.CI) return undefined;
+  return (done, total) => {
+    io.stderr.write(`\r\u001b[2Kscanning pools: ${done}/${total}`);
+    if (done === total) io.stderr.write('\r\u001b[2K');
+  };
+}
+
+/** Findings grouped by pool and client, one line each, coloured by severity on a terminal. */
+export function formatFindings(findings: readonly Finding[], io: Io): string {
+  const paint = painter(io.stdout, io.env);
+  const colourOf = { HIGH: 'red', MEDIUM: 'yellow', LOW: 'dim' } as const;
+  const lines: string[] = [];
+  let pool = '';
+  let client = '';
+  for (const finding of findings) {
+    const poolLabel = `${finding.poolName} (${finding.poolId})`;
+    if (poolLabel !== pool) {
+      pool = poolLabel;
+      client = '';
+      lines.push(paint('bold', `Pool ${poolLabel}`));
+    }
+    const scope =
+      finding.clientId && finding.kind !== 'client-added' && finding.kind !== 'client-removed'
+        ? `Client ${finding.clientName} (${finding.clientId})`
+        : '';
+    if (scope && scope !== client) {
+      client = scope;
+      lines.push(`  ${scope}`);
+    }
+    const indent = scope ? '    ' : '  ';
+    lines.push(
+      `${indent}${paint(colourOf[finding.severity], `[${finding.severity}]`)} ${describeChange(finding)}`,
+    );
+  }
+  return lines.join('\n');
+}
