@@ -98,18 +98,22 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     description: 'An access, ID or refresh token, or the auth session, now lives longer',
     evaluate: (c, ctx) => {
       if (c.clientId === undefined || !('path' in c)) return undefined;
-      const tokenPath =
-        c.path.startsWith('TokenValidityUnits') ||
-        Object.values(TOKEN_DEFAULTS).some((t) => t.field === c.path) ||
-        c.path === 'AuthSessionValidity';
-      if (!tokenPath) return undefined;
+      // Judge only the token this change is about, so a shortened token is not marked HIGH
+      // because another one got longer in the same run.
+      const tokens = (Object.keys(TOKEN_DEFAULTS) as TokenKind[]).filter(
+        (t) =>
+          c.path === TOKEN_DEFAULTS[t].field ||
+          c.path === `TokenValidityUnits.${t}` ||
+          c.path === 'TokenValidityUnits',
+      );
+      const session = c.path === 'AuthSessionValidity';
+      if (tokens.length === 0 && !session) return undefined;
       const before = clientOf(ctx.baseline, c.clientId);
       const after = clientOf(ctx.current, c.clientId);
       if (!before || !after) return undefined;
       const longer =
-        Object.keys(TOKEN_DEFAULTS).some(
-          (t) => tokenSeconds(after.config, t as TokenKind) > tokenSeconds(before.config, t as TokenKind),
-        ) || num(after.config.AuthSessionValidity, 3) > num(before.config.AuthSessionValidity, 3);
+        tokens.some((t) => tokenSeconds(after.config, t) > tokenSeconds(before.config, t)) ||
+        (session && num(after.config.AuthSessionValidity, 3) > num(before.config.AuthSessionValidity, 3));
       return longer ? Severity.HIGH : undefined;
     },
   },
