@@ -5,6 +5,7 @@
  * naming the bad setting, and so the construct can validate its props with the same rules.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ignoreRulesSchema } from '../lambda/core/ignore.js';
 import type { CognitoDriftDetectorProps } from './cognito-drift-detector.js';
 
 /** A detector setting (CDK context value or construct prop) is missing or invalid. */
@@ -285,6 +286,14 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
     (ignoreRules === null || typeof ignoreRules !== 'object' || Array.isArray(ignoreRules))
   ) {
     throw invalid(label, 'ignoreRules', `${show(ignoreRules)} must be a JSON object`);
+  }
+  if (ignoreRules !== undefined) {
+    // The same schema the function applies at run time, so a wrong shape fails here, not hourly.
+    const parsed = ignoreRulesSchema.safeParse(ignoreRules);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw invalid(label, 'ignoreRules', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
   }
   if (ignoreRules !== undefined && JSON.stringify(ignoreRules).length > MAX_IGNORE_RULES_CHARS) {
     throw invalid(

@@ -30,7 +30,7 @@ describe('CognitoDriftDetector', () => {
   });
 
   it('passes every setting to the function', () => {
-    const ignoreRules = { clients: { '*': ['RefreshTokenValidity'] } };
+    const ignoreRules = { fields: ['client.RefreshTokenValidity'], pools: [], clients: [] };
     const { template } = synth({
       quotaShare: 0.2,
       reminderIntervalHours: 6,

@@ -73,7 +73,7 @@ describe('parseDetectorConfig', () => {
   });
 
   it('parses ignoreRules from a JSON string and accepts an object from cdk.json', () => {
-    const rules = { pools: { 'eu-west-1_abc': ['MfaConfiguration'] } };
+    const rules = { fields: ['pool.MfaConfiguration'], pools: ['eu-west-1_abc'], clients: [] };
 
     expect(
       parseDetectorConfig(context({ alertEmail: 'a@b.co', ignoreRules: JSON.stringify(rules) })).ignoreRules,
@@ -141,7 +141,9 @@ describe('parseDetectorConfig', () => {
     [{ ignoreRules: '{not json' }, 'ignoreRules', 'is not valid JSON'],
     [{ ignoreRules: '["a"]' }, 'ignoreRules', 'must be a JSON object'],
     [{ ignoreRules: 'null' }, 'ignoreRules', 'must be a JSON object'],
-    [{ ignoreRules: JSON.stringify({ x: 'y'.repeat(4000) }) }, 'ignoreRules', 'Lambda allows 4 KB'],
+    [{ ignoreRules: JSON.stringify({ fields: ['y'.repeat(4000)] }) }, 'ignoreRules', 'Lambda allows 4 KB'],
+    [{ ignoreRules: JSON.stringify({ fields: 'pool.X' }) }, 'ignoreRules', 'fields:'],
+    [{ ignoreRules: JSON.stringify({ feilds: ['pool.X'] }) }, 'ignoreRules', 'feilds'],
     [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
     [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
     [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
