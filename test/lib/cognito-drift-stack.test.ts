@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
+import { iamActionsCalledFrom } from '../support/code-actions.js';
 
 const EMAILS = ['ops@example.com', 'security@example.org'];
 
@@ -219,6 +220,21 @@ describe('CognitoDriftStack', () => {
           'logs:CreateLogStream',
           'logs:PutLogEvents',
         ].sort(),
+      );
+    });
+
+    it('grants exactly the IAM actions of the AWS calls in the bundled function code', async () => {
+      const called = await iamActionsCalledFrom('lambda/handler.ts');
+      const granted = new Set(
+        roleStatements()
+          .flatMap((statement) => asArray(statement.Action))
+          .filter((action) => !action.startsWith('logs:')),
+      );
+
+      expect(called.size).toBeGreaterThanOrEqual(8);
+      expect([...granted].sort()).toEqual([...called].sort());
+      expect([...granted].filter((a) => /^cognito-idp:(Admin|Create|Update|Delete|Set|Add)/.test(a))).toEqual(
+        [],
       );
     });
 
