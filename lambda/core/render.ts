@@ -75,7 +75,9 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
       finding.clientId === undefined || isClientLifecycle(finding)
         ? 'Pool'
         : `Client ${finding.clientName} (${finding.clientId})`;
-    groups.set(group, [...(groups.get(group) ?? []), finding]);
+    const members = groups.get(group);
+    if (members) members.push(finding);
+    else groups.set(group, [finding]);
   }
   for (const [group, findings] of groups) {
     lines.push(`  ${group}`);
