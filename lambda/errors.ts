@@ -18,10 +18,14 @@ export class MalformedDocumentError extends CognitoDriftError {
   constructor(
     readonly key: string,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; etag?: string },
   ) {
     super(`Stored document ${key} is unusable: ${reason}. Fix or restore an earlier version of it.`, options);
+    this.etag = options?.etag;
   }
+
+  /** The version tag of the unusable object, so a writer that owns it can replace it conditionally. */
+  readonly etag: string | undefined;
 }
 
 /** A conditional write lost: someone else changed the object since it was read. */

@@ -98,6 +98,11 @@ class DetectorRun {
   private readonly persist: boolean;
   private readonly ignore: IgnoreMatcher;
   private readonly startedMs: number;
+  /**
+   * Whether a baseline was ever recorded. Not just "the state document exists": if that were lost,
+   * pools without a baseline must still be reported as added, never silently baselined.
+   */
+  private initialized = false;
 
   constructor(
     private readonly deps: DetectorDeps,
@@ -112,6 +117,7 @@ class DetectorRun {
     const { store, logger } = this.deps;
     const state = await store.getState();
     const baselines = await store.listBaselines();
+    this.initialized = Boolean(state) || baselines.size > 0;
 
     const started = await this.startOrResume();
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
@@ -129,7 +135,7 @@ class DetectorRun {
         remaining: notCovered,
       });
       if (this.persist) runEtag = await store.putRun(run, runEtag);
-      return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
+      return this.result(run, { done: false, firstRun: !this.initialized, messages: [], notCovered });
     }
     return this.finish(run, runEtag, state, baselines);
   }
@@ -137,7 +143,18 @@ class DetectorRun {
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
   private async startOrResume(): Promise<{ run: RunDoc; etag: string | null } | { listingError: string }> {
     const { store, reader, now, logger } = this.deps;
-    const existing = this.persist ? await store.getRun() : undefined;
+    let existing: Versioned<RunDoc> | undefined;
+    let discardedEtag: string | undefined;
+    try {
+      existing = this.persist ? await store.getRun() : undefined;
+    } catch (error) {
+      if (!(error instanceof MalformedDocumentError)) throw error;
+      // Only the detector writes this scratch document: start over rather than fail every run.
+      logger.warn('Discarding an unusable run-progress document and starting a new run', {
+        reason: error.reason,
+      });
+      discardedEtag = error.etag;
+    }
     if (existing && existing.doc.status === 'scanning') {
       const age = now().getTime() - Date.parse(existing.doc.startedAt);
       if (age <= this.options.maxRunAgeMs) {
@@ -168,7 +185,7 @@ class DetectorRun {
       outcomes: {},
       invocations: 0,
     };
-    return { run, etag: existing?.etag ?? null };
+    return { run, etag: existing?.etag ?? discardedEtag ?? null };
   }
 
   /**
@@ -278,7 +295,7 @@ class DetectorRun {
     if (listed && baselineHash !== snapshotHash) {
       baseline ??= (await store.getBaseline(ref.poolId))?.doc;
       findings = this.findings(baseline?.pool ?? null, pool);
-    } else if (!listed && state) {
+    } else if (!listed && this.initialized) {
       findings = this.findings(null, pool);
     }
     return {
@@ -322,7 +339,7 @@ class DetectorRun {
     }
     return this.result(run, {
       done: true,
-      firstRun: !state,
+      firstRun: !this.initialized,
       messages,
       notCovered: 0,
       readProblems: problems,
@@ -338,7 +355,7 @@ class DetectorRun {
   ): Promise<RunResult> {
     const { store, notifier, logger, now } = this.deps;
     const at = now();
-    const firstRun = !stateVersion;
+    const firstRun = !this.initialized;
     const state: StateDoc = structuredClone(stateVersion?.doc) ?? {
       formatVersion: FORMAT_VERSION,
       kind: 'state',

@@ -95,34 +95,30 @@ export class DriftStore {
   ): Promise<Versioned<z.infer<S>> | undefined> {
     const object = await this.documents.get(key);
     if (!object) return undefined;
+    const unusable = (reason: string, cause?: unknown) =>
+      new MalformedDocumentError(key, reason, { cause, etag: object.etag });
     let parsed: unknown;
     try {
       parsed = JSON.parse(object.body);
     } catch (error) {
-      throw new MalformedDocumentError(key, 'not valid JSON', { cause: error });
+      throw unusable('not valid JSON', error);
     }
     const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
     if (version !== undefined && version !== 1) {
-      throw new MalformedDocumentError(
-        key,
-        `unknown formatVersion ${JSON.stringify(version)} (this build reads 1)`,
-      );
+      throw unusable(`unknown formatVersion ${JSON.stringify(version)} (this build reads 1)`);
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : '(root)';
-      throw new MalformedDocumentError(key, `${where}: ${issue?.message ?? 'does not match the format'}`);
+      throw unusable(`${where}: ${issue?.message ?? 'does not match the format'}`);
     }
     const doc = result.data as { poolId?: string; pool?: { poolId: string } | null };
     if (
       expectedPoolId !== undefined &&
       (doc.poolId !== expectedPoolId || (doc.pool && doc.pool.poolId !== expectedPoolId))
     ) {
-      throw new MalformedDocumentError(
-        key,
-        `it describes pool ${doc.pool?.poolId ?? doc.poolId}, not ${expectedPoolId}`,
-      );
+      throw unusable(`it describes pool ${doc.pool?.poolId ?? doc.poolId}, not ${expectedPoolId}`);
     }
     return { doc: result.data, etag: object.etag };
   }
