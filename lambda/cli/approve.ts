@@ -54,13 +54,9 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
         'No terminal to confirm on: pass --yes to approve non-interactively. Nothing was written.',
       );
     }
-    const rl = createInterface({ input: io.stdin, output: io.stderr });
-    const answer = await rl.question(
-      `Approve the state shown above as the new baseline for ${summary}? [y/N] `,
-    );
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      io.stderr.write('Not approved. Nothing was written.\n');
+    const answer = await ask(io, `Approve the state shown above as the new baseline for ${summary}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer?.trim() ?? '')) {
+      io.stderr.write(`${answer === undefined ? '\n' : ''}Not approved. Nothing was written.\n`);
       return 1;
     }
   }
@@ -81,6 +77,22 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   }
   if (failed.length > 0) throw new UsageError(`Not approved:\n  ${failed.join('\n  ')}`);
   return 0;
+}
+
+/**
+ * One line from the operator, or undefined when the input ends or the question is aborted first
+ * (Ctrl+D, Ctrl+C): readline leaves a pending question unanswered when its input closes.
+ */
+async function ask(io: Io, prompt: string): Promise<string | undefined> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const closed = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
+  try {
+    return await Promise.race([rl.question(prompt), closed]);
+  } catch {
+    return undefined;
+  } finally {
+    rl.close();
+  }
 }
 
 async function whoApproves(ctx: ReturnType<typeof commandContext>, io: Io): Promise<string> {
