@@ -118,7 +118,8 @@ export class DriftStore {
       expectedPoolId !== undefined &&
       (doc.poolId !== expectedPoolId || (doc.pool && doc.pool.poolId !== expectedPoolId))
     ) {
-      throw unusable(`it describes pool ${doc.pool?.poolId ?? doc.poolId}, not ${expectedPoolId}`);
+      const found = doc.poolId !== expectedPoolId ? doc.poolId : doc.pool?.poolId;
+      throw unusable(`it describes pool ${found}, not ${expectedPoolId}`);
     }
     return { doc: result.data, etag: object.etag };
   }
