@@ -33,8 +33,11 @@ const storeOptions = (command: Command) =>
     )
     .addOption(new Option('--region <region>', 'AWS region (default: the SDK chain, e.g. $AWS_REGION)'));
 
-/** Builds the program; `io` is injectable for tests. */
-export function buildProgram(io: Io = processIo): Command {
+/**
+ * Builds the program; `io` is injectable for tests. Each command's exit code is handed to `exit`
+ * (not to `process.exitCode`), so that runs sharing a process do not overwrite each other's.
+ */
+export function buildProgram(io: Io = processIo, exit: (code: number) => void = () => {}): Command {
   const program = new Command('cognito-drift')
     .description('Detect configuration drift in Amazon Cognito user pools and app clients.')
     .showHelpAfterError()
@@ -60,7 +63,7 @@ export function buildProgram(io: Io = processIo): Command {
       .option('--verbose', 'log progress details on stderr')
       .addHelpText('after', examples)
       .action(async (options) => {
-        process.exitCode = await runCheck(options, io, persist);
+        exit(await runCheck(options, io, persist));
       });
 
   scan(
@@ -104,7 +107,7 @@ Examples:
   $ cognito-drift approve --all --bucket my-baselines --yes --reason "quarterly review"`,
     )
     .action(async (options) => {
-      process.exitCode = await runApprove(options, io);
+      exit(await runApprove(options, io));
     });
 
   storeOptions(program.command('history'))
@@ -119,7 +122,7 @@ Examples:
   $ cognito-drift history --pool us-east-1_AbCdEf123 --show 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY`,
     )
     .action(async (options) => {
-      process.exitCode = await runHistory(options, io);
+      exit(await runHistory(options, io));
     });
 
   return program;
@@ -127,10 +130,12 @@ Examples:
 
 /** Runs the CLI; every failure becomes one clear line on stderr and exit code 1. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  process.exitCode = undefined;
+  let exitCode = 0;
   try {
-    await buildProgram(io).parseAsync(argv, { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    await buildProgram(io, (code) => {
+      exitCode = code;
+    }).parseAsync(argv, { from: 'user' });
+    return exitCode;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
