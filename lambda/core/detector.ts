@@ -252,15 +252,19 @@ class DetectorRun {
     const poolState = state?.pools[ref.poolId];
     let baseline: BaselineDoc | undefined;
     let baselineHash: string | null = null;
+    let baselineEtag: string | undefined;
     const listed = baselines.get(ref.poolId);
     const pool = read.pool;
     const needsBaselineDoc = read.unreadableClients.length > 0;
     try {
       if (listed && poolState?.baseline?.etag === listed.etag && !needsBaselineDoc) {
         baselineHash = poolState.baseline.snapshotHash;
+        baselineEtag = listed.etag;
       } else if (listed) {
-        baseline = (await store.getBaseline(ref.poolId))?.doc;
+        const version = await store.getBaseline(ref.poolId);
+        baseline = version?.doc;
         baselineHash = baseline?.snapshotHash ?? null;
+        baselineEtag = version?.etag;
       }
     } catch (error) {
       if (error instanceof MalformedDocumentError) {
@@ -303,6 +307,7 @@ class DetectorRun {
       poolName: pool.poolName,
       snapshotHash,
       baselineHash,
+      baselineEtag,
       hasBaseline: Boolean(listed),
       clientCount: Object.keys(pool.clients).length,
       findings,
@@ -392,6 +397,7 @@ class DetectorRun {
           poolName: baseline.doc.pool.poolName,
           snapshotHash: 'removed',
           baselineHash: baseline.doc.snapshotHash,
+          baselineEtag: baseline.etag,
           hasBaseline: true,
           clientCount: 0,
           findings,
@@ -470,9 +476,10 @@ class DetectorRun {
         });
       }
       if (outcome.snapshotHash !== 'removed') poolState.snapshotHash = outcome.snapshotHash;
-      const listedBaseline = baselines.get(poolId);
-      if (listedBaseline && outcome.baselineHash !== undefined) {
-        poolState.baseline = { etag: listedBaseline.etag, snapshotHash: outcome.baselineHash };
+      // Cache the hash with the ETag it was read at: the baseline may have changed since (a run that
+      // spans invocations), and a hash paired with a newer ETag would hide drift from the new baseline.
+      if (outcome.baselineEtag !== undefined) {
+        poolState.baseline = { etag: outcome.baselineEtag, snapshotHash: outcome.baselineHash };
       }
       const findings = outcome.findings as Finding[];
       if (findings.length === 0) {

@@ -114,6 +114,8 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     poolName: z.string(),
     snapshotHash: z.string(),
     baselineHash: z.string().nullable(),
+    /** The version of the baseline `baselineHash` describes. */
+    baselineEtag: z.string().optional(),
     hasBaseline: z.boolean(),
     clientCount: z.number().int(),
     findings: z.array(findingSchema),
