@@ -5,7 +5,7 @@ import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws
 import { diffPool } from '../core/diff.js';
 import { type BaselineDoc, baselineDocSchema, keys } from '../core/documents.js';
 import { describeChange } from '../core/render.js';
-import { UsageError } from '../errors.js';
+import { StoreUnavailableError, UsageError } from '../errors.js';
 import { commandContext, type StoreOptions } from './context.js';
 import { type Io, painter } from './output.js';
 
@@ -88,14 +88,18 @@ async function s3Versions(s3: S3Client, bucket: string, key: string): Promise<Ba
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        Prefix: key,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionMarker,
-      }),
-    );
+    const page = await s3
+      .send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          Prefix: key,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw explainS3Error(error, bucket, key);
+      });
     for (const v of page.Versions ?? []) {
       if (v.Key !== key || !v.VersionId) continue;
       const versionId = v.VersionId;
@@ -112,6 +116,24 @@ async function s3Versions(s3: S3Client, bucket: string, key: string): Promise<Ba
     versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
   return versions.sort((a, b) => b.storedAt.localeCompare(a.storedAt));
+}
+
+/** The S3 errors an operator can fix, as a message that names the bucket and the fix. */
+function explainS3Error(error: unknown, bucket: string, key: string): unknown {
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'NoSuchBucket') {
+    return new StoreUnavailableError(
+      `Bucket ${bucket} does not exist (or is in another region): pass --bucket / set BASELINE_BUCKET to the stack's BaselineBucketName output.`,
+      { cause: error },
+    );
+  }
+  if (name === 'AccessDenied') {
+    return new StoreUnavailableError(
+      `Access denied listing the versions of s3://${bucket}/${key}: history needs s3:ListBucketVersions and s3:GetObjectVersion.`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 /** The folder store keeps history in git: each commit that touched the pool's file is a version. */
