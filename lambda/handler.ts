@@ -36,7 +36,7 @@ const metricsSink: MetricsSink = {
 };
 
 /** Lambda entry point: wiring only. */
-export async function handler(_event: DetectorEvent, context: Context): Promise<DetectorResponse> {
+export async function handler(event: DetectorEvent, context: Context): Promise<DetectorResponse> {
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
@@ -61,6 +61,7 @@ export async function handler(_event: DetectorEvent, context: Context): Promise<
         safetyMarginMs: 90_000,
         poolConcurrency: 8,
         maxRunAgeMs: 6 * 3_600_000,
+        runId: event?.runId,
         ignore: config.ignore,
       },
     );

@@ -65,6 +65,10 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       onProgress: progress(io),
     },
   );
+  if (result.skipped) {
+    io.stderr.write(`error: nothing checked: ${result.skipped}. Try again when it has finished.\n`);
+    return EXIT.error;
+  }
   const drift = result.pools.some((p) => p.findings.length > 0);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(jsonReport(result, accountId, region), null, 2)}\n`);

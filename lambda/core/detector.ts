@@ -53,6 +53,14 @@ export interface DetectorOptions {
   poolConcurrency: number;
   /** A persisted run older than this is abandoned and a new one started. */
   maxRunAgeMs: number;
+  /** The run this invocation continues (from the state machine's loop); omitted to start or take one up. */
+  runId?: string;
+  /**
+   * A run whose progress document was updated more recently than this is being worked on by another
+   * invocation (a scan longer than the schedule period): a fresh start leaves it alone.
+   * @default 16 minutes (one Lambda invocation plus a margin)
+   */
+  activeRunGraceMs?: number;
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
@@ -78,6 +86,8 @@ export interface RunResult {
   readProblems: ReadProblem[];
   storeProblems: ReadProblem[];
   unmatchedIgnoreRules: string[];
+  /** Why this invocation did nothing (another invocation is working on the run), if it did nothing. */
+  skipped?: string;
   poolsScanned: number;
   clientsScanned: number;
   notCovered: number;
@@ -121,8 +131,17 @@ class DetectorRun {
 
     const started = await this.startOrResume();
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
+    if ('skip' in started) {
+      logger.info('Nothing to do in this invocation', { runId: started.runId, reason: started.skip });
+      return this.skipped(started.runId, started.skip);
+    }
     const { run } = started;
     let runEtag = started.etag;
+    if (this.persist) {
+      // Take the run up before the long part, so that another execution sees it is live.
+      run.updatedAt = this.deps.now().toISOString();
+      runEtag = await this.deps.store.putRun(run, runEtag);
+    }
 
     const pending = run.pools.filter((p) => !(p.poolId in run.outcomes));
     const scanned = await this.scanPools(pending, run, state?.doc, baselines);
@@ -134,14 +153,17 @@ class DetectorRun {
         done: Object.keys(run.outcomes).length,
         remaining: notCovered,
       });
+      run.updatedAt = this.deps.now().toISOString();
       if (this.persist) runEtag = await store.putRun(run, runEtag);
-      return this.result(run, { done: false, firstRun: !this.initialized, messages: [], notCovered });
+      return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
     }
     return this.finish(run, runEtag, state, baselines);
   }
 
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
-  private async startOrResume(): Promise<{ run: RunDoc; etag: string | null } | { listingError: string }> {
+  private async startOrResume(): Promise<
+    { run: RunDoc; etag: string | null } | { listingError: string } | { skip: string; runId: string }
+  > {
     const { store, reader, now, logger } = this.deps;
     let existing: Versioned<RunDoc> | undefined;
     let discardedEtag: string | undefined;
@@ -155,8 +177,26 @@ class DetectorRun {
       });
       discardedEtag = error.etag;
     }
+    const continuing = this.options.runId;
+    if (
+      continuing !== undefined &&
+      (existing?.doc.runId !== continuing || existing.doc.status !== 'scanning')
+    ) {
+      return { skip: `run ${continuing} was finished or taken up by another execution`, runId: continuing };
+    }
     if (existing && existing.doc.status === 'scanning') {
       const age = now().getTime() - Date.parse(existing.doc.startedAt);
+      const idle = now().getTime() - Date.parse(existing.doc.updatedAt);
+      if (
+        continuing === undefined &&
+        age <= this.options.maxRunAgeMs &&
+        idle < (this.options.activeRunGraceMs ?? 16 * 60_000)
+      ) {
+        return {
+          skip: `run ${existing.doc.runId} is in progress in another execution`,
+          runId: existing.doc.runId,
+        };
+      }
       if (age <= this.options.maxRunAgeMs) {
         logger.info('Resuming run', {
           runId: existing.doc.runId,
@@ -178,6 +218,7 @@ class DetectorRun {
       kind: 'run',
       runId: at.toISOString().replace(/[:.]/g, '-'),
       startedAt: at.toISOString(),
+      updatedAt: at.toISOString(),
       status: 'scanning',
       pools: pools
         .filter((p) => !this.ignore.ignoresPool(p.poolId, p.poolName))
@@ -330,6 +371,7 @@ class DetectorRun {
       kind: 'run',
       runId: this.deps.now().toISOString().replace(/[:.]/g, '-'),
       startedAt: this.deps.now().toISOString(),
+      updatedAt: this.deps.now().toISOString(),
       status: 'complete',
       pools: [],
       outcomes: {},
@@ -344,7 +386,7 @@ class DetectorRun {
     }
     return this.result(run, {
       done: true,
-      firstRun: !this.initialized,
+      firstRun: !state,
       messages,
       notCovered: 0,
       readProblems: problems,
@@ -360,7 +402,8 @@ class DetectorRun {
   ): Promise<RunResult> {
     const { store, notifier, logger, now } = this.deps;
     const at = now();
-    const firstRun = !this.initialized;
+    // No run has completed yet (the first, or a first whose notice failed to send): send the notice.
+    const firstRun = !stateVersion;
     const state: StateDoc = structuredClone(stateVersion?.doc) ?? {
       formatVersion: FORMAT_VERSION,
       kind: 'state',
@@ -433,7 +476,7 @@ class DetectorRun {
       const outcome = run.outcomes[ref.poolId];
       if (outcome?.status !== 'scanned') continue;
       clientsWatched += outcome.clientCount;
-      if (!firstRun || outcome.hasBaseline || !this.persist) continue;
+      if (this.initialized || outcome.hasBaseline || !this.persist) continue;
       const snapshot = (await store.getSnapshot(ref.poolId))?.doc;
       if (!snapshot?.pool) continue;
       const etag = await store.putBaseline(
@@ -549,10 +592,29 @@ class DetectorRun {
       for (const message of messages) await notifier.publish(message);
       await store.putState(state, stateVersion?.etag ?? null);
       run.status = 'complete';
+      run.updatedAt = this.deps.now().toISOString();
       await store.putRun(run, runEtag);
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
     return { ...report, messages };
+  }
+
+  /** The result of an invocation that found nothing to do. */
+  private skipped(runId: string, reason: string): RunResult {
+    return {
+      runId,
+      done: true,
+      firstRun: false,
+      pools: [],
+      messages: [],
+      readProblems: [],
+      storeProblems: [],
+      unmatchedIgnoreRules: [],
+      skipped: reason,
+      poolsScanned: 0,
+      clientsScanned: 0,
+      notCovered: 0,
+    };
   }
 
   /** A fresh alert mark when the thing is new, changed, or due for a reminder; undefined otherwise. */

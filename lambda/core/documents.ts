@@ -138,6 +138,8 @@ export const runDocSchema = z.strictObject({
   kind: z.literal('run'),
   runId: z.string(),
   startedAt: isoDate,
+  /** Written when an invocation takes the run up and when it stops: how a second execution knows it is live. */
+  updatedAt: isoDate,
   status: z.enum(['scanning', 'complete']),
   pools: z.array(z.strictObject({ poolId: z.string(), poolName: z.string() })),
   outcomes: z.record(z.string(), poolOutcomeSchema),

