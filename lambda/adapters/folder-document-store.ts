@@ -26,7 +26,11 @@ export class FolderDocumentStore implements DocumentStore {
       const body = await readFile(this.pathOf(key), 'utf-8');
       return { body, etag: etagOf(body) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        // A missing folder is a setup error (like a missing bucket), not "no document yet".
+        await this.ensureFolder();
+        return undefined;
+      }
       throw error;
     }
   }
@@ -64,6 +68,7 @@ export class FolderDocumentStore implements DocumentStore {
   }
 
   async list(prefix: string): Promise<ListedObject[]> {
+    await this.ensureFolder();
     const out: ListedObject[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries: import('node:fs').Dirent[];
