@@ -35,12 +35,18 @@ const metricsSink: MetricsSink = {
   durationMs: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
 };
 
+/** The most time an invocation keeps back to finish; a third of a shorter invocation. */
+const MAX_SAFETY_MARGIN_MS = 90_000;
+
 /** Lambda entry point: wiring only. */
 export async function handler(event: DetectorEvent, context: Context): Promise<DetectorResponse> {
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
   const reader = new CognitoReader({ client: clients.cognito, quotaShare: config.quotaShare });
+  // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short
+  // timeout no time to scan at all, every invocation returning done: false until the loop gives up.
+  const safetyMarginMs = Math.min(MAX_SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 3);
   try {
     const result = await runDetection(
       {
@@ -58,7 +64,7 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
         approveCommand: (poolId) =>
           `AWS_REGION=${region} npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        safetyMarginMs: 90_000,
+        safetyMarginMs,
         poolConcurrency: 8,
         maxRunAgeMs: 6 * 3_600_000,
         runId: event?.runId,
