@@ -47,6 +47,11 @@ export class S3DocumentStore implements DocumentStore {
       );
       return out.ETag ?? '';
     } catch (error) {
+      // If-Match on a key with no current version is 404 NoSuchKey, not 412: the object we read
+      // was deleted since, which is a lost conditional write like any other.
+      if ('ifMatch' in condition && nameOf(error) === 'NoSuchKey') {
+        throw new ConflictError(`${this.location}/${key}`, { cause: error });
+      }
       throw this.translate(error, key);
     }
   }
