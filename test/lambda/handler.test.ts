@@ -1,0 +1,155 @@
+import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { Context } from 'aws-lambda';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DetectorEvent, DetectorResponse } from '../../lambda/handler.js';
+import { BUCKET, FakeAccount, TOPIC_ARN } from '../support/fake-aws.js';
+
+const PLANTED = 'SUPER-SECRET-VALUE-1234567890';
+const ENV = {
+  BASELINE_BUCKET: BUCKET,
+  ALERT_TOPIC_ARN: TOPIC_ARN,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+  AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
+};
+
+type Handler = (event: DetectorEvent, context: Context) => Promise<DetectorResponse>;
+
+function lambdaContext(remainingMs: () => number = () => 900_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'x',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:x',
+    memoryLimitInMB: '512',
+    awsRequestId: 'request-1',
+    logGroupName: '/aws/lambda/x',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+describe('handler', () => {
+  let handler: Handler;
+  let aws: FakeAccount;
+  let output: string[];
+
+  beforeAll(async () => {
+    Object.assign(process.env, ENV);
+    // The module creates its SDK clients when it loads: stub the client classes first.
+    aws = new FakeAccount();
+    ({ handler } = await import('../../lambda/handler.js'));
+  });
+
+  beforeEach(() => {
+    Object.assign(process.env, ENV);
+    aws = new FakeAccount();
+    output = [];
+    const capture = (chunk: string | Uint8Array) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf-8'));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('runs a detection and returns whether it is done, with the run id', async () => {
+    const pool = aws.addPool({ name: 'customers' });
+    aws.addClient(pool.poolId, { name: 'web' });
+
+    const response = await handler({}, lambdaContext());
+
+    expect(response).toEqual({ done: true, runId: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(Object.keys(response).sort()).toEqual(['done', 'runId']);
+    expect(aws.published.map((m) => m.Subject)).toEqual([
+      '[cognito-drift 123456789012/us-east-1] Baseline recorded: watching 1 pools, 1 clients',
+    ]);
+    expect(aws.bucket.keys('baselines/')).toEqual([`baselines/${pool.poolId}.json`]);
+    expect(output.join('')).toContain('Run finished');
+  });
+
+  it('names the account from the function ARN and the approve command with region and bucket', async () => {
+    const pool = aws.addPool({ name: 'customers' });
+    await handler({}, lambdaContext());
+    aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+
+    await handler({}, lambdaContext());
+
+    const digest = aws.published.at(-1);
+    expect(digest?.Subject).toBe('[cognito-drift 123456789012/us-east-1] HIGH drift: 1 change in 1 pool');
+    expect(digest?.Message).toContain(
+      `AWS_REGION=us-east-1 npm run approve -- --pool ${pool.poolId} --bucket ${BUCKET}`,
+    );
+  });
+
+  it('returns done: false when the invocation runs out of time, and the next one finishes the run', async () => {
+    for (let i = 0; i < 3; i++) aws.addPool();
+    const described = () => aws.cognito.commandCalls(DescribeUserPoolCommand).length;
+
+    // Time runs short as soon as the first pool is being read.
+    const cut = await handler(
+      {},
+      lambdaContext(() => (described() >= 1 ? 30_000 : 900_000)),
+    );
+    const finished = await handler({ runId: cut.runId }, lambdaContext());
+
+    expect(cut.done).toBe(false);
+    expect(described()).toBe(3); // one pool, then the other two: none read twice
+    expect(aws.bucket.readJson<{ status: string }>('runs/current.json').status).toBe('complete');
+    expect(finished).toEqual({ done: true, runId: cut.runId });
+    expect(aws.published).toHaveLength(1);
+  });
+
+  it('makes progress with a short function timeout', async () => {
+    for (let i = 0; i < 3; i++) aws.addPool();
+
+    const response = await handler(
+      {},
+      lambdaContext(() => 60_000),
+    );
+
+    expect(response.done).toBe(true);
+    expect(aws.bucket.keys('baselines/')).toHaveLength(3);
+  });
+
+  it('rejects naming the variable when BASELINE_BUCKET is not set', async () => {
+    delete process.env.BASELINE_BUCKET;
+
+    await expect(handler({}, lambdaContext())).rejects.toThrow(/BASELINE_BUCKET/);
+  });
+
+  it('rejects and logs the error when the alert cannot be published, so the run is retried', async () => {
+    aws.addPool();
+    aws.fail('Publish', { error: 'AuthorizationError' });
+
+    await expect(handler({}, lambdaContext())).rejects.toMatchObject({ name: 'AuthorizationError' });
+
+    expect(output.join('')).toContain('Run failed');
+    expect(aws.bucket.read('state/detector-state.json')).toBeUndefined();
+  });
+
+  it('writes no client secret value to its log', async () => {
+    const pool = aws.addPool();
+    const client = aws.addClient(pool.poolId, { secretValue: PLANTED });
+    await handler({}, lambdaContext());
+    aws.addSecret(pool.poolId, client.clientId, `${PLANTED}-rotated`);
+    aws.fail('ListUserPoolClientSecrets', { error: 'InternalErrorException', times: 1 });
+    await handler({}, lambdaContext());
+    aws.fail('Publish', { error: 'InternalError' });
+    aws.updateClient(pool.poolId, client.clientId, { RefreshTokenValidity: 3650 });
+    await expect(handler({}, lambdaContext())).rejects.toThrow();
+
+    const log = output.join('');
+    expect(log).toContain('Run failed');
+    expect(log).not.toContain(PLANTED);
+    for (const { body } of aws.bucket.allBodies()) expect(body).not.toContain(PLANTED);
+  });
+});

@@ -1,0 +1,882 @@
+/**
+ * An in-memory AWS account for behaviour tests of whole detector runs: Cognito user pools and app
+ * clients, a versioned S3 bucket with ETags and conditional writes, and an SNS topic that records
+ * what it is sent. Every client instance of the three SDK classes talks to it (aws-sdk-client-mock
+ * stubs the class prototype), including the ones `lambda/handler.ts` creates at module load.
+ *
+ * The fake follows the API reference where the detector depends on it: ListUserPools requires
+ * MaxResults 1..60, ListUserPoolClients allows 1..60, tokens are opaque and bound to their request,
+ * DescribeUserPoolClient returns the secret VALUE of a confidential client while
+ * ListUserPoolClientSecrets returns only ids and dates, PutObject honours If-Match / If-None-Match
+ * with 412 PreconditionFailed, GetObject answers NoSuchKey, ListObjectsV2 pages.
+ *
+ * Faults are injected per operation, optionally per pool, client or key, a number of times.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type ClientSecretDescriptorType,
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderServiceException,
+  DescribeUserPoolClientCommand,
+  type DescribeUserPoolClientCommandInput,
+  type DescribeUserPoolClientCommandOutput,
+  DescribeUserPoolCommand,
+  type DescribeUserPoolCommandInput,
+  type DescribeUserPoolCommandOutput,
+  ListUserPoolClientSecretsCommand,
+  type ListUserPoolClientSecretsCommandInput,
+  type ListUserPoolClientSecretsCommandOutput,
+  ListUserPoolClientsCommand,
+  type ListUserPoolClientsCommandInput,
+  type ListUserPoolClientsCommandOutput,
+  ListUserPoolsCommand,
+  type ListUserPoolsCommandInput,
+  type ListUserPoolsCommandOutput,
+  type UserPoolClientType,
+  type UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  GetObjectCommand,
+  type GetObjectCommandInput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type PutObjectCommandOutput,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import {
+  PublishCommand,
+  type PublishCommandInput,
+  type PublishCommandOutput,
+  SNSClient,
+  SNSServiceException,
+} from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
+import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
+import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/core/detector.js';
+import { DriftStore } from '../../lambda/core/drift-store.js';
+import type { Logger } from '../../lambda/core/ports.js';
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'us-east-1';
+export const BUCKET = 'drift-baselines';
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:cognito-drift-alerts`;
+const PAGE_LIMIT = 60;
+
+export type CognitoOperation =
+  | 'ListUserPools'
+  | 'DescribeUserPool'
+  | 'ListUserPoolClients'
+  | 'DescribeUserPoolClient'
+  | 'ListUserPoolClientSecrets';
+export type Operation = CognitoOperation | 'GetObject' | 'PutObject' | 'ListObjectsV2' | 'Publish';
+
+/** Which calls a fault or hook applies to; unset fields match anything. */
+export interface CallMatch {
+  poolId?: string;
+  clientId?: string;
+  /** S3 object key. */
+  key?: string;
+}
+
+/** An error the fake throws in place of an answer. */
+export interface FaultSpec extends CallMatch {
+  /** The service's error code, such as `AccessDeniedException` or `PreconditionFailed`. */
+  error: string;
+  message?: string;
+  /** How many matching calls fail. @default every one */
+  times?: number;
+}
+
+/** HTTP status the services use for each error code the tests inject. */
+const ERROR_STATUS: Record<string, number> = {
+  AccessDeniedException: 400,
+  InternalErrorException: 500,
+  InvalidParameterException: 400,
+  NotAuthorizedException: 400,
+  ResourceNotFoundException: 400,
+  TooManyRequestsException: 400,
+  AccessDenied: 403,
+  InternalError: 500,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  PreconditionFailed: 412,
+  SlowDown: 503,
+  AuthorizationError: 403,
+  NotFound: 404,
+  Throttled: 400,
+};
+
+const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
+  ListUserPools: 'cognito',
+  DescribeUserPool: 'cognito',
+  ListUserPoolClients: 'cognito',
+  DescribeUserPoolClient: 'cognito',
+  ListUserPoolClientSecrets: 'cognito',
+  GetObject: 's3',
+  PutObject: 's3',
+  ListObjectsV2: 's3',
+  Publish: 'sns',
+};
+
+/** Builds the SDK's own exception class for the service, as the deserializer would. */
+export function serviceError(operation: Operation, code: string, message = `${code} (injected)`): Error {
+  const status = ERROR_STATUS[code] ?? 400;
+  const options = {
+    name: code,
+    message,
+    $fault: status >= 500 ? ('server' as const) : ('client' as const),
+    $metadata: { httpStatusCode: status, requestId: 'fake-request' },
+  };
+  switch (SERVICE_OF[operation]) {
+    case 'cognito':
+      return new CognitoIdentityProviderServiceException(options);
+    case 's3':
+      return new S3ServiceException(options);
+    case 'sns':
+      return new SNSServiceException(options);
+  }
+}
+
+/** An app client as the fake stores it. */
+export interface FakeClient {
+  clientId: string;
+  clientName: string;
+  /** The secret VALUE DescribeUserPoolClient returns for a confidential client. */
+  secretValue?: string;
+  /** What ListUserPoolClientSecrets returns: ids and creation dates, never values. */
+  secrets: { id: string; createdAt: Date }[];
+  config: UserPoolClientType;
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+/** A user pool as the fake stores it. */
+export interface FakePool {
+  poolId: string;
+  poolName: string;
+  config: UserPoolType;
+  clients: Map<string, FakeClient>;
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+/** A realistic DescribeUserPool body, minus the identifying fields the fake fills in. */
+export function defaultPoolConfig(): UserPoolType {
+  return {
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: 12,
+        RequireUppercase: true,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: true,
+        TemporaryPasswordValidityDays: 7,
+      },
+      SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] },
+    },
+    DeletionProtection: 'ACTIVE',
+    LambdaConfig: {},
+    SchemaAttributes: [
+      { Name: 'sub', AttributeDataType: 'String', Mutable: false, Required: true },
+      { Name: 'email', AttributeDataType: 'String', Mutable: true, Required: false },
+    ],
+    AutoVerifiedAttributes: ['email'],
+    UsernameAttributes: ['email'],
+    VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
+    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+    MfaConfiguration: 'ON',
+    EstimatedNumberOfUsers: 42,
+    EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    UserPoolTags: { team: 'identity' },
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    UsernameConfiguration: { CaseSensitive: false },
+    AccountRecoverySetting: {
+      RecoveryMechanisms: [
+        { Priority: 1, Name: 'verified_email' },
+        { Priority: 2, Name: 'verified_phone_number' },
+      ],
+    },
+    UserPoolTier: 'ESSENTIALS',
+  };
+}
+
+/** A realistic DescribeUserPoolClient body for a web app using the hosted UI. */
+export function defaultClientConfig(): UserPoolClientType {
+  return {
+    RefreshTokenValidity: 30,
+    AccessTokenValidity: 60,
+    IdTokenValidity: 60,
+    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
+    SupportedIdentityProviders: ['COGNITO'],
+    CallbackURLs: ['https://app.example.com/callback'],
+    LogoutURLs: ['https://app.example.com/logout'],
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    PreventUserExistenceErrors: 'ENABLED',
+    EnableTokenRevocation: true,
+    EnablePropagateAdditionalUserContextData: false,
+    AuthSessionValidity: 3,
+  };
+}
+
+/** One stored version of an S3 object. */
+export interface ObjectVersion {
+  body: string;
+  etag: string;
+  versionId: string;
+  lastModified: Date;
+}
+
+/** A versioned bucket: every put adds a version; the last one is current. */
+export class FakeBucket {
+  private readonly objects = new Map<string, ObjectVersion[]>();
+  private versionCounter = 0;
+
+  constructor(readonly name: string) {}
+
+  /** The current version of `key`, if any. */
+  current(key: string): ObjectVersion | undefined {
+    return this.objects.get(key)?.at(-1);
+  }
+
+  /** The current body of `key` (undefined when there is none). */
+  read(key: string): string | undefined {
+    return this.current(key)?.body;
+  }
+
+  /** The current body of `key`, parsed. Throws when there is no such object. */
+  readJson<T = unknown>(key: string): T {
+    const body = this.read(key);
+    if (body === undefined) throw new Error(`no object ${key} in the fake bucket`);
+    return JSON.parse(body) as T;
+  }
+
+  /** Every version of `key`, oldest first. */
+  versions(key: string): ObjectVersion[] {
+    return [...(this.objects.get(key) ?? [])];
+  }
+
+  /** Writes a new version unconditionally (another writer, or a test's arrangement). Returns the ETag. */
+  write(key: string, body: string): string {
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    this.versionCounter += 1;
+    const versions = this.objects.get(key) ?? [];
+    versions.push({ body, etag, versionId: `v${this.versionCounter}`, lastModified: new Date() });
+    this.objects.set(key, versions);
+    return etag;
+  }
+
+  /** Current keys in UTF-8 binary order, as ListObjectsV2 returns them. */
+  keys(prefix = ''): string[] {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort(binaryOrder);
+  }
+
+  /** Every body ever written, every version of every key: for "this never appears anywhere". */
+  allBodies(): { key: string; body: string }[] {
+    return [...this.objects.entries()].flatMap(([key, versions]) =>
+      versions.map((v) => ({ key, body: v.body })),
+    );
+  }
+}
+
+function binaryOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf-8'), Buffer.from(b, 'utf-8'));
+}
+
+/** A faked call the test wants to act on just before the fake answers it. */
+interface Hook extends CallMatch {
+  operation: Operation;
+  remaining: number;
+  action: () => void;
+}
+
+/** The fake account. Create one per test: creating it (re)installs the stubs with a clean history. */
+export class FakeAccount {
+  readonly cognito = mockClient(CognitoIdentityProviderClient);
+  readonly s3 = mockClient(S3Client);
+  readonly sns = mockClient(SNSClient);
+  readonly bucket = new FakeBucket(BUCKET);
+  readonly pools = new Map<string, FakePool>();
+  /** Everything SNS accepted, in order. */
+  readonly published: PublishCommandInput[] = [];
+  /** ListObjectsV2 page size when the request does not ask for fewer (S3's own is 1000). */
+  listPageSize = 1000;
+  private readonly hooks: Hook[] = [];
+  private poolCounter = 0;
+  private clientCounter = 0;
+  private secretCounter = 0;
+  private readonly clockStart = Date.parse('2025-06-01T00:00:00Z');
+
+  constructor() {
+    this.cognito
+      .on(ListUserPoolsCommand)
+      .callsFake(async (input: ListUserPoolsCommandInput) => this.listUserPools(input))
+      .on(DescribeUserPoolCommand)
+      .callsFake(async (input: DescribeUserPoolCommandInput) => this.describeUserPool(input))
+      .on(ListUserPoolClientsCommand)
+      .callsFake(async (input: ListUserPoolClientsCommandInput) => this.listUserPoolClients(input))
+      .on(DescribeUserPoolClientCommand)
+      .callsFake(async (input: DescribeUserPoolClientCommandInput) => this.describeUserPoolClient(input))
+      .on(ListUserPoolClientSecretsCommand)
+      .callsFake(async (input: ListUserPoolClientSecretsCommandInput) =>
+        this.listUserPoolClientSecrets(input),
+      );
+    this.s3
+      .on(GetObjectCommand)
+      .callsFake(async (input: GetObjectCommandInput) => this.getObject(input))
+      .on(PutObjectCommand)
+      .callsFake(async (input: PutObjectCommandInput) => this.putObject(input))
+      .on(ListObjectsV2Command)
+      .callsFake(async (input: ListObjectsV2CommandInput) => this.listObjects(input));
+    this.sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => this.publish(input));
+  }
+
+  /** Puts the SDK classes back to their real `send`. */
+  restore(): void {
+    this.cognito.restore();
+    this.s3.restore();
+    this.sns.restore();
+  }
+
+  // ---- Arranging Cognito ---------------------------------------------------------------------
+
+  addPool(options: { name?: string; config?: UserPoolType } = {}): FakePool {
+    this.poolCounter += 1;
+    const poolId = `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
+    const at = this.nextDate();
+    const pool: FakePool = {
+      poolId,
+      poolName: options.name ?? `pool-${this.poolCounter}`,
+      config: { ...defaultPoolConfig(), ...options.config },
+      clients: new Map(),
+      createdAt: at,
+      modifiedAt: at,
+    };
+    this.pools.set(poolId, pool);
+    return pool;
+  }
+
+  /** Adds an app client; a confidential one gets a secret (value and descriptor). */
+  addClient(
+    poolId: string,
+    options: {
+      name?: string;
+      confidential?: boolean;
+      secretValue?: string;
+      config?: UserPoolClientType;
+    } = {},
+  ): FakeClient {
+    const pool = this.pool(poolId);
+    this.clientCounter += 1;
+    const clientId = `c${this.clientCounter.toString(36).padStart(25, '0')}`;
+    const at = this.nextDate();
+    const client: FakeClient = {
+      clientId,
+      clientName: options.name ?? `client-${this.clientCounter}`,
+      secrets: [],
+      config: { ...defaultClientConfig(), ...options.config },
+      createdAt: at,
+      modifiedAt: at,
+    };
+    if (options.confidential || options.secretValue) {
+      client.secretValue = options.secretValue ?? `generated-secret-${this.clientCounter}`;
+      client.secrets.push({ id: this.nextSecretId(clientId), createdAt: at });
+    }
+    pool.clients.set(clientId, client);
+    return client;
+  }
+
+  pool(poolId: string): FakePool {
+    const pool = this.pools.get(poolId);
+    if (!pool) throw new Error(`fake account has no pool ${poolId}`);
+    return pool;
+  }
+
+  client(poolId: string, clientId: string): FakeClient {
+    const client = this.pool(poolId).clients.get(clientId);
+    if (!client) throw new Error(`fake pool ${poolId} has no client ${clientId}`);
+    return client;
+  }
+
+  /** UpdateUserPool: merges top-level fields (undefined removes one) and bumps LastModifiedDate. */
+  updatePool(poolId: string, changes: UserPoolType): void {
+    const pool = this.pool(poolId);
+    pool.config = { ...pool.config, ...changes };
+    pool.modifiedAt = this.nextDate();
+  }
+
+  /** UpdateUserPoolClient: merges top-level fields and bumps LastModifiedDate. */
+  updateClient(poolId: string, clientId: string, changes: UserPoolClientType): void {
+    const client = this.client(poolId, clientId);
+    client.config = { ...client.config, ...changes };
+    client.modifiedAt = this.nextDate();
+  }
+
+  deletePool(poolId: string): void {
+    this.pool(poolId);
+    this.pools.delete(poolId);
+  }
+
+  deleteClient(poolId: string, clientId: string): void {
+    this.client(poolId, clientId);
+    this.pool(poolId).clients.delete(clientId);
+  }
+
+  /** AddUserPoolClientSecret: a second secret; DescribeUserPoolClient then shows the new value. */
+  addSecret(poolId: string, clientId: string, value: string, createdAt = this.nextDate()): string {
+    const client = this.client(poolId, clientId);
+    const id = this.nextSecretId(clientId);
+    client.secrets.push({ id, createdAt });
+    client.secretValue = value;
+    return id;
+  }
+
+  /** DeleteUserPoolClientSecret. */
+  removeSecret(poolId: string, clientId: string, secretId: string): void {
+    const client = this.client(poolId, clientId);
+    client.secrets = client.secrets.filter((s) => s.id !== secretId);
+  }
+
+  // ---- Faults and hooks ----------------------------------------------------------------------
+
+  /** Makes matching calls of `operation` fail with the service's error `spec.error`. */
+  fail(operation: Operation, spec: FaultSpec): void {
+    const { error, message, times, ...match } = spec;
+    this.hooks.push({
+      ...match,
+      operation,
+      remaining: times ?? Number.POSITIVE_INFINITY,
+      action: () => {
+        throw serviceError(operation, error, message);
+      },
+    });
+  }
+
+  /** Runs `action` just before the fake answers the next `times` matching calls (default 1). */
+  beforeCall(operation: Operation, match: CallMatch, action: () => void, times = 1): void {
+    this.hooks.push({ ...match, operation, remaining: times, action });
+  }
+
+  /** Removes every fault and hook. */
+  heal(): void {
+    this.hooks.length = 0;
+  }
+
+  private intercept(operation: Operation, call: CallMatch): void {
+    for (const hook of this.hooks) {
+      if (hook.operation !== operation || hook.remaining <= 0) continue;
+      if (hook.poolId !== undefined && hook.poolId !== call.poolId) continue;
+      if (hook.clientId !== undefined && hook.clientId !== call.clientId) continue;
+      if (hook.key !== undefined && hook.key !== call.key) continue;
+      hook.remaining -= 1;
+      hook.action();
+    }
+  }
+
+  // ---- Cognito -------------------------------------------------------------------------------
+
+  private listUserPools(input: ListUserPoolsCommandInput): ListUserPoolsCommandOutput {
+    this.intercept('ListUserPools', {});
+    const max = input.MaxResults;
+    if (max === undefined || !Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
+      throw serviceError(
+        'ListUserPools',
+        'InvalidParameterException',
+        `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
+      );
+    }
+    const all = [...this.pools.values()].sort((a, b) => binaryOrder(a.poolId, b.poolId));
+    const start = decodeToken(input.NextToken, 'ListUserPools', 'ListUserPools');
+    const page = all.slice(start, start + max);
+    const next = start + max < all.length ? encodeToken('ListUserPools', start + max) : undefined;
+    return {
+      $metadata: { httpStatusCode: 200 },
+      UserPools: page.map((p) => ({
+        Id: p.poolId,
+        Name: p.poolName,
+        LambdaConfig: p.config.LambdaConfig ?? {},
+        LastModifiedDate: p.modifiedAt,
+        CreationDate: p.createdAt,
+      })),
+      NextToken: next,
+    };
+  }
+
+  private describeUserPool(input: DescribeUserPoolCommandInput): DescribeUserPoolCommandOutput {
+    const poolId = input.UserPoolId ?? '';
+    this.intercept('DescribeUserPool', { poolId });
+    const pool = this.requirePool('DescribeUserPool', poolId);
+    return {
+      $metadata: { httpStatusCode: 200 },
+      UserPool: {
+        ...structuredClone(pool.config),
+        Id: pool.poolId,
+        Name: pool.poolName,
+        Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT_ID}:userpool/${pool.poolId}`,
+        LastModifiedDate: pool.modifiedAt,
+        CreationDate: pool.createdAt,
+      },
+    };
+  }
+
+  private listUserPoolClients(input: ListUserPoolClientsCommandInput): ListUserPoolClientsCommandOutput {
+    const poolId = input.UserPoolId ?? '';
+    this.intercept('ListUserPoolClients', { poolId });
+    const pool = this.requirePool('ListUserPoolClients', poolId);
+    const max = input.MaxResults ?? PAGE_LIMIT;
+    if (!Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
+      throw serviceError(
+        'ListUserPoolClients',
+        'InvalidParameterException',
+        `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
+      );
+    }
+    const all = [...pool.clients.values()].sort((a, b) => binaryOrder(a.clientId, b.clientId));
+    const start = decodeToken(input.NextToken, `ListUserPoolClients:${poolId}`, 'ListUserPoolClients');
+    const page = all.slice(start, start + max);
+    const next =
+      start + max < all.length ? encodeToken(`ListUserPoolClients:${poolId}`, start + max) : undefined;
+    return {
+      $metadata: { httpStatusCode: 200 },
+      UserPoolClients: page.map((c) => ({
+        ClientId: c.clientId,
+        ClientName: c.clientName,
+        UserPoolId: poolId,
+      })),
+      NextToken: next,
+    };
+  }
+
+  private describeUserPoolClient(
+    input: DescribeUserPoolClientCommandInput,
+  ): DescribeUserPoolClientCommandOutput {
+    const poolId = input.UserPoolId ?? '';
+    const clientId = input.ClientId ?? '';
+    this.intercept('DescribeUserPoolClient', { poolId, clientId });
+    const client = this.requireClient('DescribeUserPoolClient', poolId, clientId);
+    return {
+      $metadata: { httpStatusCode: 200 },
+      UserPoolClient: {
+        ...structuredClone(client.config),
+        UserPoolId: poolId,
+        ClientName: client.clientName,
+        ClientId: client.clientId,
+        ...(client.secretValue === undefined ? {} : { ClientSecret: client.secretValue }),
+        LastModifiedDate: client.modifiedAt,
+        CreationDate: client.createdAt,
+      },
+    };
+  }
+
+  private listUserPoolClientSecrets(
+    input: ListUserPoolClientSecretsCommandInput,
+  ): ListUserPoolClientSecretsCommandOutput {
+    const poolId = input.UserPoolId ?? '';
+    const clientId = input.ClientId ?? '';
+    this.intercept('ListUserPoolClientSecrets', { poolId, clientId });
+    const client = this.requireClient('ListUserPoolClientSecrets', poolId, clientId);
+    const descriptors: ClientSecretDescriptorType[] = client.secrets.map((s) => ({
+      ClientSecretId: s.id,
+      ClientSecretCreateDate: s.createdAt,
+    }));
+    return { $metadata: { httpStatusCode: 200 }, ClientSecrets: descriptors };
+  }
+
+  private requirePool(operation: CognitoOperation, poolId: string): FakePool {
+    const pool = this.pools.get(poolId);
+    if (!pool)
+      throw serviceError(operation, 'ResourceNotFoundException', `User pool ${poolId} does not exist.`);
+    return pool;
+  }
+
+  private requireClient(operation: CognitoOperation, poolId: string, clientId: string): FakeClient {
+    const client = this.requirePool(operation, poolId).clients.get(clientId);
+    if (!client)
+      throw serviceError(operation, 'ResourceNotFoundException', `Client ${clientId} does not exist.`);
+    return client;
+  }
+
+  // ---- S3 ------------------------------------------------------------------------------------
+
+  private getObject(input: GetObjectCommandInput) {
+    const key = input.Key ?? '';
+    this.requireBucket('GetObject', input.Bucket);
+    this.intercept('GetObject', { key });
+    const object = this.bucket.current(key);
+    if (!object) throw serviceError('GetObject', 'NoSuchKey', 'The specified key does not exist.');
+    const bytes = Buffer.from(object.body, 'utf-8');
+    return {
+      $metadata: { httpStatusCode: 200 },
+      ETag: object.etag,
+      VersionId: object.versionId,
+      ContentLength: bytes.length,
+      ContentType: 'application/json',
+      LastModified: object.lastModified,
+      // The SDK's stream mixin, reduced to what a reader calls.
+      Body: {
+        transformToString: async (encoding?: BufferEncoding) => bytes.toString(encoding ?? 'utf-8'),
+        transformToByteArray: async () => new Uint8Array(bytes),
+      },
+    };
+  }
+
+  private putObject(input: PutObjectCommandInput): PutObjectCommandOutput {
+    const key = input.Key ?? '';
+    this.requireBucket('PutObject', input.Bucket);
+    this.intercept('PutObject', { key });
+    const current = this.bucket.current(key);
+    if (input.IfNoneMatch !== undefined) {
+      if (input.IfNoneMatch !== '*')
+        throw serviceError('PutObject', 'NotImplemented', 'If-None-Match takes only *');
+      if (current)
+        throw serviceError(
+          'PutObject',
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+        );
+    }
+    if (input.IfMatch !== undefined) {
+      if (!current) throw serviceError('PutObject', 'NoSuchKey', 'The specified key does not exist.');
+      if (current.etag !== input.IfMatch)
+        throw serviceError(
+          'PutObject',
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+        );
+    }
+    const body = bodyText(input.Body);
+    const etag = this.bucket.write(key, body);
+    return { $metadata: { httpStatusCode: 200 }, ETag: etag, VersionId: this.bucket.current(key)?.versionId };
+  }
+
+  private listObjects(input: ListObjectsV2CommandInput): ListObjectsV2CommandOutput {
+    this.requireBucket('ListObjectsV2', input.Bucket);
+    this.intercept('ListObjectsV2', { key: input.Prefix ?? '' });
+    const prefix = input.Prefix ?? '';
+    const all = this.bucket.keys(prefix);
+    const size = Math.min(input.MaxKeys ?? 1000, 1000, this.listPageSize);
+    const start = decodeToken(input.ContinuationToken, `ListObjectsV2:${prefix}`, 'ListObjectsV2');
+    const page = all.slice(start, start + size);
+    const truncated = start + size < all.length;
+    return {
+      $metadata: { httpStatusCode: 200 },
+      Name: input.Bucket,
+      Prefix: prefix,
+      KeyCount: page.length,
+      MaxKeys: size,
+      IsTruncated: truncated,
+      ContinuationToken: input.ContinuationToken,
+      NextContinuationToken: truncated ? encodeToken(`ListObjectsV2:${prefix}`, start + size) : undefined,
+      Contents: page.map((key) => {
+        const object = this.bucket.current(key) as ObjectVersion;
+        return {
+          Key: key,
+          ETag: object.etag,
+          Size: Buffer.byteLength(object.body),
+          LastModified: object.lastModified,
+          StorageClass: 'STANDARD',
+        };
+      }),
+    };
+  }
+
+  private requireBucket(operation: Operation, bucket: string | undefined): void {
+    if (bucket !== this.bucket.name)
+      throw serviceError(operation, 'NoSuchBucket', 'The specified bucket does not exist');
+  }
+
+  // ---- SNS -----------------------------------------------------------------------------------
+
+  private publish(input: PublishCommandInput): PublishCommandOutput {
+    this.intercept('Publish', {});
+    if (input.TopicArn !== TOPIC_ARN) throw serviceError('Publish', 'NotFound', 'Topic does not exist');
+    const subject = input.Subject ?? '';
+    if (subject.length >= 100 || /[^\x20-\x7e]/.test(subject)) {
+      throw serviceError('Publish', 'InvalidParameter', 'Invalid parameter: Subject');
+    }
+    this.published.push(structuredClone(input));
+    return { $metadata: { httpStatusCode: 200 }, MessageId: `m-${this.published.length}` };
+  }
+
+  // ---- Helpers -------------------------------------------------------------------------------
+
+  private nextDate(): Date {
+    return new Date(this.clockStart + (this.poolCounter + this.clientCounter + this.secretCounter) * 60_000);
+  }
+
+  private nextSecretId(clientId: string): string {
+    this.secretCounter += 1;
+    return `${clientId}--${this.secretCounter.toString().padStart(4, '0')}`;
+  }
+}
+
+function encodeToken(scope: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ scope, offset })).toString('base64url');
+}
+
+/** Offset of an opaque token; a token from another listing (or garbage) is rejected like the services do. */
+function decodeToken(token: string | undefined, scope: string, operation: Operation): number {
+  if (token === undefined) return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf-8')) as {
+      scope?: string;
+      offset?: number;
+    };
+    if (parsed.scope === scope && typeof parsed.offset === 'number') return parsed.offset;
+  } catch {
+    // fall through to the service's answer for a bad token
+  }
+  throw serviceError(
+    operation,
+    operation === 'ListObjectsV2' ? 'InvalidArgument' : 'InvalidParameterException',
+    'The pagination token is invalid.',
+  );
+}
+
+function bodyText(body: PutObjectCommandInput['Body']): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf-8');
+  throw new Error('the fake bucket stores string or byte bodies only');
+}
+
+// ---- Driving the detector ----------------------------------------------------------------------
+
+/** A clock the test moves. */
+export class ManualClock {
+  private ms: number;
+
+  constructor(start = '2026-01-05T06:00:00.000Z') {
+    this.ms = Date.parse(start);
+  }
+
+  now = (): Date => new Date(this.ms);
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  extra: Record<string, unknown>;
+}
+
+/** A Logger that keeps every line, to search them afterwards. */
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+
+  debug(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'debug', message, extra });
+  }
+  info(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'info', message, extra });
+  }
+  warn(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'warn', message, extra });
+  }
+  error(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'error', message, extra });
+  }
+
+  /** Every line as text, errors with their message, name and cause chain. */
+  text(): string {
+    return this.lines.map((line) => `${line.level} ${line.message} ${serialize(line.extra)}`).join('\n');
+  }
+}
+
+/** JSON of a log payload in which errors show their name, message, stack and causes. */
+export function serialize(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause } : v,
+  );
+}
+
+export const HOUR = 3_600_000;
+
+/** What the harness passes to every run unless a test overrides it. */
+export function defaultOptions(): DetectorOptions {
+  return {
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    reminderIntervalMs: 24 * HOUR,
+    approveCommand: (poolId) => `AWS_REGION=${REGION} npm run approve -- --pool ${poolId} --bucket ${BUCKET}`,
+    safetyMarginMs: 90_000,
+    poolConcurrency: 4,
+    maxRunAgeMs: 6 * HOUR,
+  };
+}
+
+/** One run's result with what SNS received during it. */
+export interface HarnessRun extends RunResult {
+  sent: PublishCommandInput[];
+}
+
+/**
+ * Runs `runDetection` against the fake account through the real adapters (CognitoReader,
+ * S3DocumentStore, SnsNotifier). Each run after the first happens one schedule period (1 hour) later.
+ */
+export class DetectorHarness {
+  readonly clock = new ManualClock();
+  readonly logger = new RecordingLogger();
+  readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+  private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
+  private readonly snsClient = new SNSClient({ region: REGION });
+  private runs = 0;
+
+  constructor(
+    readonly aws: FakeAccount,
+    private readonly options: Partial<DetectorOptions> = {},
+  ) {}
+
+  async run(overrides: Partial<DetectorOptions> = {}): Promise<HarnessRun> {
+    if (this.runs > 0) this.clock.advance(HOUR);
+    this.runs += 1;
+    const before = this.aws.published.length;
+    // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
+    const reader = new CognitoReader({
+      client: this.cognitoClient,
+      quotaShare: 1,
+      quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+    });
+    const result = await runDetection(
+      {
+        reader,
+        store: this.store,
+        notifier: new SnsNotifier(this.snsClient, TOPIC_ARN),
+        logger: this.logger,
+        now: this.clock.now,
+      },
+      { ...defaultOptions(), ...this.options, ...overrides },
+    );
+    return { ...result, sent: this.aws.published.slice(before) };
+  }
+
+  /** What `approve` does: the latest snapshot becomes the baseline, written only over the version read. */
+  async approve(poolId: string, approvedBy = 'alice'): Promise<void> {
+    const snapshot = await this.store.getSnapshot(poolId);
+    const baseline = await this.store.getBaseline(poolId);
+    if (!snapshot) throw new Error(`nothing to approve for ${poolId}`);
+    await this.store.putBaseline(
+      {
+        formatVersion: 1,
+        kind: 'baseline',
+        poolId,
+        approvedAt: this.clock.now().toISOString(),
+        approvedBy,
+        reason: 'reviewed',
+        snapshotHash: snapshot.doc.hash,
+        pool: snapshot.doc.pool,
+      },
+      baseline?.etag ?? null,
+    );
+  }
+}
