@@ -4,7 +4,7 @@ import { SnsNotifier } from '../adapters/sns-notifier.js';
 import { readQuotaShare, readReminderHours } from '../config.js';
 import { type RunResult, runDetection } from '../core/detector.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 
@@ -32,6 +32,13 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     '--reminder-hours',
   );
   const ignore = await loadIgnoreRules(options.ignoreFile, io.env.IGNORE_RULES);
+  if (!persist && (await ctx.store.listBaselines()).size === 0 && !(await ctx.store.getState())) {
+    // Without baselines every pool would be "new", and diff (unlike check) records none: saying
+    // "no drift" here would be a false all-clear, typically from a wrong --bucket / --dir.
+    throw new UsageError(
+      `No baselines in ${ctx.store.location}: nothing to compare with. Run \`cognito-drift check\` once to record them, or pass the --bucket / --dir that holds them.`,
+    );
+  }
   const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
   const region = await ctx.clients.cognito.config.region();
   const identity = await callerIdentity(ctx.clients);
