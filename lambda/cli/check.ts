@@ -40,7 +40,10 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     );
   }
   const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
-  const region = await ctx.clients.cognito.config.region();
+  const region = await ctx.clients.cognito.config.region().catch((error: unknown) => {
+    if (!/Region is missing/.test(String(error))) throw error;
+    throw new ConfigError('No AWS region: pass --region or set AWS_REGION.', { cause: error });
+  });
   const identity = await callerIdentity(ctx.clients);
   const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
   const reader = new CognitoReader({ client: ctx.clients.cognito, quotaShare });
