@@ -1,0 +1,253 @@
+import {
+  DescribeUserPoolCommand,
+  ListUserPoolsCommand,
+  type UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../bin/cli.js';
+import { keys } from '../../../lambda/core/documents.js';
+import {
+  BUCKET,
+  CLIENT_WEB,
+  fakeAws,
+  fakeIo,
+  POOL_A,
+  POOL_B,
+  REGION,
+  TOPIC_ARN,
+} from '../../support/cli-harness.js';
+
+const aws = fakeAws();
+const S3 = ['--bucket', BUCKET, '--region', REGION];
+const WEB: UserPoolClientType = { ClientId: CLIENT_WEB, ClientName: 'web', RefreshTokenValidity: 30 };
+const ESC = '\u001b[';
+
+/** Two pools, baselines recorded by a first `check`, then MFA switched off in pool A's console. */
+async function recordBaselinesThenDrift(): Promise<void> {
+  aws.cognito.addPool(POOL_A, {}, [WEB]);
+  aws.cognito.addPool(POOL_B);
+  expect(await main(['check', ...S3], fakeIo())).toBe(0);
+  const poolA = aws.cognito.pools.get(POOL_A);
+  if (poolA) poolA.pool.MfaConfiguration = 'OFF';
+  aws.s3.mock.resetHistory();
+  aws.sns.mock.resetHistory();
+}
+
+beforeEach(() => aws.reset());
+afterAll(() => aws.restore());
+
+describe('check and diff exit codes', () => {
+  it('exits 0 and records baselines on the first run', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toContain('Baseline recorded for 1 pools and 1 clients.');
+    expect(aws.s3.body(keys.baseline(POOL_A))).toBeDefined();
+  });
+
+  it('exits 0 when nothing drifted', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    expect(await main(['check', ...S3], fakeIo())).toBe(0);
+    const io = fakeIo();
+
+    const code = await main(['diff', ...S3], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toContain('No drift in 1 pools and 1 clients.');
+  });
+
+  it.each(['check', 'diff'])('%s exits 2 when a pool drifted, naming the change', async (command) => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo();
+
+    const code = await main([command, ...S3], io);
+
+    expect(code).toBe(2);
+    expect(io.out()).toContain('1 change(s) in 1 pool(s) differ from the baseline:');
+    expect(io.out()).toContain(`[HIGH] MfaConfiguration: ON -> OFF`);
+  });
+
+  it('exits 1 when a pool cannot be read, naming the pool and the error', async () => {
+    await recordBaselinesThenDrift();
+    const poolB = aws.cognito.pools.get(POOL_B);
+    if (poolB) poolB.failWith = 'AccessDeniedException';
+    const io = fakeIo();
+
+    const code = await main(['diff', ...S3], io);
+
+    expect(code).toBe(1);
+    expect(io.out()).toMatch(new RegExp(`error: Pool pool-bbbb2 \\(${POOL_B}\\): AccessDeniedException`));
+  });
+
+  it('exits 1 when the bucket does not exist, naming the bucket', async () => {
+    aws.cognito.addPool(POOL_A);
+    const io = fakeIo();
+
+    const code = await main(['check', '--bucket', 'no-such-baselines', '--region', REGION], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(/Bucket no-such-baselines does not exist/);
+    expect(aws.sns.mock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('diff exits 1 when the store holds no baselines, instead of reporting no drift', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    const io = fakeIo();
+
+    const code = await main(['diff', ...S3], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(
+      /No baselines in s3:\/\/drift-baselines: nothing to compare with\. Run `cognito-drift check`/,
+    );
+    expect(io.out()).not.toContain('No drift');
+    expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it('refuses --quota-share 2, naming the flag, before reading anything', async () => {
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3, '--quota-share', '2'], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(/--quota-share must be a number greater than 0 and at most 1.*"2"/);
+    expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
+  });
+
+  it('exits 1 without a region, saying how to give one', async () => {
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
+    aws.cognito.addPool(POOL_A);
+    const io = fakeIo();
+
+    try {
+      expect(await main(['check', '--bucket', BUCKET], io)).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(io.err()).toContain('No AWS region: pass --region or set AWS_REGION.');
+  });
+
+  it('takes the bucket from BASELINE_BUCKET in the environment', async () => {
+    await recordBaselinesThenDrift();
+
+    const code = await main(['diff', '--region', REGION], fakeIo({ env: { BASELINE_BUCKET: BUCKET } }));
+
+    expect(code).toBe(2);
+  });
+});
+
+describe('diff writes nothing and sends nothing', () => {
+  it('sends no PutObject and no Publish, even with a topic', async () => {
+    await recordBaselinesThenDrift();
+
+    const code = await main(['diff', ...S3, '--topic', TOPIC_ARN], fakeIo());
+
+    expect(code).toBe(2);
+    expect(aws.cognito.mock).toHaveReceivedCommand(DescribeUserPoolCommand);
+    expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(aws.sns.mock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('leaves the same drift to alert for the next check', async () => {
+    await recordBaselinesThenDrift();
+    await main(['diff', ...S3], fakeIo());
+
+    await main(['check', ...S3, '--topic', TOPIC_ARN], fakeIo());
+
+    expect(aws.sns.mock).toHaveReceivedCommandOnce(PublishCommand);
+  });
+});
+
+describe('where alerts and reports go', () => {
+  it('--json prints one valid JSON report with the drift', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo();
+
+    const code = await main(['diff', ...S3, '--json'], io);
+
+    expect(code).toBe(2);
+    const report = JSON.parse(io.out()) as {
+      region: string;
+      drift: { poolId: string; findings: { path?: string; severity: string }[] }[];
+    };
+    expect(report.region).toBe(REGION);
+    expect(report.drift).toHaveLength(1);
+    expect(report.drift[0]).toMatchObject({
+      poolId: POOL_A,
+      findings: [{ path: 'MfaConfiguration', severity: 'HIGH' }],
+    });
+  });
+
+  it('prints the alert on stdout without --topic and without --json', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3], io);
+
+    expect(code).toBe(2);
+    expect(io.out()).toMatch(/Subject: .*HIGH drift: 1 change in 1 pool/);
+    expect(io.out()).toContain(`npm run approve -- --pool ${POOL_A} --bucket ${BUCKET}`);
+    expect(aws.sns.mock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('publishes the alert to SNS with --topic, and not on stdout', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3, '--topic', TOPIC_ARN], io);
+
+    expect(code).toBe(2);
+    expect(aws.sns.mock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC_ARN,
+      Subject: expect.stringContaining('HIGH drift: 1 change in 1 pool'),
+      Message: expect.stringContaining('MfaConfiguration'),
+    });
+    expect(io.out()).not.toContain('Subject:');
+  });
+
+  it('publishes to ALERT_TOPIC_ARN from the environment', async () => {
+    await recordBaselinesThenDrift();
+
+    await main(['check', ...S3], fakeIo({ env: { ALERT_TOPIC_ARN: TOPIC_ARN } }));
+
+    expect(aws.sns.mock).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN });
+  });
+});
+
+describe('colour', () => {
+  it('colours findings when stdout is a terminal and NO_COLOR is unset', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo({ stdoutIsTTY: true });
+
+    await main(['diff', ...S3], io);
+
+    expect(io.out()).toContain(`${ESC}31m[HIGH]${ESC}39m`);
+  });
+
+  it('does not colour when NO_COLOR is set', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo({ stdoutIsTTY: true, env: { NO_COLOR: '1' } });
+
+    await main(['diff', ...S3], io);
+
+    expect(io.out()).toContain('[HIGH] MfaConfiguration');
+    expect(io.out()).not.toContain(ESC);
+  });
+
+  it('does not colour when stdout is not a terminal', async () => {
+    await recordBaselinesThenDrift();
+    const io = fakeIo({ stdoutIsTTY: false });
+
+    await main(['diff', ...S3], io);
+
+    expect(io.out()).toContain('[HIGH] MfaConfiguration');
+    expect(io.out()).not.toContain(ESC);
+  });
+});

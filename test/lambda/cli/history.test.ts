@@ -1,0 +1,192 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectVersionsCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../bin/cli.js';
+import { canonicalJson } from '../../../lambda/core/canonical.js';
+import { keys } from '../../../lambda/core/documents.js';
+import {
+  BUCKET,
+  baselineDoc,
+  CALLER_ARN,
+  CLIENT_APP,
+  CLIENT_WEB,
+  client,
+  fakeAws,
+  fakeIo,
+  POOL_A,
+  pool,
+} from '../../support/cli-harness.js';
+
+const exec = promisify(execFile);
+const aws = fakeAws();
+const S3 = ['--bucket', BUCKET];
+
+const first = baselineDoc(pool(POOL_A, {}, [client(CLIENT_WEB)]));
+const second = baselineDoc(pool(POOL_A, { MfaConfiguration: 'OFF' }, [client(CLIENT_WEB)]), {
+  approvedAt: '2026-01-06T10:00:00.000Z',
+  approvedBy: CALLER_ARN,
+  reason: 'CHG-1 MFA off for the migration',
+});
+const third = baselineDoc(
+  pool(POOL_A, { MfaConfiguration: 'OPTIONAL' }, [client(CLIENT_WEB), client(CLIENT_APP)]),
+  {
+    approvedAt: '2026-01-07T10:00:00.000Z',
+    approvedBy: 'arn:aws:sts::123456789012:assumed-role/operator/bob',
+    reason: 'CHG-2 mobile app',
+  },
+);
+
+/** Writes the three baselines as three versions of one S3 object; returns their version ids, oldest first. */
+function seedVersions(): string[] {
+  for (const doc of [first, second, third]) aws.s3.seed(keys.baseline(POOL_A), canonicalJson(doc, 2));
+  return aws.s3.versions(keys.baseline(POOL_A)).map((v) => v.versionId);
+}
+
+beforeEach(() => aws.reset());
+afterAll(() => aws.restore());
+
+describe('history with S3 object versions', () => {
+  it('lists versions newest first, with who, why and the changes from the version before', async () => {
+    const [v1, v2, v3] = seedVersions();
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3], io);
+
+    expect(code).toBe(0);
+    const out = io.out();
+    const at = (version: string | undefined) => out.indexOf(`version ${version}`);
+    expect(at(v3)).toBeGreaterThanOrEqual(0);
+    expect(at(v3)).toBeLessThan(at(v2));
+    expect(at(v2)).toBeLessThan(at(v1));
+    const [block3, block2, block1] = out.split(/\n\n/);
+    expect(block3).toContain('by arn:aws:sts::123456789012:assumed-role/operator/bob: CHG-2 mobile app');
+    expect(block3).toContain('2 change(s) from the version before');
+    expect(block3).toContain('MfaConfiguration: OFF -> OPTIONAL');
+    expect(block3).toContain(`App client created: ${CLIENT_APP}-name (${CLIENT_APP})`);
+    expect(block2).toContain(
+      `approved 2026-01-06T10:00:00.000Z by ${CALLER_ARN}: CHG-1 MFA off for the migration`,
+    );
+    expect(block2).toContain('1 change(s) from the version before');
+    expect(block1).toContain('first baseline of this pool');
+    expect(aws.s3.mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
+      Bucket: BUCKET,
+      Prefix: keys.baseline(POOL_A),
+    });
+    expect(aws.s3.mock).toHaveReceivedCommandWith(GetObjectCommand, { VersionId: v1 });
+  });
+
+  it('--show prints that version of the document', async () => {
+    const [, v2] = seedVersions();
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3, '--show', v2 ?? ''], io);
+
+    expect(code).toBe(0);
+    expect(JSON.parse(io.out())).toEqual(second);
+    expect(aws.s3.mock).toHaveReceivedCommandWith(GetObjectCommand, { VersionId: v2 });
+  });
+
+  it('refuses a version that does not exist', async () => {
+    seedVersions();
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3, '--show', 'no-such-version'], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain(`No version no-such-version of pool ${POOL_A}'s baseline.`);
+  });
+
+  it('exits 1 for a pool without any baseline, naming the pool', async () => {
+    seedVersions();
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', 'us-east-1_Unknown99', ...S3], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain('No baseline history for pool us-east-1_Unknown99 in s3://drift-baselines');
+    expect(io.out()).toBe('');
+  });
+
+  it('exits 1 when the bucket does not exist, naming the bucket', async () => {
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, '--bucket', 'no-such-baselines'], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain('Bucket no-such-baselines does not exist');
+  });
+
+  it('exits 1 when listing versions is denied, naming the permissions it needs', async () => {
+    aws.s3.mock.on(ListObjectVersionsCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        message: 'Access Denied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain('s3:ListBucketVersions and s3:GetObjectVersion');
+  });
+
+  it('requires --pool', async () => {
+    const io = fakeIo();
+
+    expect(await main(['history', ...S3], io)).toBe(1);
+    expect(io.err()).toContain("required option '--pool <poolId>' not specified");
+  });
+});
+
+describe('history with a baselines folder in git', () => {
+  let dir = '';
+  const git = (...args: string[]) =>
+    exec('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cognito-drift-history-'));
+    await git('init', '--quiet');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists each commit of the pool file, newest first', async () => {
+    const file = join(dir, `${POOL_A}.json`);
+    for (const [index, doc] of [first, second].entries()) {
+      await writeFile(file, canonicalJson(doc, 2));
+      await git('add', '.');
+      await git(
+        'commit',
+        '--quiet',
+        '-m',
+        `baseline ${index + 1}`,
+        '--date',
+        `2026-01-0${index + 1}T00:00:00Z`,
+      );
+    }
+    const [newest = '', oldest = ''] = (await git('log', '--format=%H')).stdout.trim().split('\n');
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, '--dir', dir], io);
+
+    expect(code).toBe(0);
+    expect(io.out().indexOf(`version ${newest}`)).toBeLessThan(io.out().indexOf(`version ${oldest}`));
+    expect(io.out()).toContain('CHG-1 MFA off for the migration');
+    expect(io.out()).toContain('1 change(s) from the version before');
+
+    const shown = fakeIo();
+    expect(await main(['history', '--pool', POOL_A, '--dir', dir, '--show', oldest.slice(0, 8)], shown)).toBe(
+      0,
+    );
+    expect(JSON.parse(shown.out())).toEqual(first);
+  });
+});
