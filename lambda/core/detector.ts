@@ -260,11 +260,22 @@ class DetectorRun {
         }
       }
     };
+    // One failure stops the other workers, and the run rejects only once they have stopped: a
+    // worker left running would write after the failure (in Lambda, during the next invocation).
+    const stopOthers = (error: unknown) => {
+      abort.abort(error);
+      throw error;
+    };
+    let settled: PromiseSettledResult<void>[];
     try {
-      await Promise.all(Array.from({ length: Math.max(1, this.options.poolConcurrency) }, worker));
+      settled = await Promise.allSettled(
+        Array.from({ length: Math.max(1, this.options.poolConcurrency) }, () => worker().catch(stopOthers)),
+      );
     } finally {
       clearTimeout(timer);
     }
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     return finished;
   }
 
