@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StateDoc } from '../../lambda/core/documents.js';
 import { ConflictError } from '../../lambda/errors.js';
@@ -69,6 +71,19 @@ describe('failures of the store and the topic', () => {
       expect(retry.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
       const state = aws.bucket.readJson<StateDoc>(STATE_KEY);
       expect(state.pools[pool.poolId]?.drift?.changeCount).toBe(1);
+    });
+
+    it('stops the pools still being read before it rejects, so none of their writes land later', async () => {
+      aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+      aws.updatePool(other.poolId, { MfaConfiguration: 'OFF' });
+      aws.fail('PutObject', { key: `snapshots/${pool.poolId}.json`, error: 'InternalError', times: 1 });
+      aws.beforeCall('DescribeUserPool', { poolId: other.poolId }, () => sleep(30));
+
+      await expect(harness.run()).rejects.toMatchObject({ name: 'InternalError' });
+      const writesWhenRejected = aws.s3.commandCalls(PutObjectCommand).length;
+      await sleep(100);
+
+      expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(writesWhenRejected);
     });
   });
 

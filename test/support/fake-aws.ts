@@ -295,7 +295,7 @@ function binaryOrder(a: string, b: string): number {
 interface Hook extends CallMatch {
   operation: Operation;
   remaining: number;
-  action: () => void;
+  action: () => void | Promise<void>;
 }
 
 /** The fake account. Create one per test: creating it (re)installs the stubs with a clean history. */
@@ -460,8 +460,11 @@ export class FakeAccount {
     });
   }
 
-  /** Runs `action` just before the fake answers the next `times` matching calls (default 1). */
-  beforeCall(operation: Operation, match: CallMatch, action: () => void, times = 1): void {
+  /**
+   * Runs `action` just before the fake answers the next `times` matching calls (default 1); an
+   * action that returns a promise holds the answer back until it settles.
+   */
+  beforeCall(operation: Operation, match: CallMatch, action: () => void | Promise<void>, times = 1): void {
     this.hooks.push({ ...match, operation, remaining: times, action });
   }
 
@@ -470,21 +473,21 @@ export class FakeAccount {
     this.hooks.length = 0;
   }
 
-  private intercept(operation: Operation, call: CallMatch): void {
+  private async intercept(operation: Operation, call: CallMatch): Promise<void> {
     for (const hook of this.hooks) {
       if (hook.operation !== operation || hook.remaining <= 0) continue;
       if (hook.poolId !== undefined && hook.poolId !== call.poolId) continue;
       if (hook.clientId !== undefined && hook.clientId !== call.clientId) continue;
       if (hook.key !== undefined && hook.key !== call.key) continue;
       hook.remaining -= 1;
-      hook.action();
+      await hook.action();
     }
   }
 
   // ---- Cognito -------------------------------------------------------------------------------
 
-  private listUserPools(input: ListUserPoolsCommandInput): ListUserPoolsCommandOutput {
-    this.intercept('ListUserPools', {});
+  private async listUserPools(input: ListUserPoolsCommandInput): Promise<ListUserPoolsCommandOutput> {
+    await this.intercept('ListUserPools', {});
     const max = input.MaxResults;
     if (max === undefined || !Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
       throw serviceError(
@@ -510,9 +513,11 @@ export class FakeAccount {
     };
   }
 
-  private describeUserPool(input: DescribeUserPoolCommandInput): DescribeUserPoolCommandOutput {
+  private async describeUserPool(
+    input: DescribeUserPoolCommandInput,
+  ): Promise<DescribeUserPoolCommandOutput> {
     const poolId = input.UserPoolId ?? '';
-    this.intercept('DescribeUserPool', { poolId });
+    await this.intercept('DescribeUserPool', { poolId });
     const pool = this.requirePool('DescribeUserPool', poolId);
     return {
       $metadata: { httpStatusCode: 200 },
@@ -527,9 +532,11 @@ export class FakeAccount {
     };
   }
 
-  private listUserPoolClients(input: ListUserPoolClientsCommandInput): ListUserPoolClientsCommandOutput {
+  private async listUserPoolClients(
+    input: ListUserPoolClientsCommandInput,
+  ): Promise<ListUserPoolClientsCommandOutput> {
     const poolId = input.UserPoolId ?? '';
-    this.intercept('ListUserPoolClients', { poolId });
+    await this.intercept('ListUserPoolClients', { poolId });
     const pool = this.requirePool('ListUserPoolClients', poolId);
     const max = input.MaxResults ?? PAGE_LIMIT;
     if (!Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
@@ -555,12 +562,12 @@ export class FakeAccount {
     };
   }
 
-  private describeUserPoolClient(
+  private async describeUserPoolClient(
     input: DescribeUserPoolClientCommandInput,
-  ): DescribeUserPoolClientCommandOutput {
+  ): Promise<DescribeUserPoolClientCommandOutput> {
     const poolId = input.UserPoolId ?? '';
     const clientId = input.ClientId ?? '';
-    this.intercept('DescribeUserPoolClient', { poolId, clientId });
+    await this.intercept('DescribeUserPoolClient', { poolId, clientId });
     const client = this.requireClient('DescribeUserPoolClient', poolId, clientId);
     return {
       $metadata: { httpStatusCode: 200 },
@@ -576,12 +583,12 @@ export class FakeAccount {
     };
   }
 
-  private listUserPoolClientSecrets(
+  private async listUserPoolClientSecrets(
     input: ListUserPoolClientSecretsCommandInput,
-  ): ListUserPoolClientSecretsCommandOutput {
+  ): Promise<ListUserPoolClientSecretsCommandOutput> {
     const poolId = input.UserPoolId ?? '';
     const clientId = input.ClientId ?? '';
-    this.intercept('ListUserPoolClientSecrets', { poolId, clientId });
+    await this.intercept('ListUserPoolClientSecrets', { poolId, clientId });
     const client = this.requireClient('ListUserPoolClientSecrets', poolId, clientId);
     const descriptors: ClientSecretDescriptorType[] = client.secrets.map((s) => ({
       ClientSecretId: s.id,
@@ -606,10 +613,10 @@ export class FakeAccount {
 
   // ---- S3 ------------------------------------------------------------------------------------
 
-  private getObject(input: GetObjectCommandInput) {
+  private async getObject(input: GetObjectCommandInput) {
     const key = input.Key ?? '';
     this.requireBucket('GetObject', input.Bucket);
-    this.intercept('GetObject', { key });
+    await this.intercept('GetObject', { key });
     const object = this.bucket.current(key);
     if (!object) throw serviceError('GetObject', 'NoSuchKey', 'The specified key does not exist.');
     const bytes = Buffer.from(object.body, 'utf-8');
@@ -628,10 +635,10 @@ export class FakeAccount {
     };
   }
 
-  private putObject(input: PutObjectCommandInput): PutObjectCommandOutput {
+  private async putObject(input: PutObjectCommandInput): Promise<PutObjectCommandOutput> {
     const key = input.Key ?? '';
     this.requireBucket('PutObject', input.Bucket);
-    this.intercept('PutObject', { key });
+    await this.intercept('PutObject', { key });
     const current = this.bucket.current(key);
     if (input.IfNoneMatch !== undefined) {
       if (input.IfNoneMatch !== '*')
@@ -657,9 +664,9 @@ export class FakeAccount {
     return { $metadata: { httpStatusCode: 200 }, ETag: etag, VersionId: this.bucket.current(key)?.versionId };
   }
 
-  private listObjects(input: ListObjectsV2CommandInput): ListObjectsV2CommandOutput {
+  private async listObjects(input: ListObjectsV2CommandInput): Promise<ListObjectsV2CommandOutput> {
     this.requireBucket('ListObjectsV2', input.Bucket);
-    this.intercept('ListObjectsV2', { key: input.Prefix ?? '' });
+    await this.intercept('ListObjectsV2', { key: input.Prefix ?? '' });
     const prefix = input.Prefix ?? '';
     const all = this.bucket.keys(prefix);
     const size = Math.min(input.MaxKeys ?? 1000, 1000, this.listPageSize);
@@ -695,8 +702,8 @@ export class FakeAccount {
 
   // ---- SNS -----------------------------------------------------------------------------------
 
-  private publish(input: PublishCommandInput): PublishCommandOutput {
-    this.intercept('Publish', {});
+  private async publish(input: PublishCommandInput): Promise<PublishCommandOutput> {
+    await this.intercept('Publish', {});
     if (input.TopicArn !== TOPIC_ARN) throw serviceError('Publish', 'NotFound', 'Topic does not exist');
     const subject = input.Subject ?? '';
     if (subject.length >= 100 || /[^\x20-\x7e]/.test(subject)) {
