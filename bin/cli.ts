@@ -140,7 +140,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
     if (code?.startsWith('commander.')) return EXIT.error;
-    const message = error instanceof CognitoDriftError ? error.message : describeError(error);
+    const message =
+      error instanceof CognitoDriftError
+        ? error.message
+        : /Region is missing/i.test(String(error))
+          ? 'No AWS region: pass --region or set AWS_REGION.'
+          : describeError(error);
     io.stderr.write(`error: ${message}\n`);
     return EXIT.error;
   }

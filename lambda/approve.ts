@@ -37,8 +37,9 @@ export interface PlanRequest {
 export async function planApprovals(store: DriftStore, request: PlanRequest): Promise<ApprovalPlan[]> {
   const poolIds = new Set(request.poolIds);
   if (request.all) {
-    for (const object of await store.documents.list('snapshots/')) {
-      poolIds.add(object.key.slice('snapshots/'.length, -'.json'.length));
+    const prefix = keys.snapshot('').slice(0, -'.json'.length);
+    for (const object of await store.documents.list(prefix)) {
+      if (object.key.endsWith('.json')) poolIds.add(object.key.slice(prefix.length, -'.json'.length));
     }
   }
   if (poolIds.size === 0) throw new UsageError('Name at least one pool with --pool <poolId>, or pass --all.');
@@ -52,7 +53,7 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
     const snapshot = await store.getSnapshot(poolId);
     if (!snapshot) {
       problems.push(
-        `${poolId}: no snapshot recorded in ${store.location}/${keys.snapshot(poolId)}. Check the pool id and region; the detector records a snapshot on each run.`,
+        `${poolId}: no snapshot recorded in ${store.location} for this pool. Check the pool id and region; the detector records a snapshot of every pool it reads.`,
       );
       continue;
     }
@@ -65,7 +66,8 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       current: approved,
     });
     if (findings.length === 0) {
-      if (!request.all) problems.push(`${poolId}: no pending drift: the recorded state already is the baseline.`);
+      if (!request.all)
+        problems.push(`${poolId}: no pending drift: the recorded state already is the baseline.`);
       continue;
     }
     const drift = state?.pools[poolId]?.drift;
@@ -117,7 +119,9 @@ function approveClients(
   problems: string[],
 ): PoolSnapshot | null {
   if (!baseline || !current) {
-    problems.push(`${poolId}: --client needs a pool that exists in both the baseline and the recorded state.`);
+    problems.push(
+      `${poolId}: --client needs a pool that exists in both the baseline and the recorded state.`,
+    );
     return current;
   }
   const approved = structuredClone(baseline);
@@ -127,6 +131,8 @@ function approveClients(
     else if (baseline.clients[clientId]) delete approved.clients[clientId];
     else problems.push(`${poolId}: no client ${clientId} in the baseline or the recorded state.`);
   }
-  approved.clients = Object.fromEntries(Object.entries(approved.clients).sort(([a], [b]) => a.localeCompare(b)));
+  approved.clients = Object.fromEntries(
+    Object.entries(approved.clients).sort(([a], [b]) => a.localeCompare(b)),
+  );
   return approved;
 }

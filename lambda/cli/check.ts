@@ -5,7 +5,7 @@ import { readQuotaShare, readReminderHours } from '../config.js';
 import { type RunResult, runDetection } from '../core/detector.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { callerIdentity, commandContext, requireRegion, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 
 export interface CheckOptions extends StoreOptions {
@@ -40,10 +40,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     );
   }
   const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
-  const region = await ctx.clients.cognito.config.region().catch((error: unknown) => {
-    if (!/Region is missing/.test(String(error))) throw error;
-    throw new ConfigError('No AWS region: pass --region or set AWS_REGION.', { cause: error });
-  });
+  const region = await requireRegion(ctx.clients);
   const identity = await callerIdentity(ctx.clients);
   const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
   const reader = new CognitoReader({ client: ctx.clients.cognito, quotaShare });
