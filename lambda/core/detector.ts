@@ -136,6 +136,9 @@ class DetectorRun {
       return this.skipped(started.runId, started.skip);
     }
     const { run } = started;
+    // A first run that failed after writing some baselines is still the first run when taken up
+    // again: its pools without a baseline get one, they are not reported as created.
+    if (run.firstRun) this.initialized = false;
     let runEtag = started.etag;
     if (this.persist) {
       // Take the run up before the long part, so that another execution sees it is live.
@@ -225,6 +228,7 @@ class DetectorRun {
         .sort((a, b) => a.poolId.localeCompare(b.poolId)),
       outcomes: {},
       invocations: 0,
+      ...(this.initialized ? {} : { firstRun: true }),
     };
     return { run, etag: existing?.etag ?? discardedEtag ?? null };
   }

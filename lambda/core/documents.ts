@@ -144,5 +144,7 @@ export const runDocSchema = z.strictObject({
   pools: z.array(z.strictObject({ poolId: z.string(), poolName: z.string() })),
   outcomes: z.record(z.string(), poolOutcomeSchema),
   invocations: z.number().int(),
+  /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
+  firstRun: z.boolean().optional(),
 });
 export type RunDoc = z.infer<typeof runDocSchema>;
