@@ -57,6 +57,23 @@ describe('failures of the store and the topic', () => {
   });
 
   describe('a failed S3 write', () => {
+    it('of a first-run baseline: the retry records the remaining baselines and reports no pool as created', async () => {
+      const fresh = new FakeAccount();
+      const first = new DetectorHarness(fresh);
+      const pools = [fresh.addPool(), fresh.addPool(), fresh.addPool()];
+      const last = pools[2] as FakePool;
+      fresh.fail('PutObject', { key: `baselines/${last.poolId}.json`, error: 'InternalError', times: 1 });
+
+      await expect(first.run()).rejects.toMatchObject({ name: 'InternalError' });
+      const retry = await first.run();
+
+      expect(retry.sent.map((m) => m.Subject)).toEqual([
+        `${PREFIX}Baseline recorded: watching 3 pools, 0 clients`,
+      ]);
+      expect(fresh.bucket.keys('baselines/')).toHaveLength(3);
+      expect((await first.run()).sent).toEqual([]);
+    });
+
     it.each([
       ['the snapshot', () => `snapshots/${pool.poolId}.json`],
       ['the report', () => reportKey(harness)],
@@ -146,7 +163,9 @@ describe('failures of the store and the topic', () => {
       const fresh = new FakeAccount();
       const first = new DetectorHarness(fresh);
       fresh.addPool();
-      fresh.beforeCall('PutObject', { key: STATE_KEY }, () => fresh.bucket.write(STATE_KEY, '{}'));
+      fresh.beforeCall('PutObject', { key: STATE_KEY }, () => {
+        fresh.bucket.write(STATE_KEY, '{}');
+      });
 
       await expect(first.run()).rejects.toBeInstanceOf(ConflictError);
 
