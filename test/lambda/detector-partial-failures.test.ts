@@ -98,6 +98,21 @@ describe('partial failures', () => {
     });
   });
 
+  describe('a pool with alerted drift that becomes unreadable', () => {
+    it('is neither resolved nor alerted again, and stays quiet when readable with the same drift', async () => {
+      aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+      expect((await harness.run()).sent).toHaveLength(1);
+      aws.fail('DescribeUserPool', { poolId: pool.poolId, error: 'InternalErrorException', times: 1 });
+
+      const unreadable = await harness.run();
+      const readable = await harness.run();
+
+      expect(unreadable.sent.map((m) => m.Subject)).toEqual([`${PREFIX}Scan incomplete: 1 item unreadable`]);
+      expect(readable.sent).toEqual([]);
+      expect(readable.pools.find((p) => p.poolId === pool.poolId)?.findings).toHaveLength(1);
+    });
+  });
+
   describe('a client that DescribeUserPoolClient cannot read', () => {
     it('is not reported as removed, and the rest of the pool is still compared', async () => {
       aws.fail('DescribeUserPoolClient', { clientId: admin.clientId, error: 'AccessDeniedException' });
