@@ -1,8 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SnapshotDoc, StateDoc } from '../../lambda/core/documents.js';
-import { DetectorHarness, FakeAccount, type FakeClient, type FakePool, HOUR } from '../support/fake-aws.js';
-
-const PREFIX = '[cognito-drift 123456789012/us-east-1] ';
+import {
+  DetectorHarness,
+  FakeAccount,
+  type FakeClient,
+  type FakePool,
+  HOUR,
+  PREFIX,
+} from '../support/fake-aws.js';
 
 describe('drift', () => {
   let aws: FakeAccount;

@@ -5,10 +5,9 @@ import {
   type FakeClient,
   type FakePool,
   HOUR,
+  PREFIX,
   serviceError,
 } from '../support/fake-aws.js';
-
-const PREFIX = '[cognito-drift 123456789012/us-east-1] ';
 
 describe('partial failures', () => {
   let aws: FakeAccount;

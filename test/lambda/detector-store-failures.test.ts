@@ -3,9 +3,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StateDoc } from '../../lambda/core/documents.js';
 import { ConflictError } from '../../lambda/errors.js';
-import { DetectorHarness, FakeAccount, type FakePool } from '../support/fake-aws.js';
+import { DetectorHarness, FakeAccount, type FakePool, PREFIX } from '../support/fake-aws.js';
 
-const PREFIX = '[cognito-drift 123456789012/us-east-1] ';
 const STATE_KEY = 'state/detector-state.json';
 
 describe('failures of the store and the topic', () => {
@@ -44,6 +43,7 @@ describe('failures of the store and the topic', () => {
       const fresh = new FakeAccount();
       const first = new DetectorHarness(fresh);
       fresh.addPool();
+      fresh.addPool();
       fresh.fail('Publish', { error: 'AuthorizationError', times: 1 });
 
       await expect(first.run()).rejects.toMatchObject({ name: 'AuthorizationError' });
@@ -51,7 +51,7 @@ describe('failures of the store and the topic', () => {
       expect(fresh.bucket.read(STATE_KEY)).toBeUndefined();
       const retry = await first.run();
       expect(retry.sent.map((m) => m.Subject)).toEqual([
-        `${PREFIX}Baseline recorded: watching 1 pools, 0 clients`,
+        `${PREFIX}Baseline recorded: watching 2 pools, 0 clients`,
       ]);
     });
   });

@@ -1,9 +1,8 @@
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunDoc } from '../../lambda/core/documents.js';
-import { DetectorHarness, FakeAccount, type FakePool, HOUR } from '../support/fake-aws.js';
+import { DetectorHarness, FakeAccount, type FakePool, HOUR, PREFIX } from '../support/fake-aws.js';
 
-const PREFIX = '[cognito-drift 123456789012/us-east-1] ';
 const RUN_KEY = 'runs/current.json';
 
 /** Invocation time left: plenty until `pools` pools were described in this invocation, then none. */

@@ -64,15 +64,20 @@ describe('handler', () => {
   it('runs a detection and returns whether it is done, with the run id', async () => {
     const pool = aws.addPool({ name: 'customers' });
     aws.addClient(pool.poolId, { name: 'web' });
+    aws.addClient(pool.poolId, { name: 'admin' });
+    const other = aws.addPool({ name: 'staff' });
 
     const response = await handler({}, lambdaContext());
 
     expect(response).toEqual({ done: true, runId: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(Object.keys(response).sort()).toEqual(['done', 'runId']);
     expect(aws.published.map((m) => m.Subject)).toEqual([
-      '[cognito-drift 123456789012/us-east-1] Baseline recorded: watching 1 pools, 1 clients',
+      '[cognito-drift 123456789012/us-east-1] Baseline recorded: watching 2 pools, 2 clients',
     ]);
-    expect(aws.bucket.keys('baselines/')).toEqual([`baselines/${pool.poolId}.json`]);
+    expect(aws.bucket.keys('baselines/')).toEqual([
+      `baselines/${pool.poolId}.json`,
+      `baselines/${other.poolId}.json`,
+    ]);
     expect(output.join('')).toContain('Run finished');
   });
 

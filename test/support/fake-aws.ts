@@ -66,6 +66,8 @@ export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
 export const BUCKET = 'drift-baselines';
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:cognito-drift-alerts`;
+/** How every alert subject from this account starts. */
+export const PREFIX = `[cognito-drift ${ACCOUNT_ID}/${REGION}] `;
 const PAGE_LIMIT = 60;
 
 export type CognitoOperation =
