@@ -21,6 +21,10 @@ export class FolderDocumentStore implements DocumentStore {
     this.location = folder;
   }
 
+  locate(key: string): string {
+    return this.pathOf(key);
+  }
+
   async get(key: string): Promise<StoredObject | undefined> {
     try {
       const body = await readFile(this.pathOf(key), 'utf-8');

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { type ApprovalPlan, applyApproval, planApprovals } from '../approve.js';
+import { countOf } from '../core/render.js';
 import { ConflictError, UsageError } from '../errors.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter } from './output.js';
@@ -47,7 +48,7 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
     );
   }
 
-  const summary = `${plans.length} pool(s): ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`;
+  const summary = `${countOf(plans.length, 'pool')}: ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`;
   if (!options.yes) {
     if (!io.stdin.isTTY) {
       throw new UsageError(
@@ -105,5 +106,5 @@ async function whoApproves(ctx: ReturnType<typeof commandContext>, io: Io): Prom
 }
 
 function describe(plan: ApprovalPlan): string {
-  return `${plan.poolName} (${plan.poolId}), ${plan.findings.length} change(s)`;
+  return `${plan.poolName} (${plan.poolId}), ${countOf(plan.findings.length, 'change')}`;
 }

@@ -4,6 +4,7 @@ import { SnsNotifier } from '../adapters/sns-notifier.js';
 import { readQuotaShare, readReminderHours } from '../config.js';
 import { type RunResult, runDetection } from '../core/detector.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
+import { countOf } from '../core/render.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { callerIdentity, commandContext, requireRegion, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
@@ -104,16 +105,25 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
     out.push(
       paint(
         'green',
-        `Baseline recorded for ${result.poolsScanned} pools and ${result.clientsScanned} clients.`,
+        `Baseline recorded for ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
       ),
     );
   } else if (findings.length === 0) {
     out.push(
-      paint('green', `No drift in ${result.poolsScanned} pools and ${result.clientsScanned} clients.`),
+      paint(
+        'green',
+        `No drift in ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
+      ),
     );
   } else {
     const pools = result.pools.filter((p) => p.findings.length > 0).length;
-    out.push(paint('bold', `${findings.length} change(s) in ${pools} pool(s) differ from the baseline:`), '');
+    out.push(
+      paint(
+        'bold',
+        `${countOf(findings.length, 'change')} in ${countOf(pools, 'pool')} since the approved baseline:`,
+      ),
+      '',
+    );
     out.push(formatFindings(findings, io));
   }
   for (const problem of [...result.readProblems, ...result.storeProblems]) {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { diffPool } from '../core/diff.js';
 import { type BaselineDoc, baselineDocSchema, keys } from '../core/documents.js';
-import { describeChange } from '../core/render.js';
+import { countOf, describeChange } from '../core/render.js';
 import { StoreUnavailableError, UsageError } from '../errors.js';
 import { commandContext, type StoreOptions } from './context.js';
 import { type Io, painter } from './output.js';
@@ -62,7 +62,7 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
     );
     if (previous) {
       const changes = diffPool(previous.pool, doc.pool);
-      io.stdout.write(`  ${changes.length} change(s) from the version before\n`);
+      io.stdout.write(`  ${countOf(changes.length, 'change')} from the version before\n`);
       for (const change of changes.slice(0, 20)) io.stdout.write(`    ${describeChange(change)}\n`);
       if (changes.length > 20) io.stdout.write(`    ... ${changes.length - 20} more (use --show)\n`);
     } else {

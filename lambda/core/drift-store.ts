@@ -31,6 +31,11 @@ export class DriftStore {
     return this.documents.location;
   }
 
+  /** Where a key's object is, as a person would look for it. */
+  locate(key: string): string {
+    return this.documents.locate?.(key) ?? `${this.documents.location}/${key}`;
+  }
+
   /** Baselines that exist, by pool id, with their ETags (one LIST, no GETs). */
   async listBaselines(): Promise<Map<string, ListedObject>> {
     const listed = await this.documents.list(keys.baselinePrefix);
@@ -79,7 +84,7 @@ export class DriftStore {
   async putReport(runId: string, report: unknown): Promise<string> {
     const key = keys.report(runId);
     await this.documents.put(key, canonicalJson(report, 2), { unconditional: true });
-    return `${this.documents.location}/${key}`;
+    return this.locate(key);
   }
 
   private async write(key: string, doc: unknown, expectedEtag: string | null): Promise<string> {

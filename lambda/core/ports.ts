@@ -22,6 +22,8 @@ export interface ListedObject {
 export interface DocumentStore {
   /** For messages: `s3://bucket` or a folder path. */
   readonly location: string;
+  /** Where a key's object is, for a person to find it (`s3://bucket/key`, a file path); default `location/key`. */
+  locate?(key: string): string;
   get(key: string): Promise<StoredObject | undefined>;
   put(key: string, body: string, condition: WriteCondition): Promise<string>;
   list(prefix: string): Promise<ListedObject[]>;

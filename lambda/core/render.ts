@@ -127,7 +127,10 @@ function formatValue(value: Json | undefined): string {
 export function renderBaselineCreated(ctx: RunContext, pools: number, clients: number): AlertMessage {
   const what = `${pools} user pool${plural(pools)} and ${clients} app client${plural(clients)}`;
   return {
-    subject: formatSubject(ctx, `Baseline recorded: watching ${pools} pools, ${clients} clients`),
+    subject: formatSubject(
+      ctx,
+      `Baseline recorded: watching ${pools} pool${plural(pools)}, ${clients} client${plural(clients)}`,
+    ),
     body: [
       `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
       '',
@@ -165,7 +168,7 @@ export function renderScanIncomplete(ctx: RunContext, problems: readonly ReadPro
 
 export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
   const lines = [
-    `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use (store ${ctx.reportLocation ? ctx.reportLocation.replace(/\/reports\/.*$/, '') : 'of this detector'}).`,
+    `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
     '',
     'Those pools were not compared and nothing was overwritten. Fix each object (or restore an earlier',
     'version of it from the bucket history); the other pools were checked as usual.',
@@ -244,4 +247,9 @@ function fitBody(header: readonly string[], sections: readonly string[][], ctx: 
 
 function plural(n: number): string {
   return n === 1 ? '' : 's';
+}
+
+/** `1 pool`, `2 pools`: a count with its noun in the right number. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${plural(n)}`;
 }

@@ -228,7 +228,7 @@ describe('approve writes the recorded state as the new baseline', () => {
     });
     expect(Date.parse(written.approvedAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(written.approvedAt)).toBeLessThanOrEqual(Date.now());
-    expect(io.out()).toContain(`Approved pool-aaaa1 (${POOL_A}), 1 change(s) as ${CALLER_ARN}.`);
+    expect(io.out()).toContain(`Approved pool-aaaa1 (${POOL_A}), 1 change as ${CALLER_ARN}.`);
   });
 
   it('creates the baseline of a new pool only if none exists (If-None-Match: *)', async () => {
@@ -250,7 +250,7 @@ describe('approve writes the recorded state as the new baseline', () => {
     const { io, code } = await answering('y', ['approve', '--pool', POOL_A, ...S3, '--reason', 'CHG-2']);
 
     expect(code).toBe(0);
-    expect(io.err()).toContain(`new baseline for 1 pool(s): pool-aaaa1 (${POOL_A})? [y/N]`);
+    expect(io.err()).toContain(`new baseline for 1 pool: pool-aaaa1 (${POOL_A})? [y/N]`);
     expect(baselineWritten(POOL_A)).toMatchObject({ pool: driftedA, reason: 'CHG-2' });
   });
 

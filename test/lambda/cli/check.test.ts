@@ -46,7 +46,7 @@ describe('check and diff exit codes', () => {
     const code = await main(['check', ...S3], io);
 
     expect(code).toBe(0);
-    expect(io.out()).toContain('Baseline recorded for 1 pools and 1 clients.');
+    expect(io.out()).toContain('Baseline recorded for 1 pool and 1 client.');
     expect(aws.s3.body(keys.baseline(POOL_A))).toBeDefined();
   });
 
@@ -58,7 +58,7 @@ describe('check and diff exit codes', () => {
     const code = await main(['diff', ...S3], io);
 
     expect(code).toBe(0);
-    expect(io.out()).toContain('No drift in 1 pools and 1 clients.');
+    expect(io.out()).toContain('No drift in 1 pool and 1 client.');
   });
 
   it.each(['check', 'diff'])('%s exits 2 when a pool drifted, naming the change', async (command) => {
@@ -68,7 +68,7 @@ describe('check and diff exit codes', () => {
     const code = await main([command, ...S3], io);
 
     expect(code).toBe(2);
-    expect(io.out()).toContain('1 change(s) in 1 pool(s) differ from the baseline:');
+    expect(io.out()).toContain('1 change in 1 pool since the approved baseline:');
     expect(io.out()).toContain(`[HIGH] MfaConfiguration: ON -> OFF`);
   });
 

@@ -64,13 +64,13 @@ describe('history with S3 object versions', () => {
     expect(at(v2)).toBeLessThan(at(v1));
     const [block3, block2, block1] = out.split(/\n\n/);
     expect(block3).toContain('by arn:aws:sts::123456789012:assumed-role/operator/bob: CHG-2 mobile app');
-    expect(block3).toContain('2 change(s) from the version before');
+    expect(block3).toContain('2 changes from the version before');
     expect(block3).toContain('MfaConfiguration: OFF -> OPTIONAL');
     expect(block3).toContain(`App client created: ${CLIENT_APP}-name (${CLIENT_APP})`);
     expect(block2).toContain(
       `approved 2026-01-06T10:00:00.000Z by ${CALLER_ARN}: CHG-1 MFA off for the migration`,
     );
-    expect(block2).toContain('1 change(s) from the version before');
+    expect(block2).toContain('1 change from the version before');
     expect(block1).toContain('first baseline of this pool');
     expect(aws.s3.mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
       Bucket: BUCKET,
@@ -181,7 +181,7 @@ describe('history with a baselines folder in git', () => {
     expect(code).toBe(0);
     expect(io.out().indexOf(`version ${newest}`)).toBeLessThan(io.out().indexOf(`version ${oldest}`));
     expect(io.out()).toContain('CHG-1 MFA off for the migration');
-    expect(io.out()).toContain('1 change(s) from the version before');
+    expect(io.out()).toContain('1 change from the version before');
 
     const shown = fakeIo();
     expect(await main(['history', '--pool', POOL_A, '--dir', dir, '--show', oldest.slice(0, 8)], shown)).toBe(

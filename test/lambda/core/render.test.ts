@@ -343,13 +343,13 @@ describe('renderScanIncomplete', () => {
 });
 
 describe('renderStoreProblems', () => {
-  it('names the store from the report location and each unusable document', () => {
+  it('names the account, region and each unusable document', () => {
     const message = renderStoreProblems(runContext({ reportLocation: REPORT }), [
       { what: `baselines/${POOL_ID}.json`, reason: 'not valid JSON' },
     ]);
 
     expect(message.subject).toBe('[cognito-drift 123456789012/eu-west-1] Unusable stored documents: 1');
-    expect(message.body).toContain('(store s3://cognito-drift-baselines-123456789012)');
+    expect(message.body).toContain('account 123456789012, region eu-west-1');
     expect(message.body).toContain(`  - baselines/${POOL_ID}.json: not valid JSON`);
     expect(message.attributes).toEqual({ kind: 'store-problem', severity: 'HIGH', poolIds: [] });
   });
