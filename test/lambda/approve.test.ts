@@ -115,7 +115,9 @@ describe('planApprovals', () => {
     const error = await planError({ poolIds: [POOL_A, 'us-east-1_Unknown99'] });
 
     expect(error.message).toContain(`${POOL_A}: no pending drift`);
-    expect(error.message).toContain('us-east-1_Unknown99: no snapshot recorded in memory://test for this pool');
+    expect(error.message).toContain(
+      'us-east-1_Unknown99: no snapshot recorded in memory://test for this pool',
+    );
   });
 
   it('with all, plans every pool with drift and skips the others silently', async () => {
