@@ -125,7 +125,7 @@ class DetectorRun {
 
   async execute(): Promise<RunResult> {
     const { store, logger } = this.deps;
-    const state = await store.getState();
+    const state = await this.readState();
     const baselines = await store.listBaselines();
     this.initialized = Boolean(state) || baselines.size > 0;
 
@@ -161,6 +161,30 @@ class DetectorRun {
       return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
     }
     return this.finish(run, runEtag, state, baselines);
+  }
+
+  /**
+   * The detector's memory. If it is unusable, the run cannot know what was already alerted or
+   * approved, so it stops (the error alarm fires) after telling people which object to fix: with a
+   * guess, it would either re-baseline pools silently or flood them with old alerts.
+   */
+  private async readState(): Promise<Versioned<StateDoc> | undefined> {
+    try {
+      return await this.deps.store.getState();
+    } catch (error) {
+      if (!(error instanceof MalformedDocumentError) || !this.persist) throw error;
+      const at = this.deps.now().toISOString();
+      const ctx = this.context({ runId: at.replace(/[:.]/g, '-'), startedAt: at });
+      await this.deps.notifier.publish(
+        renderStoreProblems(ctx, [
+          {
+            what: this.deps.store.locate(error.key),
+            reason: `${error.reason}. No pool is compared until it is fixed or an earlier version restored`,
+          },
+        ]),
+      );
+      throw error;
+    }
   }
 
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
@@ -519,7 +543,7 @@ class DetectorRun {
         continue;
       }
       if (outcome.status === 'bad-document') {
-        storeProblems.push({ what: `${store.location}/${outcome.key}`, reason: outcome.reason });
+        storeProblems.push({ what: store.locate(outcome.key), reason: outcome.reason });
         continue;
       }
       if (outcome.status === 'gone') {
@@ -655,7 +679,7 @@ class DetectorRun {
     return state.pools[poolId];
   }
 
-  private context(run: RunDoc): RunContext {
+  private context(run: Pick<RunDoc, 'runId' | 'startedAt'>): RunContext {
     return {
       accountId: this.options.accountId,
       region: this.options.region,

@@ -180,4 +180,37 @@ describe('run recovery', () => {
       expect(reads).toEqual([]);
     });
   });
+
+  it('stops with a notice naming the key when the state document is corrupt, writing nothing', async () => {
+    const documents = new MemoryDocuments();
+    await run(documents, [pool('eu-west-1_A')]);
+    documents.objects.set(keys.state, { body: '{"formatVersion": 3}', etag: '"bad"' });
+    const before = new Map(documents.objects);
+    const sent: AlertMessage[] = [];
+
+    const failed = runDetection(
+      {
+        reader: readerOf([pool('eu-west-1_A'), pool('eu-west-1_B')]),
+        store: new DriftStore(documents),
+        notifier: { publish: async (m) => void sent.push(m) },
+        logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        now: () => new Date('2026-11-23T14:00:00Z'),
+      },
+      {
+        accountId: '123456789012',
+        region: 'eu-west-1',
+        reminderIntervalMs: 86_400_000,
+        approveCommand: (id) => `approve ${id}`,
+        safetyMarginMs: 0,
+        poolConcurrency: 2,
+        maxRunAgeMs: 3_600_000,
+      },
+    );
+
+    await expect(failed).rejects.toThrow(/state\/detector-state\.json.*unknown formatVersion 3/);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.attributes.kind).toBe('store-problem');
+    expect(sent[0]?.body).toContain('memory://test/state/detector-state.json: unknown formatVersion 3');
+    expect(documents.objects).toEqual(before);
+  });
 });
