@@ -22,6 +22,7 @@ const TOKEN_DEFAULTS = {
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 const WEAK_AUTH_FLOWS = new Set(['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH']);
 const MFA_STRENGTH: Record<string, number> = { OFF: 0, OPTIONAL: 1, ON: 2 };
+const PASSWORD_POLICY = 'Policies.PasswordPolicy.';
 const COSMETIC_PREFIXES = [
   'VerificationMessageTemplate',
   'EmailVerificationMessage',
@@ -165,6 +166,22 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
       c.after !== true
         ? Severity.HIGH
         : undefined,
+  },
+  {
+    name: 'password-policy-weakened',
+    description:
+      'Shorter passwords, a character class no longer required, less history, or longer temporary passwords',
+    evaluate: (c) => {
+      if (c.kind !== 'field-changed' || c.clientId !== undefined) return undefined;
+      const field = c.path.startsWith(PASSWORD_POLICY) ? c.path.slice(PASSWORD_POLICY.length) : undefined;
+      if (field === undefined) return undefined;
+      const weaker =
+        (field === 'MinimumLength' && num(c.after, 8) < num(c.before, 8)) ||
+        (field === 'PasswordHistorySize' && num(c.after, 0) < num(c.before, 0)) ||
+        (field === 'TemporaryPasswordValidityDays' && num(c.after, 7) > num(c.before, 7)) ||
+        (field.startsWith('Require') && c.before === true && c.after !== true);
+      return weaker ? Severity.HIGH : undefined;
+    },
   },
   {
     name: 'cosmetic',

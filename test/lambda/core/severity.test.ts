@@ -331,6 +331,37 @@ describe('classify', () => {
     });
   });
 
+  describe('password-policy-weakened', () => {
+    const policy = (p: JsonObject) => ({ Policies: { PasswordPolicy: p } });
+
+    it.each([
+      ['MinimumLength', { MinimumLength: 12 }, { MinimumLength: 8 }],
+      ['RequireSymbols', { RequireSymbols: true }, { RequireSymbols: false }],
+      ['RequireNumbers', { RequireNumbers: true }, {}],
+      ['PasswordHistorySize', { PasswordHistorySize: 5 }, { PasswordHistorySize: 0 }],
+      [
+        'TemporaryPasswordValidityDays',
+        { TemporaryPasswordValidityDays: 1 },
+        { TemporaryPasswordValidityDays: 7 },
+      ],
+    ])('marks a weaker %s as HIGH', (field, before, after) => {
+      const findings = classifyPool(policy(before), policy(after));
+
+      expect(verdicts(findings)).toEqual([
+        [`Policies.PasswordPolicy.${field}`, Severity.HIGH, 'password-policy-weakened'],
+      ]);
+    });
+
+    it('does not mark a stronger policy as HIGH', () => {
+      const findings = classifyPool(
+        policy({ MinimumLength: 8, RequireSymbols: false }),
+        policy({ MinimumLength: 14, RequireSymbols: true }),
+      );
+
+      expect(findings.map((f) => f.severity)).toEqual([Severity.MEDIUM, Severity.MEDIUM]);
+    });
+  });
+
   describe('secret-rotated', () => {
     it('marks a client secret added or removed as HIGH', () => {
       const baseline = poolSnapshot({}, [
