@@ -1,6 +1,6 @@
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
-import type { Change, Finding, Json, Severity } from './types.js';
+import { type Change, type Finding, type Json, SEVERITY_ORDER, type Severity } from './types.js';
 
 /** SNS: Subject is ASCII without line breaks and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -81,7 +81,11 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
   }
   for (const [group, findings] of groups) {
     lines.push(`  ${group}`);
-    for (const finding of findings) lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
+    // Most severe first; the sort is stable, so the diff's order holds within a severity.
+    const ordered = [...findings].sort(
+      (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
+    );
+    for (const finding of ordered) lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
   }
   lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
   return lines;

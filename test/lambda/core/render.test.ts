@@ -78,6 +78,36 @@ const tagChanged: Finding = {
 };
 
 describe('renderDriftDigest', () => {
+  it('lists the most severe changes of a group first', () => {
+    const low: Finding = {
+      kind: 'field-changed',
+      ...scope,
+      path: 'EmailVerificationSubject',
+      before: 'Hi',
+      after: 'Hello',
+      severity: Severity.LOW,
+      rule: 'cosmetic',
+    };
+    const medium: Finding = {
+      ...low,
+      path: 'Policies.PasswordPolicy.MinimumLength',
+      before: 8,
+      after: 9,
+      severity: Severity.MEDIUM,
+      rule: 'default',
+    };
+
+    const { body } = renderDriftDigest(runContext(), [
+      { poolId: POOL_ID, poolName: POOL_NAME, findings: [low, medium, mfaOff], status: 'new' },
+    ]);
+
+    const order = ['[HIGH] MfaConfiguration', '[MEDIUM] Policies', '[LOW] EmailVerificationSubject'].map(
+      (line) => body.indexOf(line),
+    );
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
   const pools: PoolDrift[] = [
     { poolId: POOL_ID, poolName: POOL_NAME, findings: [mfaOff, callbackAdded, secretAdded], status: 'new' },
     { poolId: 'eu-west-1_Other0001', poolName: 'partners', findings: [tagChanged], status: 'changed' },
