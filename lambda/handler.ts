@@ -65,7 +65,7 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
           `AWS_REGION=${region} npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         safetyMarginMs,
-        poolConcurrency: 8,
+        poolConcurrency: reader.poolConcurrency,
         maxRunAgeMs: 6 * 3_600_000,
         runId: event?.runId,
         ignore: config.ignore,

@@ -12,7 +12,7 @@ import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import type { PoolReader, PoolReadResult, PoolRef, UnreadableClient } from '../core/ports.js';
 import type { ClientSnapshot } from '../core/types.js';
-import { acquire, type Clock, systemClock, TokenBucket } from './rate-limiter.js';
+import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
 /** Cognito's default read quotas, per account and region (requests per second). */
 export const COGNITO_READ_QUOTAS = {
@@ -54,11 +54,23 @@ export interface ReaderStats {
  */
 export class CognitoReader implements PoolReader {
   readonly stats: ReaderStats = { requests: 0, throttled: 0 };
+  /**
+   * Pools the detector should read at once. Pacing sets the speed; concurrency only has to keep the
+   * account's client-read schedule full. One pool can use at most its per-pool rate, so that takes
+   * (account rate / per-pool rate) pools: twice that, so a pool waiting on its own bucket or on a
+   * response always has a stand-in, plus two being started (DescribeUserPool, ListUserPoolClients).
+   * 8 with the default quotas; more for an account with a raised account-level quota.
+   */
+  readonly poolConcurrency: number;
   private readonly client: CognitoIdentityProviderClient;
   private readonly poolBucket: TokenBucket;
   private readonly clientBucket: TokenBucket;
   private readonly perPoolRate: number;
   private readonly perPool = new Map<string, TokenBucket>();
+  /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
+  private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
+  private poolsStarted = 0;
+  private readonly pacer: Pacer;
   private readonly clock: Clock;
   private readonly clientConcurrency: number;
 
@@ -68,10 +80,12 @@ export class CognitoReader implements PoolReader {
     const quotas = { ...COGNITO_READ_QUOTAS, ...options.quotas };
     this.client = options.client;
     this.clock = options.clock ?? systemClock;
+    this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
     this.poolBucket = new TokenBucket(quotas.userPoolRead * share);
     this.clientBucket = new TokenBucket(quotas.userPoolClientRead * share);
     this.perPoolRate = quotas.perPoolClientRead * share;
+    this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
     this.client.middlewareStack.addRelativeTo(
       (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
         (args: FinalizeHandlerArguments<object>) =>
@@ -85,8 +99,11 @@ export class CognitoReader implements PoolReader {
     args: FinalizeHandlerArguments<object>,
     command: string,
   ) {
-    const buckets = this.bucketsFor(command, (args.input as { UserPoolId?: string }).UserPoolId);
-    await acquire(buckets, this.clock);
+    const poolId = (args.input as { UserPoolId?: string }).UserPoolId;
+    const buckets = this.bucketsFor(command, poolId);
+    // The pool that started first goes first: pools finish in order, so the scan's tail is short.
+    const pool = poolId === undefined ? undefined : this.reading.get(poolId);
+    await this.pacer.acquire(buckets, pool?.priority ?? 0, pool?.signal);
     this.stats.requests += 1;
     try {
       return await next(args);
@@ -126,6 +143,8 @@ export class CognitoReader implements PoolReader {
   }
 
   async readPool(ref: PoolRef, signal?: AbortSignal): Promise<PoolReadResult> {
+    this.poolsStarted += 1;
+    this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     try {
       const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: ref.poolId }), {
         abortSignal: signal,
@@ -154,6 +173,7 @@ export class CognitoReader implements PoolReader {
       return { status: 'unreadable', reason: errorReason(error) };
     } finally {
       this.perPool.delete(ref.poolId);
+      this.reading.delete(ref.poolId);
     }
   }
 
