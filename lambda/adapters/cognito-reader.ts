@@ -10,7 +10,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
-import type { PoolReader, PoolReadResult, PoolRef, UnreadableClient } from '../core/ports.js';
+import {
+  type PartialPoolRead,
+  type PoolReader,
+  PoolReadInterrupted,
+  type PoolReadResult,
+  type PoolRef,
+  type UnreadableClient,
+} from '../core/ports.js';
 import type { ClientSnapshot } from '../core/types.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -142,7 +149,8 @@ export class CognitoReader implements PoolReader {
     return pools;
   }
 
-  async readPool(ref: PoolRef, signal?: AbortSignal): Promise<PoolReadResult> {
+  async readPool(ref: PoolRef, signal?: AbortSignal, resume?: PartialPoolRead): Promise<PoolReadResult> {
+    const clients: ClientSnapshot[] = [];
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     try {
@@ -152,9 +160,16 @@ export class CognitoReader implements PoolReader {
       if (!described.UserPool)
         return { status: 'unreadable', reason: 'DescribeUserPool returned no UserPool' };
       const listed = await this.listClients(ref.poolId, signal);
-      const clients: ClientSnapshot[] = [];
+      // Clients read by an earlier invocation count as read, if they are still listed.
+      const stillListed = new Set(listed.map((c) => c.ClientId));
+      const done = new Set<string>();
+      for (const client of resume?.clients ?? []) {
+        if (!stillListed.has(client.clientId)) continue;
+        clients.push(client);
+        done.add(client.clientId);
+      }
       const unreadableClients: UnreadableClient[] = [];
-      const queue = [...listed];
+      const queue = listed.filter((c) => !done.has(c.ClientId ?? ''));
       const worker = async () => {
         for (let entry = queue.shift(); entry; entry = queue.shift()) {
           signal?.throwIfAborted();
@@ -168,7 +183,7 @@ export class CognitoReader implements PoolReader {
       unreadableClients.sort((a, b) => a.clientId.localeCompare(b.clientId));
       return { status: 'ok', pool: normalizePool(described.UserPool, clients), unreadableClients };
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
       if (errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
       return { status: 'unreadable', reason: errorReason(error) };
     } finally {

@@ -5,14 +5,15 @@ import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc
 import { FORMAT_VERSION } from './documents.js';
 import type { DriftStore, Versioned } from './drift-store.js';
 import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from './ignore.js';
-import type {
-  AlertMessage,
-  ListedObject,
-  Logger,
-  MetricsSink,
-  Notifier,
-  PoolReader,
-  PoolRef,
+import {
+  type AlertMessage,
+  type ListedObject,
+  type Logger,
+  type MetricsSink,
+  type Notifier,
+  type PoolReader,
+  PoolReadInterrupted,
+  type PoolRef,
 } from './ports.js';
 import {
   type PoolDrift,
@@ -318,11 +319,21 @@ class DetectorRun {
     const { reader, store, logger } = this.deps;
     let read: Awaited<ReturnType<PoolReader['readPool']>>;
     try {
-      read = await reader.readPool(ref, signal);
+      read = await reader.readPool(ref, signal, run.partials?.[ref.poolId]);
     } catch (error) {
-      if (signal.aborted) return undefined;
+      if (signal.aborted) {
+        if (error instanceof PoolReadInterrupted) {
+          run.partials = { ...run.partials, [ref.poolId]: error.partial };
+          logger.info('Pool not finished in this invocation; the next one goes on from here', {
+            poolId: ref.poolId,
+            clientsRead: error.partial.clients.length,
+          });
+        }
+        return undefined;
+      }
       read = { status: 'unreadable', reason: describeError(error) };
     }
+    if (run.partials) delete run.partials[ref.poolId];
     if (read.status === 'gone') return { status: 'gone', poolName: ref.poolName };
     if (read.status === 'unreadable') {
       logger.warn('Pool could not be read', { poolId: ref.poolId, reason: read.reason });

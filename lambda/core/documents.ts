@@ -144,6 +144,8 @@ export const runDocSchema = z.strictObject({
   pools: z.array(z.strictObject({ poolId: z.string(), poolName: z.string() })),
   outcomes: z.record(z.string(), poolOutcomeSchema),
   invocations: z.number().int(),
+  /** Clients already read of pools that an invocation could not finish: the next one goes on from there. */
+  partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
   /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
   firstRun: z.boolean().optional(),
 });

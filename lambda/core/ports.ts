@@ -1,4 +1,4 @@
-import type { PoolSnapshot } from './types.js';
+import type { ClientSnapshot, PoolSnapshot } from './types.js';
 
 /** An object read from the store, with the version tag that a conditional write must match. */
 export interface StoredObject {
@@ -47,11 +47,30 @@ export type PoolReadResult =
   | { status: 'gone' }
   | { status: 'unreadable'; reason: string };
 
+/** Clients of a pool already read in an earlier invocation of the same run. */
+export interface PartialPoolRead {
+  clients: ClientSnapshot[];
+}
+
+/**
+ * Thrown by {@link PoolReader.readPool} when `signal` aborts part-way: carries what was read, so a
+ * pool too large for one invocation is finished by the next instead of starting over.
+ */
+export class PoolReadInterrupted extends Error {
+  constructor(readonly partial: PartialPoolRead) {
+    super(`Pool read interrupted after ${partial.clients.length} clients`);
+    this.name = 'PoolReadInterrupted';
+  }
+}
+
 /** Reads Cognito. The real one paces itself to the configured share of the quotas. */
 export interface PoolReader {
   listPools(): Promise<PoolRef[]>;
-  /** Reads one pool and all its clients; throws AbortError-like errors when `signal` aborts. */
-  readPool(ref: PoolRef, signal?: AbortSignal): Promise<PoolReadResult>;
+  /**
+   * Reads one pool and all its clients, except the still-listed clients in `resume`, which are
+   * taken as read. When `signal` aborts it throws, a {@link PoolReadInterrupted} once clients were read.
+   */
+  readPool(ref: PoolRef, signal?: AbortSignal, resume?: PartialPoolRead): Promise<PoolReadResult>;
 }
 
 /** One message for people (email through SNS, or stdout for the CLI). */

@@ -1,0 +1,99 @@
+/**
+ * A pool too large to read in one Lambda invocation (client reads within one pool are limited to
+ * 5 per second) is finished by the next invocation, which goes on from the clients already read
+ * instead of starting over. Real SDK client and reader, over the wire, against the Cognito stand-in.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { type RunResult, runDetection } from '../../lambda/core/detector.js';
+import { keys } from '../../lambda/core/documents.js';
+import { DriftStore } from '../../lambda/core/drift-store.js';
+import { MemoryDocumentStore } from '../fixtures/memory-document-store.js';
+import { CognitoStandin } from '../support/cognito-standin.js';
+
+const CLIENTS = 40;
+/** Client reads per second within the pool: 40 clients need 80 reads, 4 s at 20/s. */
+const PER_POOL_RATE = 20;
+
+describe('a pool larger than one invocation', () => {
+  let standin: CognitoStandin;
+  let client: CognitoIdentityProviderClient;
+  let poolId: string;
+
+  beforeAll(async () => {
+    standin = await CognitoStandin.start({
+      latencyMs: 0,
+      userPoolReadRps: 1_000,
+      clientReadRps: 1_000,
+      perPoolClientReadRps: PER_POOL_RATE,
+    });
+    poolId = standin.addPool({
+      name: 'huge-pool',
+      clients: Array.from({ length: CLIENTS }, (_, i) => ({ name: `client-${i}` })),
+    });
+    client = new CognitoIdentityProviderClient(standin.clientConfig({ maxAttempts: 8 }));
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await standin?.stop();
+  });
+
+  /** One Lambda invocation with `budgetMs` of run time, or no limit. */
+  async function invoke(
+    documents: MemoryDocumentStore,
+    budgetMs?: number,
+    runId?: string,
+  ): Promise<RunResult> {
+    const started = performance.now();
+    return runDetection(
+      {
+        reader: new CognitoReader({
+          client,
+          quotaShare: 1,
+          quotas: { userPoolRead: 1_000, userPoolClientRead: 1_000, perPoolClientRead: PER_POOL_RATE },
+        }),
+        store: new DriftStore(documents),
+        notifier: { publish: async () => {} },
+        logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        now: () => new Date(),
+      },
+      {
+        accountId: '123456789012',
+        region: 'us-east-1',
+        reminderIntervalMs: 86_400_000,
+        approveCommand: (id) => `approve ${id}`,
+        // 1 s in, the pool in progress is abandoned (at half the margin before the budget ends).
+        remainingTimeMs: budgetMs === undefined ? undefined : () => budgetMs - (performance.now() - started),
+        safetyMarginMs: budgetMs === undefined ? 0 : 1_000,
+        poolConcurrency: 2,
+        maxRunAgeMs: 3_600_000,
+        runId,
+      },
+    );
+  }
+
+  it('is finished by the next invocation, which reads only the clients not read yet', async () => {
+    const documents = new MemoryDocumentStore();
+    const describes = () => standin.stats.calls.DescribeUserPoolClient ?? 0;
+
+    const first = await invoke(documents, 1_500);
+    const readInFirst = describes();
+    const saved = JSON.parse(documents.objects.get(keys.run)?.body ?? '{}');
+    const savedClients: number = saved.partials?.[poolId]?.clients.length ?? 0;
+
+    expect(first.done).toBe(false);
+    expect(savedClients).toBeGreaterThan(0);
+    expect(savedClients).toBeLessThan(CLIENTS);
+
+    const second = await invoke(documents, undefined, first.runId);
+
+    expect(second).toMatchObject({ runId: first.runId, done: true, clientsScanned: CLIENTS });
+    expect(describes() - readInFirst).toBe(CLIENTS - savedClients);
+    const finished = JSON.parse(documents.objects.get(keys.run)?.body ?? '{}');
+    expect(finished.partials?.[poolId]).toBeUndefined();
+    const baseline = JSON.parse(documents.objects.get(keys.baseline(poolId))?.body ?? '{}');
+    expect(Object.keys(baseline.pool.clients)).toHaveLength(CLIENTS);
+  });
+});
