@@ -34,7 +34,9 @@ export class TokenBucket {
 
   /** Pushes the schedule back after the service said "too many requests" (others share the quota). */
   penalize(now: number, pauseMs: number): void {
-    this.tat = Math.max(this.tat, now) + pauseMs;
+    // Nothing goes before now + pause. Not cumulative: a burst of throttled answers (one per request
+    // in flight) is one pause, not one each; the SDK's own backoff handles repeated throttling.
+    this.tat = Math.max(this.tat, now + pauseMs);
   }
 }
 

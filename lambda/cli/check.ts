@@ -66,7 +66,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       reminderIntervalMs: reminderHours * 3_600_000,
       approveCommand: (poolId) => `npm run approve -- --pool ${poolId} ${location}`,
       safetyMarginMs: 0,
-      poolConcurrency: 8,
+      poolConcurrency: reader.poolConcurrency,
       maxRunAgeMs: 6 * 3_600_000,
       ignore,
       persist,

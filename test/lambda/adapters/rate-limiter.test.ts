@@ -150,8 +150,18 @@ describe('TokenBucket.penalize', () => {
     bucket.penalize(clock.now(), 1_000);
     const times = await sendTimes([bucket], clock, 2);
 
-    // Request 2 was due at 400; the pause starts from the booked schedule (400) and adds 1000.
-    expect(times).toEqual([1_400, 1_600]);
+    // Throttled at 200: nothing goes before 200 + 1000, then the usual spacing.
+    expect(clock.now()).toBe(200 + 1_000 + 200);
+    expect(times).toEqual([1_200, 1_400]);
+  });
+
+  it('does not stack the pauses of several throttled answers arriving together', () => {
+    const bucket = new TokenBucket(5);
+    bucket.commit(0);
+
+    for (let i = 0; i < 5; i++) bucket.penalize(1_000, 1_000);
+
+    expect(bucket.allowedAt(1_000)).toBe(2_000);
   });
 
   it('pushes back from now when the bucket was idle', () => {
