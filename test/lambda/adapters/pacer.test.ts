@@ -146,6 +146,7 @@ describe('Pacer', () => {
     bucket.penalize(clock.now(), 1_000);
     await clock.runUntil(2_000);
 
-    expect(next.at).toBe(1_100);
+    // Throttled at 0: the waiting request goes at 0 + 1000, not at its old slot (100).
+    expect(next.at).toBe(1_000);
   });
 });
