@@ -66,7 +66,9 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         safetyMarginMs,
         poolConcurrency: reader.poolConcurrency,
-        maxRunAgeMs: 6 * 3_600_000,
+        // Longer than any run the state machine allows (50 invocations of 15 minutes), so a long scan
+        // is never abandoned; a run left idle by a dead execution is taken up long before this.
+        maxRunAgeMs: 24 * 3_600_000,
         runId: event?.runId,
         ignore: config.ignore,
       },
