@@ -5,7 +5,7 @@ import { runDetection } from '../lambda/core/detector.js';
 import { DriftStore } from '../lambda/core/drift-store.js';
 import type { AlertMessage, Logger } from '../lambda/core/ports.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
-import { MemoryDocumentStore } from './memory-document-store.js';
+import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 
 export type Quotas = typeof COGNITO_READ_QUOTAS;
 

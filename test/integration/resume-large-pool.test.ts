@@ -9,8 +9,8 @@ import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { type RunResult, runDetection } from '../../lambda/core/detector.js';
 import { keys } from '../../lambda/core/documents.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';
-import { MemoryDocumentStore } from '../fixtures/memory-document-store.js';
 import { CognitoStandin } from '../support/cognito-standin.js';
+import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
 const CLIENTS = 40;
 /** Client reads per second within the pool: 40 clients need 80 reads, 4 s at 20/s. */

@@ -3,7 +3,6 @@ import { applyApproval, planApprovals } from '../../lambda/approve.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';
-import type { DocumentStore, ListedObject, StoredObject, WriteCondition } from '../../lambda/core/ports.js';
 import { ConflictError, UsageError } from '../../lambda/errors.js';
 import {
   CLIENT_APP,
@@ -12,42 +11,10 @@ import {
   POOL_A,
   POOL_B,
   pool,
-  type Seedable,
   seedDrift,
   snapshotDoc,
 } from '../support/cli-harness.js';
-
-/** Documents in memory, with the conditional-write contract of the real stores. */
-class MemoryDocuments implements DocumentStore, Seedable {
-  readonly location = 'memory://test';
-  readonly objects = new Map<string, StoredObject>();
-  readonly writes: { key: string; condition: WriteCondition }[] = [];
-  private counter = 0;
-
-  seed(key: string, body: string): void {
-    this.counter += 1;
-    this.objects.set(key, { body, etag: `"etag-${this.counter}"` });
-  }
-
-  async get(key: string): Promise<StoredObject | undefined> {
-    return this.objects.get(key);
-  }
-
-  async put(key: string, body: string, condition: WriteCondition): Promise<string> {
-    const current = this.objects.get(key);
-    if ('ifNoneMatch' in condition && current) throw new ConflictError(key);
-    if ('ifMatch' in condition && current?.etag !== condition.ifMatch) throw new ConflictError(key);
-    this.writes.push({ key, condition });
-    this.seed(key, body);
-    return this.objects.get(key)?.etag ?? '';
-  }
-
-  async list(prefix: string): Promise<ListedObject[]> {
-    return [...this.objects.entries()]
-      .filter(([key]) => key.startsWith(prefix))
-      .map(([key, object]) => ({ key, etag: object.etag }));
-  }
-}
+import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
 const approvedA = pool(POOL_A, {}, [client(CLIENT_WEB), client(CLIENT_APP)]);
 const driftedA = pool(POOL_A, { MfaConfiguration: 'OFF' }, [
@@ -56,7 +23,7 @@ const driftedA = pool(POOL_A, { MfaConfiguration: 'OFF' }, [
 ]);
 const approval = { approvedBy: 'arn:aws:iam::123456789012:user/alice', reason: 'CHG-1', at: new Date(0) };
 
-let documents: MemoryDocuments;
+let documents: MemoryDocumentStore;
 let store: DriftStore;
 
 function storedBaseline(poolId: string): BaselineDoc | undefined {
@@ -74,7 +41,7 @@ async function planError(request: Parameters<typeof planApprovals>[1]): Promise<
 }
 
 beforeEach(() => {
-  documents = new MemoryDocuments();
+  documents = new MemoryDocumentStore();
   store = new DriftStore(documents);
 });
 

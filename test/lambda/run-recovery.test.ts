@@ -2,41 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runDetection } from '../../lambda/core/detector.js';
 import { keys } from '../../lambda/core/documents.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';
-import type {
-  AlertMessage,
-  DocumentStore,
-  ListedObject,
-  PoolReader,
-  PoolReadResult,
-  PoolRef,
-  StoredObject,
-  WriteCondition,
-} from '../../lambda/core/ports.js';
+import type { AlertMessage, PoolReader, PoolReadResult, PoolRef } from '../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../lambda/core/types.js';
-import { ConflictError } from '../../lambda/errors.js';
-
-class MemoryDocuments implements DocumentStore {
-  readonly location = 'memory://test';
-  readonly objects = new Map<string, StoredObject>();
-  private version = 0;
-
-  async get(key: string) {
-    return this.objects.get(key);
-  }
-
-  async put(key: string, body: string, condition: WriteCondition) {
-    const current = this.objects.get(key);
-    if ('ifNoneMatch' in condition && current) throw new ConflictError(key);
-    if ('ifMatch' in condition && current?.etag !== condition.ifMatch) throw new ConflictError(key);
-    const etag = `"v${++this.version}"`;
-    this.objects.set(key, { body, etag });
-    return etag;
-  }
-
-  async list(prefix: string): Promise<ListedObject[]> {
-    return [...this.objects].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, etag: o.etag }));
-  }
-}
+import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
 const pool = (poolId: string): PoolSnapshot => ({
   poolId,
@@ -58,7 +26,7 @@ function readerOf(pools: PoolSnapshot[]): PoolReader {
 }
 
 async function run(
-  documents: MemoryDocuments,
+  documents: MemoryDocumentStore,
   pools: PoolSnapshot[],
   invocation: { at?: string; runId?: string; outOfTime?: boolean; reads?: string[] } = {},
 ) {
@@ -95,7 +63,7 @@ async function run(
 
 describe('run recovery', () => {
   it('reports a pool without baseline as added, not silently baselined, when the state document was lost', async () => {
-    const documents = new MemoryDocuments();
+    const documents = new MemoryDocumentStore();
     await run(documents, [pool('eu-west-1_A')]);
     documents.objects.delete(keys.state);
 
@@ -109,7 +77,7 @@ describe('run recovery', () => {
   });
 
   it('starts a new run instead of failing forever when the run-progress document is corrupt', async () => {
-    const documents = new MemoryDocuments();
+    const documents = new MemoryDocumentStore();
     await run(documents, [pool('eu-west-1_A')]);
     documents.objects.set(keys.run, { body: '{"formatVersion": 1, "kind": "run", "oops', etag: '"corrupt"' });
 
@@ -125,7 +93,7 @@ describe('run recovery', () => {
   describe('a scan longer than the schedule period', () => {
     const pools = [pool('eu-west-1_A'), pool('eu-west-1_B')];
 
-    async function pausedRun(documents: MemoryDocuments): Promise<string> {
+    async function pausedRun(documents: MemoryDocumentStore): Promise<string> {
       await run(documents, pools);
       const paused = await run(documents, pools, { at: '2026-11-23T13:00:00Z', outOfTime: true });
       expect(paused.result.done).toBe(false);
@@ -133,7 +101,7 @@ describe('run recovery', () => {
     }
 
     it('is left alone by a new execution while it is being worked on', async () => {
-      const documents = new MemoryDocuments();
+      const documents = new MemoryDocumentStore();
       const runId = await pausedRun(documents);
       const reads: string[] = [];
 
@@ -146,7 +114,7 @@ describe('run recovery', () => {
     });
 
     it('is continued by its own execution, which then finishes it', async () => {
-      const documents = new MemoryDocuments();
+      const documents = new MemoryDocumentStore();
       const runId = await pausedRun(documents);
       const reads: string[] = [];
 
@@ -158,7 +126,7 @@ describe('run recovery', () => {
     });
 
     it('is taken up by a new execution once its own went quiet', async () => {
-      const documents = new MemoryDocuments();
+      const documents = new MemoryDocumentStore();
       const runId = await pausedRun(documents);
 
       const { result } = await run(documents, pools, { at: '2026-11-23T13:30:00Z' });
@@ -169,7 +137,7 @@ describe('run recovery', () => {
     });
 
     it('stops an execution whose run was finished by another', async () => {
-      const documents = new MemoryDocuments();
+      const documents = new MemoryDocumentStore();
       const runId = await pausedRun(documents);
       await run(documents, pools, { at: '2026-11-23T13:30:00Z' });
       const reads: string[] = [];
@@ -182,7 +150,7 @@ describe('run recovery', () => {
   });
 
   it('stops with a notice naming the key when the state document is corrupt, writing nothing', async () => {
-    const documents = new MemoryDocuments();
+    const documents = new MemoryDocumentStore();
     await run(documents, [pool('eu-west-1_A')]);
     documents.objects.set(keys.state, { body: '{"formatVersion": 3}', etag: '"bad"' });
     const before = new Map(documents.objects);

@@ -10,7 +10,7 @@ import {
   POOL_ID,
   WEB_CLIENT_ID,
 } from '../../fixtures/cognito-responses.js';
-import { MemoryDocumentStore } from '../../fixtures/memory-document-store.js';
+import { MemoryDocumentStore } from '../../support/memory-document-store.js';
 
 const BASELINE_KEY = `baselines/${POOL_ID}.json`;
 
@@ -81,7 +81,7 @@ describe('DriftStore', () => {
   let store: DriftStore;
 
   beforeEach(() => {
-    documents = new MemoryDocumentStore();
+    documents = new MemoryDocumentStore('memory://drift-test');
     store = new DriftStore(documents);
   });
 
