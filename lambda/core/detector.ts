@@ -478,7 +478,7 @@ class DetectorRun {
         if (!baseline?.doc.pool) {
           // The deletion was approved: nothing to compare, and any alerted drift is resolved.
           const poolState = this.poolState(state, poolId);
-          if (poolState.drift) resolved.push({ poolId, poolName: poolId });
+          if (poolState.drift) resolved.push({ poolId, poolName: poolState.drift.poolName ?? poolId });
           delete poolState.drift;
           poolState.baseline = { etag: object.etag, snapshotHash: null };
           continue;
@@ -602,6 +602,7 @@ class DetectorRun {
         baselineHash: outcome.baselineHash,
         highest: highestSeverity(findings) ?? Severity.LOW,
         changeCount: findings.length,
+        poolName: outcome.poolName,
       };
     }
 

@@ -82,6 +82,8 @@ const poolStateSchema = z.strictObject({
       baselineHash: z.string().nullable(),
       highest: z.enum(Severity),
       changeCount: z.number().int(),
+      /** The pool's name when alerted: a deleted pool has none left to read. */
+      poolName: z.string().optional(),
     })
     .optional(),
 });
