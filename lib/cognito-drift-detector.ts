@@ -255,31 +255,32 @@ export class CognitoDriftDetector extends Construct {
     });
 
     const notify = new SnsAction(this.topic);
-    const fiveMinutes = Duration.minutes(5);
-    this.functionErrorsAlarm = new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
-      alarmDescription: 'The Cognito drift detector function failed. Its log group has the error.',
-      metric: this.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.runsFailedAlarm = new cloudwatch.Alarm(this, 'RunsFailedAlarm', {
-      alarmDescription: 'A Cognito drift detection run (state machine execution) failed.',
-      metric: this.stateMachine.metricFailed({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.runsTimedOutAlarm = new cloudwatch.Alarm(this, 'RunsTimedOutAlarm', {
-      alarmDescription: 'A Cognito drift detection run (state machine execution) timed out.',
-      metric: this.stateMachine.metricTimedOut({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    /** An alarm that fires when `metric` (a Sum over 5 minutes) reaches 1. */
+    const onAny = (id: string, alarmDescription: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const sumOverFiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    this.functionErrorsAlarm = onAny(
+      'FunctionErrorsAlarm',
+      'The Cognito drift detector function failed. Its log group has the error.',
+      this.function.metricErrors(sumOverFiveMinutes),
+    );
+    this.runsFailedAlarm = onAny(
+      'RunsFailedAlarm',
+      'A Cognito drift detection run (state machine execution) failed.',
+      this.stateMachine.metricFailed(sumOverFiveMinutes),
+    );
+    this.runsTimedOutAlarm = onAny(
+      'RunsTimedOutAlarm',
+      'A Cognito drift detection run (state machine execution) timed out.',
+      this.stateMachine.metricTimedOut(sumOverFiveMinutes),
+    );
     // Dead man's switch: no metric at all (nothing ran, or runs never finish) must alarm too.
     this.missedRunsAlarm = new cloudwatch.Alarm(this, 'MissedRunsAlarm', {
       alarmDescription:
