@@ -12,7 +12,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -20,8 +19,7 @@ import {
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.js';
-import type { Io } from '../../lambda/cli/output.js';
+import { runCli } from '../support/cli-harness.js';
 import { FOREIGN_AWS_VARIABLES, setProcessEnv } from '../support/local-aws.js';
 
 const START_SCRIPT = createRequire(import.meta.url).resolve('cognito-local/lib/bin/start.js');
@@ -52,20 +50,7 @@ async function startCognitoLocal(cwd: string): Promise<{ endpoint: string; proce
   return { endpoint, process: child };
 }
 
-async function cognitoDrift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    });
-  const io: Io = { stdout: sink(out), stderr: sink(err), stdin: process.stdin, env: { ...process.env } };
-  const code = await main(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cognitoDrift = (args: string[]) => runCli(args);
 
 describe('against cognito-local, over the wire', () => {
   let workDir: string;

@@ -6,11 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.js';
-import type { Io } from '../../lambda/cli/output.js';
+import { runCli } from '../support/cli-harness.js';
 import {
   applyDemoDrift,
   DEMO_ROGUE_CALLBACK,
@@ -25,28 +23,8 @@ import {
 const DEMO_SECRET = 'demo0secret0value0never0printed0by0cognito0drift00';
 const clearForeign = Object.fromEntries(FOREIGN_AWS_VARIABLES.map((name) => [name, undefined]));
 
-/** Runs the CLI in-process and returns its exit code and what it printed. */
-async function cognitoDrift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    });
-  const io: Io = {
-    stdout: sink(stdout),
-    stderr: sink(stderr),
-    stdin: process.stdin,
-    env: { ...process.env, USER: 'wire-test' },
-  };
-  const code = await main(args, io);
-  // main() reports through process.exitCode; the test worker must not inherit a 2.
-  process.exitCode = undefined;
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+/** The CLI, run in-process as the wire-test user. */
+const cognitoDrift = (args: string[]) => runCli(args, { ...process.env, USER: 'wire-test' });
 
 /** Every file under a folder with a hash of its content, to prove nothing was written. */
 async function folderState(dir: string): Promise<Record<string, string>> {

@@ -32,6 +32,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { main } from '../../bin/cli.js';
 import type { Io } from '../../lambda/cli/output.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import {
@@ -105,6 +106,19 @@ export function fakeIo(options: FakeIoOptions = {}): FakeIo {
     type: (line) => stdin.write(`${line}\n`),
     endInput: () => stdin.end(),
   };
+}
+
+/**
+ * Runs the CLI in-process, as `cognito-drift <args>` would run, and returns its exit code and what it
+ * printed. The environment defaults to this process's (the SDK reads endpoints from there anyway).
+ */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = fakeIo({ env: { ...env } });
+  const code = await main(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 // ---- Documents ----------------------------------------------------------------------------------
