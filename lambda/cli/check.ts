@@ -6,7 +6,7 @@ import { type RunResult, runDetection } from '../core/detector.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
 import { countOf } from '../core/render.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { callerIdentity, commandContext, requireRegion, type StoreOptions } from './context.js';
+import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 
 export interface CheckOptions extends StoreOptions {
@@ -41,7 +41,8 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     );
   }
   const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
-  const region = await requireRegion(ctx.clients);
+  // A missing region surfaces here; main() turns the SDK's error into one clear message.
+  const region = await ctx.clients.cognito.config.region();
   const identity = await callerIdentity(ctx.clients);
   const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
   const reader = new CognitoReader({ client: ctx.clients.cognito, quotaShare });

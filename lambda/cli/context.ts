@@ -34,19 +34,6 @@ export function commandContext(options: StoreOptions, env: NodeJS.ProcessEnv): C
   return { clients, store: new DriftStore(new FolderDocumentStore(dir)), kind: 'folder' };
 }
 
-/**
- * The region the SDK resolved (flag, AWS_REGION, profile). Every command that talks to AWS asks
- * for it first, so a missing region is one clear message, not the SDK's bare "Region is missing".
- */
-export async function requireRegion(clients: AwsClients): Promise<string> {
-  try {
-    return await clients.cognito.config.region();
-  } catch (error) {
-    if (!/Region is missing/i.test(String(error))) throw error;
-    throw new ConfigError('No AWS region: pass --region or set AWS_REGION.', { cause: error });
-  }
-}
-
 /** The caller's ARN and account from STS, or undefined when there are no usable credentials. */
 export async function callerIdentity(
   clients: AwsClients,

@@ -48,7 +48,7 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
     return 0;
   }
   const paint = painter(io.stdout, io.env);
-  const docs = await Promise.all(versions.map(async (v) => parse(await v.load(), v.version)));
+  const docs = await Promise.all(versions.map(async (v) => parse(await v.load())));
   for (const [index, version] of versions.entries()) {
     const doc = docs[index];
     const previous = docs[index + 1];
@@ -73,12 +73,11 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
   return 0;
 }
 
-function parse(body: string, version: string): BaselineDoc | undefined {
+function parse(body: string): BaselineDoc | undefined {
   try {
     const result = baselineDocSchema.safeParse(JSON.parse(body));
     return result.success ? result.data : undefined;
   } catch {
-    void version;
     return undefined;
   }
 }
