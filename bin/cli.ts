@@ -58,6 +58,10 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
         '--reminder-hours <hours>',
         'resend unchanged, unapproved drift after this many hours (default 24)',
       )
+      .option(
+        '--surfaces <list>',
+        'surfaces to watch besides pools and clients: all, a list (mfa,groups) or exclusions (-waf) (default: $SURFACES or all)',
+      )
       .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
       .option('--json', 'print the machine-readable report on stdout')
       .option('--verbose', 'log progress details on stderr')

@@ -58,9 +58,12 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       continue;
     }
     const baseline = await store.getBaseline(poolId);
-    const approved = request.clientIds?.length
-      ? approveClients(poolId, baseline?.doc.pool ?? null, snapshot.doc.pool, request.clientIds, problems)
-      : snapshot.doc.pool;
+    const approved = keepUnwatchedSurfaces(
+      baseline?.doc.pool ?? null,
+      request.clientIds?.length
+        ? approveClients(poolId, baseline?.doc.pool ?? null, snapshot.doc.pool, request.clientIds, problems)
+        : snapshot.doc.pool,
+    );
     const findings = classify(diffPool(baseline?.doc.pool ?? null, approved), {
       baseline: baseline?.doc.pool ?? null,
       current: approved,
@@ -135,4 +138,23 @@ function approveClients(
     Object.entries(approved.clients).sort(([a], [b]) => a.localeCompare(b)),
   );
   return approved;
+}
+
+/**
+ * A surface the snapshot lacks was not watched when it was taken (turned off): approving keeps its
+ * baseline rather than dropping it, so turning the surface on again compares it, not re-records it.
+ */
+function keepUnwatchedSurfaces(
+  baseline: PoolSnapshot | null,
+  approved: PoolSnapshot | null,
+): PoolSnapshot | null {
+  if (!baseline?.surfaces || !approved) return approved;
+  const missing = Object.keys(baseline.surfaces).filter((s) => !(s in (approved.surfaces ?? {})));
+  if (missing.length === 0) return approved;
+  const surfaces = { ...approved.surfaces };
+  for (const surface of missing) surfaces[surface] = baseline.surfaces[surface] ?? {};
+  return {
+    ...approved,
+    surfaces: Object.fromEntries(Object.entries(surfaces).sort(([a], [b]) => a.localeCompare(b))),
+  };
 }

@@ -1,13 +1,19 @@
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 /** Retries for Cognito reads when AWS_MAX_ATTEMPTS does not say otherwise: throttling is expected. */
 const COGNITO_MAX_ATTEMPTS = 8;
 
 export interface AwsClients {
   cognito: CognitoIdentityProviderClient;
+  /** Identity pools (Cognito federated identities). */
+  identity: CognitoIdentityClient;
+  /** For the web ACL associated with each pool. */
+  wafv2: WAFV2Client;
   s3: S3Client;
   sns: SNSClient;
   sts: STSClient;
@@ -20,11 +26,11 @@ export interface AwsClients {
 export function createAwsClients(options: { region?: string; env?: NodeJS.ProcessEnv } = {}): AwsClients {
   const env = options.env ?? process.env;
   const region = options.region ? { region: options.region } : {};
+  const reads = { ...region, ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: COGNITO_MAX_ATTEMPTS }) };
   return {
-    cognito: new CognitoIdentityProviderClient({
-      ...region,
-      ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: COGNITO_MAX_ATTEMPTS }),
-    }),
+    cognito: new CognitoIdentityProviderClient(reads),
+    identity: new CognitoIdentityClient(reads),
+    wafv2: new WAFV2Client(reads),
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     sts: new STSClient({ ...region }),

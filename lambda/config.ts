@@ -1,5 +1,7 @@
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from './core/ignore.js';
+import type { SecretPolicy } from './core/secret-hygiene.js';
 import { ConfigError } from './errors.js';
+import { parseSurfaces } from './surfaces/selection.js';
 
 /** The Lambda's settings, read and validated once from its environment. */
 export interface LambdaConfig {
@@ -8,6 +10,10 @@ export interface LambdaConfig {
   quotaShare: number;
   reminderIntervalMs: number;
   ignore: IgnoreRules;
+  /** The surfaces watched besides pools and clients (`SURFACES`, default all). */
+  surfaces: string[];
+  /** Secret lifecycle limits (`ROTATION_WINDOW_DAYS`, `MAX_SECRET_AGE_DAYS`). */
+  secretPolicy: SecretPolicy;
 }
 
 type Env = Record<string, string | undefined>;
@@ -20,7 +26,34 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     quotaShare: readQuotaShare(env.QUOTA_SHARE, 'QUOTA_SHARE'),
     reminderIntervalMs: readReminderHours(env.REMINDER_INTERVAL_HOURS, 'REMINDER_INTERVAL_HOURS') * 3_600_000,
     ignore: env.IGNORE_RULES ? parseConfigRules(env.IGNORE_RULES, 'IGNORE_RULES') : NO_IGNORE_RULES,
+    surfaces: readSurfaces(env.SURFACES, 'SURFACES'),
+    secretPolicy: {
+      rotationWindowDays:
+        readDays(env.ROTATION_WINDOW_DAYS, 'ROTATION_WINDOW_DAYS') ?? DEFAULT_ROTATION_WINDOW_DAYS,
+      maxSecretAgeDays: readDays(env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
+    },
   };
+}
+
+/** Days a client may hold two secrets before "rotation not finished" is reported. */
+export const DEFAULT_ROTATION_WINDOW_DAYS = 7;
+
+/** A surface selection (see `parseSurfaces`): `all`, `mfa,groups` or `-waf,-uiCustomization`. */
+export function readSurfaces(value: string | undefined, name: string): string[] {
+  try {
+    return parseSurfaces(value);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/** A whole number of days >= 1, or undefined when not set. */
+export function readDays(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1)
+    throw new ConfigError(`${name} must be a whole number of days >= 1, got "${value}"`);
+  return days;
 }
 
 export const DEFAULT_QUOTA_SHARE = 0.5;

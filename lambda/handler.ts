@@ -43,7 +43,13 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
-  const reader = new CognitoReader({ client: clients.cognito, quotaShare: config.quotaShare });
+  const reader = new CognitoReader({
+    client: clients.cognito,
+    identityClient: clients.identity,
+    wafClient: clients.wafv2,
+    surfaces: config.surfaces,
+    quotaShare: config.quotaShare,
+  });
   // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short
   // timeout no time to scan at all, every invocation returning done: false until the loop gives up.
   const safetyMarginMs = Math.min(MAX_SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 3);
@@ -71,6 +77,7 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
         maxRunAgeMs: 24 * 3_600_000,
         runId: event?.runId,
         ignore: config.ignore,
+        secretPolicy: config.secretPolicy,
       },
     );
     logger.info('Run finished', {

@@ -1,14 +1,32 @@
 import {
+  type CognitoIdentityClient,
+  DescribeIdentityPoolCommand,
+  GetIdentityPoolRolesCommand,
+  ListIdentityPoolsCommand,
+} from '@aws-sdk/client-cognito-identity';
+import {
   type ClientSecretDescriptorType,
   type CognitoIdentityProviderClient,
+  DescribeIdentityProviderCommand,
+  DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  DescribeUserPoolDomainCommand,
+  GetLogDeliveryConfigurationCommand,
+  GetUICustomizationCommand,
+  GetUserPoolMfaConfigCommand,
+  ListGroupsCommand,
+  ListIdentityProvidersCommand,
+  ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   type UserPoolClientDescription,
+  type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { GetWebACLForResourceCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
+import { forEachConcurrently } from '../concurrency.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
   type PartialPoolRead,
@@ -17,30 +35,81 @@ import {
   type PoolReadResult,
   type PoolRef,
   type UnreadableClient,
+  type UnreadableSurface,
 } from '../core/ports.js';
-import type { ClientSnapshot } from '../core/types.js';
+import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
+import {
+  IDENTITY_POOLS,
+  isIdentityPoolId,
+  listIdentityPools,
+  readIdentityPool,
+} from '../surfaces/identity-pools.js';
+import { POOL_SURFACES } from '../surfaces/index.js';
+import type { SendOperation, Surface, SurfaceOperation, SurfaceOperations } from '../surfaces/surface.js';
+import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
-/** Cognito's default read quotas, per account and region (requests per second). */
+/**
+ * Cognito's default read quotas for pools and clients, per account and region (requests per second),
+ * as in `quotas.ts`. Kept as a shorthand for the options of tests and the benchmark.
+ */
 export const COGNITO_READ_QUOTAS = {
-  /** ListUserPools, DescribeUserPool. */
-  userPoolRead: 15,
+  /** ListUserPools, DescribeUserPool (and the other UserPoolRead operations). */
+  userPoolRead: QUOTAS.UserPoolRead.rps,
   /** ListUserPoolClients, DescribeUserPoolClient, ListUserPoolClientSecrets. */
-  userPoolClientRead: 15,
+  userPoolClientRead: QUOTAS.UserPoolClientRead.rps,
   /** Client reads within one pool. */
-  perPoolClientRead: 5,
+  perPoolClientRead: QUOTAS.UserPoolClientRead.perPoolPerOperationRps ?? 5,
 };
 
-const POOL_READ_OPERATIONS = new Set(['ListUserPoolsCommand', 'DescribeUserPoolCommand']);
 const PAGE_SIZE = 60;
 const THROTTLE_PAUSE_MS = 1000;
 
+/** The SDK command of each surface operation, and which client sends it. */
+const SURFACE_COMMANDS: {
+  [K in SurfaceOperation]: {
+    service: 'cognito' | 'identity' | 'wafv2';
+    command: new (input: SurfaceOperations[K][0]) => unknown;
+  };
+} = {
+  GetUserPoolMfaConfig: { service: 'cognito', command: GetUserPoolMfaConfigCommand },
+  DescribeRiskConfiguration: { service: 'cognito', command: DescribeRiskConfigurationCommand },
+  ListIdentityProviders: { service: 'cognito', command: ListIdentityProvidersCommand },
+  DescribeIdentityProvider: { service: 'cognito', command: DescribeIdentityProviderCommand },
+  ListResourceServers: { service: 'cognito', command: ListResourceServersCommand },
+  ListGroups: { service: 'cognito', command: ListGroupsCommand },
+  DescribeUserPoolDomain: { service: 'cognito', command: DescribeUserPoolDomainCommand },
+  GetLogDeliveryConfiguration: { service: 'cognito', command: GetLogDeliveryConfigurationCommand },
+  GetUICustomization: { service: 'cognito', command: GetUICustomizationCommand },
+  GetWebACLForResource: { service: 'wafv2', command: GetWebACLForResourceCommand },
+  ListIdentityPools: { service: 'identity', command: ListIdentityPoolsCommand },
+  DescribeIdentityPool: { service: 'identity', command: DescribeIdentityPoolCommand },
+  GetIdentityPoolRoles: { service: 'identity', command: GetIdentityPoolRolesCommand },
+};
+
+/** A client the reader can send through: the three SDK clients all fit. */
+interface SendingClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  middlewareStack: { addRelativeTo(middleware: unknown, options: object): void };
+}
+
 export interface CognitoReaderOptions {
   client: CognitoIdentityProviderClient;
+  /** For identity pools; without it, identity pools are not read. */
+  identityClient?: CognitoIdentityClient;
+  /** For the web ACL surface; without it, that surface is not read. */
+  wafClient?: WAFV2Client;
+  /**
+   * The surfaces to read besides pools and clients (`mfa`, `identityProviders`, ..., and
+   * `identityPools`). @default none: only pools and app clients
+   */
+  surfaces?: readonly string[];
   /** The share of each quota this reader may use, 0 < share <= 1 (the account's own tooling needs the rest). */
   quotaShare: number;
-  /** Override the quotas (for accounts with raised limits, or the benchmark's stand-in). */
+  /** Override the pool and client quotas (for accounts with raised limits, or the benchmark's stand-in). */
   quotas?: Partial<typeof COGNITO_READ_QUOTAS>;
+  /** Override any category's account-level rate (requests per second), for raised limits or tests. */
+  categoryRps?: Partial<Record<QuotaCategory, number>>;
   /** Client reads in flight at once within one pool. @default 3 */
   clientConcurrency?: number;
   clock?: Clock;
@@ -52,10 +121,22 @@ export interface ReaderStats {
   throttled: number;
 }
 
+/** A surface read that failed, with the operation that failed (for "scan incomplete: <operation> on <pool>"). */
+class SurfaceOperationError extends Error {
+  constructor(
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${operation} failed`);
+    this.name = 'SurfaceOperationError';
+  }
+}
+
 /**
- * Reads every pool and app client, paced to the configured share of Cognito's read quotas.
+ * Reads every pool, app client and watched surface, paced to the configured share of each quota
+ * category (`quotas.ts`).
  *
- * Pacing is a middleware on the client's stack that runs for every HTTP attempt, after the SDK's
+ * Pacing is a middleware on each client's stack that runs for every HTTP attempt, after the SDK's
  * retry middleware: retries are paced like first attempts and cannot stampede, and a throttling
  * response pushes the whole category's schedule back.
  */
@@ -70,12 +151,17 @@ export class CognitoReader implements PoolReader {
    */
   readonly poolConcurrency: number;
   private readonly client: CognitoIdentityProviderClient;
-  private readonly poolBucket: TokenBucket;
-  private readonly clientBucket: TokenBucket;
-  private readonly perPoolRate: number;
+  private readonly clients: Record<'cognito' | 'identity' | 'wafv2', SendingClient | undefined>;
+  private readonly surfaces: readonly Surface[];
+  private readonly identityPools: boolean;
+  /** Account-level bucket of each category, and the per-pool rate where Cognito has one. */
+  private readonly categoryBuckets = new Map<QuotaCategory, TokenBucket>();
+  private readonly perPoolRates = new Map<QuotaCategory, number>();
   private readonly perPool = new Map<string, TokenBucket>();
   /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
   private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
+  /** Which pool a domain belongs to, so DescribeUserPoolDomain (which names no pool) is paced with it. */
+  private readonly domainOwners = new Map<string, string>();
   private poolsStarted = 0;
   private readonly pacer: Pacer;
   private readonly clock: Clock;
@@ -89,16 +175,47 @@ export class CognitoReader implements PoolReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
-    this.poolBucket = new TokenBucket(quotas.userPoolRead * share);
-    this.clientBucket = new TokenBucket(quotas.userPoolClientRead * share);
-    this.perPoolRate = quotas.perPoolClientRead * share;
+    const rps: Record<QuotaCategory, number> = {
+      ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
+        QuotaCategory,
+        number
+      >),
+      UserPoolRead: quotas.userPoolRead,
+      UserPoolClientRead: quotas.userPoolClientRead,
+      ...options.categoryRps,
+    };
+    for (const [category, rate] of Object.entries(rps) as [QuotaCategory, number][]) {
+      this.categoryBuckets.set(category, new TokenBucket(rate * share));
+      const perPool =
+        category === 'UserPoolClientRead'
+          ? quotas.perPoolClientRead
+          : QUOTAS[category].perPoolPerOperationRps;
+      if (perPool !== undefined) this.perPoolRates.set(category, perPool * share);
+    }
     this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
-    this.client.middlewareStack.addRelativeTo(
-      (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
-        (args: FinalizeHandlerArguments<object>) =>
-          this.paced(next, args, context.commandName ?? ''),
-      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'cognitoDriftPacing', override: true },
+    this.clients = {
+      cognito: options.client as unknown as SendingClient,
+      identity: options.identityClient as unknown as SendingClient | undefined,
+      wafv2: options.wafClient as unknown as SendingClient | undefined,
+    };
+    const wanted = new Set(options.surfaces ?? []);
+    this.surfaces = POOL_SURFACES.filter(
+      (s) => wanted.has(s.name) && s.operations.every((op) => this.clients[SURFACE_COMMANDS[op].service]),
     );
+    this.identityPools = wanted.has(IDENTITY_POOLS) && this.clients.identity !== undefined;
+    for (const client of Object.values(this.clients)) {
+      client?.middlewareStack.addRelativeTo(
+        (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
+          (args: FinalizeHandlerArguments<object>) =>
+            this.paced(next, args, context.commandName ?? ''),
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'cognitoDriftPacing', override: true },
+      );
+    }
+  }
+
+  /** The surfaces this reader reads (requested, and with the client they need). */
+  get surfaceNames(): string[] {
+    return [...this.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
   }
 
   private async paced(
@@ -106,7 +223,7 @@ export class CognitoReader implements PoolReader {
     args: FinalizeHandlerArguments<object>,
     command: string,
   ) {
-    const poolId = (args.input as { UserPoolId?: string }).UserPoolId;
+    const poolId = this.poolOf(args.input as Record<string, unknown>);
     const buckets = this.bucketsFor(command, poolId);
     // The pool that started first goes first: pools finish in order, so the scan's tail is short.
     const pool = poolId === undefined ? undefined : this.reading.get(poolId);
@@ -115,7 +232,7 @@ export class CognitoReader implements PoolReader {
     try {
       return await next(args);
     } catch (error) {
-      if ((error as { name?: string }).name === 'TooManyRequestsException') {
+      if (THROTTLING_ERRORS.has((error as { name?: string }).name ?? '')) {
         this.stats.throttled += 1;
         for (const bucket of buckets) bucket.penalize(this.clock.now(), THROTTLE_PAUSE_MS);
       }
@@ -123,15 +240,52 @@ export class CognitoReader implements PoolReader {
     }
   }
 
+  /** The pool (user or identity) a request is about, from whichever field names it. */
+  private poolOf(input: Record<string, unknown>): string | undefined {
+    if (typeof input.UserPoolId === 'string') return input.UserPoolId;
+    if (typeof input.IdentityPoolId === 'string') return input.IdentityPoolId;
+    if (typeof input.ResourceArn === 'string') return input.ResourceArn.split('/').pop();
+    if (typeof input.Domain === 'string') return this.domainOwners.get(input.Domain);
+    return undefined;
+  }
+
   private bucketsFor(command: string, poolId: string | undefined): TokenBucket[] {
-    if (POOL_READ_OPERATIONS.has(command)) return [this.poolBucket];
-    if (!poolId) return [this.clientBucket];
-    let bucket = this.perPool.get(poolId);
+    const { category } = quotaOf(command);
+    const account = this.categoryBuckets.get(category) as TokenBucket;
+    const perPoolRate = this.perPoolRates.get(category);
+    if (!poolId || perPoolRate === undefined) return [account];
+    const key = `${category}/${poolId}`;
+    let bucket = this.perPool.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.perPoolRate);
-      this.perPool.set(poolId, bucket);
+      bucket = new TokenBucket(perPoolRate);
+      this.perPool.set(key, bucket);
     }
-    return [this.clientBucket, bucket];
+    return [account, bucket];
+  }
+
+  /** Sends one surface operation through its client (and so through the pacing middleware). */
+  private send(signal: AbortSignal | undefined): SendOperation {
+    return async (operation, input) => {
+      const { service, command } = SURFACE_COMMANDS[operation];
+      const client = this.clients[service];
+      if (!client) throw new Error(`no ${service} client for ${operation}`);
+      try {
+        return (await client.send(new command(input as never), { abortSignal: signal })) as never;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw new SurfaceOperationError(operation, error);
+      }
+    };
+  }
+
+  /** Every identity pool in the account and region, when identity pools are watched; else none. */
+  async listIdentityPools(): Promise<PoolRef[] | undefined> {
+    if (!this.identityPools) return undefined;
+    try {
+      return await listIdentityPools(this.send(undefined));
+    } catch (error) {
+      throw error instanceof SurfaceOperationError ? error.cause : error;
+    }
   }
 
   async listPools(): Promise<PoolRef[]> {
@@ -154,6 +308,10 @@ export class CognitoReader implements PoolReader {
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     try {
+      if (isIdentityPoolId(ref.poolId)) {
+        const pool = await readIdentityPool(ref, this.send(signal));
+        return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces: [] };
+      }
       const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: ref.poolId }), {
         abortSignal: signal,
       });
@@ -170,26 +328,61 @@ export class CognitoReader implements PoolReader {
       }
       const unreadableClients: UnreadableClient[] = [];
       const queue = listed.filter((c) => !done.has(c.ClientId ?? ''));
-      const worker = async () => {
-        for (let entry = queue.shift(); entry; entry = queue.shift()) {
-          signal?.throwIfAborted();
-          const result = await this.readClient(ref.poolId, entry.ClientId ?? '', signal);
-          if (result.status === 'ok') clients.push(result.client);
-          else if (result.status === 'unreadable')
-            unreadableClients.push({ clientId: entry.ClientId ?? '', reason: result.reason });
-        }
-      };
-      await Promise.all(Array.from({ length: this.clientConcurrency }, worker));
+      await forEachConcurrently(queue, this.clientConcurrency, async (entry) => {
+        signal?.throwIfAborted();
+        const result = await this.readClient(ref.poolId, entry.ClientId ?? '', signal);
+        if (result.status === 'ok') clients.push(result.client);
+        else if (result.status === 'unreadable')
+          unreadableClients.push({ clientId: entry.ClientId ?? '', reason: result.reason });
+      });
       unreadableClients.sort((a, b) => a.clientId.localeCompare(b.clientId));
-      return { status: 'ok', pool: normalizePool(described.UserPool, clients), unreadableClients };
+      const pool = normalizePool(described.UserPool, clients);
+      const unreadableSurfaces = await this.readSurfaces(pool, described.UserPool, signal);
+      return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
       if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
-      if (errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
-      return { status: 'unreadable', reason: errorReason(error) };
+      const cause = error instanceof SurfaceOperationError ? error.cause : error;
+      if (errorName(cause) === 'ResourceNotFoundException') return { status: 'gone' };
+      return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
-      this.perPool.delete(ref.poolId);
+      for (const key of this.perPool.keys()) if (key.endsWith(`/${ref.poolId}`)) this.perPool.delete(key);
       this.reading.delete(ref.poolId);
     }
+  }
+
+  /**
+   * Reads each watched surface into `pool.surfaces`. A surface whose read fails is left out (the
+   * detector keeps its baseline) and reported with the operation that failed; the others still count.
+   */
+  private async readSurfaces(
+    pool: PoolSnapshot,
+    raw: UserPoolType,
+    signal: AbortSignal | undefined,
+  ): Promise<UnreadableSurface[]> {
+    if (this.surfaces.length === 0) return [];
+    for (const domain of [raw.Domain, raw.CustomDomain])
+      if (domain) this.domainOwners.set(domain, pool.poolId);
+    const ctx = {
+      poolId: pool.poolId,
+      pool: raw,
+      clients: Object.values(pool.clients).map((c) => ({ clientId: c.clientId, clientName: c.clientName })),
+      send: this.send(signal),
+    };
+    const unreadable: UnreadableSurface[] = [];
+    const surfaces: Record<string, SurfaceSnapshot> = {};
+    await forEachConcurrently(this.surfaces, this.surfaces.length, async (surface) => {
+      try {
+        surfaces[surface.name] = await surface.read(ctx);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // Anything but the operation's own failure (a bug in a surface's read) is reported as such.
+        const operation = error instanceof SurfaceOperationError ? error.operation : surface.name;
+        const cause = error instanceof SurfaceOperationError ? error.cause : error;
+        unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
+      }
+    });
+    pool.surfaces = Object.fromEntries(Object.entries(surfaces).sort(([a], [b]) => a.localeCompare(b)));
+    return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
   }
 
   private async listClients(poolId: string, signal?: AbortSignal): Promise<UserPoolClientDescription[]> {
@@ -241,6 +434,13 @@ export class CognitoReader implements PoolReader {
     }
   }
 }
+
+/** The error names AWS services use for throttling (Cognito, WAF and Cognito Identity differ). */
+const THROTTLING_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'WAFLimitsExceededException',
+]);
 
 function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? 'Error';

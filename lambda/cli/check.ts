@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { CognitoReader } from '../adapters/cognito-reader.js';
 import { SnsNotifier } from '../adapters/sns-notifier.js';
-import { readQuotaShare, readReminderHours } from '../config.js';
+import {
+  DEFAULT_ROTATION_WINDOW_DAYS,
+  readDays,
+  readQuotaShare,
+  readReminderHours,
+  readSurfaces,
+} from '../config.js';
 import { type RunResult, runDetection } from '../core/detector.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
 import { countOf } from '../core/render.js';
@@ -13,6 +19,7 @@ export interface CheckOptions extends StoreOptions {
   topic?: string;
   quotaShare?: string;
   reminderHours?: string;
+  surfaces?: string;
   ignoreFile?: string;
   json?: boolean;
   verbose?: boolean;
@@ -45,7 +52,13 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   const region = await ctx.clients.cognito.config.region();
   const identity = await callerIdentity(ctx.clients);
   const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
-  const reader = new CognitoReader({ client: ctx.clients.cognito, quotaShare });
+  const reader = new CognitoReader({
+    client: ctx.clients.cognito,
+    identityClient: ctx.clients.identity,
+    wafClient: ctx.clients.wafv2,
+    surfaces: readSurfaces(options.surfaces ?? io.env.SURFACES, '--surfaces'),
+    quotaShare,
+  });
   const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
 
   const result = await runDetection(
@@ -70,6 +83,11 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       poolConcurrency: reader.poolConcurrency,
       maxRunAgeMs: 6 * 3_600_000,
       ignore,
+      secretPolicy: {
+        rotationWindowDays:
+          readDays(io.env.ROTATION_WINDOW_DAYS, 'ROTATION_WINDOW_DAYS') ?? DEFAULT_ROTATION_WINDOW_DAYS,
+        maxSecretAgeDays: readDays(io.env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
+      },
       persist,
       onProgress: progress(io),
     },

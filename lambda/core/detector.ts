@@ -1,4 +1,5 @@
 import { describeError, MalformedDocumentError } from '../errors.js';
+import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { contentHash } from './canonical.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
@@ -21,10 +22,12 @@ import {
   type RunContext,
   renderBaselineCreated,
   renderDriftDigest,
+  renderNowWatching,
   renderResolved,
   renderScanIncomplete,
   renderStoreProblems,
 } from './render.js';
+import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
 import { classify, highestSeverity } from './severity.js';
 import type { Finding, PoolSnapshot } from './types.js';
 import { Severity } from './types.js';
@@ -65,6 +68,8 @@ export interface DetectorOptions {
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
+  /** Secret lifecycle limits (unfinished rotation, maximum age); omit to report neither. */
+  secretPolicy?: SecretPolicy;
   /** Called after each pool is read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -240,6 +245,16 @@ class DetectorRun {
     } catch (error) {
       return { listingError: describeError(error) };
     }
+    // A failed identity-pool listing is one read problem: the user pools are still compared.
+    let unlisted: RunDoc['unlisted'];
+    try {
+      pools = [...pools, ...((await reader.listIdentityPools?.()) ?? [])];
+    } catch (error) {
+      unlisted = [{ kind: 'identityPools', reason: describeError(error) }];
+      logger.warn('Could not list identity pools; they are not compared this run', {
+        reason: unlisted[0]?.reason,
+      });
+    }
     const at = now();
     const run: RunDoc = {
       formatVersion: FORMAT_VERSION,
@@ -254,6 +269,8 @@ class DetectorRun {
       outcomes: {},
       invocations: 0,
       ...(this.initialized ? {} : { firstRun: true }),
+      ...(unlisted ? { unlisted } : {}),
+      watching: [...(reader.surfaceNames ?? [])],
     };
     return { run, etag: existing?.etag ?? discardedEtag ?? null };
   }
@@ -346,16 +363,20 @@ class DetectorRun {
     let baselineEtag: string | undefined;
     const listed = baselines.get(ref.poolId);
     const pool = read.pool;
-    const needsBaselineDoc = read.unreadableClients.length > 0;
+    const unreadableSurfaces = read.unreadableSurfaces ?? [];
+    const needsBaselineDoc = read.unreadableClients.length > 0 || unreadableSurfaces.length > 0;
+    const loadBaseline = async () => {
+      const version = await store.getBaseline(ref.poolId);
+      baseline = version?.doc;
+      baselineHash = baseline?.snapshotHash ?? null;
+      baselineEtag = version?.etag;
+    };
     try {
       if (listed && poolState?.baseline?.etag === listed.etag && !needsBaselineDoc) {
         baselineHash = poolState.baseline.snapshotHash;
         baselineEtag = listed.etag;
       } else if (listed) {
-        const version = await store.getBaseline(ref.poolId);
-        baseline = version?.doc;
-        baselineHash = baseline?.snapshotHash ?? null;
-        baselineEtag = version?.etag;
+        await loadBaseline();
       }
     } catch (error) {
       if (error instanceof MalformedDocumentError) {
@@ -369,10 +390,15 @@ class DetectorRun {
       const kept = baseline?.pool?.clients[clientId];
       if (kept) pool.clients[clientId] = kept;
     }
+    // Likewise a surface that could not be read keeps its baseline: never reported as removed.
+    for (const { surface } of unreadableSurfaces) {
+      const kept = baseline?.pool?.surfaces?.[surface];
+      if (kept) pool.surfaces = { ...pool.surfaces, [surface]: kept };
+    }
     const snapshotHash = contentHash(pool);
     this.ignore.observe(pool);
 
-    if (this.persist && (poolState?.snapshotHash !== snapshotHash || read.unreadableClients.length > 0)) {
+    if (this.persist && (poolState?.snapshotHash !== snapshotHash || needsBaselineDoc)) {
       const doc: SnapshotDoc = {
         formatVersion: FORMAT_VERSION,
         kind: 'snapshot',
@@ -381,18 +407,28 @@ class DetectorRun {
         runId: run.runId,
         hash: snapshotHash,
         unreadableClients: read.unreadableClients,
+        ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
         pool,
       };
       await store.putSnapshot(doc);
     }
 
     let findings: Finding[] = [];
+    let newlyCovered: string[] = [];
     if (listed && baselineHash !== snapshotHash) {
-      baseline ??= (await store.getBaseline(ref.poolId))?.doc;
+      if (!baseline) await loadBaseline();
+      newlyCovered = await this.recordNewSurfaces(ref.poolId, baseline, baselineEtag, pool);
+      if (newlyCovered.length > 0) {
+        const upgraded = await store.getBaseline(ref.poolId);
+        baseline = upgraded?.doc;
+        baselineHash = baseline?.snapshotHash ?? null;
+        baselineEtag = upgraded?.etag;
+      }
       findings = this.findings(baseline?.pool ?? null, pool);
-    } else if (!listed && this.initialized) {
+    } else if (!listed && this.initialized && !this.newlyWatched(ref.poolId, state)) {
       findings = this.findings(null, pool);
     }
+    if (this.initialized) findings.push(...this.secretHygiene(pool));
     return {
       status: 'scanned',
       poolName: pool.poolName,
@@ -403,7 +439,46 @@ class DetectorRun {
       clientCount: Object.keys(pool.clients).length,
       findings,
       unreadableClients: read.unreadableClients,
+      ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
+      ...(newlyCovered.length > 0 ? { newlyCovered } : {}),
     };
+  }
+
+  /**
+   * A baseline recorded before a surface was watched has nothing to compare that surface with: the
+   * surface's current state is added to the baseline (the approval of the rest is kept), so an
+   * upgrade reports no drift for it. Returns the surfaces recorded.
+   */
+  private async recordNewSurfaces(
+    poolId: string,
+    baseline: BaselineDoc | undefined,
+    etag: string | undefined,
+    current: PoolSnapshot,
+  ): Promise<string[]> {
+    if (!this.persist || !baseline?.pool || etag === undefined) return [];
+    const added = Object.keys(current.surfaces ?? {}).filter((s) => !(s in (baseline.pool?.surfaces ?? {})));
+    if (added.length === 0) return [];
+    const surfaces = { ...baseline.pool.surfaces };
+    for (const surface of added) surfaces[surface] = current.surfaces?.[surface] ?? {};
+    const pool = { ...baseline.pool, surfaces };
+    await this.deps.store.putBaseline({ ...baseline, snapshotHash: contentHash(pool), pool }, etag);
+    this.deps.logger.info('Recorded newly watched surfaces into the baseline', { poolId, surfaces: added });
+    return added.sort();
+  }
+
+  /**
+   * An identity pool seen by a deployment that did not watch identity pools before (an upgrade, or
+   * identity pools turned on): recorded as baseline, not alerted as created.
+   */
+  private newlyWatched(poolId: string, state: StateDoc | undefined): boolean {
+    return isIdentityPoolId(poolId) && !(state?.watching ?? []).includes(IDENTITY_POOLS);
+  }
+
+  /** Secret lifecycle findings of the current state (not a diff): unfinished rotation, old secrets. */
+  private secretHygiene(pool: PoolSnapshot): Finding[] {
+    const policy = this.options.secretPolicy;
+    if (!policy) return [];
+    return classify(secretLifecycleChanges(pool, policy, this.deps.now()), { baseline: null, current: pool });
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
@@ -465,11 +540,19 @@ class DetectorRun {
     const readProblems: ReadProblem[] = [];
     const drifts: PoolDrift[] = [];
     const resolved: { poolId: string; poolName: string }[] = [];
+    const newlyCovered = new Set<string>();
+    for (const { kind, reason } of run.unlisted ?? []) {
+      if (kind === 'identityPools')
+        readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
+    }
 
     // Pools with a baseline that ListUserPools no longer names, or that vanished mid-scan: removed.
     const listed = new Set(run.pools.map((p) => p.poolId));
+    const identityPoolsListed = (run.watching ?? []).includes(IDENTITY_POOLS) && !run.unlisted?.length;
     for (const [poolId, object] of baselines) {
       if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
+      // Identity pools not listed this run (not watched, or ListIdentityPools failed) are not removed.
+      if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
       const cached = state.pools[poolId]?.baseline;
       if (cached?.etag === object.etag && cached.snapshotHash === null) continue;
       if (this.ignore.ignoresPool(poolId, '')) continue;
@@ -520,13 +603,17 @@ class DetectorRun {
       }
     }
 
-    // First run: what exists now becomes the baseline.
+    // First run (or identity pools watched for the first time): what exists now becomes the baseline.
     let clientsWatched = 0;
+    let recordedIdentityPools = 0;
     for (const ref of run.pools) {
       const outcome = run.outcomes[ref.poolId];
       if (outcome?.status !== 'scanned') continue;
       clientsWatched += outcome.clientCount;
-      if (this.initialized || outcome.hasBaseline || !this.persist) continue;
+      if (outcome.hasBaseline || !this.persist) continue;
+      const newlyWatched = this.newlyWatched(ref.poolId, stateVersion?.doc);
+      if (this.initialized && !newlyWatched) continue;
+      if (this.initialized) recordedIdentityPools += 1;
       const snapshot = (await store.getSnapshot(ref.poolId))?.doc;
       if (!snapshot?.pool) continue;
       const etag = await store.putBaseline(
@@ -536,7 +623,9 @@ class DetectorRun {
           poolId: ref.poolId,
           approvedAt: at.toISOString(),
           approvedBy: 'cognito-drift (first run)',
-          reason: 'Initial baseline recorded by the first detector run',
+          reason: newlyWatched
+            ? 'Baseline recorded when identity pools were first watched'
+            : 'Initial baseline recorded by the first detector run',
           snapshotHash: snapshot.hash,
           pool: snapshot.pool,
         },
@@ -568,6 +657,13 @@ class DetectorRun {
           reason: client.reason,
         });
       }
+      for (const surface of outcome.unreadableSurfaces ?? []) {
+        readProblems.push({
+          what: `${surface.operation} on pool ${outcome.poolName} (${poolId})`,
+          reason: surface.reason,
+        });
+      }
+      for (const surface of outcome.newlyCovered ?? []) newlyCovered.add(surface);
       if (outcome.snapshotHash !== 'removed') poolState.snapshotHash = outcome.snapshotHash;
       // Cache the hash with the ETag it was read at: the baseline may have changed since (a run that
       // spans invocations), and a hash paired with a newer ETag would hide drift from the new baseline.
@@ -622,6 +718,9 @@ class DetectorRun {
     if (firstRun && this.persist) {
       messages.push(renderBaselineCreated(ctx, run.pools.length, clientsWatched));
     }
+    if (recordedIdentityPools > 0) newlyCovered.add(IDENTITY_POOLS);
+    if (!firstRun && newlyCovered.size > 0 && this.persist)
+      messages.push(renderNowWatching(ctx, [...newlyCovered].sort(), recordedIdentityPools));
     if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
     if (resolved.length > 0) messages.push(renderResolved(ctx, resolved));
     if (readProblems.length > 0) {
@@ -641,7 +740,7 @@ class DetectorRun {
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
-      await store.putState(state, stateVersion?.etag ?? null);
+      await store.putState({ ...state, watching: run.watching ?? [] }, stateVersion?.etag ?? null);
       run.status = 'complete';
       run.updatedAt = this.deps.now().toISOString();
       await store.putRun(run, runEtag);

@@ -1,6 +1,14 @@
 import deepDiff from 'deep-diff';
 import { canonicalJson } from './canonical.js';
-import type { Change, ChangeScope, ClientSnapshot, Json, JsonObject, PoolSnapshot } from './types.js';
+import type {
+  Change,
+  ChangeScope,
+  ClientSnapshot,
+  Json,
+  JsonObject,
+  PoolSnapshot,
+  SurfaceSnapshot,
+} from './types.js';
 
 /**
  * The typed changes that turn `baseline` into `current`. `null` means "the pool does not exist"
@@ -22,6 +30,32 @@ export function diffPool(baseline: PoolSnapshot | null, current: PoolSnapshot | 
   const clientIds = [...new Set([...Object.keys(before.clients), ...Object.keys(after.clients)])].sort();
   for (const clientId of clientIds) {
     changes.push(...diffClient(poolScope, before.clients[clientId], after.clients[clientId]));
+  }
+  // Only surfaces both sides watched are compared: a surface the baseline predates, or one that was
+  // turned off or could not be read, is never reported as added or removed.
+  for (const surface of Object.keys(after.surfaces ?? {}).sort()) {
+    const was = before.surfaces?.[surface];
+    const is = after.surfaces?.[surface];
+    if (was && is) changes.push(...diffSurface(poolScope, surface, was, is));
+  }
+  return changes;
+}
+
+function diffSurface(
+  poolScope: ChangeScope,
+  surface: string,
+  before: SurfaceSnapshot,
+  after: SurfaceSnapshot,
+) {
+  const changes: Change[] = [];
+  for (const resourceId of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const was = before[resourceId];
+    const is = after[resourceId];
+    const resourceName = (is ?? was)?.name ?? resourceId;
+    const scope = { ...poolScope, surface, resourceId, resourceName };
+    if (!was && is) changes.push({ kind: 'resource-added', ...scope, config: is.config });
+    else if (was && !is) changes.push({ kind: 'resource-removed', ...scope, config: was.config });
+    else if (was && is) changes.push(...diffConfig(scope, was.config, is.config));
   }
   return changes;
 }

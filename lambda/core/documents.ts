@@ -29,11 +29,21 @@ export const clientSnapshotSchema = z.strictObject({
   secrets: z.record(z.string(), z.strictObject({ createdAt: isoDate.nullable() })),
 });
 
+const resourceSnapshotSchema = z.strictObject({ name: z.string(), config: z.record(z.string(), json) });
+
 export const poolSnapshotSchema = z.strictObject({
   poolId: z.string().min(1),
   poolName: z.string(),
   config: z.record(z.string(), json),
   clients: z.record(z.string(), clientSnapshotSchema),
+  /** Absent in documents written before surfaces were watched: those surfaces are then not compared. */
+  surfaces: z.record(z.string(), z.record(z.string(), resourceSnapshotSchema)).optional(),
+});
+
+const unreadableSurfaceSchema = z.strictObject({
+  surface: z.string(),
+  operation: z.string(),
+  reason: z.string(),
 });
 
 /** The approved state of one pool. `pool: null` approves the pool's deletion. */
@@ -59,6 +69,8 @@ export const snapshotDocSchema = z.strictObject({
   hash: z.string().nullable(),
   /** Clients that could not be read in that run: their entries are carried over from the baseline. */
   unreadableClients: z.array(z.strictObject({ clientId: z.string(), reason: z.string() })),
+  /** Surfaces that could not be read in that run: carried over from the baseline. */
+  unreadableSurfaces: z.array(unreadableSurfaceSchema).optional(),
   pool: poolSnapshotSchema.nullable(),
 });
 export type SnapshotDoc = z.infer<typeof snapshotDocSchema>;
@@ -99,6 +111,11 @@ export const stateDocSchema = z.strictObject({
   incomplete: alertMarkSchema.optional(),
   /** The last notice about unusable stored documents. */
   problems: alertMarkSchema.optional(),
+  /**
+   * The surfaces the last completed run watched. Absent in state written before surfaces existed:
+   * identity pools seen for the first time are then recorded as baseline, not alerted as created.
+   */
+  watching: z.array(z.string()).optional(),
 });
 export type StateDoc = z.infer<typeof stateDocSchema>;
 
@@ -122,6 +139,9 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     clientCount: z.number().int(),
     findings: z.array(findingSchema),
     unreadableClients: z.array(z.strictObject({ clientId: z.string(), reason: z.string() })),
+    unreadableSurfaces: z.array(unreadableSurfaceSchema).optional(),
+    /** Surfaces this run recorded into the pool's baseline because the baseline predates them. */
+    newlyCovered: z.array(z.string()).optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),
@@ -150,5 +170,9 @@ export const runDocSchema = z.strictObject({
   partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
   /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
   firstRun: z.boolean().optional(),
+  /** Listings that failed (ListIdentityPools): what they list is neither compared nor reported as removed. */
+  unlisted: z.array(z.strictObject({ kind: z.literal('identityPools'), reason: z.string() })).optional(),
+  /** The surfaces this run reads. */
+  watching: z.array(z.string()).optional(),
 });
 export type RunDoc = z.infer<typeof runDocSchema>;

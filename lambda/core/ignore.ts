@@ -3,7 +3,8 @@ import type { Change, JsonObject, PoolSnapshot } from './types.js';
 
 /**
  * Ignore rules, on top of the built-in volatile fields that normalization drops.
- * - `fields`: path patterns, `pool.<path>` for pool settings and `client.<path>` for client settings,
+ * - `fields`: path patterns, `pool.<path>` for pool settings, `client.<path>` for client settings and
+ *   `<surface>.<path>` for the settings of a surface's resources (`groups.Description`),
  *   `*` matching within one path segment and `**` across segments
  *   (`pool.UserPoolTags.**`, `client.AnalyticsConfiguration.**`, `*.UserPoolTags.CostCenter`).
  * - `pools`: pool id or name patterns (`*` any characters); matching pools are not scanned at all.
@@ -60,7 +61,8 @@ export class IgnoreMatcher {
       )
         return false;
       if ('path' in change) {
-        const full = `${change.clientId === undefined ? 'pool' : 'client'}.${change.path}`;
+        const scope = change.surface ?? (change.clientId === undefined ? 'pool' : 'client');
+        const full = `${scope}.${change.path}`;
         if (this.match(this.fields, 'fields', [full])) return false;
       }
       return true;

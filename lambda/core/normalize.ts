@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   ClientSecretDescriptorType,
   UserPoolClientType,
@@ -91,6 +92,65 @@ function normalizeObject(source: Record<string, unknown>, dropped: readonly stri
     if (!dropped.includes(key)) copy[key] = value;
   }
   return (toJson(copy, '') as JsonObject | undefined) ?? {};
+}
+
+/** How a surface's resource is normalized. Paths are dotted from the resource's root. */
+export interface ResourceNormalization {
+  /** Top-level fields that change by themselves or identify rather than configure. */
+  volatile?: readonly string[];
+  /**
+   * Credential-like values (an IdP's `ProviderDetails.client_secret`): replaced by a salted digest
+   * before anything else sees them, so that a rotation shows as a change and the value is never kept.
+   */
+  secrets?: readonly string[];
+  /**
+   * Large values kept as a digest and a size (a SAML metadata file, the hosted UI's CSS): a change
+   * shows, the content is not stored.
+   */
+  digests?: readonly string[];
+  /** Mixed into secret digests, so equal secrets of two resources do not share a digest. */
+  salt: string;
+}
+
+/** The marker a digested secret starts with; `render.ts` shows such values as "changed", never the digest. */
+export const SECRET_DIGEST_PREFIX = 'secret-sha256:';
+
+/**
+ * Normalizes one resource of a surface (a DescribeIdentityProvider result, a group, ...), on a copy.
+ * Secret fields are digested first, so the value never reaches the JSON conversion, a log or a store.
+ */
+export function normalizeResource(source: object, spec: ResourceNormalization): JsonObject {
+  const copy = structuredClone(source) as Record<string, unknown>;
+  for (const path of spec.secrets ?? []) {
+    replaceAt(
+      copy,
+      path,
+      (value) => `${SECRET_DIGEST_PREFIX}${digest(`${spec.salt}\u0000${path}\u0000${value}`)}`,
+    );
+  }
+  for (const path of spec.digests ?? []) {
+    replaceAt(copy, path, (value) => ({ sha256: digest(value), bytes: Buffer.byteLength(value) }));
+  }
+  return normalizeObject(copy, ['$metadata', ...(spec.volatile ?? [])]);
+}
+
+function replaceAt(root: Record<string, unknown>, path: string, replace: (value: string) => unknown): void {
+  const parts = path.split('.');
+  let node: unknown = root;
+  for (const part of parts.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[part];
+  }
+  const last = parts[parts.length - 1] as string;
+  if (node === null || typeof node !== 'object') return;
+  const holder = node as Record<string, unknown>;
+  const value = holder[last];
+  if (value === undefined || value === null || value === '') return;
+  holder[last] = replace(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -41,8 +41,21 @@ export interface UnreadableClient {
   reason: string;
 }
 
+/** A surface (identity providers, MFA, ...) that could not be read, the operation that failed, and why. */
+export interface UnreadableSurface {
+  surface: string;
+  operation: string;
+  reason: string;
+}
+
 export type PoolReadResult =
-  | { status: 'ok'; pool: PoolSnapshot; unreadableClients: UnreadableClient[] }
+  | {
+      status: 'ok';
+      pool: PoolSnapshot;
+      unreadableClients: UnreadableClient[];
+      /** Left out of `pool.surfaces`: the detector keeps their baselines. */
+      unreadableSurfaces?: UnreadableSurface[];
+    }
   /** Deleted between ListUserPools and DescribeUserPool: a real removal, not an error. */
   | { status: 'gone' }
   | { status: 'unreadable'; reason: string };
@@ -66,6 +79,13 @@ export class PoolReadInterrupted extends Error {
 /** Reads Cognito. The real one paces itself to the configured share of the quotas. */
 export interface PoolReader {
   listPools(): Promise<PoolRef[]>;
+  /**
+   * Every identity pool, when identity pools are watched (undefined when they are not). Rejects when
+   * the listing failed: identity pools are then neither compared nor reported as removed.
+   */
+  listIdentityPools?(): Promise<PoolRef[] | undefined>;
+  /** The surfaces the reader reads (`mfa`, `identityProviders`, ..., `identityPools`). */
+  readonly surfaceNames?: readonly string[];
   /**
    * Reads one pool and all its clients, except the still-listed clients in `resume`, which are
    * taken as read. When `signal` aborts it throws, a {@link PoolReadInterrupted} once clients were read.

@@ -1,6 +1,16 @@
+import { isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { surfaceNamed } from '../surfaces/index.js';
+import { SECRET_DIGEST_PREFIX } from './normalize.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
-import { type Change, type Finding, type Json, SEVERITY_ORDER, type Severity } from './types.js';
+import {
+  type Change,
+  type Finding,
+  type Json,
+  type JsonObject,
+  SEVERITY_ORDER,
+  type Severity,
+} from './types.js';
 
 /** SNS: Subject is ASCII without line breaks and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -71,10 +81,7 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
   ];
   const groups = new Map<string, Finding[]>();
   for (const finding of pool.findings) {
-    const group =
-      finding.clientId === undefined || isClientLifecycle(finding)
-        ? 'Pool'
-        : `Client ${finding.clientName} (${finding.clientId})`;
+    const group = groupOf(finding);
     const members = groups.get(group);
     if (members) members.push(finding);
     else groups.set(group, [finding]);
@@ -106,7 +113,19 @@ export function describeChange(change: Change): string {
       return `Client secret added: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
     case 'secret-removed':
       return `Client secret removed: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
+    case 'secret-lifecycle':
+      return change.problem === 'rotation-unfinished'
+        ? `Secret rotation not finished: two or more secrets for ${change.days} days (limit ${change.limitDays}); newest id ${change.secretId}, created ${change.createdAt}`
+        : `Client secret older than ${change.limitDays} days: id ${change.secretId}, created ${change.createdAt} (${change.days} days ago)`;
+    case 'resource-added':
+      return `${capitalized(surfaceLabel(change.surface))} added: ${change.resourceName}${settingsOf(change.config)}`;
+    case 'resource-removed':
+      return `${capitalized(surfaceLabel(change.surface))} removed: ${change.resourceName}${settingsOf(change.config)}`;
     case 'field-changed':
+      if (isSecretDigest(change.before) || isSecretDigest(change.after)) {
+        const what = change.before === undefined ? 'set' : change.after === undefined ? 'removed' : 'changed';
+        return `${change.path}: secret ${what} (value not shown)`;
+      }
       return `${change.path}: ${formatValue(change.before)} -> ${formatValue(change.after)}`;
     case 'list-changed': {
       const parts = [];
@@ -121,8 +140,49 @@ function isClientLifecycle(change: Change): boolean {
   return change.kind === 'client-added' || change.kind === 'client-removed';
 }
 
+/** The heading a finding is listed under: the pool, one of its clients, or one surface resource. */
+function groupOf(change: Change): string {
+  if (change.surface !== undefined) {
+    if (change.kind === 'resource-added' || change.kind === 'resource-removed')
+      return capitalized(surfacePlural(change.surface));
+    const label = capitalized(surfaceLabel(change.surface));
+    return change.resourceId === 'pool' ? label : `${label} ${change.resourceName} (${change.resourceId})`;
+  }
+  if (isIdentityPoolId(change.poolId)) return 'Identity pool';
+  return change.clientId === undefined || isClientLifecycle(change)
+    ? 'Pool'
+    : `Client ${change.clientName} (${change.clientId})`;
+}
+
+/** A surface's settings in one short line, to show what was added or removed. Digests say only "set". */
+function settingsOf(config: JsonObject): string {
+  const parts = Object.entries(config).map(
+    ([key, value]) => `${key}=${isSecretDigest(value) ? '(secret set)' : formatValue(value)}`,
+  );
+  if (parts.length === 0) return '';
+  const text = parts.join(', ');
+  return ` (${text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}...` : text})`;
+}
+
+function isSecretDigest(value: Json | undefined): boolean {
+  return typeof value === 'string' && value.startsWith(SECRET_DIGEST_PREFIX);
+}
+
+function surfaceLabel(name: string): string {
+  return surfaceNamed(name)?.label ?? name;
+}
+
+function surfacePlural(name: string): string {
+  return surfaceNamed(name)?.plural ?? name;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function formatValue(value: Json | undefined): string {
   if (value === undefined) return '(not set)';
+  if (isSecretDigest(value)) return '(secret)';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}... (${text.length} chars)` : text;
 }
@@ -142,6 +202,30 @@ export function renderBaselineCreated(ctx: RunContext, pools: number, clients: n
       `Run ${ctx.runId} at ${ctx.at}.`,
     ].join('\n'),
     attributes: { kind: 'baseline-created', poolIds: [] },
+  };
+}
+
+/**
+ * After an upgrade (or a surface turned on): the surfaces now also watched, whose current state was
+ * recorded as baseline with no drift reported. Sent once, by the run that recorded them.
+ */
+export function renderNowWatching(
+  ctx: RunContext,
+  surfaces: readonly string[],
+  identityPools: number,
+): AlertMessage {
+  const labels = surfaces.map((s) => (s === 'identityPools' ? 'identity pools' : surfacePlural(s)));
+  return {
+    subject: formatSubject(ctx, `Now also watching ${labels.length} more surface${plural(labels.length)}`),
+    body: [
+      `cognito-drift now also watches ${labels.join(', ')} in account ${ctx.accountId}, region ${ctx.region}.`,
+      '',
+      "Their current state was added to each pool's approved baseline; no drift is reported for them this run.",
+      ...(identityPools > 0 ? [`${countOf(identityPools, 'identity pool')} recorded as baseline.`] : []),
+      'Earlier approvals are kept. From now on, changes to these are alerted like any other drift.',
+      `Run ${ctx.runId} at ${ctx.at}.`,
+    ].join('\n'),
+    attributes: { kind: 'now-watching', poolIds: [] },
   };
 }
 

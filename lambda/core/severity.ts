@@ -1,3 +1,5 @@
+import { IDENTITY_POOL_RULES } from '../surfaces/identity-pools.js';
+import { SURFACE_RULES } from '../surfaces/index.js';
 import type { Change, ClientSnapshot, Finding, Json, JsonObject, PoolSnapshot } from './types.js';
 import { SEVERITY_ORDER, Severity } from './types.js';
 
@@ -33,12 +35,19 @@ const COSMETIC_PREFIXES = [
   'UserPoolTags',
   'ClientName',
   'AnalyticsConfiguration',
+  'IdentityPoolTags',
 ];
 
 const isClientField = (change: Change, ...paths: string[]) =>
-  change.clientId !== undefined && 'path' in change && paths.includes(change.path);
+  change.clientId !== undefined &&
+  change.surface === undefined &&
+  'path' in change &&
+  paths.includes(change.path);
+/** A setting of the pool itself (not of a client, and not of a surface such as a group). */
+const isPoolLevel = (change: Change) => change.clientId === undefined && change.surface === undefined;
 const isPoolField = (change: Change, ...paths: string[]) =>
-  change.clientId === undefined && 'path' in change && paths.includes(change.path);
+  isPoolLevel(change) && 'path' in change && paths.includes(change.path);
+const SECURITY_MODE_STRENGTH: Record<string, number> = { OFF: 0, AUDIT: 1, ENFORCED: 2 };
 
 /**
  * The severity rules, in one readable place. HIGH marks changes that can weaken security; the
@@ -152,9 +161,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     name: 'lambda-trigger-changed',
     description: 'A Lambda trigger was added, changed or removed',
     evaluate: (c) =>
-      c.clientId === undefined && 'path' in c && c.path.startsWith('LambdaConfig')
-        ? Severity.HIGH
-        : undefined,
+      isPoolLevel(c) && 'path' in c && c.path.startsWith('LambdaConfig') ? Severity.HIGH : undefined,
   },
   {
     name: 'self-sign-up-enabled',
@@ -172,7 +179,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
     description:
       'Shorter passwords, a character class no longer required, less history, or longer temporary passwords',
     evaluate: (c) => {
-      if (c.kind !== 'field-changed' || c.clientId !== undefined) return undefined;
+      if (c.kind !== 'field-changed' || !isPoolLevel(c)) return undefined;
       const field = c.path.startsWith(PASSWORD_POLICY) ? c.path.slice(PASSWORD_POLICY.length) : undefined;
       if (field === undefined) return undefined;
       const weaker =
@@ -183,6 +190,24 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
       return weaker ? Severity.HIGH : undefined;
     },
   },
+  {
+    name: 'secret-lifecycle',
+    description:
+      'A client secret rotation left unfinished past the window, or a secret older than the maximum age',
+    evaluate: (c) => (c.kind === 'secret-lifecycle' ? Severity.MEDIUM : undefined),
+  },
+  {
+    name: 'threat-protection-mode-lowered',
+    description: 'Threat protection (advanced security) mode lowered: ENFORCED to AUDIT or OFF, AUDIT to OFF',
+    evaluate: (c) => {
+      if (c.kind !== 'field-changed' || !isPoolField(c, 'UserPoolAddOns.AdvancedSecurityMode'))
+        return undefined;
+      const strength = (v: Json | undefined) => SECURITY_MODE_STRENGTH[String(v ?? 'OFF')] ?? 0;
+      return strength(c.after) < strength(c.before) ? Severity.HIGH : undefined;
+    },
+  },
+  ...IDENTITY_POOL_RULES,
+  ...SURFACE_RULES,
   {
     name: 'cosmetic',
     description: 'Message templates, tags, names and analytics settings',

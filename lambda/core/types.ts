@@ -26,7 +26,24 @@ export interface ClientSnapshot {
   secrets: Record<string, SecretSnapshot>;
 }
 
-/** A user pool and all its app clients after normalization. */
+/**
+ * One resource of a surface (an identity provider, a group, the pool's MFA configuration, ...) after
+ * normalization: volatile fields out, set-like lists sorted, secret values replaced by a digest.
+ */
+export interface ResourceSnapshot {
+  /** How a person names it (the provider or group name; the client's name for per-client resources). */
+  name: string;
+  config: JsonObject;
+}
+
+/** A surface's resources by id (`pool` for the pool's own, a client id for a client's own). */
+export type SurfaceSnapshot = Record<string, ResourceSnapshot>;
+
+/**
+ * A user pool and all its app clients after normalization; or an identity pool (its id has a colon,
+ * `us-east-1:1111…`), whose `config` holds DescribeIdentityPool and GetIdentityPoolRoles and which has
+ * no clients.
+ */
 export interface PoolSnapshot {
   poolId: string;
   poolName: string;
@@ -34,6 +51,11 @@ export interface PoolSnapshot {
   config: JsonObject;
   /** App clients by ClientId. */
   clients: Record<string, ClientSnapshot>;
+  /**
+   * The other surfaces, by surface name. A surface that is absent was not watched when the document
+   * was written (an older release, or turned off): it is never compared, and never reported as removed.
+   */
+  surfaces?: Record<string, SurfaceSnapshot>;
 }
 
 /** How much a change matters to a security reviewer. */
@@ -45,12 +67,18 @@ export enum Severity {
 
 export const SEVERITY_ORDER: readonly Severity[] = [Severity.HIGH, Severity.MEDIUM, Severity.LOW];
 
-/** Where a change happened: the pool, and the client when it is a client-level change. */
+/**
+ * Where a change happened: the pool; the client when it is a client-level change; the surface and
+ * resource when it is a change of an identity provider, group, MFA configuration, ...
+ */
 export interface ChangeScope {
   poolId: string;
   poolName: string;
   clientId?: string;
   clientName?: string;
+  surface?: string;
+  resourceId?: string;
+  resourceName?: string;
 }
 
 /**
@@ -62,8 +90,28 @@ export type Change =
   | (ChangeScope & { kind: 'pool-removed' })
   | (ChangeScope & { kind: 'client-added'; clientId: string; clientName: string })
   | (ChangeScope & { kind: 'client-removed'; clientId: string; clientName: string })
+  | (ChangeScope & {
+      kind: 'resource-added' | 'resource-removed';
+      surface: string;
+      resourceId: string;
+      resourceName: string;
+      /** The resource's settings, to show what was added or removed (secret values are digests). */
+      config: JsonObject;
+    })
   | (ChangeScope & { kind: 'field-changed'; path: string; before: Json | undefined; after: Json | undefined })
   | (ChangeScope & { kind: 'list-changed'; path: string; added: Json[]; removed: Json[] })
+  | (ChangeScope & {
+      /** Not a difference from the baseline: the current secrets break the lifecycle policy. */
+      kind: 'secret-lifecycle';
+      clientId: string;
+      clientName: string;
+      problem: 'rotation-unfinished' | 'too-old';
+      secretId: string;
+      createdAt: string;
+      /** How old the secret is, and the limit it passed, in days. */
+      days: number;
+      limitDays: number;
+    })
   | (ChangeScope & {
       kind: 'secret-added' | 'secret-removed';
       clientId: string;

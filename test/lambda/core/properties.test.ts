@@ -27,10 +27,14 @@ function mirrored(change: Change): string {
     'pool-removed': 'pool-added',
     'client-added': 'client-removed',
     'client-removed': 'client-added',
+    'resource-added': 'resource-removed',
+    'resource-removed': 'resource-added',
     'secret-added': 'secret-removed',
     'secret-removed': 'secret-added',
     'field-changed': 'field-changed',
     'list-changed': 'list-changed',
+    // Not a diff: never produced by diffPool.
+    'secret-lifecycle': 'secret-lifecycle',
   }[change.kind];
   return signature({ ...change, kind } as Change);
 }

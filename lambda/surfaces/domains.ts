@@ -1,0 +1,46 @@
+import { normalizeResource } from '../core/normalize.js';
+import type { Change } from '../core/types.js';
+import { Severity } from '../core/types.js';
+import type { Surface } from './surface.js';
+
+const isDomain = (c: Change) => c.surface === 'domains';
+
+/**
+ * The hosted UI's domains: the prefix domain and the custom domain DescribeUserPool names, with the
+ * custom domain's certificate, the CloudFront distribution and the managed login version.
+ */
+export const domainsSurface: Surface = {
+  name: 'domains',
+  label: 'domain',
+  plural: 'domains',
+  operations: ['DescribeUserPoolDomain'],
+  async read({ poolId, pool, send }) {
+    const out: Awaited<ReturnType<Surface['read']>> = {};
+    for (const domain of new Set([pool.Domain, pool.CustomDomain])) {
+      if (!domain) continue;
+      const description = (await send('DescribeUserPoolDomain', { Domain: domain })).DomainDescription;
+      if (!description?.Domain) continue;
+      out[domain] = {
+        name: domain,
+        // Status moves through CREATING/UPDATING by itself; Version changes on every update.
+        config: normalizeResource(description, {
+          volatile: ['UserPoolId', 'AWSAccountId', 'Domain', 'Status', 'Version'],
+          salt: poolId,
+        }),
+      };
+    }
+    return out;
+  },
+  rules: [
+    {
+      name: 'domain-target-changed',
+      description: "The custom domain's certificate or the domain's CloudFront distribution changed",
+      evaluate: (c) =>
+        isDomain(c) &&
+        c.kind === 'field-changed' &&
+        (c.path === 'CustomDomainConfig.CertificateArn' || c.path === 'CloudFrontDistribution')
+          ? Severity.HIGH
+          : undefined,
+    },
+  ],
+};

@@ -1,0 +1,43 @@
+import { IDENTITY_POOLS } from './identity-pools.js';
+import { POOL_SURFACES } from './index.js';
+
+/** Every surface that can be turned off, in the README's order: pool surfaces, then identity pools. */
+export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.name), IDENTITY_POOLS];
+
+/**
+ * Parses a surface selection: `all` (the default), `none`, a list of surfaces to watch (`mfa,groups`),
+ * or surfaces to leave out (`-waf,-uiCustomization`). Pools and app clients are always watched.
+ * Throws an Error naming the unknown surface and the closest valid one.
+ */
+export function parseSurfaces(spec: string | undefined): string[] {
+  const text = (spec ?? '').trim();
+  if (text === '' || text === 'all') return [...SURFACE_NAMES];
+  if (text === 'none') return [];
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const removing = items.filter((item) => item.startsWith('-'));
+  if (removing.length > 0 && removing.length !== items.length)
+    throw new Error(
+      `surfaces: use either a list to watch (mfa,groups) or a list to leave out (-waf,-uiCustomization), not both: "${text}"`,
+    );
+  for (const item of items) {
+    const name = item.replace(/^-/, '');
+    if (!SURFACE_NAMES.includes(name))
+      throw new Error(
+        `surfaces: unknown surface "${name}"${suggestion(name)}; known: ${SURFACE_NAMES.join(', ')}`,
+      );
+  }
+  if (removing.length === 0) return SURFACE_NAMES.filter((name) => items.includes(name));
+  const out = new Set(removing.map((item) => item.slice(1)));
+  return SURFACE_NAMES.filter((name) => !out.has(name));
+}
+
+function suggestion(name: string): string {
+  const lower = name.toLowerCase();
+  const close = SURFACE_NAMES.find(
+    (s) => s.toLowerCase() === lower || s.toLowerCase().startsWith(lower.slice(0, 3)),
+  );
+  return close ? ` (did you mean ${close}?)` : '';
+}

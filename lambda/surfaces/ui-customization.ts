@@ -1,0 +1,37 @@
+import type { UICustomizationType } from '@aws-sdk/client-cognito-identity-provider';
+import { normalizeResource } from '../core/normalize.js';
+import { hasDomain, POOL_RESOURCE, type Surface } from './surface.js';
+
+/**
+ * The classic hosted UI's CSS and logo: a phishing surface. Kept as a digest and a size (the CSS) and
+ * the logo's URL, never the content. Read only when the pool has a domain (without one there is no
+ * hosted UI), and per client only where the client has its own.
+ */
+export const uiCustomizationSurface: Surface = {
+  name: 'uiCustomization',
+  label: 'hosted UI customization',
+  plural: 'hosted UI customization',
+  operations: ['GetUICustomization'],
+  async read({ poolId, pool, clients, send }) {
+    const out: Awaited<ReturnType<Surface['read']>> = {};
+    if (!hasDomain(pool)) return out;
+    const normalize = (ui: UICustomizationType) =>
+      normalizeResource(ui, {
+        volatile: ['UserPoolId', 'ClientId', 'LastModifiedDate', 'CreationDate'],
+        digests: ['CSS'],
+        salt: poolId,
+      });
+    const own = (await send('GetUICustomization', { UserPoolId: poolId })).UICustomization;
+    const ownConfig = own ? normalize(own) : {};
+    if (Object.keys(ownConfig).length > 0) out[POOL_RESOURCE] = { name: 'pool', config: ownConfig };
+    for (const client of clients) {
+      const ui = (await send('GetUICustomization', { UserPoolId: poolId, ClientId: client.clientId }))
+        .UICustomization;
+      // A client without its own customization is answered with the pool's (ClientId "ALL").
+      if (ui?.ClientId === client.clientId)
+        out[client.clientId] = { name: client.clientName, config: normalize(ui) };
+    }
+    return out;
+  },
+  rules: [],
+};
