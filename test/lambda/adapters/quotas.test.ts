@@ -32,7 +32,7 @@ describe('quota table', () => {
     'maps %s to an existing category with a positive rate and a named source',
     (op) => {
       const category = OPERATION_QUOTA[op];
-      expect(category).toBeDefined();
+      if (category === undefined) throw new Error(`${op} has no quota category`);
       const spec = QUOTAS[category];
       expect(spec).toBeDefined();
       expect(spec.rps).toBeGreaterThan(0);
