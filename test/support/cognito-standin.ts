@@ -149,7 +149,8 @@ export interface StandinOptions {
   perPoolClientReadRps?: number;
   /**
    * Any category's quota (account rps and, for the per-pool categories, rps per pool and operation).
-   * Defaults: `QUOTAS` of `lambda/adapters/quotas.ts`. The three options above win for their categories.
+   * Defaults: `QUOTAS` of `lambda/adapters/quotas.ts`. Passing it (even `{}`) first puts every rate back
+   * to those defaults, then applies it; the three options above, when also given, win for their categories.
    */
   quotaOverrides?: Partial<Record<QuotaCategory, { rps?: number; perPoolPerOperationRps?: number }>>;
   /** Bucket capacity in seconds of rate (capacity = rps × burstSeconds). Default 1. */
@@ -810,6 +811,7 @@ export class CognitoStandin {
   configure(opts: StandinRuntimeOptions): void {
     if (opts.latencyMs !== undefined) this.latencyMs = Math.max(0, opts.latencyMs);
     if (opts.quotas !== undefined) this.quotasOn = opts.quotas;
+    if (opts.quotaOverrides !== undefined) this.rates = defaultRates();
     for (const [category, q] of Object.entries(opts.quotaOverrides ?? {}) as [
       QuotaCategory,
       { rps?: number; perPoolPerOperationRps?: number },
