@@ -123,6 +123,23 @@ export interface CognitoDriftDetectorProps {
    * @default 50
    */
   readonly maxInvocationsPerRun?: number;
+  /**
+   * The surfaces watched besides pools and app clients: `all`, `none`, a list (`mfa,groups`) or
+   * exclusions (`-waf,-uiCustomization`), as one string or a list. Names: mfa, riskConfiguration, identityProviders, groups,
+   * resourceServers, domains, logDelivery, uiCustomization, waf, identityPools.
+   * @default 'all'
+   */
+  readonly surfaces?: string | readonly string[];
+  /**
+   * Days a client may hold two secrets before "rotation not finished" is reported.
+   * @default 7
+   */
+  readonly rotationWindowDays?: number;
+  /**
+   * Report client secrets older than this many days.
+   * @default no limit
+   */
+  readonly maxSecretAgeDays?: number;
 }
 
 /**
@@ -221,6 +238,11 @@ export class CognitoDriftDetector extends Construct {
         ALERT_TOPIC_ARN: this.topic.topicArn,
         QUOTA_SHARE: String(settings.quotaShare),
         REMINDER_INTERVAL_HOURS: String(settings.reminderIntervalHours),
+        SURFACES: settings.surfaces.length === 0 ? 'none' : settings.surfaces.join(','),
+        ROTATION_WINDOW_DAYS: String(settings.rotationWindowDays),
+        ...(settings.maxSecretAgeDays === undefined
+          ? {}
+          : { MAX_SECRET_AGE_DAYS: String(settings.maxSecretAgeDays) }),
         SCHEDULE_PERIOD_MINUTES: String(settings.schedulePeriodMinutes),
         LOG_LEVEL: settings.logLevel,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -331,8 +353,46 @@ export class CognitoDriftDetector extends Construct {
           'cognito-idp:ListUserPoolClients',
           'cognito-idp:DescribeUserPoolClient',
           'cognito-idp:ListUserPoolClientSecrets',
+          'cognito-idp:GetUserPoolMfaConfig',
+          'cognito-idp:DescribeRiskConfiguration',
+          'cognito-idp:ListIdentityProviders',
+          'cognito-idp:DescribeIdentityProvider',
+          'cognito-idp:ListResourceServers',
+          'cognito-idp:ListGroups',
+          'cognito-idp:GetLogDeliveryConfiguration',
+          'cognito-idp:GetUICustomization',
+          'cognito-idp:GetWebACLForResource',
         ],
         resources: [userPools],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeDomains',
+        // DescribeUserPoolDomain names a domain, not a pool, and supports no resource-level permission.
+        actions: ['cognito-idp:DescribeUserPoolDomain'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListIdentityPools',
+        actions: ['cognito-identity:ListIdentityPools'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadIdentityPools',
+        actions: ['cognito-identity:DescribeIdentityPool', 'cognito-identity:GetIdentityPoolRoles'],
+        resources: [`arn:${Aws.PARTITION}:cognito-identity:${Aws.REGION}:${Aws.ACCOUNT_ID}:identitypool/*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWebAclOfPools',
+        actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
+        resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],
       }),
     );
     role.addToPolicy(
@@ -367,7 +427,18 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools does not support resource-level permissions; it is the only action on "*".',
+      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain and cognito-identity:ListIdentityPools ' +
+        'support no resource-level permissions; they are the only actions on "*", all read-only.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-identity:<AWS::Region>:<AWS::AccountId>:identitypool/*]',
+      'The detector reads every identity pool of the account and region (Describe/GetRoles, read-only).',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:wafv2:<AWS::Region>:<AWS::AccountId>:regional/webacl/*/*]',
+      'Which web ACL guards a pool is what is watched, so it cannot be named in advance; the actions are read-only.',
     );
     acknowledge(
       role,

@@ -6,6 +6,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ignoreRulesSchema } from '../lambda/core/ignore.js';
+import { parseSurfaces } from '../lambda/surfaces/selection.js';
 import type { CognitoDriftDetectorProps } from './cognito-drift-detector.js';
 
 /** A detector setting (CDK context value or construct prop) is missing or invalid. */
@@ -36,6 +37,8 @@ export const DEFAULTS = {
   noncurrentVersionExpirationDays: 365,
   reportExpirationDays: 90,
   maxInvocationsPerRun: 50,
+  surfaces: 'all',
+  rotationWindowDays: 7,
 } as const satisfies Partial<Record<keyof CognitoDriftDetectorProps, unknown>>;
 
 /**
@@ -63,6 +66,10 @@ export interface DetectorSettings {
   readonly noncurrentVersionExpirationDays: number;
   readonly reportExpirationDays: number;
   readonly maxInvocationsPerRun: number;
+  /** The surfaces watched besides pools and clients, resolved to names. */
+  readonly surfaces: readonly string[];
+  readonly rotationWindowDays: number;
+  readonly maxSecretAgeDays?: number;
 }
 
 type SettingName = keyof CognitoDriftDetectorProps;
@@ -85,6 +92,9 @@ const CONTEXT_KEYS: Record<SettingName, string> = {
   noncurrentVersionExpirationDays: 'noncurrentVersionExpirationDays',
   reportExpirationDays: 'reportExpirationDays',
   maxInvocationsPerRun: 'maxInvocationsPerRun',
+  surfaces: 'surfaces',
+  rotationWindowDays: 'rotationWindowDays',
+  maxSecretAgeDays: 'maxSecretAgeDays',
 };
 
 const contextLabel: Label = (setting) => `context "${CONTEXT_KEYS[setting]}"`;
@@ -263,6 +273,16 @@ function checkSchedule(
   return { schedule: expression, schedulePeriodMinutes: parsed.periodMinutes };
 }
 
+/** The surface selection, with the function's own parser, so a typo fails at synth. */
+function checkSurfaces(label: Label, spec: string | readonly string[]): string[] {
+  try {
+    if (typeof spec !== 'string' && spec.length === 0) return [];
+    return parseSurfaces(typeof spec === 'string' ? spec : spec.join(','));
+  } catch (error) {
+    throw invalid(label, 'surfaces', (error as Error).message.replace(/^surfaces: /, ''));
+  }
+}
+
 function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettings {
   const quotaShare = props.quotaShare ?? DEFAULTS.quotaShare;
   if (!(Number.isFinite(quotaShare) && quotaShare > 0 && quotaShare <= 1)) {
@@ -342,6 +362,16 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
       props.reportExpirationDays ?? DEFAULTS.reportExpirationDays,
       1,
     ),
+    surfaces: checkSurfaces(label, props.surfaces ?? DEFAULTS.surfaces),
+    rotationWindowDays: checkInteger(
+      label,
+      'rotationWindowDays',
+      props.rotationWindowDays ?? DEFAULTS.rotationWindowDays,
+      1,
+    ),
+    ...(props.maxSecretAgeDays === undefined
+      ? {}
+      : { maxSecretAgeDays: checkInteger(label, 'maxSecretAgeDays', props.maxSecretAgeDays, 1) }),
     maxInvocationsPerRun: checkInteger(
       label,
       'maxInvocationsPerRun',
@@ -444,6 +474,9 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     noncurrentVersionExpirationDays: contextNumber(ctx, 'noncurrentVersionExpirationDays'),
     reportExpirationDays: contextNumber(ctx, 'reportExpirationDays'),
     maxInvocationsPerRun: contextNumber(ctx, 'maxInvocationsPerRun'),
+    surfaces: contextString(ctx, 'surfaces'),
+    rotationWindowDays: contextNumber(ctx, 'rotationWindowDays'),
+    maxSecretAgeDays: contextNumber(ctx, 'maxSecretAgeDays'),
   };
   return resolve(props, contextLabel);
 }

@@ -3,7 +3,6 @@ import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { POOL_RESOURCE, type Surface } from './surface.js';
 
-const MFA_STRENGTH: Record<string, number> = { OFF: 0, OPTIONAL: 1, ON: 2 };
 const FACTORS = ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'];
 
 const isMfa = (c: Change) => c.surface === 'mfa' && 'path' in c;
@@ -19,20 +18,17 @@ export const mfaSurface: Surface = {
   operations: ['GetUserPoolMfaConfig'],
   async read({ poolId, send }) {
     const out = await send('GetUserPoolMfaConfig', { UserPoolId: poolId });
-    return { [POOL_RESOURCE]: { name: 'MFA', config: normalizeResource(out, { salt: poolId }) } };
+    // MfaConfiguration (OFF/ON/OPTIONAL) is also in DescribeUserPool, and compared there: kept once.
+    const config = normalizeResource(out, { volatile: ['MfaConfiguration'], salt: poolId });
+    return { [POOL_RESOURCE]: { name: 'MFA', config } };
   },
   rules: [
     {
       name: 'mfa-factor-off',
       description:
-        'MFA made optional or off, a factor (TOTP, SMS, email) turned off, or WebAuthn user verification relaxed',
+        'An MFA factor (TOTP, SMS, email) turned off or its configuration removed, WebAuthn user verification relaxed, or its relying party changed',
       evaluate: (c) => {
         if (!isMfa(c) || c.kind !== 'field-changed') return undefined;
-        if (c.path === 'MfaConfiguration') {
-          const weaker =
-            (MFA_STRENGTH[String(c.after ?? 'OFF')] ?? 0) < (MFA_STRENGTH[String(c.before ?? 'OFF')] ?? 0);
-          return weaker ? Severity.HIGH : undefined;
-        }
         if (FACTORS.some((f) => c.path === `${f}.Enabled`))
           return c.before === true && c.after !== true ? Severity.HIGH : undefined;
         // A whole factor's configuration removed (SMS or email configuration gone).

@@ -155,6 +155,9 @@ describe('CognitoDriftStack', () => {
             QUOTA_SHARE: '0.5',
             REMINDER_INTERVAL_HOURS: '24',
             SCHEDULE_PERIOD_MINUTES: '60',
+            SURFACES:
+              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,identityPools',
+            ROTATION_WINDOW_DAYS: '7',
             LOG_LEVEL: 'INFO',
             POWERTOOLS_SERVICE_NAME: 'cognito-drift',
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
@@ -213,6 +216,21 @@ describe('CognitoDriftStack', () => {
           'cognito-idp:ListUserPoolClients',
           'cognito-idp:DescribeUserPoolClient',
           'cognito-idp:ListUserPoolClientSecrets',
+          'cognito-idp:GetUserPoolMfaConfig',
+          'cognito-idp:DescribeRiskConfiguration',
+          'cognito-idp:ListIdentityProviders',
+          'cognito-idp:DescribeIdentityProvider',
+          'cognito-idp:ListResourceServers',
+          'cognito-idp:ListGroups',
+          'cognito-idp:DescribeUserPoolDomain',
+          'cognito-idp:GetLogDeliveryConfiguration',
+          'cognito-idp:GetUICustomization',
+          'cognito-idp:GetWebACLForResource',
+          'cognito-identity:ListIdentityPools',
+          'cognito-identity:DescribeIdentityPool',
+          'cognito-identity:GetIdentityPoolRoles',
+          'wafv2:GetWebACLForResource',
+          'wafv2:GetWebACL',
           's3:GetObject',
           's3:PutObject',
           's3:ListBucket',
@@ -238,12 +256,15 @@ describe('CognitoDriftStack', () => {
       );
     });
 
-    it('uses "*" only for cognito-idp:ListUserPools', () => {
-      for (const statement of roleStatements()) {
-        if (asArray(statement.Resource).includes('*')) {
-          expect(asArray(statement.Action)).toEqual(['cognito-idp:ListUserPools']);
-        }
-      }
+    it('uses "*" only for the three reads that support no resource-level permission', () => {
+      const onStar = roleStatements()
+        .filter((statement) => asArray(statement.Resource).includes('*'))
+        .flatMap((statement) => asArray(statement.Action));
+      expect(onStar.sort()).toEqual([
+        'cognito-identity:ListIdentityPools',
+        'cognito-idp:DescribeUserPoolDomain',
+        'cognito-idp:ListUserPools',
+      ]);
     });
 
     it('scopes the Cognito reads to user pools of its own account and region', () => {

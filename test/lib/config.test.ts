@@ -39,8 +39,59 @@ describe('parseDetectorConfig', () => {
       noncurrentVersionExpirationDays: 365,
       reportExpirationDays: 90,
       maxInvocationsPerRun: 50,
+      surfaces: [
+        'identityProviders',
+        'groups',
+        'mfa',
+        'riskConfiguration',
+        'waf',
+        'domains',
+        'logDelivery',
+        'resourceServers',
+        'uiCustomization',
+        'identityPools',
+      ],
+      rotationWindowDays: 7,
     });
     expect(settings.ignoreRules).toBeUndefined();
+  });
+
+  it.each([
+    [
+      '-waf,-uiCustomization',
+      [
+        'identityProviders',
+        'groups',
+        'mfa',
+        'riskConfiguration',
+        'domains',
+        'logDelivery',
+        'resourceServers',
+        'identityPools',
+      ],
+    ],
+    ['mfa,groups', ['groups', 'mfa']],
+    ['none', []],
+  ])('resolves surfaces=%s', (surfaces, expected) => {
+    expect(parseDetectorConfig(context({ alertEmail: 'ops@example.com', surfaces })).surfaces).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    ['-wafx', 'unknown surface "wafx" (did you mean waf?)'],
+    ['mfa,-waf', 'not both'],
+    ['identityproviders', 'did you mean identityProviders?'],
+  ])('rejects surfaces=%s, naming the context key', (surfaces, message) => {
+    expect(() => parseDetectorConfig(context({ alertEmail: 'ops@example.com', surfaces }))).toThrow(
+      new RegExp(`context "surfaces".*${message.replace(/[()?]/g, '\\$&')}`),
+    );
+  });
+
+  it('rejects a rotation window that is not a whole number of days', () => {
+    expect(() =>
+      parseDetectorConfig(context({ alertEmail: 'ops@example.com', rotationWindowDays: '0' })),
+    ).toThrow(/context "rotationWindowDays"/);
   });
 
   it('splits a comma-separated alertEmail and trims each address', () => {

@@ -100,7 +100,9 @@ export function fakeIo(options: FakeIoOptions = {}): FakeIo {
     stdout: stdout.stream,
     stderr: stderr.stream,
     stdin,
-    env: { USER: 'tester', ...options.env },
+    // This harness's Cognito fake serves pools and clients only: surfaces are tested with FakeAccount
+    // and over the wire against the stand-in.
+    env: { USER: 'tester', SURFACES: 'none', ...options.env },
     out: stdout.text,
     err: stderr.text,
     type: (line) => stdin.write(`${line}\n`),

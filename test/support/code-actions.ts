@@ -4,6 +4,9 @@ import { build } from 'esbuild';
 /** SDK package suffix → IAM service prefix. */
 const SERVICE_PREFIX: Record<string, string> = {
   'cognito-identity-provider': 'cognito-idp',
+  'cognito-identity': 'cognito-identity',
+  wafv2: 'wafv2',
+  cloudtrail: 'cloudtrail',
   s3: 's3',
   sns: 'sns',
   sts: 'sts',
@@ -17,9 +20,20 @@ const ACTION_OVERRIDES: Record<string, string> = {
 };
 
 /**
+ * Actions that one call needs besides its own, from the service's documentation: WAF's
+ * GetWebACLForResource checks `wafv2:GetWebACL` on the web ACL it finds, and for a user pool the
+ * caller also needs `cognito-idp:GetWebACLForResource` ("Permissions for GetWebACLForResource",
+ * AWS WAF Developer Guide).
+ */
+const DEPENDENT_ACTIONS: Record<string, string[]> = {
+  'wafv2:GetWebACLForResource': ['wafv2:GetWebACL', 'cognito-idp:GetWebACLForResource'],
+};
+
+/**
  * The IAM actions of every AWS SDK command the code reachable from `entry` sends: the source
- * files come from esbuild's metafile (exactly what the Lambda bundle contains), and each
- * `new XxxCommand(` is matched to the `@aws-sdk/client-*` package it was imported from.
+ * files come from esbuild's metafile (exactly what the Lambda bundle contains), and each command
+ * class used in code (`new XxxCommand(`, or named in a table of commands) is matched to the
+ * `@aws-sdk/client-*` package it was imported from.
  */
 export async function iamActionsCalledFrom(entry: string): Promise<Set<string>> {
   const result = await build({
@@ -47,10 +61,16 @@ export async function iamActionsCalledFrom(entry: string): Promise<Set<string>> 
     }
     for (const match of source.matchAll(/new\s+(\w+)Command\s*\(/g)) {
       const command = `${match[1]}Command`;
-      const pkg = imported.get(command);
-      if (!pkg) throw new Error(`${file}: ${command} is not imported from an @aws-sdk/client-* package`);
-      const action = `${SERVICE_PREFIX[pkg] ?? pkg}:${match[1]}`;
-      actions.add(ACTION_OVERRIDES[action] ?? action);
+      if (!imported.has(command))
+        throw new Error(`${file}: ${command} is not imported from an @aws-sdk/client-* package`);
+    }
+    const code = source.replace(/import\s*(?:type\s*)?\{[^}]*\}\s*from\s*'[^']*';/g, '');
+    for (const [command, pkg] of imported) {
+      if (!new RegExp(`\\b${command}\\b`).test(code)) continue;
+      const action = `${SERVICE_PREFIX[pkg] ?? pkg}:${command.slice(0, -'Command'.length)}`;
+      const named = ACTION_OVERRIDES[action] ?? action;
+      actions.add(named);
+      for (const dependent of DEPENDENT_ACTIONS[named] ?? []) actions.add(dependent);
     }
   }
   return actions;

@@ -92,6 +92,9 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      // One stand-in serves identity pools and WAF too (routed by X-Amz-Target).
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY: cognito.endpoint,
+      AWS_ENDPOINT_URL_WAFV2: cognito.endpoint,
       AWS_ENDPOINT_URL_STS: s3sns?.endpoint ?? cognito.endpoint,
       ...(s3sns ? { AWS_ENDPOINT_URL_S3: s3sns.endpoint, AWS_ENDPOINT_URL_SNS: s3sns.endpoint } : {}),
     };
@@ -213,6 +216,7 @@ export const FOREIGN_AWS_VARIABLES = [
   'AWS_ENDPOINT_URL_S3',
   'AWS_ENDPOINT_URL_SNS',
   'AWS_DEFAULT_REGION',
+  'SURFACES',
   'BASELINE_BUCKET',
   'ALERT_TOPIC_ARN',
   'IGNORE_RULES',
