@@ -1,5 +1,6 @@
 import { describeError, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
 import { contentHash } from './canonical.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
@@ -17,7 +18,6 @@ import {
   type PoolRef,
 } from './ports.js';
 import {
-  type PoolDrift,
   type ReadProblem,
   type RunContext,
   renderBaselineCreated,
@@ -28,7 +28,7 @@ import {
   renderStoreProblems,
 } from './render.js';
 import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
-import { classify, highestSeverity } from './severity.js';
+import { classify } from './severity.js';
 import type { Finding, PoolSnapshot } from './types.js';
 import { Severity } from './types.js';
 
@@ -503,7 +503,7 @@ class DetectorRun {
       invocations: 1,
     };
     const messages: AlertMessage[] = [];
-    const mark = this.dueMark(state?.doc.incomplete, contentHash(problems));
+    const mark = dueMark(state?.doc.incomplete, contentHash(problems), this.clock());
     if (mark) messages.push(renderScanIncomplete(this.context(run), problems));
     if (this.persist && messages.length > 0) {
       for (const message of messages) await this.deps.notifier.publish(message);
@@ -536,11 +536,8 @@ class DetectorRun {
       pools: {},
     };
     const ctx = this.context(run);
-    const storeProblems: ReadProblem[] = [];
-    const readProblems: ReadProblem[] = [];
-    const drifts: PoolDrift[] = [];
+    let readProblems: ReadProblem[] = [];
     const resolved: { poolId: string; poolName: string }[] = [];
-    const newlyCovered = new Set<string>();
     for (const { kind, reason } of run.unlisted ?? []) {
       if (kind === 'identityPools')
         readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
@@ -636,71 +633,12 @@ class DetectorRun {
     }
 
     // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
-    for (const [poolId, outcome] of Object.entries(run.outcomes).sort(([a], [b]) => a.localeCompare(b))) {
-      const poolState = this.poolState(state, poolId);
-      if (outcome.status === 'unreadable') {
-        readProblems.push({ what: `Pool ${outcome.poolName} (${poolId})`, reason: outcome.reason });
-        continue;
-      }
-      if (outcome.status === 'bad-document') {
-        storeProblems.push({ what: store.locate(outcome.key), reason: outcome.reason });
-        continue;
-      }
-      if (outcome.status === 'gone') {
-        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
-        delete state.pools[poolId];
-        continue;
-      }
-      for (const client of outcome.unreadableClients) {
-        readProblems.push({
-          what: `App client ${client.clientId} in pool ${outcome.poolName} (${poolId})`,
-          reason: client.reason,
-        });
-      }
-      for (const surface of outcome.unreadableSurfaces ?? []) {
-        readProblems.push({
-          what: `${surface.operation} on pool ${outcome.poolName} (${poolId})`,
-          reason: surface.reason,
-        });
-      }
-      for (const surface of outcome.newlyCovered ?? []) newlyCovered.add(surface);
-      if (outcome.snapshotHash !== 'removed') poolState.snapshotHash = outcome.snapshotHash;
-      // Cache the hash with the ETag it was read at: the baseline may have changed since (a run that
-      // spans invocations), and a hash paired with a newer ETag would hide drift from the new baseline.
-      if (outcome.baselineEtag !== undefined) {
-        poolState.baseline = { etag: outcome.baselineEtag, snapshotHash: outcome.baselineHash };
-      }
-      const findings = outcome.findings as Finding[];
-      if (findings.length === 0) {
-        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
-        delete poolState.drift;
-        continue;
-      }
-      const fingerprint = contentHash([outcome.baselineHash, outcome.snapshotHash, findings.length]);
-      const previous = poolState.drift;
-      const due = this.dueMark(previous, fingerprint);
-      if (!due) continue;
-      const status: PoolDrift['status'] = !previous
-        ? 'new'
-        : previous.fingerprint !== fingerprint
-          ? 'changed'
-          : 'reminder';
-      drifts.push({
-        poolId,
-        poolName: outcome.poolName,
-        findings,
-        status,
-        unapprovedSince: previous?.firstAlertedAt,
-      });
-      poolState.drift = {
-        ...due,
-        snapshotHash: outcome.snapshotHash === 'removed' ? null : outcome.snapshotHash,
-        baselineHash: outcome.baselineHash,
-        highest: highestSeverity(findings) ?? Severity.LOW,
-        changeCount: findings.length,
-        poolName: outcome.poolName,
-      };
-    }
+    const decision = decideAlerts(run.outcomes, state, this.clock(), { readProblems, resolved }, (key) =>
+      store.locate(key),
+    );
+    const { drifts, storeProblems } = decision;
+    readProblems = decision.readProblems;
+    const newlyCovered = new Set(decision.newlyCovered);
 
     const messages: AlertMessage[] = [];
     const report = this.result(run, {
@@ -722,17 +660,9 @@ class DetectorRun {
     if (!firstRun && newlyCovered.size > 0 && this.persist)
       messages.push(renderNowWatching(ctx, [...newlyCovered].sort(), recordedIdentityPools));
     if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
-    if (resolved.length > 0) messages.push(renderResolved(ctx, resolved));
-    if (readProblems.length > 0) {
-      const mark = this.dueMark(state.incomplete, contentHash(readProblems));
-      if (mark) messages.push(renderScanIncomplete(ctx, readProblems));
-      state.incomplete = mark ?? state.incomplete;
-    } else delete state.incomplete;
-    if (storeProblems.length > 0) {
-      const mark = this.dueMark(state.problems, contentHash(storeProblems));
-      if (mark) messages.push(renderStoreProblems(ctx, storeProblems));
-      state.problems = mark ?? state.problems;
-    } else delete state.problems;
+    if (decision.resolved.length > 0) messages.push(renderResolved(ctx, decision.resolved));
+    if (decision.sendIncomplete) messages.push(renderScanIncomplete(ctx, readProblems));
+    if (decision.sendStoreProblems) messages.push(renderStoreProblems(ctx, storeProblems));
 
     for (const rule of this.ignore.unmatched())
       logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
@@ -740,7 +670,7 @@ class DetectorRun {
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
-      await store.putState({ ...state, watching: run.watching ?? [] }, stateVersion?.etag ?? null);
+      await store.putState({ ...decision.state, watching: run.watching ?? [] }, stateVersion?.etag ?? null);
       run.status = 'complete';
       run.updatedAt = this.deps.now().toISOString();
       await store.putRun(run, runEtag);
@@ -767,22 +697,8 @@ class DetectorRun {
     };
   }
 
-  /** A fresh alert mark when the thing is new, changed, or due for a reminder; undefined otherwise. */
-  private dueMark(
-    previous: { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined,
-    fingerprint: string,
-  ): { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined {
-    const now = this.deps.now();
-    if (previous && previous.fingerprint === fingerprint) {
-      const since = now.getTime() - Date.parse(previous.lastAlertedAt);
-      if (since < this.options.reminderIntervalMs) return undefined;
-      return { ...previous, lastAlertedAt: now.toISOString() };
-    }
-    return {
-      fingerprint,
-      firstAlertedAt: previous?.firstAlertedAt ?? now.toISOString(),
-      lastAlertedAt: now.toISOString(),
-    };
+  private clock(): AlertClock {
+    return { now: this.deps.now(), reminderIntervalMs: this.options.reminderIntervalMs };
   }
 
   private poolState(state: StateDoc, poolId: string): PoolState {
