@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -11,6 +12,7 @@ export interface AwsClients {
   s3: S3Client;
   sns: SNSClient;
   sts: STSClient;
+  cloudtrail: CloudTrailClient;
 }
 
 /**
@@ -28,5 +30,6 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     sts: new STSClient({ ...region }),
+    cloudtrail: new CloudTrailClient({ ...region }),
   };
 }

@@ -8,6 +8,12 @@ export interface LambdaConfig {
   quotaShare: number;
   reminderIntervalMs: number;
   ignore: IgnoreRules;
+  /** The real-time path is deployed: check daily that a trail feeds it. */
+  realtime: boolean;
+  /** Events within this many seconds of the first are checked together. */
+  realtimeDebounceSeconds: number;
+  /** The longest gap between sweeps: how far back attribution looks for new drift. */
+  schedulePeriodMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -20,7 +26,18 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     quotaShare: readQuotaShare(env.QUOTA_SHARE, 'QUOTA_SHARE'),
     reminderIntervalMs: readReminderHours(env.REMINDER_INTERVAL_HOURS, 'REMINDER_INTERVAL_HOURS') * 3_600_000,
     ignore: env.IGNORE_RULES ? parseConfigRules(env.IGNORE_RULES, 'IGNORE_RULES') : NO_IGNORE_RULES,
+    realtime: env.REALTIME_ENABLED === 'true',
+    realtimeDebounceSeconds: readWhole(env.REALTIME_DEBOUNCE_SECONDS, 'REALTIME_DEBOUNCE_SECONDS', 60, 0),
+    schedulePeriodMinutes: readWhole(env.SCHEDULE_PERIOD_MINUTES, 'SCHEDULE_PERIOD_MINUTES', 60, 1),
   };
+}
+
+function readWhole(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${name} must be a whole number >= ${min}, got "${value}"`);
+  return n;
 }
 
 export const DEFAULT_QUOTA_SHARE = 0.5;
