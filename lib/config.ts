@@ -36,6 +36,8 @@ export const DEFAULTS = {
   noncurrentVersionExpirationDays: 365,
   reportExpirationDays: 90,
   maxInvocationsPerRun: 50,
+  realtime: true,
+  realtimeDebounceSeconds: 60,
 } as const satisfies Partial<Record<keyof CognitoDriftDetectorProps, unknown>>;
 
 /**
@@ -63,6 +65,8 @@ export interface DetectorSettings {
   readonly noncurrentVersionExpirationDays: number;
   readonly reportExpirationDays: number;
   readonly maxInvocationsPerRun: number;
+  readonly realtime: boolean;
+  readonly realtimeDebounceSeconds: number;
 }
 
 type SettingName = keyof CognitoDriftDetectorProps;
@@ -85,6 +89,8 @@ const CONTEXT_KEYS: Record<SettingName, string> = {
   noncurrentVersionExpirationDays: 'noncurrentVersionExpirationDays',
   reportExpirationDays: 'reportExpirationDays',
   maxInvocationsPerRun: 'maxInvocationsPerRun',
+  realtime: 'realtime',
+  realtimeDebounceSeconds: 'realtimeDebounceSeconds',
 };
 
 const contextLabel: Label = (setting) => `context "${CONTEXT_KEYS[setting]}"`;
@@ -303,7 +309,28 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
         `variables, so keep it under ${MAX_IGNORE_RULES_CHARS}`,
     );
   }
+  const realtime = props.realtime ?? DEFAULTS.realtime;
+  if (typeof realtime !== 'boolean')
+    throw invalid(label, 'realtime', `${show(realtime)} must be true or false`);
+  const timeout = props.lambdaTimeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds;
+  const realtimeDebounceSeconds = checkInteger(
+    label,
+    'realtimeDebounceSeconds',
+    props.realtimeDebounceSeconds ?? DEFAULTS.realtimeDebounceSeconds,
+    0,
+    600,
+  );
+  if (Number.isInteger(timeout) && realtimeDebounceSeconds > timeout - 60) {
+    throw invalid(
+      label,
+      'realtimeDebounceSeconds',
+      `${realtimeDebounceSeconds} leaves the check less than 60 s of the ${timeout} s function timeout: the ` +
+        'function waits the window before it checks; shorten the window or raise lambdaTimeoutSeconds',
+    );
+  }
   return {
+    realtime,
+    realtimeDebounceSeconds,
     alertEmails: checkEmails(label, props.alertEmails),
     ...checkSchedule(label, props.schedule ?? DEFAULTS.schedule, props.schedulePeriodMinutes),
     quotaShare,
@@ -384,6 +411,14 @@ function contextNumber(ctx: ContextReader, setting: SettingName): number | undef
   throw invalid(contextLabel, setting, `${show(raw)} is not a number`);
 }
 
+/** `-c realtime=false` gives a string; cdk.json can give a boolean. */
+function contextBoolean(ctx: ContextReader, setting: SettingName): boolean | undefined {
+  const raw = ctx(CONTEXT_KEYS[setting]);
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalid(contextLabel, setting, `${show(raw)} must be true or false`);
+}
+
 function contextEmails(ctx: ContextReader): string[] {
   const raw = ctx(CONTEXT_KEYS.alertEmails);
   if (raw === undefined || raw === '') {
@@ -444,6 +479,8 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     noncurrentVersionExpirationDays: contextNumber(ctx, 'noncurrentVersionExpirationDays'),
     reportExpirationDays: contextNumber(ctx, 'reportExpirationDays'),
     maxInvocationsPerRun: contextNumber(ctx, 'maxInvocationsPerRun'),
+    realtime: contextBoolean(ctx, 'realtime'),
+    realtimeDebounceSeconds: contextNumber(ctx, 'realtimeDebounceSeconds'),
   };
   return resolve(props, contextLabel);
 }

@@ -176,6 +176,7 @@ describe('CognitoDriftDetector', () => {
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/*]',
         'AwsSolutions-IAM5[Resource::<DetectorFunctionDD6A428A.Arn>:*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
         'AwsSolutions-S1',
       ]);

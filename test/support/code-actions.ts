@@ -7,6 +7,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   s3: 's3',
   sns: 'sns',
   sts: 'sts',
+  cloudtrail: 'cloudtrail',
 };
 
 /** Commands whose IAM action is not named like the command. */
