@@ -79,6 +79,12 @@ export interface DetectorOptions {
    * marks go to the same state, so the next sweep does not alert the same drift again.
    */
   targetPools?: readonly string[];
+  /**
+   * For a targeted check: per pool, the only clients to read again (those the events named). The
+   * pool's other clients are taken from its latest snapshot: no event said they changed, and the
+   * sweep re-reads everything anyway. A pool not listed here is read in full.
+   */
+  changedClients?: Readonly<Record<string, readonly string[]>>;
   /** Attribution looks for the events of new drift this far back. @default 2 hours */
   attributionWindowMs?: number;
 }
@@ -153,7 +159,7 @@ class DetectorRun {
       logger.info('No baseline yet: the first sweep records it; nothing to check against', {});
       return this.skipped(this.options.runId ?? 'targeted', 'no baseline recorded yet');
     }
-    const started = this.targets ? this.startTargeted() : await this.startOrResume();
+    const started = this.targets ? await this.startTargeted() : await this.startOrResume();
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
     if ('skip' in started) {
       logger.info('Nothing to do in this invocation', { runId: started.runId, reason: started.skip });
@@ -212,7 +218,7 @@ class DetectorRun {
   }
 
   /** A targeted check's run: only its pools, in memory (a sweep's run document is left alone). */
-  private startTargeted(): { run: RunDoc; etag: null } {
+  private async startTargeted(): Promise<{ run: RunDoc; etag: null }> {
     const at = this.deps.now().toISOString();
     const pools = [...(this.targets ?? [])]
       .filter((poolId) => !this.ignore.ignoresPool(poolId, ''))
@@ -230,6 +236,15 @@ class DetectorRun {
       outcomes: {},
       invocations: 0,
     };
+    for (const { poolId } of pools) {
+      const changed = this.options.changedClients?.[poolId];
+      if (!changed) continue;
+      const latest = await this.deps.store.getSnapshot(poolId).catch(() => undefined);
+      if (!latest?.doc.pool) continue;
+      const skip = new Set([...changed, ...latest.doc.unreadableClients.map((c) => c.clientId)]);
+      const clients = Object.values(latest.doc.pool.clients).filter((c) => !skip.has(c.clientId));
+      run.partials = { ...run.partials, [poolId]: { clients } };
+    }
     return { run, etag: null };
   }
 

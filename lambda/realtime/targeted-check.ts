@@ -67,7 +67,24 @@ export async function handleApiEvent(
     return { done: true, runId: batchId, action: 'checked', identityPools: batch.identityPools };
   const result = await runDetection(
     { ...deps, attribute: attributeFromEvents(batch.pools) },
-    { ...options, targetPools, runId: batchId },
+    {
+      ...options,
+      targetPools,
+      runId: batchId,
+      // Only the clients the events named are read again; the pool itself always is.
+      changedClients: Object.fromEntries(
+        targetPools.map((poolId) => [
+          poolId,
+          [
+            ...new Set(
+              (batch.pools[poolId] ?? []).flatMap((e) =>
+                e.resources.clientId ? [e.resources.clientId] : [],
+              ),
+            ),
+          ],
+        ]),
+      ),
+    },
   );
   logger.info('Real-time check finished', {
     runId: batchId,

@@ -1,6 +1,7 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -122,6 +123,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
   async function watchedPool() {
     const pool = aws.addPool({ name: 'customers' });
     const web = aws.addClient(pool.poolId, { name: 'web' });
+    aws.addClient(pool.poolId, { name: 'admin' });
     await sweep();
     clock.advance(HOUR);
     return { poolId: pool.poolId, clientId: web.clientId };
@@ -190,6 +192,10 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateUserPoolClient,');
     expect(sent[0]?.Message).not.toContain(other.poolId);
     expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+    // Only the client the event named is read again; the other comes from the latest snapshot.
+    expect(
+      aws.cognito.commandCalls(DescribeUserPoolClientCommand).map((c) => c.args[0].input.ClientId),
+    ).toEqual([clientId]);
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
     // The canary was in the event; it is in no stored object, message or log line.
     for (const { body } of aws.bucket.allBodies()) expect(body).not.toContain(CANARY);
