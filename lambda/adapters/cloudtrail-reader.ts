@@ -14,13 +14,12 @@ import {
   type TrailEvent,
   toTrailEvent,
 } from '../core/attribution.js';
+import { QUOTAS } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
-/**
- * LookupEvents: 2 requests per second per account and Region (CloudTrail API reference,
- * LookupEvents; shared with everything else in the account). 50 results per page at most.
- */
-export const LOOKUP_EVENTS_RPS = 2;
+/** LookupEvents: 2 requests per second per account and Region, shared with the whole account (quotas.ts). */
+export const LOOKUP_EVENTS_RPS = QUOTAS['CloudTrail.LookupEvents'].rps;
+/** LookupEvents returns at most 50 results per page (CloudTrail API reference). */
 export const LOOKUP_PAGE_SIZE = 50;
 const THROTTLE_PAUSE_MS = 1000;
 
