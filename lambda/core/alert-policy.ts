@@ -59,7 +59,12 @@ export function decideAlerts(
   outcomes: Readonly<Record<string, PoolOutcome>>,
   previous: StateDoc,
   clock: AlertClock,
-  extra: { readProblems?: ReadProblem[]; resolved?: { poolId: string; poolName: string }[] },
+  extra: {
+    readProblems?: ReadProblem[];
+    resolved?: { poolId: string; poolName: string }[];
+    /** A targeted check saw only some pools: no problem is known to be gone, so none is forgotten. */
+    partial?: boolean;
+  },
   locate: (key: string) => string,
 ): AlertDecision {
   const state = structuredClone(previous);
@@ -136,11 +141,11 @@ export function decideAlerts(
 
   const incomplete =
     readProblems.length > 0 ? dueMark(state.incomplete, contentHash(readProblems), clock) : undefined;
-  if (readProblems.length === 0) delete state.incomplete;
+  if (readProblems.length === 0 && !extra.partial) delete state.incomplete;
   else if (incomplete) state.incomplete = incomplete;
   const problems =
     storeProblems.length > 0 ? dueMark(state.problems, contentHash(storeProblems), clock) : undefined;
-  if (storeProblems.length === 0) delete state.problems;
+  if (storeProblems.length === 0 && !extra.partial) delete state.problems;
   else if (problems) state.problems = problems;
 
   return {
