@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '../concurrency.js';
 import { ConflictError, describeError, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
@@ -353,35 +354,31 @@ class DetectorRun {
       const ms = Math.max(0, remainingTimeMs() - margin / 2);
       timer = setTimeout(() => abort.abort(new Error('invocation time limit')), ms);
     }
-    const queue = [...pending];
     let finished = 0;
-    const worker = async () => {
-      for (let ref = queue.shift(); ref; ref = queue.shift()) {
-        if (abort.signal.aborted || (remainingTimeMs && remainingTimeMs() < margin)) return;
-        const outcome = await this.scanPool(ref, run, state, baselines, abort.signal);
-        if (outcome) {
-          run.outcomes[ref.poolId] = outcome;
-          finished += 1;
-          this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
-        }
-      }
-    };
-    // One failure stops the other workers, and the run rejects only once they have stopped: a
-    // worker left running would write after the failure (in Lambda, during the next invocation).
-    const stopOthers = (error: unknown) => {
-      abort.abort(error);
-      throw error;
-    };
-    let settled: PromiseSettledResult<void>[];
+    // One failure stops the other pools (aborting their reads), and the run rejects only once every
+    // started pool has settled: one left running would write after the failure (in Lambda, during
+    // the next invocation).
     try {
-      settled = await Promise.allSettled(
-        Array.from({ length: Math.max(1, this.options.poolConcurrency) }, () => worker().catch(stopOthers)),
+      await forEachConcurrently(
+        pending,
+        this.options.poolConcurrency,
+        async (ref) => {
+          try {
+            const outcome = await this.scanPool(ref, run, state, baselines, abort.signal);
+            if (!outcome) return;
+            run.outcomes[ref.poolId] = outcome;
+            finished += 1;
+            this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
+          } catch (error) {
+            abort.abort(error);
+            throw error;
+          }
+        },
+        () => abort.signal.aborted || Boolean(remainingTimeMs && remainingTimeMs() < margin),
       );
     } finally {
       clearTimeout(timer);
     }
-    const failed = settled.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
     return finished;
   }
 
