@@ -6,8 +6,15 @@
  * `client_secret` in UpdateIdentityProvider). {@link toTrailEvent} keeps only the fields below, so
  * nothing else of a record reaches a stored document, a message or a log line.
  */
+
+import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import type { Finding } from './types.js';
-import { type EventResources, WRITE_EVENTS, writeEventOf } from './write-events.js';
+import {
+  type EventResources,
+  WRITE_EVENTS,
+  type Surface as WriteEventSurface,
+  writeEventOf,
+} from './write-events.js';
 
 /** The only fields cognito-drift keeps of a CloudTrail record. */
 export interface TrailEvent {
@@ -129,6 +136,11 @@ const MFA_PATH =
 export function eventNamesFor(finding: Finding): readonly string[] {
   const byKind = EVENT_NAMES_OF_KIND[finding.kind];
   if (byKind) return byKind;
+  // A surface's changes (and its resources added or removed) come from that surface's writes.
+  const surface = finding.surface === undefined ? undefined : EVENT_SURFACE_OF[finding.surface];
+  if (surface) return WRITE_EVENTS.filter((e) => e.surface === surface).map((e) => e.eventName);
+  if (isIdentityPoolId(finding.poolId))
+    return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
   if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
     if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
     if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];
@@ -140,12 +152,35 @@ export function eventNamesFor(finding: Finding): readonly string[] {
   return named.length > 0 ? named : ['UpdateUserPool'];
 }
 
-/** Whether `event` could have made `finding`: same pool, same client when both name one, a fitting event. */
+/** The write-event table's name for each watched surface (`lambda/surfaces/`). */
+const EVENT_SURFACE_OF: Readonly<Record<string, WriteEventSurface>> = {
+  identityProviders: 'identity-provider',
+  groups: 'group',
+  mfa: 'mfa',
+  riskConfiguration: 'risk',
+  waf: 'waf',
+  domains: 'domain',
+  logDelivery: 'log-delivery',
+  resourceServers: 'resource-server',
+  uiCustomization: 'ui-customization',
+};
+
+/**
+ * Whether `event` could have made `finding`: same pool (user or identity), same client, provider or
+ * group when both name one, a fitting event.
+ */
 function fits(finding: Finding, event: TrailEvent): boolean {
-  if (event.resources.userPoolId !== finding.poolId) return false;
-  if (finding.clientId !== undefined && event.resources.clientId !== undefined) {
-    if (event.resources.clientId !== finding.clientId) return false;
-  }
+  const { userPoolId, identityPoolId, clientId, providerName, groupName } = event.resources;
+  if (userPoolId !== finding.poolId && identityPoolId !== finding.poolId) return false;
+  if (finding.clientId !== undefined && clientId !== undefined && clientId !== finding.clientId) return false;
+  if (
+    finding.surface === 'identityProviders' &&
+    providerName !== undefined &&
+    providerName !== finding.resourceId
+  )
+    return false;
+  if (finding.surface === 'groups' && groupName !== undefined && groupName !== finding.resourceId)
+    return false;
   return eventNamesFor(finding).includes(event.eventName);
 }
 

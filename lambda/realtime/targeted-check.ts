@@ -43,11 +43,12 @@ export async function handleApiEvent(
     return { done: true, runId: 'ignored', action: 'ignored' };
   }
   const queue = new PendingCheckQueue(deps.store.documents, options.debounceMs + OWNER_GRACE_MS);
+  // Identity pools are checked like user pools (the detector reads either by id), with their events.
   const { owner, batchId } = await queue.enqueue(
     deps.now(),
     parsed.event,
-    parsed.userPoolIds,
-    parsed.identityPoolIds,
+    [...parsed.userPoolIds, ...parsed.identityPoolIds],
+    [],
   );
   if (!owner) {
     logger.info('Event joined an open real-time batch', { batchId, eventName: parsed.event.eventName });
@@ -57,12 +58,6 @@ export async function handleApiEvent(
   const batch = await queue.take(batchId, deps.now());
   if (!batch) return { done: true, runId: batchId, action: 'taken-by-another' };
   const targetPools = Object.keys(batch.pools).sort();
-  if (batch.identityPools.length > 0) {
-    // Identity pools are not read by the detector yet: the sweep covers them when it does.
-    logger.info('Identity pools named by events are left to the next sweep', {
-      identityPools: batch.identityPools,
-    });
-  }
   if (targetPools.length === 0)
     return { done: true, runId: batchId, action: 'checked', identityPools: batch.identityPools };
   const result = await runDetection(

@@ -1,4 +1,5 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
@@ -208,6 +209,47 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(next.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
     expect(next.sent[0]?.Message).toContain(other.poolId);
     expect(next.sent[0]?.Message).not.toContain(`(${poolId})`);
+  });
+
+  it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    const identityPoolId = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection(identityDeps(), defaultOptions());
+    clock.advance(HOUR);
+    aws.updateIdentityPool(identityPoolId, { allowUnauthenticated: true });
+    aws.cognito.resetHistory();
+    const before = aws.published.length;
+
+    const detail = {
+      ...record('UpdateIdentityPool', clock.now(), { identityPoolId, allowUnauthenticatedIdentities: true }),
+      eventSource: 'cognito-identity.amazonaws.com',
+    };
+    const outcome = await handleApiEvent(
+      { ...apiEvent(detail), source: 'aws.cognito-identity' },
+      { ...identityDeps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+
+    const sent = aws.published.slice(before);
+    expect(outcome.action).toBe('checked');
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain('[HIGH] AllowUnauthenticatedIdentities: false -> true');
+    expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
+    expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
   });
 
   it('debounces a burst of five events in one pool into one check and one alert', async () => {
