@@ -4,10 +4,10 @@
  * Results go to stdout, logs and progress to stderr.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runApprove } from '../lambda/cli/approve.js';
-import { EXIT, runCheck } from '../lambda/cli/check.js';
-import { runHistory } from '../lambda/cli/history.js';
-import { type Io, processIo } from '../lambda/cli/output.js';
+import { runApprove } from '../cli/approve.js';
+import { EXIT, runCheck } from '../cli/check.js';
+import { runHistory } from '../cli/history.js';
+import { type Io, processIo } from '../cli/output.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;

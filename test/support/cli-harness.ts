@@ -33,7 +33,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../bin/cli.js';
-import type { Io } from '../../lambda/cli/output.js';
+import type { Io } from '../../cli/output.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import {
   type BaselineDoc,

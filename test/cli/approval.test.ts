@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyApproval, planApprovals } from '../../lambda/approve.js';
+import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { canonicalJson } from '../../../lambda/core/canonical.js';
-import { type BaselineDoc, keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { canonicalJson } from '../../lambda/core/canonical.js';
+import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   CALLER_ARN,
@@ -21,7 +21,7 @@ import {
   POOL_B,
   pool,
   seedDrift,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const aws = fakeAws();
 const S3 = ['--bucket', BUCKET];

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { CognitoReader } from '../adapters/cognito-reader.js';
-import { SnsNotifier } from '../adapters/sns-notifier.js';
-import { readQuotaShare, readReminderHours } from '../config.js';
-import { type RunResult, runDetection } from '../core/detector.js';
-import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
-import { countOf } from '../core/render.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
+import { readQuotaShare, readReminderHours } from '../lambda/config.js';
+import { type RunResult, runDetection } from '../lambda/core/detector.js';
+import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
+import { countOf } from '../lambda/core/render.js';
+import { ConfigError, UsageError } from '../lambda/errors.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { type ApprovalPlan, applyApproval, planApprovals } from '../approve.js';
-import { countOf } from '../core/render.js';
-import { ConflictError, UsageError } from '../errors.js';
+import { countOf } from '../lambda/core/render.js';
+import { ConflictError, UsageError } from '../lambda/errors.js';
+import { type ApprovalPlan, applyApproval, planApprovals } from './approval.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter } from './output.js';
 

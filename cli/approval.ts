@@ -1,10 +1,10 @@
-import { contentHash } from './core/canonical.js';
-import { diffPool } from './core/diff.js';
-import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from './core/documents.js';
-import type { DriftStore, Versioned } from './core/drift-store.js';
-import { classify } from './core/severity.js';
-import type { Finding, PoolSnapshot } from './core/types.js';
-import { UsageError } from './errors.js';
+import { contentHash } from '../lambda/core/canonical.js';
+import { diffPool } from '../lambda/core/diff.js';
+import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from '../lambda/core/documents.js';
+import type { DriftStore, Versioned } from '../lambda/core/drift-store.js';
+import { classify } from '../lambda/core/severity.js';
+import type { Finding, PoolSnapshot } from '../lambda/core/types.js';
+import { UsageError } from '../lambda/errors.js';
 
 /** What approving one pool would change, shown to the operator before anything is written. */
 export interface ApprovalPlan {

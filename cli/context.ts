@@ -1,9 +1,9 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { FolderDocumentStore } from '../adapters/folder-document-store.js';
-import { S3DocumentStore } from '../adapters/s3-document-store.js';
-import { type AwsClients, createAwsClients } from '../aws-clients.js';
-import { DriftStore } from '../core/drift-store.js';
-import { ConfigError } from '../errors.js';
+import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
+import { S3DocumentStore } from '../lambda/adapters/s3-document-store.js';
+import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
+import { DriftStore } from '../lambda/core/drift-store.js';
+import { ConfigError } from '../lambda/errors.js';
 
 /** Options every command shares. */
 export interface StoreOptions {

@@ -6,8 +6,8 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   CLIENT_WEB,
@@ -17,7 +17,7 @@ import {
   POOL_B,
   REGION,
   TOPIC_ARN,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { diffPool } from '../core/diff.js';
-import { type BaselineDoc, baselineDocSchema, keys } from '../core/documents.js';
-import { countOf, describeChange } from '../core/render.js';
-import { StoreUnavailableError, UsageError } from '../errors.js';
+import { diffPool } from '../lambda/core/diff.js';
+import { type BaselineDoc, baselineDocSchema, keys } from '../lambda/core/documents.js';
+import { countOf, describeChange } from '../lambda/core/render.js';
+import { StoreUnavailableError, UsageError } from '../lambda/errors.js';
 import { commandContext, type StoreOptions } from './context.js';
 import { type Io, painter } from './output.js';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { canonicalJson } from '../../../lambda/core/canonical.js';
-import { keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { canonicalJson } from '../../lambda/core/canonical.js';
+import { keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   baselineDoc,
@@ -19,7 +19,7 @@ import {
   fakeIo,
   POOL_A,
   pool,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const exec = promisify(execFile);
 const aws = fakeAws();
