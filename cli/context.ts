@@ -1,8 +1,9 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
-import { S3DocumentStore } from '../lambda/adapters/s3-document-store.js';
+import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
 import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
 import { DriftStore } from '../lambda/core/drift-store.js';
+import type { VersionedDocumentStore } from '../lambda/core/ports.js';
 import { ConfigError } from '../lambda/errors.js';
 
 /** Options every command shares. */
@@ -16,6 +17,8 @@ export interface StoreOptions {
 export interface CommandContext {
   clients: AwsClients;
   store: DriftStore;
+  /** The same store, untyped and with its history. */
+  documents: VersionedDocumentStore;
   bucket?: string;
   kind: 's3' | 'folder';
 }
@@ -28,10 +31,12 @@ export function commandContext(options: StoreOptions, env: NodeJS.ProcessEnv): C
   }
   const clients = createAwsClients({ region: options.region, env });
   const bucket = options.dir === undefined ? (options.bucket ?? env.BASELINE_BUCKET) : undefined;
-  if (bucket)
-    return { clients, store: new DriftStore(new S3DocumentStore(clients.s3, bucket)), bucket, kind: 's3' };
-  const dir = options.dir ?? DEFAULT_BASELINE_DIR;
-  return { clients, store: new DriftStore(new FolderDocumentStore(dir)), kind: 'folder' };
+  if (bucket) {
+    const documents = new S3VersionedDocumentStore(clients.s3, bucket);
+    return { clients, store: new DriftStore(documents), documents, bucket, kind: 's3' };
+  }
+  const documents = new FolderDocumentStore(options.dir ?? DEFAULT_BASELINE_DIR);
+  return { clients, store: new DriftStore(documents), documents, kind: 'folder' };
 }
 
 /** The caller's ARN and account from STS, or undefined when there are no usable credentials. */

@@ -41,6 +41,9 @@ import {
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
   type ListObjectsV2CommandOutput,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandInput,
+  type ListObjectVersionsCommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
   type PutObjectCommandOutput,
@@ -76,7 +79,13 @@ export type CognitoOperation =
   | 'ListUserPoolClients'
   | 'DescribeUserPoolClient'
   | 'ListUserPoolClientSecrets';
-export type Operation = CognitoOperation | 'GetObject' | 'PutObject' | 'ListObjectsV2' | 'Publish';
+export type Operation =
+  | CognitoOperation
+  | 'GetObject'
+  | 'PutObject'
+  | 'ListObjectsV2'
+  | 'ListObjectVersions'
+  | 'Publish';
 
 /** Which calls a fault or hook applies to; unset fields match anything. */
 export interface CallMatch {
@@ -123,6 +132,7 @@ const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
   GetObject: 's3',
   PutObject: 's3',
   ListObjectsV2: 's3',
+  ListObjectVersions: 's3',
   Publish: 'sns',
 };
 
@@ -337,7 +347,9 @@ export class FakeAccount {
       .on(PutObjectCommand)
       .callsFake(async (input: PutObjectCommandInput) => this.putObject(input))
       .on(ListObjectsV2Command)
-      .callsFake(async (input: ListObjectsV2CommandInput) => this.listObjects(input));
+      .callsFake(async (input: ListObjectsV2CommandInput) => this.listObjects(input))
+      .on(ListObjectVersionsCommand)
+      .callsFake(async (input: ListObjectVersionsCommandInput) => this.listObjectVersions(input));
     this.sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => this.publish(input));
   }
 
@@ -619,7 +631,10 @@ export class FakeAccount {
     const key = input.Key ?? '';
     this.requireBucket('GetObject', input.Bucket);
     await this.intercept('GetObject', { key });
-    const object = this.bucket.current(key);
+    const object =
+      input.VersionId === undefined
+        ? this.bucket.current(key)
+        : this.bucket.versions(key).find((v) => v.versionId === input.VersionId);
     if (!object) throw serviceError('GetObject', 'NoSuchKey', 'The specified key does not exist.');
     const bytes = Buffer.from(object.body, 'utf-8');
     return {
@@ -694,6 +709,43 @@ export class FakeAccount {
           StorageClass: 'STANDARD',
         };
       }),
+    };
+  }
+
+  /** Every version of every key under the prefix; a key's versions newest first, as S3 lists them. */
+  private async listObjectVersions(
+    input: ListObjectVersionsCommandInput,
+  ): Promise<ListObjectVersionsCommandOutput> {
+    this.requireBucket('ListObjectVersions', input.Bucket);
+    const prefix = input.Prefix ?? '';
+    await this.intercept('ListObjectVersions', { key: prefix });
+    const all = this.bucket.keys(prefix).flatMap((key) => {
+      const versions = this.bucket.versions(key);
+      return versions
+        .map((v, index) => ({
+          Key: key,
+          VersionId: v.versionId,
+          ETag: v.etag,
+          Size: Buffer.byteLength(v.body),
+          LastModified: v.lastModified,
+          IsLatest: index === versions.length - 1,
+        }))
+        .reverse();
+    });
+    const size = Math.min(input.MaxKeys ?? 1000, 1000, this.listPageSize);
+    const start = decodeToken(input.VersionIdMarker, `ListObjectVersions:${prefix}`, 'ListObjectVersions');
+    const page = all.slice(start, start + size);
+    const truncated = start + size < all.length;
+    const last = page.at(-1);
+    return {
+      $metadata: { httpStatusCode: 200 },
+      Name: input.Bucket,
+      Prefix: prefix,
+      IsTruncated: truncated,
+      Versions: page,
+      // The markers are opaque to callers; this fake keeps its offset in the version marker.
+      NextKeyMarker: truncated ? last?.Key : undefined,
+      NextVersionIdMarker: truncated ? encodeToken(`ListObjectVersions:${prefix}`, start + size) : undefined,
     };
   }
 
