@@ -1,4 +1,4 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
 import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
 import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
@@ -15,7 +15,7 @@ export interface StoreOptions {
 
 /** The AWS clients and the store a command works on: S3 when a bucket is named, else the folder. */
 export interface CommandContext {
-  clients: AwsClients;
+  clients: AwsClients & { sts: STSClient };
   store: DriftStore;
   /** The same store, untyped and with its history. */
   documents: VersionedDocumentStore;
@@ -29,7 +29,10 @@ export function commandContext(options: StoreOptions, env: NodeJS.ProcessEnv): C
   if (options.bucket !== undefined && options.dir !== undefined) {
     throw new ConfigError('Pass either --bucket (S3) or --dir (a folder), not both.');
   }
-  const clients = createAwsClients({ region: options.region, env });
+  const clients = {
+    ...createAwsClients({ region: options.region, env }),
+    sts: new STSClient(options.region ? { region: options.region } : {}),
+  };
   const bucket = options.dir === undefined ? (options.bucket ?? env.BASELINE_BUCKET) : undefined;
   if (bucket) {
     const documents = new S3VersionedDocumentStore(clients.s3, bucket);
@@ -41,7 +44,7 @@ export function commandContext(options: StoreOptions, env: NodeJS.ProcessEnv): C
 
 /** The caller's ARN and account from STS, or undefined when there are no usable credentials. */
 export async function callerIdentity(
-  clients: AwsClients,
+  clients: CommandContext['clients'],
 ): Promise<{ arn: string; account: string } | { error: string }> {
   try {
     const out = await clients.sts.send(new GetCallerIdentityCommand({}));

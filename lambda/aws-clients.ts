@@ -1,7 +1,6 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 
 /** Retries for Cognito reads when AWS_MAX_ATTEMPTS does not say otherwise: throttling is expected. */
 const COGNITO_MAX_ATTEMPTS = 8;
@@ -10,11 +9,11 @@ export interface AwsClients {
   cognito: CognitoIdentityProviderClient;
   s3: S3Client;
   sns: SNSClient;
-  sts: STSClient;
 }
 
 /**
- * The AWS clients, configured only by the standard SDK chain: region, credentials, retry mode,
+ * The clients the detector calls (the Lambda bundles exactly these; the CLI adds STS itself),
+ * configured only by the standard SDK chain: region, credentials, retry mode,
  * AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. No endpoint is hard-coded.
  */
 export function createAwsClients(options: { region?: string; env?: NodeJS.ProcessEnv } = {}): AwsClients {
@@ -27,6 +26,5 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     }),
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
-    sts: new STSClient({ ...region }),
   };
 }
