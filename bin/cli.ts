@@ -153,6 +153,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 /** Entry when run as a program: a closed pipe (`| head`) ends quietly. */
 export async function runAsProgram(): Promise<void> {
+  // The SDK's notice that its 2027 releases need Node 22 is for whoever pins SDK versions (we do),
+  // not for an operator; it is printed when the first client is made, which is after this.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -19,6 +20,11 @@ import { type DetectorSettings, type LogLevel, resolveDetectorSettings } from '.
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+/**
+ * The function as the installed package ships it (`npm run build`: dist/lambda-bundle next to
+ * dist/lib). In a clone there is none, and NodejsFunction bundles lambda/handler.ts instead.
+ */
+const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export const METRICS_NAMESPACE = 'CognitoDrift';
@@ -138,7 +144,7 @@ export class CognitoDriftDetector extends Construct {
   /** Drift alerts from the function and alarm notifications. */
   readonly topic: sns.Topic;
   /** The scanning function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** Drives one run: invokes the function until it returns `done: true`. */
   readonly stateMachine: sfn.StateMachine;
   /** Starts the state machine on the schedule. */
@@ -204,12 +210,8 @@ export class CognitoDriftDetector extends Construct {
     });
     this.grantFunctionPermissions(role, functionLogs);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    const functionProps: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: 'Scans Cognito user pools and app clients for configuration drift',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
@@ -229,20 +231,34 @@ export class CognitoDriftDetector extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...(settings.ignoreRules === undefined ? {} : { IGNORE_RULES: JSON.stringify(settings.ignoreRules) }),
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        // Bundled CommonJS dependencies call require(); ESM has none, so define it.
-        banner:
-          "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
-        externalModules: [],
-      },
-    });
+    };
+    this.function = existsSync(join(PREBUILT_BUNDLE, 'index.mjs'))
+      ? new lambda.Function(this, 'Function', {
+          ...functionProps,
+          code: lambda.Code.fromAsset(PREBUILT_BUNDLE),
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...functionProps,
+          entry: HANDLER_ENTRY,
+          handler: 'handler',
+          projectRoot: REPO_ROOT,
+          depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+          // The same options as the prebuilt bundle (bench/bundle.ts, scripts/build.ts).
+          bundling: {
+            forceDockerBundling: false,
+            format: OutputFormat.ESM,
+            // Bundled CommonJS dependencies call require(); ESM has none, so define it.
+            banner:
+              "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
+            mainFields: ['module', 'main'],
+            target: 'node22',
+            minify: true,
+            sourceMap: true,
+            // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
+            externalModules: [],
+          },
+        });
 
     this.stateMachine = this.createStateMachine(settings, retention);
 
