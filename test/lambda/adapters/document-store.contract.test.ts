@@ -80,7 +80,7 @@ const implementations: { name: string; create(): Promise<StoreUnderTest> }[] = [
 
 const BASELINE = 'baselines/eu-west-1_Xk4Pz9QwE.json';
 
-describe.each(implementations)('DocumentStore contract: $name', ({ name, create }) => {
+describe.each(implementations)('DocumentStore contract: $name', ({ create }) => {
   let subject: StoreUnderTest;
   let store: VersionedDocumentStore;
 
