@@ -180,7 +180,10 @@ describe('approve refuses, says why, and writes nothing', () => {
   });
 
   it('refuses when it cannot tell who approves (STS fails) with an S3 store', async () => {
-    aws.sts.fail();
+    aws.account.fail('GetCallerIdentity', {
+      error: 'ExpiredToken',
+      message: 'The security token included in the request is expired',
+    });
     const io = fakeIo();
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes'], io);
@@ -203,9 +206,9 @@ describe('approve writes the recorded state as the new baseline', () => {
     const oldEtag = aws.s3.etag(keys.baseline(POOL_A));
     const io = fakeIo();
     let printedBeforeWrite = '';
-    aws.s3.beforePut = () => {
+    aws.account.beforeCall('PutObject', {}, () => {
       printedBeforeWrite = io.out();
-    };
+    });
     const before = Date.now();
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'CHG-1'], io);
@@ -260,10 +263,9 @@ describe('approve writes the recorded state as the new baseline', () => {
     const second = fakeIo();
     let secondCode: number | undefined;
     // The second operator approves between the first one's plan and write.
-    aws.s3.beforePut = async () => {
-      aws.s3.beforePut = undefined;
+    aws.account.beforeCall('PutObject', {}, async () => {
       secondCode = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'second'], second);
-    };
+    });
 
     const firstCode = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'first'], first);
 
@@ -382,7 +384,10 @@ describe('approve with a baselines folder (--dir)', () => {
   });
 
   it('records local:<user> as the approver when STS cannot tell who it is', async () => {
-    aws.sts.fail();
+    aws.account.fail('GetCallerIdentity', {
+      error: 'ExpiredToken',
+      message: 'The security token included in the request is expired',
+    });
     const dir = await tempDir();
     await seedDrift(folderSeeder(dir), [{ baseline: approvedA, current: driftedA }]);
 

@@ -29,8 +29,7 @@ async function recordBaselinesThenDrift(): Promise<void> {
   aws.cognito.addPool(POOL_A, {}, [WEB]);
   aws.cognito.addPool(POOL_B);
   expect(await main(['check', ...S3], fakeIo())).toBe(0);
-  const poolA = aws.cognito.pools.get(POOL_A);
-  if (poolA) poolA.pool.MfaConfiguration = 'OFF';
+  aws.account.updatePool(POOL_A, { MfaConfiguration: 'OFF' });
   aws.s3.mock.resetHistory();
   aws.sns.mock.resetHistory();
 }
@@ -74,8 +73,7 @@ describe('check and diff exit codes', () => {
 
   it('exits 1 when a pool cannot be read, naming the pool and the error', async () => {
     await recordBaselinesThenDrift();
-    const poolB = aws.cognito.pools.get(POOL_B);
-    if (poolB) poolB.failWith = 'AccessDeniedException';
+    aws.account.fail('DescribeUserPool', { poolId: POOL_B, error: 'AccessDeniedException' });
     const io = fakeIo();
 
     const code = await main(['diff', ...S3], io);

@@ -57,7 +57,9 @@ import {
   SNSClient,
   SNSServiceException,
 } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
@@ -69,6 +71,8 @@ export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
 export const BUCKET = 'drift-baselines';
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:cognito-drift-alerts`;
+/** Who STS GetCallerIdentity says the caller is (the operator who approves). */
+export const CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/operator/alice`;
 /** How every alert subject from this account starts. */
 export const PREFIX = `[cognito-drift ${ACCOUNT_ID}/${REGION}] `;
 const PAGE_LIMIT = 60;
@@ -85,7 +89,8 @@ export type Operation =
   | 'PutObject'
   | 'ListObjectsV2'
   | 'ListObjectVersions'
-  | 'Publish';
+  | 'Publish'
+  | 'GetCallerIdentity';
 
 /** Which calls a fault or hook applies to; unset fields match anything. */
 export interface CallMatch {
@@ -121,9 +126,10 @@ const ERROR_STATUS: Record<string, number> = {
   AuthorizationError: 403,
   NotFound: 404,
   Throttled: 400,
+  ExpiredToken: 403,
 };
 
-const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
+const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns' | 'sts'> = {
   ListUserPools: 'cognito',
   DescribeUserPool: 'cognito',
   ListUserPoolClients: 'cognito',
@@ -134,6 +140,7 @@ const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
   ListObjectsV2: 's3',
   ListObjectVersions: 's3',
   Publish: 'sns',
+  GetCallerIdentity: 'sts',
 };
 
 /** Builds the SDK's own exception class for the service, as the deserializer would. */
@@ -152,6 +159,8 @@ export function serviceError(operation: Operation, code: string, message = `${co
       return new S3ServiceException(options);
     case 'sns':
       return new SNSServiceException(options);
+    case 'sts':
+      return new STSServiceException(options);
   }
 }
 
@@ -315,6 +324,7 @@ export class FakeAccount {
   readonly cognito = mockClient(CognitoIdentityProviderClient);
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
+  readonly sts = mockClient(STSClient);
   readonly bucket = new FakeBucket(BUCKET);
   readonly pools = new Map<string, FakePool>();
   /** Everything SNS accepted, in order. */
@@ -351,6 +361,15 @@ export class FakeAccount {
       .on(ListObjectVersionsCommand)
       .callsFake(async (input: ListObjectVersionsCommandInput) => this.listObjectVersions(input));
     this.sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => this.publish(input));
+    this.sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      await this.intercept('GetCallerIdentity', {});
+      return {
+        $metadata: { httpStatusCode: 200 },
+        Arn: CALLER_ARN,
+        Account: ACCOUNT_ID,
+        UserId: 'AROAEXAMPLE:alice',
+      };
+    });
   }
 
   /** Puts the SDK classes back to their real `send`. */
@@ -358,13 +377,14 @@ export class FakeAccount {
     this.cognito.restore();
     this.s3.restore();
     this.sns.restore();
+    this.sts.restore();
   }
 
   // ---- Arranging Cognito ---------------------------------------------------------------------
 
-  addPool(options: { name?: string; config?: UserPoolType } = {}): FakePool {
+  addPool(options: { name?: string; config?: UserPoolType; poolId?: string } = {}): FakePool {
     this.poolCounter += 1;
-    const poolId = `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
+    const poolId = options.poolId ?? `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
     const at = this.nextDate();
     const pool: FakePool = {
       poolId,
@@ -386,11 +406,12 @@ export class FakeAccount {
       confidential?: boolean;
       secretValue?: string;
       config?: UserPoolClientType;
+      clientId?: string;
     } = {},
   ): FakeClient {
     const pool = this.pool(poolId);
     this.clientCounter += 1;
-    const clientId = `c${this.clientCounter.toString(36).padStart(25, '0')}`;
+    const clientId = options.clientId ?? `c${this.clientCounter.toString(36).padStart(25, '0')}`;
     const at = this.nextDate();
     const client: FakeClient = {
       clientId,
@@ -921,23 +942,10 @@ export class DetectorHarness {
     return { ...result, sent: this.aws.published.slice(before) };
   }
 
-  /** What `approve` does: the latest snapshot becomes the baseline, written only over the version read. */
+  /** Approves the pool as `approve --yes` does (the same planning and conditional write). */
   async approve(poolId: string, approvedBy = 'alice'): Promise<void> {
-    const snapshot = await this.store.getSnapshot(poolId);
-    const baseline = await this.store.getBaseline(poolId);
-    if (!snapshot) throw new Error(`nothing to approve for ${poolId}`);
-    await this.store.putBaseline(
-      {
-        formatVersion: 1,
-        kind: 'baseline',
-        poolId,
-        approvedAt: this.clock.now().toISOString(),
-        approvedBy,
-        reason: 'reviewed',
-        snapshotHash: snapshot.doc.hash,
-        pool: snapshot.doc.pool,
-      },
-      baseline?.etag ?? null,
-    );
+    const [plan] = await planApprovals(this.store, { poolIds: [poolId] });
+    if (!plan) throw new Error(`nothing to approve for ${poolId}`);
+    await applyApproval(this.store, plan, { approvedBy, reason: 'reviewed', at: this.clock.now() });
   }
 }
