@@ -44,19 +44,24 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
-  const scan = (name: string, persist: boolean, summary: string, examples: string) =>
-    storeOptions(program.command(name).description(summary))
-      .option(
-        '--topic <arn>',
-        'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
-      )
+  const scan = (name: string, persist: boolean, summary: string, examples: string) => {
+    const command = storeOptions(program.command(name).description(summary));
+    // Only check sends alerts, so only check has a topic and a reminder interval.
+    if (persist) {
+      command
+        .option(
+          '--topic <arn>',
+          'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
+        )
+        .option(
+          '--reminder-hours <hours>',
+          'resend unchanged, unapproved drift after this many hours (default 24)',
+        );
+    }
+    return command
       .option(
         '--quota-share <share>',
         'share of the Cognito read quotas to use, 0 < share <= 1 (default 0.5)',
-      )
-      .option(
-        '--reminder-hours <hours>',
-        'resend unchanged, unapproved drift after this many hours (default 24)',
       )
       .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
       .option('--json', 'print the machine-readable report on stdout')
@@ -65,6 +70,7 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
       .action(async (options) => {
         exit(await runCheck(options, io, persist));
       });
+  };
 
   scan(
     'check',

@@ -16,7 +16,7 @@ export interface HistoryOptions extends StoreOptions {
  * `--show <version>` prints one version's document.
  */
 export async function runHistory(options: HistoryOptions, io: Io): Promise<number> {
-  const ctx = commandContext(options, io.env);
+  const ctx = await commandContext(options, io);
   const versions = await ctx.documents.versions(keys.baseline(options.pool));
   if (versions.length === 0) {
     throw new UsageError(

@@ -113,7 +113,8 @@ describe('approve refuses, says why, and writes nothing', () => {
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes'], io);
 
-    expectRefused(io, code, new RegExp(`${POOL_A}: no pending drift`));
+    expectRefused(io, code, new RegExp(`${POOL_A}: the last recorded state is already the baseline`));
+    expect(io.err()).toContain('cognito-drift check');
   });
 
   it('refuses a bucket that does not exist, naming the bucket', async () => {
@@ -201,6 +202,17 @@ describe('approve refuses, says why, and writes nothing', () => {
 });
 
 describe('approve writes the recorded state as the new baseline', () => {
+  it('with --all and nothing pending, says so and exits 0, writing nothing', async () => {
+    aws.reset();
+    const io = fakeIo();
+
+    const code = await main(['approve', '--all', ...S3, '--yes'], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toBe(`Nothing to approve: no pool in s3://${BUCKET} has pending drift.\n`);
+    expect(io.err()).not.toContain('--pool');
+    expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
   it('writes conditionally on the old ETag, with who, when and why, after printing the diff', async () => {
     await seedDrift(aws.s3, [{ baseline: approvedA, current: driftedA }]);
     const oldEtag = aws.s3.etag(keys.baseline(POOL_A));

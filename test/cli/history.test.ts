@@ -190,3 +190,21 @@ describe('history with a baselines folder in git', () => {
     expect(JSON.parse(shown.out())).toEqual(first);
   });
 });
+
+describe('history with a baselines folder outside git', () => {
+  it('says in one line that history needs git', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cognito-drift-nogit-'));
+    try {
+      await writeFile(join(dir, `${POOL_A}.json`), canonicalJson(first, 2));
+      const io = fakeIo();
+
+      const code = await main(['history', '--pool', POOL_A, '--dir', dir], io);
+
+      expect(code).toBe(1);
+      expect(io.err()).toMatch(/^error: History needs git: .* is not in a git repository/);
+      expect(io.err().trim().split('\n')).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
