@@ -9,6 +9,7 @@ import { readLambdaConfig } from './config.js';
 import { runDetection } from './core/detector.js';
 import { DriftStore } from './core/drift-store.js';
 import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './core/telemetry.js';
 
 /** Input from the Step Functions loop; the first invocation of a run has no runId. */
 export interface DetectorEvent {
@@ -21,8 +22,8 @@ export interface DetectorResponse {
   runId: string;
 }
 
-const logger = new Logger({ serviceName: 'cognito-drift' });
-const metrics = new Metrics({ namespace: 'CognitoDrift', serviceName: 'cognito-drift' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const clients = createAwsClients();
 const coreLogger: CoreLogger = {
   debug: (message, extra = {}) => logger.debug(message, extra),

@@ -26,9 +26,10 @@ const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.
  */
 const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
 
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
+
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
-export const METRICS_NAMESPACE = 'CognitoDrift';
-export const SERVICE_NAME = 'cognito-drift';
+export { METRICS_NAMESPACE, SERVICE_NAME };
 
 /**
  * Errors of the Lambda service itself (not of our code) that are safe to retry: the invocation

@@ -365,6 +365,54 @@ export function resolveDetectorSettings(props: CognitoDriftDetectorProps): Detec
 // CDK context
 // ---------------------------------------------------------------------------------------------
 
+/** Context keys CDK itself (or a CDK tool) uses: feature flags, lookups, acknowledgements. */
+function isCdkOwnKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The context keys this app reads, in the spelling it reads them. */
+export const CONTEXT_KEY_NAMES: readonly string[] = Object.values(CONTEXT_KEYS);
+
+/**
+ * Refuses a context key that is not one of ours but looks like one (another case, a typo): a
+ * misspelled setting must stop synthesis, not be silently ignored. Keys CDK uses itself, and keys
+ * unlike any of ours (the app's own), are left alone.
+ * @throws DetectorConfigError `Unknown setting context "quotashare": did you mean quotaShare?`
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (CONTEXT_KEY_NAMES.includes(key) || isCdkOwnKey(key)) continue;
+    const lower = key.toLowerCase();
+    const nearest = CONTEXT_KEY_NAMES.map((name) => ({
+      name,
+      d: distance(lower, name.toLowerCase()),
+    })).sort((a, b) => a.d - b.d)[0];
+    if (nearest && nearest.d <= Math.max(2, Math.floor(nearest.name.length / 5))) {
+      throw new DetectorConfigError(
+        `context "${key}"`,
+        `Unknown setting context "${key}": did you mean ${nearest.name}?`,
+      );
+    }
+  }
+}
+
 /** Reads one context value; `(key) => app.node.tryGetContext(key)` in the CDK app. */
 export type ContextReader = (key: string) => unknown;
 

@@ -60,4 +60,17 @@ describe('bin/cognito-drift.ts', () => {
     expect(stderr.trim()).toBe('Invalid context "alertEmail": "bob@" is not an email address');
     expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
   });
+
+  it('stops at a misspelled setting with "did you mean", leaving CDK\'s own keys alone', async () => {
+    const { code, stderr, outdir } = await runApp({
+      alertEmail: 'a@example.com',
+      scheduel: 'rate(2 hours)',
+      '@aws-cdk/core:checkSecretUsage': true,
+      'acknowledged-issue-numbers': [12345],
+    });
+
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('Unknown setting context "scheduel": did you mean schedule?');
+    expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkContextKeys,
   DEFAULTS,
   DetectorConfigError,
   parseDetectorConfig,
@@ -210,5 +211,32 @@ describe('resolveDetectorSettings', () => {
       logLevel: 'WARN',
       lambdaMemoryMb: DEFAULTS.lambdaMemoryMb,
     });
+  });
+});
+
+describe('checkContextKeys', () => {
+  it.each([
+    ['quotashare', 'quotaShare'],
+    ['lambdaMemoryMB', 'lambdaMemoryMb'],
+    ['scheduel', 'schedule'],
+    ['alertEmails', 'alertEmail'],
+  ])('refuses %s, suggesting %s', (key, suggestion) => {
+    expect(() => checkContextKeys([key])).toThrow(
+      `Unknown setting context "${key}": did you mean ${suggestion}?`,
+    );
+  });
+
+  it("accepts our keys, CDK's own keys and the app's unrelated keys", () => {
+    expect(() =>
+      checkContextKeys([
+        'quotaShare',
+        'alertEmail',
+        '@aws-cdk/core:checkSecretUsage',
+        'aws:cdk:bundling-stacks',
+        'availability-zones:account=123456789012:region=eu-west-1',
+        'acknowledged-issue-numbers',
+        'deploymentStage',
+      ]),
+    ).not.toThrow();
   });
 });
