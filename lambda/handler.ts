@@ -53,7 +53,7 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
       {
         reader,
         store: new DriftStore(new S3DocumentStore(clients.s3, config.bucket)),
-        notifier: new SnsNotifier(clients.sns, config.topicArn),
+        notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
         logger: coreLogger,
         metrics: metricsSink,
         now: () => new Date(),

@@ -130,6 +130,15 @@ export interface CognitoDriftDetectorProps {
    * @default 50
    */
   readonly maxInvocationsPerRun?: number;
+
+  /**
+   * Also publish each alert to a second SNS topic, as an Amazon Q Developer in chat applications
+   * (formerly AWS Chatbot) custom notification, for a Slack or Teams channel configured on it. A
+   * second topic rather than per-protocol messages on one: Amazon Q subscribes over HTTPS, and a
+   * per-protocol `https` message would reach every other HTTPS subscriber (webhooks, pagers) too.
+   * @default false
+   */
+  readonly chatTopic?: boolean;
 }
 
 /**
@@ -144,6 +153,8 @@ export class CognitoDriftDetector extends Construct {
   readonly bucket: s3.Bucket;
   /** Drift alerts from the function and alarm notifications. */
   readonly topic: sns.Topic;
+  /** The same alerts as chat notifications (`chatTopic: true`); subscribe an Amazon Q Developer channel. */
+  readonly chatTopic?: sns.Topic;
   /** The scanning function. */
   readonly function: lambda.Function;
   /** Drives one run: invokes the function until it returns `done: true`. */
@@ -200,6 +211,12 @@ export class CognitoDriftDetector extends Construct {
     for (const email of settings.alertEmails) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
+    if (settings.chatTopic) {
+      this.chatTopic = new sns.Topic(this, 'ChatTopic', {
+        displayName: 'Cognito drift alerts (chat)',
+        enforceSSL: true,
+      });
+    }
 
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
       retention,
@@ -222,6 +239,7 @@ export class CognitoDriftDetector extends Construct {
       environment: {
         BASELINE_BUCKET: this.bucket.bucketName,
         ALERT_TOPIC_ARN: this.topic.topicArn,
+        ...(this.chatTopic ? { CHAT_TOPIC_ARN: this.chatTopic.topicArn } : {}),
         QUOTA_SHARE: String(settings.quotaShare),
         REMINDER_INTERVAL_HOURS: String(settings.reminderIntervalHours),
         SCHEDULE_PERIOD_MINUTES: String(settings.schedulePeriodMinutes),
@@ -370,7 +388,7 @@ export class CognitoDriftDetector extends Construct {
       new iam.PolicyStatement({
         sid: 'PublishAlerts',
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
       }),
     );
     role.addToPolicy(

@@ -36,6 +36,7 @@ export const DEFAULTS = {
   noncurrentVersionExpirationDays: 365,
   reportExpirationDays: 90,
   maxInvocationsPerRun: 50,
+  chatTopic: false,
 } as const satisfies Partial<Record<keyof CognitoDriftDetectorProps, unknown>>;
 
 /**
@@ -63,6 +64,7 @@ export interface DetectorSettings {
   readonly noncurrentVersionExpirationDays: number;
   readonly reportExpirationDays: number;
   readonly maxInvocationsPerRun: number;
+  readonly chatTopic: boolean;
 }
 
 type SettingName = keyof CognitoDriftDetectorProps;
@@ -85,6 +87,7 @@ const CONTEXT_KEYS: Record<SettingName, string> = {
   noncurrentVersionExpirationDays: 'noncurrentVersionExpirationDays',
   reportExpirationDays: 'reportExpirationDays',
   maxInvocationsPerRun: 'maxInvocationsPerRun',
+  chatTopic: 'chatTopic',
 };
 
 const contextLabel: Label = (setting) => `context "${CONTEXT_KEYS[setting]}"`;
@@ -349,7 +352,13 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
       1,
       1000,
     ),
+    chatTopic: checkBoolean(label, 'chatTopic', props.chatTopic ?? DEFAULTS.chatTopic),
   };
+}
+
+function checkBoolean(label: Label, setting: SettingName, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalid(label, setting, `${show(value)} must be true or false`);
+  return value;
 }
 
 /**
@@ -411,6 +420,14 @@ export function checkContextKeys(keys: Iterable<string>): void {
       );
     }
   }
+}
+
+/** A boolean from `-c key=true|false` (a string) or cdk.json (a boolean). */
+function contextBoolean(ctx: ContextReader, setting: SettingName): boolean | undefined {
+  const raw = ctx(CONTEXT_KEYS[setting]);
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalid(contextLabel, setting, `${show(raw)} must be true or false`);
 }
 
 /** Reads one context value; `(key) => app.node.tryGetContext(key)` in the CDK app. */
@@ -492,6 +509,7 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     noncurrentVersionExpirationDays: contextNumber(ctx, 'noncurrentVersionExpirationDays'),
     reportExpirationDays: contextNumber(ctx, 'reportExpirationDays'),
     maxInvocationsPerRun: contextNumber(ctx, 'maxInvocationsPerRun'),
+    chatTopic: contextBoolean(ctx, 'chatTopic'),
   };
   return resolve(props, contextLabel);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ContextReader,
   checkContextKeys,
   DEFAULTS,
   DetectorConfigError,
@@ -40,6 +41,7 @@ describe('parseDetectorConfig', () => {
       noncurrentVersionExpirationDays: 365,
       reportExpirationDays: 90,
       maxInvocationsPerRun: 50,
+      chatTopic: false,
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
@@ -238,5 +240,26 @@ describe('checkContextKeys', () => {
         'deploymentStage',
       ]),
     ).not.toThrow();
+  });
+});
+
+describe('chatTopic', () => {
+  const ctx =
+    (values: Record<string, unknown>): ContextReader =>
+    (key) =>
+      ({ alertEmail: 'a@example.com', ...values })[key];
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    [true, true],
+  ])('reads %j from context as %j', (value, expected) => {
+    expect(parseDetectorConfig(ctx({ chatTopic: value })).chatTopic).toBe(expected);
+  });
+
+  it('refuses anything else, naming the key', () => {
+    expect(() => parseDetectorConfig(ctx({ chatTopic: 'yes' }))).toThrow(
+      'Invalid context "chatTopic": "yes" must be true or false',
+    );
   });
 });
