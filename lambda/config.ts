@@ -7,6 +7,8 @@ import { parseSurfaces } from './surfaces/selection.js';
 export interface LambdaConfig {
   bucket: string;
   topicArn: string;
+  /** Where chat notifications go (optional: only with the construct's `chatTopic`). */
+  chatTopicArn?: string;
   quotaShare: number;
   reminderIntervalMs: number;
   ignore: IgnoreRules;
@@ -29,6 +31,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   return {
     bucket: requireString(env, 'BASELINE_BUCKET'),
     topicArn: requireString(env, 'ALERT_TOPIC_ARN'),
+    chatTopicArn: env.CHAT_TOPIC_ARN?.trim() || undefined,
     quotaShare: readQuotaShare(env.QUOTA_SHARE, 'QUOTA_SHARE'),
     reminderIntervalMs: readReminderHours(env.REMINDER_INTERVAL_HOURS, 'REMINDER_INTERVAL_HOURS') * 3_600_000,
     ignore: env.IGNORE_RULES ? parseConfigRules(env.IGNORE_RULES, 'IGNORE_RULES') : NO_IGNORE_RULES,

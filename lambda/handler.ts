@@ -10,6 +10,7 @@ import { readLambdaConfig } from './config.js';
 import { runDetection } from './core/detector.js';
 import { DriftStore } from './core/drift-store.js';
 import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './core/telemetry.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
 import { handleApiEvent } from './realtime/targeted-check.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
@@ -25,8 +26,8 @@ export interface DetectorResponse {
   runId: string;
 }
 
-const logger = new Logger({ serviceName: 'cognito-drift' });
-const metrics = new Metrics({ namespace: 'CognitoDrift', serviceName: 'cognito-drift' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const clients = createAwsClients();
 const coreLogger: CoreLogger = {
   debug: (message, extra = {}) => logger.debug(message, extra),
@@ -72,7 +73,7 @@ export async function handler(
   const deps = {
     reader,
     store: new DriftStore(new S3DocumentStore(clients.s3, config.bucket)),
-    notifier: new SnsNotifier(clients.sns, config.topicArn),
+    notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
     logger: coreLogger,
     metrics: metricsSink,
     now: () => new Date(),
@@ -90,6 +91,7 @@ export async function handler(
     // is never abandoned; a run left idle by a dead execution is taken up long before this.
     maxRunAgeMs: 24 * 3_600_000,
     ignore: config.ignore,
+    secretPolicy: config.secretPolicy,
   };
   try {
     if (isCloudTrailApiEvent(event)) {
@@ -110,8 +112,6 @@ export async function handler(
       {
         ...common,
         runId: event?.runId,
-        ignore: config.ignore,
-        secretPolicy: config.secretPolicy,
         // New drift was made since the last sweep that did not see it: two periods back, plus
         // the minutes CloudTrail takes to deliver.
         attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,

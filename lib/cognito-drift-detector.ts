@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -20,10 +21,16 @@ import { type DetectorSettings, type LogLevel, resolveDetectorSettings } from '.
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+/**
+ * The function as the installed package ships it (`npm run build`: dist/lambda-bundle next to
+ * dist/lib). In a clone there is none, and NodejsFunction bundles lambda/handler.ts instead.
+ */
+const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
+
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
-export const METRICS_NAMESPACE = 'CognitoDrift';
-export const SERVICE_NAME = 'cognito-drift';
+export { METRICS_NAMESPACE, SERVICE_NAME };
 
 /**
  * Errors of the Lambda service itself (not of our code) that are safe to retry: the invocation
@@ -156,6 +163,15 @@ export interface CognitoDriftDetectorProps {
    * @default 60
    */
   readonly realtimeDebounceSeconds?: number;
+
+  /**
+   * Also publish each alert to a second SNS topic, as an Amazon Q Developer in chat applications
+   * (formerly AWS Chatbot) custom notification, for a Slack or Teams channel configured on it. A
+   * second topic rather than per-protocol messages on one: Amazon Q subscribes over HTTPS, and a
+   * per-protocol `https` message would reach every other HTTPS subscriber (webhooks, pagers) too.
+   * @default false
+   */
+  readonly chatTopic?: boolean;
 }
 
 /**
@@ -170,8 +186,10 @@ export class CognitoDriftDetector extends Construct {
   readonly bucket: s3.Bucket;
   /** Drift alerts from the function and alarm notifications. */
   readonly topic: sns.Topic;
+  /** The same alerts as chat notifications (`chatTopic: true`); subscribe an Amazon Q Developer channel. */
+  readonly chatTopic?: sns.Topic;
   /** The scanning function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** Drives one run: invokes the function until it returns `done: true`. */
   readonly stateMachine: sfn.StateMachine;
   /** Starts the state machine on the schedule. */
@@ -228,6 +246,12 @@ export class CognitoDriftDetector extends Construct {
     for (const email of settings.alertEmails) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
+    if (settings.chatTopic) {
+      this.chatTopic = new sns.Topic(this, 'ChatTopic', {
+        displayName: 'Cognito drift alerts (chat)',
+        enforceSSL: true,
+      });
+    }
 
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
       retention,
@@ -239,12 +263,8 @@ export class CognitoDriftDetector extends Construct {
     });
     this.grantFunctionPermissions(role, functionLogs);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    const functionProps: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: 'Scans Cognito user pools and app clients for configuration drift',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
@@ -254,6 +274,7 @@ export class CognitoDriftDetector extends Construct {
       environment: {
         BASELINE_BUCKET: this.bucket.bucketName,
         ALERT_TOPIC_ARN: this.topic.topicArn,
+        ...(this.chatTopic ? { CHAT_TOPIC_ARN: this.chatTopic.topicArn } : {}),
         QUOTA_SHARE: String(settings.quotaShare),
         REMINDER_INTERVAL_HOURS: String(settings.reminderIntervalHours),
         SURFACES: settings.surfaces.length === 0 ? 'none' : settings.surfaces.join(','),
@@ -271,20 +292,34 @@ export class CognitoDriftDetector extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...(settings.ignoreRules === undefined ? {} : { IGNORE_RULES: JSON.stringify(settings.ignoreRules) }),
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        // Bundled CommonJS dependencies call require(); ESM has none, so define it.
-        banner:
-          "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
-        externalModules: [],
-      },
-    });
+    };
+    this.function = existsSync(join(PREBUILT_BUNDLE, 'index.mjs'))
+      ? new lambda.Function(this, 'Function', {
+          ...functionProps,
+          code: lambda.Code.fromAsset(PREBUILT_BUNDLE),
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...functionProps,
+          entry: HANDLER_ENTRY,
+          handler: 'handler',
+          projectRoot: REPO_ROOT,
+          depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+          // The same options as the prebuilt bundle (bench/bundle.ts, scripts/build.ts).
+          bundling: {
+            forceDockerBundling: false,
+            format: OutputFormat.ESM,
+            // Bundled CommonJS dependencies call require(); ESM has none, so define it.
+            banner:
+              "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
+            mainFields: ['module', 'main'],
+            target: 'node22',
+            minify: true,
+            sourceMap: true,
+            // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
+            externalModules: [],
+          },
+        });
 
     this.stateMachine = this.createStateMachine(settings, retention);
 
@@ -492,7 +527,7 @@ export class CognitoDriftDetector extends Construct {
       new iam.PolicyStatement({
         sid: 'PublishAlerts',
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
       }),
     );
     role.addToPolicy(

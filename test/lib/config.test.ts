@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ContextReader,
+  checkContextKeys,
   DEFAULTS,
   DetectorConfigError,
   parseDetectorConfig,
@@ -54,6 +56,7 @@ describe('parseDetectorConfig', () => {
       rotationWindowDays: 7,
       realtime: true,
       realtimeDebounceSeconds: 60,
+      chatTopic: false,
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
@@ -279,5 +282,53 @@ describe('resolveDetectorSettings', () => {
       logLevel: 'WARN',
       lambdaMemoryMb: DEFAULTS.lambdaMemoryMb,
     });
+  });
+});
+
+describe('checkContextKeys', () => {
+  it.each([
+    ['quotashare', 'quotaShare'],
+    ['lambdaMemoryMB', 'lambdaMemoryMb'],
+    ['scheduel', 'schedule'],
+    ['alertEmails', 'alertEmail'],
+  ])('refuses %s, suggesting %s', (key, suggestion) => {
+    expect(() => checkContextKeys([key])).toThrow(
+      `Unknown setting context "${key}": did you mean ${suggestion}?`,
+    );
+  });
+
+  it("accepts our keys, CDK's own keys and the app's unrelated keys", () => {
+    expect(() =>
+      checkContextKeys([
+        'quotaShare',
+        'alertEmail',
+        '@aws-cdk/core:checkSecretUsage',
+        'aws:cdk:bundling-stacks',
+        'availability-zones:account=123456789012:region=eu-west-1',
+        'acknowledged-issue-numbers',
+        'deploymentStage',
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe('chatTopic', () => {
+  const ctx =
+    (values: Record<string, unknown>): ContextReader =>
+    (key) =>
+      ({ alertEmail: 'a@example.com', ...values })[key];
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    [true, true],
+  ])('reads %j from context as %j', (value, expected) => {
+    expect(parseDetectorConfig(ctx({ chatTopic: value })).chatTopic).toBe(expected);
+  });
+
+  it('refuses anything else, naming the key', () => {
+    expect(() => parseDetectorConfig(ctx({ chatTopic: 'yes' }))).toThrow(
+      'Invalid context "chatTopic": "yes" must be true or false',
+    );
   });
 });
