@@ -7,6 +7,7 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   type UserPoolClientDescription,
+  type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
@@ -19,6 +20,7 @@ import {
   type UnreadableClient,
 } from '../core/ports.js';
 import type { ClientSnapshot } from '../core/types.js';
+import { errorReason } from '../errors.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
 /** Cognito's default read quotas, per account and region (requests per second). */
@@ -154,9 +156,14 @@ export class CognitoReader implements PoolReader {
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     try {
-      const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: ref.poolId }), {
-        abortSignal: signal,
-      });
+      let described: Awaited<ReturnType<typeof this.describePool>>;
+      try {
+        described = await this.describePool(ref.poolId, signal);
+      } catch (error) {
+        // Only DescribeUserPool's own not-found means the pool is gone.
+        if (!signal?.aborted && errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
+        throw error;
+      }
       if (!described.UserPool)
         return { status: 'unreadable', reason: 'DescribeUserPool returned no UserPool' };
       const listed = await this.listClients(ref.poolId, signal);
@@ -184,12 +191,16 @@ export class CognitoReader implements PoolReader {
       return { status: 'ok', pool: normalizePool(described.UserPool, clients), unreadableClients };
     } catch (error) {
       if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
-      if (errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
+      // Not-found from any call but DescribeUserPool (ListUserPoolClients, say) is not a deletion.
       return { status: 'unreadable', reason: errorReason(error) };
     } finally {
       this.perPool.delete(ref.poolId);
       this.reading.delete(ref.poolId);
     }
+  }
+
+  private describePool(poolId: string, signal?: AbortSignal) {
+    return this.client.send(new DescribeUserPoolCommand({ UserPoolId: poolId }), { abortSignal: signal });
   }
 
   private async listClients(poolId: string, signal?: AbortSignal): Promise<UserPoolClientDescription[]> {
@@ -213,43 +224,38 @@ export class CognitoReader implements PoolReader {
   ): Promise<
     { status: 'ok'; client: ClientSnapshot } | { status: 'gone' } | { status: 'unreadable'; reason: string }
   > {
+    let client: UserPoolClientType | undefined;
     try {
       const described = await this.client.send(
         new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }),
         { abortSignal: signal },
       );
-      const client = described.UserPoolClient;
-      if (!client)
-        return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
-      let secrets: ClientSecretDescriptorType[] = [];
-      try {
-        const listed = await this.client.send(
-          new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
-          { abortSignal: signal },
-        );
-        secrets = listed.ClientSecrets ?? [];
-      } catch (error) {
-        // A public client (no secret) has no secrets to list; anything else is a real failure.
-        if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
-          throw error;
-      }
-      return { status: 'ok', client: normalizeClient(client, secrets) };
+      client = described.UserPoolClient;
     } catch (error) {
       if (signal?.aborted) throw error;
+      // Only DescribeUserPoolClient's own not-found means the client is gone.
       if (errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
       return { status: 'unreadable', reason: errorReason(error) };
     }
+    if (!client) return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
+    let secrets: ClientSecretDescriptorType[] = [];
+    try {
+      const listed = await this.client.send(
+        new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
+        { abortSignal: signal },
+      );
+      secrets = listed.ClientSecrets ?? [];
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A public client (no secret) has no secrets to list. Anything else, not-found included (the
+      // client was just described), means the secrets are unknown: unreadable, never "deleted".
+      if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
+        return { status: 'unreadable', reason: `ListUserPoolClientSecrets: ${errorReason(error)}` };
+    }
+    return { status: 'ok', client: normalizeClient(client, secrets) };
   }
 }
 
 function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? 'Error';
-}
-
-/** An error code and a short message: never a response body, which could hold a client secret. */
-function errorReason(error: unknown): string {
-  const name = errorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = error instanceof Error ? error.message.slice(0, 200) : '';
-  return `${name}${status ? ` (HTTP ${status})` : ''}${message && message !== name ? `: ${message}` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { describeError, MalformedDocumentError } from '../errors.js';
+import { errorReason, MalformedDocumentError } from '../errors.js';
 import { contentHash } from './canonical.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
@@ -238,7 +238,7 @@ class DetectorRun {
     try {
       pools = await reader.listPools();
     } catch (error) {
-      return { listingError: describeError(error) };
+      return { listingError: errorReason(error) };
     }
     const at = now();
     const run: RunDoc = {
@@ -331,7 +331,7 @@ class DetectorRun {
         }
         return undefined;
       }
-      read = { status: 'unreadable', reason: describeError(error) };
+      read = { status: 'unreadable', reason: errorReason(error) };
     }
     if (run.partials) delete run.partials[ref.poolId];
     if (read.status === 'gone') return { status: 'gone', poolName: ref.poolName };
