@@ -87,7 +87,8 @@ export function errorReason(error: unknown): string {
   const name = typeof fields.name === 'string' && ERROR_CODE.test(fields.name) ? fields.name : 'Error';
   const code = typeof fields.code === 'string' && ERROR_CODE.test(fields.code) ? fields.code : undefined;
   if (fields.$fault !== undefined) return `${name}${http}`;
-  if (name === 'AbortError' || name === 'TimeoutError') return `${name}${http}: the request timed out or was aborted`;
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return `${name}${http}: the request timed out or was aborted`;
   if (code) return `${name}${http}: network error ${code}`;
   return `${name}${http}: the request failed`;
 }
