@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { type ApprovalPlan, applyApproval, planApprovals } from '../approve.js';
+import { escapeControl } from '../core/escape.js';
 import { countOf } from '../core/render.js';
 import { ConflictError, UsageError } from '../errors.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
@@ -34,11 +35,11 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
       io.stdout.write(
         paint(
           'yellow',
-          `  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.\n`,
+          `${escapeControl(`  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.`)}\n`,
         ),
       );
     }
-    if (plan.stale) io.stdout.write(paint('yellow', `  stale: ${plan.stale}\n`));
+    if (plan.stale) io.stdout.write(paint('yellow', `${escapeControl(`  stale: ${plan.stale}`)}\n`));
     io.stdout.write('\n');
   }
   const stale = plans.filter((p) => p.stale);
@@ -48,7 +49,9 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
     );
   }
 
-  const summary = `${countOf(plans.length, 'pool')}: ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`;
+  const summary = escapeControl(
+    `${countOf(plans.length, 'pool')}: ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`,
+  );
   if (!options.yes) {
     if (!io.stdin.isTTY) {
       throw new UsageError(
@@ -68,7 +71,7 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   for (const plan of plans) {
     try {
       await applyApproval(ctx.store, plan, { approvedBy, reason: options.reason ?? '', at });
-      io.stdout.write(paint('green', `Approved ${describe(plan)} as ${approvedBy}.\n`));
+      io.stdout.write(paint('green', `${escapeControl(`Approved ${describe(plan)} as ${approvedBy}.`)}\n`));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       failed.push(

@@ -3,6 +3,7 @@ import { CognitoReader } from '../adapters/cognito-reader.js';
 import { SnsNotifier } from '../adapters/sns-notifier.js';
 import { readQuotaShare, readReminderHours } from '../config.js';
 import { type RunResult, runDetection } from '../core/detector.js';
+import { escapeControl, jsonForHumans } from '../core/escape.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
 import { countOf } from '../core/render.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -75,12 +76,14 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     },
   );
   if (result.skipped) {
-    io.stderr.write(`error: nothing checked: ${result.skipped}. Try again when it has finished.\n`);
+    io.stderr.write(
+      `error: nothing checked: ${escapeControl(result.skipped)}. Try again when it has finished.\n`,
+    );
     return EXIT.error;
   }
   const drift = result.pools.some((p) => p.findings.length > 0);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(jsonReport(result, accountId, region), null, 2)}\n`);
+    io.stdout.write(`${jsonForHumans(jsonReport(result, accountId, region), 2)}\n`);
   } else {
     printSummary(result, io, persist);
   }
@@ -128,10 +131,10 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
     out.push(formatFindings(findings, io));
   }
   for (const problem of [...result.readProblems, ...result.storeProblems]) {
-    out.push(paint('red', `error: ${problem.what}: ${problem.reason}`));
+    out.push(paint('red', escapeControl(`error: ${problem.what}: ${problem.reason}`)));
   }
   for (const rule of result.unmatchedIgnoreRules) {
-    out.push(paint('yellow', `warning: ignore rule matched nothing (typo?): ${rule}`));
+    out.push(paint('yellow', escapeControl(`warning: ignore rule matched nothing (typo?): ${rule}`)));
   }
   io.stdout.write(`${out.join('\n')}\n`);
 }

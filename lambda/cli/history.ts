@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { diffPool } from '../core/diff.js';
 import { type BaselineDoc, baselineDocSchema, keys } from '../core/documents.js';
+import { escapeControl, escapeLines } from '../core/escape.js';
 import { countOf, describeChange } from '../core/render.js';
 import { StoreUnavailableError, UsageError } from '../errors.js';
 import { commandContext, type StoreOptions } from './context.js';
@@ -44,7 +45,7 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
       (v) => v.version === options.show || v.version.startsWith(options.show ?? ''),
     );
     if (!version) throw new UsageError(`No version ${options.show} of pool ${options.pool}'s baseline.`);
-    io.stdout.write(`${await version.load()}\n`);
+    io.stdout.write(`${escapeLines(await version.load())}\n`);
     return 0;
   }
   const paint = painter(io.stdout, io.env);
@@ -52,13 +53,15 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
   for (const [index, version] of versions.entries()) {
     const doc = docs[index];
     const previous = docs[index + 1];
-    io.stdout.write(`${paint('bold', `version ${version.version}`)}  stored ${version.storedAt}\n`);
+    io.stdout.write(
+      `${paint('bold', escapeControl(`version ${version.version}`))}  stored ${escapeControl(version.storedAt)}\n`,
+    );
     if (!doc) {
       io.stdout.write('  (not a valid baseline document)\n\n');
       continue;
     }
     io.stdout.write(
-      `  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}\n`,
+      `${escapeControl(`  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}`)}\n`,
     );
     if (previous) {
       const changes = diffPool(previous.pool, doc.pool);

@@ -1,3 +1,4 @@
+import { escapeControl } from './escape.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
 import { type Change, type Finding, type Json, SEVERITY_ORDER, type Severity } from './types.js';
@@ -91,8 +92,15 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
   return lines;
 }
 
-/** One line, in words, for one change. Never contains a secret value: changes hold none. */
+/**
+ * One line, in words, for one change. Never contains a secret value: changes hold none. Names and
+ * values are escaped ({@link escapeControl}): a name with a line break cannot add a line.
+ */
 export function describeChange(change: Change): string {
+  return escapeControl(changeInWords(change));
+}
+
+function changeInWords(change: Change): string {
   switch (change.kind) {
     case 'pool-added':
       return `Pool created: ${change.poolName} (${change.poolId})`;
@@ -135,12 +143,12 @@ export function renderBaselineCreated(ctx: RunContext, pools: number, clients: n
       ctx,
       `Baseline recorded: watching ${pools} pool${plural(pools)}, ${clients} client${plural(clients)}`,
     ),
-    body: [
+    body: bodyLines([
       `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
       '',
       'From now on you will get one email per run when a pool or app client differs from it.',
       `Run ${ctx.runId} at ${ctx.at}.`,
-    ].join('\n'),
+    ]),
     attributes: { kind: 'baseline-created', poolIds: [] },
   };
 }
@@ -226,7 +234,7 @@ export function formatSubject(ctx: Pick<RunContext, 'accountId' | 'region'>, tex
  */
 function fitBody(header: readonly string[], sections: readonly string[][], ctx: RunContext): string {
   const footer = ctx.reportLocation ? ['', `Full JSON report: ${ctx.reportLocation}`] : [];
-  const all = [...header, ...sections.flat()];
+  const all = [...header, ...sections.flat()].map(escapeControl);
   const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
   const kept: string[] = [];
   let bytes = 0;
@@ -246,7 +254,12 @@ function fitBody(header: readonly string[], sections: readonly string[][], ctx: 
     kept.push(line);
     bytes += size;
   }
-  return [...kept, ...footer].join('\n');
+  return [...kept, ...footer.map(escapeControl)].join('\n');
+}
+
+/** Lines joined into a body, each escaped: no text from a name can add or end a line. */
+function bodyLines(lines: readonly string[]): string {
+  return lines.map(escapeControl).join('\n');
 }
 
 function plural(n: number): string {
