@@ -5,7 +5,11 @@ import { type Change, type Finding, type Json, SEVERITY_ORDER, type Severity } f
 
 /** SNS: Subject is ASCII without line breaks and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
-/** SNS messages are at most 262,144 bytes including attributes; leave room for those. */
+/** SNS messages are at most 262,144 bytes, message attributes included. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** What the message attributes may take (the SNS notifier caps `pool_ids` to fit). */
+export const MAX_ATTRIBUTE_BYTES = 8_192;
+/** The body's share: the rest, with room to spare. */
 export const MAX_BODY_BYTES = 250_000;
 const MAX_VALUE_CHARS = 300;
 
