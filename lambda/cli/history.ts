@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws
 import { diffPool } from '../core/diff.js';
 import { type BaselineDoc, baselineDocSchema, keys } from '../core/documents.js';
 import { escapeControl, escapeLines } from '../core/escape.js';
+import { hashMismatch } from '../core/integrity.js';
 import { countOf, describeChange } from '../core/render.js';
 import { StoreUnavailableError, UsageError } from '../errors.js';
 import { commandContext, type StoreOptions } from './context.js';
@@ -52,12 +53,13 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
   const docs = await Promise.all(versions.map(async (v) => parse(await v.load())));
   for (const [index, version] of versions.entries()) {
     const doc = docs[index];
-    const previous = docs[index + 1];
+    const before = docs[index + 1];
+    const previous = typeof before === 'object' ? before : undefined;
     io.stdout.write(
       `${paint('bold', escapeControl(`version ${version.version}`))}  stored ${escapeControl(version.storedAt)}\n`,
     );
-    if (!doc) {
-      io.stdout.write('  (not a valid baseline document)\n\n');
+    if (typeof doc !== 'object') {
+      io.stdout.write(`  (not a valid baseline document: ${doc})\n\n`);
       continue;
     }
     io.stdout.write(
@@ -76,13 +78,17 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
   return 0;
 }
 
-function parse(body: string): BaselineDoc | undefined {
+/** A valid baseline whose hash matches its pool, or why the version is not one. */
+function parse(body: string): BaselineDoc | string {
+  let json: unknown;
   try {
-    const result = baselineDocSchema.safeParse(JSON.parse(body));
-    return result.success ? result.data : undefined;
+    json = JSON.parse(body);
   } catch {
-    return undefined;
+    return 'not valid JSON';
   }
+  const result = baselineDocSchema.safeParse(json);
+  if (!result.success) return 'not a baseline of this format';
+  return hashMismatch('snapshotHash', result.data.snapshotHash, result.data.pool) ?? result.data;
 }
 
 async function s3Versions(s3: S3Client, bucket: string, key: string): Promise<BaselineVersion[]> {

@@ -1,5 +1,6 @@
 import { errorReason, MalformedDocumentError } from '../errors.js';
 import { contentHash } from './canonical.js';
+import { clampRunTimes, clampStateTimes } from './clamp-times.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
 import { FORMAT_VERSION } from './documents.js';
@@ -171,7 +172,8 @@ class DetectorRun {
    */
   private async readState(): Promise<Versioned<StateDoc> | undefined> {
     try {
-      return await this.deps.store.getState();
+      const state = await this.deps.store.getState();
+      return state && { ...state, doc: clampStateTimes(state.doc, this.deps.now()) };
     } catch (error) {
       if (!(error instanceof MalformedDocumentError) || !this.persist) throw error;
       const at = this.deps.now().toISOString();
@@ -197,6 +199,7 @@ class DetectorRun {
     let discardedEtag: string | undefined;
     try {
       existing = this.persist ? await store.getRun() : undefined;
+      if (existing) existing = { ...existing, doc: clampRunTimes(existing.doc, now()) };
     } catch (error) {
       if (!(error instanceof MalformedDocumentError)) throw error;
       // Only the detector writes this scratch document: start over rather than fail every run.

@@ -1,0 +1,42 @@
+import type { AlertMark, RunDoc, StateDoc } from './documents.js';
+
+/**
+ * Times read from stored documents are never later than now. Anyone who can write the bucket could
+ * otherwise put an alert time in the future (the drift is never "due" again: silenced for good) or
+ * a run's last activity in the future (every later run skips it as live: the detector is stuck).
+ * A clamped time is written back with the document, so the next run sees the present.
+ */
+export function clampToPresent(iso: string, now: Date): string {
+  return Date.parse(iso) > now.getTime() ? now.toISOString() : iso;
+}
+
+function clampMark<T extends AlertMark>(mark: T, now: Date): T {
+  return {
+    ...mark,
+    firstAlertedAt: clampToPresent(mark.firstAlertedAt, now),
+    lastAlertedAt: clampToPresent(mark.lastAlertedAt, now),
+  };
+}
+
+/** The state with every alert time at most `now`. Does not change the argument. */
+export function clampStateTimes(state: StateDoc, now: Date): StateDoc {
+  const pools: StateDoc['pools'] = {};
+  for (const [poolId, pool] of Object.entries(state.pools)) {
+    pools[poolId] = pool.drift ? { ...pool, drift: clampMark(pool.drift, now) } : pool;
+  }
+  return {
+    ...state,
+    pools,
+    ...(state.incomplete ? { incomplete: clampMark(state.incomplete, now) } : {}),
+    ...(state.problems ? { problems: clampMark(state.problems, now) } : {}),
+  };
+}
+
+/** The run with its start and last activity at most `now`. Does not change the argument. */
+export function clampRunTimes(run: RunDoc, now: Date): RunDoc {
+  return {
+    ...run,
+    startedAt: clampToPresent(run.startedAt, now),
+    updatedAt: clampToPresent(run.updatedAt, now),
+  };
+}
