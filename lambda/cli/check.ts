@@ -72,6 +72,8 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       maxRunAgeMs: 6 * 3_600_000,
       ignore,
       persist,
+      // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
+      alertsDelivered: Boolean(topic),
       onProgress: progress(io),
     },
   );

@@ -1,4 +1,5 @@
 import { errorReason, MalformedDocumentError } from '../errors.js';
+import { keepAlertMarks } from './alert-marks.js';
 import { contentHash } from './canonical.js';
 import { clampRunTimes, clampStateTimes } from './clamp-times.js';
 import { diffPool } from './diff.js';
@@ -66,6 +67,12 @@ export interface DetectorOptions {
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
+  /**
+   * Whether a published message reaches people (an SNS topic). `false` (a CLI run without a topic,
+   * whose messages are printed): the state is written without new alert marks.
+   * @default true
+   */
+  alertsDelivered?: boolean;
   /** Called after each pool is read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -435,7 +442,11 @@ class DetectorRun {
     if (mark) messages.push(renderScanIncomplete(this.context(run), problems));
     if (this.persist && messages.length > 0) {
       for (const message of messages) await this.deps.notifier.publish(message);
-      if (state) await this.deps.store.putState({ ...state.doc, incomplete: mark }, state.etag);
+      if (state)
+        await this.deps.store.putState(
+          this.remembered({ ...state.doc, incomplete: mark }, state.doc),
+          state.etag,
+        );
     }
     return this.result(run, {
       done: true,
@@ -644,7 +655,7 @@ class DetectorRun {
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
-      await store.putState(state, stateVersion?.etag ?? null);
+      await store.putState(this.remembered(state, stateVersion?.doc), stateVersion?.etag ?? null);
       run.status = 'complete';
       run.updatedAt = this.deps.now().toISOString();
       await store.putRun(run, runEtag);
@@ -687,6 +698,11 @@ class DetectorRun {
       firstAlertedAt: previous?.firstAlertedAt ?? now.toISOString(),
       lastAlertedAt: now.toISOString(),
     };
+  }
+
+  /** The state to write: with the new alert marks only when the messages were delivered. */
+  private remembered(next: StateDoc, before: StateDoc | undefined): StateDoc {
+    return this.options.alertsDelivered === false ? keepAlertMarks(next, before) : next;
   }
 
   private poolState(state: StateDoc, poolId: string): PoolState {
