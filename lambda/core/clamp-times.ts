@@ -1,4 +1,5 @@
 import type { AlertMark, RunDoc, StateDoc } from './documents.js';
+import { DEFAULT_LEASE_MS } from './run-lease.js';
 
 /**
  * Times read from stored documents are never later than now. Anyone who can write the bucket could
@@ -32,11 +33,29 @@ export function clampStateTimes(state: StateDoc, now: Date): StateDoc {
   };
 }
 
-/** The run with its start and last activity at most `now`. Does not change the argument. */
+/** How far ahead another writer's clock may be before its times count as forged. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The run with its start at most `now`. A lease cannot run out later than one lease period from
+ * now, and a last activity cannot lie in the future: either one further ahead (beyond clock skew)
+ * was not written by a worker, and counts as no hold at all, so the run is taken up, not stuck.
+ * Does not change the argument.
+ */
 export function clampRunTimes(run: RunDoc, now: Date): RunDoc {
+  const at = now.getTime();
+  const updatedAt =
+    Date.parse(run.updatedAt) > at + CLOCK_SKEW_MS
+      ? new Date(0).toISOString()
+      : clampToPresent(run.updatedAt, now);
+  const lease =
+    run.lease && Date.parse(run.lease.expiresAt) > at + DEFAULT_LEASE_MS + CLOCK_SKEW_MS
+      ? { ...run.lease, expiresAt: now.toISOString() }
+      : run.lease;
   return {
     ...run,
     startedAt: clampToPresent(run.startedAt, now),
-    updatedAt: clampToPresent(run.updatedAt, now),
+    updatedAt,
+    ...(lease ? { lease } : {}),
   };
 }

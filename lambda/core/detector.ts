@@ -1,4 +1,4 @@
-import { errorReason, MalformedDocumentError } from '../errors.js';
+import { ConflictError, errorReason, MalformedDocumentError } from '../errors.js';
 import { keepAlertMarks } from './alert-marks.js';
 import { contentHash } from './canonical.js';
 import { clampRunTimes, clampStateTimes } from './clamp-times.js';
@@ -27,6 +27,7 @@ import {
   renderScanIncomplete,
   renderStoreProblems,
 } from './render.js';
+import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
 import { classify, highestSeverity } from './severity.js';
 import type { Finding, PoolSnapshot } from './types.js';
 import { Severity } from './types.js';
@@ -59,11 +60,17 @@ export interface DetectorOptions {
   /** The run this invocation continues (from the state machine's loop); omitted to start or take one up. */
   runId?: string;
   /**
-   * A run whose progress document was updated more recently than this is being worked on by another
-   * invocation (a scan longer than the schedule period): a fresh start leaves it alone.
+   * For a run document written before leases existed: one updated more recently than this is being
+   * worked on by another invocation, and a fresh start leaves it alone.
    * @default 16 minutes (one Lambda invocation plus a margin)
    */
   activeRunGraceMs?: number;
+  /**
+   * How long this invocation's hold on the run lasts without a refresh (see run-lease.ts); it is
+   * refreshed after each pool and on a timer while scanning.
+   * @default 5 minutes
+   */
+  leaseMs?: number;
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
@@ -122,6 +129,8 @@ class DetectorRun {
    * pools without a baseline must still be reported as added, never silently baselined.
    */
   private initialized = false;
+  /** This invocation's hold on the run document (none when nothing is persisted). */
+  private lease: RunLease | undefined;
 
   constructor(
     private readonly deps: DetectorDeps,
@@ -148,28 +157,52 @@ class DetectorRun {
     // A first run that failed after writing some baselines is still the first run when taken up
     // again: its pools without a baseline get one, they are not reported as created.
     if (run.firstRun) this.initialized = false;
-    let runEtag = started.etag;
     if (this.persist) {
-      // Take the run up before the long part, so that another execution sees it is live.
-      run.updatedAt = this.deps.now().toISOString();
-      runEtag = await this.deps.store.putRun(run, runEtag);
+      // Take the run up before the long part, so that another execution sees it is held.
+      this.lease = new RunLease(store, run, started.etag, this.deps.now, this.options.leaseMs);
+      try {
+        await this.lease.take();
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+        return this.skipped(run.runId, `run ${run.runId} was taken up by another execution`);
+      }
+      this.lease.startTimer();
     }
+    try {
+      return await this.scanAndFinish(run, state, baselines);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        logger.warn('Another execution took the run over; this one stops', { runId: run.runId });
+        return this.skipped(run.runId, error.message);
+      }
+      // Give the run up, progress saved, so the next execution resumes it at once.
+      if (await this.lease?.release()) logger.info('Run released after a failure', { runId: run.runId });
+      throw error;
+    } finally {
+      this.lease?.stopTimer();
+    }
+  }
 
+  private async scanAndFinish(
+    run: RunDoc,
+    state: Versioned<StateDoc> | undefined,
+    baselines: Map<string, ListedObject>,
+  ): Promise<RunResult> {
     const pending = run.pools.filter((p) => !(p.poolId in run.outcomes));
     const scanned = await this.scanPools(pending, run, state?.doc, baselines);
     run.invocations += 1;
     const notCovered = pending.length - scanned;
     if (notCovered > 0) {
-      logger.info('Time is running out: persisting progress, the next invocation continues', {
+      this.deps.logger.info('Time is running out: persisting progress, the next invocation continues', {
         runId: run.runId,
         done: Object.keys(run.outcomes).length,
         remaining: notCovered,
       });
       run.updatedAt = this.deps.now().toISOString();
-      if (this.persist) runEtag = await store.putRun(run, runEtag);
+      await this.lease?.handOff();
       return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
     }
-    return this.finish(run, runEtag, state, baselines);
+    return this.finish(run, state, baselines);
   }
 
   /**
@@ -224,11 +257,10 @@ class DetectorRun {
     }
     if (existing && existing.doc.status === 'scanning') {
       const age = now().getTime() - Date.parse(existing.doc.startedAt);
-      const idle = now().getTime() - Date.parse(existing.doc.updatedAt);
+      const lease = leaseStatus(existing.doc, now(), this.options.activeRunGraceMs ?? 16 * 60_000);
       if (
-        continuing === undefined &&
-        age <= this.options.maxRunAgeMs &&
-        idle < (this.options.activeRunGraceMs ?? 16 * 60_000)
+        !mayTakeUp(lease, continuing !== undefined) &&
+        (continuing !== undefined || age <= this.options.maxRunAgeMs)
       ) {
         return {
           skip: `run ${existing.doc.runId} is in progress in another execution`,
@@ -297,6 +329,7 @@ class DetectorRun {
           finished += 1;
           this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
         }
+        await this.lease?.refreshIfDue();
       }
     };
     // One failure stops the other workers, and the run rejects only once they have stopped: a
@@ -460,7 +493,6 @@ class DetectorRun {
   /** All pools have an outcome: find removals, decide what to send, send it, remember it. */
   private async finish(
     run: RunDoc,
-    runEtag: string | null,
     stateVersion: Versioned<StateDoc> | undefined,
     baselines: Map<string, ListedObject>,
   ): Promise<RunResult> {
@@ -543,21 +575,18 @@ class DetectorRun {
       if (this.initialized || outcome.hasBaseline || !this.persist) continue;
       const snapshot = (await store.getSnapshot(ref.poolId))?.doc;
       if (!snapshot?.pool) continue;
-      const etag = await store.putBaseline(
-        {
-          formatVersion: FORMAT_VERSION,
-          kind: 'baseline',
-          poolId: ref.poolId,
-          approvedAt: at.toISOString(),
-          approvedBy: 'cognito-drift (first run)',
-          reason: 'Initial baseline recorded by the first detector run',
-          snapshotHash: snapshot.hash,
-          pool: snapshot.pool,
-        },
-        null,
-      );
-      this.poolState(state, ref.poolId).baseline = { etag, snapshotHash: snapshot.hash };
-      outcome.baselineHash = snapshot.hash;
+      const recorded = await this.recordFirstBaseline({
+        formatVersion: FORMAT_VERSION,
+        kind: 'baseline',
+        poolId: ref.poolId,
+        approvedAt: at.toISOString(),
+        approvedBy: 'cognito-drift (first run)',
+        reason: 'Initial baseline recorded by the first detector run',
+        snapshotHash: snapshot.hash,
+        pool: snapshot.pool,
+      });
+      this.poolState(state, ref.poolId).baseline = recorded;
+      outcome.baselineHash = recorded.snapshotHash;
     }
 
     // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
@@ -656,12 +685,34 @@ class DetectorRun {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
       await store.putState(this.remembered(state, stateVersion?.doc), stateVersion?.etag ?? null);
-      run.status = 'complete';
-      run.updatedAt = this.deps.now().toISOString();
-      await store.putRun(run, runEtag);
+      await this.lease?.complete();
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
     return { ...report, messages };
+  }
+
+  /**
+   * Writes a first-run baseline, only where none exists. A first run that failed after writing some
+   * (and is now resumed) finds them there: the same snapshot is accepted as written; a different one
+   * (approved meanwhile) is kept, and the next run compares against it.
+   */
+  private async recordFirstBaseline(
+    doc: BaselineDoc,
+  ): Promise<{ etag: string; snapshotHash: string | null }> {
+    const { store, logger } = this.deps;
+    try {
+      return { etag: await store.putBaseline(doc, null), snapshotHash: doc.snapshotHash };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const existing = await store.getBaseline(doc.poolId);
+      if (!existing) throw error;
+      if (existing.doc.snapshotHash !== doc.snapshotHash) {
+        logger.warn('A baseline was approved while the first run was in progress; it is kept', {
+          poolId: doc.poolId,
+        });
+      }
+      return { etag: existing.etag, snapshotHash: existing.doc.snapshotHash };
+    }
   }
 
   /** The result of an invocation that found nothing to do. */

@@ -150,5 +150,12 @@ export const runDocSchema = z.strictObject({
   partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
   /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
   firstRun: z.boolean().optional(),
+  /**
+   * Who works on the run and until when (see run-lease.ts). `handoff`: left to the same execution's
+   * next invocation. Absent in documents written before leases: `updatedAt` is used instead.
+   */
+  lease: z
+    .strictObject({ owner: z.string(), expiresAt: isoDate, handoff: z.boolean().optional() })
+    .optional(),
 });
 export type RunDoc = z.infer<typeof runDocSchema>;
