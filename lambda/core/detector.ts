@@ -129,6 +129,8 @@ class DetectorRun {
    * pools without a baseline must still be reported as added, never silently baselined.
    */
   private initialized = false;
+  /** How many listed pools the ignore rules hid, when they hid every one. */
+  private allPoolsIgnored = 0;
   /** This invocation's hold on the run document (none when nothing is persisted). */
   private lease: RunLease | undefined;
 
@@ -147,7 +149,7 @@ class DetectorRun {
     const baselines = await store.listBaselines();
     this.initialized = Boolean(state) || baselines.size > 0;
 
-    const started = await this.startOrResume();
+    const started = await this.startOrResume(baselines);
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
     if ('skip' in started) {
       logger.info('Nothing to do in this invocation', { runId: started.runId, reason: started.skip });
@@ -231,7 +233,9 @@ class DetectorRun {
   }
 
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
-  private async startOrResume(): Promise<
+  private async startOrResume(
+    baselines: Map<string, ListedObject>,
+  ): Promise<
     { run: RunDoc; etag: string | null } | { listingError: string } | { skip: string; runId: string }
   > {
     const { store, reader, now, logger } = this.deps;
@@ -290,14 +294,38 @@ class DetectorRun {
       startedAt: at.toISOString(),
       updatedAt: at.toISOString(),
       status: 'scanning',
-      pools: pools
-        .filter((p) => !this.ignore.ignoresPool(p.poolId, p.poolName))
-        .sort((a, b) => a.poolId.localeCompare(b.poolId)),
+      pools: (await this.watchedPools(pools, baselines)).sort((a, b) => a.poolId.localeCompare(b.poolId)),
       outcomes: {},
       invocations: 0,
       ...(this.initialized ? {} : { firstRun: true }),
     };
     return { run, etag: existing?.etag ?? discardedEtag ?? null };
+  }
+
+  /**
+   * The listed pools the ignore rules leave. A pool whose current name matches a rule is skipped
+   * only if the name it was approved under matches too (one GET of its baseline); a pool renamed
+   * into a rule stays watched, and the rename is reported. When rules leave no pool at all, that is
+   * itself reported, every run: nothing would be watched, silently.
+   */
+  private async watchedPools(pools: PoolRef[], baselines: Map<string, ListedObject>): Promise<PoolRef[]> {
+    const watched: PoolRef[] = [];
+    for (const ref of pools) {
+      let baselineName: string | undefined;
+      if (this.ignore.poolNameMatches(ref.poolId, ref.poolName) && baselines.has(ref.poolId)) {
+        try {
+          baselineName = (await this.deps.store.getBaseline(ref.poolId))?.doc.pool?.poolName;
+        } catch (error) {
+          if (!(error instanceof MalformedDocumentError)) throw error;
+          // Unusable baseline: watch the pool, whose scan reports the document.
+          watched.push(ref);
+          continue;
+        }
+      }
+      if (!this.ignore.skipsPool(ref.poolId, ref.poolName, baselineName)) watched.push(ref);
+    }
+    if (pools.length > 0 && watched.length === 0) this.allPoolsIgnored = pools.length;
+    return watched;
   }
 
   /**
@@ -450,7 +478,7 @@ class DetectorRun {
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
-    const changes = this.ignore.filter(diffPool(baseline, current));
+    const changes = this.ignore.filter(diffPool(baseline, current), { baseline, current });
     return classify(changes, { baseline, current });
   }
 
@@ -589,6 +617,12 @@ class DetectorRun {
       outcome.baselineHash = recorded.snapshotHash;
     }
 
+    if (this.allPoolsIgnored > 0) {
+      readProblems.push({
+        what: 'Ignore rules',
+        reason: `all ${this.allPoolsIgnored} pools of the account match an ignore rule: 0 pools are watched. Narrow the pools rules`,
+      });
+    }
     // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
     for (const [poolId, outcome] of Object.entries(run.outcomes).sort(([a], [b]) => a.localeCompare(b))) {
       const poolState = this.poolState(state, poolId);

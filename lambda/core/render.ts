@@ -114,6 +114,11 @@ function changeInWords(change: Change): string {
       return `App client created: ${change.clientName} (${change.clientId})`;
     case 'client-removed':
       return `App client deleted: ${change.clientName} (${change.clientId})`;
+    case 'now-ignored': {
+      const what = change.clientId === undefined ? 'Pool' : 'App client';
+      const name = change.clientId === undefined ? change.poolName : change.clientName;
+      return `${what} now hidden by ignore rule "${change.ignoreRule}": renamed ${change.previousName} -> ${name}; its changes are still reported`;
+    }
     case 'secret-added':
       return `Client secret added: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
     case 'secret-removed':

@@ -64,6 +64,8 @@ export type Change =
   | (ChangeScope & { kind: 'client-removed'; clientId: string; clientName: string })
   | (ChangeScope & { kind: 'field-changed'; path: string; before: Json | undefined; after: Json | undefined })
   | (ChangeScope & { kind: 'list-changed'; path: string; added: Json[]; removed: Json[] })
+  /** A pool or client renamed into an ignore rule: its changes are still reported, and so is this. */
+  | (ChangeScope & { kind: 'now-ignored'; ignoreRule: string; previousName: string })
   | (ChangeScope & {
       kind: 'secret-added' | 'secret-removed';
       clientId: string;

@@ -31,6 +31,7 @@ function mirrored(change: Change): string {
     'secret-removed': 'secret-added',
     'field-changed': 'field-changed',
     'list-changed': 'list-changed',
+    'now-ignored': 'now-ignored', // never produced by diffPool
   }[change.kind];
   return signature({ ...change, kind } as Change);
 }
