@@ -1,11 +1,16 @@
 /**
- * A local stand-in for the Amazon Cognito user pools control plane (`cognito-idp`).
+ * A local stand-in for the AWS control planes cognito-drift reads: Cognito user pools (`cognito-idp`),
+ * Cognito identity pools (`cognito-identity`) and the web ACL of a pool (`wafv2`).
  *
- * It is a small HTTP server on 127.0.0.1 that speaks the real AWS JSON 1.1 wire protocol, so the
- * unmodified `CognitoIdentityProviderClient` can talk to it through `endpoint` (or the
- * `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` environment variable). It implements the read-only
- * operations cognito-drift needs, with faithful pagination, opaque tokens, Cognito's request
- * quotas (token buckets), per-call latency and fault injection.
+ * It is a small HTTP server on 127.0.0.1 that speaks the real AWS JSON 1.1 wire protocol and routes by
+ * the `X-Amz-Target` prefix, so the unmodified `CognitoIdentityProviderClient`, `CognitoIdentityClient`
+ * and `WAFV2Client` can all talk to the one port through `endpoint` (see {@link CognitoStandin.clientConfig})
+ * or the `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` / `AWS_ENDPOINT_URL_COGNITO_IDENTITY` /
+ * `AWS_ENDPOINT_URL_WAFV2` environment variables ({@link CognitoStandin.endpointEnv}). It implements the
+ * read-only operations cognito-drift needs, with faithful pagination, opaque tokens, the documented
+ * request quotas of `lambda/adapters/quotas.ts` (token buckets, per account and, where documented, per
+ * pool and operation), per-call latency and fault injection. Everything beyond pools and clients lives
+ * in the {@link SurfaceModel} shared with the in-memory fake (`fake-aws.ts`).
  *
  * State is seeded programmatically (`addPool`, `addClient`, `seed`) and is fully deterministic for
  * a given `seed` option: ids, secrets, names and dates are reproducible between runs.
@@ -14,32 +19,83 @@
  *
  * @module
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  OPERATION_QUOTA,
+  QUOTAS,
+  type QuotaCategory as QuotaCategoryName,
+} from '../../lambda/adapters/quotas.js';
+import {
+  AwsError,
+  type ClientSurfaceSeed,
+  type IdentityPoolPatch,
+  makeToken,
+  pageSize,
+  readToken,
+  requireString,
+  type SeedDomain,
+  type SeedGroup,
+  type SeedIdentityPool,
+  type SeedIdentityProvider,
+  type SeedMfa,
+  type SeedResourceServer,
+  type SeedRiskConfiguration,
+  type SeedUiCustomization,
+  type SeedWebAcl,
+  SURFACE_OPERATIONS,
+  SurfaceModel,
+  type SurfaceOperation,
+  type SurfaceSeed,
+  type SurfaceService,
+} from './cognito-surface.js';
 
-/** The operations the stand-in implements. Anything else gets `UnknownOperationException`. */
+/** The operations the stand-in implements (all services). Anything else gets `UnknownOperationException`. */
 export type CognitoOperation =
   | 'ListUserPools'
   | 'DescribeUserPool'
   | 'ListUserPoolClients'
   | 'DescribeUserPoolClient'
-  | 'ListUserPoolClientSecrets';
+  | 'ListUserPoolClientSecrets'
+  | SurfaceOperation;
 
-/** Cognito quota categories enforced by the stand-in. */
-export type QuotaCategory = 'UserPoolRead' | 'UserPoolClientRead';
+/** Quota categories enforced by the stand-in: those of `lambda/adapters/quotas.ts`. */
+export type QuotaCategory = QuotaCategoryName;
 
-/** Operation → quota category, per the Cognito "API request rate quotas" table. */
-export const OPERATION_CATEGORY: Readonly<Record<CognitoOperation, QuotaCategory>> = {
-  ListUserPools: 'UserPoolRead',
-  DescribeUserPool: 'UserPoolRead',
-  ListUserPoolClients: 'UserPoolClientRead',
-  DescribeUserPoolClient: 'UserPoolClientRead',
-  ListUserPoolClientSecrets: 'UserPoolClientRead',
+const POOL_CLIENT_OPERATIONS = [
+  'ListUserPools',
+  'DescribeUserPool',
+  'ListUserPoolClients',
+  'DescribeUserPoolClient',
+  'ListUserPoolClientSecrets',
+] as const;
+
+/** Which service (X-Amz-Target prefix) each operation belongs to. */
+const SERVICE_OF: Readonly<Record<CognitoOperation, SurfaceService>> = {
+  ...Object.fromEntries(POOL_CLIENT_OPERATIONS.map((op) => [op, 'cognito-idp' as const])),
+  ...SURFACE_OPERATIONS,
+} as Record<CognitoOperation, SurfaceService>;
+
+const TARGET_PREFIX: Readonly<Record<SurfaceService, string>> = {
+  'cognito-idp': 'AWSCognitoIdentityProviderService.',
+  'cognito-identity': 'AWSCognitoIdentityService.',
+  wafv2: 'AWSWAF_20190729.',
 };
+
+/** Operation → quota category, from the one table in `lambda/adapters/quotas.ts`. */
+export const OPERATION_CATEGORY: Readonly<Record<CognitoOperation, QuotaCategory>> = Object.fromEntries(
+  (Object.keys(SERVICE_OF) as CognitoOperation[]).map((op) => {
+    const category = OPERATION_QUOTA[op];
+    if (category === undefined) throw new Error(`quotas.ts has no category for ${op}`);
+    return [op, category];
+  }),
+) as Record<CognitoOperation, QuotaCategory>;
+
+const ALL_CATEGORIES = Object.keys(QUOTAS) as QuotaCategory[];
 
 /** Error types the stand-in can return (or inject), with the HTTP status Cognito uses for each. */
 export const ERROR_STATUS = {
@@ -53,7 +109,30 @@ export const ERROR_STATUS = {
   LimitExceededException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,
+  ThrottlingException: 400,
+  WAFNonexistentItemException: 400,
+  WAFInvalidParameterException: 400,
+  WAFInternalErrorException: 500,
+  WAFUnavailableEntityException: 400,
 } as const;
+
+/** cognito-identity uses other HTTP statuses than cognito-idp for the same error names. */
+const IDENTITY_STATUS: Partial<Record<StandinErrorType, number>> = {
+  NotAuthorizedException: 403,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429,
+};
+
+/** The error a quota rejection sends, per service (WAF answers the generic throttling error). */
+const THROTTLE_ERROR: Readonly<Record<SurfaceService, StandinErrorType>> = {
+  'cognito-idp': 'TooManyRequestsException',
+  'cognito-identity': 'TooManyRequestsException',
+  wafv2: 'ThrottlingException',
+};
+
+function errorStatus(service: SurfaceService, type: StandinErrorType): number {
+  return (service === 'cognito-identity' ? IDENTITY_STATUS[type] : undefined) ?? ERROR_STATUS[type];
+}
 
 /** Name of an error the stand-in can send. */
 export type StandinErrorType = keyof typeof ERROR_STATUS;
@@ -66,8 +145,14 @@ export interface StandinOptions {
   userPoolReadRps?: number;
   /** `UserPoolClientRead` quota (ListUserPoolClients + DescribeUserPoolClient + ListUserPoolClientSecrets), per account. Default 15. */
   clientReadRps?: number;
-  /** `UserPoolClientRead` quota per user pool. Default 5. */
+  /** `UserPoolClientRead` quota per user pool and operation. Default 5. */
   perPoolClientReadRps?: number;
+  /**
+   * Any category's quota (account rps and, for the per-pool categories, rps per pool and operation).
+   * Defaults: `QUOTAS` of `lambda/adapters/quotas.ts`. Passing it (even `{}`) first puts every rate back
+   * to those defaults, then applies it; the three options above, when also given, win for their categories.
+   */
+  quotaOverrides?: Partial<Record<QuotaCategory, { rps?: number; perPoolPerOperationRps?: number }>>;
   /** Bucket capacity in seconds of rate (capacity = rps × burstSeconds). Default 1. */
   burstSeconds?: number;
   /** Enforce the quotas at all. Default true. */
@@ -93,7 +178,13 @@ export interface StandinOptions {
 /** Runtime-adjustable subset of {@link StandinOptions} (see {@link CognitoStandin.configure}). */
 export type StandinRuntimeOptions = Pick<
   StandinOptions,
-  'latencyMs' | 'userPoolReadRps' | 'clientReadRps' | 'perPoolClientReadRps' | 'burstSeconds' | 'quotas'
+  | 'latencyMs'
+  | 'userPoolReadRps'
+  | 'clientReadRps'
+  | 'perPoolClientReadRps'
+  | 'quotaOverrides'
+  | 'burstSeconds'
+  | 'quotas'
 >;
 
 /** Metadata of one client secret (what ListUserPoolClientSecrets returns). */
@@ -104,8 +195,13 @@ export interface SecretSeed {
   createdAt: Date;
 }
 
-/** A user pool to add. */
-export interface SeedPool {
+/**
+ * A user pool to add. The {@link SurfaceSeed} fields (`mfa`, `riskConfiguration`, `identityProviders`,
+ * `groups`, `resourceServers`, `domain`, `customDomain`, `logDelivery`, `uiCustomization`, `webAcl`)
+ * seed the rest of its surface; a `Domain` / `CustomDomain` in `config` is taken as `domain` /
+ * `customDomain`.
+ */
+export interface SeedPool extends SurfaceSeed {
   /** Pool id; generated (`<region>_` + 9 alphanumerics) when omitted. */
   id?: string;
   /** Pool name. */
@@ -124,8 +220,8 @@ export interface SeedPool {
   lastModifiedAt?: Date;
 }
 
-/** An app client to add. */
-export interface SeedClient {
+/** An app client to add; `riskConfiguration` / `uiCustomization` are the client's own. */
+export interface SeedClient extends ClientSurfaceSeed {
   /** Client id; generated (26 lowercase alphanumerics) when omitted. */
   id?: string;
   /** ClientName. */
@@ -181,6 +277,8 @@ export interface FaultRule {
   poolId?: string;
   /** Only requests whose `ClientId` is this client. */
   clientId?: string;
+  /** Only requests whose `IdentityPoolId` is this identity pool. */
+  identityPoolId?: string;
   /** Error to return. When omitted, the request proceeds normally (useful with `delayMs`). */
   error?: StandinErrorType;
   /** Error message; a realistic one is generated when omitted. */
@@ -236,6 +334,10 @@ export interface StandinStats {
   byPool: Record<string, CategoryStats>;
   /** Max of `byPool[*].peakRate`. */
   peakPerPoolRate: number;
+  /** Counters of every per-pool-limited operation, by pool id then operation (the per-pool buckets). */
+  byPoolOperation: Record<string, Record<string, CategoryStats>>;
+  /** Max of `byPoolOperation[*][*].peakRate`. */
+  peakPerPoolOperationRate: number;
   /** Requests currently being processed. */
   inFlight: number;
   /** Highest `inFlight` seen. */
@@ -250,8 +352,10 @@ export interface StandinRequest {
   at: number;
   /** Operation name from `X-Amz-Target` (may be an unknown one). */
   operation: string;
-  /** `UserPoolId` from the request body, if any. */
+  /** The user pool concerned: `UserPoolId`, the pool of a `Domain` or of a `ResourceArn`, if any. */
   poolId?: string;
+  /** `IdentityPoolId` from the request body, if any. */
+  identityPoolId?: string;
   /** `ClientId` from the request body, if any. */
   clientId?: string;
   /** Access key id from the SigV4 `Authorization` header, if any. */
@@ -260,13 +364,15 @@ export interface StandinRequest {
   status: number;
   /** Error `__type`, if an error was sent. */
   errorType?: string;
+  /** The service of the `X-Amz-Target` prefix, when it is one the stand-in serves. */
+  service?: SurfaceService;
   /** Which bucket rejected the request, if throttled by quota. */
   throttledBy?: 'account' | 'pool';
   /** True when the response came from fault injection. */
   injected?: boolean;
 }
 
-/** Client configuration for `new CognitoIdentityProviderClient(...)` pointing at the stand-in. */
+/** Client configuration for `new CognitoIdentityProviderClient(...)` (or the identity / WAFv2 clients) pointing at the stand-in. */
 export interface StandinClientConfig {
   /** `http://127.0.0.1:<port>`. */
   endpoint: string;
@@ -313,20 +419,19 @@ interface InstalledFault {
   hits: number;
 }
 
-const SERVICE_PREFIX = 'AWSCognitoIdentityProviderService.';
 const POOL_ID_RE = /^[\w-]+_[0-9a-zA-Z]+$/;
 const CLIENT_ID_RE = /^[\w+]+$/;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const DEFAULT_CLOCK_START_MS = 1_732_300_000_000;
 
-class ServiceError extends Error {
-  constructor(
-    readonly type: StandinErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
+class ServiceError extends AwsError {
+  declare readonly type: StandinErrorType;
+}
+
+function asServiceError(e: unknown): ServiceError {
+  if (e instanceof AwsError && e.type in ERROR_STATUS) return new ServiceError(e.type, e.message);
+  return new ServiceError('InternalErrorException', String(e));
 }
 
 /** mulberry32: tiny deterministic PRNG. */
@@ -399,42 +504,8 @@ function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function validationError(field: string, value: unknown, constraint: string): ServiceError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`;
-  return new ServiceError(
-    'InvalidParameterException',
-    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
-}
-
-function requireString(body: Json, key: string, field: string, re: RegExp, maxLen: number): string {
-  const v = body[key];
-  if (v === undefined || v === null) throw validationError(field, v, 'Member must not be null');
-  if (typeof v !== 'string') throw new ServiceError('SerializationException', `Unexpected value for ${key}`);
-  if (v.length < 1 || v.length > maxLen) {
-    throw validationError(
-      field,
-      v,
-      `Member must have length less than or equal to ${maxLen} and greater than or equal to 1`,
-    );
-  }
-  if (!re.test(v))
-    throw validationError(field, v, `Member must satisfy regular expression pattern: ${re.source}`);
-  return v;
-}
-
 function optionalMaxResults(body: Json, required: boolean, fallback: number): number {
-  const v = body.MaxResults;
-  if (v === undefined || v === null) {
-    if (required) throw validationError('maxResults', v, 'Member must not be null');
-    return fallback;
-  }
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new ServiceError('SerializationException', 'STRING_VALUE can not be converted to an Integer');
-  }
-  if (v < 1) throw validationError('maxResults', v, 'Member must have value greater than or equal to 1');
-  if (v > 60) throw validationError('maxResults', v, 'Member must have value less than or equal to 60');
-  return v;
+  return pageSize(body, 'MaxResults', 'maxResults', { min: 1, max: 60, required, fallback });
 }
 
 function defaultMessage(
@@ -443,12 +514,19 @@ function defaultMessage(
   poolId: string | undefined,
   region: string,
   account: string,
+  service: SurfaceService = 'cognito-idp',
 ): string {
   switch (type) {
     case 'TooManyRequestsException':
+    case 'ThrottlingException':
       return 'Rate exceeded';
-    case 'AccessDeniedException':
-      return `User: arn:aws:iam::${account}:user/cognito-drift is not authorized to perform: cognito-idp:${op} on resource: arn:aws:cognito-idp:${region}:${account}:userpool/${poolId ?? '*'} because no identity-based policy allows the cognito-idp:${op} action`;
+    case 'AccessDeniedException': {
+      const resource =
+        service === 'cognito-identity'
+          ? `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId ?? '*'}`
+          : `arn:aws:cognito-idp:${region}:${account}:userpool/${poolId ?? '*'}`;
+      return `User: arn:aws:iam::${account}:user/cognito-drift is not authorized to perform: ${service}:${op} on resource: ${resource} because no identity-based policy allows the ${service}:${op} action`;
+    }
     case 'NotAuthorizedException':
       return 'The security token included in the request is invalid.';
     case 'ResourceNotFoundException':
@@ -554,6 +632,38 @@ function defaultClientConfig(): Json {
   };
 }
 
+function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }> {
+  return Object.fromEntries(
+    ALL_CATEGORIES.map((k) => {
+      const q = QUOTAS[k];
+      return [
+        k,
+        q.perPoolPerOperationRps === undefined
+          ? { rps: q.rps }
+          : { rps: q.rps, perPool: q.perPoolPerOperationRps },
+      ];
+    }),
+  ) as Record<QuotaCategory, { rps: number; perPool?: number }>;
+}
+
+/** A realistic threat-protection configuration (what the console sets for "full function"). */
+function defaultRiskConfiguration(): SeedRiskConfiguration {
+  return {
+    CompromisedCredentialsRiskConfiguration: {
+      EventFilter: ['SIGN_IN', 'PASSWORD_CHANGE', 'SIGN_UP'],
+      Actions: { EventAction: 'BLOCK' },
+    },
+    AccountTakeoverRiskConfiguration: {
+      Actions: {
+        LowAction: { Notify: false, EventAction: 'NO_ACTION' },
+        MediumAction: { Notify: true, EventAction: 'MFA_IF_CONFIGURED' },
+        HighAction: { Notify: true, EventAction: 'BLOCK' },
+      },
+    },
+    RiskExceptionConfiguration: { BlockedIPRangeList: ['198.51.100.0/24'], SkippedIPRangeList: [] },
+  };
+}
+
 function mergeConfig(base: Json, patch: Json | undefined): Json {
   return patch ? { ...base, ...patch } : { ...base };
 }
@@ -587,9 +697,11 @@ export class CognitoStandin {
   private readonly pools = new Map<string, PoolRecord>();
   private readonly allClientIds = new Set<string>();
   private poolSeq = 0;
+  private readonly model: SurfaceModel;
   private latencyMs = 60;
   private quotasOn = true;
-  private rates = { UserPoolRead: 15, UserPoolClientRead: 15, perPool: 5, burst: 1 };
+  private rates = defaultRates();
+  private burst = 1;
   private categoryBuckets = new Map<QuotaCategory, TokenBucket>();
   private poolBuckets = new Map<string, TokenBucket>();
   private faults: InstalledFault[] = [];
@@ -610,6 +722,24 @@ export class CognitoStandin {
     this.maxLogEntries = opts.maxLogEntries ?? 100_000;
     let tick = 0;
     this.clock = opts.clock ?? (() => new Date(DEFAULT_CLOCK_START_MS + 1000 * tick++));
+    this.model = new SurfaceModel({
+      region: this.region,
+      accountId: this.accountId,
+      tokenKey: this.tokenKey,
+      clock: this.clock,
+      rand: this.rand,
+      directory: {
+        mfaConfiguration: (poolId) => {
+          const pool = this.pools.get(poolId);
+          if (!pool) return undefined;
+          return typeof pool.config.MfaConfiguration === 'string' ? pool.config.MfaConfiguration : 'OFF';
+        },
+        hasClient: (poolId, clientId) => this.pools.get(poolId)?.clients.has(clientId) ?? false,
+        setMfaConfiguration: (poolId, value) => {
+          this.mustPool(poolId).config.MfaConfiguration = value;
+        },
+      },
+    });
     this.configure(opts);
   }
 
@@ -658,14 +788,42 @@ export class CognitoStandin {
     };
   }
 
+  /** Config for `new CognitoIdentityClient(...)`: the same server answers `AWSCognitoIdentityService.*`. */
+  identityClientConfig(overrides: Partial<StandinClientConfig> = {}): StandinClientConfig {
+    return this.clientConfig(overrides);
+  }
+
+  /** Config for `new WAFV2Client(...)`: the same server answers `AWSWAF_20190729.*`. */
+  wafClientConfig(overrides: Partial<StandinClientConfig> = {}): StandinClientConfig {
+    return this.clientConfig(overrides);
+  }
+
+  /** The `AWS_ENDPOINT_URL_<SERVICE>` variables that point SDK clients created without `endpoint` here. */
+  endpointEnv(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: this.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY: this.endpoint,
+      AWS_ENDPOINT_URL_WAFV2: this.endpoint,
+    };
+  }
+
   /** Change latency/quotas at runtime. Buckets are rebuilt full. */
   configure(opts: StandinRuntimeOptions): void {
     if (opts.latencyMs !== undefined) this.latencyMs = Math.max(0, opts.latencyMs);
     if (opts.quotas !== undefined) this.quotasOn = opts.quotas;
-    if (opts.userPoolReadRps !== undefined) this.rates.UserPoolRead = opts.userPoolReadRps;
-    if (opts.clientReadRps !== undefined) this.rates.UserPoolClientRead = opts.clientReadRps;
-    if (opts.perPoolClientReadRps !== undefined) this.rates.perPool = opts.perPoolClientReadRps;
-    if (opts.burstSeconds !== undefined) this.rates.burst = opts.burstSeconds;
+    if (opts.quotaOverrides !== undefined) this.rates = defaultRates();
+    for (const [category, q] of Object.entries(opts.quotaOverrides ?? {}) as [
+      QuotaCategory,
+      { rps?: number; perPoolPerOperationRps?: number },
+    ][]) {
+      if (q.rps !== undefined) this.rates[category].rps = q.rps;
+      if (q.perPoolPerOperationRps !== undefined) this.rates[category].perPool = q.perPoolPerOperationRps;
+    }
+    if (opts.userPoolReadRps !== undefined) this.rates.UserPoolRead.rps = opts.userPoolReadRps;
+    if (opts.clientReadRps !== undefined) this.rates.UserPoolClientRead.rps = opts.clientReadRps;
+    if (opts.perPoolClientReadRps !== undefined)
+      this.rates.UserPoolClientRead.perPool = opts.perPoolClientReadRps;
+    if (opts.burstSeconds !== undefined) this.burst = opts.burstSeconds;
     this.resetQuotas();
   }
 
@@ -687,18 +845,34 @@ export class CognitoStandin {
       );
     if (this.pools.has(id)) throw new Error(`pool ${id} already exists`);
     const createdAt = p.createdAt ?? this.clock();
+    const config = mergeConfig(defaultPoolConfig(), p.config);
+    const surface: SurfaceSeed = { ...p };
+    // DescribeUserPool's Domain / CustomDomain come from the domains the pool owns.
+    if (typeof config.Domain === 'string' && surface.domain === undefined) surface.domain = config.Domain;
+    if (typeof config.CustomDomain === 'string' && surface.customDomain === undefined) {
+      surface.customDomain = config.CustomDomain;
+    }
+    config.Domain = undefined;
+    config.CustomDomain = undefined;
     const pool: PoolRecord = {
       id,
       name: p.name,
       seq: ++this.poolSeq,
       createdAt,
       lastModifiedAt: p.lastModifiedAt ?? createdAt,
-      config: mergeConfig(defaultPoolConfig(), p.config),
+      config,
       clients: new Map(),
       clientSeq: 0,
     };
     this.pools.set(id, pool);
-    for (const c of p.clients ?? []) this.addClient(id, c);
+    try {
+      this.model.addPool(id, surface);
+      for (const c of p.clients ?? []) this.addClient(id, c);
+    } catch (e) {
+      this.pools.delete(id);
+      this.model.removePool(id);
+      throw e;
+    }
     return id;
   }
 
@@ -707,7 +881,8 @@ export class CognitoStandin {
     const pool = this.mustPool(id);
     for (const clientId of pool.clients.keys()) this.allClientIds.delete(clientId);
     this.pools.delete(id);
-    this.poolBuckets.delete(id);
+    this.model.removePool(id);
+    for (const key of this.poolBuckets.keys()) if (key.startsWith(`${id}|`)) this.poolBuckets.delete(key);
   }
 
   /** Update a pool's name/config; bumps LastModifiedDate. */
@@ -743,6 +918,7 @@ export class CognitoStandin {
     this.applySecrets(client, c.secret, c.secrets, createdAt);
     pool.clients.set(id, client);
     this.allClientIds.add(id);
+    this.model.addClient(poolId, id, c);
     return id;
   }
 
@@ -750,6 +926,7 @@ export class CognitoStandin {
   removeClient(poolId: string, clientId: string): void {
     if (!this.mustPool(poolId).clients.delete(clientId)) throw new Error(`client ${clientId} does not exist`);
     this.allClientIds.delete(clientId);
+    this.model.removeClient(poolId, clientId);
   }
 
   /** Update an app client; bumps LastModifiedDate. */
@@ -807,6 +984,225 @@ export class CognitoStandin {
     return ids;
   }
 
+  /**
+   * The benchmark's full-surface account: `pools` pools × `clientsPerPool` clients (as {@link seed}),
+   * each pool with `idps` identity providers (SAML and OIDC alternating, OIDC ones with a
+   * `client_secret`), `groups` groups with IAM roles, `resourceServers` resource servers and, when
+   * `domain`, a prefix domain; plus `identityPools` identity pools trusting the first pools' clients.
+   * Defaults: 30 × 5, 2 IdPs, 3 groups, 1 resource server, a domain, 10 identity pools.
+   */
+  seedFullSurface(
+    opts: {
+      pools?: number;
+      clientsPerPool?: number;
+      idps?: number;
+      groups?: number;
+      resourceServers?: number;
+      domain?: boolean;
+      identityPools?: number;
+    } = {},
+  ): { poolIds: string[]; identityPoolIds: string[] } {
+    const o = {
+      pools: 30,
+      clientsPerPool: 5,
+      idps: 2,
+      groups: 3,
+      resourceServers: 1,
+      domain: true,
+      identityPools: 10,
+      ...opts,
+    };
+    const poolIds: string[] = [];
+    const start = this.pools.size;
+    for (let k = 0; k < o.pools; k++) {
+      const i = start + k;
+      const base = this.seedPool(i, o.clientsPerPool);
+      const slug = base.name.replace(/[^a-z0-9-]/g, '-');
+      const role = (name: string) => `arn:aws:iam::${this.accountId}:role/${slug}-${name}`;
+      const seedPool: SeedPool = {
+        ...base,
+        identityProviders: Array.from({ length: o.idps }, (_, j) => ({
+          name: j % 2 === 0 ? `CorpSAML${j || ''}` : `PartnerOIDC${j > 1 ? j : ''}`,
+          type: j % 2 === 0 ? ('SAML' as const) : ('OIDC' as const),
+        })),
+        groups: Array.from({ length: o.groups }, (_, j) => ({
+          name: ['admins', 'editors', 'viewers'][j] ?? `group-${j + 1}`,
+          description: `Members of ${slug}`,
+          roleArn: role(['admin', 'editor', 'viewer'][j] ?? `group-${j + 1}`),
+          precedence: j,
+        })),
+        resourceServers: Array.from({ length: o.resourceServers }, (_, j) => ({
+          identifier: `https://api${j || ''}.${slug}.example.com`,
+          name: `${slug}-api${j || ''}`,
+          scopes: [
+            { ScopeName: 'read', ScopeDescription: 'Read access' },
+            { ScopeName: 'write', ScopeDescription: 'Write access' },
+          ],
+        })),
+        mfa: { SoftwareTokenMfaConfiguration: { Enabled: base.config?.MfaConfiguration !== 'OFF' } },
+        logDelivery: [
+          {
+            LogLevel: 'ERROR',
+            EventSource: 'userNotification',
+            CloudWatchLogsConfiguration: {
+              LogGroupArn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:/cognito/${slug}`,
+            },
+          },
+        ],
+      };
+      const config = { ...base.config };
+      if (o.domain) seedPool.domain = `${slug}-${i + 1}`.slice(0, 63);
+      config.Domain = undefined;
+      if (config.UserPoolAddOns) seedPool.riskConfiguration = defaultRiskConfiguration();
+      seedPool.config = config;
+      if (o.domain)
+        seedPool.uiCustomization = {
+          css: `.banner-customizable { background: #${(i * 4099).toString(16).padStart(6, '0').slice(-6)}; }`,
+        };
+      poolIds.push(this.addPool(seedPool));
+    }
+    const identityPoolIds: string[] = [];
+    for (let k = 0; k < o.identityPools; k++) {
+      const poolId = poolIds[k % Math.max(1, poolIds.length)];
+      const clientId = poolId ? this.clientIds(poolId)[0] : undefined;
+      const name = `identity_pool_${String(k + 1).padStart(2, '0')}`;
+      identityPoolIds.push(
+        this.addIdentityPool({
+          name,
+          allowUnauthenticated: k % 4 === 3,
+          cognitoIdentityProviders:
+            poolId && clientId
+              ? [
+                  {
+                    ProviderName: `cognito-idp.${this.region}.amazonaws.com/${poolId}`,
+                    ClientId: clientId,
+                    ServerSideTokenCheck: k % 2 === 0,
+                  },
+                ]
+              : [],
+          roles: {
+            authenticated: `arn:aws:iam::${this.accountId}:role/${name}-auth`,
+            ...(k % 4 === 3 ? { unauthenticated: `arn:aws:iam::${this.accountId}:role/${name}-guest` } : {}),
+          },
+        }),
+      );
+    }
+    return { poolIds, identityPoolIds };
+  }
+
+  // ------------------------------------------------------------------ the rest of the surface
+
+  /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). Bumps nothing else. */
+  setMfa(poolId: string, mfa: SeedMfa): void {
+    this.model.setMfa(poolId, mfa);
+  }
+
+  /** SetRiskConfiguration for the pool or one client; `null` removes it. */
+  setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
+    if (clientId !== undefined) this.mustClient(poolId, clientId);
+    this.model.setRiskConfiguration(poolId, risk, clientId);
+  }
+
+  addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
+    this.model.addIdentityProvider(poolId, idp);
+  }
+
+  /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
+  updateIdentityProvider(
+    poolId: string,
+    name: string,
+    patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
+  ): void {
+    this.model.updateIdentityProvider(poolId, name, patch);
+  }
+
+  removeIdentityProvider(poolId: string, name: string): void {
+    this.model.removeIdentityProvider(poolId, name);
+  }
+
+  addGroup(poolId: string, group: SeedGroup): void {
+    this.model.addGroup(poolId, group);
+  }
+
+  /** UpdateGroup: a field set to `null` is removed. */
+  updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
+    this.model.updateGroup(poolId, name, patch);
+  }
+
+  removeGroup(poolId: string, name: string): void {
+    this.model.removeGroup(poolId, name);
+  }
+
+  addResourceServer(poolId: string, rs: SeedResourceServer): void {
+    this.model.addResourceServer(poolId, rs);
+  }
+
+  updateResourceServer(
+    poolId: string,
+    identifier: string,
+    patch: Parameters<SurfaceModel['updateResourceServer']>[2],
+  ): void {
+    this.model.updateResourceServer(poolId, identifier, patch);
+  }
+
+  removeResourceServer(poolId: string, identifier: string): void {
+    this.model.removeResourceServer(poolId, identifier);
+  }
+
+  /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
+  setDomain(poolId: string, domain: string | SeedDomain | null): void {
+    this.model.setDomain(poolId, domain);
+  }
+
+  /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
+  setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
+    this.model.setCustomDomain(poolId, domain);
+  }
+
+  /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
+  setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
+    this.model.setLogDelivery(poolId, logConfigurations);
+  }
+
+  /** SetUICustomization for the pool or one client (`null` removes it). */
+  setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
+    if (clientId !== undefined) this.mustClient(poolId, clientId);
+    this.model.setUiCustomization(poolId, ui, clientId);
+  }
+
+  /** Associate a web ACL with the pool (`null` disassociates it). */
+  setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
+    this.model.setWebAcl(poolId, acl);
+  }
+
+  /** Add an identity pool; returns its id (`<region>:<uuid>`). */
+  addIdentityPool(p: SeedIdentityPool): string {
+    return this.model.addIdentityPool(p);
+  }
+
+  /** UpdateIdentityPool (a field set to `undefined` removes it). */
+  updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
+    this.model.updateIdentityPool(id, patch);
+  }
+
+  /** SetIdentityPoolRoles. */
+  setIdentityPoolRoles(
+    id: string,
+    roles: Record<string, string>,
+    roleMappings?: Record<string, Record<string, unknown>>,
+  ): void {
+    this.model.setIdentityPoolRoles(id, roles, roleMappings);
+  }
+
+  removeIdentityPool(id: string): void {
+    this.model.removeIdentityPool(id);
+  }
+
+  /** Ids of all identity pools, in listing order. */
+  identityPoolIds(): string[] {
+    return this.model.identityPoolIds();
+  }
+
   // ------------------------------------------------------------------ faults
 
   /** Make the next matching request(s) fail (or be delayed). See {@link FaultRule}. */
@@ -849,6 +1245,15 @@ export class CognitoStandin {
       byPool[id] = { ...s, peakRate: w?.peak ?? 0 };
       peakPerPoolRate = Math.max(peakPerPoolRate, w?.peak ?? 0);
     }
+    const byPoolOperation: Record<string, Record<string, CategoryStats>> = {};
+    let peakPerPoolOperationRate = 0;
+    for (const [key, s] of c.byPoolOperation) {
+      const [poolId = '', op = ''] = key.split('|');
+      const peak = c.poolOperationWindows.get(key)?.peak ?? 0;
+      byPoolOperation[poolId] ??= {};
+      byPoolOperation[poolId][op] = { ...s, peakRate: peak };
+      peakPerPoolOperationRate = Math.max(peakPerPoolOperationRate, peak);
+    }
     return {
       totalCalls: c.totalCalls,
       calls: { ...c.calls },
@@ -856,12 +1261,13 @@ export class CognitoStandin {
       throttledByOperation: { ...c.throttledByOperation },
       errors: { ...c.errors },
       injected: c.injected,
-      byCategory: {
-        UserPoolRead: cat(c.byCategory.UserPoolRead, c.windows.UserPoolRead),
-        UserPoolClientRead: cat(c.byCategory.UserPoolClientRead, c.windows.UserPoolClientRead),
-      },
+      byCategory: Object.fromEntries(
+        ALL_CATEGORIES.map((k) => [k, cat(c.byCategory[k], c.windows[k])]),
+      ) as Record<QuotaCategory, CategoryStats>,
       byPool,
       peakPerPoolRate,
+      byPoolOperation,
+      peakPerPoolOperationRate,
       inFlight: this.inFlight,
       peakConcurrency: c.peakConcurrency,
     };
@@ -889,10 +1295,18 @@ export class CognitoStandin {
       throttledByOperation: {} as Record<string, number>,
       errors: {} as Record<string, number>,
       injected: 0,
-      byCategory: { UserPoolRead: newCategoryStats(), UserPoolClientRead: newCategoryStats() },
-      windows: { UserPoolRead: new RateWindow(), UserPoolClientRead: new RateWindow() },
+      byCategory: Object.fromEntries(ALL_CATEGORIES.map((k) => [k, newCategoryStats()])) as Record<
+        QuotaCategory,
+        CategoryStats
+      >,
+      windows: Object.fromEntries(ALL_CATEGORIES.map((k) => [k, new RateWindow()])) as Record<
+        QuotaCategory,
+        RateWindow
+      >,
       byPool: new Map<string, CategoryStats>(),
       poolWindows: new Map<string, RateWindow>(),
+      byPoolOperation: new Map<string, CategoryStats>(),
+      poolOperationWindows: new Map<string, RateWindow>(),
       peakConcurrency: 0,
     };
   }
@@ -908,9 +1322,10 @@ export class CognitoStandin {
     const now = performance.now();
     const c = this.counters;
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(SERVICE_PREFIX)
-      ? target.slice(SERVICE_PREFIX.length)
-      : target || '(none)';
+    const dot = target.lastIndexOf('.');
+    const operation = dot >= 0 ? target.slice(dot + 1) : target || '(none)';
+    const prefix = dot >= 0 ? target.slice(0, dot + 1) : '';
+    const service = (Object.keys(TARGET_PREFIX) as SurfaceService[]).find((k) => TARGET_PREFIX[k] === prefix);
     const auth = String(req.headers.authorization ?? '');
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
 
@@ -926,12 +1341,15 @@ export class CognitoStandin {
         'Start of structure or map found where not expected.',
       );
     }
-    const poolId = typeof body.UserPoolId === 'string' ? body.UserPoolId : undefined;
+    const poolId = this.poolIdOf(body);
     const clientId = typeof body.ClientId === 'string' ? body.ClientId : undefined;
+    const identityPoolId = typeof body.IdentityPoolId === 'string' ? body.IdentityPoolId : undefined;
 
     const entry: StandinRequest = { seq: ++this.reqSeq, at: now - this.startedAt, operation, status: 0 };
+    if (service !== undefined) entry.service = service;
     if (poolId !== undefined) entry.poolId = poolId;
     if (clientId !== undefined) entry.clientId = clientId;
+    if (identityPoolId !== undefined) entry.identityPoolId = identityPoolId;
     if (accessKeyId !== undefined) entry.accessKeyId = accessKeyId;
     if (this.log.length < this.maxLogEntries) this.log.push(entry);
 
@@ -943,8 +1361,13 @@ export class CognitoStandin {
       this.inFlight--;
     });
 
-    if (req.method !== 'POST' || !target.startsWith(SERVICE_PREFIX) || !(operation in OPERATION_CATEGORY)) {
-      this.sendError(res, entry, new ServiceError('UnknownOperationException', ''), 0);
+    if (
+      req.method !== 'POST' ||
+      service === undefined ||
+      !(operation in SERVICE_OF) ||
+      SERVICE_OF[operation as CognitoOperation] !== service
+    ) {
+      this.sendError(res, entry, new ServiceError('UnknownOperationException', ''), 0, service);
       return;
     }
     const op = operation as CognitoOperation;
@@ -962,9 +1385,20 @@ export class CognitoStandin {
       }
       poolStats.calls++;
     }
+    const perPoolKey =
+      this.rates[category].perPool !== undefined && poolId !== undefined ? `${poolId}|${op}` : undefined;
+    let opStats: CategoryStats | undefined;
+    if (perPoolKey !== undefined) {
+      opStats = c.byPoolOperation.get(perPoolKey);
+      if (!opStats) {
+        opStats = newCategoryStats();
+        c.byPoolOperation.set(perPoolKey, opStats);
+      }
+      opStats.calls++;
+    }
     if (this.quotasOn) {
       const catBucket = this.bucket(category);
-      const poolBucket = poolStats && poolId !== undefined ? this.poolBucket(poolId) : undefined;
+      const poolBucket = perPoolKey !== undefined ? this.poolBucket(perPoolKey, category) : undefined;
       const catOk = catBucket.available(now);
       const poolOk = poolBucket ? poolBucket.available(now) : true;
       if (!catOk || !poolOk) {
@@ -972,11 +1406,10 @@ export class CognitoStandin {
         inc(c.throttledByOperation, op);
         catStats.throttled++;
         if (poolStats) poolStats.throttled++;
+        if (opStats) opStats.throttled++;
         entry.throttledBy = catOk ? 'pool' : 'account';
-        this.send(res, entry, 400, {
-          __type: 'TooManyRequestsException',
-          message: 'Rate exceeded',
-        });
+        const type = THROTTLE_ERROR[service];
+        this.send(res, entry, errorStatus(service, type), { __type: type, message: 'Rate exceeded' });
         return;
       }
       catBucket.take();
@@ -993,6 +1426,15 @@ export class CognitoStandin {
       }
       w.add(now);
     }
+    if (opStats && perPoolKey !== undefined) {
+      opStats.admitted++;
+      let w = c.poolOperationWindows.get(perPoolKey);
+      if (!w) {
+        w = new RateWindow();
+        c.poolOperationWindows.set(perPoolKey, w);
+      }
+      w.add(now);
+    }
 
     // Fault injection.
     let delay = this.latencyMs;
@@ -1001,7 +1443,8 @@ export class CognitoStandin {
         f.remaining > 0 &&
         (f.rule.operation === undefined || f.rule.operation === op) &&
         (f.rule.poolId === undefined || f.rule.poolId === poolId) &&
-        (f.rule.clientId === undefined || f.rule.clientId === clientId),
+        (f.rule.clientId === undefined || f.rule.clientId === clientId) &&
+        (f.rule.identityPoolId === undefined || f.rule.identityPoolId === identityPoolId),
     );
     if (fault) {
       fault.remaining--;
@@ -1012,33 +1455,51 @@ export class CognitoStandin {
         c.injected++;
         entry.injected = true;
         const message =
-          fault.rule.message ?? defaultMessage(fault.rule.error, op, poolId, this.region, this.accountId);
-        this.sendError(res, entry, new ServiceError(fault.rule.error, message), delay);
+          fault.rule.message ??
+          defaultMessage(
+            fault.rule.error,
+            op,
+            service === 'cognito-identity' ? identityPoolId : poolId,
+            this.region,
+            this.accountId,
+            service,
+          );
+        this.sendError(res, entry, new ServiceError(fault.rule.error, message), delay, service);
         return;
       }
     }
 
     if (parseError) {
-      this.sendError(res, entry, parseError, delay);
+      this.sendError(res, entry, parseError, delay, service);
       return;
     }
     let result: Json;
     try {
       result = this.dispatch(op, body);
     } catch (e) {
-      if (e instanceof ServiceError) {
-        this.sendError(res, entry, e, delay);
-        return;
-      }
-      this.sendError(res, entry, new ServiceError('InternalErrorException', String(e)), delay);
+      this.sendError(res, entry, asServiceError(e), delay, service);
       return;
     }
     this.later(delay, () => this.send(res, entry, 200, result));
   }
 
-  private sendError(res: ServerResponse, entry: StandinRequest, err: ServiceError, delay: number): void {
+  /** The user pool a request concerns: its UserPoolId, the owner of its Domain, or the pool of its ResourceArn. */
+  private poolIdOf(body: Json): string | undefined {
+    if (typeof body.UserPoolId === 'string') return body.UserPoolId;
+    if (typeof body.Domain === 'string') return this.model.poolOfDomain(body.Domain);
+    if (typeof body.ResourceArn === 'string') return this.model.poolOfArn(body.ResourceArn);
+    return undefined;
+  }
+
+  private sendError(
+    res: ServerResponse,
+    entry: StandinRequest,
+    err: ServiceError,
+    delay: number,
+    service: SurfaceService = 'cognito-idp',
+  ): void {
     inc(this.counters.errors, err.type);
-    const status = ERROR_STATUS[err.type];
+    const status = errorStatus(service, err.type);
     const payload: Json = { __type: err.type };
     if (err.message) payload.message = err.message;
     this.later(delay, () => this.send(res, entry, status, payload));
@@ -1075,18 +1536,20 @@ export class CognitoStandin {
   private bucket(category: QuotaCategory): TokenBucket {
     let b = this.categoryBuckets.get(category);
     if (!b) {
-      const rate = this.rates[category];
-      b = new TokenBucket(rate, rate * this.rates.burst);
+      const rate = this.rates[category].rps;
+      b = new TokenBucket(rate, rate * this.burst);
       this.categoryBuckets.set(category, b);
     }
     return b;
   }
 
-  private poolBucket(poolId: string): TokenBucket {
-    let b = this.poolBuckets.get(poolId);
+  /** The bucket of one operation on one pool (`<poolId>|<operation>`). */
+  private poolBucket(key: string, category: QuotaCategory): TokenBucket {
+    let b = this.poolBuckets.get(key);
     if (!b) {
-      b = new TokenBucket(this.rates.perPool, this.rates.perPool * this.rates.burst);
-      this.poolBuckets.set(poolId, b);
+      const rate = this.rates[category].perPool ?? this.rates[category].rps;
+      b = new TokenBucket(rate, rate * this.burst);
+      this.poolBuckets.set(key, b);
     }
     return b;
   }
@@ -1094,7 +1557,8 @@ export class CognitoStandin {
   // ------------------------------------------------------------------ operations
 
   private dispatch(op: CognitoOperation, body: Json): Json {
-    switch (op) {
+    if (op in SURFACE_OPERATIONS) return this.model.answer(op as SurfaceOperation, body);
+    switch (op as (typeof POOL_CLIENT_OPERATIONS)[number]) {
       case 'ListUserPools':
         return this.listUserPools(body);
       case 'DescribeUserPool':
@@ -1172,6 +1636,7 @@ export class CognitoStandin {
     return {
       Arn: `arn:aws:cognito-idp:${this.region}:${this.accountId}:userpool/${p.id}`,
       ...p.config,
+      ...this.model.poolDomains(p.id),
       Id: p.id,
       Name: p.name,
       LastModifiedDate: epochSeconds(p.lastModifiedAt),
@@ -1203,36 +1668,12 @@ export class CognitoStandin {
   // ------------------------------------------------------------------ tokens
 
   private makeToken(op: string, poolId: string | undefined, seq: number): string {
-    const payload = Buffer.from(JSON.stringify({ o: op, p: poolId ?? null, s: seq })).toString('base64url');
-    const mac = createHmac('sha256', this.tokenKey).update(payload).digest('base64url').slice(0, 22);
-    return `${payload}.${mac}`;
+    return makeToken(this.tokenKey, op, poolId, seq);
   }
 
   /** Returns the seq to continue after (0 without token). */
   private readToken(body: Json, op: string, poolId: string | undefined): number {
-    const token = body.NextToken;
-    if (token === undefined || token === null) return 0;
-    const bad = new ServiceError('InvalidParameterException', 'Invalid pagination token.');
-    if (typeof token !== 'string' || token.length < 1 || token.length > 131072) throw bad;
-    const [payload, mac, extra] = token.split('.');
-    if (!payload || !mac || extra !== undefined) throw bad;
-    const expected = createHmac('sha256', this.tokenKey).update(payload).digest('base64url').slice(0, 22);
-    if (mac !== expected) throw bad;
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      throw bad;
-    }
-    if (
-      !isRecord(decoded) ||
-      decoded.o !== op ||
-      decoded.p !== (poolId ?? null) ||
-      typeof decoded.s !== 'number'
-    ) {
-      throw bad;
-    }
-    return decoded.s;
+    return readToken(this.tokenKey, body, op, poolId);
   }
 
   // ------------------------------------------------------------------ helpers

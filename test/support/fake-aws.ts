@@ -11,18 +11,39 @@
  * with 412 PreconditionFailed, GetObject answers NoSuchKey, ListObjectsV2 pages.
  *
  * Faults are injected per operation, optionally per pool, client or key, a number of times.
+ *
+ * The rest of the Cognito surface (MFA, threat protection, identity providers, groups, resource
+ * servers, domains, log export, hosted-UI customization, the pool's web ACL, identity pools) lives in
+ * the {@link SurfaceModel} this fake shares with the HTTP stand-in (`cognito-standin.ts`): same seeds,
+ * same mutators, same answers. `CognitoIdentityClient` and `WAFV2Client` are stubbed like the others.
  */
 import { createHash } from 'node:crypto';
+import {
+  CognitoIdentityClient,
+  CognitoIdentityServiceException,
+  DescribeIdentityPoolCommand,
+  GetIdentityPoolRolesCommand,
+  ListIdentityPoolsCommand,
+} from '@aws-sdk/client-cognito-identity';
 import {
   type ClientSecretDescriptorType,
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
+  DescribeIdentityProviderCommand,
+  DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
   type DescribeUserPoolClientCommandInput,
   type DescribeUserPoolClientCommandOutput,
   DescribeUserPoolCommand,
   type DescribeUserPoolCommandInput,
   type DescribeUserPoolCommandOutput,
+  DescribeUserPoolDomainCommand,
+  GetLogDeliveryConfigurationCommand,
+  GetUICustomizationCommand,
+  GetUserPoolMfaConfigCommand,
+  ListGroupsCommand,
+  ListIdentityProvidersCommand,
+  ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
   type ListUserPoolClientSecretsCommandInput,
   type ListUserPoolClientSecretsCommandOutput,
@@ -54,6 +75,7 @@ import {
   SNSClient,
   SNSServiceException,
 } from '@aws-sdk/client-sns';
+import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
@@ -61,6 +83,26 @@ import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/core/detector.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';
 import type { Logger } from '../../lambda/core/ports.js';
+import {
+  AwsError,
+  type ClientSurfaceSeed,
+  type IdentityPoolPatch,
+  type PoolSurface,
+  type SeedDomain,
+  type SeedGroup,
+  type SeedIdentityPool,
+  type SeedIdentityProvider,
+  type SeedMfa,
+  type SeedResourceServer,
+  type SeedRiskConfiguration,
+  type SeedUiCustomization,
+  type SeedWebAcl,
+  SURFACE_OPERATIONS,
+  SurfaceModel,
+  type SurfaceOperation,
+  type SurfaceSeed,
+  withSdkDates,
+} from './cognito-surface.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -75,13 +117,17 @@ export type CognitoOperation =
   | 'DescribeUserPool'
   | 'ListUserPoolClients'
   | 'DescribeUserPoolClient'
-  | 'ListUserPoolClientSecrets';
+  | 'ListUserPoolClientSecrets'
+  | SurfaceOperation;
 export type Operation = CognitoOperation | 'GetObject' | 'PutObject' | 'ListObjectsV2' | 'Publish';
 
 /** Which calls a fault or hook applies to; unset fields match anything. */
 export interface CallMatch {
+  /** The user pool: `UserPoolId`, the owner of a `Domain`, or the pool of a WAF `ResourceArn`. */
   poolId?: string;
   clientId?: string;
+  /** Identity pool id (cognito-identity operations). */
+  identityPoolId?: string;
   /** S3 object key. */
   key?: string;
 }
@@ -112,14 +158,35 @@ const ERROR_STATUS: Record<string, number> = {
   AuthorizationError: 403,
   NotFound: 404,
   Throttled: 400,
+  ThrottlingException: 400,
+  WAFNonexistentItemException: 400,
+  WAFInvalidParameterException: 400,
+  WAFInternalErrorException: 500,
+  WAFUnavailableEntityException: 400,
 };
 
-const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
+/** cognito-identity answers some of the same error names with other statuses. */
+const IDENTITY_ERROR_STATUS: Record<string, number> = {
+  NotAuthorizedException: 403,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429,
+};
+
+const SURFACE_SERVICE = {
+  'cognito-idp': 'cognito',
+  'cognito-identity': 'cognito-identity',
+  wafv2: 'wafv2',
+} as const;
+
+const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | 's3' | 'sns'> = {
   ListUserPools: 'cognito',
   DescribeUserPool: 'cognito',
   ListUserPoolClients: 'cognito',
   DescribeUserPoolClient: 'cognito',
   ListUserPoolClientSecrets: 'cognito',
+  ...(Object.fromEntries(
+    Object.entries(SURFACE_OPERATIONS).map(([op, service]) => [op, SURFACE_SERVICE[service]]),
+  ) as Record<SurfaceOperation, 'cognito' | 'cognito-identity' | 'wafv2'>),
   GetObject: 's3',
   PutObject: 's3',
   ListObjectsV2: 's3',
@@ -128,7 +195,10 @@ const SERVICE_OF: Record<Operation, 'cognito' | 's3' | 'sns'> = {
 
 /** Builds the SDK's own exception class for the service, as the deserializer would. */
 export function serviceError(operation: Operation, code: string, message = `${code} (injected)`): Error {
-  const status = ERROR_STATUS[code] ?? 400;
+  const status =
+    (SERVICE_OF[operation] === 'cognito-identity' ? IDENTITY_ERROR_STATUS[code] : undefined) ??
+    ERROR_STATUS[code] ??
+    400;
   const options = {
     name: code,
     message,
@@ -138,6 +208,10 @@ export function serviceError(operation: Operation, code: string, message = `${co
   switch (SERVICE_OF[operation]) {
     case 'cognito':
       return new CognitoIdentityProviderServiceException(options);
+    case 'cognito-identity':
+      return new CognitoIdentityServiceException(options);
+    case 'wafv2':
+      return new WAFV2ServiceException(options);
     case 's3':
       return new S3ServiceException(options);
     case 'sns':
@@ -166,6 +240,26 @@ export interface FakePool {
   clients: Map<string, FakeClient>;
   createdAt: Date;
   modifiedAt: Date;
+  /**
+   * Everything else about the pool (MFA, risk configuration, identity providers, groups, resource
+   * servers, domains, log export, UI customization, web ACL), as the shared model keeps it. Change it
+   * through the FakeAccount methods (`setMfa`, `updateIdentityProvider`, ...), not directly.
+   */
+  surface: PoolSurface;
+}
+
+/** Options of {@link FakeAccount.addPool}: the pool's name and config, and the rest of its surface. */
+export interface FakePoolOptions extends SurfaceSeed {
+  name?: string;
+  config?: UserPoolType;
+}
+
+/** Options of {@link FakeAccount.addClient}; `riskConfiguration` / `uiCustomization` are the client's own. */
+export interface FakeClientOptions extends ClientSurfaceSeed {
+  name?: string;
+  confidential?: boolean;
+  secretValue?: string;
+  config?: UserPoolClientType;
 }
 
 /** A realistic DescribeUserPool body, minus the identifying fields the fake fills in. */
@@ -303,6 +397,8 @@ interface Hook extends CallMatch {
 /** The fake account. Create one per test: creating it (re)installs the stubs with a clean history. */
 export class FakeAccount {
   readonly cognito = mockClient(CognitoIdentityProviderClient);
+  readonly identity = mockClient(CognitoIdentityClient);
+  readonly wafv2 = mockClient(WAFV2Client);
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
   readonly bucket = new FakeBucket(BUCKET);
@@ -316,8 +412,34 @@ export class FakeAccount {
   private clientCounter = 0;
   private secretCounter = 0;
   private readonly clockStart = Date.parse('2025-06-01T00:00:00Z');
+  private surfaceTicks = 0;
+  private readonly model = new SurfaceModel({
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    tokenKey: 'fake-account',
+    clock: () => new Date(Date.parse('2025-05-01T00:00:00Z') + ++this.surfaceTicks * 60_000),
+    rand: seededRandom(7),
+    directory: {
+      mfaConfiguration: (poolId) => {
+        const pool = this.pools.get(poolId);
+        return pool ? (pool.config.MfaConfiguration ?? 'OFF') : undefined;
+      },
+      hasClient: (poolId, clientId) => this.pools.get(poolId)?.clients.has(clientId) ?? false,
+      setMfaConfiguration: (poolId, value) => {
+        this.pool(poolId).config.MfaConfiguration = value as UserPoolType['MfaConfiguration'];
+      },
+    },
+  });
 
   constructor() {
+    for (const op of Object.keys(SURFACE_OPERATIONS) as SurfaceOperation[]) {
+      const service = SERVICE_OF[op];
+      const mock =
+        service === 'cognito' ? this.cognito : service === 'cognito-identity' ? this.identity : this.wafv2;
+      (mock as unknown as { on(c: unknown): { callsFake(f: (input: unknown) => unknown): void } })
+        .on(SURFACE_COMMANDS[op])
+        .callsFake(async (input: unknown) => this.answerSurface(op, input as Record<string, unknown>));
+    }
     this.cognito
       .on(ListUserPoolsCommand)
       .callsFake(async (input: ListUserPoolsCommandInput) => this.listUserPools(input))
@@ -344,38 +466,43 @@ export class FakeAccount {
   /** Puts the SDK classes back to their real `send`. */
   restore(): void {
     this.cognito.restore();
+    this.identity.restore();
+    this.wafv2.restore();
     this.s3.restore();
     this.sns.restore();
   }
 
   // ---- Arranging Cognito ---------------------------------------------------------------------
 
-  addPool(options: { name?: string; config?: UserPoolType } = {}): FakePool {
+  /** Adds a pool; a `Domain` / `CustomDomain` in `config` is taken as `domain` / `customDomain`. */
+  addPool(options: FakePoolOptions = {}): FakePool {
     this.poolCounter += 1;
     const poolId = `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
     const at = this.nextDate();
-    const pool: FakePool = {
+    const { name, config: given, ...surfaceSeed } = options;
+    const config: UserPoolType = { ...defaultPoolConfig(), ...given };
+    if (config.Domain !== undefined && surfaceSeed.domain === undefined) surfaceSeed.domain = config.Domain;
+    if (config.CustomDomain !== undefined && surfaceSeed.customDomain === undefined) {
+      surfaceSeed.customDomain = config.CustomDomain;
+    }
+    config.Domain = undefined;
+    config.CustomDomain = undefined;
+    const pool = {
       poolId,
-      poolName: options.name ?? `pool-${this.poolCounter}`,
-      config: { ...defaultPoolConfig(), ...options.config },
+      poolName: name ?? `pool-${this.poolCounter}`,
+      config,
       clients: new Map(),
       createdAt: at,
       modifiedAt: at,
-    };
+    } as Omit<FakePool, 'surface'> as FakePool;
     this.pools.set(poolId, pool);
+    this.model.addPool(poolId, surfaceSeed);
+    pool.surface = this.model.surface(poolId);
     return pool;
   }
 
   /** Adds an app client; a confidential one gets a secret (value and descriptor). */
-  addClient(
-    poolId: string,
-    options: {
-      name?: string;
-      confidential?: boolean;
-      secretValue?: string;
-      config?: UserPoolClientType;
-    } = {},
-  ): FakeClient {
+  addClient(poolId: string, options: FakeClientOptions = {}): FakeClient {
     const pool = this.pool(poolId);
     this.clientCounter += 1;
     const clientId = `c${this.clientCounter.toString(36).padStart(25, '0')}`;
@@ -393,6 +520,7 @@ export class FakeAccount {
       client.secrets.push({ id: this.nextSecretId(clientId), createdAt: at });
     }
     pool.clients.set(clientId, client);
+    this.model.addClient(poolId, clientId, options);
     return client;
   }
 
@@ -425,11 +553,13 @@ export class FakeAccount {
   deletePool(poolId: string): void {
     this.pool(poolId);
     this.pools.delete(poolId);
+    this.model.removePool(poolId);
   }
 
   deleteClient(poolId: string, clientId: string): void {
     this.client(poolId, clientId);
     this.pool(poolId).clients.delete(clientId);
+    this.model.removeClient(poolId, clientId);
   }
 
   /** AddUserPoolClientSecret: a second secret; DescribeUserPoolClient then shows the new value. */
@@ -445,6 +575,119 @@ export class FakeAccount {
   removeSecret(poolId: string, clientId: string, secretId: string): void {
     const client = this.client(poolId, clientId);
     client.secrets = client.secrets.filter((s) => s.id !== secretId);
+  }
+
+  // ---- Arranging the rest of the surface (same names and arguments as the stand-in's) ----------
+
+  /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). */
+  setMfa(poolId: string, mfa: SeedMfa): void {
+    this.pool(poolId);
+    this.model.setMfa(poolId, mfa);
+  }
+
+  /** SetRiskConfiguration for the pool or one client; `null` removes it. */
+  setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
+    if (clientId !== undefined) this.client(poolId, clientId);
+    this.model.setRiskConfiguration(poolId, risk, clientId);
+  }
+
+  addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
+    this.model.addIdentityProvider(poolId, idp);
+  }
+
+  /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
+  updateIdentityProvider(
+    poolId: string,
+    name: string,
+    patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
+  ): void {
+    this.model.updateIdentityProvider(poolId, name, patch);
+  }
+
+  removeIdentityProvider(poolId: string, name: string): void {
+    this.model.removeIdentityProvider(poolId, name);
+  }
+
+  addGroup(poolId: string, group: SeedGroup): void {
+    this.model.addGroup(poolId, group);
+  }
+
+  /** UpdateGroup: a field set to `null` is removed. */
+  updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
+    this.model.updateGroup(poolId, name, patch);
+  }
+
+  removeGroup(poolId: string, name: string): void {
+    this.model.removeGroup(poolId, name);
+  }
+
+  addResourceServer(poolId: string, rs: SeedResourceServer): void {
+    this.model.addResourceServer(poolId, rs);
+  }
+
+  updateResourceServer(
+    poolId: string,
+    identifier: string,
+    patch: Parameters<SurfaceModel['updateResourceServer']>[2],
+  ): void {
+    this.model.updateResourceServer(poolId, identifier, patch);
+  }
+
+  removeResourceServer(poolId: string, identifier: string): void {
+    this.model.removeResourceServer(poolId, identifier);
+  }
+
+  /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
+  setDomain(poolId: string, domain: string | SeedDomain | null): void {
+    this.model.setDomain(poolId, domain);
+  }
+
+  /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
+  setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
+    this.model.setCustomDomain(poolId, domain);
+  }
+
+  /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
+  setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
+    this.model.setLogDelivery(poolId, logConfigurations);
+  }
+
+  /** SetUICustomization for the pool or one client (`null` removes it). */
+  setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
+    if (clientId !== undefined) this.client(poolId, clientId);
+    this.model.setUiCustomization(poolId, ui, clientId);
+  }
+
+  /** Associate a web ACL with the pool (`null` disassociates it). */
+  setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
+    this.model.setWebAcl(poolId, acl);
+  }
+
+  /** Adds an identity pool; returns its id (`<region>:<uuid>`). */
+  addIdentityPool(p: SeedIdentityPool): string {
+    return this.model.addIdentityPool(p);
+  }
+
+  /** UpdateIdentityPool (a field set to `undefined` removes it). */
+  updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
+    this.model.updateIdentityPool(id, patch);
+  }
+
+  /** SetIdentityPoolRoles. */
+  setIdentityPoolRoles(
+    id: string,
+    roles: Record<string, string>,
+    roleMappings?: Record<string, Record<string, unknown>>,
+  ): void {
+    this.model.setIdentityPoolRoles(id, roles, roleMappings);
+  }
+
+  removeIdentityPool(id: string): void {
+    this.model.removeIdentityPool(id);
+  }
+
+  identityPoolIds(): string[] {
+    return this.model.identityPoolIds();
   }
 
   // ---- Faults and hooks ----------------------------------------------------------------------
@@ -480,6 +723,7 @@ export class FakeAccount {
       if (hook.operation !== operation || hook.remaining <= 0) continue;
       if (hook.poolId !== undefined && hook.poolId !== call.poolId) continue;
       if (hook.clientId !== undefined && hook.clientId !== call.clientId) continue;
+      if (hook.identityPoolId !== undefined && hook.identityPoolId !== call.identityPoolId) continue;
       if (hook.key !== undefined && hook.key !== call.key) continue;
       hook.remaining -= 1;
       await hook.action();
@@ -528,6 +772,7 @@ export class FakeAccount {
         Id: pool.poolId,
         Name: pool.poolName,
         Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT_ID}:userpool/${pool.poolId}`,
+        ...this.model.poolDomains(pool.poolId),
         LastModifiedDate: pool.modifiedAt,
         CreationDate: pool.createdAt,
       },
@@ -597,6 +842,26 @@ export class FakeAccount {
       ClientSecretCreateDate: s.createdAt,
     }));
     return { $metadata: { httpStatusCode: 200 }, ClientSecrets: descriptors };
+  }
+
+  /** The operations of the shared surface model: same answers as the stand-in, as the SDK returns them. */
+  private async answerSurface(op: SurfaceOperation, input: Record<string, unknown>): Promise<unknown> {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const call: CallMatch = {};
+    const poolId =
+      str(input.UserPoolId) ??
+      (str(input.Domain) === undefined ? undefined : this.model.poolOfDomain(str(input.Domain) ?? '')) ??
+      (str(input.ResourceArn) === undefined ? undefined : this.model.poolOfArn(str(input.ResourceArn) ?? ''));
+    if (poolId !== undefined) call.poolId = poolId;
+    if (str(input.ClientId) !== undefined) call.clientId = str(input.ClientId);
+    if (str(input.IdentityPoolId) !== undefined) call.identityPoolId = str(input.IdentityPoolId);
+    await this.intercept(op, call);
+    try {
+      return { $metadata: { httpStatusCode: 200 }, ...withSdkDates(this.model.answer(op, input)) };
+    } catch (e) {
+      if (e instanceof AwsError) throw serviceError(op, e.type, e.message);
+      throw e;
+    }
   }
 
   private requirePool(operation: CognitoOperation, poolId: string): FakePool {
@@ -725,6 +990,35 @@ export class FakeAccount {
     this.secretCounter += 1;
     return `${clientId}--${this.secretCounter.toString().padStart(4, '0')}`;
   }
+}
+
+/** The SDK command class of each operation the shared surface model answers. */
+const SURFACE_COMMANDS: Record<SurfaceOperation, unknown> = {
+  GetUserPoolMfaConfig: GetUserPoolMfaConfigCommand,
+  DescribeRiskConfiguration: DescribeRiskConfigurationCommand,
+  ListIdentityProviders: ListIdentityProvidersCommand,
+  DescribeIdentityProvider: DescribeIdentityProviderCommand,
+  ListResourceServers: ListResourceServersCommand,
+  ListGroups: ListGroupsCommand,
+  DescribeUserPoolDomain: DescribeUserPoolDomainCommand,
+  GetLogDeliveryConfiguration: GetLogDeliveryConfigurationCommand,
+  GetUICustomization: GetUICustomizationCommand,
+  ListIdentityPools: ListIdentityPoolsCommand,
+  DescribeIdentityPool: DescribeIdentityPoolCommand,
+  GetIdentityPoolRoles: GetIdentityPoolRolesCommand,
+  GetWebACLForResource: GetWebACLForResourceCommand,
+};
+
+/** mulberry32: ids and generated secrets of the fake are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function encodeToken(scope: string, offset: number): string {

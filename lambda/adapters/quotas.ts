@@ -1,0 +1,131 @@
+/**
+ * The one table of AWS request-rate quotas for every read operation cognito-drift calls.
+ *
+ * Numbers are AWS's documented defaults per account and Region (requests per second). Each entry names
+ * the page it comes from. Where the stored copy of a page did not show a number or a mapping, the
+ * comment says so and the entry uses the most conservative documented neighbour.
+ *
+ * Cognito user pools group operations into categories that share one account-level rate; some
+ * categories also limit any single operation on a single pool ("*" rows of the table).
+ */
+
+/** A documented quota bucket: requests per second for the account and region; perPool when Cognito also limits one pool. */
+export interface QuotaSpec {
+  /** Requests per second, per account and Region. */
+  rps: number;
+  /** Requests per second for any one operation of the category on one user pool, where documented. */
+  perPoolPerOperationRps?: number;
+  /** Where the number comes from (URL of the AWS page, and the Service Quotas code when there is one). */
+  source: string;
+}
+
+export type QuotaCategory =
+  | 'UserPoolRead'
+  | 'UserPoolClientRead'
+  | 'UserPoolResourceRead'
+  | 'IdentityPool.ListIdentityPools'
+  | 'IdentityPool.DescribeIdentityPool'
+  | 'IdentityPool.GetIdentityPoolRoles'
+  | 'WAFv2.GetWebACLForResource'
+  | 'CloudTrail.LookupEvents'
+  | 'CloudTrail.DescribeTrails'
+  | 'CloudTrail.GetTrailStatus';
+
+const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html';
+const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
+/**
+ * The identity-pool table of the Cognito quotas page was not readable in the stored copy, and Service
+ * Quotas lists no quota for ListIdentityPools, DescribeIdentityPool or GetIdentityPoolRoles. The
+ * documented read operation of the same service with the lowest rate is ListIdentities, 5 requests per
+ * second (Service Quotas L-DBF99350), so that is used for each. Replace it when the page is checked.
+ */
+const IDENTITY_POOL_NEIGHBOUR_RPS = 5;
+const IDENTITY_POOL_NEIGHBOUR_NOTE =
+  'not found on the page; uses the documented neighbour ListIdentities, 5 rps (Service Quotas L-DBF99350)';
+const CLOUDTRAIL_QUOTAS_PAGE =
+  'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
+
+export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
+  // "Operations that read your user pools", 15 rps, not adjustable, no per-pool row (Service Quotas L-CFFBE34A).
+  UserPoolRead: { rps: 15, source: `${COGNITO_QUOTAS_PAGE}#category_operations (Service Quotas L-CFFBE34A)` },
+  // "Operations that list your user pool clients *", 15 rps per account (L-A412573D), 5 per pool (L-F122EFFD).
+  UserPoolClientRead: {
+    rps: 15,
+    perPoolPerOperationRps: 5,
+    source: `${COGNITO_QUOTAS_PAGE}#category_operations (Service Quotas L-A412573D, per pool L-F122EFFD)`,
+  },
+  // "Operations that retrieve a resource from a user pool, such as group *", 20 rps per account
+  // (L-A01C9633), 5 per pool (L-181E40D0).
+  UserPoolResourceRead: {
+    rps: 20,
+    perPoolPerOperationRps: 5,
+    source: `${COGNITO_QUOTAS_PAGE}#category_operations (Service Quotas L-A01C9633, per pool L-181E40D0)`,
+  },
+  'IdentityPool.ListIdentityPools': {
+    rps: IDENTITY_POOL_NEIGHBOUR_RPS,
+    source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
+  },
+  'IdentityPool.DescribeIdentityPool': {
+    rps: IDENTITY_POOL_NEIGHBOUR_RPS,
+    source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
+  },
+  'IdentityPool.GetIdentityPoolRoles': {
+    rps: IDENTITY_POOL_NEIGHBOUR_RPS,
+    source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
+  },
+  // "Maximum number of calls to GetWebACLForResource: one request per second", not adjustable.
+  'WAFv2.GetWebACLForResource': {
+    rps: 1,
+    source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',
+  },
+  // "The rate of lookup requests is limited to two per second, per account, per Region."
+  'CloudTrail.LookupEvents': {
+    rps: 2,
+    source: 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html',
+  },
+  // "Get, describe, and list APIs: 10 transactions per second", not adjustable.
+  'CloudTrail.DescribeTrails': { rps: 10, source: CLOUDTRAIL_QUOTAS_PAGE },
+  'CloudTrail.GetTrailStatus': { rps: 10, source: CLOUDTRAIL_QUOTAS_PAGE },
+};
+
+/**
+ * Operation name without the `Command` suffix -> category.
+ *
+ * The user-pool categories of ListUserPools, DescribeUserPool (UserPoolRead) and of the three client
+ * reads (UserPoolClientRead) are the ones the reader has always used. The per-operation lists of the
+ * Cognito table were elided in the stored copy of the page; the other user-pool operations are placed
+ * by the category descriptions ("read your user pools" for pool-wide settings; "retrieve a resource
+ * from a user pool, such as group" for identity providers, resource servers, groups, the domain and
+ * the hosted-UI customization). Check them against the live page's table before relying on them.
+ */
+export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+  ListUserPools: 'UserPoolRead',
+  DescribeUserPool: 'UserPoolRead',
+  GetUserPoolMfaConfig: 'UserPoolRead',
+  DescribeRiskConfiguration: 'UserPoolRead',
+  GetLogDeliveryConfiguration: 'UserPoolRead',
+  ListUserPoolClients: 'UserPoolClientRead',
+  DescribeUserPoolClient: 'UserPoolClientRead',
+  ListUserPoolClientSecrets: 'UserPoolClientRead',
+  ListIdentityProviders: 'UserPoolResourceRead',
+  DescribeIdentityProvider: 'UserPoolResourceRead',
+  ListResourceServers: 'UserPoolResourceRead',
+  ListGroups: 'UserPoolResourceRead',
+  DescribeUserPoolDomain: 'UserPoolResourceRead',
+  GetUICustomization: 'UserPoolResourceRead',
+  ListIdentityPools: 'IdentityPool.ListIdentityPools',
+  DescribeIdentityPool: 'IdentityPool.DescribeIdentityPool',
+  GetIdentityPoolRoles: 'IdentityPool.GetIdentityPoolRoles',
+  GetWebACLForResource: 'WAFv2.GetWebACLForResource',
+  LookupEvents: 'CloudTrail.LookupEvents',
+  DescribeTrails: 'CloudTrail.DescribeTrails',
+  GetTrailStatus: 'CloudTrail.GetTrailStatus',
+};
+
+/** The quota an operation is paced by; throws for an operation missing from the table (a bug, not a runtime state). */
+export function quotaOf(operation: string): QuotaSpec & { category: QuotaCategory } {
+  const name = operation.endsWith('Command') ? operation.slice(0, -'Command'.length) : operation;
+  const category = OPERATION_QUOTA[name];
+  if (category === undefined) throw new Error(`no quota category for operation ${name}: add it to quotas.ts`);
+  return { category, ...QUOTAS[category] };
+}
