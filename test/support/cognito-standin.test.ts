@@ -577,7 +577,10 @@ describe('CognitoStandin: quotas and latency', () => {
       // Immediate: the throttle answers before a served call sent just after it (80 ms of latency).
       const settled: string[] = [];
       const throttled = failure(client.send(new DescribeUserPoolCommand({ UserPoolId: pools[0] }))).then(
-        (e) => (settled.push('throttled'), e),
+        (e) => {
+          settled.push('throttled');
+          return e;
+        },
       );
       const served = client
         .send(new ListUserPoolClientsCommand({ UserPoolId: pools[0], MaxResults: 1 }))
