@@ -9,9 +9,17 @@ import type { StateDoc } from './documents.js';
 export function keepAlertMarks(next: StateDoc, before: StateDoc | undefined): StateDoc {
   const pools: StateDoc['pools'] = {};
   for (const [poolId, pool] of Object.entries(next.pools)) {
-    const { drift: _learned, ...rest } = pool;
-    const drift = before?.pools[poolId]?.drift;
-    pools[poolId] = drift ? { ...rest, drift } : rest;
+    const { drift: learned, shown: _shown, ...rest } = pool;
+    const previous = before?.pools[poolId];
+    const drift = previous?.drift;
+    // What was shown instead: a new mark this run computed, else what an earlier run showed.
+    const shown =
+      learned && learned !== drift && learned.lastAlertedAt !== drift?.lastAlertedAt
+        ? { snapshotHash: learned.snapshotHash, shownAt: learned.lastAlertedAt }
+        : learned
+          ? previous?.shown
+          : undefined;
+    pools[poolId] = { ...rest, ...(drift ? { drift } : {}), ...(shown ? { shown } : {}) };
   }
   const { incomplete: _i, problems: _p, ...rest } = next;
   return {

@@ -86,6 +86,11 @@ const poolStateSchema = z.strictObject({
       poolName: z.string().optional(),
     })
     .optional(),
+  /**
+   * The drift a run without delivery (CLI `check` with no topic) last showed: what `approve` may
+   * accept without --force. Never silences an alert: only `drift` does.
+   */
+  shown: z.strictObject({ snapshotHash: z.string().nullable(), shownAt: isoDate }).optional(),
 });
 export type PoolState = z.infer<typeof poolStateSchema>;
 

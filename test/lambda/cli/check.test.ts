@@ -224,6 +224,8 @@ describe('where alerts and reports go', () => {
       const state = JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc;
       expect(state.pools[POOL_A]?.drift).toBeUndefined();
       expect(state.pools[POOL_A]?.snapshotHash).toBeTypeOf('string');
+      // Kept apart as "shown", so that approving what was shown needs no --force.
+      expect(state.pools[POOL_A]?.shown?.snapshotHash).toBe(state.pools[POOL_A]?.snapshotHash);
 
       // The deployed detector (here: check with the topic) still alerts it, at once.
       expect(await main(['check', ...S3, '--topic', TOPIC_ARN], fakeIo())).toBe(2);
