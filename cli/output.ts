@@ -1,3 +1,4 @@
+import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
 import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
 import { describeChange } from '../lambda/core/render.js';
 import type { Finding } from '../lambda/core/types.js';
@@ -35,15 +36,17 @@ export class StdoutNotifier implements Notifier {
 
   async publish(message: AlertMessage): Promise<void> {
     const paint = painter(this.io.stdout, this.io.env);
-    this.io.stdout.write(`${paint('bold', `Subject: ${message.subject}`)}\n\n${message.body}\n\n`);
+    this.io.stdout.write(
+      `${paint('bold', `Subject: ${escapeControl(message.subject)}`)}\n\n${escapeLines(message.body)}\n\n`,
+    );
   }
 }
 
 /** Logs to stderr, one line each; debug only with --verbose. */
 export function stderrLogger(io: Io, verbose: boolean): Logger {
   const line = (level: string, message: string, extra?: Record<string, unknown>) => {
-    const details = extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-    io.stderr.write(`${level} ${message}${details}\n`);
+    const details = extra && Object.keys(extra).length > 0 ? ` ${jsonForHumans(extra)}` : '';
+    io.stderr.write(`${level} ${escapeControl(message)}${details}\n`);
   };
   return {
     debug: (m, e) => verbose && line('debug', m, e),
@@ -70,7 +73,7 @@ export function formatFindings(findings: readonly Finding[], io: Io): string {
   let pool = '';
   let client = '';
   for (const finding of findings) {
-    const poolLabel = `${finding.poolName} (${finding.poolId})`;
+    const poolLabel = escapeControl(`${finding.poolName} (${finding.poolId})`);
     if (poolLabel !== pool) {
       pool = poolLabel;
       client = '';
@@ -78,7 +81,7 @@ export function formatFindings(findings: readonly Finding[], io: Io): string {
     }
     const scope =
       finding.clientId && finding.kind !== 'client-added' && finding.kind !== 'client-removed'
-        ? `Client ${finding.clientName} (${finding.clientId})`
+        ? escapeControl(`Client ${finding.clientName} (${finding.clientId})`)
         : '';
     if (scope && scope !== client) {
       client = scope;
