@@ -128,6 +128,7 @@ describe('a response the SDK cannot parse', () => {
             'ListUserPoolClientSecrets: UnreadableResponse (HTTP 200): the response could not be parsed (deserialization error)',
         },
       ],
+      unreadableSurfaces: [],
     });
     expect(serialize(result)).not.toContain(SECRET.slice(0, 6));
   });
