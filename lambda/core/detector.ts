@@ -415,10 +415,13 @@ class DetectorRun {
 
     let findings: Finding[] = [];
     let newlyCovered: string[] = [];
+    let upgradedFrom: { snapshotHash: string; baselineHash: string | null } | undefined;
     if (listed && baselineHash !== snapshotHash) {
       if (!baseline) await loadBaseline();
       newlyCovered = await this.recordNewSurfaces(ref.poolId, baseline, baselineEtag, pool);
       if (newlyCovered.length > 0) {
+        // The hashes before the surfaces were recorded: drift alerted against them is unchanged.
+        upgradedFrom = { snapshotHash: contentHash(withoutSurfaces(pool, newlyCovered)), baselineHash };
         const upgraded = await store.getBaseline(ref.poolId);
         baseline = upgraded?.doc;
         baselineHash = baseline?.snapshotHash ?? null;
@@ -441,6 +444,7 @@ class DetectorRun {
       unreadableClients: read.unreadableClients,
       ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
       ...(newlyCovered.length > 0 ? { newlyCovered } : {}),
+      ...(upgradedFrom ? { upgradedFrom } : {}),
     };
   }
 
@@ -678,6 +682,18 @@ class DetectorRun {
       }
       const fingerprint = contentHash([outcome.baselineHash, outcome.snapshotHash, findings.length]);
       const previous = poolState.drift;
+      // Surfaces recorded into the baseline (an upgrade) change both hashes, not the drift alerted.
+      const was = outcome.upgradedFrom;
+      if (
+        previous &&
+        was?.snapshotHash === previous.snapshotHash &&
+        was.baselineHash === previous.baselineHash
+      )
+        Object.assign(previous, {
+          fingerprint,
+          snapshotHash: outcome.snapshotHash,
+          baselineHash: outcome.baselineHash,
+        });
       const due = this.dueMark(previous, fingerprint);
       if (!due) continue;
       const status: PoolDrift['status'] = !previous
@@ -863,4 +879,10 @@ function reportOf(result: RunResult, ctx: RunContext) {
     storeProblems: result.storeProblems,
     unmatchedIgnoreRules: result.unmatchedIgnoreRules,
   };
+}
+
+/** The pool without the named surfaces, as a baseline recorded before they were watched holds it. */
+function withoutSurfaces(pool: PoolSnapshot, names: readonly string[]): PoolSnapshot {
+  const kept = Object.entries(pool.surfaces ?? {}).filter(([name]) => !names.includes(name));
+  return { ...pool, surfaces: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }
