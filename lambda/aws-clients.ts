@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +18,7 @@ export interface AwsClients {
   s3: S3Client;
   sns: SNSClient;
   sts: STSClient;
+  cloudtrail: CloudTrailClient;
 }
 
 /**
@@ -34,5 +36,6 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     sts: new STSClient({ ...region }),
+    cloudtrail: new CloudTrailClient({ ...region }),
   };
 }

@@ -15,6 +15,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
+import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../lambda/core/write-events.js';
 import { type DetectorSettings, type LogLevel, resolveDetectorSettings } from './config.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -140,6 +141,21 @@ export interface CognitoDriftDetectorProps {
    * @default no limit
    */
   readonly maxSecretAgeDays?: number;
+
+  /**
+   * Near-real-time detection: EventBridge rules on the default bus start a targeted check of the
+   * pools named by Cognito write events ("AWS API Call via CloudTrail"). Needs a CloudTrail trail
+   * that logs management events in the region; the function checks that daily and says when not.
+   * @default true
+   */
+  readonly realtime?: boolean;
+
+  /**
+   * Seconds the real-time path waits after the first event of a burst, so that the burst is one
+   * check and one alert. Whole number, 0 to 600, and at least 60 less than `lambdaTimeoutSeconds`.
+   * @default 60
+   */
+  readonly realtimeDebounceSeconds?: number;
 }
 
 /**
@@ -160,6 +176,8 @@ export class CognitoDriftDetector extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** Starts the state machine on the schedule. */
   readonly scheduleRule: events.Rule;
+  /** Start a targeted check on Cognito (and web ACL association) write events; empty when `realtime` is false. */
+  readonly realtimeRules: events.Rule[] = [];
   /** The function threw (at least once in 5 minutes). */
   readonly functionErrorsAlarm: cloudwatch.Alarm;
   /** A run failed. */
@@ -244,6 +262,8 @@ export class CognitoDriftDetector extends Construct {
           ? {}
           : { MAX_SECRET_AGE_DAYS: String(settings.maxSecretAgeDays) }),
         SCHEDULE_PERIOD_MINUTES: String(settings.schedulePeriodMinutes),
+        REALTIME_ENABLED: String(settings.realtime),
+        REALTIME_DEBOUNCE_SECONDS: String(settings.realtimeDebounceSeconds),
         LOG_LEVEL: settings.logLevel,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -275,6 +295,8 @@ export class CognitoDriftDetector extends Construct {
         new eventTargets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({}) }),
       ],
     });
+
+    if (settings.realtime) this.realtimeRules.push(...this.createRealtimeRules());
 
     const notify = new SnsAction(this.topic);
     /** An alarm that fires when `metric` (a Sum over 5 minutes) reaches 1. */
@@ -331,6 +353,48 @@ export class CognitoDriftDetector extends Construct {
   }
 
   /**
+   * The rules of the real-time path, from the one table of watched write events: Cognito's, and web
+   * ACL associations of user pools. Failed calls (with an `errorCode`) changed nothing and are left out.
+   * The target receives the event unchanged; the state machine hands it to the function.
+   */
+  private createRealtimeRules(): events.Rule[] {
+    const target = new eventTargets.SfnStateMachine(this.stateMachine);
+    const cognito = WRITE_EVENTS.filter((e) => e.eventSource !== 'wafv2.amazonaws.com');
+    const waf = WRITE_EVENTS.filter((e) => e.eventSource === 'wafv2.amazonaws.com');
+    return [
+      new events.Rule(this, 'RealtimeCognitoWrites', {
+        description:
+          'Starts a targeted Cognito drift check when a watched Cognito write is recorded by CloudTrail',
+        eventPattern: {
+          source: [...new Set(cognito.map((e) => eventBridgeSource(e.eventSource)))],
+          detailType: [CLOUDTRAIL_DETAIL_TYPE],
+          detail: {
+            eventSource: [...new Set(cognito.map((e) => e.eventSource))],
+            eventName: cognito.map((e) => e.eventName),
+            errorCode: events.Match.doesNotExist(),
+          },
+        },
+        targets: [target],
+      }),
+      new events.Rule(this, 'RealtimeWebAclAssociations', {
+        description:
+          'Starts a targeted Cognito drift check when a web ACL is associated with or removed from a user pool',
+        eventPattern: {
+          source: ['aws.wafv2'],
+          detailType: [CLOUDTRAIL_DETAIL_TYPE],
+          detail: {
+            eventSource: ['wafv2.amazonaws.com'],
+            eventName: waf.map((e) => e.eventName),
+            requestParameters: { resourceArn: events.Match.prefix(`arn:${Aws.PARTITION}:cognito-idp:`) },
+            errorCode: events.Match.doesNotExist(),
+          },
+        },
+        targets: [target],
+      }),
+    ];
+  }
+
+  /**
    * The function's permissions, written out statement by statement: read-only Cognito, get/put/list
    * on the bucket (no delete), publish to the topic, write to its own log group. No managed policy.
    */
@@ -376,6 +440,14 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        // Neither action supports resource-level permissions.
+        sid: 'LookUpCloudTrail',
+        actions: ['cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'ListIdentityPools',
         actions: ['cognito-identity:ListIdentityPools'],
         resources: ['*'],
@@ -393,6 +465,13 @@ export class CognitoDriftDetector extends Construct {
         sid: 'ReadWebAclOfPools',
         actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
         resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTrailStatus',
+        actions: ['cloudtrail:GetTrailStatus'],
+        resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
       }),
     );
     role.addToPolicy(
@@ -427,8 +506,9 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain and cognito-identity:ListIdentityPools ' +
-        'support no resource-level permissions; they are the only actions on "*", all read-only.',
+      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+        'cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level permissions; they are ' +
+        'the only actions on "*", all read-only.',
     );
     acknowledge(
       role,
@@ -445,6 +525,12 @@ export class CognitoDriftDetector extends Construct {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
       'The detector reads every user pool of the account and region, and new pools must be covered without a ' +
         'redeploy; the actions on userpool/* are read-only (Describe/List).',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+      'The daily trail check reads the logging status of whichever trail covers the region, including ' +
+        'multi-Region and organization trails homed in another region or account; read-only.',
     );
     acknowledge(
       role,
@@ -488,19 +574,29 @@ export class CognitoDriftDetector extends Construct {
       error: 'CognitoDrift.TooManyInvocations',
       cause: `The run did not report done within ${maxInvocations} invocations`,
     });
-    const definition = startRun
-      .next(scan)
-      .next(
-        new sfn.Choice(this, 'RunDone')
-          .when(sfn.Condition.booleanEquals('$.result.done', true), new sfn.Succeed(this, 'RunComplete'))
-          .otherwise(
-            continueRun.next(
-              new sfn.Choice(this, 'InvocationBudgetLeft')
-                .when(sfn.Condition.numberGreaterThan('$.iteration', maxInvocations), tooManyInvocations)
-                .otherwise(scan),
-            ),
+    // A real-time event (the rule's input, unchanged) goes to the function as it is: one invocation
+    // queues it, waits the debounce window if it opened the batch, and checks its pools.
+    const realtimeCheck = new sfn.Pass(this, 'RealtimeCheck', {
+      comment: 'An "AWS API Call via CloudTrail" event: the function checks the pools it names',
+      parameters: { 'request.$': '$', iteration: 1 },
+    });
+    startRun.next(scan);
+    realtimeCheck.next(scan);
+    const trigger = new sfn.Choice(this, 'Trigger')
+      .when(sfn.Condition.isPresent('$.detail-type'), realtimeCheck)
+      .otherwise(startRun);
+    scan.next(
+      new sfn.Choice(this, 'RunDone')
+        .when(sfn.Condition.booleanEquals('$.result.done', true), new sfn.Succeed(this, 'RunComplete'))
+        .otherwise(
+          continueRun.next(
+            new sfn.Choice(this, 'InvocationBudgetLeft')
+              .when(sfn.Condition.numberGreaterThan('$.iteration', maxInvocations), tooManyInvocations)
+              .otherwise(scan),
           ),
-      );
+        ),
+    );
+    const definition = trigger;
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       retention,

@@ -39,6 +39,8 @@ export const DEFAULTS = {
   maxInvocationsPerRun: 50,
   surfaces: 'all',
   rotationWindowDays: 7,
+  realtime: true,
+  realtimeDebounceSeconds: 60,
 } as const satisfies Partial<Record<keyof CognitoDriftDetectorProps, unknown>>;
 
 /**
@@ -70,6 +72,8 @@ export interface DetectorSettings {
   readonly surfaces: readonly string[];
   readonly rotationWindowDays: number;
   readonly maxSecretAgeDays?: number;
+  readonly realtime: boolean;
+  readonly realtimeDebounceSeconds: number;
 }
 
 type SettingName = keyof CognitoDriftDetectorProps;
@@ -95,6 +99,8 @@ const CONTEXT_KEYS: Record<SettingName, string> = {
   surfaces: 'surfaces',
   rotationWindowDays: 'rotationWindowDays',
   maxSecretAgeDays: 'maxSecretAgeDays',
+  realtime: 'realtime',
+  realtimeDebounceSeconds: 'realtimeDebounceSeconds',
 };
 
 const contextLabel: Label = (setting) => `context "${CONTEXT_KEYS[setting]}"`;
@@ -323,7 +329,28 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
         `variables, so keep it under ${MAX_IGNORE_RULES_CHARS}`,
     );
   }
+  const realtime = props.realtime ?? DEFAULTS.realtime;
+  if (typeof realtime !== 'boolean')
+    throw invalid(label, 'realtime', `${show(realtime)} must be true or false`);
+  const timeout = props.lambdaTimeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds;
+  const realtimeDebounceSeconds = checkInteger(
+    label,
+    'realtimeDebounceSeconds',
+    props.realtimeDebounceSeconds ?? DEFAULTS.realtimeDebounceSeconds,
+    0,
+    600,
+  );
+  if (Number.isInteger(timeout) && realtimeDebounceSeconds > timeout - 60) {
+    throw invalid(
+      label,
+      'realtimeDebounceSeconds',
+      `${realtimeDebounceSeconds} leaves the check less than 60 s of the ${timeout} s function timeout: the ` +
+        'function waits the window before it checks; shorten the window or raise lambdaTimeoutSeconds',
+    );
+  }
   return {
+    realtime,
+    realtimeDebounceSeconds,
     alertEmails: checkEmails(label, props.alertEmails),
     ...checkSchedule(label, props.schedule ?? DEFAULTS.schedule, props.schedulePeriodMinutes),
     quotaShare,
@@ -414,6 +441,14 @@ function contextNumber(ctx: ContextReader, setting: SettingName): number | undef
   throw invalid(contextLabel, setting, `${show(raw)} is not a number`);
 }
 
+/** `-c realtime=false` gives a string; cdk.json can give a boolean. */
+function contextBoolean(ctx: ContextReader, setting: SettingName): boolean | undefined {
+  const raw = ctx(CONTEXT_KEYS[setting]);
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalid(contextLabel, setting, `${show(raw)} must be true or false`);
+}
+
 function contextEmails(ctx: ContextReader): string[] {
   const raw = ctx(CONTEXT_KEYS.alertEmails);
   if (raw === undefined || raw === '') {
@@ -477,6 +512,8 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     surfaces: contextString(ctx, 'surfaces'),
     rotationWindowDays: contextNumber(ctx, 'rotationWindowDays'),
     maxSecretAgeDays: contextNumber(ctx, 'maxSecretAgeDays'),
+    realtime: contextBoolean(ctx, 'realtime'),
+    realtimeDebounceSeconds: contextNumber(ctx, 'realtimeDebounceSeconds'),
   };
   return resolve(props, contextLabel);
 }

@@ -52,6 +52,8 @@ describe('parseDetectorConfig', () => {
         'identityPools',
       ],
       rotationWindowDays: 7,
+      realtime: true,
+      realtimeDebounceSeconds: 60,
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
@@ -92,6 +94,14 @@ describe('parseDetectorConfig', () => {
     expect(() =>
       parseDetectorConfig(context({ alertEmail: 'ops@example.com', rotationWindowDays: '0' })),
     ).toThrow(/context "rotationWindowDays"/);
+  });
+
+  it('reads realtime=false and a debounce window from the command line', () => {
+    const settings = parseDetectorConfig(
+      context({ alertEmail: 'ops@example.com', realtime: 'false', realtimeDebounceSeconds: '30' }),
+    );
+
+    expect(settings).toMatchObject({ realtime: false, realtimeDebounceSeconds: 30 });
   });
 
   it('splits a comma-separated alertEmail and trims each address', () => {
@@ -198,6 +208,14 @@ describe('parseDetectorConfig', () => {
     [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
     [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
     [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
+    [{ realtime: 'yes' }, 'realtime', 'must be true or false'],
+    [{ realtimeDebounceSeconds: '601' }, 'realtimeDebounceSeconds', 'between 0 and 600'],
+    [{ realtimeDebounceSeconds: '-1' }, 'realtimeDebounceSeconds', 'between 0 and 600'],
+    [
+      { realtimeDebounceSeconds: '100', lambdaTimeoutSeconds: '120' },
+      'realtimeDebounceSeconds',
+      'less than 60 s',
+    ],
   ])('rejects %j naming context "%s"', (values, key, message) => {
     const error = parseError({ alertEmail: 'ops@example.com', ...values });
 
