@@ -83,12 +83,13 @@ describe('decideAlerts', () => {
 
   it('does not re-send drift whose hashes changed only because new surfaces were recorded (an upgrade)', () => {
     const first = decideAlerts({ p1: scanned([finding]) }, emptyState(), at(0), {}, locate);
-    const upgraded: PoolOutcome = {
-      ...scanned([finding], 's1+surfaces'),
+    type Scanned = Extract<PoolOutcome, { status: 'scanned' }>;
+    const upgraded: Scanned = {
+      ...(scanned([finding], 's1+surfaces') as Scanned),
       baselineHash: 'b1+surfaces',
       upgradedFrom: { snapshotHash: 's1', baselineHash: 'b1' },
     };
-    const realChange: PoolOutcome = { ...upgraded, upgradedFrom: { snapshotHash: 's0', baselineHash: 'b1' } };
+    const realChange: Scanned = { ...upgraded, upgradedFrom: { snapshotHash: 's0', baselineHash: 'b1' } };
 
     const after = decideAlerts({ p1: upgraded }, first.state, at(1), {}, locate);
     const changed = decideAlerts({ p1: realChange }, first.state, at(1), {}, locate);
