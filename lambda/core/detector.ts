@@ -543,10 +543,13 @@ class DetectorRun {
 
     let findings: Finding[] = [];
     let newlyCovered: string[] = [];
+    let upgradedFrom: { snapshotHash: string; baselineHash: string | null } | undefined;
     if (listed && baselineHash !== snapshotHash) {
       if (!baseline) await loadBaseline();
       newlyCovered = await this.recordNewSurfaces(ref.poolId, baseline, baselineEtag, pool);
       if (newlyCovered.length > 0) {
+        // The hashes before the surfaces were recorded: drift alerted against them is unchanged.
+        upgradedFrom = { snapshotHash: contentHash(withoutSurfaces(pool, newlyCovered)), baselineHash };
         const upgraded = await store.getBaseline(ref.poolId);
         baseline = upgraded?.doc;
         baselineHash = baseline?.snapshotHash ?? null;
@@ -569,6 +572,7 @@ class DetectorRun {
       unreadableClients: read.unreadableClients,
       ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
       ...(newlyCovered.length > 0 ? { newlyCovered } : {}),
+      ...(upgradedFrom ? { upgradedFrom } : {}),
     };
   }
 
@@ -1021,4 +1025,10 @@ function reportOf(result: RunResult, ctx: RunContext) {
         }
       : {}),
   };
+}
+
+/** The pool without the named surfaces, as a baseline recorded before they were watched holds it. */
+function withoutSurfaces(pool: PoolSnapshot, names: readonly string[]): PoolSnapshot {
+  const kept = Object.entries(pool.surfaces ?? {}).filter(([name]) => !names.includes(name));
+  return { ...pool, surfaces: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }

@@ -147,6 +147,10 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     unreadableSurfaces: z.array(unreadableSurfaceSchema).optional(),
     /** Surfaces this run recorded into the pool's baseline because the baseline predates them. */
     newlyCovered: z.array(z.string()).optional(),
+    /** The pool's and its baseline's hashes before `newlyCovered` was recorded into the baseline. */
+    upgradedFrom: z
+      .strictObject({ snapshotHash: z.string(), baselineHash: z.string().nullable() })
+      .optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),
