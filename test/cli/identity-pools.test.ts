@@ -1,10 +1,10 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import type { BaselineDoc } from '../../../lambda/core/documents.js';
-import { fakeIo } from '../../support/cli-harness.js';
-import { ACCOUNT_ID, BUCKET, FakeAccount, REGION } from '../../support/fake-aws.js';
+import { main } from '../../bin/cli.js';
+import type { BaselineDoc } from '../../lambda/core/documents.js';
+import { fakeIo } from '../support/cli-harness.js';
+import { ACCOUNT_ID, BUCKET, FakeAccount, REGION } from '../support/fake-aws.js';
 
 const OPERATOR = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/operator/alice`;
 const AUTH_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/identity-authenticated`;
