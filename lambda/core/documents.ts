@@ -8,6 +8,9 @@ import { type Finding, type Json, Severity } from './types.js';
  */
 export const FORMAT_VERSION = 1;
 
+/** How long a lease lasts without a refresh: what a worker that died silently costs. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
 /** Where each document lives, relative to the bucket root or the baselines folder. */
 export const keys = {
   baselinePrefix: 'baselines/',

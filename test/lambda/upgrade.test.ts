@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DriftStore } from '../../lambda/core/drift-store.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { DetectorHarness, FakeAccount } from '../support/fake-aws.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 

@@ -83,11 +83,11 @@ import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
-import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/core/detector.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
 import type { Logger } from '../../lambda/core/ports.js';
+import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import {
   AwsError,
   type ClientSurfaceSeed,

@@ -1,16 +1,26 @@
+import type { DriftStore, Versioned } from '../adapters/drift-store.js';
 import { forEachConcurrently } from '../concurrency.js';
-import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
-import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
-import { keepAlertMarks } from './alert-marks.js';
-import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
-import { type Attribution, type Attributor, attributeSafely, reportAttribution } from './attribution.js';
-import { contentHash } from './canonical.js';
-import { clampRunTimes, clampStateTimes } from './clamp-times.js';
-import { diffPool } from './diff.js';
-import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
-import { FORMAT_VERSION } from './documents.js';
-import type { DriftStore, Versioned } from './drift-store.js';
-import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from './ignore.js';
+import { keepAlertMarks } from '../core/alert-marks.js';
+import { type AlertClock, decideAlerts, dueMark } from '../core/alert-policy.js';
+import {
+  type Attribution,
+  type Attributor,
+  attributeSafely,
+  reportAttribution,
+} from '../core/attribution.js';
+import { contentHash } from '../core/canonical.js';
+import { clampRunTimes, clampStateTimes } from '../core/clamp-times.js';
+import { diffPool } from '../core/diff.js';
+import type {
+  BaselineDoc,
+  PoolOutcome,
+  PoolState,
+  RunDoc,
+  SnapshotDoc,
+  StateDoc,
+} from '../core/documents.js';
+import { FORMAT_VERSION } from '../core/documents.js';
+import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from '../core/ignore.js';
 import {
   type AlertMessage,
   type ListedObject,
@@ -20,7 +30,7 @@ import {
   type PoolReader,
   PoolReadInterrupted,
   type PoolRef,
-} from './ports.js';
+} from '../core/ports.js';
 import {
   type ReadProblem,
   type RunContext,
@@ -30,12 +40,14 @@ import {
   renderResolved,
   renderScanIncomplete,
   renderStoreProblems,
-} from './render.js';
+} from '../core/render.js';
+import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
+import { classify } from '../core/severity.js';
+import type { Finding, PoolSnapshot } from '../core/types.js';
+import { Severity } from '../core/types.js';
+import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
+import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
-import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
-import { classify } from './severity.js';
-import type { Finding, PoolSnapshot } from './types.js';
-import { Severity } from './types.js';
 
 /** What the detector talks to. Everything with a side effect comes in here. */
 export interface DetectorDeps {
