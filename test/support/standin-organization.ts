@@ -1,7 +1,8 @@
 /**
  * The accounts, regions and roles of the Cognito stand-in: what lets one stand-in play a whole AWS
  * Organization. It answers, over the real wire protocols:
- * - STS `AssumeRole` and `GetCallerIdentity` (Query protocol, XML), issuing per-account access keys;
+ * - STS `AssumeRole` (Query protocol, XML), issuing per-account access keys (no `GetCallerIdentity`:
+ *   the CLI's tests rely on it failing here);
  * - Organizations `ListAccounts`, `ListAccountsForParent`, `ListChildren` (JSON 1.1);
  * - Account Management `ListRegions` (REST JSON, `POST /listRegions`).
  * and tells the stand-in which (account, region) a Cognito request belongs to: the account from the
@@ -193,7 +194,6 @@ export class StandinOrganization {
       const form = new URLSearchParams(raw);
       const action = form.get('Action');
       if (action === 'AssumeRole') this.assumeRole(req, res, form);
-      else if (action === 'GetCallerIdentity') this.getCallerIdentity(req, res);
       else return false;
       return true;
     }
@@ -252,16 +252,6 @@ export class StandinOrganization {
         `</Credentials><AssumedRoleUser><AssumedRoleId>AROASTANDIN:${escapeXml(session)}</AssumedRoleId>` +
         `<Arn>arn:aws:sts::${account.id}:assumed-role/${match[2]}/${escapeXml(session)}</Arn></AssumedRoleUser>` +
         `</AssumeRoleResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-    );
-  }
-
-  private getCallerIdentity(req: IncomingMessage, res: ServerResponse): void {
-    const account = this.callerAccount(req);
-    sendXml(
-      res,
-      `<GetCallerIdentityResponse xmlns="${STS_NS}"><GetCallerIdentityResult>` +
-        `<Arn>arn:aws:iam::${account}:user/standin</Arn><UserId>AIDASTANDIN</UserId><Account>${account}</Account>` +
-        `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
     );
   }
 
