@@ -30,6 +30,14 @@ export class SnsNotifier implements Notifier {
         StringValue: JSON.stringify(message.attributes.poolIds),
       };
     }
+    for (const [name, values] of [
+      ['account', message.attributes.accounts],
+      ['region', message.attributes.regions],
+    ] as const) {
+      if (values && values.length > 0) {
+        attributes[name] = { DataType: 'String.Array', StringValue: JSON.stringify(values) };
+      }
+    }
     const size =
       Buffer.byteLength(message.body) +
       Object.entries(attributes).reduce(
