@@ -12,6 +12,7 @@ import {
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
+import { migrateSingleTargetLayout } from './migrate.js';
 import { type ScanTargetOptions, scanTarget, type TargetMessages } from './scan-target.js';
 import type { AccountSelection, RegionSelection, ScanTarget, UnreachableTarget } from './target.js';
 
@@ -75,6 +76,13 @@ export async function runOrganizationStep(
 async function listStep(deps: OrganizationDeps, settings: OrganizationSettings): Promise<ListOutput> {
   const startedAt = deps.now().toISOString();
   const orgRunId = startedAt.replace(/[:.]/g, '-');
+  // A deployment that watched only its own account and region keeps its baselines, alerts and
+  // history: its documents move to that target's keys before the first organization run.
+  await migrateSingleTargetLayout(
+    deps.documents,
+    { accountId: settings.selfAccountId, region: settings.stackRegion },
+    deps.logger,
+  );
   const listing = await listTargets(
     { accounts: settings.accounts, regions: settings.regions },
     {
