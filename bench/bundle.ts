@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 export interface BundleResult {
   bytes: number;
@@ -17,9 +17,14 @@ export interface BundleResult {
 
 /**
  * Bundles lambda/handler.ts the way the CDK construct's NodejsFunction does (local esbuild, ESM,
- * node22, minified, everything bundled, source map, the createRequire banner).
+ * node22, minified, everything bundled, source map, the createRequire banner). The package's
+ * prebuilt bundle (`npm run build`) is this one too, with `overrides` to leave sources out of the map.
  */
-export async function buildLambdaBundle(repoRoot: string, outDir: string): Promise<string> {
+export async function buildLambdaBundle(
+  repoRoot: string,
+  outDir: string,
+  overrides: BuildOptions = {},
+): Promise<string> {
   const outfile = join(outDir, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'lambda/handler.ts')],
@@ -35,6 +40,7 @@ export async function buildLambdaBundle(repoRoot: string, outDir: string): Promi
       js: "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
     },
     logLevel: 'error',
+    ...overrides,
   });
   return outfile;
 }

@@ -9,7 +9,10 @@
  *
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
- * --synthetic 1000x10 --import-runs 5
+ * --synthetic 1000x10 --import-runs 5 --only realtime (just the issue-9 scenarios)
+ *
+ * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
+ *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BundleResult, measureBundle } from './bundle.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
+import { attributionCost, timeToAlert } from './realtime.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
@@ -154,6 +158,7 @@ async function main(): Promise<number> {
       'pool-concurrency': { type: 'string' },
       synthetic: { type: 'string', default: '1000x10' },
       'import-runs': { type: 'string', default: '5' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -182,6 +187,8 @@ async function main(): Promise<number> {
   );
   const rows: Row[] = [];
   const missed: string[] = [];
+  rows.push(...(await realtimeRows(share, Number(values.latency))));
+  if (values.only === 'realtime') return finish(rows, missed);
   const scans: [string, { pools: number; clients: number }, boolean][] = [
     ['small', size(values.small, 'small'), false],
     ['large', size(values.large, 'large'), true],
@@ -252,6 +259,49 @@ async function main(): Promise<number> {
     },
   );
 
+  return finish(rows, missed);
+}
+
+/** Issue 9: time to alert on the real-time path, and the cost of attribution. */
+async function realtimeRows(share: number, latencyMs: number): Promise<Row[]> {
+  const tta = await timeToAlert({ pools: 200, clients: 10, latencyMs, share });
+  console.log(
+    [
+      `## Real-time path: ${tta.pools} pools, one client changed in a ${tta.clients}-client pool, share ${share}, latency ${latencyMs} ms`,
+      `  event -> Publish: debounce window + ${f2(tta.seconds)} s (window injected as 0, not waited)`,
+      `  Cognito calls: ${tta.cognitoCalls} (a sweep of this account: ${tta.sweepCalls}); ListUserPools: ${tta.listUserPoolsCalls}; alerts: ${tta.alerts}; names the author: ${tta.namesAuthor}`,
+    ].join('\n'),
+  );
+  const rows: Row[] = [
+    {
+      metric: 'real-time: event -> Publish (s)',
+      value: `window + ${f2(tta.seconds)}`,
+      target: 'window + < 5',
+      ok: tta.seconds < 5 && tta.alerts === 1 && tta.namesAuthor,
+    },
+    {
+      metric: 'real-time: Cognito calls (vs a sweep)',
+      value: `${tta.cognitoCalls} of ${tta.sweepCalls} (${f2((100 * tta.cognitoCalls) / tta.sweepCalls)}%), ListUserPools ${tta.listUserPoolsCalls}`,
+      target: '< 1%, no ListUserPools',
+      ok: tta.cognitoCalls < tta.sweepCalls / 100 && tta.listUserPoolsCalls === 0,
+    },
+  ];
+  for (const lookupShare of [1, share]) {
+    const cost = await attributionCost({ pools: 20, share: lookupShare });
+    console.log(
+      `## Attribution, findings in ${cost.pools} pools, LookupEvents at ${2 * lookupShare}/s: ${cost.calls} calls, ${f2(cost.seconds)} s, ${cost.attributed} of ${cost.findings} attributed, ${cost.throttled} throttled`,
+    );
+    rows.push({
+      metric: `attribution, 20 pools, LookupEvents at ${2 * lookupShare}/s`,
+      value: `${cost.calls} calls, ${f2(cost.seconds)} s, ${cost.attributed}/${cost.findings} attributed`,
+      target: lookupShare === 1 ? '< 15 s' : '',
+      ok: lookupShare === 1 ? cost.seconds < 15 && cost.attributed === cost.findings : undefined,
+    });
+  }
+  return rows;
+}
+
+function finish(rows: Row[], missed: string[]): number {
   console.log(`\n${markdown(rows)}`);
   for (const row of rows)
     if (row.ok === false) missed.push(`${row.metric}: ${row.value} (target ${row.target})`);

@@ -4,10 +4,10 @@
  * Results go to stdout, logs and progress to stderr.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runApprove } from '../lambda/cli/approve.js';
-import { EXIT, runCheck } from '../lambda/cli/check.js';
-import { runHistory } from '../lambda/cli/history.js';
-import { type Io, processIo } from '../lambda/cli/output.js';
+import { runApprove } from '../cli/approve.js';
+import { EXIT, runCheck } from '../cli/check.js';
+import { runHistory } from '../cli/history.js';
+import { type Io, processIo } from '../cli/output.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
@@ -44,19 +44,24 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
-  const scan = (name: string, persist: boolean, summary: string, examples: string) =>
-    storeOptions(program.command(name).description(summary))
-      .option(
-        '--topic <arn>',
-        'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
-      )
+  const scan = (name: string, persist: boolean, summary: string, examples: string) => {
+    const command = storeOptions(program.command(name).description(summary));
+    // Only check sends alerts, so only check has a topic and a reminder interval.
+    if (persist) {
+      command
+        .option(
+          '--topic <arn>',
+          'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
+        )
+        .option(
+          '--reminder-hours <hours>',
+          'resend unchanged, unapproved drift after this many hours (default 24)',
+        );
+    }
+    return command
       .option(
         '--quota-share <share>',
         'share of the Cognito read quotas to use, 0 < share <= 1 (default 0.5)',
-      )
-      .option(
-        '--reminder-hours <hours>',
-        'resend unchanged, unapproved drift after this many hours (default 24)',
       )
       .option(
         '--surfaces <list>',
@@ -69,6 +74,7 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
       .action(async (options) => {
         exit(await runCheck(options, io, persist));
       });
+  };
 
   scan(
     'check',
@@ -157,6 +163,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 /** Entry when run as a program: a closed pipe (`| head`) ends quietly. */
 export async function runAsProgram(): Promise<void> {
+  // The SDK's notice that its 2027 releases need Node 22 is for whoever pins SDK versions (we do),
+  // not for an operator; it is printed when the first client is made, which is after this.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;

@@ -6,10 +6,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CognitoDriftStack } from '../lib/cognito-drift-stack.js';
-import { DetectorConfigError, parseDetectorConfig } from '../lib/config.js';
+import { checkContextKeys, DetectorConfigError, parseDetectorConfig } from '../lib/config.js';
 
 const app = new App();
 try {
+  checkContextKeys(Object.keys(app.node.getAllContext()));
   const detector = parseDetectorConfig((key) => app.node.tryGetContext(key));
   new CognitoDriftStack(app, 'CognitoDrift', {
     detector,

@@ -1,8 +1,8 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 /** Retries for Cognito reads when AWS_MAX_ATTEMPTS does not say otherwise: throttling is expected. */
@@ -16,11 +16,12 @@ export interface AwsClients {
   wafv2: WAFV2Client;
   s3: S3Client;
   sns: SNSClient;
-  sts: STSClient;
+  cloudtrail: CloudTrailClient;
 }
 
 /**
- * The AWS clients, configured only by the standard SDK chain: region, credentials, retry mode,
+ * The clients the detector calls (the Lambda bundles exactly these; the CLI adds STS itself),
+ * configured only by the standard SDK chain: region, credentials, retry mode,
  * AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. No endpoint is hard-coded.
  */
 export function createAwsClients(options: { region?: string; env?: NodeJS.ProcessEnv } = {}): AwsClients {
@@ -33,6 +34,6 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     wafv2: new WAFV2Client(reads),
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
-    sts: new STSClient({ ...region }),
+    cloudtrail: new CloudTrailClient({ ...region }),
   };
 }

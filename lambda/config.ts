@@ -7,6 +7,8 @@ import { parseSurfaces } from './surfaces/selection.js';
 export interface LambdaConfig {
   bucket: string;
   topicArn: string;
+  /** Where chat notifications go (optional: only with the construct's `chatTopic`). */
+  chatTopicArn?: string;
   quotaShare: number;
   reminderIntervalMs: number;
   ignore: IgnoreRules;
@@ -14,6 +16,12 @@ export interface LambdaConfig {
   surfaces: string[];
   /** Secret lifecycle limits (`ROTATION_WINDOW_DAYS`, `MAX_SECRET_AGE_DAYS`). */
   secretPolicy: SecretPolicy;
+  /** The real-time path is deployed: check daily that a trail feeds it. */
+  realtime: boolean;
+  /** Events within this many seconds of the first are checked together. */
+  realtimeDebounceSeconds: number;
+  /** The longest gap between sweeps: how far back attribution looks for new drift. */
+  schedulePeriodMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -23,6 +31,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   return {
     bucket: requireString(env, 'BASELINE_BUCKET'),
     topicArn: requireString(env, 'ALERT_TOPIC_ARN'),
+    chatTopicArn: env.CHAT_TOPIC_ARN?.trim() || undefined,
     quotaShare: readQuotaShare(env.QUOTA_SHARE, 'QUOTA_SHARE'),
     reminderIntervalMs: readReminderHours(env.REMINDER_INTERVAL_HOURS, 'REMINDER_INTERVAL_HOURS') * 3_600_000,
     ignore: env.IGNORE_RULES ? parseConfigRules(env.IGNORE_RULES, 'IGNORE_RULES') : NO_IGNORE_RULES,
@@ -32,6 +41,9 @@ export function readLambdaConfig(env: Env): LambdaConfig {
         readDays(env.ROTATION_WINDOW_DAYS, 'ROTATION_WINDOW_DAYS') ?? DEFAULT_ROTATION_WINDOW_DAYS,
       maxSecretAgeDays: readDays(env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
     },
+    realtime: env.REALTIME_ENABLED === 'true',
+    realtimeDebounceSeconds: readWhole(env.REALTIME_DEBOUNCE_SECONDS, 'REALTIME_DEBOUNCE_SECONDS', 60, 0),
+    schedulePeriodMinutes: readWhole(env.SCHEDULE_PERIOD_MINUTES, 'SCHEDULE_PERIOD_MINUTES', 60, 1),
   };
 }
 
@@ -54,6 +66,14 @@ export function readDays(value: string | undefined, name: string): number | unde
   if (!Number.isInteger(days) || days < 1)
     throw new ConfigError(`${name} must be a whole number of days >= 1, got "${value}"`);
   return days;
+}
+
+function readWhole(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new ConfigError(`${name} must be a whole number >= ${min}, got "${value}"`);
+  return n;
 }
 
 export const DEFAULT_QUOTA_SHARE = 0.5;

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
@@ -9,6 +10,10 @@ import { readLambdaConfig } from './config.js';
 import { runDetection } from './core/detector.js';
 import { DriftStore } from './core/drift-store.js';
 import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './core/telemetry.js';
+import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
+import { handleApiEvent } from './realtime/targeted-check.js';
+import { checkTrailDaily } from './realtime/trail-check.js';
 
 /** Input from the Step Functions loop; the first invocation of a run has no runId. */
 export interface DetectorEvent {
@@ -21,8 +26,8 @@ export interface DetectorResponse {
   runId: string;
 }
 
-const logger = new Logger({ serviceName: 'cognito-drift' });
-const metrics = new Metrics({ namespace: 'CognitoDrift', serviceName: 'cognito-drift' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const clients = createAwsClients();
 const coreLogger: CoreLogger = {
   debug: (message, extra = {}) => logger.debug(message, extra),
@@ -38,8 +43,15 @@ const metricsSink: MetricsSink = {
 /** The most time an invocation keeps back to finish; a third of a shorter invocation. */
 const MAX_SAFETY_MARGIN_MS = 90_000;
 
-/** Lambda entry point: wiring only. */
-export async function handler(event: DetectorEvent, context: Context): Promise<DetectorResponse> {
+/**
+ * Lambda entry point: wiring only. The input is either the state machine's sweep request
+ * (`{runId?}`) or an EventBridge "AWS API Call via CloudTrail" event, unchanged, which starts a
+ * targeted check of the pools it names.
+ */
+export async function handler(
+  event: DetectorEvent | CloudTrailApiEvent,
+  context: Context,
+): Promise<DetectorResponse> {
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
@@ -53,33 +65,68 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
   // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short
   // timeout no time to scan at all, every invocation returning done: false until the loop gives up.
   const safetyMarginMs = Math.min(MAX_SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 3);
+  const trail = new CloudTrailReader({
+    client: clients.cloudtrail,
+    quotaShare: config.quotaShare,
+    now: () => new Date(),
+  });
+  const deps = {
+    reader,
+    store: new DriftStore(new S3DocumentStore(clients.s3, config.bucket)),
+    notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
+    logger: coreLogger,
+    metrics: metricsSink,
+    now: () => new Date(),
+  };
+  const common = {
+    accountId,
+    region,
+    reminderIntervalMs: config.reminderIntervalMs,
+    approveCommand: (poolId: string) =>
+      `AWS_REGION=${region} npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    safetyMarginMs,
+    poolConcurrency: reader.poolConcurrency,
+    // Longer than any run the state machine allows (50 invocations of 15 minutes), so a long scan
+    // is never abandoned; a run left idle by a dead execution is taken up long before this.
+    maxRunAgeMs: 24 * 3_600_000,
+    ignore: config.ignore,
+    secretPolicy: config.secretPolicy,
+  };
   try {
+    if (isCloudTrailApiEvent(event)) {
+      const outcome = await handleApiEvent(
+        event,
+        { ...deps, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+        { ...common, debounceMs: config.realtimeDebounceSeconds * 1000 },
+      );
+      logger.info('Real-time event handled', {
+        runId: outcome.runId,
+        action: outcome.action,
+        requests: reader.stats.requests,
+      });
+      return { done: outcome.done, runId: outcome.runId };
+    }
     const result = await runDetection(
+      { ...deps, attribute: trail.attribute },
       {
-        reader,
-        store: new DriftStore(new S3DocumentStore(clients.s3, config.bucket)),
-        notifier: new SnsNotifier(clients.sns, config.topicArn),
-        logger: coreLogger,
-        metrics: metricsSink,
-        now: () => new Date(),
-      },
-      {
-        accountId,
-        region,
-        reminderIntervalMs: config.reminderIntervalMs,
-        approveCommand: (poolId) =>
-          `AWS_REGION=${region} npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        safetyMarginMs,
-        poolConcurrency: reader.poolConcurrency,
-        // Longer than any run the state machine allows (50 invocations of 15 minutes), so a long scan
-        // is never abandoned; a run left idle by a dead execution is taken up long before this.
-        maxRunAgeMs: 24 * 3_600_000,
+        ...common,
         runId: event?.runId,
-        ignore: config.ignore,
-        secretPolicy: config.secretPolicy,
+        // New drift was made since the last sweep that did not see it: two periods back, plus
+        // the minutes CloudTrail takes to deliver.
+        attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,
       },
     );
+    if (result.done && config.realtime) {
+      try {
+        await checkTrailDaily(
+          { ...deps, documents: deps.store.documents, trailStatus: () => trail.trailStatus(region) },
+          { accountId, region, reminderIntervalMs: config.reminderIntervalMs },
+        );
+      } catch (error) {
+        logger.warn('The daily trail check failed; it runs again after the next sweep', { error });
+      }
+    }
     logger.info('Run finished', {
       runId: result.runId,
       done: result.done,
@@ -92,6 +139,7 @@ export async function handler(event: DetectorEvent, context: Context): Promise<D
       unmatchedIgnoreRules: result.unmatchedIgnoreRules,
       requests: reader.stats.requests,
       throttled: reader.stats.throttled,
+      lookupEvents: trail.stats.requests,
     });
     return { done: result.done, runId: result.runId };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -15,14 +16,21 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
+import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../lambda/core/write-events.js';
 import { type DetectorSettings, type LogLevel, resolveDetectorSettings } from './config.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+/**
+ * The function as the installed package ships it (`npm run build`: dist/lambda-bundle next to
+ * dist/lib). In a clone there is none, and NodejsFunction bundles lambda/handler.ts instead.
+ */
+const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
+
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
-export const METRICS_NAMESPACE = 'CognitoDrift';
-export const SERVICE_NAME = 'cognito-drift';
+export { METRICS_NAMESPACE, SERVICE_NAME };
 
 /**
  * Errors of the Lambda service itself (not of our code) that are safe to retry: the invocation
@@ -140,6 +148,30 @@ export interface CognitoDriftDetectorProps {
    * @default no limit
    */
   readonly maxSecretAgeDays?: number;
+
+  /**
+   * Near-real-time detection: EventBridge rules on the default bus start a targeted check of the
+   * pools named by Cognito write events ("AWS API Call via CloudTrail"). Needs a CloudTrail trail
+   * that logs management events in the region; the function checks that daily and says when not.
+   * @default true
+   */
+  readonly realtime?: boolean;
+
+  /**
+   * Seconds the real-time path waits after the first event of a burst, so that the burst is one
+   * check and one alert. Whole number, 0 to 600, and at least 60 less than `lambdaTimeoutSeconds`.
+   * @default 60
+   */
+  readonly realtimeDebounceSeconds?: number;
+
+  /**
+   * Also publish each alert to a second SNS topic, as an Amazon Q Developer in chat applications
+   * (formerly AWS Chatbot) custom notification, for a Slack or Teams channel configured on it. A
+   * second topic rather than per-protocol messages on one: Amazon Q subscribes over HTTPS, and a
+   * per-protocol `https` message would reach every other HTTPS subscriber (webhooks, pagers) too.
+   * @default false
+   */
+  readonly chatTopic?: boolean;
 }
 
 /**
@@ -154,12 +186,16 @@ export class CognitoDriftDetector extends Construct {
   readonly bucket: s3.Bucket;
   /** Drift alerts from the function and alarm notifications. */
   readonly topic: sns.Topic;
+  /** The same alerts as chat notifications (`chatTopic: true`); subscribe an Amazon Q Developer channel. */
+  readonly chatTopic?: sns.Topic;
   /** The scanning function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** Drives one run: invokes the function until it returns `done: true`. */
   readonly stateMachine: sfn.StateMachine;
   /** Starts the state machine on the schedule. */
   readonly scheduleRule: events.Rule;
+  /** Start a targeted check on Cognito (and web ACL association) write events; empty when `realtime` is false. */
+  readonly realtimeRules: events.Rule[] = [];
   /** The function threw (at least once in 5 minutes). */
   readonly functionErrorsAlarm: cloudwatch.Alarm;
   /** A run failed. */
@@ -210,6 +246,12 @@ export class CognitoDriftDetector extends Construct {
     for (const email of settings.alertEmails) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
+    if (settings.chatTopic) {
+      this.chatTopic = new sns.Topic(this, 'ChatTopic', {
+        displayName: 'Cognito drift alerts (chat)',
+        enforceSSL: true,
+      });
+    }
 
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
       retention,
@@ -221,12 +263,8 @@ export class CognitoDriftDetector extends Construct {
     });
     this.grantFunctionPermissions(role, functionLogs);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    const functionProps: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: 'Scans Cognito user pools and app clients for configuration drift',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
@@ -236,6 +274,7 @@ export class CognitoDriftDetector extends Construct {
       environment: {
         BASELINE_BUCKET: this.bucket.bucketName,
         ALERT_TOPIC_ARN: this.topic.topicArn,
+        ...(this.chatTopic ? { CHAT_TOPIC_ARN: this.chatTopic.topicArn } : {}),
         QUOTA_SHARE: String(settings.quotaShare),
         REMINDER_INTERVAL_HOURS: String(settings.reminderIntervalHours),
         SURFACES: settings.surfaces.length === 0 ? 'none' : settings.surfaces.join(','),
@@ -244,6 +283,8 @@ export class CognitoDriftDetector extends Construct {
           ? {}
           : { MAX_SECRET_AGE_DAYS: String(settings.maxSecretAgeDays) }),
         SCHEDULE_PERIOD_MINUTES: String(settings.schedulePeriodMinutes),
+        REALTIME_ENABLED: String(settings.realtime),
+        REALTIME_DEBOUNCE_SECONDS: String(settings.realtimeDebounceSeconds),
         LOG_LEVEL: settings.logLevel,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -251,20 +292,34 @@ export class CognitoDriftDetector extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...(settings.ignoreRules === undefined ? {} : { IGNORE_RULES: JSON.stringify(settings.ignoreRules) }),
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        // Bundled CommonJS dependencies call require(); ESM has none, so define it.
-        banner:
-          "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
-        externalModules: [],
-      },
-    });
+    };
+    this.function = existsSync(join(PREBUILT_BUNDLE, 'index.mjs'))
+      ? new lambda.Function(this, 'Function', {
+          ...functionProps,
+          code: lambda.Code.fromAsset(PREBUILT_BUNDLE),
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...functionProps,
+          entry: HANDLER_ENTRY,
+          handler: 'handler',
+          projectRoot: REPO_ROOT,
+          depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+          // The same options as the prebuilt bundle (bench/bundle.ts, scripts/build.ts).
+          bundling: {
+            forceDockerBundling: false,
+            format: OutputFormat.ESM,
+            // Bundled CommonJS dependencies call require(); ESM has none, so define it.
+            banner:
+              "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
+            mainFields: ['module', 'main'],
+            target: 'node22',
+            minify: true,
+            sourceMap: true,
+            // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
+            externalModules: [],
+          },
+        });
 
     this.stateMachine = this.createStateMachine(settings, retention);
 
@@ -275,6 +330,8 @@ export class CognitoDriftDetector extends Construct {
         new eventTargets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({}) }),
       ],
     });
+
+    if (settings.realtime) this.realtimeRules.push(...this.createRealtimeRules());
 
     const notify = new SnsAction(this.topic);
     /** An alarm that fires when `metric` (a Sum over 5 minutes) reaches 1. */
@@ -331,6 +388,48 @@ export class CognitoDriftDetector extends Construct {
   }
 
   /**
+   * The rules of the real-time path, from the one table of watched write events: Cognito's, and web
+   * ACL associations of user pools. Failed calls (with an `errorCode`) changed nothing and are left out.
+   * The target receives the event unchanged; the state machine hands it to the function.
+   */
+  private createRealtimeRules(): events.Rule[] {
+    const target = new eventTargets.SfnStateMachine(this.stateMachine);
+    const cognito = WRITE_EVENTS.filter((e) => e.eventSource !== 'wafv2.amazonaws.com');
+    const waf = WRITE_EVENTS.filter((e) => e.eventSource === 'wafv2.amazonaws.com');
+    return [
+      new events.Rule(this, 'RealtimeCognitoWrites', {
+        description:
+          'Starts a targeted Cognito drift check when a watched Cognito write is recorded by CloudTrail',
+        eventPattern: {
+          source: [...new Set(cognito.map((e) => eventBridgeSource(e.eventSource)))],
+          detailType: [CLOUDTRAIL_DETAIL_TYPE],
+          detail: {
+            eventSource: [...new Set(cognito.map((e) => e.eventSource))],
+            eventName: cognito.map((e) => e.eventName),
+            errorCode: events.Match.doesNotExist(),
+          },
+        },
+        targets: [target],
+      }),
+      new events.Rule(this, 'RealtimeWebAclAssociations', {
+        description:
+          'Starts a targeted Cognito drift check when a web ACL is associated with or removed from a user pool',
+        eventPattern: {
+          source: ['aws.wafv2'],
+          detailType: [CLOUDTRAIL_DETAIL_TYPE],
+          detail: {
+            eventSource: ['wafv2.amazonaws.com'],
+            eventName: waf.map((e) => e.eventName),
+            requestParameters: { resourceArn: events.Match.prefix(`arn:${Aws.PARTITION}:cognito-idp:`) },
+            errorCode: events.Match.doesNotExist(),
+          },
+        },
+        targets: [target],
+      }),
+    ];
+  }
+
+  /**
    * The function's permissions, written out statement by statement: read-only Cognito, get/put/list
    * on the bucket (no delete), publish to the topic, write to its own log group. No managed policy.
    */
@@ -376,6 +475,14 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        // Neither action supports resource-level permissions.
+        sid: 'LookUpCloudTrail',
+        actions: ['cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'ListIdentityPools',
         actions: ['cognito-identity:ListIdentityPools'],
         resources: ['*'],
@@ -397,6 +504,13 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadTrailStatus',
+        actions: ['cloudtrail:GetTrailStatus'],
+        resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'ReadWriteBaselines',
         actions: ['s3:GetObject', 's3:PutObject'],
         resources: [this.bucket.arnForObjects('*')],
@@ -413,7 +527,7 @@ export class CognitoDriftDetector extends Construct {
       new iam.PolicyStatement({
         sid: 'PublishAlerts',
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
       }),
     );
     role.addToPolicy(
@@ -427,8 +541,9 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain and cognito-identity:ListIdentityPools ' +
-        'support no resource-level permissions; they are the only actions on "*", all read-only.',
+      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+        'cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level permissions; they are ' +
+        'the only actions on "*", all read-only.',
     );
     acknowledge(
       role,
@@ -445,6 +560,12 @@ export class CognitoDriftDetector extends Construct {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
       'The detector reads every user pool of the account and region, and new pools must be covered without a ' +
         'redeploy; the actions on userpool/* are read-only (Describe/List).',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+      'The daily trail check reads the logging status of whichever trail covers the region, including ' +
+        'multi-Region and organization trails homed in another region or account; read-only.',
     );
     acknowledge(
       role,
@@ -488,19 +609,29 @@ export class CognitoDriftDetector extends Construct {
       error: 'CognitoDrift.TooManyInvocations',
       cause: `The run did not report done within ${maxInvocations} invocations`,
     });
-    const definition = startRun
-      .next(scan)
-      .next(
-        new sfn.Choice(this, 'RunDone')
-          .when(sfn.Condition.booleanEquals('$.result.done', true), new sfn.Succeed(this, 'RunComplete'))
-          .otherwise(
-            continueRun.next(
-              new sfn.Choice(this, 'InvocationBudgetLeft')
-                .when(sfn.Condition.numberGreaterThan('$.iteration', maxInvocations), tooManyInvocations)
-                .otherwise(scan),
-            ),
+    // A real-time event (the rule's input, unchanged) goes to the function as it is: one invocation
+    // queues it, waits the debounce window if it opened the batch, and checks its pools.
+    const realtimeCheck = new sfn.Pass(this, 'RealtimeCheck', {
+      comment: 'An "AWS API Call via CloudTrail" event: the function checks the pools it names',
+      parameters: { 'request.$': '$', iteration: 1 },
+    });
+    startRun.next(scan);
+    realtimeCheck.next(scan);
+    const trigger = new sfn.Choice(this, 'Trigger')
+      .when(sfn.Condition.isPresent('$.detail-type'), realtimeCheck)
+      .otherwise(startRun);
+    scan.next(
+      new sfn.Choice(this, 'RunDone')
+        .when(sfn.Condition.booleanEquals('$.result.done', true), new sfn.Succeed(this, 'RunComplete'))
+        .otherwise(
+          continueRun.next(
+            new sfn.Choice(this, 'InvocationBudgetLeft')
+              .when(sfn.Condition.numberGreaterThan('$.iteration', maxInvocations), tooManyInvocations)
+              .otherwise(scan),
           ),
-      );
+        ),
+    );
+    const definition = trigger;
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       retention,

@@ -27,6 +27,12 @@ export class CognitoDriftStack extends Stack {
       description: 'SNS topic for drift alerts and alarm notifications',
       value: this.detector.topic.topicArn,
     });
+    if (this.detector.chatTopic) {
+      new CfnOutput(this, 'ChatTopicArn', {
+        description: 'SNS topic for the same alerts as Amazon Q Developer chat notifications',
+        value: this.detector.chatTopic.topicArn,
+      });
+    }
     new CfnOutput(this, 'StateMachineArn', {
       description: 'State machine that runs one detection (start it by hand to scan now)',
       value: this.detector.stateMachine.stateMachineArn,

@@ -39,6 +39,9 @@ export const DEFAULTS = {
   maxInvocationsPerRun: 50,
   surfaces: 'all',
   rotationWindowDays: 7,
+  realtime: true,
+  realtimeDebounceSeconds: 60,
+  chatTopic: false,
 } as const satisfies Partial<Record<keyof CognitoDriftDetectorProps, unknown>>;
 
 /**
@@ -70,6 +73,9 @@ export interface DetectorSettings {
   readonly surfaces: readonly string[];
   readonly rotationWindowDays: number;
   readonly maxSecretAgeDays?: number;
+  readonly realtime: boolean;
+  readonly realtimeDebounceSeconds: number;
+  readonly chatTopic: boolean;
 }
 
 type SettingName = keyof CognitoDriftDetectorProps;
@@ -95,6 +101,9 @@ const CONTEXT_KEYS: Record<SettingName, string> = {
   surfaces: 'surfaces',
   rotationWindowDays: 'rotationWindowDays',
   maxSecretAgeDays: 'maxSecretAgeDays',
+  realtime: 'realtime',
+  realtimeDebounceSeconds: 'realtimeDebounceSeconds',
+  chatTopic: 'chatTopic',
 };
 
 const contextLabel: Label = (setting) => `context "${CONTEXT_KEYS[setting]}"`;
@@ -323,7 +332,28 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
         `variables, so keep it under ${MAX_IGNORE_RULES_CHARS}`,
     );
   }
+  const realtime = props.realtime ?? DEFAULTS.realtime;
+  if (typeof realtime !== 'boolean')
+    throw invalid(label, 'realtime', `${show(realtime)} must be true or false`);
+  const timeout = props.lambdaTimeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds;
+  const realtimeDebounceSeconds = checkInteger(
+    label,
+    'realtimeDebounceSeconds',
+    props.realtimeDebounceSeconds ?? DEFAULTS.realtimeDebounceSeconds,
+    0,
+    600,
+  );
+  if (Number.isInteger(timeout) && realtimeDebounceSeconds > timeout - 60) {
+    throw invalid(
+      label,
+      'realtimeDebounceSeconds',
+      `${realtimeDebounceSeconds} leaves the check less than 60 s of the ${timeout} s function timeout: the ` +
+        'function waits the window before it checks; shorten the window or raise lambdaTimeoutSeconds',
+    );
+  }
   return {
+    realtime,
+    realtimeDebounceSeconds,
     alertEmails: checkEmails(label, props.alertEmails),
     ...checkSchedule(label, props.schedule ?? DEFAULTS.schedule, props.schedulePeriodMinutes),
     quotaShare,
@@ -379,7 +409,13 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
       1,
       1000,
     ),
+    chatTopic: checkBoolean(label, 'chatTopic', props.chatTopic ?? DEFAULTS.chatTopic),
   };
+}
+
+function checkBoolean(label: Label, setting: SettingName, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalid(label, setting, `${show(value)} must be true or false`);
+  return value;
 }
 
 /**
@@ -394,6 +430,62 @@ export function resolveDetectorSettings(props: CognitoDriftDetectorProps): Detec
 // ---------------------------------------------------------------------------------------------
 // CDK context
 // ---------------------------------------------------------------------------------------------
+
+/** Context keys CDK itself (or a CDK tool) uses: feature flags, lookups, acknowledgements. */
+function isCdkOwnKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The context keys this app reads, in the spelling it reads them. */
+export const CONTEXT_KEY_NAMES: readonly string[] = Object.values(CONTEXT_KEYS);
+
+/**
+ * Refuses a context key that is not one of ours but looks like one (another case, a typo): a
+ * misspelled setting must stop synthesis, not be silently ignored. Keys CDK uses itself, and keys
+ * unlike any of ours (the app's own), are left alone.
+ * @throws DetectorConfigError `Unknown setting context "quotashare": did you mean quotaShare?`
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (CONTEXT_KEY_NAMES.includes(key) || isCdkOwnKey(key)) continue;
+    const lower = key.toLowerCase();
+    const nearest = CONTEXT_KEY_NAMES.map((name) => ({
+      name,
+      d: distance(lower, name.toLowerCase()),
+    })).sort((a, b) => a.d - b.d)[0];
+    if (nearest && nearest.d <= Math.max(2, Math.floor(nearest.name.length / 5))) {
+      throw new DetectorConfigError(
+        `context "${key}"`,
+        `Unknown setting context "${key}": did you mean ${nearest.name}?`,
+      );
+    }
+  }
+}
+
+/** A boolean from `-c key=true|false` (a string) or cdk.json (a boolean). */
+function contextBoolean(ctx: ContextReader, setting: SettingName): boolean | undefined {
+  const raw = ctx(CONTEXT_KEYS[setting]);
+  if (raw === undefined || typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw invalid(contextLabel, setting, `${show(raw)} must be true or false`);
+}
 
 /** Reads one context value; `(key) => app.node.tryGetContext(key)` in the CDK app. */
 export type ContextReader = (key: string) => unknown;
@@ -477,6 +569,9 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     surfaces: contextString(ctx, 'surfaces'),
     rotationWindowDays: contextNumber(ctx, 'rotationWindowDays'),
     maxSecretAgeDays: contextNumber(ctx, 'maxSecretAgeDays'),
+    realtime: contextBoolean(ctx, 'realtime'),
+    realtimeDebounceSeconds: contextNumber(ctx, 'realtimeDebounceSeconds'),
+    chatTopic: contextBoolean(ctx, 'chatTopic'),
   };
   return resolve(props, contextLabel);
 }

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { main } from '../bin/cli.js';
-import type { Io } from '../lambda/cli/output.js';
+import type { Io } from '../cli/output.js';
 import {
   applyDemoDrift,
   DEMO_ROGUE_CALLBACK,

@@ -1,9 +1,19 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { keys } from '../core/documents.js';
-import type { DocumentStore, ListedObject, StoredObject, WriteCondition } from '../core/ports.js';
-import { ConflictError, StoreUnavailableError } from '../errors.js';
+import type {
+  DocumentVersion,
+  ListedObject,
+  StoredObject,
+  VersionedDocumentStore,
+  WriteCondition,
+} from '../core/ports.js';
+import { ConflictError, StoreUnavailableError, UsageError } from '../errors.js';
+
+const exec = promisify(execFile);
 
 /** Everything that is not a baseline (snapshots, state, reports) lives under this subfolder. */
 export const WORK_FOLDER = '.work';
@@ -14,7 +24,7 @@ export const WORK_FOLDER = '.work';
  * `<folder>/.work/<key>`. The version tag is a hash of the content; writes go to a temporary file
  * and are renamed into place, so a reader never sees half a file.
  */
-export class FolderDocumentStore implements DocumentStore {
+export class FolderDocumentStore implements VersionedDocumentStore {
   readonly location: string;
 
   constructor(readonly folder: string) {
@@ -118,6 +128,42 @@ export class FolderDocumentStore implements DocumentStore {
       await walk(join(this.folder, WORK_FOLDER));
     }
     return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** The folder store keeps history in git: each commit that touched the key's file is a version. */
+  async versions(key: string): Promise<DocumentVersion[]> {
+    const file = this.pathOf(key);
+    const cwd = dirname(file);
+    await this.ensureFolder();
+    let log: string;
+    try {
+      log = (await exec('git', ['log', '--format=%H %cI', '--', basename(file)], { cwd })).stdout;
+    } catch (error) {
+      const detail = (error as { stderr?: string; message?: string }).stderr || (error as Error).message;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new UsageError('History needs git, and git was not found on PATH.', { cause: error });
+      }
+      if (/not a git repository/i.test(detail)) {
+        throw new UsageError(
+          `History needs git: ${this.folder} is not in a git repository (commit the baselines folder to keep its history).`,
+          { cause: error },
+        );
+      }
+      throw new UsageError(`Cannot read git history of ${file}: ${detail.trim().split('\n')[0]}`, {
+        cause: error,
+      });
+    }
+    return log
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [commit = '', storedAt = ''] = line.split(' ');
+        return {
+          version: commit,
+          storedAt,
+          load: async () => (await exec('git', ['show', `${commit}:./${basename(file)}`], { cwd })).stdout,
+        };
+      });
   }
 
   private pathOf(key: string): string {

@@ -1,15 +1,21 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { toChatNotification } from '../core/chat.js';
 import type { AlertMessage, Notifier } from '../core/ports.js';
 import { MAX_SUBJECT_LENGTH } from '../core/render.js';
 
 /** SNS publishes at most 262,144 bytes, message and attributes together. */
 const SNS_MAX_BYTES = 262_144;
 
-/** Publishes alerts to an SNS topic (read as email), with attributes for subscription filter policies. */
+/**
+ * Publishes alerts to an SNS topic (read as email), with attributes for subscription filter policies,
+ * and, when there is one, the same alert as an Amazon Q Developer custom notification to the chat
+ * topic, with the same attributes (so filter policies work on both).
+ */
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly sns: SNSClient,
     readonly topicArn: string,
+    readonly chatTopicArn?: string,
   ) {}
 
   async publish(message: AlertMessage): Promise<void> {
@@ -58,5 +64,15 @@ export class SnsNotifier implements Notifier {
         MessageAttributes: attributes,
       }),
     );
+    if (this.chatTopicArn) {
+      // Bounded by construction (a few findings, cut lines), far below the SNS limit.
+      await this.sns.send(
+        new PublishCommand({
+          TopicArn: this.chatTopicArn,
+          Message: JSON.stringify(toChatNotification(message)),
+          MessageAttributes: attributes,
+        }),
+      );
+    }
   }
 }

@@ -1,5 +1,8 @@
-import { describeError, MalformedDocumentError } from '../errors.js';
+import { forEachConcurrently } from '../concurrency.js';
+import { ConflictError, describeError, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
+import { type Attribution, type Attributor, attributeSafely, reportAttribution } from './attribution.js';
 import { contentHash } from './canonical.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
@@ -17,7 +20,6 @@ import {
   type PoolRef,
 } from './ports.js';
 import {
-  type PoolDrift,
   type ReadProblem,
   type RunContext,
   renderBaselineCreated,
@@ -28,7 +30,7 @@ import {
   renderStoreProblems,
 } from './render.js';
 import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
-import { classify, highestSeverity } from './severity.js';
+import { classify } from './severity.js';
 import type { Finding, PoolSnapshot } from './types.js';
 import { Severity } from './types.js';
 
@@ -41,6 +43,11 @@ export interface DetectorDeps {
   metrics?: MetricsSink;
   /** The clock; a parameter so that tests control time. */
   now: () => Date;
+  /**
+   * Who made the changes: called once per run with the pools about to be alerted. Never fails or
+   * holds back the alert: a failure is "author unknown (reason)" (see `attributeSafely`).
+   */
+  attribute?: Attributor;
 }
 
 export interface DetectorOptions {
@@ -72,6 +79,20 @@ export interface DetectorOptions {
   secretPolicy?: SecretPolicy;
   /** Called after each pool is read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A targeted check (real-time path): read only these pools (DescribeUserPool, no ListUserPools),
+   * in one invocation, with no run document. Nothing outside them is reported as removed; alert
+   * marks go to the same state, so the next sweep does not alert the same drift again.
+   */
+  targetPools?: readonly string[];
+  /**
+   * For a targeted check: per pool, the only clients to read again (those the events named). The
+   * pool's other clients are taken from its latest snapshot: no event said they changed, and the
+   * sweep re-reads everything anyway. A pool not listed here is read in full.
+   */
+  changedClients?: Readonly<Record<string, readonly string[]>>;
+  /** Attribution looks for the events of new drift this far back. @default 2 hours */
+  attributionWindowMs?: number;
 }
 
 /** What one pool looks like after a run: for the CLI, the report and the tests. */
@@ -97,6 +118,8 @@ export interface RunResult {
   poolsScanned: number;
   clientsScanned: number;
   notCovered: number;
+  /** Who made the alerted changes, per pool, one per finding (when an attributor was given). */
+  attributions?: Record<string, Attribution[]>;
 }
 
 /**
@@ -119,6 +142,8 @@ class DetectorRun {
    * pools without a baseline must still be reported as added, never silently baselined.
    */
   private initialized = false;
+  /** The pools of a targeted check; undefined for a sweep. */
+  private readonly targets: Set<string> | undefined;
 
   constructor(
     private readonly deps: DetectorDeps,
@@ -127,6 +152,7 @@ class DetectorRun {
     this.persist = options.persist ?? true;
     this.ignore = new IgnoreMatcher(options.ignore ?? NO_IGNORE_RULES);
     this.startedMs = deps.now().getTime();
+    this.targets = options.targetPools ? new Set(options.targetPools) : undefined;
   }
 
   async execute(): Promise<RunResult> {
@@ -135,7 +161,11 @@ class DetectorRun {
     const baselines = await store.listBaselines();
     this.initialized = Boolean(state) || baselines.size > 0;
 
-    const started = await this.startOrResume();
+    if (this.targets && !this.initialized) {
+      logger.info('No baseline yet: the first sweep records it; nothing to check against', {});
+      return this.skipped(this.options.runId ?? 'targeted', 'no baseline recorded yet');
+    }
+    const started = this.targets ? await this.startTargeted() : await this.startOrResume();
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
     if ('skip' in started) {
       logger.info('Nothing to do in this invocation', { runId: started.runId, reason: started.skip });
@@ -146,7 +176,7 @@ class DetectorRun {
     // again: its pools without a baseline get one, they are not reported as created.
     if (run.firstRun) this.initialized = false;
     let runEtag = started.etag;
-    if (this.persist) {
+    if (this.persist && !this.targets) {
       // Take the run up before the long part, so that another execution sees it is live.
       run.updatedAt = this.deps.now().toISOString();
       runEtag = await this.deps.store.putRun(run, runEtag);
@@ -156,7 +186,7 @@ class DetectorRun {
     const scanned = await this.scanPools(pending, run, state?.doc, baselines);
     run.invocations += 1;
     const notCovered = pending.length - scanned;
-    if (notCovered > 0) {
+    if (notCovered > 0 && !this.targets) {
       logger.info('Time is running out: persisting progress, the next invocation continues', {
         runId: run.runId,
         done: Object.keys(run.outcomes).length,
@@ -191,6 +221,37 @@ class DetectorRun {
       );
       throw error;
     }
+  }
+
+  /** A targeted check's run: only its pools, in memory (a sweep's run document is left alone). */
+  private async startTargeted(): Promise<{ run: RunDoc; etag: null }> {
+    const at = this.deps.now().toISOString();
+    const pools = [...(this.targets ?? [])]
+      .filter((poolId) => !this.ignore.ignoresPool(poolId, ''))
+      .sort()
+      .map((poolId) => ({ poolId, poolName: '' }));
+    const runId = this.options.runId ?? `targeted-${at.replace(/[:.]/g, '-')}`;
+    const run: RunDoc = {
+      formatVersion: FORMAT_VERSION,
+      kind: 'run',
+      runId,
+      startedAt: at,
+      updatedAt: at,
+      status: 'scanning',
+      pools,
+      outcomes: {},
+      invocations: 0,
+    };
+    for (const { poolId } of pools) {
+      const changed = this.options.changedClients?.[poolId];
+      if (!changed) continue;
+      const latest = await this.deps.store.getSnapshot(poolId).catch(() => undefined);
+      if (!latest?.doc.pool) continue;
+      const skip = new Set([...changed, ...latest.doc.unreadableClients.map((c) => c.clientId)]);
+      const clients = Object.values(latest.doc.pool.clients).filter((c) => !skip.has(c.clientId));
+      run.partials = { ...run.partials, [poolId]: { clients } };
+    }
+    return { run, etag: null };
   }
 
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
@@ -293,35 +354,31 @@ class DetectorRun {
       const ms = Math.max(0, remainingTimeMs() - margin / 2);
       timer = setTimeout(() => abort.abort(new Error('invocation time limit')), ms);
     }
-    const queue = [...pending];
     let finished = 0;
-    const worker = async () => {
-      for (let ref = queue.shift(); ref; ref = queue.shift()) {
-        if (abort.signal.aborted || (remainingTimeMs && remainingTimeMs() < margin)) return;
-        const outcome = await this.scanPool(ref, run, state, baselines, abort.signal);
-        if (outcome) {
-          run.outcomes[ref.poolId] = outcome;
-          finished += 1;
-          this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
-        }
-      }
-    };
-    // One failure stops the other workers, and the run rejects only once they have stopped: a
-    // worker left running would write after the failure (in Lambda, during the next invocation).
-    const stopOthers = (error: unknown) => {
-      abort.abort(error);
-      throw error;
-    };
-    let settled: PromiseSettledResult<void>[];
+    // One failure stops the other pools (aborting their reads), and the run rejects only once every
+    // started pool has settled: one left running would write after the failure (in Lambda, during
+    // the next invocation).
     try {
-      settled = await Promise.allSettled(
-        Array.from({ length: Math.max(1, this.options.poolConcurrency) }, () => worker().catch(stopOthers)),
+      await forEachConcurrently(
+        pending,
+        this.options.poolConcurrency,
+        async (ref) => {
+          try {
+            const outcome = await this.scanPool(ref, run, state, baselines, abort.signal);
+            if (!outcome) return;
+            run.outcomes[ref.poolId] = outcome;
+            finished += 1;
+            this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
+          } catch (error) {
+            abort.abort(error);
+            throw error;
+          }
+        },
+        () => abort.signal.aborted || Boolean(remainingTimeMs && remainingTimeMs() < margin),
       );
     } finally {
       clearTimeout(timer);
     }
-    const failed = settled.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
     return finished;
   }
 
@@ -503,7 +560,7 @@ class DetectorRun {
       invocations: 1,
     };
     const messages: AlertMessage[] = [];
-    const mark = this.dueMark(state?.doc.incomplete, contentHash(problems));
+    const mark = dueMark(state?.doc.incomplete, contentHash(problems), this.clock());
     if (mark) messages.push(renderScanIncomplete(this.context(run), problems));
     if (this.persist && messages.length > 0) {
       for (const message of messages) await this.deps.notifier.publish(message);
@@ -536,11 +593,8 @@ class DetectorRun {
       pools: {},
     };
     const ctx = this.context(run);
-    const storeProblems: ReadProblem[] = [];
-    const readProblems: ReadProblem[] = [];
-    const drifts: PoolDrift[] = [];
+    let readProblems: ReadProblem[] = [];
     const resolved: { poolId: string; poolName: string }[] = [];
-    const newlyCovered = new Set<string>();
     for (const { kind, reason } of run.unlisted ?? []) {
       if (kind === 'identityPools')
         readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
@@ -550,6 +604,8 @@ class DetectorRun {
     const listed = new Set(run.pools.map((p) => p.poolId));
     const identityPoolsListed = (run.watching ?? []).includes(IDENTITY_POOLS) && !run.unlisted?.length;
     for (const [poolId, object] of baselines) {
+      // A targeted check knows nothing of the pools it did not read.
+      if (this.targets && !this.targets.has(poolId)) continue;
       if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
       // Identity pools not listed this run (not watched, or ListIdentityPools failed) are not removed.
       if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
@@ -636,70 +692,32 @@ class DetectorRun {
     }
 
     // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
-    for (const [poolId, outcome] of Object.entries(run.outcomes).sort(([a], [b]) => a.localeCompare(b))) {
-      const poolState = this.poolState(state, poolId);
-      if (outcome.status === 'unreadable') {
-        readProblems.push({ what: `Pool ${outcome.poolName} (${poolId})`, reason: outcome.reason });
-        continue;
-      }
-      if (outcome.status === 'bad-document') {
-        storeProblems.push({ what: store.locate(outcome.key), reason: outcome.reason });
-        continue;
-      }
-      if (outcome.status === 'gone') {
-        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
-        delete state.pools[poolId];
-        continue;
-      }
-      for (const client of outcome.unreadableClients) {
-        readProblems.push({
-          what: `App client ${client.clientId} in pool ${outcome.poolName} (${poolId})`,
-          reason: client.reason,
-        });
-      }
-      for (const surface of outcome.unreadableSurfaces ?? []) {
-        readProblems.push({
-          what: `${surface.operation} on pool ${outcome.poolName} (${poolId})`,
-          reason: surface.reason,
-        });
-      }
-      for (const surface of outcome.newlyCovered ?? []) newlyCovered.add(surface);
-      if (outcome.snapshotHash !== 'removed') poolState.snapshotHash = outcome.snapshotHash;
-      // Cache the hash with the ETag it was read at: the baseline may have changed since (a run that
-      // spans invocations), and a hash paired with a newer ETag would hide drift from the new baseline.
-      if (outcome.baselineEtag !== undefined) {
-        poolState.baseline = { etag: outcome.baselineEtag, snapshotHash: outcome.baselineHash };
-      }
-      const findings = outcome.findings as Finding[];
-      if (findings.length === 0) {
-        if (poolState.drift) resolved.push({ poolId, poolName: outcome.poolName });
-        delete poolState.drift;
-        continue;
-      }
-      const fingerprint = contentHash([outcome.baselineHash, outcome.snapshotHash, findings.length]);
-      const previous = poolState.drift;
-      const due = this.dueMark(previous, fingerprint);
-      if (!due) continue;
-      const status: PoolDrift['status'] = !previous
-        ? 'new'
-        : previous.fingerprint !== fingerprint
-          ? 'changed'
-          : 'reminder';
-      drifts.push({
-        poolId,
-        poolName: outcome.poolName,
-        findings,
-        status,
-        unapprovedSince: previous?.firstAlertedAt,
-      });
-      poolState.drift = {
-        ...due,
-        snapshotHash: outcome.snapshotHash === 'removed' ? null : outcome.snapshotHash,
-        baselineHash: outcome.baselineHash,
-        highest: highestSeverity(findings) ?? Severity.LOW,
-        changeCount: findings.length,
-        poolName: outcome.poolName,
-      };
+    const decision = decideAlerts(run.outcomes, state, this.clock(), { readProblems, resolved }, (key) =>
+      store.locate(key),
+    );
+    const { drifts, storeProblems } = decision;
+    readProblems = decision.readProblems;
+    const newlyCovered = new Set(decision.newlyCovered);
+
+    if (this.deps.attribute && drifts.length > 0) {
+      const window = this.options.attributionWindowMs ?? 2 * 3_600_000;
+      const attributed = await attributeSafely(
+        this.deps.attribute,
+        drifts.map((drift) => ({
+          poolId: drift.poolId,
+          findings: drift.findings,
+          since: new Date(
+            (drift.status === 'reminder' && drift.unapprovedSince
+              ? Date.parse(drift.unapprovedSince)
+              : at.getTime()) - window,
+          ).toISOString(),
+        })),
+        (error) =>
+          logger.warn('Attribution failed: the alert says "author unknown"', {
+            reason: describeError(error),
+          }),
+      );
+      for (const drift of drifts) drift.attributions = attributed.get(drift.poolId);
     }
 
     const messages: AlertMessage[] = [];
@@ -711,6 +729,8 @@ class DetectorRun {
       readProblems,
       storeProblems,
     });
+    if (drifts.some((d) => d.attributions))
+      report.attributions = Object.fromEntries(drifts.map((d) => [d.poolId, [...(d.attributions ?? [])]]));
     const needsReport = drifts.length > 0 || readProblems.length > 0 || storeProblems.length > 0;
     if (needsReport && this.persist)
       ctx.reportLocation = await store.putReport(run.runId, reportOf(report, ctx));
@@ -722,31 +742,65 @@ class DetectorRun {
     if (!firstRun && newlyCovered.size > 0 && this.persist)
       messages.push(renderNowWatching(ctx, [...newlyCovered].sort(), recordedIdentityPools));
     if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
-    if (resolved.length > 0) messages.push(renderResolved(ctx, resolved));
-    if (readProblems.length > 0) {
-      const mark = this.dueMark(state.incomplete, contentHash(readProblems));
-      if (mark) messages.push(renderScanIncomplete(ctx, readProblems));
-      state.incomplete = mark ?? state.incomplete;
-    } else delete state.incomplete;
-    if (storeProblems.length > 0) {
-      const mark = this.dueMark(state.problems, contentHash(storeProblems));
-      if (mark) messages.push(renderStoreProblems(ctx, storeProblems));
-      state.problems = mark ?? state.problems;
-    } else delete state.problems;
+    if (decision.resolved.length > 0) messages.push(renderResolved(ctx, decision.resolved));
+    if (decision.sendIncomplete) messages.push(renderScanIncomplete(ctx, readProblems));
+    if (decision.sendStoreProblems) messages.push(renderStoreProblems(ctx, storeProblems));
 
-    for (const rule of this.ignore.unmatched())
+    for (const rule of this.targets ? [] : this.ignore.unmatched())
       logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
 
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
-      await store.putState({ ...state, watching: run.watching ?? [] }, stateVersion?.etag ?? null);
+      await this.writeState(
+        { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
+        stateVersion?.etag ?? null,
+        Object.keys(run.outcomes),
+      );
       run.status = 'complete';
       run.updatedAt = this.deps.now().toISOString();
-      await store.putRun(run, runEtag);
+      if (!this.targets) await store.putRun(run, runEtag);
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
     return { ...report, messages };
+  }
+
+  /**
+   * Writes the state; if a targeted check and a sweep finished at once (the write's condition
+   * fails), merges: the pools this run read are taken from it, the rest from what is stored.
+   */
+  private async writeState(state: StateDoc, etag: string | null, touched: readonly string[]): Promise<void> {
+    const { store } = this.deps;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await store.putState(state, etag);
+        return;
+      } catch (error) {
+        const current =
+          error instanceof ConflictError && attempt < 3
+            ? await store.getState().catch(() => undefined)
+            : undefined;
+        // Not a conflict, or what the other writer left is unusable: fail as before.
+        if (!current) throw error;
+        const pools = { ...current.doc.pools };
+        for (const poolId of touched) {
+          if (state.pools[poolId]) pools[poolId] = state.pools[poolId];
+          else delete pools[poolId];
+        }
+        const merged: StateDoc = { ...current.doc, pools };
+        if (!this.targets) {
+          merged.incomplete = state.incomplete;
+          merged.problems = state.problems;
+          if (!state.incomplete) delete merged.incomplete;
+          if (!state.problems) delete merged.problems;
+        } else {
+          if (state.incomplete) merged.incomplete = state.incomplete;
+          if (state.problems) merged.problems = state.problems;
+        }
+        state = merged;
+        etag = current.etag;
+      }
+    }
   }
 
   /** The result of an invocation that found nothing to do. */
@@ -767,22 +821,8 @@ class DetectorRun {
     };
   }
 
-  /** A fresh alert mark when the thing is new, changed, or due for a reminder; undefined otherwise. */
-  private dueMark(
-    previous: { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined,
-    fingerprint: string,
-  ): { fingerprint: string; firstAlertedAt: string; lastAlertedAt: string } | undefined {
-    const now = this.deps.now();
-    if (previous && previous.fingerprint === fingerprint) {
-      const since = now.getTime() - Date.parse(previous.lastAlertedAt);
-      if (since < this.options.reminderIntervalMs) return undefined;
-      return { ...previous, lastAlertedAt: now.toISOString() };
-    }
-    return {
-      fingerprint,
-      firstAlertedAt: previous?.firstAlertedAt ?? now.toISOString(),
-      lastAlertedAt: now.toISOString(),
-    };
+  private clock(): AlertClock {
+    return { now: this.deps.now(), reminderIntervalMs: this.options.reminderIntervalMs };
   }
 
   private poolState(state: StateDoc, poolId: string): PoolState {
@@ -831,7 +871,8 @@ class DetectorRun {
   private emitMetrics(result: RunResult, errors: number): void {
     const metrics = this.deps.metrics;
     if (!metrics) return;
-    metrics.count('RunsCompleted', 1);
+    // The missed-runs alarm watches sweeps: a targeted check does not stand in for one.
+    if (!this.targets) metrics.count('RunsCompleted', 1);
     metrics.count('PoolsScanned', result.poolsScanned);
     metrics.count('ClientsScanned', result.clientsScanned);
     metrics.count('ReadErrors', errors);
@@ -862,5 +903,15 @@ function reportOf(result: RunResult, ctx: RunContext) {
     readProblems: result.readProblems,
     storeProblems: result.storeProblems,
     unmatchedIgnoreRules: result.unmatchedIgnoreRules,
+    ...(result.attributions
+      ? {
+          attributions: Object.fromEntries(
+            Object.entries(result.attributions).map(([poolId, list]) => [
+              poolId,
+              list.map(reportAttribution),
+            ]),
+          ),
+        }
+      : {}),
   };
 }

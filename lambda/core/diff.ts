@@ -86,9 +86,17 @@ function diffClient(
 
 /**
  * Diffs two normalized configs with deep-diff and turns its raw records into readable changes.
- * Lists are sets after normalization, so any difference inside a list becomes one `list-changed`
- * (items added / removed) for the whole list; a whole object added or removed is flattened into
- * its leaf fields so each setting is named.
+ *
+ * deep-diff finds *where* the two differ; its records cannot be the changes themselves, for two reasons:
+ * - Lists are sets after normalization (sorted), but deep-diff reports list edits by index: one
+ *   callback URL added at the front of a sorted list comes back as an edit of every later index plus
+ *   an append. A person (and the `new-redirect-domain` rule) needs "added X, removed Y" for the whole
+ *   list, so any record inside a list becomes one `list-changed` computed from the two lists. Turning
+ *   lists into maps keyed by each item's canonical JSON would make deep-diff report items as N/D
+ *   records, but the paths would carry whole JSON items and still need regrouping per list.
+ * - A whole object added or removed is one N/D record holding the object; severity rules are keyed by
+ *   leaf paths (`Policies.PasswordPolicy.MinimumLength`), so it is flattened into its leaf fields.
+ * `diff-oracle.test.ts` checks the result against an independent flatten-and-compare oracle.
  */
 function diffConfig(scope: ChangeScope, before: JsonObject, after: JsonObject): Change[] {
   const raw = deepDiff.diff(before, after) ?? [];

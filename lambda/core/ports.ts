@@ -15,6 +15,16 @@ export interface ListedObject {
   etag: string;
 }
 
+/** One stored version of a document. */
+export interface DocumentVersion {
+  /** The S3 version id, or the git commit of a folder store. */
+  version: string;
+  /** When it was stored (ISO 8601). */
+  storedAt: string;
+  /** The document as it was in this version. */
+  load(): Promise<string>;
+}
+
 /**
  * Where documents live: an S3 bucket or a folder. Two implementations pass one contract test.
  * `put` throws ConflictError when the condition does not hold.
@@ -27,6 +37,18 @@ export interface DocumentStore {
   get(key: string): Promise<StoredObject | undefined>;
   put(key: string, body: string, condition: WriteCondition): Promise<string>;
   list(prefix: string): Promise<ListedObject[]>;
+}
+
+/**
+ * A store that keeps history (`history`). Separate from {@link DocumentStore} so that the Lambda,
+ * which never reads history, carries neither the code nor the permission for it.
+ */
+export interface VersionedDocumentStore extends DocumentStore {
+  /**
+   * Every stored version of `key`, newest first: S3 object versions, or the git commits that touched
+   * a folder store's file. Empty when the key never existed.
+   */
+  versions(key: string): Promise<DocumentVersion[]>;
 }
 
 /** A pool as ListUserPools names it. */

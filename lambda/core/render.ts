@@ -1,5 +1,6 @@
 import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { surfaceNamed } from '../surfaces/index.js';
+import { type Attribution, formatAttribution } from './attribution.js';
 import { SECRET_DIGEST_PREFIX } from './normalize.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
@@ -39,6 +40,8 @@ export interface PoolDrift {
   /** `new`: first alert for this drift; `changed`: the drift changed since the last alert; `reminder`. */
   status: 'new' | 'changed' | 'reminder';
   unapprovedSince?: string;
+  /** Who made each change (same order as `findings`), when attribution ran. */
+  attributions?: readonly Attribution[];
 }
 
 /** The digest of all pools with drift this run: one message. */
@@ -86,13 +89,22 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
     if (members) members.push(finding);
     else groups.set(group, [finding]);
   }
+  const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions?.[i]]));
   for (const [group, findings] of groups) {
     lines.push(`  ${group}`);
+    // One author line for a group made by one call; otherwise one under each change.
+    const authors = new Set(findings.map((f) => authorLine(authorOf.get(f))));
+    const shared = authors.size === 1 ? [...authors][0] : undefined;
+    if (shared) lines.push(`    ${shared}`);
     // Most severe first; the sort is stable, so the diff's order holds within a severity.
     const ordered = [...findings].sort(
       (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
     );
-    for (const finding of ordered) lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
+    for (const finding of ordered) {
+      lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
+      const own = authors.size > 1 ? authorLine(authorOf.get(finding)) : undefined;
+      if (own) lines.push(`      ${own}`);
+    }
   }
   lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
   return lines;
@@ -134,6 +146,11 @@ export function describeChange(change: Change): string {
       return `${change.path}: ${parts.join('; ')}`;
     }
   }
+}
+
+/** The author line of a change: empty when attribution did not run. */
+function authorLine(attribution: Attribution | undefined): string | undefined {
+  return attribution ? formatAttribution(attribution) : undefined;
 }
 
 function isClientLifecycle(change: Change): boolean {

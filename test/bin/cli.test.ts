@@ -82,9 +82,9 @@ describe('exit codes of concurrent runs', () => {
     const drifted = await mkdtemp(join(tmpdir(), 'cognito-drift-cli-'));
     const clean = await mkdtemp(join(tmpdir(), 'cognito-drift-cli-'));
     dirs.push(drifted, clean);
-    const entry = aws.cognito.addPool(POOL_A);
+    aws.cognito.addPool(POOL_A);
     expect(await main(['check', '--dir', drifted, '--region', REGION], fakeIo())).toBe(0);
-    entry.pool.MfaConfiguration = 'OFF';
+    aws.account.updatePool(POOL_A, { MfaConfiguration: 'OFF' });
     expect(await main(['check', '--dir', clean, '--region', REGION], fakeIo())).toBe(0);
     const exitCodeBefore = process.exitCode;
 

@@ -116,12 +116,13 @@ describe('against cognito-local, over the wire', () => {
     // way to weaken a pool while "only changing MFA".
     await cognito.send(new UpdateUserPoolCommand({ UserPoolId: poolId, MfaConfiguration: 'OFF' }));
 
-    const { code, stdout } = await cognitoDrift(['diff', '--dir', baselines()]);
+    const { code, stdout, stderr } = await cognitoDrift(['diff', '--dir', baselines()]);
 
     expect(code).toBe(1);
     expect(stdout).toContain('[HIGH] Policies.PasswordPolicy.RequireSymbols: true -> (not set)');
     expect(stdout).toContain('[HIGH] Policies.PasswordPolicy.RequireNumbers: true -> (not set)');
     expect(stdout).not.toContain('App client deleted');
-    expect(stdout).toContain(`App client ${clientId} in pool orders-prod (${poolId})`);
+    // The unreadable client is an error: on stderr, so stdout stays the result.
+    expect(stderr).toContain(`App client ${clientId} in pool orders-prod (${poolId})`);
   });
 });

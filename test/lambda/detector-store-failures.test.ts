@@ -142,21 +142,18 @@ describe('failures of the store and the topic', () => {
   });
 
   describe('two writers', () => {
-    it('fails with ConflictError when the state changed between read and write', async () => {
+    it('merges when the state changed between read and write: the other writer keeps what it wrote', async () => {
       aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
       aws.beforeCall('PutObject', { key: STATE_KEY }, () => {
         const state = aws.bucket.readJson<StateDoc>(STATE_KEY);
         aws.bucket.write(STATE_KEY, JSON.stringify({ ...state, initializedAt: '2020-01-01T00:00:00.000Z' }));
       });
 
-      const failure = await harness.run().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      await harness.run();
 
-      expect(failure).toBeInstanceOf(ConflictError);
-      expect((failure as ConflictError).key).toBe(`s3://drift-baselines/${STATE_KEY}`);
-      expect(aws.bucket.readJson<StateDoc>(STATE_KEY).initializedAt).toBe('2020-01-01T00:00:00.000Z');
+      const state = aws.bucket.readJson<StateDoc>(STATE_KEY);
+      expect(state.initializedAt).toBe('2020-01-01T00:00:00.000Z');
+      expect(state.pools[pool.poolId]?.drift?.changeCount).toBe(1);
     });
 
     it('fails with ConflictError when another first run created the state meanwhile', async () => {

@@ -1,5 +1,7 @@
-import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DetectorEvent, DetectorResponse } from '../../lambda/handler.js';
 import { BUCKET, FakeAccount, TOPIC_ARN } from '../support/fake-aws.js';
@@ -12,9 +14,14 @@ const ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
   AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
   POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  REALTIME_DEBOUNCE_SECONDS: '0',
 };
+const cloudtrail = mockClient(CloudTrailClient);
 
-type Handler = (event: DetectorEvent, context: Context) => Promise<DetectorResponse>;
+type Handler = (
+  event: DetectorEvent | Record<string, unknown>,
+  context: Context,
+) => Promise<DetectorResponse>;
 
 function lambdaContext(remainingMs: () => number = () => 900_000): Context {
   return {
@@ -48,6 +55,8 @@ describe('handler', () => {
   beforeEach(() => {
     Object.assign(process.env, ENV);
     aws = new FakeAccount();
+    cloudtrail.reset();
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
     output = [];
     const capture = (chunk: string | Uint8Array) => {
       output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf-8'));
@@ -157,5 +166,41 @@ describe('handler', () => {
     expect(log).toContain('Run failed');
     expect(log).not.toContain(PLANTED);
     for (const { body } of aws.bucket.allBodies()) expect(body).not.toContain(PLANTED);
+  });
+
+  it('accepts the EventBridge event unchanged: checks the pool it names, without ListUserPools', async () => {
+    const pool = aws.addPool({ name: 'customers' });
+    await handler({}, lambdaContext());
+    aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+    aws.cognito.resetHistory();
+    const event = {
+      version: '0',
+      id: 'e0c1',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.cognito-idp',
+      account: '123456789012',
+      time: '2026-12-02T10:41:07Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory', userName: 'mallory' },
+        eventTime: '2026-12-02T10:41:07Z',
+        eventSource: 'cognito-idp.amazonaws.com',
+        eventName: 'SetUserPoolMfaConfig',
+        sourceIPAddress: '198.51.100.7',
+        userAgent: 'console.amazonaws.com',
+        requestParameters: { userPoolId: pool.poolId, mfaConfiguration: 'OFF' },
+        eventID: 'f00d0000-1111-2222-3333-444455556666',
+      },
+    };
+
+    const response = await handler(event, lambdaContext());
+
+    expect(Object.keys(response).sort()).toEqual(['done', 'runId']);
+    expect(response.done).toBe(true);
+    expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+    expect(aws.published.at(-1)?.Message).toContain(
+      'by arn:aws:iam::123456789012:user/mallory (SetUserPoolMfaConfig, 2026-12-02T10:41Z, 198.51.100.7, console)',
+    );
   });
 });

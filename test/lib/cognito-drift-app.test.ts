@@ -33,31 +33,60 @@ function runApp(context: Record<string, unknown>): Promise<{ code: number; stder
   });
 }
 
+// Each test starts tsx and synthesizes in a child process: slow on a busy machine, so a generous limit
+// (this is no speed test).
+const SYNTH_MS = 180_000;
+
 describe('bin/cognito-drift.ts', () => {
   afterAll(() => {
     for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('synthesizes an environment-agnostic CognitoDrift stack from context', async () => {
-    const { code, stderr, outdir } = await runApp({
-      alertEmail: 'a@example.com,b@example.com',
-      quotaShare: '0.3',
-    });
+  it(
+    'synthesizes an environment-agnostic CognitoDrift stack from context',
+    async () => {
+      const { code, stderr, outdir } = await runApp({
+        alertEmail: 'a@example.com,b@example.com',
+        quotaShare: '0.3',
+      });
 
-    expect(stderr).not.toMatch(/Error/);
-    expect(code).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'CognitoDrift.template.json'), 'utf8'));
-    const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-    expect(types.filter((type) => type === 'AWS::SNS::Subscription')).toHaveLength(2);
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    expect(manifest.artifacts.CognitoDrift.environment).toBe('aws://unknown-account/unknown-region');
-  });
+      expect(stderr).not.toMatch(/Error/);
+      expect(code).toBe(0);
+      const template = JSON.parse(readFileSync(join(outdir, 'CognitoDrift.template.json'), 'utf8'));
+      const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+      expect(types.filter((type) => type === 'AWS::SNS::Subscription')).toHaveLength(2);
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+      expect(manifest.artifacts.CognitoDrift.environment).toBe('aws://unknown-account/unknown-region');
+    },
+    SYNTH_MS,
+  );
 
-  it('reports an invalid setting in one line and exits 1 without a stack', async () => {
-    const { code, stderr, outdir } = await runApp({ alertEmail: 'bob@' });
+  it(
+    'reports an invalid setting in one line and exits 1 without a stack',
+    async () => {
+      const { code, stderr, outdir } = await runApp({ alertEmail: 'bob@' });
 
-    expect(code).toBe(1);
-    expect(stderr.trim()).toBe('Invalid context "alertEmail": "bob@" is not an email address');
-    expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
-  });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe('Invalid context "alertEmail": "bob@" is not an email address');
+      expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
+    },
+    SYNTH_MS,
+  );
+
+  it(
+    'stops at a misspelled setting with "did you mean", leaving CDK\'s own keys alone',
+    async () => {
+      const { code, stderr, outdir } = await runApp({
+        alertEmail: 'a@example.com',
+        scheduel: 'rate(2 hours)',
+        '@aws-cdk/core:checkSecretUsage': true,
+        'acknowledged-issue-numbers': [12345],
+      });
+
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe('Unknown setting context "scheduel": did you mean schedule?');
+      expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
+    },
+    SYNTH_MS,
+  );
 });

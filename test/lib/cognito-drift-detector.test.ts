@@ -56,6 +56,39 @@ describe('CognitoDriftDetector', () => {
     });
   });
 
+  it('with chatTopic, adds a second TLS-only topic, tells the function, and lets it publish to both', () => {
+    const { template, detector } = synth({ chatTopic: true });
+
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    const chatTopic = detector.chatTopic as NonNullable<typeof detector.chatTopic>;
+    const chatRef = { Ref: Match.stringLikeRegexp('DetectorChatTopic') };
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CHAT_TOPIC_ARN: chatRef }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Resource: [{ Ref: Match.stringLikeRegexp('DetectorAlertTopic') }, chatRef],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Stack.of(chatTopic).getLogicalId(chatTopic.node.defaultChild as never) }],
+    });
+  });
+
+  it('without chatTopic, has one topic and no CHAT_TOPIC_ARN', () => {
+    const { template, detector } = synth({});
+
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    expect(detector.chatTopic).toBeUndefined();
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('CHAT_TOPIC_ARN');
+  });
+
   it('sets no IGNORE_RULES when ignoreRules is not given', () => {
     const { template } = synth({});
 
@@ -176,6 +209,7 @@ describe('CognitoDriftDetector', () => {
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/*]',
         'AwsSolutions-IAM5[Resource::<DetectorFunctionDD6A428A.Arn>:*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-identity:<AWS::Region>:<AWS::AccountId>:identitypool/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:wafv2:<AWS::Region>:<AWS::AccountId>:regional/webacl/*/*]',

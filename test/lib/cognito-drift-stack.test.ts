@@ -4,6 +4,7 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WRITE_EVENTS } from '../../lambda/core/write-events.js';
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';
 
@@ -158,6 +159,8 @@ describe('CognitoDriftStack', () => {
             SURFACES:
               'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,identityPools',
             ROTATION_WINDOW_DAYS: '7',
+            REALTIME_ENABLED: 'true',
+            REALTIME_DEBOUNCE_SECONDS: '60',
             LOG_LEVEL: 'INFO',
             POWERTOOLS_SERVICE_NAME: 'cognito-drift',
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
@@ -235,6 +238,9 @@ describe('CognitoDriftStack', () => {
           's3:PutObject',
           's3:ListBucket',
           'sns:Publish',
+          'cloudtrail:LookupEvents',
+          'cloudtrail:DescribeTrails',
+          'cloudtrail:GetTrailStatus',
           'logs:CreateLogStream',
           'logs:PutLogEvents',
         ].sort(),
@@ -256,11 +262,14 @@ describe('CognitoDriftStack', () => {
       );
     });
 
-    it('uses "*" only for the three reads that support no resource-level permission', () => {
+    it('uses "*" only for the actions without resource-level permissions', () => {
       const onStar = roleStatements()
         .filter((statement) => asArray(statement.Resource).includes('*'))
         .flatMap((statement) => asArray(statement.Action));
+
       expect(onStar.sort()).toEqual([
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:LookupEvents',
         'cognito-identity:ListIdentityPools',
         'cognito-idp:DescribeUserPoolDomain',
         'cognito-idp:ListUserPools',
@@ -301,6 +310,63 @@ describe('CognitoDriftStack', () => {
     });
   });
 
+  describe('real-time rules', () => {
+    const names = (source: string) =>
+      WRITE_EVENTS.filter((e) => e.eventSource === source).map((e) => e.eventName);
+
+    it('start the state machine, with the event as its input, on the watched Cognito writes', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.cognito-idp', 'aws.cognito-identity'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['cognito-idp.amazonaws.com', 'cognito-identity.amazonaws.com'],
+            eventName: [...names('cognito-idp.amazonaws.com'), ...names('cognito-identity.amazonaws.com')],
+            errorCode: [{ exists: false }],
+          },
+        },
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: id(stack.detector.stateMachine.node.defaultChild) },
+            Input: Match.absent(),
+          }),
+        ],
+      });
+    });
+
+    it('start it on web ACL associations of user pools only', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.wafv2'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['wafv2.amazonaws.com'],
+            eventName: ['AssociateWebACL', 'DisassociateWebACL'],
+            requestParameters: {
+              resourceArn: [
+                { prefix: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:']] } },
+              ],
+            },
+            errorCode: [{ exists: false }],
+          },
+        },
+        Targets: [Match.objectLike({ Arn: { Ref: id(stack.detector.stateMachine.node.defaultChild) } })],
+      });
+    });
+
+    it('are left out with realtime: false', () => {
+      const off = new CognitoDriftStack(new App(), 'Off', {
+        detector: { alertEmails: EMAILS, realtime: false },
+      });
+      const rules = Template.fromStack(off).findResources('AWS::Events::Rule');
+
+      expect(Object.values(rules).map((rule) => rule.Properties.ScheduleExpression)).toEqual([
+        'rate(1 hour)',
+      ]);
+    });
+  });
+
   describe('state machine', () => {
     function definition(): {
       StartAt: string;
@@ -313,7 +379,17 @@ describe('CognitoDriftStack', () => {
     it('invokes the function, retrying Lambda service errors only', () => {
       const { StartAt, States } = definition();
 
-      expect(StartAt).toBe('StartRun');
+      expect(StartAt).toBe('Trigger');
+      expect(States.Trigger).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.detail-type', IsPresent: true, Next: 'RealtimeCheck' }],
+        Default: 'StartRun',
+      });
+      expect(States.RealtimeCheck).toMatchObject({
+        Type: 'Pass',
+        Parameters: { 'request.$': '$', iteration: 1 },
+        Next: 'Scan',
+      });
       expect(States.StartRun).toMatchObject({
         Type: 'Pass',
         Parameters: { request: {}, iteration: 1 },

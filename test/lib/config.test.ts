@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ContextReader,
+  checkContextKeys,
   DEFAULTS,
   DetectorConfigError,
   parseDetectorConfig,
@@ -52,6 +54,9 @@ describe('parseDetectorConfig', () => {
         'identityPools',
       ],
       rotationWindowDays: 7,
+      realtime: true,
+      realtimeDebounceSeconds: 60,
+      chatTopic: false,
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
@@ -92,6 +97,14 @@ describe('parseDetectorConfig', () => {
     expect(() =>
       parseDetectorConfig(context({ alertEmail: 'ops@example.com', rotationWindowDays: '0' })),
     ).toThrow(/context "rotationWindowDays"/);
+  });
+
+  it('reads realtime=false and a debounce window from the command line', () => {
+    const settings = parseDetectorConfig(
+      context({ alertEmail: 'ops@example.com', realtime: 'false', realtimeDebounceSeconds: '30' }),
+    );
+
+    expect(settings).toMatchObject({ realtime: false, realtimeDebounceSeconds: 30 });
   });
 
   it('splits a comma-separated alertEmail and trims each address', () => {
@@ -198,6 +211,14 @@ describe('parseDetectorConfig', () => {
     [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
     [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
     [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
+    [{ realtime: 'yes' }, 'realtime', 'must be true or false'],
+    [{ realtimeDebounceSeconds: '601' }, 'realtimeDebounceSeconds', 'between 0 and 600'],
+    [{ realtimeDebounceSeconds: '-1' }, 'realtimeDebounceSeconds', 'between 0 and 600'],
+    [
+      { realtimeDebounceSeconds: '100', lambdaTimeoutSeconds: '120' },
+      'realtimeDebounceSeconds',
+      'less than 60 s',
+    ],
   ])('rejects %j naming context "%s"', (values, key, message) => {
     const error = parseError({ alertEmail: 'ops@example.com', ...values });
 
@@ -261,5 +282,53 @@ describe('resolveDetectorSettings', () => {
       logLevel: 'WARN',
       lambdaMemoryMb: DEFAULTS.lambdaMemoryMb,
     });
+  });
+});
+
+describe('checkContextKeys', () => {
+  it.each([
+    ['quotashare', 'quotaShare'],
+    ['lambdaMemoryMB', 'lambdaMemoryMb'],
+    ['scheduel', 'schedule'],
+    ['alertEmails', 'alertEmail'],
+  ])('refuses %s, suggesting %s', (key, suggestion) => {
+    expect(() => checkContextKeys([key])).toThrow(
+      `Unknown setting context "${key}": did you mean ${suggestion}?`,
+    );
+  });
+
+  it("accepts our keys, CDK's own keys and the app's unrelated keys", () => {
+    expect(() =>
+      checkContextKeys([
+        'quotaShare',
+        'alertEmail',
+        '@aws-cdk/core:checkSecretUsage',
+        'aws:cdk:bundling-stacks',
+        'availability-zones:account=123456789012:region=eu-west-1',
+        'acknowledged-issue-numbers',
+        'deploymentStage',
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe('chatTopic', () => {
+  const ctx =
+    (values: Record<string, unknown>): ContextReader =>
+    (key) =>
+      ({ alertEmail: 'a@example.com', ...values })[key];
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    [true, true],
+  ])('reads %j from context as %j', (value, expected) => {
+    expect(parseDetectorConfig(ctx({ chatTopic: value })).chatTopic).toBe(expected);
+  });
+
+  it('refuses anything else, naming the key', () => {
+    expect(() => parseDetectorConfig(ctx({ chatTopic: 'yes' }))).toThrow(
+      'Invalid context "chatTopic": "yes" must be true or false',
+    );
   });
 });

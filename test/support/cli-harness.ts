@@ -4,36 +4,12 @@
  * semantics, a small Cognito account, STS and SNS. aws-sdk-client-mock stubs the SDK classes'
  * prototypes, so the clients the CLI creates itself talk to these fakes.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import {
-  CognitoIdentityProviderClient,
-  CognitoIdentityProviderServiceException,
-  DescribeUserPoolClientCommand,
-  DescribeUserPoolCommand,
-  ListUserPoolClientSecretsCommand,
-  ListUserPoolClientsCommand,
-  ListUserPoolsCommand,
-  type UserPoolClientType,
-  type UserPoolType,
-} from '@aws-sdk/client-cognito-identity-provider';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  ListObjectVersionsCommand,
-  type ObjectVersion,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { main } from '../../bin/cli.js';
-import type { Io } from '../../lambda/cli/output.js';
+import type { Io } from '../../cli/output.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import {
   type BaselineDoc,
@@ -48,12 +24,9 @@ import {
   type PoolSnapshot,
   Severity,
 } from '../../lambda/core/types.js';
+import { FakeAccount, type FakePool, type ObjectVersion } from './fake-aws.js';
 
-export const REGION = 'us-east-1';
-export const ACCOUNT = '123456789012';
-export const BUCKET = 'drift-baselines';
-export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/operator/alice`;
-export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:cognito-drift-alerts`;
+export { ACCOUNT_ID as ACCOUNT, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-aws.js';
 export const POOL_A = 'us-east-1_AAAAaaaa1';
 export const POOL_B = 'us-east-1_BBBBbbbb2';
 export const CLIENT_WEB = '1example23456789webclient';
@@ -250,311 +223,77 @@ export async function seedDrift(
   await target.seed(keys.state, canonicalJson(stateDoc(alerted), 2));
 }
 
-// ---- S3 -----------------------------------------------------------------------------------------
-
-interface StoredVersion {
-  body: string;
-  etag: string;
-  versionId: string;
-  lastModified: Date;
-}
-
-function s3Error(name: string, status: number, message: string): S3ServiceException {
-  return new S3ServiceException({
-    name,
-    message,
-    $fault: 'client',
-    $metadata: { httpStatusCode: status, requestId: 'fake' },
-  });
-}
-
-function bodyText(body: PutObjectCommandInput['Body']): string {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf-8');
-  throw new Error('the fake bucket stores string or byte bodies only');
-}
+// ---- The in-memory account ------------------------------------------------------------------------
 
 /**
- * One versioned bucket named {@link BUCKET}; any other bucket name answers NoSuchBucket.
- * PutObject honours If-Match / If-None-Match with 412 PreconditionFailed, as S3 does.
+ * The CLI tests' view of the one in-memory account ({@link FakeAccount}): the S3 bucket as a seeding
+ * target, Cognito pools with the ids the tests name, STS and SNS. `reset()` starts a fresh account.
  */
-export class FakeBucket implements Seedable {
-  readonly mock = mockClient(S3Client);
-  private readonly objects = new Map<string, StoredVersion[]>();
-  private clock = Date.parse('2026-01-05T07:00:00.000Z');
-  private counter = 0;
-  /** Called before each PutObject is evaluated (to simulate a concurrent writer). */
-  beforePut: ((key: string) => Promise<void> | void) | undefined;
-
-  constructor(readonly name = BUCKET) {
-    this.install();
-  }
-
-  /** Forgets every object and every recorded call; re-installs the handlers. */
-  reset(): void {
-    this.mock.reset();
-    this.objects.clear();
-    this.beforePut = undefined;
-    this.install();
-  }
-
-  seed(key: string, body: string): void {
-    this.write(key, body);
-  }
-
-  /** The current body of a key, or undefined. */
-  body(key: string): string | undefined {
-    return this.latest(key)?.body;
-  }
-
-  etag(key: string): string | undefined {
-    return this.latest(key)?.etag;
-  }
-
-  /** Every version of a key, oldest first. */
-  versions(key: string): readonly StoredVersion[] {
-    return this.objects.get(key) ?? [];
-  }
-
-  private latest(key: string): StoredVersion | undefined {
-    return this.objects.get(key)?.at(-1);
-  }
-
-  private write(key: string, body: string): StoredVersion {
-    this.counter += 1;
-    this.clock += 60_000;
-    const version: StoredVersion = {
-      body,
-      etag: `"${createHash('md5').update(body).digest('hex')}"`,
-      versionId: `v${String(this.counter).padStart(4, '0')}.${createHash('sha1').update(`${key}${this.counter}`).digest('hex').slice(0, 8)}`,
-      lastModified: new Date(this.clock),
-    };
-    this.objects.set(key, [...(this.objects.get(key) ?? []), version]);
-    return version;
-  }
-
-  private requireBucket(bucket: string | undefined): void {
-    if (bucket !== this.name) throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist');
-  }
-
-  private install(): void {
-    this.mock
-      .on(GetObjectCommand)
-      .callsFake(async (input: { Bucket?: string; Key?: string; VersionId?: string }) => {
-        this.requireBucket(input.Bucket);
-        const all = this.objects.get(input.Key ?? '') ?? [];
-        const version = input.VersionId ? all.find((v) => v.versionId === input.VersionId) : all.at(-1);
-        if (!version) throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
-        return {
-          $metadata: { httpStatusCode: 200 },
-          ETag: version.etag,
-          VersionId: version.versionId,
-          LastModified: version.lastModified,
-          Body: { transformToString: async () => version.body },
-        };
-      });
-    this.mock.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
-      this.requireBucket(input.Bucket);
-      const key = input.Key ?? '';
-      await this.beforePut?.(key);
-      const current = this.latest(key);
-      const failed = () =>
-        s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
-      if (input.IfNoneMatch !== undefined && current) throw failed();
-      if (input.IfMatch !== undefined) {
-        if (!current) throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
-        if (current.etag !== input.IfMatch) throw failed();
-      }
-      const written = this.write(key, bodyText(input.Body));
-      return { $metadata: { httpStatusCode: 200 }, ETag: written.etag, VersionId: written.versionId };
-    });
-    this.mock.on(ListObjectsV2Command).callsFake(async (input: { Bucket?: string; Prefix?: string }) => {
-      this.requireBucket(input.Bucket);
-      const prefix = input.Prefix ?? '';
-      const contents = [...this.objects.keys()]
-        .filter((key) => key.startsWith(prefix))
-        .sort()
-        .map((key) => ({ Key: key, ETag: this.latest(key)?.etag }));
-      return { $metadata: { httpStatusCode: 200 }, Contents: contents, IsTruncated: false };
-    });
-    this.mock.on(ListObjectVersionsCommand).callsFake(async (input: { Bucket?: string; Prefix?: string }) => {
-      this.requireBucket(input.Bucket);
-      const prefix = input.Prefix ?? '';
-      const versions: ObjectVersion[] = [];
-      for (const key of [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()) {
-        const all = this.objects.get(key) ?? [];
-        // S3 lists a key's versions newest first.
-        for (const [index, v] of [...all.entries()].reverse()) {
-          versions.push({
-            Key: key,
-            VersionId: v.versionId,
-            ETag: v.etag,
-            LastModified: v.lastModified,
-            IsLatest: index === all.length - 1,
-          });
-        }
-      }
-      return { $metadata: { httpStatusCode: 200 }, Versions: versions, IsTruncated: false };
-    });
-  }
-}
-
-// ---- Cognito ------------------------------------------------------------------------------------
-
-interface FakePool {
-  pool: UserPoolType;
-  clients: UserPoolClientType[];
-  /** Set to make DescribeUserPool fail with this error name. */
-  failWith?: string;
-}
-
-function cognitoError(
-  name: string,
-  status: number,
-  message: string,
-): CognitoIdentityProviderServiceException {
-  return new CognitoIdentityProviderServiceException({
-    name,
-    message,
-    $fault: 'client',
-    $metadata: { httpStatusCode: status, requestId: 'fake' },
-  });
-}
-
-/** User pools and app clients as DescribeUserPool / DescribeUserPoolClient return them. */
-export class FakeCognito {
-  readonly mock = mockClient(CognitoIdentityProviderClient);
-  readonly pools = new Map<string, FakePool>();
-
-  constructor() {
-    this.install();
-  }
-
-  reset(): void {
-    this.mock.reset();
-    this.pools.clear();
-    this.install();
-  }
-
-  addPool(
-    poolId: string,
-    settings: Partial<UserPoolType> = {},
-    clients: UserPoolClientType[] = [],
-  ): FakePool {
-    const entry: FakePool = {
-      pool: {
-        Id: poolId,
-        Name: `pool-${poolId.slice(-5)}`,
-        Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${poolId}`,
-        MfaConfiguration: 'ON',
-        Policies: { PasswordPolicy: { MinimumLength: 12, RequireSymbols: true } },
-        LastModifiedDate: new Date('2025-03-11T08:42:17.315Z'),
-        CreationDate: new Date('2023-06-02T14:05:51.904Z'),
-        ...settings,
-      },
-      clients: clients.map((c) => ({ UserPoolId: poolId, ...c })),
-    };
-    this.pools.set(poolId, entry);
-    return entry;
-  }
-
-  private install(): void {
-    this.mock.on(ListUserPoolsCommand).callsFake(async () => ({
-      UserPools: [...this.pools.values()].map((p) => ({ Id: p.pool.Id, Name: p.pool.Name })),
-    }));
-    this.mock.on(DescribeUserPoolCommand).callsFake(async (input: { UserPoolId?: string }) => {
-      const entry = this.pools.get(input.UserPoolId ?? '');
-      if (!entry) throw cognitoError('ResourceNotFoundException', 400, 'User pool does not exist.');
-      if (entry.failWith) throw cognitoError(entry.failWith, 400, `${entry.failWith} for DescribeUserPool`);
-      return { UserPool: structuredClone(entry.pool) };
-    });
-    this.mock.on(ListUserPoolClientsCommand).callsFake(async (input: { UserPoolId?: string }) => ({
-      UserPoolClients: (this.pools.get(input.UserPoolId ?? '')?.clients ?? []).map((c) => ({
-        ClientId: c.ClientId,
-        ClientName: c.ClientName,
-        UserPoolId: c.UserPoolId,
-      })),
-    }));
-    this.mock
-      .on(DescribeUserPoolClientCommand)
-      .callsFake(async (input: { UserPoolId?: string; ClientId?: string }) => {
-        const found = this.pools
-          .get(input.UserPoolId ?? '')
-          ?.clients.find((c) => c.ClientId === input.ClientId);
-        if (!found) throw cognitoError('ResourceNotFoundException', 400, 'Client does not exist.');
-        return { UserPoolClient: structuredClone(found) };
-      });
-    this.mock.on(ListUserPoolClientSecretsCommand).resolves({ ClientSecrets: [] });
-  }
-}
-
-// ---- STS and SNS --------------------------------------------------------------------------------
-
-/** STS answering with {@link CALLER_ARN}; `fail()` makes it answer as without credentials. */
-export class FakeSts {
-  readonly mock = mockClient(STSClient);
-
-  constructor() {
-    this.reset();
-  }
-
-  reset(): void {
-    this.mock.reset();
-    this.mock
-      .on(GetCallerIdentityCommand)
-      .resolves({ Arn: CALLER_ARN, Account: ACCOUNT, UserId: 'AROA:alice' });
-  }
-
-  fail(): void {
-    this.mock.on(GetCallerIdentityCommand).rejects(
-      new STSServiceException({
-        name: 'ExpiredToken',
-        message: 'The security token included in the request is expired',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
-  }
-}
-
-export class FakeSns {
-  readonly mock = mockClient(SNSClient);
-
-  constructor() {
-    this.reset();
-  }
-
-  reset(): void {
-    this.mock.reset();
-    this.mock.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  }
-}
-
-/** Every fake, created once per test file and reset before each test. */
 export interface FakeAws {
-  s3: FakeBucket;
-  cognito: FakeCognito;
-  sts: FakeSts;
-  sns: FakeSns;
+  /** The account itself, for faults and hooks (`fail`, `beforeCall`). */
+  readonly account: FakeAccount;
+  readonly s3: Seedable & {
+    readonly mock: FakeAccount['s3'];
+    body(key: string): string | undefined;
+    etag(key: string): string | undefined;
+    versions(key: string): ObjectVersion[];
+  };
+  readonly cognito: {
+    readonly mock: FakeAccount['cognito'];
+    /** A pool with this id, named `pool-<last 5 characters>`, with these clients (ClientId, ClientName). */
+    addPool(poolId: string, settings?: UserPoolType, clients?: UserPoolClientType[]): FakePool;
+  };
+  readonly sts: { readonly mock: FakeAccount['sts'] };
+  readonly sns: { readonly mock: FakeAccount['sns'] };
   reset(): void;
   restore(): void;
 }
 
 export function fakeAws(): FakeAws {
-  const aws = { s3: new FakeBucket(), cognito: new FakeCognito(), sts: new FakeSts(), sns: new FakeSns() };
+  let account = new FakeAccount();
   return {
-    ...aws,
+    get account() {
+      return account;
+    },
+    s3: {
+      get mock() {
+        return account.s3;
+      },
+      seed: (key, body) => {
+        account.bucket.write(key, body);
+      },
+      body: (key) => account.bucket.read(key),
+      etag: (key) => account.bucket.current(key)?.etag,
+      versions: (key) => account.bucket.versions(key),
+    },
+    cognito: {
+      get mock() {
+        return account.cognito;
+      },
+      addPool(poolId, settings = {}, clients = []) {
+        const pool = account.addPool({ poolId, name: `pool-${poolId.slice(-5)}`, config: settings });
+        for (const { ClientId, ClientName, ...config } of clients) {
+          account.addClient(poolId, { clientId: ClientId, name: ClientName, config });
+        }
+        return pool;
+      },
+    },
+    sts: {
+      get mock() {
+        return account.sts;
+      },
+    },
+    sns: {
+      get mock() {
+        return account.sns;
+      },
+    },
     reset() {
-      aws.s3.reset();
-      aws.cognito.reset();
-      aws.sts.reset();
-      aws.sns.reset();
+      account.restore();
+      account = new FakeAccount();
     },
     restore() {
-      aws.s3.mock.restore();
-      aws.cognito.mock.restore();
-      aws.sts.mock.restore();
-      aws.sns.mock.restore();
+      account.restore();
     },
   };
 }

@@ -62,6 +62,9 @@ import {
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
   type ListObjectsV2CommandOutput,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandInput,
+  type ListObjectVersionsCommandOutput,
   PutObjectCommand,
   type PutObjectCommandInput,
   type PutObjectCommandOutput,
@@ -75,8 +78,10 @@ import {
   SNSClient,
   SNSServiceException,
 } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
@@ -108,6 +113,8 @@ export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
 export const BUCKET = 'drift-baselines';
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:cognito-drift-alerts`;
+/** Who STS GetCallerIdentity says the caller is (the operator who approves). */
+export const CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/operator/alice`;
 /** How every alert subject from this account starts. */
 export const PREFIX = `[cognito-drift ${ACCOUNT_ID}/${REGION}] `;
 const PAGE_LIMIT = 60;
@@ -119,7 +126,14 @@ export type CognitoOperation =
   | 'DescribeUserPoolClient'
   | 'ListUserPoolClientSecrets'
   | SurfaceOperation;
-export type Operation = CognitoOperation | 'GetObject' | 'PutObject' | 'ListObjectsV2' | 'Publish';
+export type Operation =
+  | CognitoOperation
+  | 'GetObject'
+  | 'PutObject'
+  | 'ListObjectsV2'
+  | 'ListObjectVersions'
+  | 'Publish'
+  | 'GetCallerIdentity';
 
 /** Which calls a fault or hook applies to; unset fields match anything. */
 export interface CallMatch {
@@ -158,6 +172,7 @@ const ERROR_STATUS: Record<string, number> = {
   AuthorizationError: 403,
   NotFound: 404,
   Throttled: 400,
+  ExpiredToken: 403,
   ThrottlingException: 400,
   WAFNonexistentItemException: 400,
   WAFInvalidParameterException: 400,
@@ -178,7 +193,7 @@ const SURFACE_SERVICE = {
   wafv2: 'wafv2',
 } as const;
 
-const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | 's3' | 'sns'> = {
+const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | 's3' | 'sns' | 'sts'> = {
   ListUserPools: 'cognito',
   DescribeUserPool: 'cognito',
   ListUserPoolClients: 'cognito',
@@ -190,7 +205,9 @@ const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | '
   GetObject: 's3',
   PutObject: 's3',
   ListObjectsV2: 's3',
+  ListObjectVersions: 's3',
   Publish: 'sns',
+  GetCallerIdentity: 'sts',
 };
 
 /** Builds the SDK's own exception class for the service, as the deserializer would. */
@@ -216,6 +233,8 @@ export function serviceError(operation: Operation, code: string, message = `${co
       return new S3ServiceException(options);
     case 'sns':
       return new SNSServiceException(options);
+    case 'sts':
+      return new STSServiceException(options);
   }
 }
 
@@ -252,6 +271,8 @@ export interface FakePool {
 export interface FakePoolOptions extends SurfaceSeed {
   name?: string;
   config?: UserPoolType;
+  /** The pool id, when a test names it; otherwise one is generated. */
+  poolId?: string;
 }
 
 /** Options of {@link FakeAccount.addClient}; `riskConfiguration` / `uiCustomization` are the client's own. */
@@ -260,6 +281,8 @@ export interface FakeClientOptions extends ClientSurfaceSeed {
   confidential?: boolean;
   secretValue?: string;
   config?: UserPoolClientType;
+  /** The client id, when a test names it; otherwise one is generated. */
+  clientId?: string;
 }
 
 /** A realistic DescribeUserPool body, minus the identifying fields the fake fills in. */
@@ -401,6 +424,7 @@ export class FakeAccount {
   readonly wafv2 = mockClient(WAFV2Client);
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
+  readonly sts = mockClient(STSClient);
   readonly bucket = new FakeBucket(BUCKET);
   readonly pools = new Map<string, FakePool>();
   /** Everything SNS accepted, in order. */
@@ -459,8 +483,19 @@ export class FakeAccount {
       .on(PutObjectCommand)
       .callsFake(async (input: PutObjectCommandInput) => this.putObject(input))
       .on(ListObjectsV2Command)
-      .callsFake(async (input: ListObjectsV2CommandInput) => this.listObjects(input));
+      .callsFake(async (input: ListObjectsV2CommandInput) => this.listObjects(input))
+      .on(ListObjectVersionsCommand)
+      .callsFake(async (input: ListObjectVersionsCommandInput) => this.listObjectVersions(input));
     this.sns.on(PublishCommand).callsFake(async (input: PublishCommandInput) => this.publish(input));
+    this.sts.on(GetCallerIdentityCommand).callsFake(async () => {
+      await this.intercept('GetCallerIdentity', {});
+      return {
+        $metadata: { httpStatusCode: 200 },
+        Arn: CALLER_ARN,
+        Account: ACCOUNT_ID,
+        UserId: 'AROAEXAMPLE:alice',
+      };
+    });
   }
 
   /** Puts the SDK classes back to their real `send`. */
@@ -470,6 +505,7 @@ export class FakeAccount {
     this.wafv2.restore();
     this.s3.restore();
     this.sns.restore();
+    this.sts.restore();
   }
 
   // ---- Arranging Cognito ---------------------------------------------------------------------
@@ -477,9 +513,9 @@ export class FakeAccount {
   /** Adds a pool; a `Domain` / `CustomDomain` in `config` is taken as `domain` / `customDomain`. */
   addPool(options: FakePoolOptions = {}): FakePool {
     this.poolCounter += 1;
-    const poolId = `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
+    const poolId = options.poolId ?? `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
     const at = this.nextDate();
-    const { name, config: given, ...surfaceSeed } = options;
+    const { name, config: given, poolId: _poolId, ...surfaceSeed } = options;
     const config: UserPoolType = { ...defaultPoolConfig(), ...given };
     if (config.Domain !== undefined && surfaceSeed.domain === undefined) surfaceSeed.domain = config.Domain;
     if (config.CustomDomain !== undefined && surfaceSeed.customDomain === undefined) {
@@ -505,7 +541,7 @@ export class FakeAccount {
   addClient(poolId: string, options: FakeClientOptions = {}): FakeClient {
     const pool = this.pool(poolId);
     this.clientCounter += 1;
-    const clientId = `c${this.clientCounter.toString(36).padStart(25, '0')}`;
+    const clientId = options.clientId ?? `c${this.clientCounter.toString(36).padStart(25, '0')}`;
     const at = this.nextDate();
     const client: FakeClient = {
       clientId,
@@ -884,7 +920,10 @@ export class FakeAccount {
     const key = input.Key ?? '';
     this.requireBucket('GetObject', input.Bucket);
     await this.intercept('GetObject', { key });
-    const object = this.bucket.current(key);
+    const object =
+      input.VersionId === undefined
+        ? this.bucket.current(key)
+        : this.bucket.versions(key).find((v) => v.versionId === input.VersionId);
     if (!object) throw serviceError('GetObject', 'NoSuchKey', 'The specified key does not exist.');
     const bytes = Buffer.from(object.body, 'utf-8');
     return {
@@ -959,6 +998,43 @@ export class FakeAccount {
           StorageClass: 'STANDARD',
         };
       }),
+    };
+  }
+
+  /** Every version of every key under the prefix; a key's versions newest first, as S3 lists them. */
+  private async listObjectVersions(
+    input: ListObjectVersionsCommandInput,
+  ): Promise<ListObjectVersionsCommandOutput> {
+    this.requireBucket('ListObjectVersions', input.Bucket);
+    const prefix = input.Prefix ?? '';
+    await this.intercept('ListObjectVersions', { key: prefix });
+    const all = this.bucket.keys(prefix).flatMap((key) => {
+      const versions = this.bucket.versions(key);
+      return versions
+        .map((v, index) => ({
+          Key: key,
+          VersionId: v.versionId,
+          ETag: v.etag,
+          Size: Buffer.byteLength(v.body),
+          LastModified: v.lastModified,
+          IsLatest: index === versions.length - 1,
+        }))
+        .reverse();
+    });
+    const size = Math.min(input.MaxKeys ?? 1000, 1000, this.listPageSize);
+    const start = decodeToken(input.VersionIdMarker, `ListObjectVersions:${prefix}`, 'ListObjectVersions');
+    const page = all.slice(start, start + size);
+    const truncated = start + size < all.length;
+    const last = page.at(-1);
+    return {
+      $metadata: { httpStatusCode: 200 },
+      Name: input.Bucket,
+      Prefix: prefix,
+      IsTruncated: truncated,
+      Versions: page,
+      // The markers are opaque to callers; this fake keeps its offset in the version marker.
+      NextKeyMarker: truncated ? last?.Key : undefined,
+      NextVersionIdMarker: truncated ? encodeToken(`ListObjectVersions:${prefix}`, start + size) : undefined,
     };
   }
 
@@ -1163,23 +1239,10 @@ export class DetectorHarness {
     return { ...result, sent: this.aws.published.slice(before) };
   }
 
-  /** What `approve` does: the latest snapshot becomes the baseline, written only over the version read. */
+  /** Approves the pool as `approve --yes` does (the same planning and conditional write). */
   async approve(poolId: string, approvedBy = 'alice'): Promise<void> {
-    const snapshot = await this.store.getSnapshot(poolId);
-    const baseline = await this.store.getBaseline(poolId);
-    if (!snapshot) throw new Error(`nothing to approve for ${poolId}`);
-    await this.store.putBaseline(
-      {
-        formatVersion: 1,
-        kind: 'baseline',
-        poolId,
-        approvedAt: this.clock.now().toISOString(),
-        approvedBy,
-        reason: 'reviewed',
-        snapshotHash: snapshot.doc.hash,
-        pool: snapshot.doc.pool,
-      },
-      baseline?.etag ?? null,
-    );
+    const [plan] = await planApprovals(this.store, { poolIds: [poolId] });
+    if (!plan) throw new Error(`nothing to approve for ${poolId}`);
+    await applyApproval(this.store, plan, { approvedBy, reason: 'reviewed', at: this.clock.now() });
   }
 }

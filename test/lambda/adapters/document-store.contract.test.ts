@@ -1,25 +1,35 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
-import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
-import type { DocumentStore } from '../../../lambda/core/ports.js';
+import { S3VersionedDocumentStore } from '../../../lambda/adapters/s3-versioned-document-store.js';
+import type { DocumentStore, VersionedDocumentStore } from '../../../lambda/core/ports.js';
 import { ConflictError, StoreUnavailableError } from '../../../lambda/errors.js';
-import { FakeS3 } from '../../fixtures/fake-s3-bucket.js';
+import { BUCKET, FakeAccount } from '../../support/fake-aws.js';
+import { MemoryDocumentStore } from '../../support/memory-document-store.js';
 
-/** One DocumentStore implementation under test, with a twin whose bucket / folder does not exist. */
+const exec = promisify(execFile);
+
+/**
+ * One DocumentStore implementation under test, with a twin whose bucket / folder does not exist.
+ * The S3 store runs against the in-memory account every unit and scenario test uses, so that fake
+ * is held to the same contract as the real stores.
+ */
 interface StoreUnderTest {
-  store: DocumentStore;
-  missing: DocumentStore;
+  store: VersionedDocumentStore;
+  missing?: DocumentStore;
   /** The bucket or folder name the "missing" store's errors must name. */
-  missingName: string;
+  missingName?: string;
+  /** What turns the writes so far into a version: nothing for S3, a commit for a folder in git. */
+  keepVersion(): Promise<void>;
+  /** The fake account behind the S3 store, to count the calls it received. */
+  aws?: FakeAccount;
   cleanup(): Promise<void>;
 }
-
-const s3Mock = mockClient(S3Client);
 
 const implementations: { name: string; create(): Promise<StoreUnderTest> }[] = [
   {
@@ -27,25 +37,41 @@ const implementations: { name: string; create(): Promise<StoreUnderTest> }[] = [
     async create() {
       const folder = await mkdtemp(join(tmpdir(), 'cognito-drift-contract-'));
       const missingFolder = join(folder, 'no-such-folder');
+      const git = (...args: string[]) => exec('git', args, { cwd: folder });
+      await git('init', '--quiet');
       return {
         store: new FolderDocumentStore(folder),
         missing: new FolderDocumentStore(missingFolder),
         missingName: missingFolder,
+        async keepVersion() {
+          await git('add', '--all', '.');
+          await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'v');
+        },
         cleanup: () => rm(folder, { recursive: true, force: true }),
       };
     },
   },
   {
-    name: 'S3DocumentStore',
+    name: 'S3DocumentStore (on the fake account)',
     async create() {
-      s3Mock.reset();
-      const fake = new FakeS3(s3Mock);
-      fake.createBucket('cognito-drift-baselines-123456789012');
+      const aws = new FakeAccount();
       const client = new S3Client({ region: 'eu-west-1' });
       return {
-        store: new S3DocumentStore(client, 'cognito-drift-baselines-123456789012'),
-        missing: new S3DocumentStore(client, 'cognito-drift-typo-bucket'),
+        store: new S3VersionedDocumentStore(client, BUCKET),
+        missing: new S3VersionedDocumentStore(client, 'cognito-drift-typo-bucket'),
         missingName: 'cognito-drift-typo-bucket',
+        keepVersion: async () => undefined,
+        aws,
+        cleanup: async () => aws.restore(),
+      };
+    },
+  },
+  {
+    name: 'MemoryDocumentStore',
+    async create() {
+      return {
+        store: new MemoryDocumentStore(),
+        keepVersion: async () => undefined,
         cleanup: async () => undefined,
       };
     },
@@ -54,9 +80,9 @@ const implementations: { name: string; create(): Promise<StoreUnderTest> }[] = [
 
 const BASELINE = 'baselines/eu-west-1_Xk4Pz9QwE.json';
 
-describe.each(implementations)('DocumentStore contract: $name', ({ name, create }) => {
+describe.each(implementations)('DocumentStore contract: $name', ({ create }) => {
   let subject: StoreUnderTest;
-  let store: DocumentStore;
+  let store: VersionedDocumentStore;
 
   beforeEach(async () => {
     subject = await create();
@@ -159,23 +185,58 @@ describe.each(implementations)('DocumentStore contract: $name', ({ name, create 
     expect(listed).toHaveLength(count);
     expect(new Set(listed.map((o) => o.key)).size).toBe(count);
     expect(listed.map((o) => o.key)).toContain('baselines/eu-west-1_P01004.json');
-    if (name === 'S3DocumentStore') {
-      expect(s3Mock).toHaveReceivedCommandTimes(ListObjectsV2Command, 2);
-      expect(s3Mock).toHaveReceivedNthCommandWith(ListObjectsV2Command, 2, {
-        Bucket: 'cognito-drift-baselines-123456789012',
+    if (subject.aws) {
+      expect(subject.aws.s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 2);
+      expect(subject.aws.s3).toHaveReceivedNthCommandWith(ListObjectsV2Command, 2, {
+        Bucket: BUCKET,
         Prefix: 'baselines/',
         ContinuationToken: expect.any(String),
       });
     }
   });
 
-  describe('when the bucket or folder does not exist', () => {
+  it('lists the versions of a key newest first, each loading the body it had', async () => {
+    await store.put(BASELINE, '{"v":1}', { unconditional: true });
+    await subject.keepVersion();
+    await store.put('baselines/eu-west-1_Other.json', '{"other":1}', { unconditional: true });
+    await store.put(BASELINE, '{"v":2}', { unconditional: true });
+    await subject.keepVersion();
+
+    const versions = await store.versions(BASELINE);
+
+    expect(versions).toHaveLength(2);
+    expect(await Promise.all(versions.map((v) => v.load()))).toEqual(['{"v":2}', '{"v":1}']);
+    expect(new Set(versions.map((v) => v.version)).size).toBe(2);
+    expect(versions.every((v) => !Number.isNaN(Date.parse(v.storedAt)))).toBe(true);
+  });
+
+  it('lists no versions of a key that was never written', async () => {
+    await store.put(BASELINE, '{"v":1}', { unconditional: true });
+    await subject.keepVersion();
+
+    expect(await store.versions('baselines/eu-west-1_Never.json')).toEqual([]);
+  });
+});
+
+describe.each(implementations.filter((i) => i.name !== 'MemoryDocumentStore'))(
+  'DocumentStore contract: $name, when the bucket or folder does not exist',
+  ({ create }) => {
+    let subject: StoreUnderTest;
+
+    beforeEach(async () => {
+      subject = await create();
+    });
+
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
     it.each([
       ['get', (s: DocumentStore) => s.get(BASELINE)],
       ['put', (s: DocumentStore) => s.put(BASELINE, '{}', { ifNoneMatch: '*' })],
       ['list', (s: DocumentStore) => s.list('baselines/')],
     ])('%s throws StoreUnavailableError naming it', async (_operation, call) => {
-      const error = await call(subject.missing).then(
+      const error = await call(subject.missing as DocumentStore).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -183,8 +244,8 @@ describe.each(implementations)('DocumentStore contract: $name', ({ name, create 
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect((error as Error).message).toContain(subject.missingName);
     });
-  });
-});
+  },
+);
 
 function sortByKey<T extends { key: string }>(items: T[]): T[] {
   return [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));

@@ -5,15 +5,12 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
 import { ConflictError, StoreUnavailableError } from '../../../lambda/errors.js';
-import { FakeS3, preconditionFailed } from '../../fixtures/fake-s3-bucket.js';
+import { BUCKET, FakeAccount, serviceError as fakeServiceError } from '../../support/fake-aws.js';
 
-const BUCKET = 'cognito-drift-baselines-123456789012';
 const KEY = 'baselines/eu-west-1_Xk4Pz9QwE.json';
-const s3Mock = mockClient(S3Client);
 
 function serviceError(name: string, httpStatusCode: number): S3ServiceException {
   return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: name });
@@ -21,10 +18,17 @@ function serviceError(name: string, httpStatusCode: number): S3ServiceException 
 
 describe('S3DocumentStore', () => {
   let store: S3DocumentStore;
+  let aws: FakeAccount;
+  let s3Mock: FakeAccount['s3'];
 
   beforeEach(() => {
-    s3Mock.reset();
+    aws = new FakeAccount();
+    s3Mock = aws.s3;
     store = new S3DocumentStore(new S3Client({ region: 'eu-west-1' }), BUCKET);
+  });
+
+  afterEach(() => {
+    aws.restore();
   });
 
   it('is located at s3://<bucket>', () => {
@@ -32,8 +36,6 @@ describe('S3DocumentStore', () => {
   });
 
   it('writes JSON with If-None-Match * for a create-only write', async () => {
-    new FakeS3(s3Mock).createBucket(BUCKET);
-
     await store.put(KEY, '{}', { ifNoneMatch: '*' });
 
     expect(s3Mock).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, {
@@ -47,7 +49,6 @@ describe('S3DocumentStore', () => {
   });
 
   it('writes with If-Match for a replace-this-version write', async () => {
-    new FakeS3(s3Mock).createBucket(BUCKET);
     const etag = await store.put(KEY, '{"v":1}', { unconditional: true });
 
     await store.put(KEY, '{"v":2}', { ifMatch: etag });
@@ -57,8 +58,6 @@ describe('S3DocumentStore', () => {
   });
 
   it('sends no condition header for an unconditional write', async () => {
-    new FakeS3(s3Mock).createBucket(BUCKET);
-
     await store.put(KEY, '{}', { unconditional: true });
 
     const input = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
@@ -67,7 +66,7 @@ describe('S3DocumentStore', () => {
   });
 
   it('turns 412 PreconditionFailed into a ConflictError naming s3://bucket/key, keeping the cause', async () => {
-    const cause = preconditionFailed();
+    const cause = fakeServiceError('PutObject', 'PreconditionFailed');
     s3Mock.on(PutObjectCommand).rejects(cause);
 
     const error = await store.put(KEY, '{}', { ifMatch: '"abc"' }).catch((e: unknown) => e);
@@ -93,10 +92,10 @@ describe('S3DocumentStore', () => {
   });
 
   it('tells how to fix a missing bucket', async () => {
-    new FakeS3(s3Mock);
+    const typo = new S3DocumentStore(new S3Client({ region: 'eu-west-1' }), 'drift-baselines-typo');
 
-    await expect(store.list('baselines/')).rejects.toThrow(
-      new RegExp(`Bucket ${BUCKET} does not exist .*deploy the stack, or pass --bucket`),
+    await expect(typo.list('baselines/')).rejects.toThrow(
+      /Bucket drift-baselines-typo does not exist .*deploy the stack, or pass --bucket/,
     );
   });
 
@@ -108,8 +107,6 @@ describe('S3DocumentStore', () => {
   });
 
   it('follows NextContinuationToken until the listing is complete', async () => {
-    const fake = new FakeS3(s3Mock);
-    fake.createBucket(BUCKET);
     for (let i = 0; i < 2500; i++)
       await store.put(`baselines/p${String(i).padStart(4, '0')}.json`, '{}', { unconditional: true });
 

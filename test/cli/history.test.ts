@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { canonicalJson } from '../../../lambda/core/canonical.js';
-import { keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { canonicalJson } from '../../lambda/core/canonical.js';
+import { keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   baselineDoc,
@@ -19,7 +19,7 @@ import {
   fakeIo,
   POOL_A,
   pool,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const exec = promisify(execFile);
 const aws = fakeAws();
@@ -188,5 +188,23 @@ describe('history with a baselines folder in git', () => {
       0,
     );
     expect(JSON.parse(shown.out())).toEqual(first);
+  });
+});
+
+describe('history with a baselines folder outside git', () => {
+  it('says in one line that history needs git', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cognito-drift-nogit-'));
+    try {
+      await writeFile(join(dir, `${POOL_A}.json`), canonicalJson(first, 2));
+      const io = fakeIo();
+
+      const code = await main(['history', '--pool', POOL_A, '--dir', dir], io);
+
+      expect(code).toBe(1);
+      expect(io.err()).toMatch(/^error: History needs git: .* is not in a git repository/);
+      expect(io.err().trim().split('\n')).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

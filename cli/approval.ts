@@ -1,10 +1,10 @@
-import { contentHash } from './core/canonical.js';
-import { diffPool } from './core/diff.js';
-import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from './core/documents.js';
-import type { DriftStore, Versioned } from './core/drift-store.js';
-import { classify } from './core/severity.js';
-import type { Finding, PoolSnapshot } from './core/types.js';
-import { UsageError } from './errors.js';
+import { contentHash } from '../lambda/core/canonical.js';
+import { diffPool } from '../lambda/core/diff.js';
+import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from '../lambda/core/documents.js';
+import type { DriftStore, Versioned } from '../lambda/core/drift-store.js';
+import { classify } from '../lambda/core/severity.js';
+import type { Finding, PoolSnapshot } from '../lambda/core/types.js';
+import { UsageError } from '../lambda/errors.js';
 
 /** What approving one pool would change, shown to the operator before anything is written. */
 export interface ApprovalPlan {
@@ -42,6 +42,8 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       if (object.key.endsWith('.json')) poolIds.add(object.key.slice(prefix.length, -'.json'.length));
     }
   }
+  // With --all and nothing recorded there is simply nothing pending: an empty plan, not an error.
+  if (poolIds.size === 0 && request.all) return [];
   if (poolIds.size === 0) throw new UsageError('Name at least one pool with --pool <poolId>, or pass --all.');
   if (request.clientIds?.length && poolIds.size !== 1) {
     throw new UsageError('--client approves clients of one pool: name exactly one --pool with it.');
@@ -53,7 +55,7 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
     const snapshot = await store.getSnapshot(poolId);
     if (!snapshot) {
       problems.push(
-        `${poolId}: no snapshot recorded in ${store.location} for this pool. Check the pool id and region; the detector records a snapshot of every pool it reads.`,
+        `${poolId}: no snapshot recorded in ${store.location} for this pool. Check the pool id and region, or run \`cognito-drift check\` first (\`diff\` records nothing; \`check\` and the detector record what they read).`,
       );
       continue;
     }
@@ -69,8 +71,12 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       current: approved,
     });
     if (findings.length === 0) {
+      // `diff` compares a fresh read and records nothing, so it can show drift that is not recorded
+      // yet: say what to run, never just that nothing is pending.
       if (!request.all)
-        problems.push(`${poolId}: no pending drift: the recorded state already is the baseline.`);
+        problems.push(
+          `${poolId}: the last recorded state is already the baseline. If \`diff\` shows drift, record it first with \`cognito-drift check\` (or wait for the next detector run), then approve.`,
+        );
       continue;
     }
     const drift = state?.pools[poolId]?.drift;
@@ -91,7 +97,6 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
     });
   }
   if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
-  if (plans.length === 0) throw new UsageError('Nothing to approve: no pool has pending drift.');
   return plans;
 }
 

@@ -1,6 +1,6 @@
-import type { AlertMessage, Logger, Notifier } from '../core/ports.js';
-import { describeChange } from '../core/render.js';
-import type { Finding } from '../core/types.js';
+import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
+import { describeChange } from '../lambda/core/render.js';
+import type { Finding } from '../lambda/core/types.js';
 
 /** Where a command writes: results on stdout, logs and progress on stderr. */
 export interface Io {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { canonicalJson } from '../../../lambda/core/canonical.js';
-import { type BaselineDoc, keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { canonicalJson } from '../../lambda/core/canonical.js';
+import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   CALLER_ARN,
@@ -21,7 +21,7 @@ import {
   POOL_B,
   pool,
   seedDrift,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const aws = fakeAws();
 const S3 = ['--bucket', BUCKET];
@@ -113,7 +113,8 @@ describe('approve refuses, says why, and writes nothing', () => {
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes'], io);
 
-    expectRefused(io, code, new RegExp(`${POOL_A}: no pending drift`));
+    expectRefused(io, code, new RegExp(`${POOL_A}: the last recorded state is already the baseline`));
+    expect(io.err()).toContain('cognito-drift check');
   });
 
   it('refuses a bucket that does not exist, naming the bucket', async () => {
@@ -180,7 +181,10 @@ describe('approve refuses, says why, and writes nothing', () => {
   });
 
   it('refuses when it cannot tell who approves (STS fails) with an S3 store', async () => {
-    aws.sts.fail();
+    aws.account.fail('GetCallerIdentity', {
+      error: 'ExpiredToken',
+      message: 'The security token included in the request is expired',
+    });
     const io = fakeIo();
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes'], io);
@@ -198,14 +202,25 @@ describe('approve refuses, says why, and writes nothing', () => {
 });
 
 describe('approve writes the recorded state as the new baseline', () => {
+  it('with --all and nothing pending, says so and exits 0, writing nothing', async () => {
+    aws.reset();
+    const io = fakeIo();
+
+    const code = await main(['approve', '--all', ...S3, '--yes'], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toBe(`Nothing to approve: no pool in s3://${BUCKET} has pending drift.\n`);
+    expect(io.err()).not.toContain('--pool');
+    expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
   it('writes conditionally on the old ETag, with who, when and why, after printing the diff', async () => {
     await seedDrift(aws.s3, [{ baseline: approvedA, current: driftedA }]);
     const oldEtag = aws.s3.etag(keys.baseline(POOL_A));
     const io = fakeIo();
     let printedBeforeWrite = '';
-    aws.s3.beforePut = () => {
+    aws.account.beforeCall('PutObject', {}, () => {
       printedBeforeWrite = io.out();
-    };
+    });
     const before = Date.now();
 
     const code = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'CHG-1'], io);
@@ -260,10 +275,9 @@ describe('approve writes the recorded state as the new baseline', () => {
     const second = fakeIo();
     let secondCode: number | undefined;
     // The second operator approves between the first one's plan and write.
-    aws.s3.beforePut = async () => {
-      aws.s3.beforePut = undefined;
+    aws.account.beforeCall('PutObject', {}, async () => {
       secondCode = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'second'], second);
-    };
+    });
 
     const firstCode = await main(['approve', '--pool', POOL_A, ...S3, '--yes', '--reason', 'first'], first);
 
@@ -382,7 +396,10 @@ describe('approve with a baselines folder (--dir)', () => {
   });
 
   it('records local:<user> as the approver when STS cannot tell who it is', async () => {
-    aws.sts.fail();
+    aws.account.fail('GetCallerIdentity', {
+      error: 'ExpiredToken',
+      message: 'The security token included in the request is expired',
+    });
     const dir = await tempDir();
     await seedDrift(folderSeeder(dir), [{ baseline: approvedA, current: driftedA }]);
 

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { CognitoReader } from '../adapters/cognito-reader.js';
-import { SnsNotifier } from '../adapters/sns-notifier.js';
+import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
 import {
   DEFAULT_ROTATION_WINDOW_DAYS,
   readDays,
   readQuotaShare,
   readReminderHours,
   readSurfaces,
-} from '../config.js';
-import { type RunResult, runDetection } from '../core/detector.js';
-import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../core/ignore.js';
-import { countOf } from '../core/render.js';
-import { ConfigError, UsageError } from '../errors.js';
+} from '../lambda/config.js';
+import { type RunResult, runDetection } from '../lambda/core/detector.js';
+import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
+import { countOf } from '../lambda/core/render.js';
+import { ConfigError, UsageError } from '../lambda/errors.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 
@@ -33,7 +33,7 @@ export const EXIT = { clean: 0, error: 1, drift: 2 } as const;
  * `diff` (persist: false) only shows pending drift and writes nothing.
  */
 export async function runCheck(options: CheckOptions, io: Io, persist: boolean): Promise<number> {
-  const ctx = commandContext(options, io.env);
+  const ctx = await commandContext(options, io, { createFolder: persist });
   const quotaShare = readQuotaShare(options.quotaShare ?? io.env.QUOTA_SHARE, '--quota-share');
   const reminderHours = readReminderHours(
     options.reminderHours ?? io.env.REMINDER_INTERVAL_HOURS,
@@ -44,13 +44,16 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     // Without baselines every pool would be "new", and diff (unlike check) records none: saying
     // "no drift" here would be a false all-clear, typically from a wrong --bucket / --dir.
     throw new UsageError(
-      `No baselines in ${ctx.store.location}: nothing to compare with. Run \`cognito-drift check\` once to record them, or pass the --bucket / --dir that holds them.`,
+      `No baselines in ${ctx.store.location}: nothing to compare with. Run \`cognito-drift check\` once to record them${options.bucket || options.dir ? '' : ', or pass the --bucket / --dir that holds them'}.`,
     );
   }
-  const topic = options.topic ?? io.env.ALERT_TOPIC_ARN;
+  const topic = persist ? (options.topic ?? io.env.ALERT_TOPIC_ARN) : undefined;
   // A missing region surfaces here; main() turns the SDK's error into one clear message.
   const region = await ctx.clients.cognito.config.region();
   const identity = await callerIdentity(ctx.clients);
+  // Without credentials every read would fail: stop before scanning, rather than report a run that
+  // checked nothing as an incomplete scan (or record an empty baseline).
+  if ('missingCredentials' in identity) throw new ConfigError(identity.error);
   const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
   const reader = new CognitoReader({
     client: ctx.clients.cognito,
@@ -102,6 +105,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   } else {
     printSummary(result, io, persist);
   }
+  // An incomplete scan wins over drift: 1 says "this is not the whole picture", even with drift shown.
   if (result.readProblems.length > 0 || result.storeProblems.length > 0) return EXIT.error;
   return drift ? EXIT.drift : EXIT.clean;
 }
@@ -145,13 +149,15 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
     );
     out.push(formatFindings(findings, io));
   }
+  io.stdout.write(`${out.join('\n')}\n`);
+  // Problems are errors and warnings: stderr, so that stdout stays the result.
+  const errPaint = painter(io.stderr, io.env);
   for (const problem of [...result.readProblems, ...result.storeProblems]) {
-    out.push(paint('red', `error: ${problem.what}: ${problem.reason}`));
+    io.stderr.write(`${errPaint('red', `error: ${problem.what}: ${problem.reason}`)}\n`);
   }
   for (const rule of result.unmatchedIgnoreRules) {
-    out.push(paint('yellow', `warning: ignore rule matched nothing (typo?): ${rule}`));
+    io.stderr.write(`${errPaint('yellow', `warning: ignore rule matched nothing (typo?): ${rule}`)}\n`);
   }
-  io.stdout.write(`${out.join('\n')}\n`);
 }
 
 function jsonReport(result: RunResult, accountId: string, region: string) {

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeUserPoolCommand,
   ListUserPoolsCommand,
@@ -6,8 +9,8 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../bin/cli.js';
-import { keys } from '../../../lambda/core/documents.js';
+import { main } from '../../bin/cli.js';
+import { keys } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   CLIENT_WEB,
@@ -17,7 +20,7 @@ import {
   POOL_B,
   REGION,
   TOPIC_ARN,
-} from '../../support/cli-harness.js';
+} from '../support/cli-harness.js';
 
 const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];
@@ -29,8 +32,7 @@ async function recordBaselinesThenDrift(): Promise<void> {
   aws.cognito.addPool(POOL_A, {}, [WEB]);
   aws.cognito.addPool(POOL_B);
   expect(await main(['check', ...S3], fakeIo())).toBe(0);
-  const poolA = aws.cognito.pools.get(POOL_A);
-  if (poolA) poolA.pool.MfaConfiguration = 'OFF';
+  aws.account.updatePool(POOL_A, { MfaConfiguration: 'OFF' });
   aws.s3.mock.resetHistory();
   aws.sns.mock.resetHistory();
 }
@@ -72,16 +74,15 @@ describe('check and diff exit codes', () => {
     expect(io.out()).toContain(`[HIGH] MfaConfiguration: ON -> OFF`);
   });
 
-  it('exits 1 when a pool cannot be read, naming the pool and the error', async () => {
+  it('exits 1 when drift and a read problem come together: an incomplete scan wins over drift', async () => {
     await recordBaselinesThenDrift();
-    const poolB = aws.cognito.pools.get(POOL_B);
-    if (poolB) poolB.failWith = 'AccessDeniedException';
+    aws.account.fail('DescribeUserPool', { poolId: POOL_B, error: 'AccessDeniedException' });
     const io = fakeIo();
 
     const code = await main(['diff', ...S3], io);
 
     expect(code).toBe(1);
-    expect(io.out()).toMatch(new RegExp(`error: Pool pool-bbbb2 \\(${POOL_B}\\): AccessDeniedException`));
+    expect(io.err()).toMatch(new RegExp(`error: Pool pool-bbbb2 \\(${POOL_B}\\): AccessDeniedException`));
   });
 
   it('exits 1 when the bucket does not exist, naming the bucket', async () => {
@@ -144,15 +145,27 @@ describe('check and diff exit codes', () => {
 });
 
 describe('diff writes nothing and sends nothing', () => {
-  it('sends no PutObject and no Publish, even with a topic', async () => {
+  it('sends no PutObject and no Publish, even with a topic in the environment', async () => {
     await recordBaselinesThenDrift();
 
-    const code = await main(['diff', ...S3, '--topic', TOPIC_ARN], fakeIo());
+    const code = await main(['diff', ...S3], fakeIo({ env: { ALERT_TOPIC_ARN: TOPIC_ARN } }));
 
     expect(code).toBe(2);
     expect(aws.cognito.mock).toHaveReceivedCommand(DescribeUserPoolCommand);
     expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
     expect(aws.sns.mock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('offers no --topic or --reminder-hours, which only a sending check uses', async () => {
+    const diffHelp = fakeIo();
+    const checkHelp = fakeIo();
+
+    await main(['diff', '--help'], diffHelp);
+    await main(['check', '--help'], checkHelp);
+
+    expect(diffHelp.out()).not.toMatch(/--topic|--reminder-hours/);
+    expect(checkHelp.out()).toMatch(/--topic[\s\S]*--reminder-hours/);
+    expect(await main(['diff', ...S3, '--topic', TOPIC_ARN], fakeIo())).toBe(1);
   });
 
   it('leaves the same drift to alert for the next check', async () => {
@@ -249,5 +262,88 @@ describe('colour', () => {
 
     expect(io.out()).toContain('[HIGH] MfaConfiguration');
     expect(io.out()).not.toContain(ESC);
+  });
+});
+
+describe('before any scan', () => {
+  it('fails in one line, reading nothing, when there are no AWS credentials', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    aws.account.fail('GetCallerIdentity', {
+      error: 'CredentialsProviderError',
+      message: 'Could not load credentials from any providers',
+    });
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3], io);
+
+    expect(code).toBe(1);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+    expect(io.err()).toMatch(/^error: No AWS credentials: set AWS_PROFILE .*AWS_REGION/);
+    expect(io.out()).toBe('');
+    expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
+    expect(aws.s3.mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+});
+
+describe('the default baselines folder', () => {
+  /** Runs the CLI in a fresh empty working directory, where ./baselines does not exist yet. */
+  async function inEmptyFolder<T>(run: (cwd: string) => Promise<T>): Promise<T> {
+    const cwd = await mkdtemp(join(tmpdir(), 'cognito-drift-cwd-'));
+    const previous = process.cwd();
+    process.chdir(cwd);
+    try {
+      return await run(cwd);
+    } finally {
+      process.chdir(previous);
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }
+
+  it('is created by the first check, which says so on stderr', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+
+    const { code, io, files } = await inEmptyFolder(async (cwd) => {
+      const io = fakeIo();
+      const code = await main(['check', '--region', REGION], io);
+      return { code, io, files: await readdir(join(cwd, 'baselines')) };
+    });
+
+    expect(code).toBe(0);
+    expect(io.err()).toMatch(/^Created \.\/baselines\/ for the baselines/);
+    expect(files).toContain(`${POOL_A}.json`);
+  });
+
+  it('is not created by diff, which says to run check first', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+
+    const { code, io, created } = await inEmptyFolder(async (cwd) => {
+      const io = fakeIo();
+      const code = await main(['diff', '--region', REGION], io);
+      return {
+        code,
+        io,
+        created: await stat(join(cwd, 'baselines')).then(
+          () => true,
+          () => false,
+        ),
+      };
+    });
+
+    expect(code).toBe(1);
+    expect(created).toBe(false);
+    expect(io.err()).toMatch(/No baselines yet: .*Run `cognito-drift check`/);
+  });
+
+  it('a --dir that does not exist is refused without the hint to pass --dir', async () => {
+    const io = fakeIo();
+
+    const code = await main(
+      ['diff', '--dir', '/nonexistent/cognito-drift-baselines', '--region', REGION],
+      io,
+    );
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain('Baselines folder /nonexistent/cognito-drift-baselines does not exist');
+    expect(io.err()).not.toContain('pass --dir');
   });
 });

@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { type ApprovalPlan, applyApproval, planApprovals } from '../approve.js';
-import { countOf } from '../core/render.js';
-import { ConflictError, UsageError } from '../errors.js';
-import { callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { countOf } from '../lambda/core/render.js';
+import { ConflictError, UsageError } from '../lambda/errors.js';
+import { type ApprovalPlan, applyApproval, planApprovals } from './approval.js';
+import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter } from './output.js';
 
 export interface ApproveOptions extends StoreOptions {
@@ -20,13 +20,17 @@ export interface ApproveOptions extends StoreOptions {
  * conditionally. Without a terminal and without --yes it refuses and writes nothing.
  */
 export async function runApprove(options: ApproveOptions, io: Io): Promise<number> {
-  const ctx = commandContext(options, io.env);
+  const ctx = await commandContext(options, io);
   const paint = painter(io.stdout, io.env);
   const plans = await planApprovals(ctx.store, {
     poolIds: options.pool ?? [],
     all: options.all,
     clientIds: options.client,
   });
+  if (plans.length === 0) {
+    io.stdout.write(`Nothing to approve: no pool in ${ctx.store.location} has pending drift.\n`);
+    return 0;
+  }
 
   for (const plan of plans) {
     io.stdout.write(`${formatFindings(plan.findings, io)}\n`);
@@ -96,7 +100,7 @@ async function ask(io: Io, prompt: string): Promise<string | undefined> {
   }
 }
 
-async function whoApproves(ctx: ReturnType<typeof commandContext>, io: Io): Promise<string> {
+async function whoApproves(ctx: CommandContext, io: Io): Promise<string> {
   const identity = await callerIdentity(ctx.clients);
   if ('arn' in identity) return identity.arn;
   if (ctx.kind === 'folder') return `local:${io.env.USER ?? userInfo().username}`;

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { applyApproval, planApprovals } from '../../lambda/approve.js';
+import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import { DriftStore } from '../../lambda/core/drift-store.js';
@@ -81,7 +81,9 @@ describe('planApprovals', () => {
 
     const error = await planError({ poolIds: [POOL_A, 'us-east-1_Unknown99'] });
 
-    expect(error.message).toContain(`${POOL_A}: no pending drift`);
+    expect(error.message).toContain(`${POOL_A}: the last recorded state is already the baseline`);
+    expect(error.message).toContain('record it first with `cognito-drift check`');
+    expect(error.message).not.toContain('no pending drift');
     expect(error.message).toContain(
       'us-east-1_Unknown99: no snapshot recorded in memory://test for this pool',
     );
@@ -98,10 +100,14 @@ describe('planApprovals', () => {
     expect(plans.map((p) => p.poolId)).toEqual([POOL_A]);
   });
 
-  it('with all and no drift anywhere, says there is nothing to approve', async () => {
+  it('with all and no drift anywhere, plans nothing (not an error)', async () => {
     await seedDrift(documents, [{ baseline: approvedA, current: approvedA }]);
 
-    expect((await planError({ poolIds: [], all: true })).message).toContain('Nothing to approve');
+    expect(await planApprovals(store, { poolIds: [], all: true })).toEqual([]);
+  });
+
+  it('with all and nothing recorded at all, plans nothing instead of asking for a pool', async () => {
+    expect(await planApprovals(store, { poolIds: [], all: true })).toEqual([]);
   });
 
   it('requires a pool', async () => {

@@ -1,0 +1,93 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
+import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
+import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
+import { DriftStore } from '../lambda/core/drift-store.js';
+import type { VersionedDocumentStore } from '../lambda/core/ports.js';
+import { ConfigError, UsageError } from '../lambda/errors.js';
+import type { Io } from './output.js';
+
+/** Options every command shares. */
+export interface StoreOptions {
+  bucket?: string;
+  dir?: string;
+  region?: string;
+}
+
+/** The AWS clients and the store a command works on: S3 when a bucket is named, else the folder. */
+export interface CommandContext {
+  clients: AwsClients & { sts: STSClient };
+  store: DriftStore;
+  /** The same store, untyped and with its history. */
+  documents: VersionedDocumentStore;
+  bucket?: string;
+  kind: 's3' | 'folder';
+}
+
+export const DEFAULT_BASELINE_DIR = 'baselines';
+
+/**
+ * The store a command works on. The default folder (`./baselines`, when neither --bucket nor --dir
+ * nor $BASELINE_BUCKET names a store) is created by a command that records (`createFolder`), saying
+ * so on stderr; other commands explain that there is nothing there yet. A folder named with --dir is
+ * never created: a typo must not start an empty store.
+ */
+export async function commandContext(
+  options: StoreOptions,
+  io: Io,
+  { createFolder = false }: { createFolder?: boolean } = {},
+): Promise<CommandContext> {
+  const env = io.env;
+  if (options.bucket !== undefined && options.dir !== undefined) {
+    throw new ConfigError('Pass either --bucket (S3) or --dir (a folder), not both.');
+  }
+  const clients = {
+    ...createAwsClients({ region: options.region, env }),
+    sts: new STSClient(options.region ? { region: options.region } : {}),
+  };
+  const bucket = options.dir === undefined ? (options.bucket ?? env.BASELINE_BUCKET) : undefined;
+  if (bucket) {
+    const documents = new S3VersionedDocumentStore(clients.s3, bucket);
+    return { clients, store: new DriftStore(documents), documents, bucket, kind: 's3' };
+  }
+  const folder = options.dir ?? DEFAULT_BASELINE_DIR;
+  const exists = (await stat(folder).catch(() => undefined))?.isDirectory() ?? false;
+  if (!exists && options.dir !== undefined) {
+    throw new ConfigError(`Baselines folder ${folder} does not exist: check the --dir path.`);
+  }
+  if (!exists && createFolder) {
+    await mkdir(folder, { recursive: true });
+    io.stderr.write(
+      `Created ./${folder}/ for the baselines (one file per pool; keep it in your team's git repository). Pass --bucket to use the deployed detector's bucket instead.\n`,
+    );
+  } else if (!exists) {
+    throw new UsageError(
+      `No baselines yet: ./${folder}/ does not exist. Run \`cognito-drift check\` to record them, or pass --bucket / --dir to use an existing store.`,
+    );
+  }
+  const documents = new FolderDocumentStore(folder);
+  return { clients, store: new DriftStore(documents), documents, kind: 'folder' };
+}
+
+/** What to set when the SDK found no credentials at all. */
+export const NO_CREDENTIALS =
+  'No AWS credentials: set AWS_PROFILE (after `aws sso login` or `aws configure`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and AWS_REGION. Nothing was read.';
+
+/**
+ * The caller's ARN and account from STS; otherwise why not, with `missingCredentials` when the SDK
+ * found no credentials at all (as opposed to an STS call that failed).
+ */
+export async function callerIdentity(
+  clients: CommandContext['clients'],
+): Promise<{ arn: string; account: string } | { error: string; missingCredentials?: true }> {
+  try {
+    const out = await clients.sts.send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? 'unknown', account: out.Account ?? 'unknown' };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'CredentialsProviderError') {
+      return { error: NO_CREDENTIALS, missingCredentials: true };
+    }
+    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}

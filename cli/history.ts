@@ -1,0 +1,67 @@
+import { diffPool } from '../lambda/core/diff.js';
+import { type BaselineDoc, baselineDocSchema, keys } from '../lambda/core/documents.js';
+import { countOf, describeChange } from '../lambda/core/render.js';
+import { UsageError } from '../lambda/errors.js';
+import { commandContext, type StoreOptions } from './context.js';
+import { type Io, painter } from './output.js';
+
+export interface HistoryOptions extends StoreOptions {
+  pool: string;
+  show?: string;
+}
+
+/**
+ * `history --pool <id>`: every version of the pool's baseline (S3 object versions, or git commits
+ * of the folder's file), newest first, with who approved it, when, why, and what it changed.
+ * `--show <version>` prints one version's document.
+ */
+export async function runHistory(options: HistoryOptions, io: Io): Promise<number> {
+  const ctx = await commandContext(options, io);
+  const versions = await ctx.documents.versions(keys.baseline(options.pool));
+  if (versions.length === 0) {
+    throw new UsageError(
+      `No baseline history for pool ${options.pool} in ${ctx.store.location}: check the pool id.`,
+    );
+  }
+  if (options.show) {
+    const version = versions.find(
+      (v) => v.version === options.show || v.version.startsWith(options.show ?? ''),
+    );
+    if (!version) throw new UsageError(`No version ${options.show} of pool ${options.pool}'s baseline.`);
+    io.stdout.write(`${await version.load()}\n`);
+    return 0;
+  }
+  const paint = painter(io.stdout, io.env);
+  const docs = await Promise.all(versions.map(async (v) => parse(await v.load())));
+  for (const [index, version] of versions.entries()) {
+    const doc = docs[index];
+    const previous = docs[index + 1];
+    io.stdout.write(`${paint('bold', `version ${version.version}`)}  stored ${version.storedAt}\n`);
+    if (!doc) {
+      io.stdout.write('  (not a valid baseline document)\n\n');
+      continue;
+    }
+    io.stdout.write(
+      `  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}\n`,
+    );
+    if (previous) {
+      const changes = diffPool(previous.pool, doc.pool);
+      io.stdout.write(`  ${countOf(changes.length, 'change')} from the version before\n`);
+      for (const change of changes.slice(0, 20)) io.stdout.write(`    ${describeChange(change)}\n`);
+      if (changes.length > 20) io.stdout.write(`    ... ${changes.length - 20} more (use --show)\n`);
+    } else {
+      io.stdout.write('  first baseline of this pool\n');
+    }
+    io.stdout.write('\n');
+  }
+  return 0;
+}
+
+function parse(body: string): BaselineDoc | undefined {
+  try {
+    const result = baselineDocSchema.safeParse(JSON.parse(body));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

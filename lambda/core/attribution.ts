@@ -1,0 +1,289 @@
+/**
+ * Who made a change: CloudTrail write events, reduced at the edge to a few named fields, matched to
+ * findings, and written as one line per change or group of changes. Pure: no SDK, no clock.
+ *
+ * A CloudTrail record can carry secrets in `requestParameters` (an identity provider's
+ * `client_secret` in UpdateIdentityProvider). {@link toTrailEvent} keeps only the fields below, so
+ * nothing else of a record reaches a stored document, a message or a log line.
+ */
+
+import { isIdentityPoolId } from '../surfaces/identity-pools.js';
+import type { Finding } from './types.js';
+import {
+  type EventResources,
+  WRITE_EVENTS,
+  type Surface as WriteEventSurface,
+  writeEventOf,
+} from './write-events.js';
+
+/** The only fields cognito-drift keeps of a CloudTrail record. */
+export interface TrailEvent {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  /** ISO-8601. */
+  eventTime: string;
+  /** `userIdentity.arn` (for an assumed role, the session ARN), or the principal type when there is none. */
+  principalArn: string;
+  /** `userIdentity.userName`, or the role session name. */
+  principalName?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  resources: EventResources;
+}
+
+/** Who made the changes of a finding, or why that is not known. */
+export type Attribution = { kind: 'event'; event: TrailEvent } | { kind: 'unknown'; reason: string };
+
+/** One pool's findings to attribute, and the time range their changes were made in. */
+export interface AttributionRequest {
+  poolId: string;
+  findings: readonly Finding[];
+  /** The changes were made after this (ISO-8601): the last run that did not see them, roughly. */
+  since: string;
+}
+
+/**
+ * Attributes each pool's findings; returns, per pool id, one attribution per finding (same order).
+ * Implementations never throw and never wait past their own deadline: see {@link attributeSafely}.
+ */
+export type Attributor = (requests: readonly AttributionRequest[]) => Promise<Map<string, Attribution[]>>;
+
+type Json = unknown;
+
+function at(record: Json, path: string): unknown {
+  let value: unknown = record;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function text(value: unknown, max = 512): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.slice(0, max) : undefined;
+}
+
+/**
+ * The named fields of a CloudTrail record (a LookupEvents `CloudTrailEvent`, or an EventBridge
+ * event's `detail`), or undefined when it is not a successful write event cognito-drift watches.
+ * Nothing else of the record is copied.
+ */
+export function toTrailEvent(record: Json): TrailEvent | undefined {
+  const eventSource = text(at(record, 'eventSource'));
+  const eventName = text(at(record, 'eventName'));
+  const eventId = text(at(record, 'eventID'));
+  const eventTime = text(at(record, 'eventTime'));
+  if (!eventSource || !eventName || !eventId || !eventTime) return undefined;
+  // A call that failed changed nothing.
+  if (text(at(record, 'errorCode'))) return undefined;
+  const entry = writeEventOf(eventSource, eventName);
+  if (!entry) return undefined;
+  const resources: EventResources = {};
+  for (const [key, paths] of Object.entries(entry.paths)) {
+    for (const path of paths ?? []) {
+      const value = text(at(record, path), 256);
+      if (!value) continue;
+      if (key === 'userPoolArn') {
+        const id = /:userpool\/([\w-]+_[0-9a-zA-Z]+)$/.exec(value)?.[1];
+        if (id) resources.userPoolId = id;
+      } else resources[key as keyof EventResources] = value;
+      break;
+    }
+  }
+  const identityType = text(at(record, 'userIdentity.type'), 64);
+  const principalArn =
+    text(at(record, 'userIdentity.arn')) ??
+    text(at(record, 'userIdentity.invokedBy')) ??
+    identityType ??
+    'unknown principal';
+  const principalName =
+    text(at(record, 'userIdentity.userName'), 128) ??
+    text(at(record, 'userIdentity.sessionContext.sessionIssuer.userName'), 128) ??
+    sessionName(principalArn);
+  const event: TrailEvent = { eventId, eventName, eventSource, eventTime, principalArn, resources };
+  if (principalName) event.principalName = principalName;
+  const sourceIp = text(at(record, 'sourceIPAddress'), 128);
+  if (sourceIp) event.sourceIp = sourceIp;
+  const userAgent = text(at(record, 'userAgent'), 512);
+  if (userAgent) event.userAgent = userAgent;
+  return event;
+}
+
+/** `arn:aws:sts::1:assumed-role/Admin/alice` -> `alice`. */
+function sessionName(arn: string): string | undefined {
+  const match = /:assumed-role\/[^/]+\/(.+)$/.exec(arn);
+  return match?.[1];
+}
+
+const EVENT_NAMES_OF_KIND: Partial<Record<string, readonly string[]>> = {
+  'pool-added': ['CreateUserPool'],
+  'pool-removed': ['DeleteUserPool'],
+  'client-added': ['CreateUserPoolClient'],
+  'client-removed': ['DeleteUserPoolClient'],
+  'secret-added': ['AddUserPoolClientSecret', 'CreateUserPoolClient'],
+  'secret-removed': ['DeleteUserPoolClientSecret'],
+};
+
+const MFA_PATH =
+  /^(MfaConfiguration|SmsConfiguration|SoftwareTokenMfaConfiguration|EmailMfaConfiguration|WebAuthnConfiguration)/;
+
+/**
+ * The write events that could have made a finding, most specific first. Kinds this module does not
+ * know (new resource kinds) match the events of the table's surface named in the kind
+ * (`identity-provider-changed` -> the IdentityProvider events), else UpdateUserPool.
+ */
+export function eventNamesFor(finding: Finding): readonly string[] {
+  const byKind = EVENT_NAMES_OF_KIND[finding.kind];
+  if (byKind) return byKind;
+  // A surface's changes (and its resources added or removed) come from that surface's writes.
+  const surface = finding.surface === undefined ? undefined : EVENT_SURFACE_OF[finding.surface];
+  if (surface) return WRITE_EVENTS.filter((e) => e.surface === surface).map((e) => e.eventName);
+  if (isIdentityPoolId(finding.poolId))
+    return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
+  if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
+    if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
+    if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];
+    if (finding.path.startsWith('SchemaAttributes')) return ['AddCustomAttributes', 'UpdateUserPool'];
+    return ['UpdateUserPool'];
+  }
+  const kind: string = finding.kind;
+  const named = WRITE_EVENTS.filter((entry) => kind.startsWith(entry.surface)).map((e) => e.eventName);
+  return named.length > 0 ? named : ['UpdateUserPool'];
+}
+
+/** The write-event table's name for each watched surface (`lambda/surfaces/`). */
+const EVENT_SURFACE_OF: Readonly<Record<string, WriteEventSurface>> = {
+  identityProviders: 'identity-provider',
+  groups: 'group',
+  mfa: 'mfa',
+  riskConfiguration: 'risk',
+  waf: 'waf',
+  domains: 'domain',
+  logDelivery: 'log-delivery',
+  resourceServers: 'resource-server',
+  uiCustomization: 'ui-customization',
+};
+
+/**
+ * Whether `event` could have made `finding`: same pool (user or identity), same client, provider or
+ * group when both name one, a fitting event.
+ */
+function fits(finding: Finding, event: TrailEvent): boolean {
+  const { userPoolId, identityPoolId, clientId, providerName, groupName } = event.resources;
+  if (userPoolId !== finding.poolId && identityPoolId !== finding.poolId) return false;
+  if (finding.clientId !== undefined && clientId !== undefined && clientId !== finding.clientId) return false;
+  if (
+    finding.surface === 'identityProviders' &&
+    providerName !== undefined &&
+    providerName !== finding.resourceId
+  )
+    return false;
+  if (finding.surface === 'groups' && groupName !== undefined && groupName !== finding.resourceId)
+    return false;
+  return eventNamesFor(finding).includes(event.eventName);
+}
+
+/**
+ * For each finding, the latest event in `events` that could have made it, or `unknown` with
+ * `noMatch` as the reason. Events of other pools, and failed calls, are never matched.
+ */
+export function matchFindings(
+  findings: readonly Finding[],
+  events: readonly TrailEvent[],
+  noMatch: string,
+): Attribution[] {
+  const latestFirst = [...events].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+  return findings.map((finding) => {
+    const event = latestFirst.find((candidate) => fits(finding, candidate));
+    return event ? { kind: 'event', event } : { kind: 'unknown', reason: noMatch };
+  });
+}
+
+/** Every finding of every request as `unknown (reason)`: what a failed lookup yields. */
+export function allUnknown(
+  requests: readonly AttributionRequest[],
+  reason: string,
+): Map<string, Attribution[]> {
+  return new Map(
+    requests.map((r) => [r.poolId, r.findings.map(() => ({ kind: 'unknown' as const, reason }))]),
+  );
+}
+
+/**
+ * Calls `attribute`, turning any failure into "author unknown": attribution never fails a run.
+ */
+export async function attributeSafely(
+  attribute: Attributor,
+  requests: readonly AttributionRequest[],
+  onError: (error: unknown) => void,
+): Promise<Map<string, Attribution[]>> {
+  if (requests.length === 0) return new Map();
+  try {
+    return await attribute(requests);
+  } catch (error) {
+    onError(error);
+    return allUnknown(requests, 'the CloudTrail lookup failed');
+  }
+}
+
+/** Control characters (C0, DEL, C1) as `\xNN`, so a name or user agent cannot forge lines. */
+export function escapeControl(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff
+      ? `\\u${code.toString(16).padStart(4, '0')}`
+      : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** A user agent in a few words: `console`, `aws-cli/2.15.0`, `Boto3/1.34.2`, `terraform`, or its first 40 characters. */
+export function shortenUserAgent(userAgent: string | undefined): string {
+  if (!userAgent) return 'unknown client';
+  if (
+    /console\.amazonaws\.com|signin\.amazonaws\.com|console\.aws\.amazon\.com|^AWS Internal/i.test(userAgent)
+  )
+    return 'console';
+  if (/cloudformation\.amazonaws\.com/i.test(userAgent)) return 'cloudformation';
+  const known =
+    /(aws-cli\/[\d.]+|Boto3\/[\d.]+|aws-sdk-[a-z]+\/[\d.]+|aws-sdk-js\/[\d.]+|Terraform\/[\d.]+|aws-cdk\/[\d.]+|APN\/[\d.]+ terraform)/i.exec(
+      userAgent,
+    )?.[1];
+  if (known) return known.replace(/^APN\/[\d.]+ /i, '');
+  return userAgent.length > 40 ? `${userAgent.slice(0, 37)}...` : userAgent;
+}
+
+/** `2026-12-02T10:41:07Z` -> `2026-12-02T10:41Z`. */
+function minutes(iso: string): string {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)/.exec(iso);
+  return match ? `${match[1]}Z` : iso;
+}
+
+/**
+ * One line for an alert: `by <principal ARN> (<EventName>, <time>, <source IP>, <user agent>)`, or
+ * `author unknown (<reason>)`. Control characters in any field are escaped.
+ */
+export function formatAttribution(attribution: Attribution): string {
+  if (attribution.kind === 'unknown') return escapeControl(`author unknown (${attribution.reason})`);
+  const e = attribution.event;
+  const who =
+    e.principalName && !e.principalArn.endsWith(`/${e.principalName}`)
+      ? `${e.principalArn} [${e.principalName}]`
+      : e.principalArn;
+  return escapeControl(
+    `by ${who} (${e.eventName}, ${minutes(e.eventTime)}, ${e.sourceIp ?? 'unknown IP'}, ${shortenUserAgent(e.userAgent)})`,
+  );
+}
+
+/** What the JSON report keeps of an attribution: the event id and the named fields, or the reason. */
+export function reportAttribution(attribution: Attribution): Record<string, string> {
+  if (attribution.kind === 'unknown') return { author: 'unknown', reason: attribution.reason };
+  const { resources: _resources, ...fields } = attribution.event;
+  return { ...fields };
+}
+
+/** The event names to look up for these findings: one series of LookupEvents pages each. */
+export function lookupNamesFor(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.flatMap((finding) => eventNamesFor(finding)))].sort();
+}

@@ -1,0 +1,37 @@
+import { type TrailEvent, toTrailEvent } from '../core/attribution.js';
+import { CLOUDTRAIL_DETAIL_TYPE } from '../core/write-events.js';
+
+/** An EventBridge event as the rule delivers it (only the fields read here). */
+export interface CloudTrailApiEvent {
+  'detail-type': typeof CLOUDTRAIL_DETAIL_TYPE;
+  source: string;
+  detail: unknown;
+}
+
+/** Whether the handler's input is a CloudTrail API call delivered by EventBridge (not a sweep request). */
+export function isCloudTrailApiEvent(input: unknown): input is CloudTrailApiEvent {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    (input as Record<string, unknown>)['detail-type'] === CLOUDTRAIL_DETAIL_TYPE &&
+    typeof (input as Record<string, unknown>).detail === 'object'
+  );
+}
+
+/** What a real-time check needs from one event: the author (named fields only) and the pools it names. */
+export interface ParsedApiEvent {
+  event: TrailEvent;
+  userPoolIds: string[];
+  identityPoolIds: string[];
+}
+
+/** The watched write event in an EventBridge event, reduced to its named fields; undefined otherwise. */
+export function parseApiEvent(input: CloudTrailApiEvent): ParsedApiEvent | undefined {
+  const event = toTrailEvent(input.detail);
+  if (!event) return undefined;
+  return {
+    event,
+    userPoolIds: event.resources.userPoolId ? [event.resources.userPoolId] : [],
+    identityPoolIds: event.resources.identityPoolId ? [event.resources.identityPoolId] : [],
+  };
+}

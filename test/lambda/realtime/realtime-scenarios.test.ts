@@ -1,0 +1,325 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
+  ListUserPoolsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
+import { CognitoReader } from '../../../lambda/adapters/cognito-reader.js';
+import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
+import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
+import { runDetection } from '../../../lambda/core/detector.js';
+import { DriftStore } from '../../../lambda/core/drift-store.js';
+import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
+import { checkTrailDaily } from '../../../lambda/realtime/trail-check.js';
+import {
+  BUCKET,
+  defaultOptions,
+  FakeAccount,
+  HOUR,
+  ManualClock,
+  PREFIX,
+  REGION,
+  RecordingLogger,
+  TOPIC_ARN,
+} from '../../support/fake-aws.js';
+
+const CANARY = 'CANARY-client-secret-in-requestParameters-91c2';
+
+/** A CloudTrail record as CloudTrail writes it, made by `user`. */
+function record(eventName: string, time: Date, requestParameters: Record<string, unknown>, user = 'mallory') {
+  return {
+    eventVersion: '1.08',
+    userIdentity: {
+      type: 'IAMUser',
+      arn: `arn:aws:iam::123456789012:user/${user}`,
+      accountId: '123456789012',
+      userName: user,
+    },
+    eventTime: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: 'cognito-idp.amazonaws.com',
+    eventName,
+    awsRegion: REGION,
+    sourceIPAddress: '198.51.100.7',
+    userAgent: 'console.amazonaws.com',
+    requestParameters,
+    responseElements: null,
+    eventID: `${eventName}-${time.getTime()}-${user}`,
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+  };
+}
+
+/** The EventBridge event the rule delivers for a record. */
+function apiEvent(detail: ReturnType<typeof record>) {
+  return {
+    version: '0',
+    id: `eb-${detail.eventID}`,
+    'detail-type': 'AWS API Call via CloudTrail' as const,
+    source: 'aws.cognito-idp',
+    account: '123456789012',
+    time: detail.eventTime,
+    region: REGION,
+    resources: [],
+    detail,
+  };
+}
+
+describe('attribution and the real-time path, end to end on the fake account', () => {
+  let aws: FakeAccount;
+  const cloudtrail = mockClient(CloudTrailClient);
+  let trail: ReturnType<typeof record>[];
+  let clock: ManualClock;
+  let logger: RecordingLogger;
+  let store: DriftStore;
+
+  beforeEach(() => {
+    aws = new FakeAccount();
+    cloudtrail.reset();
+    trail = [];
+    cloudtrail.on(LookupEventsCommand).callsFake((input) => ({
+      Events: trail
+        .filter((r) => r.eventName === input.LookupAttributes?.[0]?.AttributeValue)
+        .map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })),
+    }));
+    clock = new ManualClock();
+    logger = new RecordingLogger();
+    store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+  });
+  afterEach(() => aws.restore());
+
+  function deps() {
+    return {
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+      }),
+      store,
+      notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
+      logger,
+      now: clock.now,
+    };
+  }
+
+  async function sweep() {
+    const before = aws.published.length;
+    const lookup = new CloudTrailReader({
+      client: new CloudTrailClient({ region: REGION }),
+      quotaShare: 1,
+      lookupRps: 1e6,
+      now: clock.now,
+    });
+    const result = await runDetection({ ...deps(), attribute: lookup.attribute }, defaultOptions());
+    return { result, sent: aws.published.slice(before) };
+  }
+
+  /** A pool with a baseline, and its client `web`. */
+  async function watchedPool() {
+    const pool = aws.addPool({ name: 'customers' });
+    const web = aws.addClient(pool.poolId, { name: 'web' });
+    aws.addClient(pool.poolId, { name: 'admin' });
+    await sweep();
+    clock.advance(HOUR);
+    return { poolId: pool.poolId, clientId: web.clientId };
+  }
+
+  it('names the author of sweep drift, and carries the event id in the JSON report', async () => {
+    const { poolId, clientId } = await watchedPool();
+    aws.updateClient(poolId, clientId, { RefreshTokenValidity: 365 });
+    trail.push(
+      record('UpdateUserPoolClient', new Date(clock.now().getTime() - 19 * 60_000), {
+        userPoolId: poolId,
+        clientId,
+      }),
+    );
+
+    const { result, sent } = await sweep();
+
+    const digest = sent.find((m) => m.Subject?.includes('drift'));
+    const at = new Date(clock.now().getTime() - 19 * 60_000).toISOString().slice(0, 16);
+    expect(digest?.Message).toContain(
+      `    by arn:aws:iam::123456789012:user/mallory (UpdateUserPoolClient, ${at}Z, 198.51.100.7, console)`,
+    );
+    const report = aws.bucket.readJson<{ attributions: Record<string, { eventId: string }[]> }>(
+      `reports/${result.runId}.json`,
+    );
+    expect(report.attributions[poolId]?.[0]?.eventId).toBe(trail[0]?.eventID);
+  });
+
+  it('still alerts, on time, with "author unknown" when the lookup is denied', async () => {
+    const { poolId } = await watchedPool();
+    aws.updatePool(poolId, { MfaConfiguration: 'OFF' });
+    cloudtrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    const { sent } = await sweep();
+
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain(
+      '    author unknown (CloudTrail lookup failed: AccessDeniedException)',
+    );
+  });
+
+  it('turns a real-time event into one alert naming its author, reads only that pool, and the next sweep is silent', async () => {
+    const { poolId, clientId } = await watchedPool();
+    const other = aws.addPool({ name: 'staff' });
+    aws.updateClient(poolId, clientId, { CallbackURLs: ['https://evil.example.net/cb'] });
+    aws.updatePool(other.poolId, { MfaConfiguration: 'OFF' }); // not named by the event
+    aws.cognito.resetHistory();
+    const before = aws.published.length;
+
+    const input = apiEvent(
+      record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId, clientSecret: CANARY }),
+    );
+    expect(JSON.stringify(input)).toContain(CANARY);
+
+    const outcome = await handleApiEvent(
+      input,
+      { ...deps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+
+    const sent = aws.published.slice(before);
+    expect(outcome.action).toBe('checked');
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateUserPoolClient,');
+    expect(sent[0]?.Message).not.toContain(other.poolId);
+    expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+    // Only the client the event named is read again; the other comes from the latest snapshot.
+    expect(
+      aws.cognito.commandCalls(DescribeUserPoolClientCommand).map((c) => c.args[0].input.ClientId),
+    ).toEqual([clientId]);
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+    // The canary was in the event; it is in no stored object, message or log line.
+    for (const { body } of aws.bucket.allBodies()) expect(body).not.toContain(CANARY);
+    for (const message of aws.published) expect(JSON.stringify(message)).not.toContain(CANARY);
+    expect(logger.text()).not.toContain(CANARY);
+
+    clock.advance(HOUR);
+    const next = await sweep();
+    // The staff pool's drift is new to the sweep; the customers pool's was already sent.
+    expect(next.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(next.sent[0]?.Message).toContain(other.poolId);
+    expect(next.sent[0]?.Message).not.toContain(`(${poolId})`);
+  });
+
+  it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    const identityPoolId = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection(identityDeps(), defaultOptions());
+    clock.advance(HOUR);
+    aws.updateIdentityPool(identityPoolId, { allowUnauthenticated: true });
+    aws.cognito.resetHistory();
+    const before = aws.published.length;
+
+    const detail = {
+      ...record('UpdateIdentityPool', clock.now(), { identityPoolId, allowUnauthenticatedIdentities: true }),
+      eventSource: 'cognito-identity.amazonaws.com',
+    };
+    const outcome = await handleApiEvent(
+      { ...apiEvent(detail), source: 'aws.cognito-identity' },
+      { ...identityDeps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+
+    const sent = aws.published.slice(before);
+    expect(outcome.action).toBe('checked');
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain('[HIGH] AllowUnauthenticatedIdentities: false -> true');
+    expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
+    expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+  });
+
+  it('debounces a burst of five events in one pool into one check and one alert', async () => {
+    const { poolId, clientId } = await watchedPool();
+    aws.updateClient(poolId, clientId, {
+      RefreshTokenValidity: 365,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+    });
+    let releaseOwner: () => void = () => undefined;
+    const ownerWaits = new Promise<void>((resolve) => {
+      releaseOwner = resolve;
+    });
+    const before = aws.published.length;
+    const events = Array.from({ length: 5 }, (_, i) =>
+      apiEvent(
+        record('UpdateUserPoolClient', new Date(clock.now().getTime() + i * 1000), {
+          userPoolId: poolId,
+          clientId,
+        }),
+      ),
+    );
+    const realtime = { ...defaultOptions(), debounceMs: 60_000 };
+    let slept = 0;
+
+    const owner = handleApiEvent(
+      events[0]!,
+      {
+        ...deps(),
+        sleep: async (ms) => {
+          slept = ms;
+          await ownerWaits;
+        },
+      },
+      realtime,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const joined = [];
+    for (const event of events.slice(1))
+      joined.push(await handleApiEvent(event, { ...deps(), sleep: async () => undefined }, realtime));
+    releaseOwner();
+    const checked = await owner;
+
+    expect(slept).toBe(60_000);
+    expect(joined.map((j) => j.action)).toEqual(['joined', 'joined', 'joined', 'joined']);
+    expect(checked.action).toBe('checked');
+    expect(aws.published.slice(before)).toHaveLength(1);
+  });
+
+  it('sends the "real-time detection inactive" notice when no trail logs, once per reminder interval', async () => {
+    const trailDeps = {
+      documents: store.documents,
+      trailStatus: async () => ({ status: 'inactive' as const }),
+      notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
+      logger,
+      now: clock.now,
+    };
+    const options = { accountId: '123456789012', region: REGION, reminderIntervalMs: 48 * HOUR };
+
+    expect(await checkTrailDaily(trailDeps, options)).toBe('inactive');
+    clock.advance(HOUR);
+    expect(await checkTrailDaily(trailDeps, options)).toBe('not-due');
+    clock.advance(24 * HOUR);
+    expect(await checkTrailDaily(trailDeps, options)).toBe('inactive');
+    clock.advance(24 * HOUR);
+    expect(await checkTrailDaily(trailDeps, options)).toBe('inactive');
+
+    expect(aws.published.map((m) => m.Message?.split('\n')[0])).toEqual([
+      `real-time detection inactive: no trail logs management events in ${REGION}`,
+      `real-time detection inactive: no trail logs management events in ${REGION}`,
+    ]);
+  });
+});
