@@ -4,6 +4,7 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { CognitoReader } from './adapters/cognito-reader.js';
@@ -25,6 +26,7 @@ import { parseAccountSelection, parseRegionSelection, TargetSelectionError } fro
 const logger = new Logger({ serviceName: 'cognito-drift' });
 const metrics = new Metrics({ namespace: 'CognitoDrift', serviceName: 'cognito-drift' });
 const clients = createAwsClients();
+const sts = new STSClient({});
 const coreLogger: CoreLogger = {
   debug: (message, extra = {}) => logger.debug(message, extra),
   info: (message, extra = {}) => logger.info(message, extra),
@@ -56,7 +58,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   const selfAccountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
   // Kept across invocations of a warm container: one AssumeRole per account for the credentials' lifetime.
   credentials ??= new TargetCredentials(
-    clients.sts,
+    sts,
     {
       roleName: env.MEMBER_ROLE_NAME || DEFAULT_MEMBER_ROLE_NAME,
       ...(env.EXTERNAL_ID ? { externalId: env.EXTERNAL_ID } : {}),
