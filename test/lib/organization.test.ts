@@ -33,7 +33,8 @@ function definition(distributed: boolean): { States: Record<string, State>; Star
   const machine = Object.values(
     Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'),
   )[0];
-  const parts = (machine?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  if (!machine) throw new Error('no state machine');
+  const parts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
   return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
 }
 
