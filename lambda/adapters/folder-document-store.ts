@@ -107,14 +107,23 @@ export class FolderDocumentStore implements VersionedDocumentStore {
       }
     };
     if (prefix.startsWith(keys.baselinePrefix)) {
-      // Baselines sit at the top of the folder.
-      const top = await readdir(this.folder, { withFileTypes: true }).catch(() => []);
-      for (const entry of top) {
-        if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
-        const key = `${keys.baselinePrefix}${entry.name}`;
-        if (!key.startsWith(prefix)) continue;
-        out.push({ key, etag: etagOf(await readFile(join(this.folder, entry.name), 'utf-8')) });
-      }
+      // Baselines sit at the top of the folder, or under <account>/<region>/ for a deployment that
+      // watches several targets; dot folders (.work, .git) hold none.
+      const visit = async (dir: string): Promise<void> => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+          const full = join(dir, entry.name);
+          if (entry.isDirectory()) {
+            if (!entry.name.startsWith('.')) await visit(full);
+            continue;
+          }
+          if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+          const key = `${keys.baselinePrefix}${relative(this.folder, full).split(sep).join('/')}`;
+          if (!key.startsWith(prefix)) continue;
+          out.push({ key, etag: etagOf(await readFile(full, 'utf-8')) });
+        }
+      };
+      await visit(this.folder);
     } else {
       await walk(join(this.folder, WORK_FOLDER));
     }

@@ -33,6 +33,18 @@ export function messageAttributes(message: AlertMessage): Record<string, Message
       attributes.pool_ids_more = { DataType: 'Number', StringValue: String(ids.length - kept.length) };
     }
   }
+  // Organization-wide digests: which accounts and regions they cover, for per-team filter policies.
+  for (const [name, values] of [
+    ['account', message.attributes.accounts],
+    ['region', message.attributes.regions],
+  ] as const) {
+    if (values && values.length > 0) {
+      attributes[name] = {
+        DataType: 'String.Array',
+        StringValue: JSON.stringify(values.slice(0, MAX_POOL_ID_ATTRIBUTES)),
+      };
+    }
+  }
   return attributes;
 }
 

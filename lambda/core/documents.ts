@@ -22,6 +22,31 @@ export const keys = {
   poolIdFromBaselineKey: (key: string) => key.slice('baselines/'.length, -'.json'.length),
 };
 
+/** One (account, region) a deployment watches. */
+export interface TargetScope {
+  accountId: string;
+  region: string;
+}
+
+/**
+ * Where a target's document lives: the target's account and region follow the document kind's
+ * folder, so `baselines/<poolId>.json` becomes `baselines/<account>/<region>/<poolId>.json`, and
+ * `state/detector-state.json` becomes `state/<account>/<region>/detector-state.json`.
+ */
+export function targetKey(target: TargetScope, key: string): string {
+  const slash = key.indexOf('/');
+  if (slash < 0) throw new Error(`Not a document key: ${key}`);
+  return `${key.slice(0, slash)}/${target.accountId}/${target.region}/${key.slice(slash + 1)}`;
+}
+
+/** The inverse of {@link targetKey}: undefined when `key` is not one of that target's. */
+export function untargetKey(target: TargetScope, key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const scope = `/${target.accountId}/${target.region}/`;
+  if (slash < 0 || !key.startsWith(scope, slash)) return undefined;
+  return `${key.slice(0, slash)}/${key.slice(slash + scope.length)}`;
+}
+
 const json = z.json() as z.ZodType<Json>;
 const isoDate = z.iso.datetime({ offset: true });
 

@@ -120,7 +120,14 @@ export interface AlertMessage {
   subject: string;
   body: string;
   /** SNS message attributes, so subscribers can filter (for example only HIGH to a pager). */
-  attributes: { kind: string; severity?: string; poolIds: string[] };
+  attributes: {
+    kind: string;
+    severity?: string;
+    poolIds: string[];
+    /** The accounts and regions the message is about, so teams can subscribe to their own. */
+    accounts?: string[];
+    regions?: string[];
+  };
 }
 
 export interface Notifier {

@@ -54,6 +54,7 @@ import {
   type SurfaceService,
   withSdkDates,
 } from './cognito-surface.js';
+import { StandinOrganization } from './standin-organization.js';
 
 /** The operations the stand-in implements (all services). Anything else gets `UnknownOperationException`. */
 export type CognitoOperation =
@@ -688,8 +689,16 @@ export class CognitoStandin {
   readonly region: string;
   /** Account id used in ARNs. */
   readonly accountId: string;
+  /**
+   * The organization this stand-in plays: its accounts, regions and roles; STS `AssumeRole`,
+   * Organizations and `account:ListRegions` over the wire. Shared by every (account, region) target.
+   */
+  readonly organization: StandinOrganization;
 
   private readonly server: Server;
+  private readonly options: StandinOptions;
+  /** The other (account, region) targets, each with its own pools and quotas (only on the root). */
+  private readonly targets = new Map<string, CognitoStandin>();
   private readonly rand: () => number;
   private readonly clock: () => Date;
   private readonly tokenKey: string;
@@ -712,11 +721,18 @@ export class CognitoStandin {
   private inFlight = 0;
   private counters = this.freshCounters();
 
-  private constructor(server: Server, endpoint: string, opts: StandinOptions) {
+  private constructor(
+    server: Server,
+    endpoint: string,
+    opts: StandinOptions,
+    organization?: StandinOrganization,
+  ) {
     this.server = server;
     this.endpoint = endpoint;
+    this.options = opts;
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
+    this.organization = organization ?? new StandinOrganization(this.accountId, this.region);
     const seed = opts.seed ?? 1;
     this.rand = prng(seed);
     this.tokenKey = `cognito-standin-${seed}`;
@@ -768,10 +784,42 @@ export class CognitoStandin {
     return standin;
   }
 
+  /**
+   * The stand-in of one (account, region): its own pools, quotas, faults and stats, on the same port.
+   * Requests reach it when signed for `region` with keys that STS `AssumeRole` issued for `accountId`
+   * (or any other key, for the default account). The account must be in {@link organization}
+   * (`organization.addAccount`); the default account and region are this stand-in itself.
+   */
+  target(accountId: string, region: string): CognitoStandin {
+    if (accountId === this.accountId && region === this.region) return this;
+    if (!this.organization.hasAccount(accountId)) {
+      throw new Error(`account ${accountId} is not in the organization: organization.addAccount it first`);
+    }
+    const key = `${accountId}|${region}`;
+    let target = this.targets.get(key);
+    if (!target) {
+      let mix = 0;
+      for (const ch of key) mix = (Math.imul(mix, 31) + ch.charCodeAt(0)) >>> 0;
+      const { port: _port, ...rest } = this.options;
+      target = new CognitoStandin(
+        this.server,
+        this.endpoint,
+        { ...rest, accountId, region, seed: ((this.options.seed ?? 1) ^ mix) >>> 0 },
+        this.organization,
+      );
+      this.targets.set(key, target);
+    }
+    return target;
+  }
+
   /** Stop listening, drop open connections and pending (latency-delayed) responses. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const target of this.targets.values()) {
+      for (const t of target.timers) clearTimeout(t);
+      target.timers.clear();
+    }
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -1328,7 +1376,26 @@ export class CognitoStandin {
     req.on('error', () => res.destroy());
   }
 
-  private process(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  private process(req: IncomingMessage, res: ServerResponse, raw: string, routed = false): void {
+    if (!routed) {
+      if (this.organization.handle(req, res, raw)) return;
+      const route = this.organization.route(req);
+      if (route.kind === 'error') {
+        const text = JSON.stringify({ __type: route.type, message: route.message });
+        res.writeHead(route.status, {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'Content-Length': Buffer.byteLength(text),
+          'x-amzn-ErrorType': route.type,
+        });
+        res.end(text);
+        return;
+      }
+      // The default account answers in any region the tests sign for (a single-target stand-in).
+      if (route.accountId !== this.accountId || this.targets.has(`${route.accountId}|${route.region}`)) {
+        this.target(route.accountId, route.region).process(req, res, raw, true);
+        return;
+      }
+    }
     const now = performance.now();
     const c = this.counters;
     const target = String(req.headers['x-amz-target'] ?? '');

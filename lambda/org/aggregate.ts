@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { AlertMessage } from '../core/ports.js';
+import { formatSubject, MAX_BODY_BYTES } from '../core/render.js';
+import { compareTargets, type ScanTarget, type UnreachableTarget, unreachableLine } from './target.js';
+
+/** What one organization run produced, target by target. */
+export interface OrganizationRun {
+  orgRunId: string;
+  startedAt: string;
+  /** Each target's messages (drift digest, reminder, resolved, ...), as its detector rendered them. */
+  parts: { target: ScanTarget; messages: AlertMessage[] }[];
+  /** Targets that could not be reached; their lines are sent unless `unreachableAlreadySent`. */
+  unreachable: UnreachableTarget[];
+  /** The same unreachable lines went out within the reminder interval: leave them out. */
+  unreachableAlreadySent?: boolean;
+  /** `s3://bucket/reports/<orgRunId>.json`, named at the end of each message. */
+  reportLocation?: string;
+}
+
+const SEVERITY_ORDER = ['LOW', 'MEDIUM', 'HIGH'];
+/** The order messages of different kinds go out in. */
+const KIND_ORDER = [
+  'drift',
+  'reminder',
+  'scan-incomplete',
+  'store-problem',
+  'resolved',
+  'baseline-created',
+  'now-watching',
+];
+
+/** The unreachable lines of a run, deduplicated and in order: what the dedupe fingerprint covers. */
+export function unreachableLines(unreachable: readonly UnreachableTarget[]): string[] {
+  return [...new Set([...unreachable].sort(compareTargets).map(unreachableLine))];
+}
+
+export function unreachableFingerprint(unreachable: readonly UnreachableTarget[]): string {
+  return createHash('sha256').update(unreachableLines(unreachable).join('\n')).digest('hex').slice(0, 32);
+}
+
+/**
+ * One message per kind for the whole organization: every target's drift in ONE digest, grouped by
+ * account and region, and so on for reminders, resolved drift and notices. Unreachable targets are
+ * lines of the one "scan incomplete" notice. Bodies are cut at the SNS size limit, naming the full
+ * report. Attributes carry every pool id, account and region the message is about.
+ */
+export function aggregateMessages(run: OrganizationRun): AlertMessage[] {
+  const byKind = new Map<string, { target: ScanTarget; message: AlertMessage }[]>();
+  for (const part of [...run.parts].sort((a, b) => compareTargets(a.target, b.target))) {
+    for (const message of part.messages) {
+      const list = byKind.get(message.attributes.kind) ?? [];
+      list.push({ target: part.target, message });
+      byKind.set(message.attributes.kind, list);
+    }
+  }
+  const lines = run.unreachableAlreadySent ? [] : unreachableLines(run.unreachable);
+  if (lines.length > 0 && !byKind.has('scan-incomplete')) byKind.set('scan-incomplete', []);
+  const kinds = [...byKind.keys()].sort(
+    (a, b) => rank(KIND_ORDER, a) - rank(KIND_ORDER, b) || a.localeCompare(b),
+  );
+  return kinds.map((kind) => {
+    const entries = byKind.get(kind) ?? [];
+    const extra = kind === 'scan-incomplete' ? lines : [];
+    return combine(kind, entries, extra, run);
+  });
+}
+
+function combine(
+  kind: string,
+  entries: { target: ScanTarget; message: AlertMessage }[],
+  extraLines: string[],
+  run: OrganizationRun,
+): AlertMessage {
+  const severity = entries
+    .map((e) => e.message.attributes.severity)
+    .filter((s): s is string => s !== undefined)
+    .sort((a, b) => rank(SEVERITY_ORDER, b) - rank(SEVERITY_ORDER, a))[0];
+  const accounts = [...new Set(entries.map((e) => e.target.accountId))].sort();
+  const regions = [...new Set(entries.map((e) => e.target.region))].sort();
+  const header = [
+    `cognito-drift organization run ${run.orgRunId} at ${run.startedAt}: ${kind} in ${entries.length} target${entries.length === 1 ? '' : 's'}` +
+      (extraLines.length > 0 ? `, and ${extraLines.length} unreachable` : '') +
+      '.',
+    '',
+  ];
+  const sections: string[][] = [];
+  if (extraLines.length > 0) {
+    sections.push([
+      'Targets that could not be scanned. Nothing in them was compared or reported as removed:',
+      ...extraLines.map((l) => `  ${l}`),
+      '',
+    ]);
+  }
+  for (const { target, message } of entries) {
+    sections.push([
+      `=== Account ${target.accountId}, region ${target.region}: ${message.subject}`,
+      message.body,
+      '',
+    ]);
+  }
+  const first = entries[0];
+  const text =
+    entries.length === 1 && extraLines.length === 0 && first
+      ? first.message.subject
+      : `${severity ? `${severity} ` : ''}${kind} in ${countOf(entries.length + extraLines.length, 'target')}`;
+  return {
+    subject: formatSubject(
+      { accountId: 'organization', region: `${countOf(accounts.length, 'account')}` },
+      stripPrefix(text),
+    ),
+    body: fit(header, sections, run.reportLocation),
+    attributes: {
+      kind,
+      ...(severity ? { severity } : kind === 'scan-incomplete' ? { severity: 'HIGH' } : {}),
+      poolIds: [...new Set(entries.flatMap((e) => e.message.attributes.poolIds))].sort(),
+      accounts: [
+        ...new Set([...accounts, ...(kind === 'scan-incomplete' ? unreachableAccounts(run) : [])]),
+      ].sort(),
+      regions,
+    },
+  };
+}
+
+function unreachableAccounts(run: OrganizationRun): string[] {
+  return run.unreachableAlreadySent ? [] : run.unreachable.map((u) => u.accountId);
+}
+
+/** A target's own subject starts with `[cognito-drift <account>/<region>] `: the digest has its own. */
+function stripPrefix(subject: string): string {
+  return subject.replace(/^\[cognito-drift [^\]]*\]\s*/, '');
+}
+
+function fit(header: string[], sections: string[][], reportLocation?: string): string {
+  const footer = reportLocation ? ['', `Full JSON report: ${reportLocation}`] : [];
+  const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
+  const all = [...header, ...sections.flat().flatMap((block) => block.split('\n'))];
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const [index, line] of all.entries()) {
+    const size = Buffer.byteLength(line) + 1;
+    if (bytes + size > budget) {
+      kept.push(
+        '',
+        `... message truncated: ${all.length - index} more lines not shown (SNS messages are limited to 256 KB).`,
+      );
+      break;
+    }
+    kept.push(line);
+    bytes += size;
+  }
+  return [...kept, ...footer].join('\n');
+}
+
+function rank(order: readonly string[], value: string): number {
+  const i = order.indexOf(value);
+  return i < 0 ? order.length : i;
+}
+
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

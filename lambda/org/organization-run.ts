@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { CognitoReader } from '../adapters/cognito-reader.js';
+import { canonicalJson } from '../core/canonical.js';
+import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
+import { aggregateMessages, unreachableFingerprint } from './aggregate.js';
+import {
+  type AggregateInput,
+  type ChildInput,
+  type ChildOutput,
+  type ListOutput,
+  organizationEventSchema,
+} from './contract.js';
+import type { TargetCredentials } from './credentials.js';
+import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
+import { migrateSingleTargetLayout } from './migrate.js';
+import { type ScanTargetOptions, scanTarget, type TargetMessages } from './scan-target.js';
+import type { AccountSelection, RegionSelection, ScanTarget, UnreachableTarget } from './target.js';
+
+/** What the organization entry points talk to. Everything with a side effect comes in here. */
+export interface OrganizationDeps {
+  documents: DocumentStore;
+  notifier: Notifier;
+  credentials: TargetCredentials;
+  organizations?: OrganizationsPort;
+  /** Account Management client signing with these credentials (undefined: the function's own). */
+  accountClient: (credentials: ReturnType<TargetCredentials['providerFor']>) => AccountPort;
+  /** A paced reader of one target (its own pacer: quotas are per account and region). */
+  reader: (
+    target: ScanTarget,
+    credentials: ReturnType<TargetCredentials['providerFor']>,
+  ) => PoolReader & {
+    poolConcurrency?: number;
+  };
+  logger: Logger;
+  metrics?: MetricsSink;
+  now: () => Date;
+}
+
+export interface OrganizationSettings {
+  accounts: AccountSelection;
+  regions: RegionSelection;
+  selfAccountId: string;
+  stackRegion: string;
+  reminderIntervalMs: number;
+  /** The detector options every target's scan shares (time limits, ignore rules, secret policy). */
+  scan: Omit<ScanTargetOptions, 'approveCommand'>;
+  /** Shown in messages: how to approve a pool of any target. */
+  approveCommand: (poolId: string) => string;
+}
+
+const ORGANIZATION_STATE_KEY = 'state/organization.json';
+const organizationStateSchema = z.strictObject({
+  formatVersion: z.literal(1),
+  kind: z.literal('organization-state'),
+  /** The unreachable lines last sent, so the same ones are not re-sent every run. */
+  unreachable: z.strictObject({ fingerprint: z.string(), lastAlertedAt: z.string() }).optional(),
+});
+type OrganizationState = z.infer<typeof organizationStateSchema>;
+
+/**
+ * The three steps of an organization run, as the state machine calls them: `list` (targets),
+ * `scan` (one target, the Map's child; called again with its runId until done) and `aggregate`
+ * (one digest for the organization). Inputs and outputs follow `contract.ts`.
+ */
+export async function runOrganizationStep(
+  event: unknown,
+  deps: OrganizationDeps,
+  settings: OrganizationSettings,
+): Promise<ListOutput | ChildOutput | { sent: number; orgRunId: string }> {
+  const parsed = organizationEventSchema.parse(event);
+  if (parsed.phase === 'list') return listStep(deps, settings);
+  if (parsed.phase === 'scan') return scanStep(parsed, deps, settings);
+  return aggregateStep(parsed, deps, settings);
+}
+
+async function listStep(deps: OrganizationDeps, settings: OrganizationSettings): Promise<ListOutput> {
+  const startedAt = deps.now().toISOString();
+  const orgRunId = startedAt.replace(/[:.]/g, '-');
+  // A deployment that watched only its own account and region keeps its baselines, alerts and
+  // history: its documents move to that target's keys before the first organization run.
+  await migrateSingleTargetLayout(
+    deps.documents,
+    { accountId: settings.selfAccountId, region: settings.stackRegion },
+    deps.logger,
+  );
+  const listing = await listTargets(
+    { accounts: settings.accounts, regions: settings.regions },
+    {
+      ...(deps.organizations ? { organizations: deps.organizations } : {}),
+      accountClient: async (accountId) => {
+        // Assume first, so a missing role is AssumeRoleError, not a failed ListRegions.
+        if (accountId !== settings.selfAccountId) await deps.credentials.get(accountId);
+        return deps.accountClient(deps.credentials.providerFor(accountId));
+      },
+      selfAccountId: settings.selfAccountId,
+      stackRegion: settings.stackRegion,
+    },
+  );
+  deps.logger.info('Organization run: targets listed', {
+    orgRunId,
+    targets: listing.targets.length,
+    unreachable: listing.unreachable.length,
+  });
+  return {
+    orgRunId,
+    startedAt,
+    items: listing.targets.map((target) => ({ phase: 'scan' as const, orgRunId, target })),
+    unreachable: listing.unreachable,
+  };
+}
+
+async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: OrganizationSettings) {
+  return scanTarget(
+    input,
+    {
+      documents: deps.documents,
+      reader: async (target) => {
+        if (target.accountId !== settings.selfAccountId) await deps.credentials.get(target.accountId);
+        return deps.reader(target, deps.credentials.providerFor(target.accountId));
+      },
+      logger: deps.logger,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      now: deps.now,
+    },
+    { ...settings.scan, approveCommand: settings.approveCommand },
+  );
+}
+
+async function aggregateStep(
+  input: AggregateInput,
+  deps: OrganizationDeps,
+  settings: OrganizationSettings,
+): Promise<{ sent: number; orgRunId: string }> {
+  const { documents, notifier, now } = deps;
+  const parts: TargetMessages[] = [];
+  const unreachable: UnreachableTarget[] = [...input.unreachable];
+  for (const result of input.results) {
+    if (result.status === 'unreachable') {
+      unreachable.push({
+        accountId: result.target.accountId,
+        region: result.target.region,
+        reason: result.reason ?? `cannot scan ${result.target.accountId}/${result.target.region}`,
+      });
+    }
+    if (!result.messagesKey) continue;
+    const stored = await documents.get(result.messagesKey);
+    if (stored) parts.push(JSON.parse(stored.body) as TargetMessages);
+  }
+  // Dedupe the unreachable lines like every other notice: the same set is re-sent only after the
+  // reminder interval.
+  const stateObject = await documents.get(ORGANIZATION_STATE_KEY);
+  const state: OrganizationState = stateObject
+    ? organizationStateSchema.parse(JSON.parse(stateObject.body))
+    : { formatVersion: 1, kind: 'organization-state' };
+  const fingerprint = unreachable.length > 0 ? unreachableFingerprint(unreachable) : undefined;
+  const alreadySent =
+    fingerprint !== undefined &&
+    state.unreachable?.fingerprint === fingerprint &&
+    now().getTime() - Date.parse(state.unreachable.lastAlertedAt) < settings.reminderIntervalMs;
+
+  let reportLocation: string | undefined;
+  if (parts.length > 0 || (unreachable.length > 0 && !alreadySent)) {
+    const reportKey = `reports/${input.orgRunId}.json`;
+    await documents.put(
+      reportKey,
+      canonicalJson({ orgRunId: input.orgRunId, startedAt: input.startedAt, targets: parts, unreachable }, 2),
+      { unconditional: true },
+    );
+    reportLocation = documents.locate?.(reportKey) ?? `${documents.location}/${reportKey}`;
+  }
+  const messages = aggregateMessages({
+    orgRunId: input.orgRunId,
+    startedAt: input.startedAt,
+    parts,
+    unreachable,
+    unreachableAlreadySent: alreadySent,
+    ...(reportLocation ? { reportLocation } : {}),
+  });
+  for (const message of messages) await notifier.publish(message);
+  // Only after every publish succeeded: a failed one is retried by the next run.
+  const next: OrganizationState = { formatVersion: 1, kind: 'organization-state' };
+  if (fingerprint !== undefined) {
+    next.unreachable =
+      alreadySent && state.unreachable
+        ? state.unreachable
+        : { fingerprint, lastAlertedAt: now().toISOString() };
+  }
+  if (canonicalJson(next, 2) !== stateObject?.body) {
+    await documents.put(ORGANIZATION_STATE_KEY, canonicalJson(next, 2), { unconditional: true });
+  }
+  deps.logger.info('Organization run finished', {
+    orgRunId: input.orgRunId,
+    targets: input.results.length,
+    unreachable: unreachable.length,
+    messagesSent: messages.length,
+  });
+  return { sent: messages.length, orgRunId: input.orgRunId };
+}
+
+/** A reader for one target with its own pacer, from clients signed for that target. */
+export function pacedReader(
+  clients: ConstructorParameters<typeof CognitoReader>[0],
+): PoolReader & { poolConcurrency: number } {
+  return new CognitoReader(clients);
+}

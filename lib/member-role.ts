@@ -1,0 +1,116 @@
+import { ArnFormat, Aws, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** The role name every member account holds; the detector assumes `arn:aws:iam::<account>:role/<name>`. */
+export const MEMBER_ROLE_NAME = 'CognitoDriftMemberRole';
+
+/**
+ * The read actions a scan of one (account, region) makes, exactly: the Cognito, identity-pool and
+ * WAF reads of the reader, and `account:ListRegions` for `regions=all-enabled`. A test derives the
+ * actions from the bundled code and compares.
+ */
+export const MEMBER_READ_ACTIONS = [
+  'account:ListRegions',
+  'cognito-identity:DescribeIdentityPool',
+  'cognito-identity:GetIdentityPoolRoles',
+  'cognito-identity:ListIdentityPools',
+  'cognito-idp:DescribeIdentityProvider',
+  'cognito-idp:DescribeRiskConfiguration',
+  'cognito-idp:DescribeUserPool',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:DescribeUserPoolDomain',
+  'cognito-idp:GetLogDeliveryConfiguration',
+  'cognito-idp:GetUICustomization',
+  'cognito-idp:GetUserPoolMfaConfig',
+  'cognito-idp:GetWebACLForResource',
+  'cognito-idp:ListGroups',
+  'cognito-idp:ListIdentityProviders',
+  'cognito-idp:ListResourceServers',
+  'cognito-idp:ListUserPoolClientSecrets',
+  'cognito-idp:ListUserPoolClients',
+  'cognito-idp:ListUserPools',
+  'wafv2:GetWebACL',
+  'wafv2:GetWebACLForResource',
+] as const;
+
+export interface CognitoDriftMemberRoleProps {
+  /** The detector function's role ARN: the only principal that may assume this role (`aws:PrincipalArn`). */
+  readonly detectorRoleArn: string;
+  /** Required as `sts:ExternalId` when set. At least one of `externalId` and `organizationId`. */
+  readonly externalId?: string;
+  /** Required as `aws:PrincipalOrgID` when set (`o-...`). */
+  readonly organizationId?: string;
+  /** @default 'CognitoDriftMemberRole' */
+  readonly roleName?: string;
+}
+
+/**
+ * The read-only role the detector assumes in a member account. It trusts the detector's account,
+ * but only the detector's function role (`aws:PrincipalArn`), and only with the external id or from
+ * within the organization. It can do exactly the scan's reads, in every region of the account.
+ */
+export class CognitoDriftMemberRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CognitoDriftMemberRoleProps) {
+    super(scope, id);
+    if (!props.externalId && !props.organizationId) {
+      throw new Error('CognitoDriftMemberRole needs externalId or organizationId (or both)');
+    }
+    const detectorAccount =
+      Stack.of(this).splitArn(props.detectorRoleArn, ArnFormat.SLASH_RESOURCE_NAME).account ?? Aws.ACCOUNT_ID;
+    const conditions: Record<string, Record<string, string>> = {
+      ArnEquals: { 'aws:PrincipalArn': props.detectorRoleArn },
+    };
+    if (props.externalId) conditions.StringEquals = { 'sts:ExternalId': props.externalId };
+    if (props.organizationId) {
+      conditions.StringEquals = { ...conditions.StringEquals, 'aws:PrincipalOrgID': props.organizationId };
+    }
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName ?? MEMBER_ROLE_NAME,
+      description: 'cognito-drift: read-only access to Cognito configuration, assumed by the detector only',
+      assumedBy: new iam.AccountPrincipal(detectorAccount).withConditions(conditions),
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CognitoDriftReads',
+        actions: [...MEMBER_READ_ACTIONS],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Read-only actions on every Cognito pool, identity pool and web ACL of the account in every region: ' +
+        'what is watched cannot be named in advance, and only the detector role may assume this role.',
+    });
+  }
+}
+
+/**
+ * A stack made for a service-managed StackSet deployed to an OU: the member role, with the detector
+ * role ARN and the external id (or organization id) as parameters. See the README's organization setup.
+ */
+export class CognitoDriftMemberRoleStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, {
+      ...props,
+      description: 'cognito-drift member role (deploy with a StackSet to an OU)',
+    });
+    const detectorRoleArn = new CfnParameter(this, 'DetectorRoleArn', {
+      type: 'String',
+      description: 'The cognito-drift function role ARN (stack output DetectorRoleArn)',
+      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    });
+    const organizationId = new CfnParameter(this, 'OrganizationId', {
+      type: 'String',
+      description: 'Your organization id (o-...): the detector must call from inside it',
+      allowedPattern: '^o-[a-z0-9]{10,32}$',
+    });
+    new CognitoDriftMemberRole(this, 'MemberRole', {
+      detectorRoleArn: detectorRoleArn.valueAsString,
+      organizationId: organizationId.valueAsString,
+    });
+  }
+}

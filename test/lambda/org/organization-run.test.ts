@@ -1,0 +1,243 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountClient } from '@aws-sdk/client-account';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
+import type { AlertMessage } from '../../../lambda/core/ports.js';
+import {
+  type AggregateInput,
+  type ChildOutput,
+  childInputSchema,
+  type ListOutput,
+} from '../../../lambda/org/contract.js';
+import { TargetCredentials } from '../../../lambda/org/credentials.js';
+import {
+  type OrganizationDeps,
+  type OrganizationSettings,
+  pacedReader,
+  runOrganizationStep,
+} from '../../../lambda/org/organization-run.js';
+import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
+import { CognitoStandin } from '../../support/cognito-standin.js';
+
+const MANAGEMENT = '123456789012';
+const PROD = '111122223333';
+const DEV = '444455556666';
+const NO_ROLE = '777788889999';
+const HOUR = 3_600_000;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' };
+
+/**
+ * Runs one organization execution the way the state machine does: list, then each Map item's own
+ * loop (invoke again with the previous output while `done` is false), then aggregate with the Map's
+ * results. Every input is checked against the contract the definition follows.
+ */
+async function execute(deps: OrganizationDeps, settings: OrganizationSettings) {
+  const listed = (await runOrganizationStep({ phase: 'list' }, deps, settings)) as ListOutput;
+  const results: ChildOutput[] = [];
+  for (const item of listed.items) {
+    let input: unknown = item;
+    for (let i = 0; i < 10; i++) {
+      childInputSchema.parse(input);
+      const out = (await runOrganizationStep(input, deps, settings)) as ChildOutput;
+      if (out.done) {
+        results.push(out);
+        break;
+      }
+      input = out;
+    }
+  }
+  const aggregate: AggregateInput = {
+    phase: 'aggregate',
+    orgRunId: listed.orgRunId,
+    startedAt: listed.startedAt,
+    unreachable: listed.unreachable,
+    results,
+  };
+  await runOrganizationStep(aggregate, deps, settings);
+  return { listed, results };
+}
+
+describe('an organization run through the handler entry points, on the stand-in', () => {
+  let standin: CognitoStandin;
+  let folder: string;
+  let sent: AlertMessage[];
+  let clock: number;
+  let deps: OrganizationDeps;
+  const destroy: { destroy(): void }[] = [];
+  let driftPool = '';
+  let sts: STSClient;
+
+  const settings = (accounts: string, regions: string): OrganizationSettings => ({
+    accounts: parseAccountSelection(accounts),
+    regions: parseRegionSelection(regions),
+    selfAccountId: MANAGEMENT,
+    stackRegion: 'us-east-1',
+    reminderIntervalMs: 24 * HOUR,
+    approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
+    scan: { reminderIntervalMs: 24 * HOUR, safetyMarginMs: 0, maxRunAgeMs: HOUR },
+  });
+
+  beforeAll(async () => {
+    standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
+    const org = standin.organization;
+    org.addAccount(PROD, { name: 'prod', regions: { 'af-south-1': 'DISABLED' } });
+    org.addAccount(DEV, { name: 'dev' });
+    org.addAccount(NO_ROLE, { name: 'legacy', roleName: null });
+    for (const account of [PROD, DEV]) {
+      for (const region of ['us-east-1', 'eu-west-1']) {
+        const target = standin.target(account, region);
+        const pool = target.addPool({ name: `app-${account}-${region}`, clients: [{ name: 'web' }] });
+        if (account === PROD && region === 'eu-west-1') driftPool = pool;
+      }
+    }
+  });
+  afterAll(async () => {
+    for (const c of destroy) c.destroy();
+    await standin?.stop();
+  });
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'org-run-'));
+    sent = [];
+    clock = Date.parse('2026-12-01T10:00:00.000Z');
+    const config = { endpoint: standin.endpoint, credentials: base, maxAttempts: 1 };
+    sts = new STSClient({ ...config, region: 'us-east-1' });
+    const organizations = new OrganizationsClient({ ...config, region: 'us-east-1' });
+    destroy.push(sts, organizations);
+    deps = {
+      documents: new FolderDocumentStore(folder),
+      notifier: { publish: async (m) => void sent.push(m) },
+      credentials: new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT),
+      organizations,
+      accountClient: (credentials) => {
+        const c = new AccountClient({
+          ...config,
+          region: 'us-east-1',
+          ...(credentials ? { credentials } : {}),
+        });
+        destroy.push(c);
+        return c;
+      },
+      reader: (target, credentials) => {
+        const client = new CognitoIdentityProviderClient({
+          ...config,
+          region: target.region,
+          ...(credentials ? { credentials } : {}),
+        });
+        destroy.push(client);
+        return pacedReader({ client, quotaShare: 1 });
+      },
+      logger: silent,
+      now: () => new Date(clock),
+    };
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('two accounts × two regions, drift in one target only: one digest naming that account and region', async () => {
+    const s = settings(`${PROD},${DEV}`, 'us-east-1,eu-west-1');
+    const first = await execute(deps, s);
+    expect(first.listed.items.map((i) => `${i.target.accountId}/${i.target.region}`)).toEqual([
+      `${PROD}/eu-west-1`,
+      `${PROD}/us-east-1`,
+      `${DEV}/eu-west-1`,
+      `${DEV}/us-east-1`,
+    ]);
+    expect(sent.map((m) => m.attributes.kind)).toEqual(['baseline-created']);
+    expect(sent[0]?.attributes.accounts).toEqual([PROD, DEV].sort());
+
+    sent = [];
+    clock += HOUR;
+    const [clientId] = standin.target(PROD, 'eu-west-1').clientIds(driftPool);
+    standin.target(PROD, 'eu-west-1').updateClient(driftPool, clientId as string, {
+      config: { CallbackURLs: ['https://evil.example.net/cb'] },
+    });
+    await execute(deps, s);
+
+    expect(sent).toHaveLength(1);
+    const digest = sent[0] as AlertMessage;
+    expect(digest.attributes).toMatchObject({
+      kind: 'drift',
+      severity: 'HIGH',
+      poolIds: [driftPool],
+      accounts: [PROD],
+      regions: ['eu-west-1'],
+    });
+    expect(digest.body).toContain(`=== Account ${PROD}, region eu-west-1`);
+    expect(digest.body).not.toContain(`=== Account ${DEV}`);
+    expect(digest.body).toContain('evil.example.net');
+    expect(digest.subject).toMatch(/^\[cognito-drift organization\//);
+  });
+
+  it('a target whose role is missing: one deduplicated "cannot assume role" line, nothing marked removed', async () => {
+    const s = settings(`${PROD},${NO_ROLE}`, 'us-east-1');
+    const first = await execute(deps, s);
+
+    expect(first.results.find((r) => r.target.accountId === NO_ROLE)?.status).toBe('unreachable');
+    const notice = sent.find((m) => m.attributes.kind === 'scan-incomplete');
+    expect(notice?.body).toContain(`scan incomplete: cannot assume role in ${NO_ROLE}`);
+    expect(notice?.attributes.accounts).toContain(NO_ROLE);
+
+    // The next run, same failure, within the reminder interval: not sent again.
+    sent = [];
+    clock += HOUR;
+    await execute(deps, s);
+    expect(sent.filter((m) => m.attributes.kind === 'scan-incomplete')).toEqual([]);
+    // And no document was ever written for the unreachable account.
+    expect((await deps.documents.list('baselines/')).some((o) => o.key.includes(NO_ROLE))).toBe(false);
+  });
+
+  it('a role that disappears after baselines exist: its pools are not reported as removed', async () => {
+    const s = settings(`${DEV}`, 'us-east-1');
+    await execute(deps, s);
+    sent = [];
+    clock += HOUR;
+    standin.organization.setRole(DEV, null);
+    // A later invocation (a fresh container): the cached credentials of the first are gone.
+    deps.credentials = new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT);
+    try {
+      await execute(deps, s);
+    } finally {
+      standin.organization.setRole(DEV, 'CognitoDriftMemberRole');
+    }
+    expect(sent.map((m) => m.attributes.kind)).toEqual(['scan-incomplete']);
+    expect(sent[0]?.body).toContain(`cannot assume role in ${DEV}`);
+    expect(sent[0]?.body).not.toMatch(/Pool deleted|client deleted/i);
+    expect(sent.some((m) => m.attributes.kind === 'drift')).toBe(false);
+  });
+
+  it('a region not enabled: one line, and all-enabled never lists it', async () => {
+    const explicit = await execute(deps, settings(PROD, 'af-south-1'));
+    expect(explicit.results[0]?.status).toBe('unreachable');
+    expect(sent.find((m) => m.attributes.kind === 'scan-incomplete')?.body).toContain(
+      `region af-south-1 is not enabled in account ${PROD}`,
+    );
+
+    const all = await execute(deps, settings(PROD, 'all-enabled'));
+    const regions = all.listed.items.map((i) => i.target.region);
+    expect(regions).toContain('eu-west-1');
+    expect(regions).not.toContain('af-south-1');
+  });
+
+  it('accounts=organization lists the active accounts, and a role-less one is unreachable', async () => {
+    const run = await execute(deps, settings('organization', 'us-east-1'));
+    const accounts = [...new Set(run.listed.items.map((i) => i.target.accountId))];
+    expect(accounts).toEqual([MANAGEMENT, PROD, DEV, NO_ROLE].sort());
+    expect(run.results.filter((r) => r.status === 'unreachable').map((r) => r.target.accountId)).toEqual([
+      NO_ROLE,
+    ]);
+  });
+
+  it('assumes each account role once per run for all its regions (credentials cached per target)', async () => {
+    const before = standin.organization.stats.assumeRole;
+    await execute(deps, settings(`${PROD},${DEV}`, 'us-east-1,eu-west-1'));
+    expect(standin.organization.stats.assumeRole - before).toBe(2);
+  });
+});
