@@ -108,7 +108,7 @@ function combine(
       { accountId: 'organization', region: `${countOf(accounts.length, 'account')}` },
       stripPrefix(text),
     ),
-    body: fit(header, sections, run.reportLocation),
+    body: fitDigest(header, sections, run.reportLocation),
     attributes: {
       kind,
       ...(severity ? { severity } : kind === 'scan-incomplete' ? { severity: 'HIGH' } : {}),
@@ -130,7 +130,7 @@ function stripPrefix(subject: string): string {
   return subject.replace(/^\[cognito-drift [^\]]*\]\s*/, '');
 }
 
-function fit(header: string[], sections: string[][], reportLocation?: string): string {
+function fitDigest(header: string[], sections: string[][], reportLocation?: string): string {
   const footer = reportLocation ? ['', `Full JSON report: ${reportLocation}`] : [];
   const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
   const all = [...header, ...sections.flat().flatMap((block) => block.split('\n'))];
