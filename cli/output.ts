@@ -1,5 +1,5 @@
 import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
-import { describeChange } from '../lambda/core/render.js';
+import { changeDetails, describeChange } from '../lambda/core/render.js';
 import type { Finding } from '../lambda/core/types.js';
 
 /** Where a command writes: results on stdout, logs and progress on stderr. */
@@ -88,6 +88,7 @@ export function formatFindings(findings: readonly Finding[], io: Io): string {
     lines.push(
       `${indent}${paint(colourOf[finding.severity], `[${finding.severity}]`)} ${describeChange(finding)}`,
     );
+    for (const detail of changeDetails(finding)) lines.push(`${indent}  ${detail}`);
   }
   return lines.join('\n');
 }

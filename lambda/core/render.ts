@@ -6,6 +6,7 @@ import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
 import {
   type Change,
+  type ClientRiskSettings,
   type Finding,
   type Json,
   type JsonObject,
@@ -102,6 +103,7 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
     );
     for (const finding of ordered) {
       lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
+      for (const detail of changeDetails(finding)) lines.push(`      ${detail}`);
       const own = authors.size > 1 ? authorLine(authorOf.get(finding)) : undefined;
       if (own) lines.push(`      ${own}`);
     }
@@ -146,6 +148,62 @@ export function describeChange(change: Change): string {
       return `${change.path}: ${parts.join('; ')}`;
     }
   }
+}
+
+/** How many characters a list in a detail line takes before "and N more"; one item is always named. */
+const MAX_DETAIL_LIST_CHARS = 100;
+/** A detail line longer than this is cut (it cannot be, with the lists bounded): a safety net. */
+const MAX_DETAIL_CHARS = 500;
+
+/**
+ * The lines printed under a change's own line, in the email and the CLI: for a new app client, its
+ * risky settings in two short lines (sign-in and redirects; token lifetimes and secret). Each list and
+ * line is bounded in length and control characters are escaped; a secret is only ever counted.
+ */
+export function changeDetails(change: Change): string[] {
+  if (change.kind !== 'client-added' || !change.settings) return [];
+  const settings: ClientRiskSettings = change.settings;
+  const oauth = !settings.oauthEnabled
+    ? 'off'
+    : `${listOf(settings.oauthFlows)} (scopes ${listOf(settings.oauthScopes)})`;
+  const { access, id, refresh } = settings.tokens;
+  const secret =
+    settings.secrets > 0 ? `yes, ${countOf(settings.secrets, 'secret')} (value not shown)` : 'no';
+  return [
+    `auth flows: ${listOf(settings.authFlows)}; OAuth: ${oauth}; callback hosts: ${listOf(settings.callbackHosts)}; logout hosts: ${listOf(settings.logoutHosts)}`,
+    `token lifetimes: access ${lifetimeOf(access)}, ID ${lifetimeOf(id)}, refresh ${lifetimeOf(refresh)}; client secret: ${secret}`,
+  ].map((line) =>
+    printable(line.length > MAX_DETAIL_CHARS ? `${line.slice(0, MAX_DETAIL_CHARS - 3)}...` : line),
+  );
+}
+
+/** `a, b and 3 more`: as many items as fit in {@link MAX_DETAIL_LIST_CHARS}, at least one (cut if long). */
+function listOf(items: readonly string[]): string {
+  if (items.length === 0) return 'none';
+  const shown: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const text = item.length > 60 ? `${item.slice(0, 57)}...` : item;
+    if (shown.length > 0 && length + text.length + 2 > MAX_DETAIL_LIST_CHARS) break;
+    shown.push(text);
+    length += text.length + 2;
+  }
+  const more = items.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+function lifetimeOf(lifetime: { value: number; unit: string; isDefault: boolean }): string {
+  const unit = lifetime.value === 1 ? lifetime.unit.replace(/s$/, '') : lifetime.unit;
+  return `${lifetime.value} ${unit}${lifetime.isDefault ? ' (default)' : ''}`;
+}
+
+/** Control characters (a line break in a URL or name) shown as `\xNN`, so text cannot add lines. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
 }
 
 /** The author line of a change: empty when attribution did not run. */
