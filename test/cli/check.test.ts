@@ -102,9 +102,10 @@ describe('check and diff exit codes', () => {
     expect(added.secretValue).toBe(planted);
     expect(io.out()).toContain(
       [
-        `  [HIGH] App client created: debug-console (${added.clientId})`,
-        '    auth flows: ALLOW_USER_PASSWORD_AUTH; OAuth: code (scopes email, openid); callback hosts: evil.example.net; logout hosts: app.example.com',
-        '    token lifetimes: access 24 hours, ID 60 minutes, refresh 30 days; client secret: yes, 1 secret (value not shown)',
+        '  Pool',
+        `    [HIGH] App client created: debug-console (${added.clientId})`,
+        '      auth flows: ALLOW_USER_PASSWORD_AUTH; OAuth: code (scopes email, openid); callback hosts: evil.example.net; logout hosts: app.example.com',
+        '      token lifetimes: access 24 hours, ID 60 minutes, refresh 30 days; client secret: yes, 1 secret (value not shown)',
       ].join('\n'),
     );
     expect(io.out()).not.toContain(planted);

@@ -3,6 +3,7 @@ import {
   changeDetails,
   describeChange,
   formatSubject,
+  groupFindings,
   type PoolDrift,
   type RunContext,
   renderBaselineCreated,
@@ -359,6 +360,59 @@ describe('renderDriftDigest', () => {
 
     expect(body).not.toContain('truncated');
     expect(body).not.toContain('Full JSON report');
+  });
+});
+
+describe('groupFindings', () => {
+  it('groups under the pool, each client and each surface resource, in the order groups appear', () => {
+    const groupChanged: Finding = {
+      kind: 'field-changed',
+      ...scope,
+      surface: 'groups',
+      resourceId: 'admins',
+      resourceName: 'admins',
+      path: 'Precedence',
+      before: 1,
+      after: 0,
+      severity: Severity.MEDIUM,
+      rule: 'default',
+    };
+    const providerAdded: Finding = {
+      kind: 'resource-added',
+      ...scope,
+      surface: 'identityProviders',
+      resourceId: 'Okta',
+      resourceName: 'Okta',
+      config: { ProviderType: 'OIDC' },
+      severity: Severity.HIGH,
+      rule: 'resource-added-or-removed',
+    };
+    const clientAdded: Finding = {
+      kind: 'client-added',
+      ...scope,
+      ...web,
+      severity: Severity.HIGH,
+      rule: 'resource-added-or-removed',
+    };
+
+    const groups = groupFindings([mfaOff, callbackAdded, clientAdded, groupChanged, providerAdded]);
+
+    expect(groups.map((g) => [g.heading, g.findings])).toEqual([
+      ['Pool', [mfaOff, clientAdded]],
+      ['Client web-portal (3n4b5urk1ft4fl3mg5e62d9ado)', [callbackAdded]],
+      ['Group admins (admins)', [groupChanged]],
+      ['Identity providers', [providerAdded]],
+    ]);
+  });
+
+  it('puts the most severe first within a group and keeps the diff order within a severity', () => {
+    const low = { ...mfaOff, path: 'A', severity: Severity.LOW };
+    const medium = { ...mfaOff, path: 'B', severity: Severity.MEDIUM };
+    const highLater = { ...mfaOff, path: 'C' };
+
+    const [group] = groupFindings([low, mfaOff, medium, highLater]);
+
+    expect(group?.findings).toEqual([mfaOff, highLater, medium, low]);
   });
 });
 
