@@ -8,6 +8,7 @@ import { runApprove } from '../cli/approve.js';
 import { EXIT, runCheck } from '../cli/check.js';
 import { runHistory } from '../cli/history.js';
 import { type Io, processIo } from '../cli/output.js';
+import { escapeLines } from '../lambda/core/escape.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
@@ -156,7 +157,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         : /Region is missing/i.test(String(error))
           ? 'No AWS region: pass --region or set AWS_REGION.'
           : describeError(error);
-    io.stderr.write(`error: ${message}\n`);
+    io.stderr.write(`error: ${escapeLines(message)}\n`);
     return EXIT.error;
   }
 }

@@ -79,12 +79,23 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
         );
       continue;
     }
+    // What the last alert described, or what a `check` without a topic last showed.
     const drift = state?.pools[poolId]?.drift;
-    const stale = !drift
-      ? 'no alert was sent for this state yet (the detector run that recorded it may still be in progress)'
-      : drift.snapshotHash !== snapshot.doc.hash
-        ? `the pool changed again after the alert of ${drift.lastAlertedAt}; the diff below is newer than what was alerted`
-        : undefined;
+    const shown = state?.pools[poolId]?.shown;
+    const seen = [
+      ...(drift ? [{ hash: drift.snapshotHash, at: drift.lastAlertedAt }] : []),
+      ...(shown ? [{ hash: shown.snapshotHash, at: shown.shownAt }] : []),
+    ];
+    const latest = seen
+      .map((s) => s.at)
+      .sort()
+      .at(-1);
+    const stale =
+      seen.length === 0
+        ? 'no alert was sent for this state yet (the detector run that recorded it may still be in progress)'
+        : seen.some((s) => s.hash === snapshot.doc.hash)
+          ? undefined
+          : `the pool changed again after the alert of ${latest}; the diff below is newer than what was alerted`;
     plans.push({
       poolId,
       poolName: snapshot.doc.pool?.poolName ?? baseline?.doc.pool?.poolName ?? poolId,

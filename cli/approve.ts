@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { escapeControl } from '../lambda/core/escape.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConflictError, UsageError } from '../lambda/errors.js';
 import { type ApprovalPlan, applyApproval, planApprovals } from './approval.js';
@@ -38,11 +39,11 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
       io.stdout.write(
         paint(
           'yellow',
-          `  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.\n`,
+          `${escapeControl(`  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.`)}\n`,
         ),
       );
     }
-    if (plan.stale) io.stdout.write(paint('yellow', `  stale: ${plan.stale}\n`));
+    if (plan.stale) io.stdout.write(paint('yellow', `${escapeControl(`  stale: ${plan.stale}`)}\n`));
     io.stdout.write('\n');
   }
   const stale = plans.filter((p) => p.stale);
@@ -52,7 +53,9 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
     );
   }
 
-  const summary = `${countOf(plans.length, 'pool')}: ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`;
+  const summary = escapeControl(
+    `${countOf(plans.length, 'pool')}: ${plans.map((p) => `${p.poolName} (${p.poolId})`).join(', ')}`,
+  );
   if (!options.yes) {
     if (!io.stdin.isTTY) {
       throw new UsageError(
@@ -72,7 +75,7 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   for (const plan of plans) {
     try {
       await applyApproval(ctx.store, plan, { approvedBy, reason: options.reason ?? '', at });
-      io.stdout.write(paint('green', `Approved ${describe(plan)} as ${approvedBy}.\n`));
+      io.stdout.write(paint('green', `${escapeControl(`Approved ${describe(plan)} as ${approvedBy}.`)}\n`));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       failed.push(

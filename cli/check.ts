@@ -9,6 +9,7 @@ import {
   readSurfaces,
 } from '../lambda/config.js';
 import { type RunResult, runDetection } from '../lambda/core/detector.js';
+import { escapeControl, jsonForHumans } from '../lambda/core/escape.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConfigError, UsageError } from '../lambda/errors.js';
@@ -92,16 +93,20 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
         maxSecretAgeDays: readDays(io.env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
       },
       persist,
+      // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
+      alertsDelivered: Boolean(topic),
       onProgress: progress(io),
     },
   );
   if (result.skipped) {
-    io.stderr.write(`error: nothing checked: ${result.skipped}. Try again when it has finished.\n`);
+    io.stderr.write(
+      `error: nothing checked: ${escapeControl(result.skipped)}. Try again when it has finished.\n`,
+    );
     return EXIT.error;
   }
   const drift = result.pools.some((p) => p.findings.length > 0);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(jsonReport(result, accountId, region), null, 2)}\n`);
+    io.stdout.write(`${jsonForHumans(jsonReport(result, accountId, region), 2)}\n`);
   } else {
     printSummary(result, io, persist);
   }
@@ -153,10 +158,12 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
   // Problems are errors and warnings: stderr, so that stdout stays the result.
   const errPaint = painter(io.stderr, io.env);
   for (const problem of [...result.readProblems, ...result.storeProblems]) {
-    io.stderr.write(`${errPaint('red', `error: ${problem.what}: ${problem.reason}`)}\n`);
+    io.stderr.write(`${errPaint('red', escapeControl(`error: ${problem.what}: ${problem.reason}`))}\n`);
   }
   for (const rule of result.unmatchedIgnoreRules) {
-    io.stderr.write(`${errPaint('yellow', `warning: ignore rule matched nothing (typo?): ${rule}`)}\n`);
+    io.stderr.write(
+      `${errPaint('yellow', escapeControl(`warning: ignore rule matched nothing (typo?): ${rule}`))}\n`,
+    );
   }
 }
 

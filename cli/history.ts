@@ -1,5 +1,7 @@
 import { diffPool } from '../lambda/core/diff.js';
 import { type BaselineDoc, baselineDocSchema, keys } from '../lambda/core/documents.js';
+import { escapeControl, escapeLines } from '../lambda/core/escape.js';
+import { hashMismatch } from '../lambda/core/integrity.js';
 import { countOf, describeChange } from '../lambda/core/render.js';
 import { UsageError } from '../lambda/errors.js';
 import { commandContext, type StoreOptions } from './context.js';
@@ -28,21 +30,24 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
       (v) => v.version === options.show || v.version.startsWith(options.show ?? ''),
     );
     if (!version) throw new UsageError(`No version ${options.show} of pool ${options.pool}'s baseline.`);
-    io.stdout.write(`${await version.load()}\n`);
+    io.stdout.write(`${escapeLines(await version.load())}\n`);
     return 0;
   }
   const paint = painter(io.stdout, io.env);
   const docs = await Promise.all(versions.map(async (v) => parse(await v.load())));
   for (const [index, version] of versions.entries()) {
     const doc = docs[index];
-    const previous = docs[index + 1];
-    io.stdout.write(`${paint('bold', `version ${version.version}`)}  stored ${version.storedAt}\n`);
-    if (!doc) {
-      io.stdout.write('  (not a valid baseline document)\n\n');
+    const before = docs[index + 1];
+    const previous = typeof before === 'object' ? before : undefined;
+    io.stdout.write(
+      `${paint('bold', escapeControl(`version ${version.version}`))}  stored ${escapeControl(version.storedAt)}\n`,
+    );
+    if (typeof doc !== 'object') {
+      io.stdout.write(`  (not a valid baseline document: ${doc})\n\n`);
       continue;
     }
     io.stdout.write(
-      `  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}\n`,
+      `${escapeControl(`  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}`)}\n`,
     );
     if (previous) {
       const changes = diffPool(previous.pool, doc.pool);
@@ -57,11 +62,15 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
   return 0;
 }
 
-function parse(body: string): BaselineDoc | undefined {
+/** A valid baseline whose hash matches its pool, or why the version is not one. */
+function parse(body: string): BaselineDoc | string {
+  let json: unknown;
   try {
-    const result = baselineDocSchema.safeParse(JSON.parse(body));
-    return result.success ? result.data : undefined;
+    json = JSON.parse(body);
   } catch {
-    return undefined;
+    return 'not valid JSON';
   }
+  const result = baselineDocSchema.safeParse(json);
+  if (!result.success) return 'not a baseline of this format';
+  return hashMismatch('snapshotHash', result.data.snapshotHash, result.data.pool) ?? result.data;
 }

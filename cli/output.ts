@@ -1,3 +1,4 @@
+import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
 import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
 import { findingLines, findingsByPool } from '../lambda/core/render.js';
 import type { Finding, Severity } from '../lambda/core/types.js';
@@ -35,15 +36,17 @@ export class StdoutNotifier implements Notifier {
 
   async publish(message: AlertMessage): Promise<void> {
     const paint = painter(this.io.stdout, this.io.env);
-    this.io.stdout.write(`${paint('bold', `Subject: ${message.subject}`)}\n\n${message.body}\n\n`);
+    this.io.stdout.write(
+      `${paint('bold', `Subject: ${escapeControl(message.subject)}`)}\n\n${escapeLines(message.body)}\n\n`,
+    );
   }
 }
 
 /** Logs to stderr, one line each; debug only with --verbose. */
 export function stderrLogger(io: Io, verbose: boolean): Logger {
   const line = (level: string, message: string, extra?: Record<string, unknown>) => {
-    const details = extra && Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-    io.stderr.write(`${level} ${message}${details}\n`);
+    const details = extra && Object.keys(extra).length > 0 ? ` ${jsonForHumans(extra)}` : '';
+    io.stderr.write(`${level} ${escapeControl(message)}${details}\n`);
   };
   return {
     debug: (m, e) => verbose && line('debug', m, e),
@@ -73,7 +76,7 @@ export function formatFindings(findings: readonly Finding[], io: Io): string {
   const severityTag = (severity: Severity) => paint(colourOf[severity], `[${severity}]`);
   return findingsByPool(findings)
     .flatMap((pool) => [
-      paint('bold', `Pool ${pool.poolName} (${pool.poolId})`),
+      paint('bold', `Pool ${escapeControl(`${pool.poolName} (${pool.poolId})`)}`),
       ...findingLines(pool.findings, { severityTag }),
     ])
     .join('\n');

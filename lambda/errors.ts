@@ -57,3 +57,38 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+/** An error code as AWS services send them; anything else is not echoed. */
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_.]{0,79}$/;
+
+/**
+ * Why an AWS call failed, in words safe to store, send and log: the error code and HTTP status,
+ * plus a fixed explanation. Never the SDK's message text, which can quote the response: a malformed
+ * response's parse error holds a fragment of the body, and that body can hold a client secret.
+ */
+export function errorReason(error: unknown): string {
+  const fields = (error ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    $fault?: unknown;
+    $response?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    message?: unknown;
+  };
+  const status = fields.$metadata?.httpStatusCode;
+  const http = typeof status === 'number' && Number.isInteger(status) ? ` (HTTP ${status})` : '';
+  const message = typeof fields.message === 'string' ? fields.message : '';
+  if (
+    fields.$fault === undefined &&
+    (fields.$response !== undefined || message.includes('Deserialization error'))
+  ) {
+    return `UnreadableResponse${http}: the response could not be parsed (deserialization error)`;
+  }
+  const name = typeof fields.name === 'string' && ERROR_CODE.test(fields.name) ? fields.name : 'Error';
+  const code = typeof fields.code === 'string' && ERROR_CODE.test(fields.code) ? fields.code : undefined;
+  if (fields.$fault !== undefined) return `${name}${http}`;
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return `${name}${http}: the request timed out or was aborted`;
+  if (code) return `${name}${http}: network error ${code}`;
+  return `${name}${http}: the request failed`;
+}

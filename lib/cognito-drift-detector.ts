@@ -7,6 +7,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -188,6 +189,19 @@ export class CognitoDriftDetector extends Construct {
   readonly topic: sns.Topic;
   /** The same alerts as chat notifications (`chatTopic: true`); subscribe an Amazon Q Developer channel. */
   readonly chatTopic?: sns.Topic;
+  /** Encrypts the topic; usable by the function and by CloudWatch alarms of this account. */
+  readonly topicKey: kms.Key;
+  /**
+   * Exactly what `approve` and `history` need: read the bucket (objects and their versions) and
+   * write `baselines/*`. Attach it to your operators, or let them assume {@link approverRole}.
+   */
+  readonly approverPolicy: iam.ManagedPolicy;
+  /**
+   * The only principal besides the function that may write `baselines/*` (the bucket policy denies
+   * everyone else): operators assume it to approve. Assumable by principals of this account that
+   * are allowed `sts:AssumeRole` on it.
+   */
+  readonly approverRole: iam.Role;
   /** The scanning function. */
   readonly function: lambda.Function;
   /** Drives one run: invokes the function until it returns `done: true`. */
@@ -239,9 +253,25 @@ export class CognitoDriftDetector extends Construct {
         'bucket (itself unlogged) for little gain; accounts that need per-request audit enable CloudTrail S3 data events.',
     );
 
+    this.topicKey = new kms.Key(this, 'AlertTopicKey', {
+      description: 'Encrypts the Cognito drift alert topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted topic only if they may use its key.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'AlertTopic', {
       displayName: 'Cognito drift alerts',
       enforceSSL: true,
+      masterKey: this.topicKey,
     });
     for (const email of settings.alertEmails) {
       this.topic.addSubscription(new EmailSubscription(email));
@@ -262,6 +292,19 @@ export class CognitoDriftDetector extends Construct {
       description: 'Cognito drift detector: read-only Cognito, baseline bucket, alert topic, own logs',
     });
     this.grantFunctionPermissions(role, functionLogs);
+    // The key policy (not the role's) lets the function publish to the encrypted topic, so the role
+    // keeps exactly the actions of the function's own AWS calls.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'FunctionPublishes',
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.restrictPublishing(role);
+    ({ policy: this.approverPolicy, role: this.approverRole } = this.createApprover());
+    this.restrictBucketWrites(role, this.approverRole);
 
     const functionProps: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: 'Scans Cognito user pools and app clients for configuration drift',
@@ -427,6 +470,109 @@ export class CognitoDriftDetector extends Construct {
         targets: [target],
       }),
     ];
+  }
+
+  /**
+   * Only the function and CloudWatch alarms may publish: a principal of the account with a broad
+   * `sns:Publish` could otherwise send fake "Resolved" or drift emails.
+   */
+  private restrictPublishing(functionRole: iam.IRole): void {
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheDetectorAndAlarmsPublish',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': functionRole.roleArn },
+          StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
+        },
+      }),
+    );
+  }
+
+  /** The approver's managed policy and role: what `approve` and `history` call, nothing more. */
+  private createApprover(): { policy: iam.ManagedPolicy; role: iam.Role } {
+    const policy = new iam.ManagedPolicy(this, 'ApproverPolicy', {
+      description:
+        'Cognito drift: approve baselines and read their history (cognito-drift approve / history)',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadDocumentsAndVersions',
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteBaselines',
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects('baselines/*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListDocumentsAndVersions',
+          actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+          resources: [this.bucket.bucketArn],
+        }),
+      ],
+    });
+    const role = new iam.Role(this, 'ApproverRole', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description:
+        'Cognito drift: approve baselines (the only principal besides the detector that may write them)',
+      managedPolicies: [policy],
+      maxSessionDuration: Duration.hours(1),
+    });
+    const objects = `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`;
+    const baselines = `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/baselines/*]`;
+    acknowledge(
+      policy,
+      objects,
+      'approve reads the snapshot, state and baseline documents, and history reads old versions of a ' +
+        'baseline, all keyed by pool id; read-only on the objects of this one bucket.',
+    );
+    acknowledge(
+      policy,
+      baselines,
+      'Approving writes baselines/<poolId>.json for any pool the operator approves; writes are limited to that prefix.',
+    );
+    return { policy, role };
+  }
+
+  /**
+   * Writes by prefix: `baselines/*` only by the function and the approver role, every other key only
+   * by the function. Anyone else in the account who can write the bucket can no longer approve drift
+   * or silence alerts by editing documents.
+   */
+  private restrictBucketWrites(functionRole: iam.IRole, approverRole: iam.IRole): void {
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheDetectorAndApproversWriteBaselines',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('baselines/*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [functionRole.roleArn, approverRole.roleArn] } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheDetectorWritesItsDocuments',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        notResources: [this.bucket.arnForObjects('baselines/*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': functionRole.roleArn } },
+      }),
+    );
   }
 
   /**

@@ -37,6 +37,11 @@ export class CognitoDriftStack extends Stack {
       description: 'State machine that runs one detection (start it by hand to scan now)',
       value: this.detector.stateMachine.stateMachineArn,
     });
+    new CfnOutput(this, 'ApproverRoleArn', {
+      description:
+        'Role to assume for cognito-drift approve (the only one besides the function that may write baselines)',
+      value: this.detector.approverRole.roleArn,
+    });
     new CfnOutput(this, 'FunctionName', {
       description: 'Scanning function',
       value: this.detector.function.functionName,

@@ -22,6 +22,7 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   type UserPoolClientDescription,
+  type UserPoolClientType,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetWebACLForResourceCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -38,6 +39,7 @@ import {
   type UnreadableSurface,
 } from '../core/ports.js';
 import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
+import { errorReason } from '../errors.js';
 import {
   IDENTITY_POOLS,
   isIdentityPoolId,
@@ -309,12 +311,27 @@ export class CognitoReader implements PoolReader {
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     try {
       if (isIdentityPoolId(ref.poolId)) {
-        const pool = await readIdentityPool(ref, this.send(signal));
-        return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces: [] };
+        try {
+          const pool = await readIdentityPool(ref, this.send(signal));
+          return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces: [] };
+        } catch (error) {
+          // Only DescribeIdentityPool's own not-found means the identity pool is gone.
+          const describeGone =
+            error instanceof SurfaceOperationError &&
+            error.operation === 'DescribeIdentityPool' &&
+            errorName(error.cause) === 'ResourceNotFoundException';
+          if (!signal?.aborted && describeGone) return { status: 'gone' };
+          throw error;
+        }
       }
-      const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: ref.poolId }), {
-        abortSignal: signal,
-      });
+      let described: Awaited<ReturnType<typeof this.describePool>>;
+      try {
+        described = await this.describePool(ref.poolId, signal);
+      } catch (error) {
+        // Only DescribeUserPool's own not-found means the pool is gone.
+        if (!signal?.aborted && errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
+        throw error;
+      }
       if (!described.UserPool)
         return { status: 'unreadable', reason: 'DescribeUserPool returned no UserPool' };
       const listed = await this.listClients(ref.poolId, signal);
@@ -341,8 +358,8 @@ export class CognitoReader implements PoolReader {
       return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
       if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
+      // Not-found from any call but DescribeUserPool (ListUserPoolClients, say) is not a deletion.
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
-      if (errorName(cause) === 'ResourceNotFoundException') return { status: 'gone' };
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
       for (const key of this.perPool.keys()) if (key.endsWith(`/${ref.poolId}`)) this.perPool.delete(key);
@@ -385,6 +402,10 @@ export class CognitoReader implements PoolReader {
     return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
   }
 
+  private describePool(poolId: string, signal?: AbortSignal) {
+    return this.client.send(new DescribeUserPoolCommand({ UserPoolId: poolId }), { abortSignal: signal });
+  }
+
   private async listClients(poolId: string, signal?: AbortSignal): Promise<UserPoolClientDescription[]> {
     const clients: UserPoolClientDescription[] = [];
     let token: string | undefined;
@@ -406,32 +427,35 @@ export class CognitoReader implements PoolReader {
   ): Promise<
     { status: 'ok'; client: ClientSnapshot } | { status: 'gone' } | { status: 'unreadable'; reason: string }
   > {
+    let client: UserPoolClientType | undefined;
     try {
       const described = await this.client.send(
         new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }),
         { abortSignal: signal },
       );
-      const client = described.UserPoolClient;
-      if (!client)
-        return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
-      let secrets: ClientSecretDescriptorType[] = [];
-      try {
-        const listed = await this.client.send(
-          new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
-          { abortSignal: signal },
-        );
-        secrets = listed.ClientSecrets ?? [];
-      } catch (error) {
-        // A public client (no secret) has no secrets to list; anything else is a real failure.
-        if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
-          throw error;
-      }
-      return { status: 'ok', client: normalizeClient(client, secrets) };
+      client = described.UserPoolClient;
     } catch (error) {
       if (signal?.aborted) throw error;
+      // Only DescribeUserPoolClient's own not-found means the client is gone.
       if (errorName(error) === 'ResourceNotFoundException') return { status: 'gone' };
       return { status: 'unreadable', reason: errorReason(error) };
     }
+    if (!client) return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
+    let secrets: ClientSecretDescriptorType[] = [];
+    try {
+      const listed = await this.client.send(
+        new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
+        { abortSignal: signal },
+      );
+      secrets = listed.ClientSecrets ?? [];
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A public client (no secret) has no secrets to list. Anything else, not-found included (the
+      // client was just described), means the secrets are unknown: unreadable, never "deleted".
+      if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
+        return { status: 'unreadable', reason: `ListUserPoolClientSecrets: ${errorReason(error)}` };
+    }
+    return { status: 'ok', client: normalizeClient(client, secrets) };
   }
 }
 
@@ -444,12 +468,4 @@ const THROTTLING_ERRORS = new Set([
 
 function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? 'Error';
-}
-
-/** An error code and a short message: never a response body, which could hold a client secret. */
-function errorReason(error: unknown): string {
-  const name = errorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = error instanceof Error ? error.message.slice(0, 200) : '';
-  return `${name}${status ? ` (HTTP ${status})` : ''}${message && message !== name ? `: ${message}` : ''}`;
 }

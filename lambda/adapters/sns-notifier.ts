@@ -1,10 +1,49 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { toChatNotification } from '../core/chat.js';
 import type { AlertMessage, Notifier } from '../core/ports.js';
-import { MAX_SUBJECT_LENGTH } from '../core/render.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_SUBJECT_LENGTH, SNS_MAX_MESSAGE_BYTES } from '../core/render.js';
 
 /** SNS publishes at most 262,144 bytes, message and attributes together. */
-const SNS_MAX_BYTES = 262_144;
+const SNS_MAX_BYTES = SNS_MAX_MESSAGE_BYTES;
+/** At most this many pool ids go into `pool_ids`; `pool_ids_more` counts the rest. */
+export const MAX_POOL_ID_ATTRIBUTES = 50;
+
+/**
+ * The message attributes of an alert. `pool_ids` is capped (a drift in 2,000 pools would otherwise
+ * push the message past the SNS limit, and every later run would fail to publish): the first
+ * {@link MAX_POOL_ID_ATTRIBUTES} ids, and `pool_ids_more` with how many were left out.
+ */
+export function messageAttributes(message: AlertMessage): Record<string, MessageAttributeValue> {
+  const attributes: Record<string, MessageAttributeValue> = {
+    kind: { DataType: 'String', StringValue: message.attributes.kind },
+  };
+  if (message.attributes.severity) {
+    attributes.severity = { DataType: 'String', StringValue: message.attributes.severity };
+  }
+  const ids = message.attributes.poolIds;
+  if (ids.length > 0) {
+    const kept: string[] = [];
+    // Also bounded in bytes, so the attributes always fit the budget the renderer leaves for them.
+    for (const id of ids.slice(0, MAX_POOL_ID_ATTRIBUTES)) {
+      if (Buffer.byteLength(JSON.stringify([...kept, id])) > MAX_ATTRIBUTE_BYTES / 2) break;
+      kept.push(id);
+    }
+    attributes.pool_ids = { DataType: 'String.Array', StringValue: JSON.stringify(kept) };
+    if (kept.length < ids.length) {
+      attributes.pool_ids_more = { DataType: 'Number', StringValue: String(ids.length - kept.length) };
+    }
+  }
+  return attributes;
+}
+
+/** Bytes SNS counts for attributes: each name, data type and value. */
+export function attributeBytes(attributes: Record<string, MessageAttributeValue>): number {
+  return Object.entries(attributes).reduce(
+    (n, [k, v]) =>
+      n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''),
+    0,
+  );
+}
 
 /**
  * Publishes alerts to an SNS topic (read as email), with attributes for subscription filter policies,
@@ -24,28 +63,8 @@ export class SnsNotifier implements Notifier {
         `Refusing an SNS subject that is not one ASCII line under 100 characters: ${message.subject}`,
       );
     }
-    const attributes: Record<string, MessageAttributeValue> = {
-      kind: { DataType: 'String', StringValue: message.attributes.kind },
-    };
-    if (message.attributes.severity) {
-      attributes.severity = { DataType: 'String', StringValue: message.attributes.severity };
-    }
-    if (message.attributes.poolIds.length > 0) {
-      attributes.pool_ids = {
-        DataType: 'String.Array',
-        StringValue: JSON.stringify(message.attributes.poolIds),
-      };
-    }
-    const size =
-      Buffer.byteLength(message.body) +
-      Object.entries(attributes).reduce(
-        (n, [k, v]) =>
-          n +
-          Buffer.byteLength(k) +
-          Buffer.byteLength(v.DataType ?? '') +
-          Buffer.byteLength(v.StringValue ?? ''),
-        0,
-      );
+    const attributes = messageAttributes(message);
+    const size = Buffer.byteLength(message.body) + attributeBytes(attributes);
     if (size > SNS_MAX_BYTES)
       throw new Error(`Alert of ${size} bytes exceeds the SNS limit of ${SNS_MAX_BYTES} bytes`);
     await this.sns.send(

@@ -1,9 +1,11 @@
 import { forEachConcurrently } from '../concurrency.js';
-import { ConflictError, describeError, MalformedDocumentError } from '../errors.js';
+import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { keepAlertMarks } from './alert-marks.js';
 import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
 import { type Attribution, type Attributor, attributeSafely, reportAttribution } from './attribution.js';
 import { contentHash } from './canonical.js';
+import { clampRunTimes, clampStateTimes } from './clamp-times.js';
 import { diffPool } from './diff.js';
 import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
 import { FORMAT_VERSION } from './documents.js';
@@ -29,6 +31,7 @@ import {
   renderScanIncomplete,
   renderStoreProblems,
 } from './render.js';
+import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
 import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
 import { classify } from './severity.js';
 import type { Finding, PoolSnapshot } from './types.js';
@@ -67,16 +70,28 @@ export interface DetectorOptions {
   /** The run this invocation continues (from the state machine's loop); omitted to start or take one up. */
   runId?: string;
   /**
-   * A run whose progress document was updated more recently than this is being worked on by another
-   * invocation (a scan longer than the schedule period): a fresh start leaves it alone.
+   * For a run document written before leases existed: one updated more recently than this is being
+   * worked on by another invocation, and a fresh start leaves it alone.
    * @default 16 minutes (one Lambda invocation plus a margin)
    */
   activeRunGraceMs?: number;
+  /**
+   * How long this invocation's hold on the run lasts without a refresh (see run-lease.ts); it is
+   * refreshed after each pool and on a timer while scanning.
+   * @default 5 minutes
+   */
+  leaseMs?: number;
   ignore?: IgnoreRules;
   /** `false`: look only (CLI `diff`): no document is written and no message sent. */
   persist?: boolean;
   /** Secret lifecycle limits (unfinished rotation, maximum age); omit to report neither. */
   secretPolicy?: SecretPolicy;
+  /**
+   * Whether a published message reaches people (an SNS topic). `false` (a CLI run without a topic,
+   * whose messages are printed): the state is written without new alert marks.
+   * @default true
+   */
+  alertsDelivered?: boolean;
   /** Called after each pool is read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -144,6 +159,10 @@ class DetectorRun {
   private initialized = false;
   /** The pools of a targeted check; undefined for a sweep. */
   private readonly targets: Set<string> | undefined;
+  /** How many listed pools the ignore rules hid, when they hid every one. */
+  private allPoolsIgnored = 0;
+  /** This invocation's hold on the run document (none when nothing is persisted). */
+  private lease: RunLease | undefined;
 
   constructor(
     private readonly deps: DetectorDeps,
@@ -165,7 +184,7 @@ class DetectorRun {
       logger.info('No baseline yet: the first sweep records it; nothing to check against', {});
       return this.skipped(this.options.runId ?? 'targeted', 'no baseline recorded yet');
     }
-    const started = this.targets ? await this.startTargeted() : await this.startOrResume();
+    const started = this.targets ? await this.startTargeted() : await this.startOrResume(baselines);
     if ('listingError' in started) return this.listingFailed(started.listingError, state);
     if ('skip' in started) {
       logger.info('Nothing to do in this invocation', { runId: started.runId, reason: started.skip });
@@ -175,28 +194,52 @@ class DetectorRun {
     // A first run that failed after writing some baselines is still the first run when taken up
     // again: its pools without a baseline get one, they are not reported as created.
     if (run.firstRun) this.initialized = false;
-    let runEtag = started.etag;
     if (this.persist && !this.targets) {
-      // Take the run up before the long part, so that another execution sees it is live.
-      run.updatedAt = this.deps.now().toISOString();
-      runEtag = await this.deps.store.putRun(run, runEtag);
+      // Take the run up before the long part, so that another execution sees it is held.
+      this.lease = new RunLease(store, run, started.etag, this.deps.now, this.options.leaseMs);
+      try {
+        await this.lease.take();
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+        return this.skipped(run.runId, `run ${run.runId} was taken up by another execution`);
+      }
+      this.lease.startTimer();
     }
+    try {
+      return await this.scanAndFinish(run, state, baselines);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        logger.warn('Another execution took the run over; this one stops', { runId: run.runId });
+        return this.skipped(run.runId, error.message);
+      }
+      // Give the run up, progress saved, so the next execution resumes it at once.
+      if (await this.lease?.release()) logger.info('Run released after a failure', { runId: run.runId });
+      throw error;
+    } finally {
+      this.lease?.stopTimer();
+    }
+  }
 
+  private async scanAndFinish(
+    run: RunDoc,
+    state: Versioned<StateDoc> | undefined,
+    baselines: Map<string, ListedObject>,
+  ): Promise<RunResult> {
     const pending = run.pools.filter((p) => !(p.poolId in run.outcomes));
     const scanned = await this.scanPools(pending, run, state?.doc, baselines);
     run.invocations += 1;
     const notCovered = pending.length - scanned;
     if (notCovered > 0 && !this.targets) {
-      logger.info('Time is running out: persisting progress, the next invocation continues', {
+      this.deps.logger.info('Time is running out: persisting progress, the next invocation continues', {
         runId: run.runId,
         done: Object.keys(run.outcomes).length,
         remaining: notCovered,
       });
       run.updatedAt = this.deps.now().toISOString();
-      if (this.persist) runEtag = await store.putRun(run, runEtag);
+      await this.lease?.handOff();
       return this.result(run, { done: false, firstRun: !state, messages: [], notCovered });
     }
-    return this.finish(run, runEtag, state, baselines);
+    return this.finish(run, state, baselines);
   }
 
   /**
@@ -206,7 +249,8 @@ class DetectorRun {
    */
   private async readState(): Promise<Versioned<StateDoc> | undefined> {
     try {
-      return await this.deps.store.getState();
+      const state = await this.deps.store.getState();
+      return state && { ...state, doc: clampStateTimes(state.doc, this.deps.now()) };
     } catch (error) {
       if (!(error instanceof MalformedDocumentError) || !this.persist) throw error;
       const at = this.deps.now().toISOString();
@@ -255,7 +299,9 @@ class DetectorRun {
   }
 
   /** Resumes the persisted run when there is a recent one, else lists pools and starts a new one. */
-  private async startOrResume(): Promise<
+  private async startOrResume(
+    baselines: Map<string, ListedObject>,
+  ): Promise<
     { run: RunDoc; etag: string | null } | { listingError: string } | { skip: string; runId: string }
   > {
     const { store, reader, now, logger } = this.deps;
@@ -263,6 +309,7 @@ class DetectorRun {
     let discardedEtag: string | undefined;
     try {
       existing = this.persist ? await store.getRun() : undefined;
+      if (existing) existing = { ...existing, doc: clampRunTimes(existing.doc, now()) };
     } catch (error) {
       if (!(error instanceof MalformedDocumentError)) throw error;
       // Only the detector writes this scratch document: start over rather than fail every run.
@@ -280,11 +327,10 @@ class DetectorRun {
     }
     if (existing && existing.doc.status === 'scanning') {
       const age = now().getTime() - Date.parse(existing.doc.startedAt);
-      const idle = now().getTime() - Date.parse(existing.doc.updatedAt);
+      const lease = leaseStatus(existing.doc, now(), this.options.activeRunGraceMs ?? 16 * 60_000);
       if (
-        continuing === undefined &&
-        age <= this.options.maxRunAgeMs &&
-        idle < (this.options.activeRunGraceMs ?? 16 * 60_000)
+        !mayTakeUp(lease, continuing !== undefined) &&
+        (continuing !== undefined || age <= this.options.maxRunAgeMs)
       ) {
         return {
           skip: `run ${existing.doc.runId} is in progress in another execution`,
@@ -304,7 +350,7 @@ class DetectorRun {
     try {
       pools = await reader.listPools();
     } catch (error) {
-      return { listingError: describeError(error) };
+      return { listingError: errorReason(error) };
     }
     // A failed identity-pool listing is one read problem: the user pools are still compared.
     let unlisted: RunDoc['unlisted'];
@@ -324,9 +370,7 @@ class DetectorRun {
       startedAt: at.toISOString(),
       updatedAt: at.toISOString(),
       status: 'scanning',
-      pools: pools
-        .filter((p) => !this.ignore.ignoresPool(p.poolId, p.poolName))
-        .sort((a, b) => a.poolId.localeCompare(b.poolId)),
+      pools: (await this.watchedPools(pools, baselines)).sort((a, b) => a.poolId.localeCompare(b.poolId)),
       outcomes: {},
       invocations: 0,
       ...(this.initialized ? {} : { firstRun: true }),
@@ -334,6 +378,32 @@ class DetectorRun {
       watching: [...(reader.surfaceNames ?? [])],
     };
     return { run, etag: existing?.etag ?? discardedEtag ?? null };
+  }
+
+  /**
+   * The listed pools the ignore rules leave. A pool whose current name matches a rule is skipped
+   * only if the name it was approved under matches too (one GET of its baseline); a pool renamed
+   * into a rule stays watched, and the rename is reported. When rules leave no pool at all, that is
+   * itself reported, every run: nothing would be watched, silently.
+   */
+  private async watchedPools(pools: PoolRef[], baselines: Map<string, ListedObject>): Promise<PoolRef[]> {
+    const watched: PoolRef[] = [];
+    for (const ref of pools) {
+      let baselineName: string | undefined;
+      if (this.ignore.poolNameMatches(ref.poolId, ref.poolName) && baselines.has(ref.poolId)) {
+        try {
+          baselineName = (await this.deps.store.getBaseline(ref.poolId))?.doc.pool?.poolName;
+        } catch (error) {
+          if (!(error instanceof MalformedDocumentError)) throw error;
+          // Unusable baseline: watch the pool, whose scan reports the document.
+          watched.push(ref);
+          continue;
+        }
+      }
+      if (!this.ignore.skipsPool(ref.poolId, ref.poolName, baselineName)) watched.push(ref);
+    }
+    if (pools.length > 0 && watched.length === 0) this.allPoolsIgnored = pools.length;
+    return watched;
   }
 
   /**
@@ -369,6 +439,7 @@ class DetectorRun {
             run.outcomes[ref.poolId] = outcome;
             finished += 1;
             this.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
+            await this.lease?.refreshIfDue();
           } catch (error) {
             abort.abort(error);
             throw error;
@@ -405,7 +476,7 @@ class DetectorRun {
         }
         return undefined;
       }
-      read = { status: 'unreadable', reason: describeError(error) };
+      read = { status: 'unreadable', reason: errorReason(error) };
     }
     if (run.partials) delete run.partials[ref.poolId];
     if (read.status === 'gone') return { status: 'gone', poolName: ref.poolName };
@@ -539,7 +610,7 @@ class DetectorRun {
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
-    const changes = this.ignore.filter(diffPool(baseline, current));
+    const changes = this.ignore.filter(diffPool(baseline, current), { baseline, current });
     return classify(changes, { baseline, current });
   }
 
@@ -564,7 +635,11 @@ class DetectorRun {
     if (mark) messages.push(renderScanIncomplete(this.context(run), problems));
     if (this.persist && messages.length > 0) {
       for (const message of messages) await this.deps.notifier.publish(message);
-      if (state) await this.deps.store.putState({ ...state.doc, incomplete: mark }, state.etag);
+      if (state)
+        await this.deps.store.putState(
+          this.remembered({ ...state.doc, incomplete: mark }, state.doc),
+          state.etag,
+        );
     }
     return this.result(run, {
       done: true,
@@ -578,7 +653,6 @@ class DetectorRun {
   /** All pools have an outcome: find removals, decide what to send, send it, remember it. */
   private async finish(
     run: RunDoc,
-    runEtag: string | null,
     stateVersion: Versioned<StateDoc> | undefined,
     baselines: Map<string, ListedObject>,
   ): Promise<RunResult> {
@@ -672,25 +746,28 @@ class DetectorRun {
       if (this.initialized) recordedIdentityPools += 1;
       const snapshot = (await store.getSnapshot(ref.poolId))?.doc;
       if (!snapshot?.pool) continue;
-      const etag = await store.putBaseline(
-        {
-          formatVersion: FORMAT_VERSION,
-          kind: 'baseline',
-          poolId: ref.poolId,
-          approvedAt: at.toISOString(),
-          approvedBy: 'cognito-drift (first run)',
-          reason: newlyWatched
-            ? 'Baseline recorded when identity pools were first watched'
-            : 'Initial baseline recorded by the first detector run',
-          snapshotHash: snapshot.hash,
-          pool: snapshot.pool,
-        },
-        null,
-      );
-      this.poolState(state, ref.poolId).baseline = { etag, snapshotHash: snapshot.hash };
-      outcome.baselineHash = snapshot.hash;
+      const recorded = await this.recordFirstBaseline({
+        formatVersion: FORMAT_VERSION,
+        kind: 'baseline',
+        poolId: ref.poolId,
+        approvedAt: at.toISOString(),
+        approvedBy: 'cognito-drift (first run)',
+        reason: newlyWatched
+          ? 'Baseline recorded when identity pools were first watched'
+          : 'Initial baseline recorded by the first detector run',
+        snapshotHash: snapshot.hash,
+        pool: snapshot.pool,
+      });
+      this.poolState(state, ref.poolId).baseline = recorded;
+      outcome.baselineHash = recorded.snapshotHash;
     }
 
+    if (this.allPoolsIgnored > 0) {
+      readProblems.push({
+        what: 'Ignore rules',
+        reason: `all ${this.allPoolsIgnored} pools of the account match an ignore rule: 0 pools are watched. Narrow the pools rules`,
+      });
+    }
     // Decide, pool by pool, what is new, changed, due for a reminder, or resolved.
     const decision = decideAlerts(run.outcomes, state, this.clock(), { readProblems, resolved }, (key) =>
       store.locate(key),
@@ -753,13 +830,14 @@ class DetectorRun {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
       await this.writeState(
-        { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
+        this.remembered(
+          { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
+          stateVersion?.doc,
+        ),
         stateVersion?.etag ?? null,
         Object.keys(run.outcomes),
       );
-      run.status = 'complete';
-      run.updatedAt = this.deps.now().toISOString();
-      if (!this.targets) await store.putRun(run, runEtag);
+      await this.lease?.complete();
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
     return { ...report, messages };
@@ -803,6 +881,30 @@ class DetectorRun {
     }
   }
 
+  /**
+   * Writes a first-run baseline, only where none exists. A first run that failed after writing some
+   * (and is now resumed) finds them there: the same snapshot is accepted as written; a different one
+   * (approved meanwhile) is kept, and the next run compares against it.
+   */
+  private async recordFirstBaseline(
+    doc: BaselineDoc,
+  ): Promise<{ etag: string; snapshotHash: string | null }> {
+    const { store, logger } = this.deps;
+    try {
+      return { etag: await store.putBaseline(doc, null), snapshotHash: doc.snapshotHash };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const existing = await store.getBaseline(doc.poolId);
+      if (!existing) throw error;
+      if (existing.doc.snapshotHash !== doc.snapshotHash) {
+        logger.warn('A baseline was approved while the first run was in progress; it is kept', {
+          poolId: doc.poolId,
+        });
+      }
+      return { etag: existing.etag, snapshotHash: existing.doc.snapshotHash };
+    }
+  }
+
   /** The result of an invocation that found nothing to do. */
   private skipped(runId: string, reason: string): RunResult {
     return {
@@ -823,6 +925,11 @@ class DetectorRun {
 
   private clock(): AlertClock {
     return { now: this.deps.now(), reminderIntervalMs: this.options.reminderIntervalMs };
+  }
+
+  /** The state to write: with the new alert marks only when the messages were delivered. */
+  private remembered(next: StateDoc, before: StateDoc | undefined): StateDoc {
+    return this.options.alertsDelivered === false ? keepAlertMarks(next, before) : next;
   }
 
   private poolState(state: StateDoc, poolId: string): PoolState {

@@ -98,6 +98,11 @@ const poolStateSchema = z.strictObject({
       poolName: z.string().optional(),
     })
     .optional(),
+  /**
+   * The drift a run without delivery (CLI `check` with no topic) last showed: what `approve` may
+   * accept without --force. Never silences an alert: only `drift` does.
+   */
+  shown: z.strictObject({ snapshotHash: z.string().nullable(), shownAt: isoDate }).optional(),
 });
 export type PoolState = z.infer<typeof poolStateSchema>;
 
@@ -174,5 +179,12 @@ export const runDocSchema = z.strictObject({
   unlisted: z.array(z.strictObject({ kind: z.literal('identityPools'), reason: z.string() })).optional(),
   /** The surfaces this run reads. */
   watching: z.array(z.string()).optional(),
+  /**
+   * Who works on the run and until when (see run-lease.ts). `handoff`: left to the same execution's
+   * next invocation. Absent in documents written before leases: `updatedAt` is used instead.
+   */
+  lease: z
+    .strictObject({ owner: z.string(), expiresAt: isoDate, handoff: z.boolean().optional() })
+    .optional(),
 });
 export type RunDoc = z.infer<typeof runDocSchema>;

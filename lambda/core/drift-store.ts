@@ -12,6 +12,7 @@ import {
   snapshotDocSchema,
   stateDocSchema,
 } from './documents.js';
+import { hashMismatch } from './integrity.js';
 import type { DocumentStore, ListedObject, WriteCondition } from './ports.js';
 
 /** A validated document and the version tag to write it back conditionally. */
@@ -46,8 +47,11 @@ export class DriftStore {
     return byPool;
   }
 
+  /** The approved state of a pool; its `snapshotHash` is checked against its `pool`. */
   async getBaseline(poolId: string): Promise<Versioned<BaselineDoc> | undefined> {
-    return this.read(keys.baseline(poolId), baselineDocSchema, poolId);
+    return this.read(keys.baseline(poolId), baselineDocSchema, poolId, (doc) =>
+      hashMismatch('snapshotHash', doc.snapshotHash, doc.pool),
+    );
   }
 
   /** Writes a baseline; `expectedEtag` null means "must not exist yet". */
@@ -55,8 +59,11 @@ export class DriftStore {
     return this.write(keys.baseline(doc.poolId), doc, expectedEtag);
   }
 
+  /** The latest state recorded for a pool; its `hash` is checked against its `pool`. */
   async getSnapshot(poolId: string): Promise<Versioned<SnapshotDoc> | undefined> {
-    return this.read(keys.snapshot(poolId), snapshotDocSchema, poolId);
+    return this.read(keys.snapshot(poolId), snapshotDocSchema, poolId, (doc) =>
+      hashMismatch('hash', doc.hash, doc.pool),
+    );
   }
 
   /** Snapshots have one writer (the detector run), so they are written unconditionally. */
@@ -97,6 +104,8 @@ export class DriftStore {
     key: string,
     schema: S,
     expectedPoolId?: string,
+    /** A check of the parsed document's own consistency: the reason it is unusable, if it is. */
+    check?: (doc: z.infer<S>) => string | undefined,
   ): Promise<Versioned<z.infer<S>> | undefined> {
     const object = await this.documents.get(key);
     if (!object) return undefined;
@@ -126,6 +135,8 @@ export class DriftStore {
       const found = doc.poolId !== expectedPoolId ? doc.poolId : doc.pool?.poolId;
       throw unusable(`it describes pool ${found}, not ${expectedPoolId}`);
     }
+    const problem = check?.(result.data);
+    if (problem) throw unusable(problem);
     return { doc: result.data, etag: object.etag };
   }
 }

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import type { Change, JsonObject, PoolSnapshot } from './types.js';
 
+/** A name rule of only `*` matches every pool or client: everything would be hidden, silently. */
+const matchesEveryName = (pattern: string) => /^\*+$/.test(pattern);
+/** A field rule that matches every setting of a scope, at any depth or at the top (`pool.**`, `*.*`). */
+const matchesEveryField = (pattern: string) => /^[*.]+$/.test(pattern.replace(/^(pool|client)\./, ''));
+const namePattern = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((p) => !matchesEveryName(p), {
+      message: `matches every ${what}: a rule that ignores everything hides all drift; name the ${what}s to ignore`,
+    });
+
 /**
  * Ignore rules, on top of the built-in volatile fields that normalization drops.
  * - `fields`: path patterns, `pool.<path>` for pool settings, `client.<path>` for client settings and
@@ -11,9 +23,19 @@ import type { Change, JsonObject, PoolSnapshot } from './types.js';
  * - `clients`: client id or name patterns; changes to matching clients are not reported.
  */
 export const ignoreRulesSchema = z.strictObject({
-  fields: z.array(z.string().min(1)).default([]),
-  pools: z.array(z.string().min(1)).default([]),
-  clients: z.array(z.string().min(1)).default([]),
+  fields: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine((p) => !matchesEveryField(p), {
+          message:
+            'matches every setting: a rule that ignores everything hides all drift; name the fields to ignore',
+        }),
+    )
+    .default([]),
+  pools: z.array(namePattern('pool')).default([]),
+  clients: z.array(namePattern('client')).default([]),
 });
 export type IgnoreRules = z.infer<typeof ignoreRulesSchema>;
 export const NO_IGNORE_RULES: IgnoreRules = { fields: [], pools: [], clients: [] };
@@ -52,14 +74,73 @@ export class IgnoreMatcher {
     return this.match(this.pools, 'pools', [poolId, poolName]);
   }
 
-  /** Removes the changes that the field and client rules ignore. */
-  filter(changes: readonly Change[]): Change[] {
-    return changes.filter((change) => {
-      if (
-        change.clientId !== undefined &&
-        this.match(this.clients, 'clients', [change.clientId, change.clientName ?? ''])
-      )
-        return false;
+  /**
+   * Whether a listed pool is skipped. By id; by name only when the name it had when approved
+   * (`baselineName`, undefined without a baseline) matches too. A pool renamed into a rule is
+   * watched, and {@link filter} reports the rename as a finding: the current name is whatever
+   * someone set it to, so it alone must not hide a pool that was watched.
+   */
+  skipsPool(poolId: string, currentName: string, baselineName: string | undefined): boolean {
+    if (this.match(this.pools, 'pools', [poolId])) return true;
+    if (!this.nameRule(this.pools, 'pools', currentName)) return false;
+    return baselineName === undefined || this.nameRule(this.pools, 'pools', baselineName) !== undefined;
+  }
+
+  /** Whether the current name matches a pool rule (and not the id): the pool may need its baseline name. */
+  poolNameMatches(poolId: string, currentName: string): boolean {
+    return (
+      !this.match(this.pools, 'pools', [poolId]) &&
+      this.nameRule(this.pools, 'pools', currentName) !== undefined
+    );
+  }
+
+  /**
+   * Removes the changes that the field and client rules ignore. A client is ignored by id, or by
+   * name when every name it had (approved and current) matches; one renamed into a rule keeps its
+   * changes and gets a `now-ignored` change, as does a pool renamed into a pool rule.
+   */
+  filter(
+    changes: readonly Change[],
+    ctx: { baseline: PoolSnapshot | null; current: PoolSnapshot | null } = { baseline: null, current: null },
+  ): Change[] {
+    const out: Change[] = [];
+    const hidden = new Map<string, Change>();
+    const { baseline, current } = ctx;
+    if (baseline && current && !this.match(this.pools, 'pools', [current.poolId])) {
+      const rule = this.nameRule(this.pools, 'pools', current.poolName);
+      if (rule && !this.nameRule(this.pools, 'pools', baseline.poolName)) {
+        out.push({
+          kind: 'now-ignored',
+          poolId: current.poolId,
+          poolName: current.poolName,
+          ignoreRule: `pools: ${rule}`,
+          previousName: baseline.poolName,
+        });
+      }
+    }
+    const kept = changes.filter((change) => {
+      if (change.clientId !== undefined) {
+        const id = change.clientId;
+        if (this.match(this.clients, 'clients', [id])) return false;
+        const before = baseline?.clients[id]?.clientName;
+        const now =
+          current?.clients[id]?.clientName ?? (before === undefined ? change.clientName : undefined);
+        const names = [before, now].filter((n): n is string => n !== undefined);
+        const rules = names.map((n) => this.nameRule(this.clients, 'clients', n));
+        if (names.length > 0 && rules.every((r) => r !== undefined)) return false;
+        const rule = now === undefined ? undefined : this.nameRule(this.clients, 'clients', now);
+        if (rule && before !== undefined && now !== undefined && !hidden.has(id)) {
+          hidden.set(id, {
+            kind: 'now-ignored',
+            poolId: change.poolId,
+            poolName: change.poolName,
+            clientId: id,
+            clientName: now,
+            ignoreRule: `clients: ${rule}`,
+            previousName: before,
+          });
+        }
+      }
       if ('path' in change) {
         const scope = change.surface ?? (change.clientId === undefined ? 'pool' : 'client');
         const full = `${scope}.${change.path}`;
@@ -67,6 +148,14 @@ export class IgnoreMatcher {
       }
       return true;
     });
+    return [...out, ...hidden.values(), ...kept];
+  }
+
+  /** The first name rule matching `name`, recorded as used; undefined when none does. */
+  private nameRule(list: { pattern: string; re: RegExp }[], kind: string, name: string): string | undefined {
+    const rule = list.find((r) => r.re.test(name));
+    if (rule) this.used.add(`${kind}: ${rule.pattern}`);
+    return rule?.pattern;
   }
 
   /**

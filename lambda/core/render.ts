@@ -1,6 +1,7 @@
 import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { surfaceNamed } from '../surfaces/index.js';
 import { type Attribution, formatAttribution } from './attribution.js';
+import { escapeControl } from './escape.js';
 import { SECRET_DIGEST_PREFIX } from './normalize.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
@@ -16,7 +17,11 @@ import {
 
 /** SNS: Subject is ASCII without line breaks and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
-/** SNS messages are at most 262,144 bytes including attributes; leave room for those. */
+/** SNS messages are at most 262,144 bytes, message attributes included. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** What the message attributes may take (the SNS notifier caps `pool_ids` to fit). */
+export const MAX_ATTRIBUTE_BYTES = 8_192;
+/** The body's share: the rest, with room to spare. */
 export const MAX_BODY_BYTES = 250_000;
 const MAX_VALUE_CHARS = 300;
 
@@ -146,23 +151,30 @@ export function findingLines(findings: readonly Finding[], options: FindingLineO
   const authorOf = options.authorOf ?? (() => undefined);
   const lines: string[] = [];
   for (const group of groupFindings(findings)) {
-    lines.push(`  ${group.heading}`);
+    lines.push(`  ${escapeControl(group.heading)}`);
     // One author line for a group made by one call; otherwise one under each change.
     const authors = new Set(group.findings.map((f) => authorLine(authorOf(f))));
     const shared = authors.size === 1 ? [...authors][0] : undefined;
-    if (shared) lines.push(`    ${shared}`);
+    if (shared) lines.push(`    ${escapeControl(shared)}`);
     for (const finding of group.findings) {
       lines.push(`    ${tag(finding.severity)} ${describeChange(finding)}`);
       for (const detail of changeDetails(finding)) lines.push(`      ${detail}`);
       const own = authors.size > 1 ? authorLine(authorOf(finding)) : undefined;
-      if (own) lines.push(`      ${own}`);
+      if (own) lines.push(`      ${escapeControl(own)}`);
     }
   }
   return lines;
 }
 
-/** One line, in words, for one change. Never contains a secret value: changes hold none. */
+/**
+ * One line, in words, for one change. Never contains a secret value: changes hold none. Names and
+ * values are escaped ({@link escapeControl}): a name with a line break cannot add a line.
+ */
 export function describeChange(change: Change): string {
+  return escapeControl(changeInWords(change));
+}
+
+function changeInWords(change: Change): string {
   switch (change.kind) {
     case 'pool-added':
       return `Pool created: ${change.poolName} (${change.poolId})`;
@@ -172,6 +184,11 @@ export function describeChange(change: Change): string {
       return `App client created: ${change.clientName} (${change.clientId})`;
     case 'client-removed':
       return `App client deleted: ${change.clientName} (${change.clientId})`;
+    case 'now-ignored': {
+      const what = change.clientId === undefined ? 'Pool' : 'App client';
+      const name = change.clientId === undefined ? change.poolName : change.clientName;
+      return `${what} now hidden by ignore rule "${change.ignoreRule}": renamed ${change.previousName} -> ${name}; its changes are still reported`;
+    }
     case 'secret-added':
       return `Client secret added: id ${change.secretId}, created ${change.createdAt ?? 'at an unknown date'}`;
     case 'secret-removed':
@@ -222,7 +239,7 @@ export function changeDetails(change: Change): string[] {
     `auth flows: ${listOf(settings.authFlows)}; OAuth: ${oauth}; callback hosts: ${listOf(settings.callbackHosts)}; logout hosts: ${listOf(settings.logoutHosts)}`,
     `token lifetimes: access ${lifetimeOf(access)}, ID ${lifetimeOf(id)}, refresh ${lifetimeOf(refresh)}; client secret: ${secret}`,
   ].map((line) =>
-    printable(line.length > MAX_DETAIL_CHARS ? `${line.slice(0, MAX_DETAIL_CHARS - 3)}...` : line),
+    escapeControl(line.length > MAX_DETAIL_CHARS ? `${line.slice(0, MAX_DETAIL_CHARS - 3)}...` : line),
   );
 }
 
@@ -244,15 +261,6 @@ function listOf(items: readonly string[]): string {
 function lifetimeOf(lifetime: { value: number; unit: string; isDefault: boolean }): string {
   const unit = lifetime.value === 1 ? lifetime.unit.replace(/s$/, '') : lifetime.unit;
   return `${lifetime.value} ${unit}${lifetime.isDefault ? ' (default)' : ''}`;
-}
-
-/** Control characters (a line break in a URL or name) shown as `\xNN`, so text cannot add lines. */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
-  });
 }
 
 /** The author line of a change: empty when attribution did not run. */
@@ -319,12 +327,12 @@ export function renderBaselineCreated(ctx: RunContext, pools: number, clients: n
       ctx,
       `Baseline recorded: watching ${pools} pool${plural(pools)}, ${clients} client${plural(clients)}`,
     ),
-    body: [
+    body: bodyLines([
       `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
       '',
       'From now on you will get one email per run when a pool or app client differs from it.',
       `Run ${ctx.runId} at ${ctx.at}.`,
-    ].join('\n'),
+    ]),
     attributes: { kind: 'baseline-created', poolIds: [] },
   };
 }
@@ -434,7 +442,7 @@ export function formatSubject(ctx: Pick<RunContext, 'accountId' | 'region'>, tex
  */
 function fitBody(header: readonly string[], sections: readonly string[][], ctx: RunContext): string {
   const footer = ctx.reportLocation ? ['', `Full JSON report: ${ctx.reportLocation}`] : [];
-  const all = [...header, ...sections.flat()];
+  const all = [...header, ...sections.flat()].map(escapeControl);
   const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
   const kept: string[] = [];
   let bytes = 0;
@@ -454,7 +462,12 @@ function fitBody(header: readonly string[], sections: readonly string[][], ctx: 
     kept.push(line);
     bytes += size;
   }
-  return [...kept, ...footer].join('\n');
+  return [...kept, ...footer.map(escapeControl)].join('\n');
+}
+
+/** Lines joined into a body, each escaped: no text from a name can add or end a line. */
+function bodyLines(lines: readonly string[]): string {
+  return lines.map(escapeControl).join('\n');
 }
 
 function plural(n: number): string {

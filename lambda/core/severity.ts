@@ -64,6 +64,11 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
         : undefined,
   },
   {
+    name: 'renamed-into-ignore-rule',
+    description: 'A pool or app client was renamed so that an ignore rule now matches it',
+    evaluate: (c) => (c.kind === 'now-ignored' ? Severity.HIGH : undefined),
+  },
+  {
     name: 'secret-rotated',
     description: 'A client secret was added or removed',
     evaluate: (c) => (c.kind === 'secret-added' || c.kind === 'secret-removed' ? Severity.HIGH : undefined),

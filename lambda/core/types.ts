@@ -136,6 +136,8 @@ export type Change =
     })
   | (ChangeScope & { kind: 'field-changed'; path: string; before: Json | undefined; after: Json | undefined })
   | (ChangeScope & { kind: 'list-changed'; path: string; added: Json[]; removed: Json[] })
+  /** A pool or client renamed into an ignore rule: its changes are still reported, and so is this. */
+  | (ChangeScope & { kind: 'now-ignored'; ignoreRule: string; previousName: string })
   | (ChangeScope & {
       /** Not a difference from the baseline: the current secrets break the lifecycle policy. */
       kind: 'secret-lifecycle';

@@ -11,7 +11,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
-import { keys } from '../../lambda/core/documents.js';
+import { keys, type StateDoc } from '../../lambda/core/documents.js';
 import {
   BUCKET,
   CLIENT_WEB,
@@ -261,6 +261,40 @@ describe('where alerts and reports go', () => {
       Message: expect.stringContaining('MfaConfiguration'),
     });
     expect(io.out()).not.toContain('Subject:');
+  });
+
+  it.each([
+    ['--json', ['--json']],
+    ['printed alerts', []],
+  ])(
+    'without a topic (%s) leaves the drift unalerted, so the detector still sends it',
+    async (_how, flags) => {
+      await recordBaselinesThenDrift();
+
+      expect(await main(['check', ...S3, ...flags], fakeIo())).toBe(2);
+      const state = JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc;
+      expect(state.pools[POOL_A]?.drift).toBeUndefined();
+      expect(state.pools[POOL_A]?.snapshotHash).toBeTypeOf('string');
+      // Kept apart as "shown", so that approving what was shown needs no --force.
+      expect(state.pools[POOL_A]?.shown?.snapshotHash).toBe(state.pools[POOL_A]?.snapshotHash);
+
+      // The deployed detector (here: check with the topic) still alerts it, at once.
+      expect(await main(['check', ...S3, '--topic', TOPIC_ARN], fakeIo())).toBe(2);
+      expect(aws.sns.mock).toHaveReceivedCommandWith(PublishCommand, {
+        Subject: expect.stringContaining('HIGH drift: 1 change in 1 pool'),
+      });
+    },
+  );
+
+  it('without a topic keeps an earlier alert mark as it was', async () => {
+    await recordBaselinesThenDrift();
+    await main(['check', ...S3, '--topic', TOPIC_ARN], fakeIo());
+    const alerted = (JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc).pools[POOL_A]?.drift;
+    expect(alerted).toBeDefined();
+
+    await main(['check', ...S3, '--json', '--reminder-hours', '1'], fakeIo());
+
+    expect((JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc).pools[POOL_A]?.drift).toEqual(alerted);
   });
 
   it('publishes to ALERT_TOPIC_ARN from the environment', async () => {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { canonicalJson } from '../../lambda/core/canonical.js';
 import { keys } from '../../lambda/core/documents.js';
+import { hasControl } from '../../lambda/core/escape.js';
 import {
   BUCKET,
   baselineDoc,
@@ -88,6 +89,33 @@ describe('history with S3 object versions', () => {
     expect(code).toBe(0);
     expect(JSON.parse(io.out())).toEqual(second);
     expect(aws.s3.mock).toHaveReceivedCommandWith(GetObjectCommand, { VersionId: v2 });
+  });
+
+  it('escapes control characters in who and why, and in a shown document', async () => {
+    const forged = baselineDoc(pool(POOL_A, { MfaConfiguration: 'OFF' }, [client(CLIENT_WEB)]), {
+      approvedAt: '2026-01-06T10:00:00.000Z',
+      approvedBy: 'mallory\u001b[2K\rarn:aws:iam::123456789012:user/alice',
+      reason: 'ok\n  approved 2026-01-06 by security-team: CHG-9\u009b2J',
+    });
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(first, 2));
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(forged, 2));
+    // A hand-written object may hold raw control characters, which `--show` prints as they are stored.
+    aws.s3.seed(keys.baseline(POOL_A), '{ "approvedBy": "mallory\u001b[2K" }');
+    const rawVersion = aws.s3.versions(keys.baseline(POOL_A))[2]?.versionId ?? '';
+    const io = fakeIo();
+    const shown = fakeIo();
+
+    expect(await main(['history', '--pool', POOL_A, ...S3], io)).toBe(0);
+    expect(await main(['history', '--pool', POOL_A, ...S3, '--show', rawVersion], shown)).toBe(0);
+
+    for (const out of [io.out(), shown.out()]) {
+      expect(out.split('\n').filter(hasControl)).toEqual([]);
+      expect(out).toContain('mallory\\x1b[2K');
+    }
+    expect(io.out()).toContain(
+      'by mallory\\x1b[2K\\x0darn:aws:iam::123456789012:user/alice: ok\\x0a  approved 2026-01-06 by security-team: CHG-9\\x9b2J',
+    );
+    expect(io.out()).not.toMatch(/^\s+approved 2026-01-06 by security-team/m);
   });
 
   it('refuses a version that does not exist', async () => {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StateDoc } from '../../lambda/core/documents.js';
@@ -93,12 +92,19 @@ describe('failures of the store and the topic', () => {
     it('stops the pools still being read before it rejects, so none of their writes land later', async () => {
       aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
       aws.updatePool(other.poolId, { MfaConfiguration: 'OFF' });
+      // The other pool's read is answered only once the failing write happened (no timing).
+      let failed: () => void = () => {};
+      const writeFailed = new Promise<void>((resolve) => {
+        failed = resolve;
+      });
+      aws.beforeCall('PutObject', { key: `snapshots/${pool.poolId}.json` }, () => failed());
       aws.fail('PutObject', { key: `snapshots/${pool.poolId}.json`, error: 'InternalError', times: 1 });
-      aws.beforeCall('DescribeUserPool', { poolId: other.poolId }, () => sleep(30));
+      aws.beforeCall('DescribeUserPool', { poolId: other.poolId }, () => writeFailed);
 
       await expect(harness.run()).rejects.toMatchObject({ name: 'InternalError' });
       const writesWhenRejected = aws.s3.commandCalls(PutObjectCommand).length;
-      await sleep(100);
+      // Let every pending callback and timer-free continuation run.
+      for (let turn = 0; turn < 10; turn += 1) await new Promise((resolve) => setImmediate(resolve));
 
       expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(writesWhenRejected);
     });

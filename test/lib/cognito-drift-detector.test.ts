@@ -180,6 +180,131 @@ describe('CognitoDriftDetector', () => {
     expect(() => synth(props)).toThrow(message);
   });
 
+  describe('who may write and publish (issue 11)', () => {
+    const ref = (construct: { node: { defaultChild?: unknown } }, stack: Stack) =>
+      stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
+
+    it('encrypts the topic with a rotating customer-managed key that CloudWatch alarms and the function can use', () => {
+      const { template, detector, stack } = synth({});
+      const key = ref(detector.topicKey, stack);
+      const role = ref(detector.function.role as never, stack);
+
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'CloudWatchAlarmsPublish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+            Match.objectLike({
+              Sid: 'FunctionPublishes',
+              Principal: { AWS: { 'Fn::GetAtt': [role, 'Arn'] } },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('denies Publish to everyone but the function role and CloudWatch', () => {
+      const { template, detector, stack } = synth({});
+      const role = ref(detector.function.role as never, stack);
+
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'CloudWatchAlarmsPublish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+            }),
+            Match.objectLike({
+              Sid: 'OnlyTheDetectorAndAlarmsPublish',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 'sns:Publish',
+              Condition: {
+                ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [role, 'Arn'] } },
+                StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('lets only the function and the approver role write baselines/, and only the function the rest', () => {
+      const { template, detector, stack } = synth({});
+      const role = { 'Fn::GetAtt': [ref(detector.function.role as never, stack), 'Arn'] };
+      const approver = { 'Fn::GetAtt': [ref(detector.approverRole, stack), 'Arn'] };
+      const bucket = ref(detector.bucket, stack);
+      const baselines = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/baselines/*']] };
+
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'OnlyTheDetectorAndApproversWriteBaselines',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 's3:PutObject',
+              Resource: baselines,
+              Condition: { ArnNotEquals: { 'aws:PrincipalArn': [role, approver] } },
+            }),
+            Match.objectLike({
+              Sid: 'OnlyTheDetectorWritesItsDocuments',
+              Effect: 'Deny',
+              Action: 's3:PutObject',
+              NotResource: baselines,
+              Condition: { ArnNotEquals: { 'aws:PrincipalArn': role } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('ships an approver policy with exactly what approve and history call, on the approver role', () => {
+      const { template, detector, stack } = synth({});
+      const bucket = ref(detector.bucket, stack);
+      const arn = { 'Fn::GetAtt': [bucket, 'Arn'] };
+
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        PolicyDocument: {
+          Statement: [
+            {
+              Sid: 'ReadDocumentsAndVersions',
+              Effect: 'Allow',
+              Action: ['s3:GetObject', 's3:GetObjectVersion'],
+              Resource: { 'Fn::Join': ['', [arn, '/*']] },
+            },
+            {
+              Sid: 'WriteBaselines',
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              Resource: { 'Fn::Join': ['', [arn, '/baselines/*']] },
+            },
+            {
+              Sid: 'ListDocumentsAndVersions',
+              Effect: 'Allow',
+              Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+              Resource: arn,
+            },
+          ],
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        ManagedPolicyArns: [{ Ref: ref(detector.approverPolicy as never, stack) }],
+        MaxSessionDuration: 3600,
+      });
+    });
+  });
+
   describe('cdk-nag acknowledgments', () => {
     /** Runs AwsSolutions with every acknowledgment of the construct switched off. */
     function findingsWithoutAcknowledgments() {
@@ -208,6 +333,8 @@ describe('CognitoDriftDetector', () => {
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/*]',
+        'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/*]',
+        'AwsSolutions-IAM5[Resource::<DetectorBaselineBucketAE391B1A.Arn>/baselines/*]',
         'AwsSolutions-IAM5[Resource::<DetectorFunctionDD6A428A.Arn>:*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-identity:<AWS::Region>:<AWS::AccountId>:identitypool/*]',

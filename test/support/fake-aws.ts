@@ -1210,6 +1210,8 @@ export class DetectorHarness {
   private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
   private readonly snsClient = new SNSClient({ region: REGION });
   private runs = 0;
+  /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
+  period = HOUR;
 
   constructor(
     readonly aws: FakeAccount,
@@ -1217,7 +1219,7 @@ export class DetectorHarness {
   ) {}
 
   async run(overrides: Partial<DetectorOptions> = {}): Promise<HarnessRun> {
-    if (this.runs > 0) this.clock.advance(HOUR);
+    if (this.runs > 0) this.clock.advance(this.period);
     this.runs += 1;
     const before = this.aws.published.length;
     // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.

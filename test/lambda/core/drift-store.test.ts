@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { contentHash } from '../../../lambda/core/canonical.js';
 import type { BaselineDoc, RunDoc, SnapshotDoc, StateDoc } from '../../../lambda/core/documents.js';
 import { DriftStore } from '../../../lambda/core/drift-store.js';
 import { normalizeClient, normalizePool } from '../../../lambda/core/normalize.js';
@@ -18,6 +19,7 @@ function baselineDoc(): BaselineDoc {
   const pool = normalizePool(describeUserPoolResponse(), [
     normalizeClient(describeWebClientResponse(), listWebClientSecretsResponse()),
   ]);
+  const snapshotHash = contentHash(pool);
   return {
     formatVersion: 1,
     kind: 'baseline',
@@ -25,7 +27,7 @@ function baselineDoc(): BaselineDoc {
     approvedAt: '2025-06-10T12:30:00.000Z',
     approvedBy: 'arn:aws:sts::123456789012:assumed-role/SecurityReviewer/alice',
     reason: 'Initial baseline',
-    snapshotHash: 'a3f1c2',
+    snapshotHash,
     pool,
   };
 }
@@ -37,7 +39,7 @@ function snapshotDoc(): SnapshotDoc {
     poolId: POOL_ID,
     capturedAt: '2025-06-10T12:00:00.000Z',
     runId: 'run-20250610T120000Z',
-    hash: 'a3f1c2',
+    hash: baselineDoc().snapshotHash,
     unreadableClients: [],
     pool: baselineDoc().pool,
   };

@@ -33,8 +33,9 @@ function mirrored(change: Change): string {
     'secret-removed': 'secret-added',
     'field-changed': 'field-changed',
     'list-changed': 'list-changed',
-    // Not a diff: never produced by diffPool.
+    // Not diffs: never produced by diffPool.
     'secret-lifecycle': 'secret-lifecycle',
+    'now-ignored': 'now-ignored',
   }[change.kind];
   return signature({ ...change, kind } as Change);
 }

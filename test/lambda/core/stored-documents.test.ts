@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { keys } from '../../../lambda/core/documents.js';
+import { DriftStore } from '../../../lambda/core/drift-store.js';
+import { MalformedDocumentError } from '../../../lambda/errors.js';
+import { MemoryDocumentStore } from '../../support/memory-document-store.js';
+
+/**
+ * Documents as an earlier build wrote them (test/fixtures/documents-v1, captured from a real run of
+ * the detector before the changes of issue 11) still read, and a document whose hash does not match
+ * its own content is refused with its key named.
+ */
+
+const POOL = 'us-east-1_P00000001';
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/documents-v1/${name}`, import.meta.url), 'utf-8');
+
+function storeWith(key: string, body: string): DriftStore {
+  const documents = new MemoryDocumentStore();
+  documents.plant(key, body);
+  return new DriftStore(documents);
+}
+
+describe('documents written by an earlier build', () => {
+  it('reads the baseline, with its hash verified', async () => {
+    const baseline = await storeWith(keys.baseline(POOL), fixture('baseline.json')).getBaseline(POOL);
+
+    expect(baseline?.doc.pool?.poolName).toBe('customers');
+    expect(baseline?.doc.approvedBy).toBe('cognito-drift (first run)');
+  });
+
+  it('reads the snapshot, with its hash verified', async () => {
+    const snapshot = await storeWith(keys.snapshot(POOL), fixture('snapshot.json')).getSnapshot(POOL);
+
+    expect(snapshot?.doc.pool?.config.MfaConfiguration).toBe('OFF');
+  });
+
+  it('reads the state with its alert marks', async () => {
+    const state = await storeWith(keys.state, fixture('state.json')).getState();
+
+    expect(state?.doc.pools[POOL]?.drift?.lastAlertedAt).toBe('2026-01-05T07:00:00.000Z');
+  });
+
+  it('reads a run in progress that has no lease', async () => {
+    const run = await storeWith(keys.run, fixture('run-in-progress.json')).getRun();
+
+    expect(run?.doc.status).toBe('scanning');
+    expect(Object.keys(run?.doc.outcomes ?? {})).toEqual([POOL]);
+  });
+});
+
+describe('a stored hash that does not match its document', () => {
+  it('refuses a baseline whose snapshotHash was edited, naming the object', async () => {
+    const edited = fixture('baseline.json').replace(/"snapshotHash": "[0-9a-f]+"/, '"snapshotHash": "0000"');
+    const store = storeWith(keys.baseline(POOL), edited);
+
+    const error = await store.getBaseline(POOL).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(MalformedDocumentError);
+    expect((error as MalformedDocumentError).key).toBe(keys.baseline(POOL));
+    expect((error as Error).message).toContain('snapshotHash does not match the pool it describes');
+  });
+
+  it('refuses a baseline whose pool was edited by hand with the hash left alone', async () => {
+    const edited = fixture('baseline.json').replace('"MfaConfiguration": "ON"', '"MfaConfiguration": "OFF"');
+    expect(edited).not.toBe(fixture('baseline.json'));
+
+    await expect(storeWith(keys.baseline(POOL), edited).getBaseline(POOL)).rejects.toThrow(
+      /snapshotHash does not match/,
+    );
+  });
+
+  it('refuses a snapshot whose pool was edited by hand', async () => {
+    const edited = fixture('snapshot.json').replace('"MfaConfiguration": "OFF"', '"MfaConfiguration": "ON"');
+    expect(edited).not.toBe(fixture('snapshot.json'));
+
+    await expect(storeWith(keys.snapshot(POOL), edited).getSnapshot(POOL)).rejects.toThrow(
+      /hash does not match/,
+    );
+  });
+});

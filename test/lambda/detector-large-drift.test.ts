@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_POOL_ID_ATTRIBUTES, messageAttributes } from '../../lambda/adapters/sns-notifier.js';
+import { MAX_ATTRIBUTE_BYTES, MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from '../../lambda/core/render.js';
+import { DetectorHarness, FakeAccount } from '../support/fake-aws.js';
+
+/** SNS counts the message and every attribute's name, type and value against 262,144 bytes. */
+function publishedBytes(input: {
+  Message?: string;
+  MessageAttributes?: Record<string, { DataType?: string; StringValue?: string }>;
+}): number {
+  return (
+    Buffer.byteLength(input.Message ?? '') +
+    Object.entries(input.MessageAttributes ?? {}).reduce(
+      (n, [name, v]) =>
+        n +
+        Buffer.byteLength(name) +
+        Buffer.byteLength(v.DataType ?? '') +
+        Buffer.byteLength(v.StringValue ?? ''),
+      0,
+    )
+  );
+}
+
+describe('a drift too large for one message', () => {
+  it('publishes drift in 2,000 pools within the SNS limit, attributes included', async () => {
+    const aws = new FakeAccount();
+    const harness = new DetectorHarness(aws, { poolConcurrency: 16 });
+    const pools = Array.from({ length: 2_000 }, (_, i) => aws.addPool({ name: `tenant-${i}` }));
+    await harness.run();
+
+    for (const pool of pools) aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+    const result = await harness.run();
+
+    const digest = result.sent.find((m) => m.MessageAttributes?.kind?.StringValue === 'drift');
+    expect(digest).toBeDefined();
+    expect(publishedBytes(digest ?? {})).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+    const ids = JSON.parse(digest?.MessageAttributes?.pool_ids?.StringValue ?? '[]') as string[];
+    const sorted = pools.map((p) => p.poolId).sort();
+    expect(ids).toEqual(sorted.slice(0, MAX_POOL_ID_ATTRIBUTES));
+    expect(digest?.MessageAttributes?.pool_ids_more).toEqual({ DataType: 'Number', StringValue: '1950' });
+    expect(digest?.Message).toContain('message truncated');
+
+    // The next run (a reminder is not due) does not fail either: nothing is stuck.
+    const next = await harness.run();
+    expect(next.done).toBe(true);
+  }, 120_000);
+
+  it('keeps every pool id when there are few', () => {
+    const attributes = messageAttributes({
+      subject: 's',
+      body: 'b',
+      attributes: { kind: 'drift', severity: 'HIGH', poolIds: ['us-east-1_A', 'us-east-1_B'] },
+    });
+
+    expect(attributes.pool_ids?.StringValue).toBe('["us-east-1_A","us-east-1_B"]');
+    expect(attributes).not.toHaveProperty('pool_ids_more');
+  });
+
+  it('leaves the attributes their budget next to the largest body', () => {
+    expect(MAX_BODY_BYTES + MAX_ATTRIBUTE_BYTES).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+  });
+});
