@@ -1,7 +1,7 @@
 import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
 import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
-import { describeChange } from '../lambda/core/render.js';
-import type { Finding } from '../lambda/core/types.js';
+import { findingLines, findingsByPool } from '../lambda/core/render.js';
+import type { Finding, Severity } from '../lambda/core/types.js';
 
 /** Where a command writes: results on stdout, logs and progress on stderr. */
 export interface Io {
@@ -65,32 +65,19 @@ export function progress(io: Io): ((done: number, total: number) => void) | unde
   };
 }
 
-/** Findings grouped by pool and client, one line each, coloured by severity on a terminal. */
+/**
+ * Findings by pool, then grouped and ordered exactly as the email lists them (render.ts's
+ * {@link findingLines}: pool, client and surface-resource groups, most severe first), with the
+ * severity coloured on a terminal.
+ */
 export function formatFindings(findings: readonly Finding[], io: Io): string {
   const paint = painter(io.stdout, io.env);
   const colourOf = { HIGH: 'red', MEDIUM: 'yellow', LOW: 'dim' } as const;
-  const lines: string[] = [];
-  let pool = '';
-  let client = '';
-  for (const finding of findings) {
-    const poolLabel = escapeControl(`${finding.poolName} (${finding.poolId})`);
-    if (poolLabel !== pool) {
-      pool = poolLabel;
-      client = '';
-      lines.push(paint('bold', `Pool ${poolLabel}`));
-    }
-    const scope =
-      finding.clientId && finding.kind !== 'client-added' && finding.kind !== 'client-removed'
-        ? escapeControl(`Client ${finding.clientName} (${finding.clientId})`)
-        : '';
-    if (scope && scope !== client) {
-      client = scope;
-      lines.push(`  ${scope}`);
-    }
-    const indent = scope ? '    ' : '  ';
-    lines.push(
-      `${indent}${paint(colourOf[finding.severity], `[${finding.severity}]`)} ${describeChange(finding)}`,
-    );
-  }
-  return lines.join('\n');
+  const severityTag = (severity: Severity) => paint(colourOf[severity], `[${severity}]`);
+  return findingsByPool(findings)
+    .flatMap((pool) => [
+      paint('bold', `Pool ${escapeControl(`${pool.poolName} (${pool.poolId})`)}`),
+      ...findingLines(pool.findings, { severityTag }),
+    ])
+    .join('\n');
 }

@@ -1,8 +1,10 @@
 import deepDiff from 'deep-diff';
 import { canonicalJson } from './canonical.js';
+import { TOKEN_DEFAULTS } from './severity.js';
 import type {
   Change,
   ChangeScope,
+  ClientRiskSettings,
   ClientSnapshot,
   Json,
   JsonObject,
@@ -67,7 +69,7 @@ function diffClient(
 ): Change[] {
   const subject = (after ?? before) as ClientSnapshot;
   const scope = { ...poolScope, clientId: subject.clientId, clientName: subject.clientName };
-  if (!before) return [{ kind: 'client-added', ...scope }];
+  if (!before) return [{ kind: 'client-added', ...scope, settings: clientRiskSettings(subject) }];
   if (!after) return [{ kind: 'client-removed', ...scope }];
 
   const changes: Change[] = diffConfig(scope, before.config, after.config);
@@ -82,6 +84,56 @@ function diffClient(
     }
   }
   return changes;
+}
+
+/**
+ * The settings a reviewer of a new client needs: how it signs users in (auth and OAuth flows,
+ * scopes), where it sends tokens (redirect hosts), how long they last, and whether it has a secret.
+ */
+export function clientRiskSettings(client: ClientSnapshot): ClientRiskSettings {
+  const config = client.config;
+  const units = isObject(config.TokenValidityUnits) ? config.TokenValidityUnits : {};
+  const lifetime = (token: keyof typeof TOKEN_DEFAULTS) => {
+    const spec = TOKEN_DEFAULTS[token];
+    const value = config[spec.field];
+    const unit = units[token];
+    return typeof value === 'number'
+      ? { value, unit: typeof unit === 'string' ? unit : spec.unit, isDefault: false }
+      : { value: spec.value, unit: spec.unit, isDefault: true };
+  };
+  return {
+    authFlows: stringsAt(config, 'ExplicitAuthFlows'),
+    oauthEnabled: config.AllowedOAuthFlowsUserPoolClient === true,
+    oauthFlows: stringsAt(config, 'AllowedOAuthFlows'),
+    oauthScopes: stringsAt(config, 'AllowedOAuthScopes'),
+    callbackHosts: hostsOf([
+      ...stringsAt(config, 'CallbackURLs'),
+      ...stringsAt(config, 'DefaultRedirectURI'),
+    ]),
+    logoutHosts: hostsOf(stringsAt(config, 'LogoutURLs')),
+    tokens: { access: lifetime('AccessToken'), id: lifetime('IdToken'), refresh: lifetime('RefreshToken') },
+    secrets: Object.keys(client.secrets).length,
+  };
+}
+
+function stringsAt(config: JsonObject, field: string): string[] {
+  const value = config[field];
+  const list = Array.isArray(value) ? value : [value];
+  return [...new Set(list.filter((v): v is string => typeof v === 'string'))].sort();
+}
+
+/** `host` of an https URL; `scheme://host` otherwise (http and app schemes are worth seeing). */
+function hostsOf(urls: readonly string[]): string[] {
+  const hosts = urls.map((url) => {
+    try {
+      const parsed = new URL(url);
+      const host = parsed.host.toLowerCase();
+      return parsed.protocol === 'https:' ? host : `${parsed.protocol}//${host}`;
+    } catch {
+      return url;
+    }
+  });
+  return [...new Set(hosts)].sort();
 }
 
 /**

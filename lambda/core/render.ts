@@ -7,6 +7,7 @@ import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
 import {
   type Change,
+  type ClientRiskSettings,
   type Finding,
   type Json,
   type JsonObject,
@@ -87,31 +88,81 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
     '',
     `== Pool ${pool.poolName} (${pool.poolId}): ${pool.findings.length} change${plural(pool.findings.length)}, ${status}`,
   ];
-  const groups = new Map<string, Finding[]>();
-  for (const finding of pool.findings) {
-    const group = groupOf(finding);
-    const members = groups.get(group);
-    if (members) members.push(finding);
-    else groups.set(group, [finding]);
-  }
   const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions?.[i]]));
-  for (const [group, findings] of groups) {
-    lines.push(`  ${group}`);
+  lines.push(...findingLines(pool.findings, { authorOf: (f) => authorOf.get(f) }));
+  lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
+  return lines;
+}
+
+/** One heading of a pool's findings (`Pool`, `Client web (id)`, `Identity provider Okta (Okta)`) and what is under it. */
+export interface FindingGroup {
+  heading: string;
+  /** Most severe first; within a severity, the diff's order. */
+  findings: Finding[];
+}
+
+/**
+ * One pool's findings as every alert and the CLI list them: grouped under the pool itself, each
+ * client, and each surface resource (groups in the order they first appear, which is the diff's:
+ * pool, clients by id, surfaces), most severe first within a group. The one grouping and ordering
+ * there is: the email and the CLI both call it, so they cannot disagree.
+ */
+export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const heading = groupOf(finding);
+    const members = groups.get(heading);
+    if (members) members.push(finding);
+    else groups.set(heading, [finding]);
+  }
+  // Array.prototype.sort is stable, so the diff's order holds within a severity.
+  const bySeverity = (a: Finding, b: Finding) =>
+    SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity);
+  return [...groups].map(([heading, members]) => ({ heading, findings: [...members].sort(bySeverity) }));
+}
+
+/** Findings of several pools, by pool in the order pools first appear. */
+export function findingsByPool(
+  findings: readonly Finding[],
+): { poolId: string; poolName: string; findings: Finding[] }[] {
+  const pools = new Map<string, { poolId: string; poolName: string; findings: Finding[] }>();
+  for (const finding of findings) {
+    const pool = pools.get(finding.poolId);
+    if (pool) pool.findings.push(finding);
+    else
+      pools.set(finding.poolId, { poolId: finding.poolId, poolName: finding.poolName, findings: [finding] });
+  }
+  return [...pools.values()];
+}
+
+/** How {@link findingLines} marks a severity (the CLI colours it) and who made a change. */
+export interface FindingLineOptions {
+  severityTag?: (severity: Severity) => string;
+  authorOf?: (finding: Finding) => Attribution | undefined;
+}
+
+/**
+ * The lines listing one pool's findings, indented under its heading: each group's heading, its
+ * author line when one call made the whole group, then `[SEVERITY] change` with the change's detail
+ * lines and, when the group has several authors, the change's own author line.
+ */
+export function findingLines(findings: readonly Finding[], options: FindingLineOptions = {}): string[] {
+  const tag = options.severityTag ?? ((severity: Severity) => `[${severity}]`);
+  const authorOf = options.authorOf ?? (() => undefined);
+  const lines: string[] = [];
+  for (const group of groupFindings(findings)) {
+    lines.push(`  ${escapeControl(group.heading)}`);
     // One author line for a group made by one call; otherwise one under each change.
-    const authors = new Set(findings.map((f) => authorLine(authorOf.get(f))));
+    const authors = new Set(group.findings.map((f) => authorLine(authorOf(f))));
     const shared = authors.size === 1 ? [...authors][0] : undefined;
-    if (shared) lines.push(`    ${shared}`);
-    // Most severe first; the sort is stable, so the diff's order holds within a severity.
-    const ordered = [...findings].sort(
-      (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
-    );
-    for (const finding of ordered) {
-      lines.push(`    [${finding.severity}] ${describeChange(finding)}`);
-      const own = authors.size > 1 ? authorLine(authorOf.get(finding)) : undefined;
-      if (own) lines.push(`      ${own}`);
+    if (shared) lines.push(`    ${escapeControl(shared)}`);
+    for (const finding of group.findings) {
+      lines.push(`    ${tag(finding.severity)} ${describeChange(finding)}`);
+      for (const detail of changeDetails(finding)) lines.push(`      ${detail}`);
+      const own = authors.size > 1 ? authorLine(authorOf(finding)) : undefined;
+      if (own) lines.push(`      ${escapeControl(own)}`);
     }
   }
-  lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
   return lines;
 }
 
@@ -163,6 +214,53 @@ function changeInWords(change: Change): string {
       return `${change.path}: ${parts.join('; ')}`;
     }
   }
+}
+
+/** How many characters a list in a detail line takes before "and N more"; one item is always named. */
+const MAX_DETAIL_LIST_CHARS = 100;
+/** A detail line longer than this is cut (it cannot be, with the lists bounded): a safety net. */
+const MAX_DETAIL_CHARS = 500;
+
+/**
+ * The lines printed under a change's own line, in the email and the CLI: for a new app client, its
+ * risky settings in two short lines (sign-in and redirects; token lifetimes and secret). Each list and
+ * line is bounded in length and control characters are escaped; a secret is only ever counted.
+ */
+export function changeDetails(change: Change): string[] {
+  if (change.kind !== 'client-added' || !change.settings) return [];
+  const settings: ClientRiskSettings = change.settings;
+  const oauth = !settings.oauthEnabled
+    ? 'off'
+    : `${listOf(settings.oauthFlows)} (scopes ${listOf(settings.oauthScopes)})`;
+  const { access, id, refresh } = settings.tokens;
+  const secret =
+    settings.secrets > 0 ? `yes, ${countOf(settings.secrets, 'secret')} (value not shown)` : 'no';
+  return [
+    `auth flows: ${listOf(settings.authFlows)}; OAuth: ${oauth}; callback hosts: ${listOf(settings.callbackHosts)}; logout hosts: ${listOf(settings.logoutHosts)}`,
+    `token lifetimes: access ${lifetimeOf(access)}, ID ${lifetimeOf(id)}, refresh ${lifetimeOf(refresh)}; client secret: ${secret}`,
+  ].map((line) =>
+    escapeControl(line.length > MAX_DETAIL_CHARS ? `${line.slice(0, MAX_DETAIL_CHARS - 3)}...` : line),
+  );
+}
+
+/** `a, b and 3 more`: as many items as fit in {@link MAX_DETAIL_LIST_CHARS}, at least one (cut if long). */
+function listOf(items: readonly string[]): string {
+  if (items.length === 0) return 'none';
+  const shown: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const text = item.length > 60 ? `${item.slice(0, 57)}...` : item;
+    if (shown.length > 0 && length + text.length + 2 > MAX_DETAIL_LIST_CHARS) break;
+    shown.push(text);
+    length += text.length + 2;
+  }
+  const more = items.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+function lifetimeOf(lifetime: { value: number; unit: string; isDefault: boolean }): string {
+  const unit = lifetime.value === 1 ? lifetime.unit.replace(/s$/, '') : lifetime.unit;
+  return `${lifetime.value} ${unit}${lifetime.isDefault ? ' (default)' : ''}`;
 }
 
 /** The author line of a change: empty when attribution did not run. */

@@ -16,7 +16,8 @@ export interface SeverityRule {
   evaluate(change: Change, ctx: RuleContext): Severity | undefined;
 }
 
-const TOKEN_DEFAULTS = {
+/** Each token's validity field and what Cognito uses when the client leaves it unset. */
+export const TOKEN_DEFAULTS = {
   AccessToken: { field: 'AccessTokenValidity', unit: 'hours', value: 1 },
   IdToken: { field: 'IdTokenValidity', unit: 'hours', value: 1 },
   RefreshToken: { field: 'RefreshTokenValidity', unit: 'days', value: 30 },

@@ -58,6 +58,33 @@ export interface PoolSnapshot {
   surfaces?: Record<string, SurfaceSnapshot>;
 }
 
+/** A token lifetime as the client sets it, with its unit; `isDefault` when the client leaves it unset. */
+export interface TokenLifetime {
+  value: number;
+  unit: string;
+  isDefault: boolean;
+}
+
+/**
+ * The settings of an app client that decide how it can sign users in and what it can obtain: shown
+ * under "App client created". Lists are sorted and de-duplicated; never holds a secret value.
+ */
+export interface ClientRiskSettings {
+  /** ExplicitAuthFlows. */
+  authFlows: string[];
+  /** AllowedOAuthFlowsUserPoolClient: whether the OAuth flows below are in effect. */
+  oauthEnabled: boolean;
+  /** AllowedOAuthFlows and AllowedOAuthScopes. */
+  oauthFlows: string[];
+  oauthScopes: string[];
+  /** Hosts of CallbackURLs and DefaultRedirectURI, and of LogoutURLs (`scheme://host` when not https). */
+  callbackHosts: string[];
+  logoutHosts: string[];
+  tokens: { access: TokenLifetime; id: TokenLifetime; refresh: TokenLifetime };
+  /** How many client secrets it holds (0: a public client). Only the count: never a value. */
+  secrets: number;
+}
+
 /** How much a change matters to a security reviewer. */
 export enum Severity {
   HIGH = 'HIGH',
@@ -88,7 +115,16 @@ export interface ChangeScope {
 export type Change =
   | (ChangeScope & { kind: 'pool-added' })
   | (ChangeScope & { kind: 'pool-removed' })
-  | (ChangeScope & { kind: 'client-added'; clientId: string; clientName: string })
+  | (ChangeScope & {
+      kind: 'client-added';
+      clientId: string;
+      clientName: string;
+      /**
+       * What a reviewer of a new client needs to see. Absent in findings stored by releases before it
+       * existed (a run resumed across an upgrade).
+       */
+      settings?: ClientRiskSettings;
+    })
   | (ChangeScope & { kind: 'client-removed'; clientId: string; clientName: string })
   | (ChangeScope & {
       kind: 'resource-added' | 'resource-removed';

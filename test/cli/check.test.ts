@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ListUserPoolsCommand,
   type UserPoolClientType,
@@ -72,6 +73,43 @@ describe('check and diff exit codes', () => {
     expect(code).toBe(2);
     expect(io.out()).toContain('1 change in 1 pool since the approved baseline:');
     expect(io.out()).toContain(`[HIGH] MfaConfiguration: ON -> OFF`);
+  });
+
+  it("shows a new client's risky settings under its line, and never its secret value", async () => {
+    const planted = 'PLANTED-SECRET-VALUE-0123456789';
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    expect(await main(['check', ...S3], fakeIo())).toBe(0);
+    const added = aws.account.addClient(POOL_A, {
+      name: 'debug-console',
+      secretValue: planted,
+      config: {
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+        CallbackURLs: ['https://evil.example.net/cb'],
+        AccessTokenValidity: 24,
+        TokenValidityUnits: { AccessToken: 'hours', IdToken: 'minutes', RefreshToken: 'days' },
+      },
+    });
+    const io = fakeIo();
+
+    const code = await main(['diff', ...S3], io);
+
+    // The secret was there to leak: the client was described, and Cognito's answer carried the value.
+    expect(code).toBe(2);
+    expect(aws.cognito.mock).toHaveReceivedCommandWith(DescribeUserPoolClientCommand, {
+      UserPoolId: POOL_A,
+      ClientId: added.clientId,
+    });
+    expect(added.secretValue).toBe(planted);
+    expect(io.out()).toContain(
+      [
+        '  Pool',
+        `    [HIGH] App client created: debug-console (${added.clientId})`,
+        '      auth flows: ALLOW_USER_PASSWORD_AUTH; OAuth: code (scopes email, openid); callback hosts: evil.example.net; logout hosts: app.example.com',
+        '      token lifetimes: access 24 hours, ID 60 minutes, refresh 30 days; client secret: yes, 1 secret (value not shown)',
+      ].join('\n'),
+    );
+    expect(io.out()).not.toContain(planted);
+    expect(io.err()).not.toContain(planted);
   });
 
   it('exits 1 when drift and a read problem come together: an incomplete scan wins over drift', async () => {

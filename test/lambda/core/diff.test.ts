@@ -46,7 +46,54 @@ describe('diffPool', () => {
   it('reports a new app client as client-added with its id and name', () => {
     const changes = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web()]));
 
-    expect(changes).toEqual([{ kind: 'client-added', ...POOL, ...WEB }]);
+    expect(changes).toEqual([{ kind: 'client-added', ...POOL, ...WEB, settings: expect.any(Object) }]);
+  });
+
+  it("carries a new client's risky settings: flows, scopes, redirect hosts, token lifetimes, secret count", () => {
+    const config: JsonObject = {
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['implicit', 'code'],
+      AllowedOAuthScopes: ['openid', 'aws.cognito.signin.user.admin'],
+      CallbackURLs: ['https://Evil.example.net/cb', 'https://evil.example.net/other', 'myapp://callback'],
+      DefaultRedirectURI: 'http://localhost:3000/cb',
+      LogoutURLs: ['https://portal.example.com/bye'],
+      AccessTokenValidity: 5,
+      RefreshTokenValidity: 3650,
+      TokenValidityUnits: { AccessToken: 'minutes', RefreshToken: 'days' },
+    };
+    const client = web(config, { sec1: { createdAt: '2026-01-01T00:00:00.000Z' } });
+
+    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [client]));
+
+    expect(change).toMatchObject({ kind: 'client-added' });
+    expect(change?.kind === 'client-added' && change.settings).toEqual({
+      authFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
+      oauthEnabled: true,
+      oauthFlows: ['code', 'implicit'],
+      oauthScopes: ['aws.cognito.signin.user.admin', 'openid'],
+      callbackHosts: ['evil.example.net', 'http://localhost:3000', 'myapp://callback'],
+      logoutHosts: ['portal.example.com'],
+      tokens: {
+        access: { value: 5, unit: 'minutes', isDefault: false },
+        id: { value: 1, unit: 'hours', isDefault: true },
+        refresh: { value: 3650, unit: 'days', isDefault: false },
+      },
+      secrets: 1,
+    });
+  });
+
+  it('says a new public client has no secret and OAuth off when OAuth is not allowed', () => {
+    const config: JsonObject = { AllowedOAuthFlows: ['code'], ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] };
+
+    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web(config)]));
+
+    expect(change?.kind === 'client-added' && change.settings).toMatchObject({
+      oauthEnabled: false,
+      oauthFlows: ['code'],
+      callbackHosts: [],
+      secrets: 0,
+    });
   });
 
   it('reports a deleted app client as client-removed with its id and name', () => {

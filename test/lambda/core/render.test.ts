@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  changeDetails,
   describeChange,
   formatSubject,
+  groupFindings,
   type PoolDrift,
   type RunContext,
   renderBaselineCreated,
@@ -10,7 +12,7 @@ import {
   renderScanIncomplete,
   renderStoreProblems,
 } from '../../../lambda/core/render.js';
-import { type Finding, Severity } from '../../../lambda/core/types.js';
+import { type ClientRiskSettings, type Finding, Severity } from '../../../lambda/core/types.js';
 import { ACCOUNT_ID, POOL_ID, POOL_NAME, REGION } from '../../fixtures/cognito-responses.js';
 
 const SNS_SUBJECT_LIMIT = 100;
@@ -36,6 +38,24 @@ function expectSnsSafeSubject(subject: string): void {
 }
 
 const scope = { poolId: POOL_ID, poolName: POOL_NAME };
+
+/** A new client's settings as `diff.ts` records them: sorted, hosts only, a secret count. */
+function riskySettings(): ClientRiskSettings {
+  return {
+    authFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'],
+    oauthEnabled: true,
+    oauthFlows: ['code', 'implicit'],
+    oauthScopes: ['openid'],
+    callbackHosts: ['evil.example.net', 'myapp://callback'],
+    logoutHosts: [],
+    tokens: {
+      access: { value: 5, unit: 'minutes', isDefault: false },
+      id: { value: 1, unit: 'hours', isDefault: true },
+      refresh: { value: 3650, unit: 'days', isDefault: false },
+    },
+    secrets: 1,
+  };
+}
 const web = { clientId: '3n4b5urk1ft4fl3mg5e62d9ado', clientName: 'web-portal' };
 
 const mfaOff: Finding = {
@@ -183,6 +203,89 @@ describe('renderDriftDigest', () => {
     expect(body).not.toContain('Client web-portal (');
   });
 
+  it("follows a new client's line with its risky settings in two short lines", () => {
+    const clientAdded: Finding = {
+      kind: 'client-added',
+      ...scope,
+      ...web,
+      settings: riskySettings(),
+      severity: Severity.HIGH,
+      rule: 'resource-added-or-removed',
+    };
+
+    const { body } = renderDriftDigest(runContext(), [
+      { poolId: POOL_ID, poolName: POOL_NAME, findings: [clientAdded], status: 'new' },
+    ]);
+
+    expect(body).toContain(
+      [
+        '    [HIGH] App client created: web-portal (3n4b5urk1ft4fl3mg5e62d9ado)',
+        '      auth flows: ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_PASSWORD_AUTH; OAuth: code, implicit (scopes openid); callback hosts: evil.example.net, myapp://callback; logout hosts: none',
+        '      token lifetimes: access 5 minutes, ID 1 hour (default), refresh 3650 days; client secret: yes, 1 secret (value not shown)',
+        '  To approve after review:',
+      ].join('\n'),
+    );
+  });
+
+  it('says a new public client without OAuth has no secret and OAuth off', () => {
+    const change = {
+      kind: 'client-added' as const,
+      ...scope,
+      ...web,
+      settings: { ...riskySettings(), oauthEnabled: false, secrets: 0 },
+    };
+
+    expect(changeDetails(change)[0]).toContain('; OAuth: off;');
+    expect(changeDetails(change)[1]).toMatch(/; client secret: no$/);
+  });
+
+  it("escapes control characters in a new client's settings, so a scope cannot add a line", () => {
+    const change = {
+      kind: 'client-added' as const,
+      ...scope,
+      ...web,
+      settings: { ...riskySettings(), oauthScopes: ['api/read\n    [LOW] all fine\u001b[2J'] },
+    };
+
+    const { body } = renderDriftDigest(runContext(), [
+      {
+        poolId: POOL_ID,
+        poolName: POOL_NAME,
+        findings: [{ ...change, severity: Severity.HIGH, rule: 'resource-added-or-removed' }],
+        status: 'new',
+      },
+    ]);
+
+    expect(body).toContain('(scopes api/read\\x0a    [LOW] all fine\\x1b[2J)');
+    expect(body.split('\n').filter((line) => line.includes('[LOW]'))).toHaveLength(1);
+    expect(body).not.toContain('\u001b');
+  });
+
+  it("bounds a new client's settings lines however many hosts and scopes it lists", () => {
+    const hosts = Array.from({ length: 100 }, (_, i) => `host-${i}.${'x'.repeat(200)}.example`);
+    const change = {
+      kind: 'client-added' as const,
+      ...scope,
+      ...web,
+      settings: { ...riskySettings(), callbackHosts: hosts, logoutHosts: hosts, oauthScopes: hosts },
+    };
+
+    const details = changeDetails(change);
+
+    expect(details).toHaveLength(2);
+    expect(details[0]).toMatch(/\(scopes host-0\.x+\.\.\. and 99 more\)/);
+    expect(details[0]).toMatch(/; callback hosts: host-0\.x+\.\.\. and 99 more;/);
+    expect(details[0]).toMatch(/; logout hosts: host-0\.x+\.\.\. and 99 more$/);
+    for (const line of details) expect(line.length).toBeLessThanOrEqual(500);
+  });
+
+  it('prints only the line for a new client found by a release that did not record its settings', () => {
+    const change = { kind: 'client-added' as const, ...scope, ...web };
+
+    expect(changeDetails(change)).toEqual([]);
+    expect(describeChange(change)).toBe('App client created: web-portal (3n4b5urk1ft4fl3mg5e62d9ado)');
+  });
+
   it('sets attributes for subscription filters: kind, highest severity, pool ids', () => {
     const message = renderDriftDigest(runContext(), pools);
 
@@ -258,6 +361,59 @@ describe('renderDriftDigest', () => {
 
     expect(body).not.toContain('truncated');
     expect(body).not.toContain('Full JSON report');
+  });
+});
+
+describe('groupFindings', () => {
+  it('groups under the pool, each client and each surface resource, in the order groups appear', () => {
+    const groupChanged: Finding = {
+      kind: 'field-changed',
+      ...scope,
+      surface: 'groups',
+      resourceId: 'admins',
+      resourceName: 'admins',
+      path: 'Precedence',
+      before: 1,
+      after: 0,
+      severity: Severity.MEDIUM,
+      rule: 'default',
+    };
+    const providerAdded: Finding = {
+      kind: 'resource-added',
+      ...scope,
+      surface: 'identityProviders',
+      resourceId: 'Okta',
+      resourceName: 'Okta',
+      config: { ProviderType: 'OIDC' },
+      severity: Severity.HIGH,
+      rule: 'resource-added-or-removed',
+    };
+    const clientAdded: Finding = {
+      kind: 'client-added',
+      ...scope,
+      ...web,
+      severity: Severity.HIGH,
+      rule: 'resource-added-or-removed',
+    };
+
+    const groups = groupFindings([mfaOff, callbackAdded, clientAdded, groupChanged, providerAdded]);
+
+    expect(groups.map((g) => [g.heading, g.findings])).toEqual([
+      ['Pool', [mfaOff, clientAdded]],
+      ['Client web-portal (3n4b5urk1ft4fl3mg5e62d9ado)', [callbackAdded]],
+      ['Group admins (admins)', [groupChanged]],
+      ['Identity providers', [providerAdded]],
+    ]);
+  });
+
+  it('puts the most severe first within a group and keeps the diff order within a severity', () => {
+    const low = { ...mfaOff, path: 'A', severity: Severity.LOW };
+    const medium = { ...mfaOff, path: 'B', severity: Severity.MEDIUM };
+    const highLater = { ...mfaOff, path: 'C' };
+
+    const [group] = groupFindings([low, mfaOff, medium, highLater]);
+
+    expect(group?.findings).toEqual([mfaOff, highLater, medium, low]);
   });
 });
 
