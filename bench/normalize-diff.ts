@@ -10,12 +10,17 @@ import { performance } from 'node:perf_hooks';
 import { diffPool } from '../lambda/core/diff.js';
 import { normalizeClient, normalizePool } from '../lambda/core/normalize.js';
 import type { Change, ClientSnapshot, PoolSnapshot } from '../lambda/core/types.js';
-import { parseSyntheticAccount } from './synthetic-account.js';
+import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
+import { POOL_SURFACES } from '../lambda/surfaces/index.js';
+import { parseSyntheticAccount, type RawPool, replaySend } from './synthetic-account.js';
 
 /** What the parent reads from stdout. */
 export interface NormalizeDiffResult {
   pools: number;
   clients: number;
+  /** Identity pools, and surface resources (IdPs, groups, domains, ...) of the user pools. */
+  identityPools: number;
+  surfaceResources: number;
   plantedChanges: number;
   changesFound: number;
   normalizeMs: number;
@@ -60,6 +65,22 @@ function plantChanges(current: PoolSnapshot[]): { baseline: PoolSnapshot[]; plan
       delete pool.clients[last.clientId];
       planted += 1;
     }
+    const surfaces = pool.surfaces ?? {};
+    const group = Object.values(surfaces.groups ?? {})[0];
+    if (i % 11 === 0 && group) {
+      group.config.RoleArn = 'arn:aws:iam::123456789012:role/before';
+      planted += 1;
+    }
+    const idp = Object.keys(surfaces.identityProviders ?? {})[0];
+    if (i % 13 === 0 && idp && surfaces.identityProviders) {
+      delete surfaces.identityProviders[idp];
+      planted += 1;
+    }
+    if (i % 17 === 0 && surfaces.waf && !surfaces.waf.pool) {
+      // The web ACL taken off since the baseline: one resource removed.
+      surfaces.waf.pool = { name: 'old-acl', config: { ARN: 'arn:aws:wafv2:old', Name: 'old-acl' } };
+      planted += 1;
+    }
     if (i % 30 === 0 && first) {
       const removed: ClientSnapshot = {
         ...structuredClone(first),
@@ -73,20 +94,35 @@ function plantChanges(current: PoolSnapshot[]): { baseline: PoolSnapshot[]; plan
   return { baseline, planted };
 }
 
+/** A pool as the reader normalizes it: settings, clients, then each surface's own read (replayed). */
+async function normalizeWithSurfaces(raw: RawPool): Promise<PoolSnapshot> {
+  const pool = normalizePool(
+    raw.pool,
+    raw.clients.map(({ client, secrets }) => normalizeClient(client, secrets)),
+  );
+  const ctx = {
+    poolId: pool.poolId,
+    pool: raw.pool,
+    clients: Object.values(pool.clients).map((c) => ({ clientId: c.clientId, clientName: c.clientName })),
+    send: replaySend(raw.answers),
+  };
+  pool.surfaces = {};
+  for (const surface of POOL_SURFACES) pool.surfaces[surface.name] = await surface.read(ctx);
+  return pool;
+}
+
 async function main(path: string): Promise<NormalizeDiffResult> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const raw = parseSyntheticAccount(await readFile(path, 'utf-8'));
+  const account = parseSyntheticAccount(await readFile(path, 'utf-8'));
   gc?.();
   const inputRss = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
 
   const t0 = performance.now();
-  const current = raw.map(({ pool, clients }) =>
-    normalizePool(
-      pool,
-      clients.map(({ client, secrets }) => normalizeClient(client, secrets)),
-    ),
-  );
+  const current: PoolSnapshot[] = [];
+  for (const raw of account.pools) current.push(await normalizeWithSurfaces(raw));
+  for (const { ref, answers } of account.identityPools)
+    current.push(await readIdentityPool(ref, replaySend(answers)));
   const normalizeMs = performance.now() - t0;
   const { baseline, planted } = plantChanges(current);
   const t1 = performance.now();
@@ -98,8 +134,13 @@ async function main(path: string): Promise<NormalizeDiffResult> {
 
   gc?.();
   return {
-    pools: raw.length,
-    clients: raw.reduce((n, p) => n + p.clients.length, 0),
+    pools: account.pools.length,
+    clients: account.pools.reduce((n, p) => n + p.clients.length, 0),
+    identityPools: account.identityPools.length,
+    surfaceResources: current.reduce(
+      (n, p) => n + Object.values(p.surfaces ?? {}).reduce((m, r) => m + Object.keys(r).length, 0),
+      0,
+    ),
     plantedChanges: planted,
     changesFound: changes.length,
     normalizeMs,

@@ -4,12 +4,15 @@
  *
  * 1. Scan: the real CognitoReader + runDetection (in-memory store, no-op notifier, persist) against
  *    the local Cognito stand-in with Cognito's quotas and latency, for a small and a large account.
- * 2. normalize + diff of a synthetic 1,000 × 10 account, in a child process (its own peak RSS).
+ *    Then the full-surface account of issue 8 (every surface and identity pool watched), against
+ *    the quota-bound minimum over ALL quota categories (`bench/full-surface.ts`).
+ * 2. normalize + diff of a synthetic 1,000 × 10 account with every surface, in a child process.
  * 3. The Lambda bundle as CDK builds it: size, and cold import time in fresh `node` processes.
  *
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
- * --synthetic 1000x10 --import-runs 5 --only realtime (just the issue-9 scenarios)
+ * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --only realtime (just the
+ * issue-9 scenarios)
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
@@ -21,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BundleResult, measureBundle } from './bundle.js';
+import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
 import { attributionCost, timeToAlert } from './realtime.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
@@ -29,6 +33,7 @@ import { writeSyntheticAccount } from './synthetic-account.js';
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = {
   scanRatio: 1.15,
+  fullSurfaceRatio: 1.1,
   rateShare: 0.9,
   normalizeDiffMs: 2000,
   normalizeDiffMb: 256,
@@ -125,6 +130,35 @@ function printScan(label: string, r: ScanBenchResult): void {
   );
 }
 
+function printFullSurface(r: FullSurfaceBenchResult): void {
+  console.log(
+    [
+      `## Full surface: ${r.pools} pools × ${r.clients} clients, ${r.idps} IdPs, ${r.groups} groups, ${r.resourceServers} resource server and a domain each, ${r.identityPools} identity pools; share ${r.share}, latency ${r.latencyMs} ms`,
+      ...Object.entries(r.categories).map(
+        ([category, c]) =>
+          `  ${category}: ${c.needed} calls needed, ${c.admitted} admitted; alone ${f1(c.seconds)} s`,
+      ),
+      `  scan time ${f2(r.seconds)} s, quota-bound minimum ${f2(r.minimumSeconds)} s (bound by ${r.binding}), ratio ${f2(r.ratio)}, done ${r.done}`,
+      `  throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed reads ${r.failedReads}`,
+    ].join('\n'),
+  );
+}
+
+function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
+  const label = `full surface ${r.pools}×${r.clients} + ${r.identityPools} identity pools`;
+  const extra = Object.values(r.categories).reduce((n, c) => n + Math.max(0, c.admitted - c.needed), 0);
+  return [
+    {
+      metric: `${label} scan time (s)`,
+      value: `${f1(r.seconds)} (min ${f1(r.minimumSeconds)}, bound by ${r.binding}, ×${f2(r.ratio)})`,
+      target: `≤ ×${TARGETS.fullSurfaceRatio}`,
+      ok: r.ratio <= TARGETS.fullSurfaceRatio && r.done,
+    },
+    { metric: `${label} calls beyond those needed`, value: String(extra), target: '0', ok: extra === 0 },
+    { metric: `${label} failed reads`, value: String(r.failedReads), target: '0', ok: r.failedReads === 0 },
+  ];
+}
+
 function runNormalizeDiff(accountFile: string): NormalizeDiffResult {
   const child = spawnSync(
     process.execPath,
@@ -156,6 +190,8 @@ async function main(): Promise<number> {
       'per-pool-rps': { type: 'string', default: '5' },
       burst: { type: 'string', default: '1' },
       'pool-concurrency': { type: 'string' },
+      'full-surface': { type: 'string', default: '30x5' },
+      'identity-pools': { type: 'string', default: '10' },
       synthetic: { type: 'string', default: '1000x10' },
       'import-runs': { type: 'string', default: '5' },
       only: { type: 'string' },
@@ -199,6 +235,19 @@ async function main(): Promise<number> {
     rows.push(...scanRows(`${label} ${account.pools}×${account.clients}`, result, large));
   }
 
+  const full = await runFullSurfaceBench({
+    ...size(values['full-surface'], 'full-surface'),
+    idps: 2,
+    groups: 3,
+    resourceServers: 1,
+    identityPools: positive(values['identity-pools'], 'identity-pools'),
+    share,
+    latencyMs: common.latencyMs,
+    burstSeconds: common.burstSeconds,
+  });
+  printFullSurface(full);
+  rows.push(...fullSurfaceRows(full));
+
   const work = await mkdtemp(join(tmpdir(), 'cognito-drift-bench-'));
   let bundle: BundleResult;
   let nd: NormalizeDiffResult;
@@ -208,7 +257,7 @@ async function main(): Promise<number> {
     nd = runNormalizeDiff(accountFile);
     console.log(
       [
-        `## normalize + diff: ${nd.pools} pools, ${nd.clients} clients, ${nd.plantedChanges} planted changes, ${nd.changesFound} found`,
+        `## normalize + diff: ${nd.pools} pools, ${nd.clients} clients, ${nd.surfaceResources} surface resources, ${nd.identityPools} identity pools, ${nd.plantedChanges} planted changes, ${nd.changesFound} found`,
         `  normalize ${f1(nd.normalizeMs)} ms, diff ${f1(nd.diffMs)} ms, total ${f1(nd.totalMs)} ms`,
         `  peak RSS ${f1(nd.peakRssMb)} MB (of which runtime + loaded input ${f1(nd.inputRssMb)} MB), retained heap ${f1(nd.retainedHeapMb)} MB`,
       ].join('\n'),

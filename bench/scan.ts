@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { type COGNITO_READ_QUOTAS, CognitoReader } from '../lambda/adapters/cognito-reader.js';
-import { runDetection } from '../lambda/core/detector.js';
-import { DriftStore } from '../lambda/core/drift-store.js';
+import { DriftStore } from '../lambda/adapters/drift-store.js';
 import type { AlertMessage, Logger } from '../lambda/core/ports.js';
+import { runDetection } from '../lambda/run/detector.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 

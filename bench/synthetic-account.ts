@@ -4,12 +4,53 @@ import type {
   UserPoolClientType,
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { canonicalJson } from '../lambda/core/canonical.js';
+import type { PoolRef } from '../lambda/core/ports.js';
+import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
+import { POOL_SURFACES } from '../lambda/surfaces/index.js';
+import type { SendOperation, SurfaceOperation } from '../lambda/surfaces/surface.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 
-/** One pool as the reader receives it: DescribeUserPool, and per client DescribeUserPoolClient + ListUserPoolClientSecrets. */
+/**
+ * What a surface read received, by operation and input (`<operation> <canonical input>`): replayed
+ * by {@link replaySend}, so the benchmark times the surfaces' own read-and-normalize code.
+ */
+export type Answers = Record<string, unknown>;
+
+/**
+ * One pool as the reader receives it: DescribeUserPool, per client DescribeUserPoolClient +
+ * ListUserPoolClientSecrets, and every answer its surfaces (MFA, IdPs, groups, ...) read.
+ */
 export interface RawPool {
   pool: UserPoolType;
   clients: { client: UserPoolClientType; secrets: ClientSecretDescriptorType[] }[];
+  answers: Answers;
+}
+
+/** The synthetic account: user pools, and identity pools with the answers their reads receive. */
+export interface RawAccount {
+  pools: RawPool[];
+  identityPools: { ref: PoolRef; answers: Answers }[];
+}
+
+const answerKey = (operation: string, input: unknown) => `${operation} ${canonicalJson(input)}`;
+
+/** A sender that answers from recorded answers (a read the recording did not make is a bug here). */
+export function replaySend(answers: Answers): SendOperation {
+  return (async (operation: SurfaceOperation, input: unknown) => {
+    const key = answerKey(operation, input);
+    if (!(key in answers)) throw new Error(`no recorded answer for ${key}`);
+    return answers[key];
+  }) as SendOperation;
+}
+
+/** A sender that asks the stand-in's model and records each answer. */
+function recordingSend(standin: CognitoStandin, answers: Answers): SendOperation {
+  return (async (operation: SurfaceOperation, input: Record<string, unknown>) => {
+    const answer = standin.answerSurface(operation, input);
+    answers[answerKey(operation, input)] = answer;
+    return answer;
+  }) as unknown as SendOperation;
 }
 
 const DATE_FIELDS = new Set(['CreationDate', 'LastModifiedDate', 'ClientSecretCreateDate']);
@@ -25,15 +66,24 @@ function sdkShaped<T>(view: Record<string, unknown>): T {
 }
 
 /**
- * Writes a synthetic account (the stand-in's realistic seed data, SDK-shaped) to `path` as JSON.
- * About half the clients are confidential, some with two secrets, as in a real account.
+ * Writes a synthetic account (the stand-in's full-surface seed data, SDK-shaped) to `path` as JSON:
+ * about half the clients confidential, some with two secrets; each pool with 2 IdPs, 3 groups, a
+ * resource server, a domain (so hosted-UI reads per client), MFA and log export; and one identity
+ * pool per 10 user pools.
  */
 export async function writeSyntheticAccount(path: string, pools: number, clients: number): Promise<void> {
   const standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
   try {
-    const account: RawPool[] = standin.seed(pools, clients).map((poolId) => ({
-      pool: sdkShaped<UserPoolType>(standin.describePool(poolId)),
-      clients: standin.clientIds(poolId).map((clientId) => {
+    const seeded = standin.seedFullSurface({
+      pools,
+      clientsPerPool: clients,
+      identityPools: Math.max(1, Math.round(pools / 10)),
+    });
+    const account: RawAccount = { pools: [], identityPools: [] };
+    for (const poolId of seeded.poolIds) {
+      const pool = sdkShaped<UserPoolType>(standin.describePool(poolId));
+      const raw: RawPool = { pool, clients: [], answers: {} };
+      for (const clientId of standin.clientIds(poolId)) {
         const client = sdkShaped<UserPoolClientType>(standin.describeClient(poolId, clientId));
         const created = client.CreationDate ?? new Date(0);
         const secrets: ClientSecretDescriptorType[] = [];
@@ -50,9 +100,26 @@ export async function writeSyntheticAccount(path: string, pools: number, clients
             });
           }
         }
-        return { client, secrets };
-      }),
-    }));
+        raw.clients.push({ client, secrets });
+      }
+      const ctx = {
+        poolId,
+        pool,
+        clients: raw.clients.map(({ client }) => ({
+          clientId: client.ClientId ?? '',
+          clientName: client.ClientName ?? '',
+        })),
+        send: recordingSend(standin, raw.answers),
+      };
+      for (const surface of POOL_SURFACES) await surface.read(ctx);
+      account.pools.push(raw);
+    }
+    for (const id of seeded.identityPoolIds) {
+      const ref = { poolId: id, poolName: '' };
+      const answers: Answers = {};
+      await readIdentityPool(ref, recordingSend(standin, answers));
+      account.identityPools.push({ ref, answers });
+    }
     await writeFile(path, JSON.stringify(account));
   } finally {
     await standin.stop();
@@ -60,8 +127,8 @@ export async function writeSyntheticAccount(path: string, pools: number, clients
 }
 
 /** Parses {@link writeSyntheticAccount}'s file back into SDK shapes (ISO strings → Dates). */
-export function parseSyntheticAccount(text: string): RawPool[] {
+export function parseSyntheticAccount(text: string): RawAccount {
   return JSON.parse(text, (key, value: unknown) =>
     DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  ) as RawPool[];
+  ) as RawAccount;
 }

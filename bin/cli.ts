@@ -11,12 +11,16 @@ import { type Io, processIo } from '../cli/output.js';
 import { escapeLines } from '../lambda/core/escape.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 import { flagHelp, flagOf } from '../lambda/settings.js';
+import { isIdentityPoolId } from '../lambda/surfaces/identity-pools.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
+/** A user pool id (`us-east-1_AbCdEf123`) or an identity pool id (`us-east-1:1111…`). */
 function poolId(value: string, previous: string[] = []): string[] {
-  if (!POOL_ID.test(value))
-    throw new InvalidArgumentError(`"${value}" is not a user pool id (like us-east-1_AbCdEf123).`);
+  if (!POOL_ID.test(value) && !isIdentityPoolId(value))
+    throw new InvalidArgumentError(
+      `"${value}" is not a user pool id (like us-east-1_AbCdEf123) or an identity pool id (like us-east-1:0f1e2d3c-...).`,
+    );
   return [...previous, value];
 }
 

@@ -1,7 +1,7 @@
+import type { DriftStore, Versioned } from '../lambda/adapters/drift-store.js';
 import { contentHash } from '../lambda/core/canonical.js';
 import { diffPool } from '../lambda/core/diff.js';
 import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from '../lambda/core/documents.js';
-import type { DriftStore, Versioned } from '../lambda/core/drift-store.js';
 import { classify } from '../lambda/core/severity.js';
 import type { Finding, PoolSnapshot } from '../lambda/core/types.js';
 import { UsageError } from '../lambda/errors.js';

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
-import { type RunResult, runDetection } from '../lambda/core/detector.js';
 import { escapeControl, jsonForHumans } from '../lambda/core/escape.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConfigError, UsageError } from '../lambda/errors.js';
+import { type RunResult, runDetection } from '../lambda/run/detector.js';
 import { envName, flagOf, readEnvSetting, readSetting, type TextSetting } from '../lambda/settings.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';

@@ -1,9 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
 import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
 import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
-import { DriftStore } from '../lambda/core/drift-store.js';
 import type { VersionedDocumentStore } from '../lambda/core/ports.js';
 import { ConfigError, UsageError } from '../lambda/errors.js';
 import type { Io } from './output.js';

@@ -3,17 +3,17 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
+import { DriftStore } from './adapters/drift-store.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
-import { runDetection } from './core/detector.js';
-import { DriftStore } from './core/drift-store.js';
 import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './core/telemetry.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
 import { handleApiEvent } from './realtime/targeted-check.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
+import { runDetection } from './run/detector.js';
 
 /** Input from the Step Functions loop; the first invocation of a run has no runId. */
 export interface DetectorEvent {

@@ -22,6 +22,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main } from '../bin/cli.js';
 import type { Io } from '../cli/output.js';
@@ -36,6 +37,10 @@ import {
 } from '../test/support/local-aws.js';
 
 const out = process.stdout;
+/** The back door's client secret: Cognito returns it in plain text; cognito-drift must never show it. */
+const DEMO_IDP_SECRET = 'demo0idp0secret0the0attacker0set0never0printed000';
+/** Everything the CLI printed and every alert received, to prove the secret is in none of it. */
+let printed = '';
 const colour = Boolean(out.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 const style = (code: number, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -76,7 +81,18 @@ async function runDemo(useS3: boolean, cleanups: (() => Promise<void>)[]): Promi
     await mkdir(baselineDir);
     say(`Baselines folder               ${baselineDir}`);
   }
-  const io: Io = { stdout: out, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  const tee = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      printed += chunk.toString();
+      out.write(chunk, done);
+    },
+  });
+  const io: Io = {
+    stdout: Object.assign(tee, { isTTY: out.isTTY }),
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+  };
 
   const cli = async (args: string[], expected: number): Promise<void> => {
     say(style(2, `$ cognito-drift ${args.join(' ')}`));
@@ -86,6 +102,7 @@ async function runDemo(useS3: boolean, cleanups: (() => Promise<void>)[]): Promi
     if (code !== expected) throw new Error(`cognito-drift ${args[0]} exited ${code}, expected ${expected}`);
     const alerts = (await local.s3sns?.receiveAlerts()) ?? [];
     for (const alert of alerts) {
+      printed += `${alert.subject}\n${alert.message}\n`;
       out.write(`\n${style(2, `--- received on the SNS topic's SQS subscription ---`)}\n`);
       out.write(`${style(1, `Subject: ${alert.subject}`)}\n\n${alert.message}\n`);
     }
@@ -132,6 +149,30 @@ async function runDemo(useS3: boolean, cleanups: (() => Promise<void>)[]): Promi
 
   heading('8. And from then on, silence');
   await cli(['check', ...store], 0);
+
+  heading('9. A federated back door: an OIDC identity provider added from the console');
+  local.cognito.addIdentityProvider(pools.storefrontPoolId, {
+    name: 'SupportSSO',
+    type: 'OIDC',
+    details: {
+      client_id: 'support-sso',
+      client_secret: DEMO_IDP_SECRET,
+      oidc_issuer: 'https://login.support-sso.example.net',
+      authorize_scopes: 'openid email',
+      attributes_request_method: 'GET',
+    },
+  });
+  say(
+    '- anyone the issuer https://login.support-sso.example.net vouches for can now sign in to the storefront',
+  );
+  say('- Cognito returns its client_secret in plain text to DescribeIdentityProvider; watch for it below\n');
+  await cli(['check', ...store], 2);
+  if (!printed.includes('Identity provider added: SupportSSO'))
+    throw new Error('the back door was not alerted');
+  if (printed.includes(DEMO_IDP_SECRET)) throw new Error('the identity provider secret was printed');
+  say(
+    '\nCaught, HIGH, by name and issuer. The client_secret shows only as "(secret)": its value is in no alert,\nfile or log line (cognito-drift keeps a salted digest, so a rotation still shows).',
+  );
 }
 
 async function run(): Promise<number> {

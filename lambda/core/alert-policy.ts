@@ -120,6 +120,14 @@ export function decideAlerts(
     }
     const fingerprint = contentHash([outcome.baselineHash, outcome.snapshotHash, findings.length]);
     const before = pool.drift;
+    // Surfaces recorded into the baseline (an upgrade) change both hashes, not the drift alerted.
+    const was = outcome.upgradedFrom;
+    if (before && was?.snapshotHash === before.snapshotHash && was.baselineHash === before.baselineHash)
+      Object.assign(before, {
+        fingerprint,
+        snapshotHash: outcome.snapshotHash,
+        baselineHash: outcome.baselineHash,
+      });
     const due = dueMark(before, fingerprint, clock);
     if (!due) continue;
     drifts.push({

@@ -1,5 +1,4 @@
-import type { AlertMark, RunDoc, StateDoc } from './documents.js';
-import { DEFAULT_LEASE_MS } from './run-lease.js';
+import { type AlertMark, DEFAULT_LEASE_MS, type RunDoc, type StateDoc } from './documents.js';
 
 /**
  * Times read from stored documents are never later than now. Anyone who can write the bucket could

@@ -8,6 +8,9 @@ import { type Finding, type Json, Severity } from './types.js';
  */
 export const FORMAT_VERSION = 1;
 
+/** How long a lease lasts without a refresh: what a worker that died silently costs. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
 /** Where each document lives, relative to the bucket root or the baselines folder. */
 export const keys = {
   baselinePrefix: 'baselines/',
@@ -147,6 +150,10 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     unreadableSurfaces: z.array(unreadableSurfaceSchema).optional(),
     /** Surfaces this run recorded into the pool's baseline because the baseline predates them. */
     newlyCovered: z.array(z.string()).optional(),
+    /** The pool's and its baseline's hashes before `newlyCovered` was recorded into the baseline. */
+    upgradedFrom: z
+      .strictObject({ snapshotHash: z.string(), baselineHash: z.string().nullable() })
+      .optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

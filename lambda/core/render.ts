@@ -296,6 +296,15 @@ function settingsOf(config: JsonObject): string {
   return ` (${text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}...` : text})`;
 }
 
+/** A copy in which every secret digest, however deep, reads `(secret)`: not even a digest is shown. */
+function withoutDigests(value: Json): Json {
+  if (isSecretDigest(value)) return '(secret)';
+  if (Array.isArray(value)) return value.map(withoutDigests);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDigests(v)]));
+  return value;
+}
+
 function isSecretDigest(value: Json | undefined): boolean {
   return typeof value === 'string' && value.startsWith(SECRET_DIGEST_PREFIX);
 }
@@ -315,7 +324,7 @@ function capitalized(text: string): string {
 function formatValue(value: Json | undefined): string {
   if (value === undefined) return '(not set)';
   if (isSecretDigest(value)) return '(secret)';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(withoutDigests(value));
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}... (${text.length} chars)` : text;
 }
 

@@ -1,5 +1,5 @@
 import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
-import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../core/detector.js';
+import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
 

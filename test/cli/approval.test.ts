@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyApproval, planApprovals } from '../../cli/approval.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
 import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
 import { ConflictError, UsageError } from '../../lambda/errors.js';
 import {
   CLIENT_APP,

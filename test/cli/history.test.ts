@@ -165,6 +165,29 @@ describe('history with S3 object versions', () => {
     expect(io.err()).toContain('s3:ListBucketVersions and s3:GetObjectVersion');
   });
 
+  it("lists the versions of an identity pool's baseline (an id with a colon)", async () => {
+    const id = 'us-east-1:0f1e2d3c-4b5a-4697-8877-665544332211';
+    const guests = (allow: boolean) => ({
+      poolId: id,
+      poolName: 'mobile-identities',
+      config: { AllowUnauthenticatedIdentities: allow },
+      clients: {},
+    });
+    aws.s3.seed(keys.baseline(id), canonicalJson(baselineDoc(guests(false)), 2));
+    aws.s3.seed(
+      keys.baseline(id),
+      canonicalJson(baselineDoc(guests(true), { approvedBy: CALLER_ARN, reason: 'CHG-7 guests' }), 2),
+    );
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', id, ...S3], io);
+
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect(io.out()).toContain(`by ${CALLER_ARN}: CHG-7 guests`);
+    expect(io.out()).toContain('AllowUnauthenticatedIdentities: false -> true');
+  });
+
   it('requires --pool', async () => {
     const io = fakeIo();
 

@@ -6,9 +6,9 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
-import { type RunResult, runDetection } from '../../lambda/core/detector.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { keys } from '../../lambda/core/documents.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
+import { type RunResult, runDetection } from '../../lambda/run/detector.js';
 import { CognitoStandin } from '../support/cognito-standin.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { keys, type RunDoc } from '../../lambda/core/documents.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
-import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from '../../lambda/core/run-lease.js';
+import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from '../../lambda/run/run-lease.js';
 import { DetectorHarness, FakeAccount, type FakePool, ManualClock, PREFIX } from '../support/fake-aws.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runDetection } from '../../lambda/core/detector.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { keys } from '../../lambda/core/documents.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
 import type { AlertMessage, PoolReader, PoolReadResult, PoolRef } from '../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../lambda/core/types.js';
+import { runDetection } from '../../lambda/run/detector.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
 const pool = (poolId: string): PoolSnapshot => ({

@@ -1,16 +1,16 @@
 /**
- * Upgrading: the documents an earlier release stored must still read. test/fixtures/release-0.1.0/
+ * Upgrading: the documents an earlier release stored must still read. test/fixtures/release-0.1.0-flat/
  * holds what release 0.1.0 wrote to its bucket (a baseline, a snapshot, the state and a report,
  * for a pool whose MFA went from ON to OPTIONAL), committed as written; `__` stands for `/`.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DriftStore } from '../../lambda/core/drift-store.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { DetectorHarness, FakeAccount } from '../support/fake-aws.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/release-0.1.0/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/release-0.1.0-flat/', import.meta.url));
 const POOL = 'us-east-1_Release01';
 
 async function releaseDocuments(): Promise<Map<string, string>> {

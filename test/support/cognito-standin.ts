@@ -52,6 +52,7 @@ import {
   type SurfaceOperation,
   type SurfaceSeed,
   type SurfaceService,
+  withSdkDates,
 } from './cognito-surface.js';
 
 /** The operations the stand-in implements (all services). Anything else gets `UnknownOperationException`. */
@@ -967,6 +968,15 @@ export class CognitoStandin {
   /** The DescribeUserPoolClient `UserPoolClient` object (dates as epoch seconds, includes ClientSecret). */
   describeClient(poolId: string, clientId: string): Json {
     return this.clientView(this.mustClient(poolId, clientId));
+  }
+
+  /**
+   * What the SDK returns for one operation of the rest of the surface (MFA, IdPs, groups, identity
+   * pools, web ACL, ...), answered by the model directly, without HTTP, quotas or faults: for the
+   * benchmark's synthetic account, which needs thousands of answers and no wire.
+   */
+  answerSurface(operation: SurfaceOperation, input: Record<string, unknown>): Record<string, unknown> {
+    return withSdkDates(this.model.answer(operation, input));
   }
 
   /**

@@ -83,11 +83,11 @@ import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
-import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/core/detector.js';
-import { DriftStore } from '../../lambda/core/drift-store.js';
 import type { Logger } from '../../lambda/core/ports.js';
+import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -1208,14 +1208,21 @@ export class DetectorHarness {
   readonly logger = new RecordingLogger();
   readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
   private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
+  private readonly identityClient = new CognitoIdentityClient({ region: REGION });
+  private readonly wafClient = new WAFV2Client({ region: REGION });
   private readonly snsClient = new SNSClient({ region: REGION });
   private runs = 0;
   /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
   period = HOUR;
 
+  /**
+   * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
+   * them); reassign it between runs to model an upgrade or a surface turned on. @default none
+   */
   constructor(
     readonly aws: FakeAccount,
     private readonly options: Partial<DetectorOptions> = {},
+    public surfaces: readonly string[] = [],
   ) {}
 
   async run(overrides: Partial<DetectorOptions> = {}): Promise<HarnessRun> {
@@ -1225,6 +1232,9 @@ export class DetectorHarness {
     // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
     const reader = new CognitoReader({
       client: this.cognitoClient,
+      identityClient: this.identityClient,
+      wafClient: this.wafClient,
+      surfaces: this.surfaces,
       quotaShare: 1,
       quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
     });

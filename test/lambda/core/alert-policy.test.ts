@@ -81,6 +81,29 @@ describe('decideAlerts', () => {
     expect(changed.drifts.map((d) => d.status)).toEqual(['changed']);
   });
 
+  it('does not re-send drift whose hashes changed only because new surfaces were recorded (an upgrade)', () => {
+    const first = decideAlerts({ p1: scanned([finding]) }, emptyState(), at(0), {}, locate);
+    type Scanned = Extract<PoolOutcome, { status: 'scanned' }>;
+    const upgraded: Scanned = {
+      ...(scanned([finding], 's1+surfaces') as Scanned),
+      baselineHash: 'b1+surfaces',
+      upgradedFrom: { snapshotHash: 's1', baselineHash: 'b1' },
+    };
+    const realChange: Scanned = { ...upgraded, upgradedFrom: { snapshotHash: 's0', baselineHash: 'b1' } };
+
+    const after = decideAlerts({ p1: upgraded }, first.state, at(1), {}, locate);
+    const changed = decideAlerts({ p1: realChange }, first.state, at(1), {}, locate);
+
+    expect(after.drifts).toEqual([]);
+    expect(after.state.pools.p1?.drift).toMatchObject({
+      snapshotHash: 's1+surfaces',
+      baselineHash: 'b1+surfaces',
+      firstAlertedAt: at(0).now.toISOString(),
+    });
+    expect(changed.drifts.map((d) => d.status)).toEqual(['changed']);
+    expect(first.state.pools.p1?.drift?.snapshotHash).toBe('s1');
+  });
+
   it('resolves alerted drift that is gone, and forgets a pool that was deleted', () => {
     const first = decideAlerts(
       { p1: scanned([finding]), p2: scanned([finding]) },

@@ -541,3 +541,41 @@ describe('renderStoreProblems', () => {
     expect(message.attributes).toEqual({ kind: 'store-problem', severity: 'HIGH', poolIds: [] });
   });
 });
+
+describe('secret digests in surface resources', () => {
+  const digest = `secret-sha256:${'ab'.repeat(32)}`;
+
+  it('shows a digest nested in an added resource as "(secret)", never the digest', () => {
+    const line = describeChange({
+      kind: 'resource-added',
+      ...scope,
+      surface: 'identityProviders',
+      resourceId: 'Backdoor',
+      resourceName: 'Backdoor',
+      config: {
+        ProviderType: 'OIDC',
+        ProviderDetails: {
+          client_id: 'evil',
+          client_secret: digest,
+          oidc_issuer: 'https://evil.example.net',
+        },
+      },
+    });
+
+    expect(line).toBe(
+      'Identity provider added: Backdoor (ProviderType=OIDC, ProviderDetails={"client_id":"evil","client_secret":"(secret)","oidc_issuer":"https://evil.example.net"})',
+    );
+  });
+
+  it('shows a digest inside a changed list item as "(secret)"', () => {
+    const line = describeChange({
+      kind: 'list-changed',
+      ...scope,
+      path: 'Providers',
+      added: [{ name: 'x', key: digest }],
+      removed: [],
+    });
+
+    expect(line).toBe('Providers: added {"name":"x","key":"(secret)"}');
+  });
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import { keys } from '../../../lambda/core/documents.js';
-import { DriftStore } from '../../../lambda/core/drift-store.js';
 import { MalformedDocumentError } from '../../../lambda/errors.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
 

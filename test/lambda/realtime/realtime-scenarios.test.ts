@@ -11,12 +11,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
 import { CognitoReader } from '../../../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
-import { runDetection } from '../../../lambda/core/detector.js';
-import { DriftStore } from '../../../lambda/core/drift-store.js';
 import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
 import { checkTrailDaily } from '../../../lambda/realtime/trail-check.js';
+import { runDetection } from '../../../lambda/run/detector.js';
 import {
   BUCKET,
   defaultOptions,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import { contentHash } from '../../../lambda/core/canonical.js';
 import type { BaselineDoc, RunDoc, SnapshotDoc, StateDoc } from '../../../lambda/core/documents.js';
-import { DriftStore } from '../../../lambda/core/drift-store.js';
 import { normalizeClient, normalizePool } from '../../../lambda/core/normalize.js';
 import { ConflictError, MalformedDocumentError } from '../../../lambda/errors.js';
 import {

@@ -1,16 +1,26 @@
+import type { DriftStore, Versioned } from '../adapters/drift-store.js';
 import { forEachConcurrently } from '../concurrency.js';
-import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
-import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
-import { keepAlertMarks } from './alert-marks.js';
-import { type AlertClock, decideAlerts, dueMark } from './alert-policy.js';
-import { type Attribution, type Attributor, attributeSafely, reportAttribution } from './attribution.js';
-import { contentHash } from './canonical.js';
-import { clampRunTimes, clampStateTimes } from './clamp-times.js';
-import { diffPool } from './diff.js';
-import type { BaselineDoc, PoolOutcome, PoolState, RunDoc, SnapshotDoc, StateDoc } from './documents.js';
-import { FORMAT_VERSION } from './documents.js';
-import type { DriftStore, Versioned } from './drift-store.js';
-import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from './ignore.js';
+import { keepAlertMarks } from '../core/alert-marks.js';
+import { type AlertClock, decideAlerts, dueMark } from '../core/alert-policy.js';
+import {
+  type Attribution,
+  type Attributor,
+  attributeSafely,
+  reportAttribution,
+} from '../core/attribution.js';
+import { contentHash } from '../core/canonical.js';
+import { clampRunTimes, clampStateTimes } from '../core/clamp-times.js';
+import { diffPool } from '../core/diff.js';
+import type {
+  BaselineDoc,
+  PoolOutcome,
+  PoolState,
+  RunDoc,
+  SnapshotDoc,
+  StateDoc,
+} from '../core/documents.js';
+import { FORMAT_VERSION } from '../core/documents.js';
+import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from '../core/ignore.js';
 import {
   type AlertMessage,
   type ListedObject,
@@ -20,7 +30,7 @@ import {
   type PoolReader,
   PoolReadInterrupted,
   type PoolRef,
-} from './ports.js';
+} from '../core/ports.js';
 import {
   type ReadProblem,
   type RunContext,
@@ -30,12 +40,14 @@ import {
   renderResolved,
   renderScanIncomplete,
   renderStoreProblems,
-} from './render.js';
+} from '../core/render.js';
+import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
+import { classify } from '../core/severity.js';
+import type { Finding, PoolSnapshot } from '../core/types.js';
+import { Severity } from '../core/types.js';
+import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
+import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
-import { type SecretPolicy, secretLifecycleChanges } from './secret-hygiene.js';
-import { classify } from './severity.js';
-import type { Finding, PoolSnapshot } from './types.js';
-import { Severity } from './types.js';
 
 /** What the detector talks to. Everything with a side effect comes in here. */
 export interface DetectorDeps {
@@ -543,10 +555,13 @@ class DetectorRun {
 
     let findings: Finding[] = [];
     let newlyCovered: string[] = [];
+    let upgradedFrom: { snapshotHash: string; baselineHash: string | null } | undefined;
     if (listed && baselineHash !== snapshotHash) {
       if (!baseline) await loadBaseline();
       newlyCovered = await this.recordNewSurfaces(ref.poolId, baseline, baselineEtag, pool);
       if (newlyCovered.length > 0) {
+        // The hashes before the surfaces were recorded: drift alerted against them is unchanged.
+        upgradedFrom = { snapshotHash: contentHash(withoutSurfaces(pool, newlyCovered)), baselineHash };
         const upgraded = await store.getBaseline(ref.poolId);
         baseline = upgraded?.doc;
         baselineHash = baseline?.snapshotHash ?? null;
@@ -569,6 +584,7 @@ class DetectorRun {
       unreadableClients: read.unreadableClients,
       ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
       ...(newlyCovered.length > 0 ? { newlyCovered } : {}),
+      ...(upgradedFrom ? { upgradedFrom } : {}),
     };
   }
 
@@ -1021,4 +1037,10 @@ function reportOf(result: RunResult, ctx: RunContext) {
         }
       : {}),
   };
+}
+
+/** The pool without the named surfaces, as a baseline recorded before they were watched holds it. */
+function withoutSurfaces(pool: PoolSnapshot, names: readonly string[]): PoolSnapshot {
+  const kept = Object.entries(pool.surfaces ?? {}).filter(([name]) => !names.includes(name));
+  return { ...pool, surfaces: kept.length > 0 ? Object.fromEntries(kept) : undefined };
 }

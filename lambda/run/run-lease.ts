@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { DriftStore } from '../adapters/drift-store.js';
+import type { RunDoc } from '../core/documents.js';
+import { DEFAULT_LEASE_MS } from '../core/documents.js';
 import { ConflictError } from '../errors.js';
-import type { RunDoc } from './documents.js';
-import type { DriftStore } from './drift-store.js';
 
 /**
  * Who works on the run in `runs/current.json`, and until when. The Lambda and a CLI `check` both
@@ -9,9 +10,6 @@ import type { DriftStore } from './drift-store.js';
  * next invocation when time runs out, and give it up when they finish or fail. A run whose lease is
  * live is left alone; one whose lease ran out (its worker died) or was given up is taken up at once.
  */
-
-/** How long a lease lasts without a refresh: what a worker that died silently costs. */
-export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** Another worker took the run over (the lease ran out while this one was stalled). */
 export class LeaseLostError extends Error {

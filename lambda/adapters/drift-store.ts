@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import { MalformedDocumentError } from '../errors.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../core/canonical.js';
 import {
   type BaselineDoc,
   baselineDocSchema,
@@ -11,9 +10,10 @@ import {
   type StateDoc,
   snapshotDocSchema,
   stateDocSchema,
-} from './documents.js';
-import { hashMismatch } from './integrity.js';
-import type { DocumentStore, ListedObject, WriteCondition } from './ports.js';
+} from '../core/documents.js';
+import { hashMismatch } from '../core/integrity.js';
+import type { DocumentStore, ListedObject, WriteCondition } from '../core/ports.js';
+import { MalformedDocumentError } from '../errors.js';
 
 /** A validated document and the version tag to write it back conditionally. */
 export interface Versioned<T> {

@@ -1,0 +1,233 @@
+import { performance } from 'node:perf_hooks';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../lambda/adapters/drift-store.js';
+import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
+import type { Logger } from '../lambda/core/ports.js';
+import { runDetection } from '../lambda/run/detector.js';
+import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
+import { CognitoStandin } from '../test/support/cognito-standin.js';
+import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
+
+/** The full-surface account of issue 8: what `seedFullSurface` builds. */
+export interface FullSurfaceAccount {
+  pools: number;
+  clients: number;
+  idps: number;
+  groups: number;
+  resourceServers: number;
+  identityPools: number;
+}
+
+/** One pool as the reader sees it: what decides how many calls reading it takes. */
+export interface PoolShape {
+  clients: number;
+  idps: number;
+  /** DescribeUserPool names a prefix and/or custom domain: domains read, hosted UI read per client. */
+  domains: number;
+  /** Threat protection on (AUDIT or ENFORCED): risk configuration read per client too. */
+  threatProtection: boolean;
+}
+
+const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+
+/**
+ * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
+ * pool DescribeUserPool, the client listing and two reads per client, GetUserPoolMfaConfig,
+ * DescribeRiskConfiguration (and once per client with threat protection on),
+ * GetLogDeliveryConfiguration, GetWebACLForResource, the IdP list and one DescribeIdentityProvider each,
+ * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
+ * pool and each client when it has a domain; for the account ListUserPools and ListIdentityPools, and
+ * DescribeIdentityPool and GetIdentityPoolRoles per identity pool.
+ */
+export function callsNeeded(shapes: readonly PoolShape[], identityPools: number): Record<string, number[]> {
+  const perPool = (s: PoolShape): Record<string, number> => ({
+    DescribeUserPool: 1,
+    ListUserPoolClients: pages(s.clients, 60),
+    DescribeUserPoolClient: s.clients,
+    ListUserPoolClientSecrets: s.clients,
+    GetUserPoolMfaConfig: 1,
+    DescribeRiskConfiguration: 1 + (s.threatProtection ? s.clients : 0),
+    GetLogDeliveryConfiguration: 1,
+    GetWebACLForResource: 1,
+    ListIdentityProviders: pages(s.idps, 60),
+    DescribeIdentityProvider: s.idps,
+    ListGroups: 1,
+    ListResourceServers: 1,
+    DescribeUserPoolDomain: s.domains,
+    GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
+  });
+  // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
+  const calls: Record<string, number[]> = {
+    ListUserPools: [pages(shapes.length, 60)],
+    ListIdentityPools: [pages(identityPools, 60)],
+    DescribeIdentityPool: [identityPools],
+    GetIdentityPoolRoles: [identityPools],
+  };
+  for (const shape of shapes)
+    for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
+  return calls;
+}
+
+/**
+ * The fastest a scan can be at `share` of the quotas, over ALL categories: for each category its
+ * calls / (rps × share); for each category with a per-pool, per-operation limit, the busiest pool's
+ * calls of one operation / (per-pool rps × share). The largest of these bounds the scan.
+ */
+export function quotaBound(
+  calls: Record<string, number[]>,
+  share: number,
+): { seconds: number; binding: string; byCategory: Record<string, { calls: number; seconds: number }> } {
+  const byCategory: Record<string, { calls: number; seconds: number }> = {};
+  let seconds = 0;
+  let binding = '';
+  const consider = (what: string, s: number) => {
+    if (s > seconds) {
+      seconds = s;
+      binding = what;
+    }
+  };
+  for (const [op, counts] of Object.entries(calls)) {
+    const category = OPERATION_QUOTA[op] as QuotaCategory;
+    const entry = byCategory[category] ?? { calls: 0, seconds: 0 };
+    byCategory[category] = entry;
+    entry.calls += counts.reduce((a, b) => a + b, 0);
+    const perPool = QUOTAS[category].perPoolPerOperationRps;
+    if (perPool !== undefined) consider(`${op} on one pool`, Math.max(...counts) / (perPool * share));
+  }
+  for (const [category, entry] of Object.entries(byCategory)) {
+    entry.seconds = entry.calls / (QUOTAS[category as QuotaCategory].rps * share);
+    consider(category, entry.seconds);
+  }
+  return { seconds, binding, byCategory };
+}
+
+export interface FullSurfaceBenchOptions extends FullSurfaceAccount {
+  share: number;
+  latencyMs: number;
+  burstSeconds: number;
+}
+
+export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
+  seconds: number;
+  minimumSeconds: number;
+  binding: string;
+  ratio: number;
+  /** Per category: calls needed, calls the stand-in admitted, the category's own minimum (s). */
+  categories: Record<string, { needed: number; admitted: number; seconds: number }>;
+  standinThrottled: number;
+  readerThrottled: number;
+  failedReads: number;
+  done: boolean;
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Seeds the stand-in with the full-surface account at Cognito's, WAF's and Cognito Identity's quotas
+ * (`quotas.ts`), then times one full persisted run of the real reader + detector watching everything.
+ */
+export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Promise<FullSurfaceBenchResult> {
+  const standin = await CognitoStandin.start({
+    latencyMs: options.latencyMs,
+    burstSeconds: options.burstSeconds,
+    seed: 1,
+  });
+  const config = { maxAttempts: 8 };
+  const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
+  const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
+  const wafClient = new WAFV2Client(standin.wafClientConfig(config));
+  try {
+    const { poolIds } = standin.seedFullSurface({
+      pools: options.pools,
+      clientsPerPool: options.clients,
+      idps: options.idps,
+      groups: options.groups,
+      resourceServers: options.resourceServers,
+      domain: true,
+      identityPools: options.identityPools,
+    });
+    const shapes: PoolShape[] = poolIds.map((poolId) => {
+      const pool = standin.describePool(poolId) as {
+        Domain?: string;
+        CustomDomain?: string;
+        UserPoolAddOns?: { AdvancedSecurityMode?: string };
+      };
+      const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
+      return {
+        clients: standin.clientIds(poolId).length,
+        idps: options.idps,
+        domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
+        threatProtection: mode !== undefined && mode !== 'OFF',
+      };
+    });
+    standin.resetStats();
+    standin.resetQuotas();
+    const reader = new CognitoReader({
+      client,
+      identityClient,
+      wafClient,
+      surfaces: SURFACE_NAMES,
+      quotaShare: options.share,
+    });
+    const started = performance.now();
+    const result = await runDetection(
+      {
+        reader,
+        store: new DriftStore(new MemoryDocumentStore()),
+        notifier: { publish: async () => {} },
+        logger: silentLogger,
+        now: () => new Date(),
+      },
+      {
+        accountId: standin.accountId,
+        region: standin.region,
+        reminderIntervalMs: 24 * 3_600_000,
+        approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
+        safetyMarginMs: 90_000,
+        poolConcurrency: reader.poolConcurrency,
+        maxRunAgeMs: 6 * 3_600_000,
+        persist: true,
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stats = standin.stats;
+    const needed = callsNeeded(shapes, options.identityPools);
+    const bound = quotaBound(needed, options.share);
+    const categories: FullSurfaceBenchResult['categories'] = {};
+    for (const [category, entry] of Object.entries(bound.byCategory)) {
+      categories[category] = {
+        needed: entry.calls,
+        admitted: stats.byCategory[category as QuotaCategory]?.admitted ?? 0,
+        seconds: entry.seconds,
+      };
+    }
+    const otherErrors = Object.entries(stats.errors)
+      .filter(([type]) => !['TooManyRequestsException', 'WAFLimitsExceededException'].includes(type))
+      .reduce((n, [, count]) => n + count, 0);
+    const userPoolsScanned = result.pools.filter((p) => p.poolId.includes('_') && p.outcome === 'scanned');
+    return {
+      ...options,
+      seconds,
+      minimumSeconds: bound.seconds,
+      binding: bound.binding,
+      ratio: seconds / bound.seconds,
+      categories,
+      standinThrottled: stats.throttled,
+      readerThrottled: reader.stats.throttled,
+      failedReads:
+        result.readProblems.length +
+        (options.pools + options.identityPools - result.poolsScanned) +
+        (options.pools - userPoolsScanned.length) +
+        otherErrors,
+      done: result.done,
+    };
+  } finally {
+    client.destroy();
+    identityClient.destroy();
+    wafClient.destroy();
+    await standin.stop();
+  }
+}
