@@ -10,6 +10,7 @@ import { runHistory } from '../cli/history.js';
 import { type Io, processIo } from '../cli/output.js';
 import { escapeLines } from '../lambda/core/escape.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
+import { flagHelp, flagOf } from '../lambda/settings.js';
 import { isIdentityPoolId } from '../lambda/surfaces/identity-pools.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
@@ -58,20 +59,11 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
           '--topic <arn>',
           'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
         )
-        .option(
-          '--reminder-hours <hours>',
-          'resend unchanged, unapproved drift after this many hours (default 24)',
-        );
+        .option(flagOf('reminderIntervalHours'), flagHelp('reminderIntervalHours'));
     }
     return command
-      .option(
-        '--quota-share <share>',
-        'share of the Cognito read quotas to use, 0 < share <= 1 (default 0.5)',
-      )
-      .option(
-        '--surfaces <list>',
-        'surfaces to watch besides pools and clients: all, a list (mfa,groups) or exclusions (-waf) (default: $SURFACES or all)',
-      )
+      .option(flagOf('quotaShare'), flagHelp('quotaShare'))
+      .option(flagOf('surfaces'), flagHelp('surfaces'))
       .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
       .option('--json', 'print the machine-readable report on stdout')
       .option('--verbose', 'log progress details on stderr')

@@ -1,18 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
-import {
-  DEFAULT_ROTATION_WINDOW_DAYS,
-  readDays,
-  readQuotaShare,
-  readReminderHours,
-  readSurfaces,
-} from '../lambda/config.js';
 import { escapeControl, jsonForHumans } from '../lambda/core/escape.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConfigError, UsageError } from '../lambda/errors.js';
 import { type RunResult, runDetection } from '../lambda/run/detector.js';
+import { envName, flagOf, readEnvSetting, readSetting, type TextSetting } from '../lambda/settings.js';
 import { callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
 
@@ -35,11 +29,8 @@ export const EXIT = { clean: 0, error: 1, drift: 2 } as const;
  */
 export async function runCheck(options: CheckOptions, io: Io, persist: boolean): Promise<number> {
   const ctx = await commandContext(options, io, { createFolder: persist });
-  const quotaShare = readQuotaShare(options.quotaShare ?? io.env.QUOTA_SHARE, '--quota-share');
-  const reminderHours = readReminderHours(
-    options.reminderHours ?? io.env.REMINDER_INTERVAL_HOURS,
-    '--reminder-hours',
-  );
+  const quotaShare = fromFlag('quotaShare', options.quotaShare, io);
+  const reminderHours = fromFlag('reminderIntervalHours', options.reminderHours, io);
   const ignore = await loadIgnoreRules(options.ignoreFile, io.env.IGNORE_RULES);
   if (!persist && (await ctx.store.listBaselines()).size === 0 && !(await ctx.store.getState())) {
     // Without baselines every pool would be "new", and diff (unlike check) records none: saying
@@ -60,7 +51,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     client: ctx.clients.cognito,
     identityClient: ctx.clients.identity,
     wafClient: ctx.clients.wafv2,
-    surfaces: readSurfaces(options.surfaces ?? io.env.SURFACES, '--surfaces'),
+    surfaces: fromFlag('surfaces', options.surfaces, io),
     quotaShare,
   });
   const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
@@ -88,9 +79,8 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       maxRunAgeMs: 6 * 3_600_000,
       ignore,
       secretPolicy: {
-        rotationWindowDays:
-          readDays(io.env.ROTATION_WINDOW_DAYS, 'ROTATION_WINDOW_DAYS') ?? DEFAULT_ROTATION_WINDOW_DAYS,
-        maxSecretAgeDays: readDays(io.env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
+        rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
+        maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
       },
       persist,
       // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
@@ -113,6 +103,12 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   // An incomplete scan wins over drift: 1 says "this is not the whole picture", even with drift shown.
   if (result.readProblems.length > 0 || result.storeProblems.length > 0) return EXIT.error;
   return drift ? EXIT.drift : EXIT.clean;
+}
+
+/** A setting from its flag, else from the function's variable in the shell, else its default; errors name the flag. */
+function fromFlag<K extends TextSetting>(name: K, flagValue: string | undefined, io: Io) {
+  const flag = flagOf(name).split(' ')[0] as string;
+  return readSetting(name, flagValue ?? io.env[envName(name)], flag);
 }
 
 async function loadIgnoreRules(file: string | undefined, fromEnv: string | undefined): Promise<IgnoreRules> {

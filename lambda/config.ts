@@ -1,7 +1,7 @@
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from './core/ignore.js';
 import type { SecretPolicy } from './core/secret-hygiene.js';
 import { ConfigError } from './errors.js';
-import { parseSurfaces } from './surfaces/selection.js';
+import { defaultSchedulePeriodMinutes, envName, readEnvSetting } from './settings.js';
 
 /** The Lambda's settings, read and validated once from its environment. */
 export interface LambdaConfig {
@@ -26,78 +26,31 @@ export interface LambdaConfig {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the Lambda's environment; each error names the variable and what it should hold. */
+/**
+ * Reads the Lambda's environment; each error names the variable and what it should hold. Which
+ * variable carries a setting, its range and its default come from the settings schema.
+ */
 export function readLambdaConfig(env: Env): LambdaConfig {
   return {
     bucket: requireString(env, 'BASELINE_BUCKET'),
     topicArn: requireString(env, 'ALERT_TOPIC_ARN'),
     chatTopicArn: env.CHAT_TOPIC_ARN?.trim() || undefined,
-    quotaShare: readQuotaShare(env.QUOTA_SHARE, 'QUOTA_SHARE'),
-    reminderIntervalMs: readReminderHours(env.REMINDER_INTERVAL_HOURS, 'REMINDER_INTERVAL_HOURS') * 3_600_000,
-    ignore: env.IGNORE_RULES ? parseConfigRules(env.IGNORE_RULES, 'IGNORE_RULES') : NO_IGNORE_RULES,
-    surfaces: readSurfaces(env.SURFACES, 'SURFACES'),
+    quotaShare: readEnvSetting(env, 'quotaShare'),
+    reminderIntervalMs: readEnvSetting(env, 'reminderIntervalHours') * 3_600_000,
+    ignore: env[envName('ignoreRules')]
+      ? parseConfigRules(env[envName('ignoreRules')] as string, envName('ignoreRules'))
+      : NO_IGNORE_RULES,
+    surfaces: readEnvSetting(env, 'surfaces'),
     secretPolicy: {
-      rotationWindowDays:
-        readDays(env.ROTATION_WINDOW_DAYS, 'ROTATION_WINDOW_DAYS') ?? DEFAULT_ROTATION_WINDOW_DAYS,
-      maxSecretAgeDays: readDays(env.MAX_SECRET_AGE_DAYS, 'MAX_SECRET_AGE_DAYS'),
+      rotationWindowDays: readEnvSetting(env, 'rotationWindowDays'),
+      maxSecretAgeDays: readEnvSetting(env, 'maxSecretAgeDays'),
     },
-    realtime: env.REALTIME_ENABLED === 'true',
-    realtimeDebounceSeconds: readWhole(env.REALTIME_DEBOUNCE_SECONDS, 'REALTIME_DEBOUNCE_SECONDS', 60, 0),
-    schedulePeriodMinutes: readWhole(env.SCHEDULE_PERIOD_MINUTES, 'SCHEDULE_PERIOD_MINUTES', 60, 1),
+    // Unset means the real-time path is not deployed (a CLI run, a test), whatever the construct's
+    // default: the construct always sets the variable.
+    realtime: env[envName('realtime')] ? readEnvSetting(env, 'realtime') : false,
+    realtimeDebounceSeconds: readEnvSetting(env, 'realtimeDebounceSeconds'),
+    schedulePeriodMinutes: readEnvSetting(env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
   };
-}
-
-/** Days a client may hold two secrets before "rotation not finished" is reported. */
-export const DEFAULT_ROTATION_WINDOW_DAYS = 7;
-
-/** A surface selection (see `parseSurfaces`): `all`, `mfa,groups` or `-waf,-uiCustomization`. */
-export function readSurfaces(value: string | undefined, name: string): string[] {
-  try {
-    return parseSurfaces(value);
-  } catch (error) {
-    throw new ConfigError(`${name}: ${(error as Error).message}`);
-  }
-}
-
-/** A whole number of days >= 1, or undefined when not set. */
-export function readDays(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1)
-    throw new ConfigError(`${name} must be a whole number of days >= 1, got "${value}"`);
-  return days;
-}
-
-function readWhole(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new ConfigError(`${name} must be a whole number >= ${min}, got "${value}"`);
-  return n;
-}
-
-export const DEFAULT_QUOTA_SHARE = 0.5;
-export const DEFAULT_REMINDER_HOURS = 24;
-
-/** A share of Cognito's read quotas: 0 < share <= 1, default {@link DEFAULT_QUOTA_SHARE}. */
-export function readQuotaShare(value: string | undefined, name: string): number {
-  if (value === undefined || value === '') return DEFAULT_QUOTA_SHARE;
-  const share = Number(value);
-  if (!(share > 0 && share <= 1)) {
-    throw new ConfigError(
-      `${name} must be a number greater than 0 and at most 1 (a share of the quota), got "${value}"`,
-    );
-  }
-  return share;
-}
-
-/** Hours before unchanged drift is alerted again: a whole number >= 1. */
-export function readReminderHours(value: string | undefined, name: string): number {
-  if (value === undefined || value === '') return DEFAULT_REMINDER_HOURS;
-  const hours = Number(value);
-  if (!Number.isInteger(hours) || hours < 1)
-    throw new ConfigError(`${name} must be a whole number of hours >= 1, got "${value}"`);
-  return hours;
 }
 
 function parseConfigRules(text: string, name: string): IgnoreRules {

@@ -29,6 +29,7 @@ const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.
 const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
 
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
+import { settingsEnvironment } from '../lambda/settings.js';
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
@@ -318,22 +319,12 @@ export class CognitoDriftDetector extends Construct {
         BASELINE_BUCKET: this.bucket.bucketName,
         ALERT_TOPIC_ARN: this.topic.topicArn,
         ...(this.chatTopic ? { CHAT_TOPIC_ARN: this.chatTopic.topicArn } : {}),
-        QUOTA_SHARE: String(settings.quotaShare),
-        REMINDER_INTERVAL_HOURS: String(settings.reminderIntervalHours),
-        SURFACES: settings.surfaces.length === 0 ? 'none' : settings.surfaces.join(','),
-        ROTATION_WINDOW_DAYS: String(settings.rotationWindowDays),
-        ...(settings.maxSecretAgeDays === undefined
-          ? {}
-          : { MAX_SECRET_AGE_DAYS: String(settings.maxSecretAgeDays) }),
-        SCHEDULE_PERIOD_MINUTES: String(settings.schedulePeriodMinutes),
-        REALTIME_ENABLED: String(settings.realtime),
-        REALTIME_DEBOUNCE_SECONDS: String(settings.realtimeDebounceSeconds),
-        LOG_LEVEL: settings.logLevel,
+        // QUOTA_SHARE, SURFACES, IGNORE_RULES, ...: each setting the function reads, named by the schema.
+        ...settingsEnvironment(settings),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // The bundle ships a source map; without this flag stack traces point into minified code.
         NODE_OPTIONS: '--enable-source-maps',
-        ...(settings.ignoreRules === undefined ? {} : { IGNORE_RULES: JSON.stringify(settings.ignoreRules) }),
       },
     };
     this.function = existsSync(join(PREBUILT_BUNDLE, 'index.mjs'))
