@@ -120,33 +120,40 @@ export const SECRET_DIGEST_PREFIX = 'secret-sha256:';
  * Secret fields are digested first, so the value never reaches the JSON conversion, a log or a store.
  */
 export function normalizeResource(source: object, spec: ResourceNormalization): JsonObject {
-  const copy = structuredClone(source) as Record<string, unknown>;
+  // Copy-on-write along each replaced path only: the caller's object is never mutated, and the
+  // rest is copied once, by the JSON conversion.
+  let copy = source as Record<string, unknown>;
   for (const path of spec.secrets ?? []) {
-    replaceAt(
+    copy = replacedAt(
       copy,
-      path,
+      path.split('.'),
       (value) => `${SECRET_DIGEST_PREFIX}${digest(`${spec.salt}\u0000${path}\u0000${value}`)}`,
     );
   }
   for (const path of spec.digests ?? []) {
-    replaceAt(copy, path, (value) => ({ sha256: digest(value), bytes: Buffer.byteLength(value) }));
+    copy = replacedAt(copy, path.split('.'), (value) => ({
+      sha256: digest(value),
+      bytes: Buffer.byteLength(value),
+    }));
   }
   return normalizeObject(copy, ['$metadata', ...(spec.volatile ?? [])]);
 }
 
-function replaceAt(root: Record<string, unknown>, path: string, replace: (value: string) => unknown): void {
-  const parts = path.split('.');
-  let node: unknown = root;
-  for (const part of parts.slice(0, -1)) {
-    if (node === null || typeof node !== 'object') return;
-    node = (node as Record<string, unknown>)[part];
+/** `root` with the value at `path` replaced (objects on the path copied), or `root` when there is none. */
+function replacedAt(
+  root: Record<string, unknown>,
+  path: readonly string[],
+  replace: (value: string) => unknown,
+): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  const value = root[head];
+  if (rest.length === 0) {
+    if (value === undefined || value === null || value === '') return root;
+    return { ...root, [head]: replace(typeof value === 'string' ? value : JSON.stringify(value)) };
   }
-  const last = parts[parts.length - 1] as string;
-  if (node === null || typeof node !== 'object') return;
-  const holder = node as Record<string, unknown>;
-  const value = holder[last];
-  if (value === undefined || value === null || value === '') return;
-  holder[last] = replace(typeof value === 'string' ? value : JSON.stringify(value));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return root;
+  const inner = replacedAt(value as Record<string, unknown>, rest, replace);
+  return inner === value ? root : { ...root, [head]: inner };
 }
 
 function digest(text: string): string {

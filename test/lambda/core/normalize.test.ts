@@ -1,6 +1,6 @@
 import type { UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { normalizeClient, normalizePool } from '../../../lambda/core/normalize.js';
+import { normalizeClient, normalizePool, normalizeResource } from '../../../lambda/core/normalize.js';
 import {
   describeMobileClientResponse,
   describeUserPoolResponse,
@@ -294,5 +294,54 @@ describe('normalizePool', () => {
     delete response.Id;
 
     expect(() => normalizePool(response, [])).toThrow(/without an Id/);
+  });
+});
+
+describe('normalizeResource', () => {
+  const provider = () => ({
+    ProviderName: 'Okta',
+    ProviderType: 'OIDC',
+    ProviderDetails: {
+      client_id: 'app',
+      client_secret: 'CANARY-idp-secret-7f3a',
+      oidc_issuer: 'https://idp.example',
+    },
+    LastModifiedDate: new Date('2026-01-01T00:00:00Z'),
+    $metadata: { httpStatusCode: 200 },
+  });
+  const spec = {
+    volatile: ['ProviderName', 'LastModifiedDate'],
+    secrets: ['ProviderDetails.client_secret'],
+    salt: 'pool/Okta',
+  };
+
+  it('replaces a secret by a salted digest and leaves the caller object as it was', () => {
+    const source = provider();
+    const config = normalizeResource(source, spec);
+
+    expect(JSON.stringify(config)).not.toContain('CANARY-idp-secret-7f3a');
+    expect((config.ProviderDetails as Record<string, string>).client_secret).toMatch(
+      /^secret-sha256:[0-9a-f]{64}$/,
+    );
+    expect(config).not.toHaveProperty('ProviderName');
+    expect(config).not.toHaveProperty('$metadata');
+    expect(source).toEqual(provider());
+  });
+
+  it('gives the same digest for the same secret and another for a rotated one or another resource', () => {
+    const digestOf = (secret: string, salt = spec.salt) => {
+      const source = provider();
+      source.ProviderDetails.client_secret = secret;
+      return (normalizeResource(source, { ...spec, salt }).ProviderDetails as Record<string, string>)
+        .client_secret;
+    };
+    expect(digestOf('one')).toBe(digestOf('one'));
+    expect(digestOf('two')).not.toBe(digestOf('one'));
+    expect(digestOf('one', 'pool/Other')).not.toBe(digestOf('one'));
+  });
+
+  it('keeps a large value as its digest and size only', () => {
+    const config = normalizeResource({ CSS: '.banner { color: red }' }, { digests: ['CSS'], salt: 'p' });
+    expect(config.CSS).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: 22 });
   });
 });
