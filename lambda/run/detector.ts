@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DriftStore, Versioned } from '../adapters/drift-store.js';
 import { forEachConcurrently } from '../concurrency.js';
 import { keepAlertMarks } from '../core/alert-marks.js';
@@ -431,6 +432,9 @@ class DetectorRun {
     const { remainingTimeMs } = this.options;
     const margin = this.options.safetyMarginMs;
     const abort = new AbortController();
+    // Every read in flight (clients and surfaces of several pools) listens on this one signal: more
+    // than Node's default of 10 listeners is expected, not a leak.
+    setMaxListeners(0, abort.signal);
     let timer: NodeJS.Timeout | undefined;
     if (remainingTimeMs) {
       const ms = Math.max(0, remainingTimeMs() - margin / 2);
