@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
@@ -8,8 +6,7 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
-import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './core/telemetry.js';
+import { createTelemetry } from './powertools.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
 import { handleApiEvent } from './realtime/targeted-check.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
@@ -26,19 +23,8 @@ export interface DetectorResponse {
   runId: string;
 }
 
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
-const coreLogger: CoreLogger = {
-  debug: (message, extra = {}) => logger.debug(message, extra),
-  info: (message, extra = {}) => logger.info(message, extra),
-  warn: (message, extra = {}) => logger.warn(message, extra),
-  error: (message, extra = {}) => logger.error(message, extra),
-};
-const metricsSink: MetricsSink = {
-  count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
-  durationMs: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
-};
 
 /** The most time an invocation keeps back to finish; a third of a shorter invocation. */
 const MAX_SAFETY_MARGIN_MS = 90_000;

@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AccountClient } from '@aws-sdk/client-account';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -12,31 +10,20 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
-import type { Logger as CoreLogger, MetricsSink } from './core/ports.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_MEMBER_ROLE_NAME, TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection, TargetSelectionError } from './org/target.js';
+import { createTelemetry } from './powertools.js';
 
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
  * then once per (account, region) target from a Distributed Map (`{phase: 'scan', ...}`, again with
  * its runId until done), then with `{phase: 'aggregate', ...}`. See `org/contract.ts`. Wiring only.
  */
-const logger = new Logger({ serviceName: 'cognito-drift' });
-const metrics = new Metrics({ namespace: 'CognitoDrift', serviceName: 'cognito-drift' });
+const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
 const sts = new STSClient({});
-const coreLogger: CoreLogger = {
-  debug: (message, extra = {}) => logger.debug(message, extra),
-  info: (message, extra = {}) => logger.info(message, extra),
-  warn: (message, extra = {}) => logger.warn(message, extra),
-  error: (message, extra = {}) => logger.error(message, extra),
-};
-const metricsSink: MetricsSink = {
-  count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
-  durationMs: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
-};
 let credentials: TargetCredentials | undefined;
 
 const MAX_SAFETY_MARGIN_MS = 90_000;
