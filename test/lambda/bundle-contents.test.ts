@@ -1,23 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleMetafile } from '../support/code-actions.js';
 
 const HANDLER = fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url));
 
 /** The packages the Lambda bundle pulls in, as esbuild resolves them from the handler. */
 async function packagesOfHandler(): Promise<Set<string>> {
-  const result = await build({
-    entryPoints: [HANDLER],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  const metafile = await bundleMetafile(HANDLER);
   const packages = new Set<string>();
-  for (const input of Object.values(result.metafile.inputs)) {
+  for (const input of Object.values(metafile.inputs)) {
     for (const imported of input.imports) {
       if (imported.external) packages.add(imported.path);
     }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 /** SDK package suffix → IAM service prefix. */
 const SERVICE_PREFIX: Record<string, string> = {
@@ -19,6 +19,21 @@ const ACTION_OVERRIDES: Record<string, string> = {
   's3:HeadObject': 's3:GetObject',
 };
 
+/** What esbuild bundles from `entry`, as the Lambda bundle is built, with packages left external. */
+export async function bundleMetafile(entry: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return result.metafile;
+}
+
 /**
  * Actions that one call needs besides its own, from the service's documentation: WAF's
  * GetWebACLForResource checks `wafv2:GetWebACL` on the web ACL it finds, and for a user pool the
@@ -36,18 +51,9 @@ const DEPENDENT_ACTIONS: Record<string, string[]> = {
  * `@aws-sdk/client-*` package it was imported from.
  */
 export async function iamActionsCalledFrom(entry: string): Promise<Set<string>> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
+  const metafile = await bundleMetafile(entry);
   const actions = new Set<string>();
-  for (const file of Object.keys(result.metafile.inputs)) {
+  for (const file of Object.keys(metafile.inputs)) {
     if (!file.endsWith('.ts')) continue;
     const source = readFileSync(file, 'utf8');
     const imported = new Map<string, string>();
