@@ -3,7 +3,7 @@ import type { PoolRef } from '../core/ports.js';
 import type { SeverityRule } from '../core/severity.js';
 import type { Change, Json, PoolSnapshot } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import { allPages, type SendOperation, type SurfaceOperation } from './surface.js';
+import { allPages, type SendOperation } from './surface.js';
 
 /**
  * Identity pools (federated identities): watched, diffed, alerted and approved like user pools, as
@@ -11,13 +11,6 @@ import { allPages, type SendOperation, type SurfaceOperation } from './surface.j
  * underscore (`us-east-1_Ab…`), so the two cannot be mistaken for each other anywhere.
  */
 export const IDENTITY_POOLS = 'identityPools';
-
-/** The operations used, for the README's sizing formula and the IAM policy. */
-export const IDENTITY_POOL_OPERATIONS: readonly SurfaceOperation[] = [
-  'ListIdentityPools',
-  'DescribeIdentityPool',
-  'GetIdentityPoolRoles',
-];
 
 /** True for an identity pool id (`<region>:<uuid>`). */
 export function isIdentityPoolId(id: string): boolean {
