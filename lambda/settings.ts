@@ -112,6 +112,49 @@ export const SETTINGS = {
   chatTopic: setting(z.boolean().default(false), {
     help: 'also publish each alert to a second topic as a chat notification',
   }),
+  accounts: setting(z.union([z.string(), z.array(z.string())]).default('self'), {
+    help: 'accounts to scan: self, organization (every active account) or a list of account ids',
+    env: 'TARGET_ACCOUNTS',
+    flag: '--accounts <list>',
+  }),
+  regions: setting(z.union([z.string(), z.array(z.string())]).default('stack'), {
+    help: "regions to scan: stack (the deployment's own), all-enabled, or a list of regions",
+    env: 'TARGET_REGIONS',
+    flag: '--regions <list>',
+  }),
+  organizationalUnits: setting(z.union([z.string(), z.array(z.string())]).optional(), {
+    help: 'with accounts=organization: only the accounts of these OUs (ou-... ids) and their children',
+    env: 'ORGANIZATIONAL_UNITS',
+    flag: '--organizational-units <list>',
+  }),
+  maxConcurrentTargets: setting(whole().min(1).max(1000).default(10), {
+    help: '(account, region) targets scanned at once',
+    env: 'MAX_CONCURRENT_TARGETS',
+    flag: '--max-concurrent-targets <n>',
+    unit: 'targets',
+  }),
+  memberRoleName: setting(
+    z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .default('CognitoDriftMemberRole'),
+    {
+      help: 'the read-only role the detector assumes in every other account',
+      env: 'MEMBER_ROLE_NAME',
+      flag: '--role-name <name>',
+    },
+  ),
+  externalId: setting(
+    z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 of A-Z a-z 0-9 and +=,.@:/-')
+      .optional(),
+    {
+      help: 'the external id the member roles require (when they require one)',
+      env: 'EXTERNAL_ID',
+      flag: '--external-id <id>',
+    },
+  ),
 } as const;
 
 /** The detector's settings as one object schema (construct props with defaults applied). */
@@ -207,12 +250,26 @@ export type TextSetting =
   | 'schedulePeriodMinutes'
   | 'realtimeDebounceSeconds'
   | 'realtime'
-  | 'surfaces';
+  | 'surfaces'
+  | 'accounts'
+  | 'regions'
+  | 'organizationalUnits'
+  | 'maxConcurrentTargets'
+  | 'memberRoleName'
+  | 'externalId';
 
-/** What reading a text setting gives: the schema's type, with the surface selection resolved to names. */
+/** Settings given as a comma-separated list; read as text (the target parsers read the list). */
+type ListSetting = 'accounts' | 'regions' | 'organizationalUnits';
+
+/**
+ * What reading a text setting gives: the schema's type, with the surface selection resolved to
+ * names, and a list setting as its text (`lambda/org/target.ts` parses it).
+ */
 export type TextSettingValue<K extends TextSetting> = K extends 'surfaces'
   ? string[]
-  : z.output<(typeof SETTINGS)[K]>;
+  : K extends ListSetting
+    ? Exclude<z.output<(typeof SETTINGS)[K]>, string[]>
+    : z.output<(typeof SETTINGS)[K]>;
 
 /**
  * Reads a setting from text (an environment variable or a CLI flag): its default when `text` is
@@ -235,7 +292,15 @@ export function readSetting<K extends TextSetting>(
     }
   }
   if (text === undefined || text === '') return fallback as TextSettingValue<K>;
-  if (valueSchema(name) instanceof z.ZodBoolean) {
+  const schema = valueSchema(name);
+  if (schema instanceof z.ZodString || schema instanceof z.ZodUnion) {
+    const checked = schema.safeParse(text.trim());
+    if (!checked.success) {
+      throw new ConfigError(`${label} ${checked.error.issues[0]?.message ?? 'is not valid'}, got "${text}"`);
+    }
+    return text.trim() as TextSettingValue<K>;
+  }
+  if (schema instanceof z.ZodBoolean) {
     if (text === 'true' || text === 'false') return (text === 'true') as TextSettingValue<K>;
     throw new ConfigError(`${label} must be true or false, got "${text}"`);
   }

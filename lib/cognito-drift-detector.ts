@@ -174,6 +174,33 @@ export interface CognitoDriftDetectorProps {
    * @default false
    */
   readonly chatTopic?: boolean;
+  /**
+   * Accounts to scan: `self` (the stack's account), `organization` (every active account of the
+   * organization, from the management or delegated-admin account) or a list of account ids. Any
+   * other account needs the member role ({@link CognitoDriftMemberRole}).
+   * @default 'self'
+   */
+  readonly accounts?: string | readonly string[];
+  /**
+   * Regions to scan: `stack` (the stack's region), `all-enabled` (every region the account has
+   * enabled where Cognito is offered, read at run time) or a list.
+   * @default 'stack'
+   */
+  readonly regions?: string | readonly string[];
+  /** With `accounts: 'organization'`: only the accounts under these OUs. */
+  readonly organizationalUnits?: string | readonly string[];
+  /**
+   * Targets scanned at once by the organization run's Map.
+   * @default 10
+   */
+  readonly maxConcurrentTargets?: number;
+  /**
+   * The member role's name in every scanned account.
+   * @default 'CognitoDriftMemberRole'
+   */
+  readonly memberRoleName?: string;
+  /** The external id the member roles require, when they require one. */
+  readonly externalId?: string;
 }
 
 /**
