@@ -11,10 +11,11 @@ import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_MEMBER_ROLE_NAME, TargetCredentials } from './org/credentials.js';
+import { TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection, TargetSelectionError } from './org/target.js';
 import { createTelemetry } from './powertools.js';
+import { envName, readEnvSetting } from './settings.js';
 
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
@@ -34,21 +35,25 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   let accounts: ReturnType<typeof parseAccountSelection>;
   let regions: ReturnType<typeof parseRegionSelection>;
   try {
-    accounts = parseAccountSelection(env.TARGET_ACCOUNTS, env.ORGANIZATIONAL_UNITS);
-    regions = parseRegionSelection(env.TARGET_REGIONS);
+    accounts = parseAccountSelection(
+      readEnvSetting(env, 'accounts'),
+      readEnvSetting(env, 'organizationalUnits'),
+    );
+    regions = parseRegionSelection(readEnvSetting(env, 'regions'));
   } catch (error) {
     if (error instanceof TargetSelectionError)
-      throw new ConfigError(`TARGET_ACCOUNTS/TARGET_REGIONS: ${error.message}`);
+      throw new ConfigError(`${envName('accounts')}/${envName('regions')}: ${error.message}`);
     throw error;
   }
+  const externalId = readEnvSetting(env, 'externalId');
   const stackRegion = await clients.cognito.config.region();
   const selfAccountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
   // Kept across invocations of a warm container: one AssumeRole per account for the credentials' lifetime.
   credentials ??= new TargetCredentials(
     sts,
     {
-      roleName: env.MEMBER_ROLE_NAME || DEFAULT_MEMBER_ROLE_NAME,
-      ...(env.EXTERNAL_ID ? { externalId: env.EXTERNAL_ID } : {}),
+      roleName: readEnvSetting(env, 'memberRoleName'),
+      ...(externalId ? { externalId } : {}),
     },
     selfAccountId,
   );
@@ -58,7 +63,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       event,
       {
         documents: new S3DocumentStore(clients.s3, config.bucket),
-        notifier: new SnsNotifier(clients.sns, config.topicArn),
+        notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
         credentials,
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
         accountClient: (creds) => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
