@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CognitoReader } from '../adapters/cognito-reader.js';
 import { DriftStore } from '../adapters/drift-store.js';
 import { applyAlertMarks, type PendingAlertMarks } from '../core/alert-marks.js';
+import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import { ConflictError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface OrganizationDeps {
   ) => PoolReader & {
     poolConcurrency?: number;
   };
+  /** Who made a target's changes, from CloudTrail signed for that target (optional). */
+  attributor?: (target: ScanTarget, credentials: ReturnType<TargetCredentials['providerFor']>) => Attributor;
   logger: Logger;
   metrics?: MetricsSink;
   now: () => Date;
@@ -128,6 +131,15 @@ async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: Org
         if (target.accountId !== settings.selfAccountId) await deps.credentials.get(target.accountId);
         return deps.reader(target, deps.credentials.providerFor(target.accountId));
       },
+      ...(deps.attributor
+        ? {
+            attributor: (target: ScanTarget) =>
+              (deps.attributor as NonNullable<OrganizationDeps['attributor']>)(
+                target,
+                deps.credentials.providerFor(target.accountId),
+              ),
+          }
+        : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,

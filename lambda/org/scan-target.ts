@@ -1,5 +1,6 @@
 import { DriftStore } from '../adapters/drift-store.js';
 import { hasPendingMarks, type PendingAlertMarks } from '../core/alert-marks.js';
+import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { AlertMessage, DocumentStore, Logger, MetricsSink, PoolReader } from '../core/ports.js';
 import { type DetectorOptions, runDetection } from '../run/detector.js';
@@ -29,6 +30,8 @@ export interface ScanTargetDeps {
    * per account and region). Rejects with AssumeRoleError when the role cannot be assumed.
    */
   reader: (target: ScanTarget) => Promise<PoolReader & { poolConcurrency?: number }>;
+  /** Who made the target's changes: CloudTrail of that account and region (optional). */
+  attributor?: (target: ScanTarget) => Attributor;
   logger: Logger;
   metrics?: MetricsSink;
   now: () => Date;
@@ -82,6 +85,7 @@ export async function scanTarget(
       reader,
       store: new DriftStore(new TargetDocumentStore(deps.documents, target)),
       notifier: { publish: async (message) => void sent.push(message) },
+      ...(deps.attributor ? { attribute: deps.attributor(target) } : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,

@@ -274,4 +274,46 @@ describe('an organization run through the handler entry points, on the stand-in'
     await execute(deps, s);
     expect(sent).toEqual([]);
   });
+
+  it("names the author of a target's change from that target's CloudTrail, signed for its account", async () => {
+    const region = 'ca-central-1';
+    const target = standin.target(PROD, region);
+    const pool = target.addPool({ name: 'authored', clients: [{ name: 'web' }] });
+    const s = settings(PROD, region);
+    const asked: string[] = [];
+    deps.attributor = (scanTarget, credentials) => async (requests) => {
+      const identity = await credentials?.();
+      asked.push(`${scanTarget.accountId}/${scanTarget.region} as ${identity?.accessKeyId}`);
+      return new Map(
+        requests.map((r) => [
+          r.poolId,
+          r.findings.map(() => ({
+            kind: 'event' as const,
+            event: {
+              eventId: 'e-1',
+              eventName: 'UpdateUserPoolClient',
+              eventSource: 'cognito-idp.amazonaws.com',
+              eventTime: new Date(clock).toISOString(),
+              principalArn: `arn:aws:iam::${PROD}:user/mallory`,
+              principalName: 'mallory',
+              resources: {},
+            },
+          })),
+        ]),
+      );
+    };
+    await execute(deps, s);
+    const [clientId] = target.clientIds(pool);
+    target.updateClient(pool, clientId as string, {
+      config: { CallbackURLs: ['https://authored.example.net/cb'] },
+    });
+    sent = [];
+    clock += HOUR;
+    await execute(deps, s);
+
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(new RegExp(`^${PROD}/${region} as `));
+    expect(asked[0]).not.toContain(base.accessKeyId);
+    expect(sent[0]?.body).toContain('mallory');
+  });
 });
