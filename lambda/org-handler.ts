@@ -42,12 +42,14 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     throw error;
   }
   const stackRegion = await clients.cognito.config.region();
-  const selfAccountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
+  // arn:<partition>:lambda:<region>:<account>:function:<name>
+  const [, partition = 'aws', , , selfAccountId = 'unknown'] = context.invokedFunctionArn.split(':');
   // Kept across invocations of a warm container: one AssumeRole per account for the credentials' lifetime.
   credentials ??= new TargetCredentials(
     sts,
     {
       roleName: env.MEMBER_ROLE_NAME || DEFAULT_MEMBER_ROLE_NAME,
+      partition,
       ...(env.EXTERNAL_ID ? { externalId: env.EXTERNAL_ID } : {}),
     },
     selfAccountId,
@@ -58,7 +60,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
       event,
       {
         documents: new S3DocumentStore(clients.s3, config.bucket),
-        notifier: new SnsNotifier(clients.sns, config.topicArn),
+        notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
         credentials,
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
         accountClient: (creds) => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),

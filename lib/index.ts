@@ -12,7 +12,16 @@ export {
   type DetectorSettings,
   LOG_LEVELS,
   type LogLevel,
+  isOrganizationMode,
   parseDetectorConfig,
   parseSchedule,
   resolveDetectorSettings,
 } from './config.js';
+export {
+  CognitoDriftMemberRole,
+  type CognitoDriftMemberRoleProps,
+  CognitoDriftMemberRoleStack,
+  MEMBER_READ_ACTIONS,
+  MEMBER_ROLE_NAME,
+} from './member-role.js';
+export { DISTRIBUTED_MAP_THRESHOLD } from './organization-scan.js';

@@ -57,6 +57,10 @@ describe('parseDetectorConfig', () => {
       realtime: true,
       realtimeDebounceSeconds: 60,
       chatTopic: false,
+      accounts: 'self',
+      regions: 'stack',
+      maxConcurrentTargets: 10,
+      memberRoleName: 'CognitoDriftMemberRole',
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
