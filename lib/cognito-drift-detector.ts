@@ -352,7 +352,10 @@ export class CognitoDriftDetector extends Construct {
     const organization = isOrganizationMode(settings);
     const organizationScope = organization ? new Construct(this, 'Organization') : undefined;
     const organizationLogs = organizationScope
-      ? new logs.LogGroup(organizationScope, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.RETAIN })
+      ? new logs.LogGroup(organizationScope, 'FunctionLogs', {
+          retention,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
       : undefined;
     const organizationRole =
       organizationScope && organizationLogs
@@ -438,7 +441,9 @@ export class CognitoDriftDetector extends Construct {
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: `Starts a Cognito drift detection run (${settings.schedule})`,
       schedule: events.Schedule.expression(settings.schedule),
-      targets: [new eventTargets.SfnStateMachine(scheduled, { input: events.RuleTargetInput.fromObject({}) })],
+      targets: [
+        new eventTargets.SfnStateMachine(scheduled, { input: events.RuleTargetInput.fromObject({}) }),
+      ],
     });
 
     if (settings.realtime) this.realtimeRules.push(...this.createRealtimeRules());
@@ -979,7 +984,9 @@ export class CognitoDriftDetector extends Construct {
       (accounts.kind === 'list' ? accounts.accountIds.length : 1) *
       (regions.kind === 'list' ? regions.regions.length : 1);
     const distributed =
-      accounts.kind === 'organization' || regions.kind === 'all-enabled' || listed >= DISTRIBUTED_MAP_THRESHOLD;
+      accounts.kind === 'organization' ||
+      regions.kind === 'all-enabled' ||
+      listed >= DISTRIBUTED_MAP_THRESHOLD;
     const stateMachineLogs = new logs.LogGroup(scope, 'StateMachineLogs', {
       retention: settings.logRetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -448,13 +448,16 @@ function distance(a: string, b: string): number {
  * @throws DetectorConfigError `Unknown setting context "quotashare": did you mean quotaShare?`
  */
 export function checkContextKeys(keys: Iterable<string>): void {
+  const known = [...CONTEXT_KEY_NAMES, MEMBER_ROLE_TEMPLATE_KEY];
   for (const key of keys) {
-    if (CONTEXT_KEY_NAMES.includes(key) || isCdkOwnKey(key)) continue;
+    if (known.includes(key) || isCdkOwnKey(key)) continue;
     const lower = key.toLowerCase();
-    const nearest = CONTEXT_KEY_NAMES.map((name) => ({
-      name,
-      d: distance(lower, name.toLowerCase()),
-    })).sort((a, b) => a.d - b.d)[0];
+    const nearest = known
+      .map((name) => ({
+        name,
+        d: distance(lower, name.toLowerCase()),
+      }))
+      .sort((a, b) => a.d - b.d)[0];
     if (nearest && nearest.d <= Math.max(2, Math.floor(nearest.name.length / 5))) {
       throw new DetectorConfigError(
         `context "${key}"`,
@@ -462,6 +465,39 @@ export function checkContextKeys(keys: Iterable<string>): void {
       );
     }
   }
+}
+
+/**
+ * The app's own switch (not a detector setting): `-c memberRoleTemplate=true` synthesizes only the
+ * member role stack, for a StackSet, instead of the detector. Off, the app has one stack, so a plain
+ * `cdk deploy` needs no stack name.
+ */
+export const MEMBER_ROLE_TEMPLATE_KEY = 'memberRoleTemplate';
+
+/**
+ * Whether the app should synthesize the member role template, and with which role name (the
+ * `memberRoleName` setting, validated as the detector validates it).
+ * @returns undefined when `memberRoleTemplate` is unset or false
+ * @throws DetectorConfigError naming the context key
+ */
+export function parseMemberRoleTemplate(ctx: ContextReader): { roleName: string } | undefined {
+  const raw = ctx(MEMBER_ROLE_TEMPLATE_KEY);
+  if (raw === undefined || raw === false || raw === 'false') return undefined;
+  if (raw !== true && raw !== 'true') {
+    throw new DetectorConfigError(
+      `context "${MEMBER_ROLE_TEMPLATE_KEY}"`,
+      `Invalid context "${MEMBER_ROLE_TEMPLATE_KEY}": ${show(raw)} must be true or false`,
+    );
+  }
+  const roleName = contextString(ctx, 'memberRoleName') ?? DEFAULTS.memberRoleName;
+  return {
+    roleName: checkString(
+      contextLabel,
+      'memberRoleName',
+      roleName,
+      'an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-',
+    ),
+  };
 }
 
 /** A boolean from `-c key=true|false` (a string) or cdk.json (a boolean). */

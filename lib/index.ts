@@ -10,9 +10,9 @@ export {
   DEFAULTS,
   DetectorConfigError,
   type DetectorSettings,
+  isOrganizationMode,
   LOG_LEVELS,
   type LogLevel,
-  isOrganizationMode,
   parseDetectorConfig,
   parseSchedule,
   resolveDetectorSettings,
@@ -21,6 +21,7 @@ export {
   CognitoDriftMemberRole,
   type CognitoDriftMemberRoleProps,
   CognitoDriftMemberRoleStack,
+  type CognitoDriftMemberRoleStackProps,
   MEMBER_READ_ACTIONS,
   MEMBER_ROLE_NAME,
 } from './member-role.js';
