@@ -119,6 +119,16 @@ describe('CognitoDriftMemberRole', () => {
     });
   });
 
+  it('the StackSet stack names the role as the detector does, and needs no CDK bootstrap in members', () => {
+    const template = Template.fromStack(
+      new CognitoDriftMemberRoleStack(new App(), 'MemberSet', { roleName: 'DriftReader' }),
+    );
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    expect(role?.Properties.RoleName).toBe('DriftReader');
+    expect(template.toJSON().Parameters?.BootstrapVersion).toBeUndefined();
+    expect(template.toJSON().Rules?.CheckBootstrapVersion).toBeUndefined();
+  });
+
   it('grants exactly the read actions the scan makes, derived from the bundled code', async () => {
     const called = await iamActionsCalledFrom('lambda/org-handler.ts');
     const reads = [...called].filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):/.test(a)).sort();
