@@ -815,6 +815,7 @@ export class CognitoDriftDetector extends Construct {
 
   /**
    * The organization function's role: the scan's reads in its own account (in the scanned regions),
+   * CloudTrail lookups and the daily trail check as the single-target function has them,
    * `sts:AssumeRole` on exactly the member role of the listed accounts (of any account for
    * `organization`), the Organizations listing for `organization`, `account:ListRegions` for
    * `all-enabled`, and the bucket, topic and log group as the single-target function has them.
@@ -873,6 +874,18 @@ export class CognitoDriftDetector extends Construct {
         sid: 'ReadWebAclOfPools',
         actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
         resources: own('wafv2', 'regional/webacl/*/*'),
+      }),
+      new iam.PolicyStatement({
+        // Neither action supports resource-level permissions. LookupEvents: who changed a pool of its
+        // own account (member accounts: through their role); DescribeTrails: the daily trail check.
+        sid: 'LookUpCloudTrail',
+        actions: ['cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadTrailStatus',
+        actions: ['cloudtrail:GetTrailStatus'],
+        resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
       }),
       new iam.PolicyStatement({
         sid: 'ReadWriteDocuments',
@@ -953,8 +966,15 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools and ' +
-        'the organizations:List* actions support no resource-level permissions; all are read-only.',
+      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+        'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
+        'resource-level permissions; all are read-only.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+      'The daily trail check reads the logging status of whichever trail covers the region, including ' +
+        'multi-Region and organization trails homed in another region or account; read-only.',
     );
     acknowledge(
       role,

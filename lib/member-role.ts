@@ -15,11 +15,13 @@ export const MEMBER_ROLE_NAME = 'CognitoDriftMemberRole';
 
 /**
  * The read actions a scan of one (account, region) makes, exactly: the Cognito, identity-pool and
- * WAF reads of the reader, and `account:ListRegions` for `regions=all-enabled`. A test derives the
+ * WAF reads of the reader, `cloudtrail:LookupEvents` (who made a change), and `account:ListRegions`
+ * for `regions=all-enabled`. A test derives the
  * actions from the bundled code and compares.
  */
 export const MEMBER_READ_ACTIONS = [
   'account:ListRegions',
+  'cloudtrail:LookupEvents',
   'cognito-identity:DescribeIdentityPool',
   'cognito-identity:GetIdentityPoolRoles',
   'cognito-identity:ListIdentityPools',
