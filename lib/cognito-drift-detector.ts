@@ -218,6 +218,11 @@ export interface CognitoDriftDetectorProps {
  * Scheduled Cognito configuration-drift detector: a Step Functions state machine that invokes the
  * scanning function until it reports `done`, a versioned bucket for baselines and reports, an SNS
  * topic for alerts, and alarms for errors, failed runs and missed runs.
+ *
+ * With `accounts` or `regions` beyond the deployment's own (organization mode), the schedule starts a
+ * second state machine instead, which maps over every (account, region) target with the organization
+ * function; the single-target function and state machine stay for the real-time path of the
+ * deployment's own account and region.
  */
 export class CognitoDriftDetector extends Construct {
   /** The settings in effect, defaults applied. */
