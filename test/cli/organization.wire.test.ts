@@ -232,7 +232,7 @@ describe('check and diff across accounts and regions', () => {
     const inPipe = await cli(['diff', ...TWO_BY_TWO]);
 
     const finalLines = onTerminal.err.split('\n').slice(-5, -1);
-    expect(finalLines.map((l) => l.replace(/\r\u001b\[2K/g, '').replace(/\u001b\[\d+A/g, ''))).toEqual([
+    expect(finalLines.map((l) => l.replaceAll('\r\u001b[2K', '').replaceAll('\u001b[4A', ''))).toEqual([
       `${SELF}/${AWAY}  done`,
       `${SELF}/${HOME}  done`,
       `${OTHER}/${AWAY}  done`,
