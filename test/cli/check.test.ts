@@ -160,6 +160,38 @@ describe('check and diff exit codes', () => {
     expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
   });
 
+  it.each([
+    [['--accounts', '12345'], /--accounts \/ --organizational-units: "12345" is not an account id/],
+    [['--regions', 'mars-north-1x'], /--regions: "mars-north-1x" is not a region name/],
+    [['--organizational-units', 'ou-ab12-cdefgh34'], /organizationalUnits needs accounts=organization/],
+    [
+      ['--max-concurrent-targets', '0'],
+      /--max-concurrent-targets must be a whole number of targets between 1 and 1000, got "0"/,
+    ],
+    [['--role-name', 'no spaces allowed'], /--role-name must be an IAM role name/],
+  ])('refuses %s, naming the flag, before reading anything', async (flags, message) => {
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3, ...flags], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(message);
+    expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
+  });
+
+  it('takes the regions from TARGET_REGIONS, each region under its own header and keys', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    const io = fakeIo({ env: { TARGET_REGIONS: `${REGION},us-west-2` } });
+
+    const code = await main(['check', ...S3], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toContain(`== Account ${ACCOUNT}, region ${REGION}`);
+    expect(io.out()).toContain(`== Account ${ACCOUNT}, region us-west-2`);
+    expect(aws.s3.body(at(keys.baseline(POOL_A)))).toBeDefined();
+    expect(aws.s3.body(at(keys.baseline(POOL_A), { accountId: ACCOUNT, region: 'us-west-2' }))).toBeDefined();
+  });
+
   it('exits 1 without a region, saying how to give one', async () => {
     vi.stubEnv('AWS_REGION', undefined);
     vi.stubEnv('AWS_DEFAULT_REGION', undefined);

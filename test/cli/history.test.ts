@@ -191,6 +191,24 @@ describe('history with S3 object versions', () => {
     expect(io.out()).toContain('AllowUnauthenticatedIdentities: false -> true');
   });
 
+  it('shows the versions of the former flat key after those under the account and region', async () => {
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(first, 2));
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(second, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(second, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(third, 2));
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3], io);
+
+    expect(code).toBe(0);
+    const blocks = io.out().trim().split(/\n\n/);
+    expect(blocks).toHaveLength(4);
+    expect(blocks[0]).toContain('CHG-2 mobile app');
+    expect(blocks[1]).toContain('CHG-1 MFA off for the migration');
+    expect(blocks[1]).toContain('0 changes from the version before');
+    expect(blocks[3]).toContain('first baseline of this pool');
+  });
+
   it('requires --pool', async () => {
     const io = fakeIo();
 
