@@ -180,8 +180,12 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
 function reportSingle(run: TargetRun, io: Io, persist: boolean, json: boolean): number {
   const result = run.result;
   if (run.unreachable || !result) {
+    // The region is not enabled (the caller's own role is always usable): nothing was compared.
     const reason = run.unreachable ?? 'nothing was scanned';
-    if (json) io.stdout.write(`${jsonForHumans({ ...run.target, status: 'unreachable', reason }, 2)}\n`);
+    if (json) {
+      const report = result ? jsonReport(result, run.target) : { ...run.target };
+      io.stdout.write(`${jsonForHumans({ ...report, unreachable: [{ ...run.target, reason }] }, 2)}\n`);
+    }
     io.stderr.write(`${painter(io.stderr, io.env)('red', escapeControl(`scan incomplete: ${reason}`))}\n`);
     return EXIT.error;
   }

@@ -203,6 +203,14 @@ describe('check and diff across accounts and regions', () => {
     ]);
     expect(section(out, SELF, HOME)).toContain('Baseline recorded for 1 pool');
     expect(section(out, SELF, 'af-south-1')).toBe('');
+    const alone = await cli(['diff', '--regions', 'af-south-1', '--json']);
+    expect(alone.code).toBe(1);
+    expect(JSON.parse(alone.out).targets[0]).toEqual({
+      accountId: SELF,
+      region: 'af-south-1',
+      status: 'unreachable',
+      reason: `region af-south-1 is not enabled in account ${SELF}`,
+    });
     await expect(stat(join(dir, SELF, 'af-south-1'))).rejects.toThrow();
   });
 
@@ -262,6 +270,29 @@ describe('approve finds the pool in its account and region', () => {
     expect(written.pool?.config.MfaConfiguration).toBe('OFF');
     expect(await baselineFile(OTHER, HOME)).toBe(untouched);
     expect((await cli(['diff', ...TWO_BY_TWO])).code).toBe(0);
+  });
+
+  it('--all approves the pending drift of every target, each in its own account and region', async () => {
+    await cli(['check', ...TWO_BY_TWO]);
+    const untouched = await baselineFile(SELF, AWAY);
+    standin.updatePool(poolOf(SELF, HOME), { config: { MfaConfiguration: 'OFF' } });
+    standin.target(OTHER, AWAY).updatePool(poolOf(OTHER, AWAY), { config: { MfaConfiguration: 'OFF' } });
+    expect((await cli(['check', ...TWO_BY_TWO])).code).toBe(2);
+
+    const approved = await cli(['approve', '--all', '--yes']);
+
+    expect(approved.code).toBe(0);
+    expect(section(approved.out, SELF, HOME)).toContain('MfaConfiguration: ON -> OFF');
+    expect(section(approved.out, OTHER, AWAY)).toContain('MfaConfiguration: ON -> OFF');
+    expect(approved.out).toContain(`Approved app-111-${HOME} (${poolOf(SELF, HOME)}), 1 change`);
+    expect(approved.out).toContain(`Approved app-222-${AWAY} (${poolOf(OTHER, AWAY)}), 1 change`);
+    for (const [account, region] of [
+      [SELF, HOME],
+      [OTHER, AWAY],
+    ] as const) {
+      expect(JSON.parse(await baselineFile(account, region)).pool.config.MfaConfiguration).toBe('OFF');
+    }
+    expect(await baselineFile(SELF, AWAY)).toBe(untouched);
   });
 
   it('asks for --account when two accounts hold the same pool id, and approves the one named', async () => {
