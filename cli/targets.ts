@@ -89,7 +89,7 @@ export class TargetAccess {
   readonly credentials: TargetCredentials;
 
   constructor(
-    private readonly ctx: CommandContext,
+    ctx: CommandContext,
     private readonly selection: TargetSelection,
     readonly selfAccountId: string,
     readonly stackRegion: string,
@@ -146,10 +146,6 @@ export class TargetAccess {
       surfaces,
       quotaShare,
     });
-  }
-
-  get context(): CommandContext {
-    return this.ctx;
   }
 }
 
