@@ -134,9 +134,23 @@ describe('CognitoDriftMemberRole', () => {
     });
   });
 
+  it('the StackSet stack names the role as the detector does, and needs no CDK bootstrap in members', () => {
+    const template = Template.fromStack(
+      new CognitoDriftMemberRoleStack(new App(), 'MemberSet', { roleName: 'DriftReader' }),
+    );
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    expect(role?.Properties.RoleName).toBe('DriftReader');
+    expect(template.toJSON().Parameters?.BootstrapVersion).toBeUndefined();
+    expect(template.toJSON().Rules?.CheckBootstrapVersion).toBeUndefined();
+  });
+
   it('grants exactly the read actions the scan makes, derived from the bundled code', async () => {
     const called = await iamActionsCalledFrom('lambda/org-handler.ts');
-    const reads = [...called].filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):/.test(a)).sort();
+    // What a target's scan signs with the member role: its reads, and who changed what (the trail
+    // status check is of the detector's own account only).
+    const reads = [...called]
+      .filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):|^cloudtrail:LookupEvents$/.test(a))
+      .sort();
     expect([...MEMBER_READ_ACTIONS].sort()).toEqual(reads);
     // And the function's own calls beyond the member role's: nothing that writes to Cognito.
     expect(
