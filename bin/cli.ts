@@ -24,6 +24,11 @@ function poolId(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+function accountId(value: string): string {
+  if (!/^\d{12}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not an account id (12 digits).`);
+  return value;
+}
+
 function repeatable(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -64,6 +69,12 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
     return command
       .option(flagOf('quotaShare'), flagHelp('quotaShare'))
       .option(flagOf('surfaces'), flagHelp('surfaces'))
+      .option(flagOf('accounts'), flagHelp('accounts'))
+      .option(flagOf('regions'), flagHelp('regions'))
+      .option(flagOf('organizationalUnits'), flagHelp('organizationalUnits'))
+      .option(flagOf('memberRoleName'), flagHelp('memberRoleName'))
+      .option(flagOf('externalId'), flagHelp('externalId'))
+      .option(flagOf('maxConcurrentTargets'), flagHelp('maxConcurrentTargets'))
       .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
       .option('--json', 'print the machine-readable report on stdout')
       .option('--verbose', 'log progress details on stderr')
@@ -81,7 +92,8 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
 Examples:
   $ cognito-drift check                              # baselines in ./baselines, alerts on stdout
   $ cognito-drift check --bucket my-baselines --json # the deployed detector's store
-  $ cognito-drift check --ignore-file drift-ignore.json || echo "drift or error: $?"`,
+  $ cognito-drift check --ignore-file drift-ignore.json || echo "drift or error: $?"
+  $ cognito-drift check --bucket my-baselines --accounts 111122223333,444455556666 --regions eu-west-1,us-east-1`,
   );
   scan(
     'diff',
@@ -90,7 +102,8 @@ Examples:
     `
 Examples:
   $ cognito-drift diff
-  $ cognito-drift diff --bucket my-baselines --json | jq '.drift[].findings[].path'`,
+  $ cognito-drift diff --bucket my-baselines --json | jq '.drift[].findings[].path'
+  $ cognito-drift diff --bucket my-baselines --accounts organization --regions all-enabled --role-name CognitoDriftMemberRole`,
   );
 
   storeOptions(program.command('approve'))
@@ -102,6 +115,11 @@ Examples:
       repeatable,
     )
     .option('--all', 'every pool with pending drift')
+    .option(
+      '--account <accountId>',
+      'the account of the pool, when the same pool id is stored for several accounts',
+      accountId,
+    )
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--force', 'approve even if the recorded state changed since the last alert')
     .option('--reason <text>', 'why, recorded in the baseline')
@@ -121,6 +139,11 @@ Examples:
     .description("List the versions of a pool's baseline: when, who, why, what changed.")
     .requiredOption('--pool <poolId>', 'the pool', (v: string) => poolId(v)[0] as string)
     .option('--show <version>', 'print one version (S3 version id or git commit)')
+    .option(
+      '--account <accountId>',
+      'the account of the pool, when the same pool id is stored for several accounts',
+      accountId,
+    )
     .addHelpText(
       'after',
       `

@@ -54,9 +54,7 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
   for (const poolId of [...poolIds].sort()) {
     const snapshot = await store.getSnapshot(poolId);
     if (!snapshot) {
-      problems.push(
-        `${poolId}: no snapshot recorded in ${store.location} for this pool. Check the pool id and region, or run \`cognito-drift check\` first (\`diff\` records nothing; \`check\` and the detector record what they read).`,
-      );
+      problems.push(noSnapshotProblem(poolId, store.location));
       continue;
     }
     const baseline = await store.getBaseline(poolId);
@@ -109,6 +107,11 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
   }
   if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
   return plans;
+}
+
+/** Why a pool cannot be approved when nothing was recorded for it. */
+export function noSnapshotProblem(poolId: string, location: string): string {
+  return `${poolId}: no snapshot recorded in ${location} for this pool. Check the pool id and region, or run \`cognito-drift check\` first (\`diff\` records nothing; \`check\` and the detector record what they read).`;
 }
 
 /** Approves one plan: writes the new baseline only if the baseline is still the one planned against. */

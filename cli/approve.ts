@@ -1,10 +1,15 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { DriftStore } from '../lambda/adapters/drift-store.js';
+import { keys } from '../lambda/core/documents.js';
 import { escapeControl } from '../lambda/core/escape.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConflictError, UsageError } from '../lambda/errors.js';
-import { type ApprovalPlan, applyApproval, planApprovals } from './approval.js';
+import { compareTargets, type ScanTarget, targetName } from '../lambda/org/target.js';
+import { TargetDocumentStore } from '../lambda/org/target-document-store.js';
+import { type ApprovalPlan, applyApproval, noSnapshotProblem, planApprovals } from './approval.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { chooseTarget, formerLayoutError, inFormerLayout, poolsByTarget, targetsHolding } from './locate.js';
 import { formatFindings, type Io, painter } from './output.js';
 
 export interface ApproveOptions extends StoreOptions {
@@ -14,6 +19,14 @@ export interface ApproveOptions extends StoreOptions {
   yes?: boolean;
   force?: boolean;
   reason?: string;
+  /** The pool's account, needed only when the same pool id is stored for several accounts. */
+  account?: string;
+}
+
+/** A plan and the target (account, region) whose documents it changes. */
+interface TargetPlan extends ApprovalPlan {
+  target: ScanTarget;
+  store: DriftStore;
 }
 
 /**
@@ -23,17 +36,21 @@ export interface ApproveOptions extends StoreOptions {
 export async function runApprove(options: ApproveOptions, io: Io): Promise<number> {
   const ctx = await commandContext(options, io);
   const paint = painter(io.stdout, io.env);
-  const plans = await planApprovals(ctx.store, {
-    poolIds: options.pool ?? [],
-    all: options.all,
-    clientIds: options.client,
-  });
+  const plans = await planAll(ctx, options);
   if (plans.length === 0) {
     io.stdout.write(`Nothing to approve: no pool in ${ctx.store.location} has pending drift.\n`);
     return 0;
   }
 
+  const several = new Set(plans.map((p) => targetName(p.target))).size > 1;
+  let shown: string | undefined;
   for (const plan of plans) {
+    if (several && shown !== targetName(plan.target)) {
+      shown = targetName(plan.target);
+      io.stdout.write(
+        `${paint('bold', `== Account ${plan.target.accountId}, region ${escapeControl(plan.target.region)}`)}\n`,
+      );
+    }
     io.stdout.write(`${formatFindings(plan.findings, io)}\n`);
     if (plan.unreadableClients.length > 0) {
       io.stdout.write(
@@ -74,7 +91,7 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   const failed: string[] = [];
   for (const plan of plans) {
     try {
-      await applyApproval(ctx.store, plan, { approvedBy, reason: options.reason ?? '', at });
+      await applyApproval(plan.store, plan, { approvedBy, reason: options.reason ?? '', at });
       io.stdout.write(paint('green', `${escapeControl(`Approved ${describe(plan)} as ${approvedBy}.`)}\n`));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
@@ -85,6 +102,60 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   }
   if (failed.length > 0) throw new UsageError(`Not approved:\n  ${failed.join('\n  ')}`);
   return 0;
+}
+
+/**
+ * The plans of every pool named (or, with --all, of every pool with pending drift), each on its own
+ * target's documents. A pool's target is found in the store: its id carries the region, its keys
+ * the account. Unknown, ambiguous and not-yet-moved pools are refused together, before any plan.
+ */
+async function planAll(ctx: CommandContext, options: ApproveOptions): Promise<TargetPlan[]> {
+  const request = { all: options.all, clientIds: options.client };
+  if (options.client?.length && (options.all || new Set(options.pool ?? []).size !== 1)) {
+    throw new UsageError('--client approves clients of one pool: name exactly one --pool with it.');
+  }
+  const groups = new Map<string, { target: ScanTarget; poolIds: string[] }>();
+  const problems: string[] = [];
+  const former: string[] = [];
+  for (const poolId of new Set(options.pool ?? [])) {
+    const found = chooseTarget(
+      poolId,
+      await targetsHolding(ctx.documents, poolId, ['snapshots/', keys.baselinePrefix]),
+      options.account,
+    );
+    if (!found) {
+      if (await inFormerLayout(ctx.documents, poolId)) former.push(poolId);
+      else problems.push(noSnapshotProblem(poolId, ctx.store.location));
+    } else if ('problem' in found) {
+      problems.push(found.problem);
+    } else {
+      const group = groups.get(targetName(found)) ?? { target: found, poolIds: [] };
+      group.poolIds.push(poolId);
+      groups.set(targetName(found), group);
+    }
+  }
+  if (former.length > 0) throw formerLayoutError(ctx.store.location, former);
+  if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
+  if (options.all) {
+    const pending = await poolsByTarget(ctx.documents, 'snapshots/');
+    if (pending.length === 0 && (await ctx.documents.list('snapshots/')).length > 0) {
+      throw formerLayoutError(ctx.store.location, ['the recorded pools']);
+    }
+    for (const { target } of pending) {
+      if (options.account && target.accountId !== options.account) continue;
+      if (!groups.has(targetName(target))) groups.set(targetName(target), { target, poolIds: [] });
+    }
+  }
+  // With --all and nothing recorded there is simply nothing pending.
+  if (groups.size === 0 && options.all) return [];
+  if (groups.size === 0) throw new UsageError('Name at least one pool with --pool <poolId>, or pass --all.');
+  const plans: TargetPlan[] = [];
+  for (const { target, poolIds } of [...groups.values()].sort((a, b) => compareTargets(a.target, b.target))) {
+    const store = new DriftStore(new TargetDocumentStore(ctx.documents, target));
+    for (const plan of await planApprovals(store, { ...request, poolIds }))
+      plans.push({ ...plan, target, store });
+  }
+  return plans;
 }
 
 /**

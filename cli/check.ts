@@ -1,16 +1,38 @@
 import { readFile } from 'node:fs/promises';
-import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
-import { escapeControl, jsonForHumans } from '../lambda/core/escape.js';
+import { forEachConcurrently } from '../lambda/concurrency.js';
+import { keys, targetKey } from '../lambda/core/documents.js';
+import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
 import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
+import type { AlertMessage, DocumentStore, Logger } from '../lambda/core/ports.js';
 import { countOf } from '../lambda/core/render.js';
-import { ConfigError, UsageError } from '../lambda/errors.js';
+import { ConfigError, describeError, UsageError } from '../lambda/errors.js';
+import { AssumeRoleError } from '../lambda/org/credentials.js';
+import { migrateSingleTargetLayout } from '../lambda/org/migrate.js';
+import { unreachableListing } from '../lambda/org/scan-target.js';
+import {
+  compareTargets,
+  type ScanTarget,
+  targetName,
+  type UnreachableTarget,
+  unreachableLine,
+} from '../lambda/org/target.js';
+import { TargetDocumentStore } from '../lambda/org/target-document-store.js';
 import { type RunResult, runDetection } from '../lambda/run/detector.js';
-import { envName, flagOf, readEnvSetting, readSetting, type TextSetting } from '../lambda/settings.js';
-import { callerIdentity, commandContext, type StoreOptions } from './context.js';
-import { formatFindings, type Io, painter, progress, StdoutNotifier, stderrLogger } from './output.js';
+import { readEnvSetting } from '../lambda/settings.js';
+import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { formatFindings, type Io, painter, StdoutNotifier, stderrLogger } from './output.js';
+import {
+  fromFlag,
+  readTargetSelection,
+  TargetAccess,
+  type TargetOptions,
+  TargetProgress,
+} from './targets.js';
 
-export interface CheckOptions extends StoreOptions {
+export interface CheckOptions extends StoreOptions, TargetOptions {
   topic?: string;
   quotaShare?: string;
   reminderHours?: string;
@@ -23,92 +45,311 @@ export interface CheckOptions extends StoreOptions {
 /** Exit codes like `terraform plan -detailed-exitcode`: 0 no drift, 1 error, 2 drift. */
 export const EXIT = { clean: 0, error: 1, drift: 2 } as const;
 
+/** What scanning one (account, region) gave. */
+interface TargetRun {
+  target: ScanTarget;
+  result?: RunResult;
+  /** The messages the run produced (printed unless they went to a topic or into the JSON). */
+  messages: AlertMessage[];
+  /** Why nothing there was compared (role not assumable, region not enabled). */
+  unreachable?: string;
+  /** Cognito has no endpoint in that region: nothing to scan, not an error. */
+  notOffered?: string;
+  /** An error that stopped this target's scan (the other targets go on). */
+  error?: unknown;
+}
+
 /**
  * `check` (persist: true) scans with the Lambda's engine, records snapshots and alerts;
- * `diff` (persist: false) only shows pending drift and writes nothing.
+ * `diff` (persist: false) only shows pending drift and writes nothing. Each (account, region) target
+ * is scanned with its own reader and pacer, on its own documents, several at once.
  */
 export async function runCheck(options: CheckOptions, io: Io, persist: boolean): Promise<number> {
   const ctx = await commandContext(options, io, { createFolder: persist });
+  const selection = readTargetSelection(options, io);
   const quotaShare = fromFlag('quotaShare', options.quotaShare, io);
   const reminderHours = fromFlag('reminderIntervalHours', options.reminderHours, io);
+  const surfaces = fromFlag('surfaces', options.surfaces, io);
   const ignore = await loadIgnoreRules(options.ignoreFile, io.env.IGNORE_RULES);
-  if (!persist && (await ctx.store.listBaselines()).size === 0 && !(await ctx.store.getState())) {
+  const topic = persist ? (options.topic ?? io.env.ALERT_TOPIC_ARN) : undefined;
+  // A missing region surfaces here; main() turns the SDK's error into one clear message.
+  const stackRegion = await ctx.clients.cognito.config.region();
+  const identity = await callerIdentity(ctx.clients);
+  // Without credentials every read would fail: stop before scanning, rather than report a run that
+  // checked nothing as an incomplete scan (or record an empty baseline).
+  if ('missingCredentials' in identity) throw new ConfigError(identity.error);
+  const selfAccountId = 'account' in identity ? identity.account : io.env.AWS_ACCOUNT_ID;
+  if (!selfAccountId) {
+    // Documents are kept under their account: a guess would put them where no run looks.
+    throw new ConfigError(
+      `Cannot tell which account these credentials belong to (STS GetCallerIdentity failed: ${'error' in identity ? identity.error : 'no account'}). Set AWS_ACCOUNT_ID to it. Nothing was read.`,
+    );
+  }
+  const self: ScanTarget = { accountId: selfAccountId, region: stackRegion };
+  await moveFormerLayout(ctx, self, io, persist);
+  if (!persist && !(await hasAnyBaseline(ctx))) {
     // Without baselines every pool would be "new", and diff (unlike check) records none: saying
     // "no drift" here would be a false all-clear, typically from a wrong --bucket / --dir.
     throw new UsageError(
       `No baselines in ${ctx.store.location}: nothing to compare with. Run \`cognito-drift check\` once to record them${options.bucket || options.dir ? '' : ', or pass the --bucket / --dir that holds them'}.`,
     );
   }
-  const topic = persist ? (options.topic ?? io.env.ALERT_TOPIC_ARN) : undefined;
-  // A missing region surfaces here; main() turns the SDK's error into one clear message.
-  const region = await ctx.clients.cognito.config.region();
-  const identity = await callerIdentity(ctx.clients);
-  // Without credentials every read would fail: stop before scanning, rather than report a run that
-  // checked nothing as an incomplete scan (or record an empty baseline).
-  if ('missingCredentials' in identity) throw new ConfigError(identity.error);
-  const accountId = 'account' in identity ? identity.account : (io.env.AWS_ACCOUNT_ID ?? 'unknown-account');
-  const reader = new CognitoReader({
-    client: ctx.clients.cognito,
-    identityClient: ctx.clients.identity,
-    wafClient: ctx.clients.wafv2,
-    surfaces: fromFlag('surfaces', options.surfaces, io),
-    quotaShare,
-  });
-  const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
 
-  const result = await runDetection(
-    {
-      reader,
-      store: ctx.store,
-      // With --json and no topic, the messages are part of the JSON output instead.
-      notifier: topic
-        ? new SnsNotifier(ctx.clients.sns, topic)
-        : options.json
-          ? { publish: async () => {} }
-          : new StdoutNotifier(io),
-      logger: stderrLogger(io, Boolean(options.verbose)),
-      now: () => new Date(),
-    },
-    {
-      accountId,
-      region,
-      reminderIntervalMs: reminderHours * 3_600_000,
-      approveCommand: (poolId) => `npm run approve -- --pool ${poolId} ${location}`,
-      safetyMarginMs: 0,
-      poolConcurrency: reader.poolConcurrency,
-      maxRunAgeMs: 6 * 3_600_000,
-      ignore,
-      secretPolicy: {
-        rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
-        maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
-      },
-      persist,
-      // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
-      alertsDelivered: Boolean(topic),
-      onProgress: progress(io),
-    },
-  );
+  const access = new TargetAccess(ctx, selection, selfAccountId, stackRegion, io);
+  const listing = selection.single ? { targets: [self], unreachable: [] } : await access.list();
+  const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
+  const board = new TargetProgress(io, listing.targets);
+  const runs: TargetRun[] = listing.targets.map((target) => ({ target, messages: [] }));
+
+  await forEachConcurrently(runs, selection.maxConcurrentTargets, async (run) => {
+    const { target } = run;
+    board.status(target, 'scanning');
+    let reader: CognitoReader;
+    try {
+      reader = await access.reader(target, surfaces, quotaShare);
+    } catch (error) {
+      if (!(error instanceof AssumeRoleError)) {
+        run.error = error;
+        board.status(target, 'failed');
+        return;
+      }
+      // Nothing in the account is compared, so nothing there can be reported removed.
+      run.unreachable = `cannot assume role in ${target.accountId}`;
+      board.status(target, 'unreachable');
+      return;
+    }
+    const logger = stderrLogger(io, Boolean(options.verbose));
+    let result: RunResult;
+    try {
+      result = await runDetection(
+        {
+          reader,
+          store: new DriftStore(new TargetDocumentStore(ctx.documents, target)),
+          // With --json and no topic, the messages are part of the JSON output instead; printed
+          // ones wait for the run, so that parallel targets do not interleave.
+          notifier: topic
+            ? new SnsNotifier(ctx.clients.sns, topic)
+            : { publish: async (message) => void run.messages.push(message) },
+          logger: selection.single ? logger : prefixed(logger, targetName(target)),
+          now: () => new Date(),
+        },
+        {
+          accountId: target.accountId,
+          region: target.region,
+          reminderIntervalMs: reminderHours * 3_600_000,
+          approveCommand: (poolId) => `npm run approve -- --pool ${poolId} ${location}`,
+          safetyMarginMs: 0,
+          poolConcurrency: reader.poolConcurrency,
+          maxRunAgeMs: 6 * 3_600_000,
+          ignore,
+          secretPolicy: {
+            rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
+            maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
+          },
+          persist,
+          // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
+          alertsDelivered: Boolean(topic),
+          onProgress: (done, total) => board.pools(target, done, total),
+        },
+      );
+    } catch (error) {
+      run.error = error;
+      board.status(target, 'failed');
+      return;
+    }
+    run.result = result;
+    const listing = result.pools.length === 0 ? unreachableListing(result.readProblems) : undefined;
+    if (listing === 'refused')
+      run.unreachable = `region ${target.region} is not enabled in account ${target.accountId}`;
+    if (listing === 'not-offered') run.notOffered = `Cognito is not offered in ${target.region}`;
+    const incomplete = result.readProblems.length + result.storeProblems.length > 0 || result.skipped;
+    board.status(target, run.unreachable ? 'unreachable' : incomplete ? 'incomplete' : 'done');
+  });
+
+  const printMessages = !topic && !options.json;
+  if (selection.single) {
+    const run = runs[0] as TargetRun;
+    if (printMessages) printAlerts(run.messages, io);
+    if (run.error) throw run.error;
+    return reportSingle(run, io, persist, Boolean(options.json));
+  }
+  return reportTargets(runs, listing.unreachable, io, persist, Boolean(options.json), printMessages);
+}
+
+/** The one target of a default scan, reported as before targets existed. */
+function reportSingle(run: TargetRun, io: Io, persist: boolean, json: boolean): number {
+  const result = run.result;
+  if (run.unreachable || !result) {
+    // The region is not enabled (the caller's own role is always usable): nothing was compared.
+    const reason = run.unreachable ?? 'nothing was scanned';
+    if (json) {
+      const report = result ? jsonReport(result, run.target) : { ...run.target };
+      io.stdout.write(`${jsonForHumans({ ...report, unreachable: [{ ...run.target, reason }] }, 2)}\n`);
+    }
+    io.stderr.write(`${painter(io.stderr, io.env)('red', escapeControl(`scan incomplete: ${reason}`))}\n`);
+    return EXIT.error;
+  }
   if (result.skipped) {
     io.stderr.write(
       `error: nothing checked: ${escapeControl(result.skipped)}. Try again when it has finished.\n`,
     );
     return EXIT.error;
   }
-  const drift = result.pools.some((p) => p.findings.length > 0);
-  if (options.json) {
-    io.stdout.write(`${jsonForHumans(jsonReport(result, accountId, region), 2)}\n`);
+  if (json) {
+    io.stdout.write(`${jsonForHumans(jsonReport(result, run.target), 2)}\n`);
   } else {
     printSummary(result, io, persist);
+    printProblems(result, io);
+    warnUnmatched(result.unmatchedIgnoreRules, io);
   }
+  if (run.notOffered) io.stderr.write(`note: ${escapeControl(run.notOffered)}\n`);
   // An incomplete scan wins over drift: 1 says "this is not the whole picture", even with drift shown.
   if (result.readProblems.length > 0 || result.storeProblems.length > 0) return EXIT.error;
+  return result.pools.some((p) => p.findings.length > 0) ? EXIT.drift : EXIT.clean;
+}
+
+/**
+ * Several targets: each one's alerts and summary under its account and region, in that order; then
+ * one "scan incomplete" line per unreachable account or region (nothing there is compared or removed).
+ */
+function reportTargets(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+  io: Io,
+  persist: boolean,
+  json: boolean,
+  printMessages: boolean,
+): number {
+  const unreachable: UnreachableTarget[] = [...unlisted];
+  const notes = new Set<string>();
+  const scanned: RunResult[] = [];
+  let incomplete = false;
+  let drift = false;
+  for (const run of runs) {
+    if (run.unreachable) unreachable.push({ ...run.target, reason: run.unreachable });
+    if (run.notOffered) notes.add(run.notOffered);
+    if (run.unreachable || run.notOffered) continue;
+    const result = run.result;
+    if (run.error || !result || result.skipped) {
+      incomplete = true;
+      continue;
+    }
+    scanned.push(result);
+    if (result.readProblems.length > 0 || result.storeProblems.length > 0) incomplete = true;
+    if (result.pools.some((p) => p.findings.length > 0)) drift = true;
+  }
+  if (unreachable.length > 0) incomplete = true;
+  unreachable.sort(compareTargets);
+
+  if (json) {
+    const targets = runs.map((run) => {
+      if (run.unreachable) return { ...run.target, status: 'unreachable', reason: run.unreachable };
+      if (run.notOffered) return { ...run.target, status: 'not-offered', reason: run.notOffered };
+      if (run.error || !run.result)
+        return { ...run.target, status: 'failed', reason: describeError(run.error) };
+      if (run.result.skipped) return { ...run.target, status: 'skipped', reason: run.result.skipped };
+      return { status: 'scanned', ...jsonReport(run.result, run.target) };
+    });
+    io.stdout.write(`${jsonForHumans({ targets, unreachable }, 2)}\n`);
+  } else {
+    const paint = painter(io.stdout, io.env);
+    for (const run of runs) {
+      if (run.unreachable || run.notOffered) continue;
+      io.stdout.write(
+        `${paint('bold', escapeControl(`== Account ${run.target.accountId}, region ${run.target.region}`))}\n`,
+      );
+      if (printMessages) printAlerts(run.messages, io);
+      if (run.result && !run.result.skipped && !run.error) {
+        printSummary(run.result, io, persist);
+        printProblems(run.result, io, targetName(run.target));
+      }
+      io.stdout.write('\n');
+    }
+  }
+  const errPaint = painter(io.stderr, io.env);
+  for (const run of runs) {
+    const name = targetName(run.target);
+    if (run.error) {
+      io.stderr.write(`${errPaint('red', escapeLines(`error: ${name}: ${describeError(run.error)}`))}\n`);
+    } else if (run.result?.skipped) {
+      io.stderr.write(
+        `${errPaint('red', escapeControl(`error: ${name}: nothing checked: ${run.result.skipped}. Try again when it has finished.`))}\n`,
+      );
+    }
+  }
+  // The same reason for several regions of one account (its role is missing) is one line.
+  for (const line of new Set(unreachable.map(unreachableLine))) {
+    io.stderr.write(`${errPaint('red', escapeControl(line))}\n`);
+  }
+  for (const note of notes) io.stderr.write(`note: ${escapeControl(note)}\n`);
+  if (!json) {
+    // A rule is a typo only if it matched nothing in any target.
+    const [first, ...rest] = scanned;
+    const unmatched = (first?.unmatchedIgnoreRules ?? []).filter((rule) =>
+      rest.every((r) => r.unmatchedIgnoreRules.includes(rule)),
+    );
+    warnUnmatched(unmatched, io);
+  }
+  if (incomplete) return EXIT.error;
   return drift ? EXIT.drift : EXIT.clean;
 }
 
-/** A setting from its flag, else from the function's variable in the shell, else its default; errors name the flag. */
-function fromFlag<K extends TextSetting>(name: K, flagValue: string | undefined, io: Io) {
-  const flag = flagOf(name).split(' ')[0] as string;
-  return readSetting(name, flagValue ?? io.env[envName(name)], flag);
+/**
+ * The documents of the layout before account/region folders (`baselines/<poolId>.json`) are those
+ * of the caller's account in the configured region: `check` moves them there in place (copies,
+ * create-only; the old keys stay, with their history), as the deployed detector does on its first
+ * run. `diff` writes nothing, so it asks for one `check` first.
+ */
+async function moveFormerLayout(
+  ctx: CommandContext,
+  self: ScanTarget,
+  io: Io,
+  persist: boolean,
+): Promise<void> {
+  if (!(await hasFormerLayout(ctx.documents, self))) return;
+  if (!persist) {
+    throw new UsageError(
+      `${ctx.store.location} still has the layout from before account/region folders (baselines/<poolId>.json). Run \`cognito-drift check\` with the same store once (it moves the documents in place and keeps the old ones), or let the deployed detector run, then diff again.`,
+    );
+  }
+  const moved = await migrateSingleTargetLayout(ctx.documents, self);
+  if (moved.copied > 0) {
+    io.stderr.write(
+      `${escapeControl(`Moved ${countOf(moved.copied, 'document')} of the former layout (baselines/<poolId>.json) to account ${self.accountId}, region ${self.region} (baselines/${self.accountId}/${self.region}/...); the old files stay, with their history.`)}\n`,
+    );
+  }
+}
+
+/** Whether the store holds documents of the former, flat layout not yet moved to this target. */
+export async function hasFormerLayout(documents: DocumentStore, self: ScanTarget): Promise<boolean> {
+  if (await documents.get(targetKey(self, keys.state))) return false;
+  if (await documents.get(keys.state)) return true;
+  const listed = await documents.list(keys.baselinePrefix);
+  return listed.some(
+    (o) => o.key.endsWith('.json') && !o.key.slice(keys.baselinePrefix.length).includes('/'),
+  );
+}
+
+/** Whether any target of the store has a baseline or a state: something to compare with. */
+async function hasAnyBaseline(ctx: CommandContext): Promise<boolean> {
+  if ((await ctx.documents.list(keys.baselinePrefix)).length > 0) return true;
+  return (await ctx.documents.list('state/')).some((o) => o.key.endsWith('/detector-state.json'));
+}
+
+/** The target's name before each log line, when several targets log at once. */
+function prefixed(logger: Logger, name: string): Logger {
+  const tag = (m: string) => `${name}: ${m}`;
+  return {
+    debug: (m, e) => logger.debug(tag(m), e),
+    info: (m, e) => logger.info(tag(m), e),
+    warn: (m, e) => logger.warn(tag(m), e),
+    error: (m, e) => logger.error(tag(m), e),
+  };
+}
+
+function printAlerts(messages: readonly AlertMessage[], io: Io): void {
+  const notifier = new StdoutNotifier(io);
+  for (const message of messages) void notifier.publish(message);
 }
 
 async function loadIgnoreRules(file: string | undefined, fromEnv: string | undefined): Promise<IgnoreRules> {
@@ -151,22 +392,32 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
     out.push(formatFindings(findings, io));
   }
   io.stdout.write(`${out.join('\n')}\n`);
-  // Problems are errors and warnings: stderr, so that stdout stays the result.
+}
+
+/** Problems are errors: stderr, so that stdout stays the result. Named by target when there are several. */
+function printProblems(result: RunResult, io: Io, target?: string): void {
   const errPaint = painter(io.stderr, io.env);
   for (const problem of [...result.readProblems, ...result.storeProblems]) {
-    io.stderr.write(`${errPaint('red', escapeControl(`error: ${problem.what}: ${problem.reason}`))}\n`);
+    const where = target ? `${target}: ` : '';
+    io.stderr.write(
+      `${errPaint('red', escapeControl(`error: ${where}${problem.what}: ${problem.reason}`))}\n`,
+    );
   }
-  for (const rule of result.unmatchedIgnoreRules) {
+}
+
+function warnUnmatched(rules: readonly string[], io: Io): void {
+  const errPaint = painter(io.stderr, io.env);
+  for (const rule of rules) {
     io.stderr.write(
       `${errPaint('yellow', escapeControl(`warning: ignore rule matched nothing (typo?): ${rule}`))}\n`,
     );
   }
 }
 
-function jsonReport(result: RunResult, accountId: string, region: string) {
+function jsonReport(result: RunResult, target: ScanTarget) {
   return {
-    accountId,
-    region,
+    accountId: target.accountId,
+    region: target.region,
     runId: result.runId,
     firstRun: result.firstRun,
     poolsScanned: result.poolsScanned,

@@ -1,25 +1,39 @@
 import { diffPool } from '../lambda/core/diff.js';
-import { type BaselineDoc, baselineDocSchema, keys } from '../lambda/core/documents.js';
+import { type BaselineDoc, baselineDocSchema, keys, targetKey } from '../lambda/core/documents.js';
 import { escapeControl, escapeLines } from '../lambda/core/escape.js';
 import { hashMismatch } from '../lambda/core/integrity.js';
 import { countOf, describeChange } from '../lambda/core/render.js';
 import { UsageError } from '../lambda/errors.js';
 import { commandContext, type StoreOptions } from './context.js';
+import { chooseTarget, targetsHolding } from './locate.js';
 import { type Io, painter } from './output.js';
 
 export interface HistoryOptions extends StoreOptions {
   pool: string;
   show?: string;
+  /** The pool's account, needed only when the same pool id is stored for several accounts. */
+  account?: string;
 }
 
 /**
  * `history --pool <id>`: every version of the pool's baseline (S3 object versions, or git commits
  * of the folder's file), newest first, with who approved it, when, why, and what it changed.
- * `--show <version>` prints one version's document.
+ * `--show <version>` prints one version's document. The pool's account and region are found in the
+ * store; the versions from before account/region folders (`baselines/<poolId>.json`) follow.
  */
 export async function runHistory(options: HistoryOptions, io: Io): Promise<number> {
   const ctx = await commandContext(options, io);
-  const versions = await ctx.documents.versions(keys.baseline(options.pool));
+  const found = chooseTarget(
+    options.pool,
+    await targetsHolding(ctx.documents, options.pool, [keys.baselinePrefix]),
+    options.account,
+  );
+  if (found && 'problem' in found) throw new UsageError(found.problem);
+  const versions = [
+    ...(found ? await ctx.documents.versions(targetKey(found, keys.baseline(options.pool))) : []),
+    // The former layout's key keeps the history from before the move (and is all a store not yet moved has).
+    ...(options.account && !found ? [] : await ctx.documents.versions(keys.baseline(options.pool))),
+  ];
   if (versions.length === 0) {
     throw new UsageError(
       `No baseline history for pool ${options.pool} in ${ctx.store.location}: check the pool id.`,

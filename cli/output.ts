@@ -56,15 +56,6 @@ export function stderrLogger(io: Io, verbose: boolean): Logger {
   };
 }
 
-/** A progress line on stderr, redrawn in place, only when stderr is a terminal (silent in CI). */
-export function progress(io: Io): ((done: number, total: number) => void) | undefined {
-  if (!io.stderr.isTTY || io.env.CI) return undefined;
-  return (done, total) => {
-    io.stderr.write(`\r\u001b[2Kscanning pools: ${done}/${total}`);
-    if (done === total) io.stderr.write('\r\u001b[2K');
-  };
-}
-
 /**
  * Findings by pool, then grouped and ordered exactly as the email lists them (render.ts's
  * {@link findingLines}: pool, client and surface-resource groups, most severe first), with the

@@ -142,7 +142,7 @@ async function writeOutcome(deps: ScanTargetDeps, orgRunId: string, outcome: Tar
  * Whether a failed ListUserPools means the target is out of reach: the token is refused (an opt-in
  * region not enabled) or the endpoint does not exist (Cognito not offered in that region).
  */
-function unreachableListing(
+export function unreachableListing(
   problems: readonly { what: string; reason: string }[],
 ): 'refused' | 'not-offered' | undefined {
   const listing = problems.find((p) => p.what.startsWith('ListUserPools'));

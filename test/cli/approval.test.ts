@@ -47,7 +47,7 @@ beforeEach(() => {
 
 describe('planApprovals', () => {
   it('plans to accept the recorded snapshot, with the findings against the baseline', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }], null);
 
     const [plan, ...others] = await planApprovals(store, { poolIds: [POOL_A] });
 
@@ -63,10 +63,14 @@ describe('planApprovals', () => {
   });
 
   it('marks a plan stale when the snapshot is not the one alerted, or nothing was alerted', async () => {
-    await seedDrift(documents, [
-      { baseline: approvedA, current: driftedA, alerted: 'other' },
-      { baseline: pool(POOL_B), current: pool(POOL_B, { MfaConfiguration: 'OFF' }), alerted: false },
-    ]);
+    await seedDrift(
+      documents,
+      [
+        { baseline: approvedA, current: driftedA, alerted: 'other' },
+        { baseline: pool(POOL_B), current: pool(POOL_B, { MfaConfiguration: 'OFF' }), alerted: false },
+      ],
+      null,
+    );
 
     const plans = await planApprovals(store, { poolIds: [POOL_A, POOL_B] });
 
@@ -77,7 +81,7 @@ describe('planApprovals', () => {
   });
 
   it('reports every unknown pool and every pool without drift together', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: approvedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: approvedA }], null);
 
     const error = await planError({ poolIds: [POOL_A, 'us-east-1_Unknown99'] });
 
@@ -90,10 +94,14 @@ describe('planApprovals', () => {
   });
 
   it('with all, plans every pool with drift and skips the others silently', async () => {
-    await seedDrift(documents, [
-      { baseline: approvedA, current: driftedA },
-      { baseline: pool(POOL_B), current: pool(POOL_B) },
-    ]);
+    await seedDrift(
+      documents,
+      [
+        { baseline: approvedA, current: driftedA },
+        { baseline: pool(POOL_B), current: pool(POOL_B) },
+      ],
+      null,
+    );
 
     const plans = await planApprovals(store, { poolIds: [], all: true });
 
@@ -101,7 +109,7 @@ describe('planApprovals', () => {
   });
 
   it('with all and no drift anywhere, plans nothing (not an error)', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: approvedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: approvedA }], null);
 
     expect(await planApprovals(store, { poolIds: [], all: true })).toEqual([]);
   });
@@ -115,7 +123,7 @@ describe('planApprovals', () => {
   });
 
   it('with clients, takes only those clients from the snapshot and the rest from the baseline', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }], null);
 
     const [plan] = await planApprovals(store, { poolIds: [POOL_A], clientIds: [CLIENT_WEB] });
 
@@ -127,7 +135,11 @@ describe('planApprovals', () => {
   });
 
   it('with a client deleted since the baseline, approves the deletion', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: pool(POOL_A, {}, [client(CLIENT_WEB)]) }]);
+    await seedDrift(
+      documents,
+      [{ baseline: approvedA, current: pool(POOL_A, {}, [client(CLIENT_WEB)]) }],
+      null,
+    );
 
     const [plan] = await planApprovals(store, { poolIds: [POOL_A], clientIds: [CLIENT_APP] });
 
@@ -136,10 +148,14 @@ describe('planApprovals', () => {
   });
 
   it('with an unknown client, or a pool with no baseline, refuses and names the problem', async () => {
-    await seedDrift(documents, [
-      { baseline: approvedA, current: driftedA },
-      { baseline: null, current: pool(POOL_B) },
-    ]);
+    await seedDrift(
+      documents,
+      [
+        { baseline: approvedA, current: driftedA },
+        { baseline: null, current: pool(POOL_B) },
+      ],
+      null,
+    );
 
     expect((await planError({ poolIds: [POOL_A], clientIds: ['nosuchclient'] })).message).toContain(
       `${POOL_A}: no client nosuchclient in the baseline or the recorded state`,
@@ -153,7 +169,7 @@ describe('planApprovals', () => {
   });
 
   it('lists the clients that could not be read when the snapshot was taken', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }], null);
     const snapshot = {
       ...snapshotDoc(POOL_A, driftedA),
       unreadableClients: [{ clientId: CLIENT_APP, reason: 'TooManyRequestsException' }],
@@ -168,7 +184,7 @@ describe('planApprovals', () => {
 
 describe('applyApproval', () => {
   it('replaces the baseline only at the ETag planned against', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }], null);
     const etag = documents.objects.get(keys.baseline(POOL_A))?.etag ?? '';
     const [plan] = await planApprovals(store, { poolIds: [POOL_A] });
     if (!plan) throw new Error('no plan');
@@ -189,7 +205,7 @@ describe('applyApproval', () => {
   });
 
   it('creates the baseline of a new pool only if none appeared meanwhile', async () => {
-    await seedDrift(documents, [{ baseline: null, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: null, current: driftedA }], null);
     const [plan] = await planApprovals(store, { poolIds: [POOL_A] });
     if (!plan) throw new Error('no plan');
 
@@ -199,7 +215,7 @@ describe('applyApproval', () => {
   });
 
   it('fails with ConflictError when the baseline changed after planning, and writes nothing', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: driftedA }], null);
     const [plan] = await planApprovals(store, { poolIds: [POOL_A] });
     if (!plan) throw new Error('no plan');
     documents.seed(keys.baseline(POOL_A), documents.objects.get(keys.baseline(POOL_A))?.body ?? '');
@@ -209,7 +225,7 @@ describe('applyApproval', () => {
   });
 
   it('approves a deleted pool as a baseline with pool null', async () => {
-    await seedDrift(documents, [{ baseline: approvedA, current: null, poolId: POOL_A }]);
+    await seedDrift(documents, [{ baseline: approvedA, current: null, poolId: POOL_A }], null);
     const [plan] = await planApprovals(store, { poolIds: [POOL_A] });
     if (!plan) throw new Error('no plan');
 

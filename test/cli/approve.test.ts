@@ -8,6 +8,8 @@ import { main } from '../../bin/cli.js';
 import { canonicalJson } from '../../lambda/core/canonical.js';
 import { type BaselineDoc, keys } from '../../lambda/core/documents.js';
 import {
+  ACCOUNT,
+  at,
   BUCKET,
   CALLER_ARN,
   CLIENT_APP,
@@ -20,6 +22,7 @@ import {
   POOL_A,
   POOL_B,
   pool,
+  REGION,
   seedDrift,
 } from '../support/cli-harness.js';
 
@@ -32,7 +35,7 @@ const driftedA = pool(POOL_A, { MfaConfiguration: 'OFF' }, [client(CLIENT_WEB)])
 const MFA_FINDING = 'MfaConfiguration: ON -> OFF';
 
 function baselineWritten(poolId: string): BaselineDoc {
-  return JSON.parse(aws.s3.body(keys.baseline(poolId)) ?? 'null') as BaselineDoc;
+  return JSON.parse(aws.s3.body(at(keys.baseline(poolId))) ?? 'null') as BaselineDoc;
 }
 
 function expectRefused(io: FakeIo, code: number, message: RegExp): void {
@@ -215,7 +218,7 @@ describe('approve writes the recorded state as the new baseline', () => {
   });
   it('writes conditionally on the old ETag, with who, when and why, after printing the diff', async () => {
     await seedDrift(aws.s3, [{ baseline: approvedA, current: driftedA }]);
-    const oldEtag = aws.s3.etag(keys.baseline(POOL_A));
+    const oldEtag = aws.s3.etag(at(keys.baseline(POOL_A)));
     const io = fakeIo();
     let printedBeforeWrite = '';
     aws.account.beforeCall('PutObject', {}, () => {
@@ -231,7 +234,7 @@ describe('approve writes the recorded state as the new baseline', () => {
     expect(printedBeforeWrite).toContain(`[HIGH] ${MFA_FINDING}`);
     expect(aws.s3.mock).toHaveReceivedCommandExactlyOnceWith(PutObjectCommand, {
       Bucket: BUCKET,
-      Key: keys.baseline(POOL_A),
+      Key: at(keys.baseline(POOL_A)),
       IfMatch: oldEtag,
     });
     const written = baselineWritten(POOL_A);
@@ -253,7 +256,7 @@ describe('approve writes the recorded state as the new baseline', () => {
 
     expect(code).toBe(0);
     expect(aws.s3.mock).toHaveReceivedCommandWith(PutObjectCommand, {
-      Key: keys.baseline(POOL_A),
+      Key: at(keys.baseline(POOL_A)),
       IfNoneMatch: '*',
     });
     expect(baselineWritten(POOL_A).pool).toEqual(driftedA);
@@ -287,7 +290,7 @@ describe('approve writes the recorded state as the new baseline', () => {
       new RegExp(`${POOL_A}: the baseline changed underneath you .*re-run to see the current diff`),
     );
     expect(first.out()).not.toContain('Approved');
-    expect(aws.s3.versions(keys.baseline(POOL_A))).toHaveLength(2);
+    expect(aws.s3.versions(at(keys.baseline(POOL_A)))).toHaveLength(2);
     expect(baselineWritten(POOL_A).reason).toBe('second');
   });
 
@@ -334,7 +337,7 @@ describe('approve writes the recorded state as the new baseline', () => {
     expect(baselineWritten(POOL_A)).toMatchObject({ pool: driftedA, reason: 'quarterly review' });
     expect(baselineWritten(POOL_B)).toMatchObject({ pool: driftedB, reason: 'quarterly review' });
     expect(aws.s3.mock).toHaveReceivedCommandTimes(PutObjectCommand, 2);
-    expect(aws.s3.versions(keys.baseline('us-east-1_CCCCcccc3'))).toHaveLength(1);
+    expect(aws.s3.versions(at(keys.baseline('us-east-1_CCCCcccc3')))).toHaveLength(1);
   });
 });
 
@@ -369,7 +372,7 @@ describe('approve with a baselines folder (--dir)', () => {
     await seedDrift(folderSeeder(one), [{ baseline: approvedA, current: driftedA }]);
     await seedDrift(folderSeeder(two), [{ baseline: approvedA, current: driftedA }]);
     // The same snapshot with its keys in another order must give the same file.
-    const reordered = JSON.parse(await readFile(join(two, '.work', keys.snapshot(POOL_A)), 'utf-8'));
+    const reordered = JSON.parse(await readFile(join(two, '.work', at(keys.snapshot(POOL_A))), 'utf-8'));
     const reversed = (value: unknown): unknown =>
       value && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(
@@ -378,14 +381,14 @@ describe('approve with a baselines folder (--dir)', () => {
               .map(([k, v]) => [k, reversed(v)]),
           )
         : value;
-    await folderSeeder(two).seed(keys.snapshot(POOL_A), JSON.stringify(reversed(reordered), null, 2));
+    await folderSeeder(two).seed(at(keys.snapshot(POOL_A)), JSON.stringify(reversed(reordered), null, 2));
 
     const args = ['approve', '--pool', POOL_A, '--yes', '--reason', 'CHG-1'];
     expect(await main([...args, '--dir', one], fakeIo())).toBe(0);
     expect(await main([...args, '--dir', two], fakeIo())).toBe(0);
 
-    const text = await readFile(join(one, `${POOL_A}.json`), 'utf-8');
-    expect(await readFile(join(two, `${POOL_A}.json`), 'utf-8')).toBe(text);
+    const text = await readFile(join(one, ACCOUNT, REGION, `${POOL_A}.json`), 'utf-8');
+    expect(await readFile(join(two, ACCOUNT, REGION, `${POOL_A}.json`), 'utf-8')).toBe(text);
     expect(text).toBe(canonicalJson(JSON.parse(text), 2));
     expect(JSON.parse(text)).toMatchObject({
       approvedAt: '2026-01-06T10:00:00.000Z',
@@ -410,7 +413,9 @@ describe('approve with a baselines folder (--dir)', () => {
 
     expect(code).toBe(0);
     expect(aws.sts.mock).toHaveReceivedCommand(GetCallerIdentityCommand);
-    const written = JSON.parse(await readFile(join(dir, `${POOL_A}.json`), 'utf-8')) as BaselineDoc;
+    const written = JSON.parse(
+      await readFile(join(dir, ACCOUNT, REGION, `${POOL_A}.json`), 'utf-8'),
+    ) as BaselineDoc;
     expect(written.approvedBy).toBe('local:alice');
     expect(written.pool).toEqual(driftedA);
   });

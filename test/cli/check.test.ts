@@ -13,6 +13,8 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { keys, type StateDoc } from '../../lambda/core/documents.js';
 import {
+  ACCOUNT,
+  at,
   BUCKET,
   CLIENT_WEB,
   fakeAws,
@@ -50,7 +52,7 @@ describe('check and diff exit codes', () => {
 
     expect(code).toBe(0);
     expect(io.out()).toContain('Baseline recorded for 1 pool and 1 client.');
-    expect(aws.s3.body(keys.baseline(POOL_A))).toBeDefined();
+    expect(aws.s3.body(at(keys.baseline(POOL_A)))).toBeDefined();
   });
 
   it('exits 0 when nothing drifted', async () => {
@@ -156,6 +158,38 @@ describe('check and diff exit codes', () => {
     expect(code).toBe(1);
     expect(io.err()).toMatch(/--quota-share must be a number greater than 0 and at most 1.*"2"/);
     expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
+  });
+
+  it.each([
+    [['--accounts', '12345'], /--accounts \/ --organizational-units: "12345" is not an account id/],
+    [['--regions', 'mars-north-1x'], /--regions: "mars-north-1x" is not a region name/],
+    [['--organizational-units', 'ou-ab12-cdefgh34'], /organizationalUnits needs accounts=organization/],
+    [
+      ['--max-concurrent-targets', '0'],
+      /--max-concurrent-targets must be a whole number of targets between 1 and 1000, got "0"/,
+    ],
+    [['--role-name', 'no spaces allowed'], /--role-name must be an IAM role name/],
+  ])('refuses %s, naming the flag, before reading anything', async (flags, message) => {
+    const io = fakeIo();
+
+    const code = await main(['check', ...S3, ...flags], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(message);
+    expect(aws.cognito.mock).not.toHaveReceivedCommand(ListUserPoolsCommand);
+  });
+
+  it('takes the regions from TARGET_REGIONS, each region under its own header and keys', async () => {
+    aws.cognito.addPool(POOL_A, {}, [WEB]);
+    const io = fakeIo({ env: { TARGET_REGIONS: `${REGION},us-west-2` } });
+
+    const code = await main(['check', ...S3], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toContain(`== Account ${ACCOUNT}, region ${REGION}`);
+    expect(io.out()).toContain(`== Account ${ACCOUNT}, region us-west-2`);
+    expect(aws.s3.body(at(keys.baseline(POOL_A)))).toBeDefined();
+    expect(aws.s3.body(at(keys.baseline(POOL_A), { accountId: ACCOUNT, region: 'us-west-2' }))).toBeDefined();
   });
 
   it('exits 1 without a region, saying how to give one', async () => {
@@ -272,7 +306,7 @@ describe('where alerts and reports go', () => {
       await recordBaselinesThenDrift();
 
       expect(await main(['check', ...S3, ...flags], fakeIo())).toBe(2);
-      const state = JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc;
+      const state = JSON.parse(aws.s3.body(at(keys.state)) ?? '{}') as StateDoc;
       expect(state.pools[POOL_A]?.drift).toBeUndefined();
       expect(state.pools[POOL_A]?.snapshotHash).toBeTypeOf('string');
       // Kept apart as "shown", so that approving what was shown needs no --force.
@@ -289,12 +323,14 @@ describe('where alerts and reports go', () => {
   it('without a topic keeps an earlier alert mark as it was', async () => {
     await recordBaselinesThenDrift();
     await main(['check', ...S3, '--topic', TOPIC_ARN], fakeIo());
-    const alerted = (JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc).pools[POOL_A]?.drift;
+    const alerted = (JSON.parse(aws.s3.body(at(keys.state)) ?? '{}') as StateDoc).pools[POOL_A]?.drift;
     expect(alerted).toBeDefined();
 
     await main(['check', ...S3, '--json', '--reminder-hours', '1'], fakeIo());
 
-    expect((JSON.parse(aws.s3.body(keys.state) ?? '{}') as StateDoc).pools[POOL_A]?.drift).toEqual(alerted);
+    expect((JSON.parse(aws.s3.body(at(keys.state)) ?? '{}') as StateDoc).pools[POOL_A]?.drift).toEqual(
+      alerted,
+    );
   });
 
   it('publishes to ALERT_TOPIC_ARN from the environment', async () => {
@@ -377,7 +413,7 @@ describe('the default baselines folder', () => {
     const { code, io, files } = await inEmptyFolder(async (cwd) => {
       const io = fakeIo();
       const code = await main(['check', '--region', REGION], io);
-      return { code, io, files: await readdir(join(cwd, 'baselines')) };
+      return { code, io, files: await readdir(join(cwd, 'baselines', ACCOUNT, REGION)) };
     });
 
     expect(code).toBe(0);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectVersionsCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { canonicalJson } from '../../lambda/core/canonical.js';
 import { keys } from '../../lambda/core/documents.js';
 import { hasControl } from '../../lambda/core/escape.js';
 import {
+  ACCOUNT,
+  at,
   BUCKET,
   baselineDoc,
   CALLER_ARN,
@@ -20,6 +22,7 @@ import {
   fakeIo,
   POOL_A,
   pool,
+  REGION,
 } from '../support/cli-harness.js';
 
 const exec = promisify(execFile);
@@ -43,8 +46,8 @@ const third = baselineDoc(
 
 /** Writes the three baselines as three versions of one S3 object; returns their version ids, oldest first. */
 function seedVersions(): string[] {
-  for (const doc of [first, second, third]) aws.s3.seed(keys.baseline(POOL_A), canonicalJson(doc, 2));
-  return aws.s3.versions(keys.baseline(POOL_A)).map((v) => v.versionId);
+  for (const doc of [first, second, third]) aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(doc, 2));
+  return aws.s3.versions(at(keys.baseline(POOL_A))).map((v) => v.versionId);
 }
 
 beforeEach(() => aws.reset());
@@ -59,10 +62,10 @@ describe('history with S3 object versions', () => {
 
     expect(code).toBe(0);
     const out = io.out();
-    const at = (version: string | undefined) => out.indexOf(`version ${version}`);
-    expect(at(v3)).toBeGreaterThanOrEqual(0);
-    expect(at(v3)).toBeLessThan(at(v2));
-    expect(at(v2)).toBeLessThan(at(v1));
+    const position = (version: string | undefined) => out.indexOf(`version ${version}`);
+    expect(position(v3)).toBeGreaterThanOrEqual(0);
+    expect(position(v3)).toBeLessThan(position(v2));
+    expect(position(v2)).toBeLessThan(position(v1));
     const [block3, block2, block1] = out.split(/\n\n/);
     expect(block3).toContain('by arn:aws:sts::123456789012:assumed-role/operator/bob: CHG-2 mobile app');
     expect(block3).toContain('2 changes from the version before');
@@ -75,7 +78,7 @@ describe('history with S3 object versions', () => {
     expect(block1).toContain('first baseline of this pool');
     expect(aws.s3.mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
       Bucket: BUCKET,
-      Prefix: keys.baseline(POOL_A),
+      Prefix: at(keys.baseline(POOL_A)),
     });
     expect(aws.s3.mock).toHaveReceivedCommandWith(GetObjectCommand, { VersionId: v1 });
   });
@@ -97,11 +100,11 @@ describe('history with S3 object versions', () => {
       approvedBy: 'mallory\u001b[2K\rarn:aws:iam::123456789012:user/alice',
       reason: 'ok\n  approved 2026-01-06 by security-team: CHG-9\u009b2J',
     });
-    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(first, 2));
-    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(forged, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(first, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(forged, 2));
     // A hand-written object may hold raw control characters, which `--show` prints as they are stored.
-    aws.s3.seed(keys.baseline(POOL_A), '{ "approvedBy": "mallory\u001b[2K" }');
-    const rawVersion = aws.s3.versions(keys.baseline(POOL_A))[2]?.versionId ?? '';
+    aws.s3.seed(at(keys.baseline(POOL_A)), '{ "approvedBy": "mallory\u001b[2K" }');
+    const rawVersion = aws.s3.versions(at(keys.baseline(POOL_A)))[2]?.versionId ?? '';
     const io = fakeIo();
     const shown = fakeIo();
 
@@ -173,9 +176,9 @@ describe('history with S3 object versions', () => {
       config: { AllowUnauthenticatedIdentities: allow },
       clients: {},
     });
-    aws.s3.seed(keys.baseline(id), canonicalJson(baselineDoc(guests(false)), 2));
+    aws.s3.seed(at(keys.baseline(id)), canonicalJson(baselineDoc(guests(false)), 2));
     aws.s3.seed(
-      keys.baseline(id),
+      at(keys.baseline(id)),
       canonicalJson(baselineDoc(guests(true), { approvedBy: CALLER_ARN, reason: 'CHG-7 guests' }), 2),
     );
     const io = fakeIo();
@@ -186,6 +189,24 @@ describe('history with S3 object versions', () => {
     expect(code).toBe(0);
     expect(io.out()).toContain(`by ${CALLER_ARN}: CHG-7 guests`);
     expect(io.out()).toContain('AllowUnauthenticatedIdentities: false -> true');
+  });
+
+  it('shows the versions of the former flat key after those under the account and region', async () => {
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(first, 2));
+    aws.s3.seed(keys.baseline(POOL_A), canonicalJson(second, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(second, 2));
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(third, 2));
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3], io);
+
+    expect(code).toBe(0);
+    const blocks = io.out().trim().split(/\n\n/);
+    expect(blocks).toHaveLength(4);
+    expect(blocks[0]).toContain('CHG-2 mobile app');
+    expect(blocks[1]).toContain('CHG-1 MFA off for the migration');
+    expect(blocks[1]).toContain('0 changes from the version before');
+    expect(blocks[3]).toContain('first baseline of this pool');
   });
 
   it('requires --pool', async () => {
@@ -211,7 +232,8 @@ describe('history with a baselines folder in git', () => {
   });
 
   it('lists each commit of the pool file, newest first', async () => {
-    const file = join(dir, `${POOL_A}.json`);
+    const file = join(dir, ACCOUNT, REGION, `${POOL_A}.json`);
+    await mkdir(dirname(file), { recursive: true });
     for (const [index, doc] of [first, second].entries()) {
       await writeFile(file, canonicalJson(doc, 2));
       await git('add', '.');

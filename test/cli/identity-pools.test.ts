@@ -75,12 +75,14 @@ describe('identity pools on the command line', () => {
     expect(approved.out).toContain(
       `Approved mobile-identities (${identityPoolId}), 1 change as ${OPERATOR}.`,
     );
-    const baseline = aws.bucket.readJson<BaselineDoc>(`baselines/${identityPoolId}.json`);
+    const baseline = aws.bucket.readJson<BaselineDoc>(
+      `baselines/${ACCOUNT_ID}/${REGION}/${identityPoolId}.json`,
+    );
     expect(baseline).toMatchObject({ approvedBy: OPERATOR, reason: 'CHG-7 guests' });
     expect(baseline.pool?.config.AllowUnauthenticatedIdentities).toBe(true);
-    expect(aws.bucket.readJson<BaselineDoc>(`baselines/${userPoolId}.json`).approvedBy).toBe(
-      'cognito-drift (first run)',
-    );
+    expect(
+      aws.bucket.readJson<BaselineDoc>(`baselines/${ACCOUNT_ID}/${REGION}/${userPoolId}.json`).approvedBy,
+    ).toBe('cognito-drift (first run)');
     expect(after.code).toBe(0);
   });
 

@@ -108,7 +108,7 @@ describe('against cognito-local, over the wire', () => {
     expect(stdout).toContain('Scan incomplete: 1 item unreadable');
     expect(stdout).toContain(`App client ${clientId} in pool orders-prod (${poolId})`);
     expect(stdout).toMatch(/Unsupported|HTTP 500/);
-    expect(await readdir(baselines())).toContain(`${poolId}.json`);
+    expect(await readdir(join(baselines(), '000000000000', 'us-east-1'))).toContain(`${poolId}.json`);
   });
 
   it('catches the classic UpdateUserPool mistake (omitted settings reset) without reporting the unreadable client as deleted', async () => {

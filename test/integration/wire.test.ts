@@ -15,6 +15,8 @@ import {
   DEMO_ROGUE_CALLBACK,
   type DemoPools,
   FOREIGN_AWS_VARIABLES,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
   type LocalAws,
   seedDemoPools,
   setProcessEnv,
@@ -71,7 +73,9 @@ describe('the CLI against the Cognito stand-in, with a baseline folder and alert
     expect(code).toBe(0);
     expect(stdout).toContain('Baseline recorded: watching 2 pools, 3 clients');
     for (const poolId of [pools.storefrontPoolId, pools.partnerPoolId]) {
-      const baseline = JSON.parse(await readFile(join(dir, `${poolId}.json`), 'utf-8'));
+      const baseline = JSON.parse(
+        await readFile(join(dir, LOCAL_ACCOUNT_ID, LOCAL_REGION, `${poolId}.json`), 'utf-8'),
+      );
       expect(baseline).toMatchObject({ kind: 'baseline', poolId, pool: { poolId } });
     }
     expect(await allText(dir)).not.toContain(DEMO_SECRET);
@@ -125,7 +129,9 @@ describe('the CLI against the Cognito stand-in, with a baseline folder and alert
 
     expect(code).toBe(0);
     expect(stdout).toContain(`Approved storefront-prod-users (${pools.storefrontPoolId}), 4 changes`);
-    const baseline = JSON.parse(await readFile(join(dir, `${pools.storefrontPoolId}.json`), 'utf-8'));
+    const baseline = JSON.parse(
+      await readFile(join(dir, LOCAL_ACCOUNT_ID, LOCAL_REGION, `${pools.storefrontPoolId}.json`), 'utf-8'),
+    );
     expect(baseline).toMatchObject({ approvedBy: 'local:wire-test', reason: 'wire test' });
   });
 

@@ -17,6 +17,8 @@ import {
   keys,
   type SnapshotDoc,
   type StateDoc,
+  type TargetScope,
+  targetKey,
 } from '../../lambda/core/documents.js';
 import {
   type ClientSnapshot,
@@ -24,13 +26,20 @@ import {
   type PoolSnapshot,
   Severity,
 } from '../../lambda/core/types.js';
-import { FakeAccount, type FakePool, type ObjectVersion } from './fake-aws.js';
+import { ACCOUNT_ID, FakeAccount, type FakePool, type ObjectVersion, REGION } from './fake-aws.js';
 
 export { ACCOUNT_ID as ACCOUNT, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-aws.js';
 export const POOL_A = 'us-east-1_AAAAaaaa1';
 export const POOL_B = 'us-east-1_BBBBbbbb2';
 export const CLIENT_WEB = '1example23456789webclient';
 export const CLIENT_APP = '9example87654321appclient';
+/** The one target of a default scan: the caller's account (STS says so) in the configured region. */
+export const TARGET: TargetScope = { accountId: ACCOUNT_ID, region: REGION };
+
+/** Where a document of {@link TARGET} (or of `target`) is stored: `baselines/<account>/<region>/<poolId>.json`. */
+export function at(key: string, target: TargetScope = TARGET): string {
+  return targetKey(target, key);
+}
 
 // ---- A fake terminal ---------------------------------------------------------------------------
 
@@ -48,6 +57,7 @@ export interface FakeIo extends Io {
 export interface FakeIoOptions {
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -66,7 +76,7 @@ function capture(isTTY: boolean): { stream: Writable & { isTTY?: boolean }; text
 /** A fake terminal. By default nothing is a TTY and the environment is empty (no colour, no CI). */
 export function fakeIo(options: FakeIoOptions = {}): FakeIo {
   const stdout = capture(options.stdoutIsTTY ?? false);
-  const stderr = capture(false);
+  const stderr = capture(options.stderrIsTTY ?? false);
   const stdin: PassThrough & { isTTY?: boolean } = new PassThrough();
   stdin.isTTY = options.stdinIsTTY ?? false;
   return {
@@ -198,7 +208,8 @@ export function folderSeeder(dir: string): Seedable {
 /**
  * Records pending drift for each pool: the approved baseline (none when `baseline` is null), the
  * snapshot the detector recorded, and a state whose drift marks say which snapshot was alerted
- * (`alerted: false` = no mark at all; `'other'` = a different, older snapshot).
+ * (`alerted: false` = no mark at all; `'other'` = a different, older snapshot). The documents go
+ * to `scope`'s keys ({@link TARGET} by default); `scope: null` writes the former, flat layout.
  */
 export async function seedDrift(
   target: Seedable,
@@ -208,19 +219,21 @@ export async function seedDrift(
     poolId?: string;
     alerted?: boolean | 'other';
   }[],
+  scope: TargetScope | null = TARGET,
 ): Promise<void> {
+  const place = (key: string) => (scope ? targetKey(scope, key) : key);
   const alerted: Record<string, string | null> = {};
   for (const entry of pools) {
     const poolId = entry.poolId ?? entry.current?.poolId ?? entry.baseline?.poolId ?? '';
     if (entry.baseline)
-      await target.seed(keys.baseline(poolId), canonicalJson(baselineDoc(entry.baseline), 2));
+      await target.seed(place(keys.baseline(poolId)), canonicalJson(baselineDoc(entry.baseline), 2));
     const snapshot = snapshotDoc(poolId, entry.current);
-    await target.seed(keys.snapshot(poolId), canonicalJson(snapshot, 2));
+    await target.seed(place(keys.snapshot(poolId)), canonicalJson(snapshot, 2));
     const mark = entry.alerted ?? true;
     if (mark === true) alerted[poolId] = snapshot.hash;
     else if (mark === 'other') alerted[poolId] = 'an-older-snapshot-hash';
   }
-  await target.seed(keys.state, canonicalJson(stateDoc(alerted), 2));
+  await target.seed(place(keys.state), canonicalJson(stateDoc(alerted), 2));
 }
 
 // ---- The in-memory account ------------------------------------------------------------------------

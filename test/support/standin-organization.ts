@@ -87,6 +87,8 @@ export class StandinOrganization {
   /** Access keys issued by AssumeRole → account id. */
   private readonly issuedKeys = new Map<string, string>();
   private keySeq = 0;
+  /** The secret parts (secret access key, session token) of every credential issued, for canaries. */
+  private readonly issuedSecretParts: string[] = [];
   private accountSeq = 0;
   readonly stats: OrganizationStats = {
     assumeRole: 0,
@@ -155,6 +157,11 @@ export class StandinOrganization {
   credentialsFor(accountId: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
     this.must(accountId);
     return this.issue(accountId);
+  }
+
+  /** The secret access keys and session tokens issued so far (by AssumeRole or {@link credentialsFor}). */
+  issuedSecrets(): string[] {
+    return [...this.issuedSecretParts];
   }
 
   /** The root id, for `ListChildren` / `ListAccountsForParent` from the top. */
@@ -331,11 +338,13 @@ export class StandinOrganization {
     const digest = createHash('sha256').update(`${accountId}|${seq}`).digest('hex').toUpperCase();
     const accessKeyId = `ASIA${digest.slice(0, 16)}`;
     this.issuedKeys.set(accessKeyId, accountId);
-    return {
+    const issued = {
       accessKeyId,
       secretAccessKey: `standin-${digest.slice(16, 40)}`,
       sessionToken: `token-${digest}`,
     };
+    this.issuedSecretParts.push(issued.secretAccessKey, issued.sessionToken);
+    return issued;
   }
 
   private must(accountId: string): AccountRecord {
