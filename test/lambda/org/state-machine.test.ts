@@ -105,7 +105,6 @@ describe('the organization state machine definition, run through the function en
 
   /** One execution: each target's first invocation runs out of time at once, so every item loops. */
   async function execute(definition: AslDefinition, failing?: string) {
-    let outOfTime = false;
     const settings: OrganizationSettings = {
       accounts: parseAccountSelection(`${PROD},${DEV},${NO_ROLE}`),
       regions: parseRegionSelection('us-east-1,eu-west-1'),
@@ -116,7 +115,7 @@ describe('the organization state machine definition, run through the function en
       scan: {
         reminderIntervalMs: 24 * HOUR,
         safetyMarginMs: 1_000,
-        remainingTimeMs: () => (outOfTime ? 0 : 900_000),
+        remainingTimeMs: () => 900_000,
         maxRunAgeMs: HOUR,
       },
     };
@@ -149,12 +148,13 @@ describe('the organization state machine definition, run through the function en
           const count = (scans.get(name) ?? 0) + 1;
           scans.set(name, count);
           if (name === failing) throw new Error('Runtime.ExitError');
-          outOfTime = count === 1;
-          try {
-            return childOutputSchema.parse(await runOrganizationStep(payload, d, settings));
-          } finally {
-            outOfTime = false;
-          }
+          // Each invocation has its own clock, as each Lambda invocation has its own remaining time:
+          // a target's first one is out of time from the start.
+          const invocation: OrganizationSettings = {
+            ...settings,
+            scan: { ...settings.scan, remainingTimeMs: () => (count === 1 ? 0 : 900_000) },
+          };
+          return childOutputSchema.parse(await runOrganizationStep(payload, d, invocation));
         },
       },
     );
