@@ -9,8 +9,10 @@ import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/c
 import type { AlertMessage, DocumentStore, Logger } from '../lambda/core/ports.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConfigError, describeError, UsageError } from '../lambda/errors.js';
+import { aggregateMessages } from '../lambda/org/aggregate.js';
 import { AssumeRoleError } from '../lambda/org/credentials.js';
 import { migrateSingleTargetLayout } from '../lambda/org/migrate.js';
+import { markAlerted } from '../lambda/org/organization-run.js';
 import { unreachableListing } from '../lambda/org/scan-target.js';
 import {
   compareTargets,
@@ -99,6 +101,10 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   const listing = selection.single ? { targets: [self], unreachable: [] } : await access.list();
   const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
   const board = new TargetProgress(io, listing.targets);
+  // Several targets and a topic: one digest for them all, as the deployed organization run sends,
+  // published once every target is done; each target's alert marks are set after it went out.
+  const oneDigest = Boolean(topic) && !selection.single;
+  const startedAt = new Date();
   const runs: TargetRun[] = listing.targets.map((target) => ({ target, messages: [] }));
 
   await forEachConcurrently(runs, selection.maxConcurrentTargets, async (run) => {
@@ -127,9 +133,10 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
           store: new DriftStore(new TargetDocumentStore(ctx.documents, target)),
           // With --json and no topic, the messages are part of the JSON output instead; printed
           // ones wait for the run, so that parallel targets do not interleave.
-          notifier: topic
-            ? new SnsNotifier(ctx.clients.sns, topic)
-            : { publish: async (message) => void run.messages.push(message) },
+          notifier:
+            topic && !oneDigest
+              ? new SnsNotifier(ctx.clients.sns, topic)
+              : { publish: async (message) => void run.messages.push(message) },
           logger: selection.single ? logger : prefixed(logger, targetName(target)),
           now: () => new Date(),
         },
@@ -148,7 +155,8 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
           },
           persist,
           // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
-          alertsDelivered: Boolean(topic),
+          // The one digest of several targets is marked once it is out, below.
+          alertsDelivered: Boolean(topic) && !oneDigest,
           onProgress: (done, total) => board.pools(target, done, total),
         },
       );
@@ -166,6 +174,15 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     board.status(target, run.unreachable ? 'unreachable' : incomplete ? 'incomplete' : 'done');
   });
 
+  if (oneDigest && topic) {
+    await publishOneDigest(
+      runs,
+      listing.unreachable,
+      startedAt,
+      new SnsNotifier(ctx.clients.sns, topic),
+      ctx,
+    );
+  }
   const printMessages = !topic && !options.json;
   if (selection.single) {
     const run = runs[0] as TargetRun;
@@ -175,6 +192,38 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   }
   return reportTargets(runs, listing.unreachable, io, persist, Boolean(options.json), printMessages);
 }
+
+/**
+ * Publishes the messages of several targets as one organization digest per kind (grouped by account
+ * and region, unreachable targets as lines of one "scan incomplete" notice), then records what was
+ * alerted in each target's state. A failed publish records nothing: the next run sends it again.
+ */
+async function publishOneDigest(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+  startedAt: Date,
+  notifier: SnsNotifier,
+  ctx: CommandContext,
+): Promise<void> {
+  const unreachable = [
+    ...unlisted,
+    ...runs.flatMap((run) => (run.unreachable ? [{ ...run.target, reason: run.unreachable }] : [])),
+  ];
+  const parts = runs.filter((run) => !run.unreachable && run.messages.length > 0);
+  const messages = aggregateMessages({
+    orgRunId: startedAt.toISOString().replace(/[:.]/g, '-'),
+    startedAt: startedAt.toISOString(),
+    parts: parts.map(({ target, messages }) => ({ target, messages })),
+    unreachable,
+  });
+  for (const message of messages) await notifier.publish(message);
+  for (const run of runs) {
+    const marks = run.result?.alertMarks;
+    if (marks && !run.unreachable) await markAlerted(ctx.documents, run.target, marks, silentLogger);
+  }
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The one target of a default scan, reported as before targets existed. */
 function reportSingle(run: TargetRun, io: Io, persist: boolean, json: boolean): number {

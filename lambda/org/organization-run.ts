@@ -274,7 +274,7 @@ async function aggregateStep(
  * may have been written since the target's scan (a targeted check): the write is conditional, and
  * on a conflict the marks are applied again to what is stored now.
  */
-async function markAlerted(
+export async function markAlerted(
   documents: DocumentStore,
   target: ScanTarget,
   marks: PendingAlertMarks,

@@ -6,6 +6,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import type { BaselineDoc } from '../../lambda/core/documents.js';
@@ -136,6 +138,45 @@ describe('check and diff across accounts and regions', () => {
       expect(section(diff.out, account, region)).toContain('No drift in 1 pool and 1 client.');
     }
     expect(diff.out.match(/MfaConfiguration/g)).toHaveLength(1);
+  });
+
+  it('with --topic sends one digest for all targets, and marks it alerted only once it went out', async () => {
+    // SNS is stubbed (the stand-in plays Cognito, STS and the organization only).
+    const sns = mockClient(SNSClient);
+    const published: PublishCommandInput[] = [];
+    let failing = false;
+    sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
+      if (failing) throw Object.assign(new Error('SNS down'), { name: 'InternalErrorException' });
+      published.push(input);
+      return { MessageId: `m-${published.length}` };
+    });
+    const topic = ['--topic', 'arn:aws:sns:us-east-1:111111111111:drift'];
+    const kinds = () => published.map((p) => p.MessageAttributes?.kind?.StringValue);
+    try {
+      await cli(['check', ...TWO_BY_TWO, ...topic]);
+      expect(kinds()).toEqual(['baseline-created']);
+      expect(published[0]?.MessageAttributes?.account?.StringValue).toBe(JSON.stringify([SELF, OTHER]));
+
+      published.length = 0;
+      standin.target(OTHER, AWAY).updatePool(poolOf(OTHER, AWAY), { config: { MfaConfiguration: 'OFF' } });
+      standin.target(SELF, HOME).updatePool(poolOf(SELF, HOME), { config: { MfaConfiguration: 'OFF' } });
+      failing = true;
+      await cli(['check', ...TWO_BY_TWO, ...topic]);
+      failing = false;
+      // Nothing went out, so nothing was marked: the next check sends it, once, for both targets.
+      const second = await cli(['check', ...TWO_BY_TWO, ...topic]);
+      expect(second.code).toBe(2);
+      expect(kinds()).toEqual(['drift']);
+      expect(published[0]?.Message).toContain(`=== Account ${SELF}, region ${HOME}`);
+      expect(published[0]?.Message).toContain(`=== Account ${OTHER}, region ${AWAY}`);
+      expect(published[0]?.MessageAttributes?.account?.StringValue).toBe(JSON.stringify([SELF, OTHER]));
+
+      published.length = 0;
+      await cli(['check', ...TWO_BY_TWO, ...topic]);
+      expect(published).toEqual([]);
+    } finally {
+      sns.restore();
+    }
   });
 
   it('--json gives one entry per target, with its account, region and drift', async () => {
