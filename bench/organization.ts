@@ -52,6 +52,8 @@ export interface OrganizationBenchOptions {
   latencyMs: number;
   burstSeconds: number;
   maxConcurrentTargets: number;
+  /** Watch the web ACL too (the default surfaces, as deployed); false: `surfaces=-waf`. */
+  waf: boolean;
 }
 
 /** S3 requests the real `S3DocumentStore` would send: one GET per get, one PUT per put, a LIST per page. */
@@ -67,6 +69,8 @@ export interface TargetRunFigures {
   invocations: number;
   status: ChildOutput['status'];
   findings: number;
+  /** S3 requests of this target in this run (its documents and its messages for the aggregate). */
+  s3: S3Requests;
 }
 
 /** One organization run (list → map → aggregate). */
@@ -213,7 +217,13 @@ export async function runOrganizationBench(
         );
       }
     }
-    const bounds = shapes.map((s) => quotaBound(callsNeeded(s, 0), options.share));
+    const surfaces = options.waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf');
+    const needed = (s: PoolShape[]) => {
+      const calls = callsNeeded(s, 0);
+      if (!options.waf) delete calls.GetWebACLForResource;
+      return calls;
+    };
+    const bounds = shapes.map((s) => quotaBound(needed(s), options.share));
     const slowest = bounds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
 
     const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'bench' };
@@ -254,7 +264,7 @@ export async function runOrganizationBench(
           client,
           identityClient,
           wafClient,
-          surfaces: SURFACE_NAMES,
+          surfaces,
           quotaShare: options.share,
         });
         readers.push(reader);
@@ -303,6 +313,7 @@ export async function runOrganizationBench(
               invocations,
               status: out.status,
               findings: out.findings,
+              s3: { get: 0, put: 0, list: 0 },
             });
             return;
           }
@@ -330,6 +341,7 @@ export async function runOrganizationBench(
         },
         { get: 0, put: 0, list: 0 },
       );
+      for (const f of figures) f.s3 = store.counts(f.target);
       const n = Math.max(1, figures.length);
       return {
         seconds: (ended - started) / 1000,
@@ -380,17 +392,17 @@ export async function runOrganizationBench(
         callsAdmitted[k] = (callsAdmitted[k] ?? 0) + c.admitted;
       }
     }
-    const needed: Partial<Record<QuotaCategory, number>> = {};
+    const neededCalls: Partial<Record<QuotaCategory, number>> = {};
     for (const b of bounds)
       for (const [category, entry] of Object.entries(b.byCategory)) {
         const k = category as QuotaCategory;
-        needed[k] = (needed[k] ?? 0) + entry.calls;
+        neededCalls[k] = (neededCalls[k] ?? 0) + entry.calls;
       }
     const notScanned = drift.targets.filter((t) => t.status !== 'scanned').length;
     return {
       ...options,
       targetCount: targets.length,
-      surfaces: SURFACE_NAMES,
+      surfaces,
       minimumSeconds: slowest.seconds,
       binding: slowest.binding,
       baseline,
@@ -404,7 +416,7 @@ export async function runOrganizationBench(
       failedReads:
         otherErrors + notScanned + drift.messages.filter((m) => m.kind === 'scan-incomplete').length,
       callsAdmitted,
-      callsNeeded: needed,
+      callsNeeded: neededCalls,
     };
   } finally {
     for (const c of destroy) c.destroy();

@@ -16,7 +16,8 @@
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
- * 5. Organization (issue 10): `--org-targets 4x2` (accounts × regions) targets of `--org-size 20x5`,
+ * 5. Organization (issue 10): `--org-targets 4x2` (accounts × regions) targets of `--org-size 20x5`
+ *    (`--org-surfaces all` as deployed, or `-waf`),
  *    each with its own quotas, driven through the organization entry points with at most
  *    `--max-concurrent-targets 10` at once (`bench/organization.ts`); `--only organization` runs
  *    just this one.
@@ -165,17 +166,31 @@ function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
   ];
 }
 
+/** `--org-surfaces`: `all` (as deployed) or `-waf`. */
+function orgSurfaces(text: string): boolean {
+  if (text !== 'all' && text !== '-waf') throw new Error(`--org-surfaces must be all or -waf, got "${text}"`);
+  return text === 'all';
+}
+
 function printOrganization(r: OrganizationBenchResult): void {
   const run = (label: string, o: OrganizationBenchResult['drift']) =>
     [
       `  ${label}: ${f2(o.seconds)} s (list ${f2(o.listSeconds)} s, slowest target ${f2(o.slowestTargetSeconds)} s, aggregate ${f2(o.aggregateSeconds)} s); per target ${o.targets.map((t) => `${t.target} ${f1(t.seconds)} s/${t.invocations}`).join(', ')}`,
       `    messages: ${o.messages.map((m) => `${m.kind} "${m.subject}"`).join('; ') || 'none'}`,
-      `    S3 requests per target: ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST; organization steps: ${o.s3Organization.get} GET, ${o.s3Organization.put} PUT, ${o.s3Organization.list} LIST`,
+      `    S3 requests per target: mean ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST (${[
+        ...new Set(
+          o.targets.map(
+            (t) => `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}`,
+          ),
+        ),
+      ].join(
+        ', ',
+      )}); organization steps: ${o.s3Organization.get} GET, ${o.s3Organization.put} PUT, ${o.s3Organization.list} LIST`,
       `    event-loop delay p50 ${f1(o.loopDelayMs.p50)} ms, p99 ${f1(o.loopDelayMs.p99)} ms, max ${f1(o.loopDelayMs.max)} ms`,
     ].join('\n');
   console.log(
     [
-      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, every surface watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}`,
+      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}`,
       `  quota-bound minimum of the slowest target ${f2(r.minimumSeconds)} s (bound by ${r.binding})`,
       run('baseline run', r.baseline),
       run('drift run', r.drift),
@@ -189,7 +204,7 @@ function printOrganization(r: OrganizationBenchResult): void {
 }
 
 function organizationRows(r: OrganizationBenchResult): Row[] {
-  const label = `organization ${r.targetCount} targets (${r.accounts}×${r.regions.length}) × ${r.pools}×${r.clients}`;
+  const label = `organization ${r.targetCount} targets (${r.accounts}×${r.regions.length}) × ${r.pools}×${r.clients}${r.waf ? '' : ', -waf'}`;
   const digests = r.drift.messages.filter((m) => m.kind === 'drift').length;
   const extra = Object.entries(r.callsNeeded).reduce(
     (n, [c, needed]) => n + Math.max(0, (r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0) - needed),
@@ -263,6 +278,7 @@ async function main(): Promise<number> {
       'org-targets': { type: 'string', default: '4x2' },
       'org-size': { type: 'string', default: '20x5' },
       'max-concurrent-targets': { type: 'string', default: '10' },
+      'org-surfaces': { type: 'string', default: 'all' },
     },
     strict: true,
   });
@@ -309,6 +325,7 @@ async function main(): Promise<number> {
       latencyMs: common.latencyMs,
       burstSeconds: common.burstSeconds,
       maxConcurrentTargets: positive(values['max-concurrent-targets'], 'max-concurrent-targets'),
+      waf: orgSurfaces(values['org-surfaces']),
     });
     printOrganization(result);
     rows.push(...organizationRows(result));
