@@ -61,6 +61,8 @@ export interface S3Requests {
   get: number;
   put: number;
   list: number;
+  /** Bytes written by the PUTs (each a new object version in the versioned bucket). */
+  putBytes: number;
 }
 
 export interface TargetRunFigures {
@@ -132,20 +134,21 @@ class CountingStore implements DocumentStore {
   }
 
   counts(owner: string): S3Requests {
-    return this.byOwner.get(owner) ?? { get: 0, put: 0, list: 0 };
+    return this.byOwner.get(owner) ?? { get: 0, put: 0, list: 0, putBytes: 0 };
   }
 
   owners(): string[] {
     return [...this.byOwner.keys()];
   }
 
-  private count(key: string, what: keyof S3Requests, n = 1): void {
+  private count(key: string, what: keyof S3Requests, n = 1, bytes = 0): void {
     // A target's keys carry `<account>/<region>` (its documents, and its messages of an
     // organization run); anything else belongs to the organization steps.
     const match = /(?:^|\/)(\d{12})\/([a-z]{2}(?:-[a-z]+)+-\d{1,2})(?:\/|\.json$)/.exec(key);
     const owner = match ? `${match[1]}/${match[2]}` : 'organization';
-    const entry = this.byOwner.get(owner) ?? { get: 0, put: 0, list: 0 };
+    const entry = this.byOwner.get(owner) ?? { get: 0, put: 0, list: 0, putBytes: 0 };
     entry[what] += n;
+    entry.putBytes += bytes;
     this.byOwner.set(owner, entry);
   }
 
@@ -155,7 +158,7 @@ class CountingStore implements DocumentStore {
   }
 
   async put(key: string, body: string, condition: WriteCondition): Promise<string> {
-    this.count(key, 'put');
+    this.count(key, 'put', 1, Buffer.byteLength(body));
     return this.inner.put(key, body, condition);
   }
 
@@ -313,7 +316,7 @@ export async function runOrganizationBench(
               invocations,
               status: out.status,
               findings: out.findings,
-              s3: { get: 0, put: 0, list: 0 },
+              s3: { get: 0, put: 0, list: 0, putBytes: 0 },
             });
             return;
           }
@@ -337,9 +340,14 @@ export async function runOrganizationBench(
       const sum = targetOwners.reduce(
         (acc, o) => {
           const c = store.counts(o);
-          return { get: acc.get + c.get, put: acc.put + c.put, list: acc.list + c.list };
+          return {
+            get: acc.get + c.get,
+            put: acc.put + c.put,
+            list: acc.list + c.list,
+            putBytes: acc.putBytes + c.putBytes,
+          };
         },
-        { get: 0, put: 0, list: 0 },
+        { get: 0, put: 0, list: 0, putBytes: 0 },
       );
       for (const f of figures) f.s3 = store.counts(f.target);
       const n = Math.max(1, figures.length);
@@ -350,7 +358,7 @@ export async function runOrganizationBench(
         targets: figures.sort((a, b) => a.target.localeCompare(b.target)),
         slowestTargetSeconds: Math.max(...figures.map((f) => f.seconds)),
         messages: sent.map((m) => ({ kind: String(m.attributes.kind), subject: m.subject })),
-        s3PerTarget: { get: sum.get / n, put: sum.put / n, list: sum.list / n },
+        s3PerTarget: { get: sum.get / n, put: sum.put / n, list: sum.list / n, putBytes: sum.putBytes / n },
         s3Organization: store.counts('organization'),
         loopDelayMs: { p50: percentile(loop, 50), p99: percentile(loop, 99), max: loop.max / 1e6 },
       };

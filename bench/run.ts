@@ -180,7 +180,8 @@ function printOrganization(r: OrganizationBenchResult): void {
       `    S3 requests per target: mean ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST (${[
         ...new Set(
           o.targets.map(
-            (t) => `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}`,
+            (t) =>
+              `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}, ${t.s3.putBytes} bytes put`,
           ),
         ),
       ].join(
