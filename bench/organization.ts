@@ -95,7 +95,13 @@ export interface OrganizationBenchResult extends OrganizationBenchOptions {
   targetCount: number;
   surfaces: readonly string[];
   /** Quota-bound minimum of the slowest target: every target is the same shape, so of each. */
+  targetMinimumSeconds: number;
+  /**
+   * The run's minimum: targets start in rounds of `maxConcurrentTargets`, so it is the slowest
+   * target's minimum × ceil(targets / maxConcurrentTargets) (one round when all run at once).
+   */
   minimumSeconds: number;
+  rounds: number;
   binding: string;
   baseline: OrganizationRunFigures;
   drift: OrganizationRunFigures;
@@ -406,16 +412,19 @@ export async function runOrganizationBench(
         const k = category as QuotaCategory;
         neededCalls[k] = (neededCalls[k] ?? 0) + entry.calls;
       }
+    const rounds = Math.ceil(targets.length / options.maxConcurrentTargets);
     const notScanned = drift.targets.filter((t) => t.status !== 'scanned').length;
     return {
       ...options,
       targetCount: targets.length,
       surfaces,
-      minimumSeconds: slowest.seconds,
+      targetMinimumSeconds: slowest.seconds,
+      minimumSeconds: rounds * slowest.seconds,
+      rounds,
       binding: slowest.binding,
       baseline,
       drift,
-      ratio: drift.seconds / slowest.seconds,
+      ratio: drift.seconds / (rounds * slowest.seconds),
       // Both runs' AssumeRole calls: the credentials are cached for their lifetime, across runs too.
       assumeRoleCalls: standin.organization.stats.assumeRole,
       standinThrottled,
