@@ -9,7 +9,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang guards only, never a speed goal: a synthesis that bundles both functions took over 60 s
+    // on this shared 2-core machine while other suites ran.
+    hookTimeout: 180_000,
     // CDK synthesis and the emulator tests are CPU heavy; two cores on CI.
     maxWorkers: 2,
   },

@@ -6,6 +6,8 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
+import { migrateSingleTargetLayout } from './org/migrate.js';
+import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
 import { handleApiEvent } from './realtime/targeted-check.js';
@@ -56,9 +58,15 @@ export async function handler(
     quotaShare: config.quotaShare,
     now: () => new Date(),
   });
+  // Every deployment keeps its documents under its account and region (`baselines/<account>/<region>/…`),
+  // the layout an organization deployment shares. A bucket of an earlier release is migrated first.
+  const target = { accountId, region };
+  const bucket = new S3DocumentStore(clients.s3, config.bucket);
+  // Once migrated (or new), this is one GET that finds the target's state document.
+  await migrateSingleTargetLayout(bucket, target, coreLogger);
   const deps = {
     reader,
-    store: new DriftStore(new S3DocumentStore(clients.s3, config.bucket)),
+    store: new DriftStore(new TargetDocumentStore(bucket, target)),
     notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
     logger: coreLogger,
     metrics: metricsSink,

@@ -1,20 +1,25 @@
 import { AccountClient } from '@aws-sdk/client-account';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
+import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_MEMBER_ROLE_NAME, TargetCredentials } from './org/credentials.js';
+import { TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection, TargetSelectionError } from './org/target.js';
+import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
+import { checkTrailDaily } from './realtime/trail-check.js';
+import { envName, readEnvSetting } from './settings.js';
 
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
@@ -28,40 +33,58 @@ let credentials: TargetCredentials | undefined;
 
 const MAX_SAFETY_MARGIN_MS = 90_000;
 
+function isAggregate(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && (event as { phase?: unknown }).phase === 'aggregate';
+}
+
 export async function handler(event: unknown, context: Context): Promise<unknown> {
   const config = readLambdaConfig(process.env);
   const env = process.env;
   let accounts: ReturnType<typeof parseAccountSelection>;
   let regions: ReturnType<typeof parseRegionSelection>;
   try {
-    accounts = parseAccountSelection(env.TARGET_ACCOUNTS, env.ORGANIZATIONAL_UNITS);
-    regions = parseRegionSelection(env.TARGET_REGIONS);
+    accounts = parseAccountSelection(
+      readEnvSetting(env, 'accounts'),
+      readEnvSetting(env, 'organizationalUnits'),
+    );
+    regions = parseRegionSelection(readEnvSetting(env, 'regions'));
   } catch (error) {
     if (error instanceof TargetSelectionError)
-      throw new ConfigError(`TARGET_ACCOUNTS/TARGET_REGIONS: ${error.message}`);
+      throw new ConfigError(`${envName('accounts')}/${envName('regions')}: ${error.message}`);
     throw error;
   }
+  const externalId = readEnvSetting(env, 'externalId');
   const stackRegion = await clients.cognito.config.region();
   const selfAccountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
   // Kept across invocations of a warm container: one AssumeRole per account for the credentials' lifetime.
   credentials ??= new TargetCredentials(
     sts,
     {
-      roleName: env.MEMBER_ROLE_NAME || DEFAULT_MEMBER_ROLE_NAME,
-      ...(env.EXTERNAL_ID ? { externalId: env.EXTERNAL_ID } : {}),
+      roleName: readEnvSetting(env, 'memberRoleName'),
+      ...(externalId ? { externalId } : {}),
     },
     selfAccountId,
   );
   const reads = env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 };
   try {
-    return await runOrganizationStep(
+    const documents = new S3DocumentStore(clients.s3, config.bucket);
+    const notifier = new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn);
+    const result = await runOrganizationStep(
       event,
       {
-        documents: new S3DocumentStore(clients.s3, config.bucket),
-        notifier: new SnsNotifier(clients.sns, config.topicArn),
+        documents,
+        notifier,
         credentials,
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
         accountClient: (creds) => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
+        // Who made a target's changes: that account's CloudTrail in that region (the member role
+        // may look events up), paced like the home account's.
+        attributor: (target, creds) =>
+          new CloudTrailReader({
+            client: new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
+            quotaShare: config.quotaShare,
+            now: () => new Date(),
+          }).attribute,
         reader: (target, creds) => {
           const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
           return new CognitoReader({
@@ -90,9 +113,35 @@ export async function handler(event: unknown, context: Context): Promise<unknown
           maxRunAgeMs: 24 * 3_600_000,
           ignore: config.ignore,
           secretPolicy: config.secretPolicy,
+          attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,
         },
       },
     );
+    if (config.realtime && isAggregate(event)) {
+      // The sweeps are the organization's: the daily "is a trail feeding the real-time path?" check
+      // of the deployment's own account and region runs after them (the real-time rules are there).
+      const self = { accountId: selfAccountId, region: stackRegion };
+      const trail = new CloudTrailReader({
+        client: clients.cloudtrail,
+        quotaShare: config.quotaShare,
+        now: () => new Date(),
+      });
+      try {
+        await checkTrailDaily(
+          {
+            documents: new TargetDocumentStore(documents, self),
+            trailStatus: () => trail.trailStatus(stackRegion),
+            notifier,
+            logger: coreLogger,
+            now: () => new Date(),
+          },
+          { ...self, reminderIntervalMs: config.reminderIntervalMs },
+        );
+      } catch (error) {
+        logger.warn('The daily trail check failed; it runs again after the next run', { error });
+      }
+    }
+    return result;
   } catch (error) {
     logger.error('Organization step failed; nothing was marked as alerted', { error });
     throw error;

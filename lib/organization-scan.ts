@@ -35,10 +35,13 @@ export function organizationScanDefinition(
   scope: Construct,
   props: OrganizationScanDefinitionProps,
 ): sfn.IChainable {
-  const invoke = (id: string, payload: sfn.TaskInput, resultPath: string) => {
+  // The payload is either a fixed object (with `.$` paths) or, for the scan, the item's `input` as a
+  // whole, through InputPath: `TaskInput.fromJsonPathAt` with `payloadResponseOnly` renders
+  // `"Parameters": "$.input"`, a string Step Functions rejects (Parameters must be an object).
+  const invoke = (id: string, payload: sfn.TaskInput | { inputPath: string }, resultPath: string) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: props.fn,
-      payload,
+      ...('inputPath' in payload ? { inputPath: payload.inputPath } : { payload }),
       payloadResponseOnly: true,
       resultPath,
     });
@@ -54,7 +57,7 @@ export function organizationScanDefinition(
   const list = invoke('ListTargets', sfn.TaskInput.fromObject({ phase: 'list' }), '$.listing');
 
   // One item: invoke, then again with the previous output while not done, at most N times.
-  const scan = invoke('ScanTarget', sfn.TaskInput.fromJsonPathAt('$.input'), '$.output');
+  const scan = invoke('ScanTarget', { inputPath: '$.input' }, '$.output');
   const targetFailed = new sfn.Pass(scope, 'TargetFailed', {
     parameters: {
       phase: 'scan',
@@ -62,7 +65,7 @@ export function organizationScanDefinition(
       'target.$': '$.input.target',
       done: true,
       status: 'unreachable',
-      reason: 'the scan of this target failed (see the function errors alarm)',
+      reason: 'the scan failed (see the function errors alarm)',
       findings: 0,
     },
   });
@@ -77,7 +80,7 @@ export function organizationScanDefinition(
       'target.$': '$.input.target',
       done: true,
       status: 'unreachable',
-      reason: `the scan of this target needed more than ${props.maxInvocationsPerTarget} invocations`,
+      reason: `the scan needed more than ${props.maxInvocationsPerTarget} invocations`,
       findings: 0,
     },
   });

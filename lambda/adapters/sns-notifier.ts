@@ -20,29 +20,24 @@ export function messageAttributes(message: AlertMessage): Record<string, Message
   if (message.attributes.severity) {
     attributes.severity = { DataType: 'String', StringValue: message.attributes.severity };
   }
-  const ids = message.attributes.poolIds;
-  if (ids.length > 0) {
-    const kept: string[] = [];
-    // Also bounded in bytes, so the attributes always fit the budget the renderer leaves for them.
-    for (const id of ids.slice(0, MAX_POOL_ID_ATTRIBUTES)) {
-      if (Buffer.byteLength(JSON.stringify([...kept, id])) > MAX_ATTRIBUTE_BYTES / 2) break;
-      kept.push(id);
-    }
-    attributes.pool_ids = { DataType: 'String.Array', StringValue: JSON.stringify(kept) };
-    if (kept.length < ids.length) {
-      attributes.pool_ids_more = { DataType: 'Number', StringValue: String(ids.length - kept.length) };
-    }
-  }
-  // Organization-wide digests: which accounts and regions they cover, for per-team filter policies.
-  for (const [name, values] of [
-    ['account', message.attributes.accounts],
-    ['region', message.attributes.regions],
+  // Each list bounded in count and bytes, so the attributes always fit the budget the renderer
+  // leaves for them; `<name>_more` says how many were left out. Pool ids get half the budget; the
+  // accounts (12 digits each) and regions of organization digests, for per-team filter policies,
+  // a quarter each: about 130 accounts and every region.
+  for (const [name, values, limit, bytes] of [
+    ['pool_ids', message.attributes.poolIds, MAX_POOL_ID_ATTRIBUTES, MAX_ATTRIBUTE_BYTES / 2],
+    ['account', message.attributes.accounts, Number.POSITIVE_INFINITY, MAX_ATTRIBUTE_BYTES / 4],
+    ['region', message.attributes.regions, Number.POSITIVE_INFINITY, MAX_ATTRIBUTE_BYTES / 4],
   ] as const) {
-    if (values && values.length > 0) {
-      attributes[name] = {
-        DataType: 'String.Array',
-        StringValue: JSON.stringify(values.slice(0, MAX_POOL_ID_ATTRIBUTES)),
-      };
+    if (!values || values.length === 0) continue;
+    const kept: string[] = [];
+    for (const value of values.slice(0, limit)) {
+      if (Buffer.byteLength(JSON.stringify([...kept, value])) > bytes) break;
+      kept.push(value);
+    }
+    attributes[name] = { DataType: 'String.Array', StringValue: JSON.stringify(kept) };
+    if (kept.length < values.length) {
+      attributes[`${name}_more`] = { DataType: 'Number', StringValue: String(values.length - kept.length) };
     }
   }
   return attributes;

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The one contract between the organization state machine and the function: what the Map gives
  * each child invocation, what a child returns, and what the list and aggregate steps take and give.
  * The state machine definition (`lib/organization-scan.ts`) and the handler (`lambda/org-handler.ts`)
- * both follow it; `test/lambda/org/contract.test.ts` runs the Map's logic through the handler with it.
+ * both follow it; `test/lambda/org/state-machine.test.ts` runs the synthesized definition through the function entry with it.
  */
 const accountId = z.string().regex(/^\d{12}$/);
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/);

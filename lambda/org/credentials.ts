@@ -3,15 +3,13 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 
 /** The member role every watched account holds (see `lib/member-role.ts`). */
 export interface MemberRoleSettings {
-  /** @default 'CognitoDriftMemberRole' */
+  /** The setting `memberRoleName` (`lambda/settings.ts`). */
   roleName: string;
   /** Passed as `ExternalId` when the member role requires one. */
   externalId?: string;
   /** @default 'aws' */
   partition?: string;
 }
-
-export const DEFAULT_MEMBER_ROLE_NAME = 'CognitoDriftMemberRole';
 
 /** Refresh this long before the credentials expire, so a call never goes out with stale ones. */
 const REFRESH_MARGIN_MS = 5 * 60_000;

@@ -1,6 +1,7 @@
 import { keys, type TargetScope, targetKey } from '../core/documents.js';
 import type { DocumentStore, Logger } from '../core/ports.js';
 import { ConflictError } from '../errors.js';
+import { TRAIL_CHECK_KEY } from '../realtime/trail-check.js';
 
 /** What {@link migrateSingleTargetLayout} did. */
 export interface MigrationResult {
@@ -17,7 +18,8 @@ function isLegacyKey(key: string, prefix: string): boolean {
 
 /**
  * Moves the documents of a deployment that watched one account and region (the layout before
- * targets: `baselines/<poolId>.json`, `snapshots/<poolId>.json`, `state/detector-state.json`) to that
+ * targets: `baselines/<poolId>.json`, `snapshots/<poolId>.json`, `state/detector-state.json`,
+ * `state/realtime-trail.json`) to that
  * target's keys, byte for byte. Nothing is re-baselined and nothing is alerted again: the baselines,
  * snapshots and what was alerted all carry over, and the baseline ETag caches still match (same
  * bytes, same ETag). The old keys are left in place, so their S3 versions (the approval history)
@@ -52,6 +54,8 @@ export async function migrateSingleTargetLayout(
     }
   };
   for (const object of [...baselines, ...snapshots]) await copy(object.key);
+  // When the daily trail check last ran and sent its notice: without it, a notice could go out again.
+  await copy(TRAIL_CHECK_KEY);
   if (legacyState) await copy(keys.state, legacyState.body);
   logger?.info('Migrated the single-target documents to the account/region layout', {
     accountId: target.accountId,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { CognitoReader } from '../adapters/cognito-reader.js';
+import { DriftStore } from '../adapters/drift-store.js';
+import { applyAlertMarks, type PendingAlertMarks } from '../core/alert-marks.js';
+import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
+import { ConflictError } from '../errors.js';
 import { aggregateMessages, unreachableFingerprint } from './aggregate.js';
 import {
   type AggregateInput,
@@ -14,7 +18,14 @@ import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
 import { migrateSingleTargetLayout } from './migrate.js';
 import { type ScanTargetOptions, scanTarget, type TargetMessages } from './scan-target.js';
-import type { AccountSelection, RegionSelection, ScanTarget, UnreachableTarget } from './target.js';
+import {
+  type AccountSelection,
+  type RegionSelection,
+  type ScanTarget,
+  targetName,
+  type UnreachableTarget,
+} from './target.js';
+import { TargetDocumentStore } from './target-document-store.js';
 
 /** What the organization entry points talk to. Everything with a side effect comes in here. */
 export interface OrganizationDeps {
@@ -31,6 +42,8 @@ export interface OrganizationDeps {
   ) => PoolReader & {
     poolConcurrency?: number;
   };
+  /** Who made a target's changes, from CloudTrail signed for that target (optional). */
+  attributor?: (target: ScanTarget, credentials: ReturnType<TargetCredentials['providerFor']>) => Attributor;
   logger: Logger;
   metrics?: MetricsSink;
   now: () => Date;
@@ -118,6 +131,15 @@ async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: Org
         if (target.accountId !== settings.selfAccountId) await deps.credentials.get(target.accountId);
         return deps.reader(target, deps.credentials.providerFor(target.accountId));
       },
+      ...(deps.attributor
+        ? {
+            attributor: (target: ScanTarget) =>
+              (deps.attributor as NonNullable<OrganizationDeps['attributor']>)(
+                target,
+                deps.credentials.providerFor(target.accountId),
+              ),
+          }
+        : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,
@@ -177,7 +199,11 @@ async function aggregateStep(
     ...(reportLocation ? { reportLocation } : {}),
   });
   for (const message of messages) await notifier.publish(message);
-  // Only after every publish succeeded: a failed one is retried by the next run.
+  // Only after every publish succeeded: a failed one is retried by the next run. The targets'
+  // drift marks first, then the organization's own.
+  for (const part of parts) {
+    if (part.alertMarks) await markAlerted(documents, part.target, part.alertMarks, deps.logger);
+  }
   const next: OrganizationState = { formatVersion: 1, kind: 'organization-state' };
   if (fingerprint !== undefined) {
     next.unreachable =
@@ -195,6 +221,35 @@ async function aggregateStep(
     messagesSent: messages.length,
   });
   return { sent: messages.length, orgRunId: input.orgRunId };
+}
+
+/**
+ * Sets a target's alert marks after the digest that carried its messages was published. The state
+ * may have been written since the target's scan (a targeted check): the write is conditional, and
+ * on a conflict the marks are applied again to what is stored now.
+ */
+async function markAlerted(
+  documents: DocumentStore,
+  target: ScanTarget,
+  marks: PendingAlertMarks,
+  logger: Logger,
+): Promise<void> {
+  const store = new DriftStore(new TargetDocumentStore(documents, target));
+  for (let attempt = 0; ; attempt += 1) {
+    const current = await store.getState();
+    if (!current) return;
+    try {
+      await store.putState(applyAlertMarks(current.doc, marks), current.etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 3) {
+        logger.error('Could not record what was alerted; the next run alerts it again', {
+          target: targetName(target),
+        });
+        throw error;
+      }
+    }
+  }
 }
 
 /** A reader for one target with its own pacer, from clients signed for that target. */

@@ -1,4 +1,6 @@
 import { DriftStore } from '../adapters/drift-store.js';
+import { hasPendingMarks, type PendingAlertMarks } from '../core/alert-marks.js';
+import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { AlertMessage, DocumentStore, Logger, MetricsSink, PoolReader } from '../core/ports.js';
 import { type DetectorOptions, runDetection } from '../run/detector.js';
@@ -16,6 +18,8 @@ export function messagesKey(orgRunId: string, target: ScanTarget): string {
 export interface TargetMessages {
   target: ScanTarget;
   messages: AlertMessage[];
+  /** The alert marks of these messages: the aggregate step sets them once the digest is published. */
+  alertMarks?: PendingAlertMarks;
 }
 
 export interface ScanTargetDeps {
@@ -26,6 +30,8 @@ export interface ScanTargetDeps {
    * per account and region). Rejects with AssumeRoleError when the role cannot be assumed.
    */
   reader: (target: ScanTarget) => Promise<PoolReader & { poolConcurrency?: number }>;
+  /** Who made the target's changes: CloudTrail of that account and region (optional). */
+  attributor?: (target: ScanTarget) => Attributor;
   logger: Logger;
   metrics?: MetricsSink;
   now: () => Date;
@@ -79,6 +85,7 @@ export async function scanTarget(
       reader,
       store: new DriftStore(new TargetDocumentStore(deps.documents, target)),
       notifier: { publish: async (message) => void sent.push(message) },
+      ...(deps.attributor ? { attribute: deps.attributor(target) } : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,
@@ -89,6 +96,9 @@ export async function scanTarget(
       region: target.region,
       poolConcurrency: reader.poolConcurrency ?? 8,
       ...(input.runId ? { runId: input.runId } : {}),
+      // The messages go out in the organization digest, after every target: the marks are set
+      // by the aggregate step once it was published, never here.
+      alertsDelivered: false,
     },
   );
   if (!result.done) return { ...base, runId: result.runId, done: false, status: 'in-progress' };
@@ -112,9 +122,10 @@ export async function scanTarget(
   }
   const findings = result.pools.reduce((n, p) => n + p.findings.length, 0);
   const out: ChildOutput = { ...base, runId: result.runId, done: true, status: 'scanned', findings };
-  if (sent.length > 0) {
+  const marks = result.alertMarks && hasPendingMarks(result.alertMarks) ? result.alertMarks : undefined;
+  if (sent.length > 0 || marks) {
     const key = messagesKey(orgRunId, target);
-    const document: TargetMessages = { target, messages: sent };
+    const document: TargetMessages = { target, messages: sent, ...(marks ? { alertMarks: marks } : {}) };
     await deps.documents.put(key, canonicalJson(document, 2), { unconditional: true });
     out.messagesKey = key;
   }

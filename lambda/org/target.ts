@@ -117,7 +117,11 @@ export function compareTargets(
   return a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? '');
 }
 
-/** The line an unreachable target contributes to a "scan incomplete" notice. */
+/**
+ * The line an unreachable target contributes to a "scan incomplete" notice. A reason that does not
+ * name the account (a failed or too long scan, reported by the state machine) is given the target.
+ */
 export function unreachableLine(u: UnreachableTarget): string {
-  return `scan incomplete: ${u.reason}`;
+  if (u.reason.includes(u.accountId)) return `scan incomplete: ${u.reason}`;
+  return `scan incomplete: ${u.region ? targetName({ accountId: u.accountId, region: u.region }) : u.accountId}: ${u.reason}`;
 }

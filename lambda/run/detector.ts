@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { DriftStore, Versioned } from '../adapters/drift-store.js';
 import { forEachConcurrently } from '../concurrency.js';
-import { keepAlertMarks } from '../core/alert-marks.js';
+import { keepAlertMarks, type PendingAlertMarks, pendingAlertMarks } from '../core/alert-marks.js';
 import { type AlertClock, decideAlerts, dueMark } from '../core/alert-policy.js';
 import {
   type Attribution,
@@ -148,6 +148,11 @@ export interface RunResult {
   notCovered: number;
   /** Who made the alerted changes, per pool, one per finding (when an attributor was given). */
   attributions?: Record<string, Attribution[]>;
+  /**
+   * With `alertsDelivered: false`: the alert marks the state would hold had the messages been
+   * delivered. Whoever delivers them later (the organization's aggregate step) applies these.
+   */
+  alertMarks?: PendingAlertMarks;
 }
 
 /**
@@ -172,6 +177,8 @@ class DetectorRun {
   private initialized = false;
   /** The pools of a targeted check; undefined for a sweep. */
   private readonly targets: Set<string> | undefined;
+  /** The marks left out of the state written (`alertsDelivered: false`), for whoever delivers. */
+  private pendingMarks: PendingAlertMarks | undefined;
   /** How many listed pools the ignore rules hid, when they hid every one. */
   private allPoolsIgnored = 0;
   /** This invocation's hold on the run document (none when nothing is persisted). */
@@ -661,13 +668,14 @@ class DetectorRun {
           state.etag,
         );
     }
-    return this.result(run, {
+    const result = this.result(run, {
       done: true,
       firstRun: !state,
       messages,
       notCovered: 0,
       readProblems: problems,
     });
+    return this.pendingMarks ? { ...result, alertMarks: this.pendingMarks } : result;
   }
 
   /** All pools have an outcome: find removals, decide what to send, send it, remember it. */
@@ -860,7 +868,7 @@ class DetectorRun {
       await this.lease?.complete();
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
-    return { ...report, messages };
+    return { ...report, messages, ...(this.pendingMarks ? { alertMarks: this.pendingMarks } : {}) };
   }
 
   /**
@@ -949,7 +957,9 @@ class DetectorRun {
 
   /** The state to write: with the new alert marks only when the messages were delivered. */
   private remembered(next: StateDoc, before: StateDoc | undefined): StateDoc {
-    return this.options.alertsDelivered === false ? keepAlertMarks(next, before) : next;
+    if (this.options.alertsDelivered !== false) return next;
+    this.pendingMarks = pendingAlertMarks(next, before);
+    return keepAlertMarks(next, before);
   }
 
   private poolState(state: StateDoc, poolId: string): PoolState {

@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetKey } from '../../lambda/core/documents.js';
 import { runCli } from '../support/cli-harness.js';
 import {
   applyDemoDrift,
@@ -185,7 +186,9 @@ describe('the Lambda handler against the Cognito stand-in, S3 and SNS (fauxqs)',
 
     expect(await handler({}, context)).toMatchObject({ done: true });
     expect((await s3sns.listKeys('baselines/')).sort()).toEqual(
-      [`baselines/${pools.partnerPoolId}.json`, `baselines/${pools.storefrontPoolId}.json`].sort(),
+      [`baselines/${pools.partnerPoolId}.json`, `baselines/${pools.storefrontPoolId}.json`]
+        .map((key) => targetKey({ accountId: '000000000000', region: 'us-east-1' }, key))
+        .sort(),
     );
     const first = await s3sns.receiveAlerts();
     expect(first.map((a) => a.subject)).toEqual([

@@ -45,6 +45,27 @@ describe('a drift too large for one message', () => {
     expect(next.done).toBe(true);
   }, 120_000);
 
+  it('lists the accounts of an organization digest for filter policies, within the attribute budget', () => {
+    const accounts = Array.from({ length: 400 }, (_, i) => String(100000000000 + i));
+    const regions = ['ap-southeast-2', 'eu-west-1', 'us-east-1'];
+    const attributes = messageAttributes({
+      subject: 's',
+      body: 'b',
+      attributes: { kind: 'drift', severity: 'HIGH', poolIds: [], accounts, regions },
+    });
+    const listed = JSON.parse(attributes.account?.StringValue ?? '[]') as string[];
+    expect(listed).toEqual(accounts.slice(0, listed.length));
+    expect(listed.length).toBeGreaterThan(100);
+    expect(attributes.account_more).toEqual({ DataType: 'Number', StringValue: String(400 - listed.length) });
+    expect(JSON.parse(attributes.region?.StringValue ?? '[]')).toEqual(regions);
+    expect(attributes.region_more).toBeUndefined();
+    const bytes = Object.entries(attributes).reduce(
+      (n, [k, v]) => n + k.length + (v.DataType?.length ?? 0) + (v.StringValue?.length ?? 0),
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(MAX_ATTRIBUTE_BYTES);
+  });
+
   it('keeps every pool id when there are few', () => {
     const attributes = messageAttributes({
       subject: 's',

@@ -3,8 +3,13 @@ import { DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-c
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { targetKey } from '../../lambda/core/documents.js';
 import type { DetectorEvent, DetectorResponse } from '../../lambda/handler.js';
-import { BUCKET, FakeAccount, TOPIC_ARN } from '../support/fake-aws.js';
+import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
+import { BUCKET, DetectorHarness, FakeAccount, TOPIC_ARN } from '../support/fake-aws.js';
+
+/** Where the handler keeps a document: under its account and region (`123456789012/us-east-1`). */
+const at = (key: string) => targetKey({ accountId: '123456789012', region: 'us-east-1' }, key);
 
 const PLANTED = 'SUPER-SECRET-VALUE-1234567890';
 const ENV = {
@@ -84,8 +89,8 @@ describe('handler', () => {
       '[cognito-drift 123456789012/us-east-1] Baseline recorded: watching 2 pools, 2 clients',
     ]);
     expect(aws.bucket.keys('baselines/')).toEqual([
-      `baselines/${pool.poolId}.json`,
-      `baselines/${other.poolId}.json`,
+      at(`baselines/${pool.poolId}.json`),
+      at(`baselines/${other.poolId}.json`),
     ]);
     expect(output.join('')).toContain('Run finished');
   });
@@ -118,9 +123,41 @@ describe('handler', () => {
 
     expect(cut.done).toBe(false);
     expect(described()).toBe(3); // one pool, then the other two: none read twice
-    expect(aws.bucket.readJson<{ status: string }>('runs/current.json').status).toBe('complete');
+    expect(aws.bucket.readJson<{ status: string }>(at('runs/current.json')).status).toBe('complete');
     expect(finished).toEqual({ done: true, runId: cut.runId });
     expect(aws.published).toHaveLength(1);
+  });
+
+  it("migrates an earlier release's flat layout on its first run: nothing re-baselined or re-alerted", async () => {
+    // Documents as an earlier release wrote them: `baselines/<poolId>.json`, no account or region.
+    const pool = aws.addPool({ name: 'customers' });
+    aws.addClient(pool.poolId, { name: 'web' });
+    const earlier = new DetectorHarness(
+      aws,
+      { accountId: '123456789012', region: 'us-east-1' },
+      SURFACE_NAMES,
+    );
+    await earlier.run();
+    aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
+    const alerted = await earlier.run();
+    expect(alerted.messages.map((m) => m.attributes.kind)).toEqual(['drift']);
+    const flat = aws.bucket.keys('baselines/');
+    expect(flat).toEqual([`baselines/${pool.poolId}.json`]);
+    const published = aws.published.length;
+
+    // The next hourly run, an hour after the earlier release's last.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(earlier.clock.now().getTime() + 3_600_000);
+    const response = await handler({}, lambdaContext()).finally(() => vi.useRealTimers());
+
+    expect(response.done).toBe(true);
+    // The same drift, already alerted by the earlier release: not sent again, no "Baseline recorded".
+    expect(aws.published.slice(published)).toEqual([]);
+    expect(aws.bucket.read(at(`baselines/${pool.poolId}.json`))).toBe(aws.bucket.read(flat[0] as string));
+    // The old key stays, with its versions (the approval history).
+    expect(aws.bucket.keys('baselines/').sort()).toEqual(
+      [...flat, at(`baselines/${pool.poolId}.json`)].sort(),
+    );
   });
 
   it('makes progress with a short function timeout', async () => {
@@ -148,7 +185,8 @@ describe('handler', () => {
     await expect(handler({}, lambdaContext())).rejects.toMatchObject({ name: 'AuthorizationError' });
 
     expect(output.join('')).toContain('Run failed');
-    expect(aws.bucket.read('state/detector-state.json')).toBeUndefined();
+    expect(aws.bucket.read(at('state/detector-state.json'))).toBeUndefined();
+    expect(aws.bucket.keys('baselines/')).toHaveLength(1);
   });
 
   it('writes no client secret value to its log', async () => {

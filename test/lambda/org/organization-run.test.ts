@@ -240,4 +240,80 @@ describe('an organization run through the handler entry points, on the stand-in'
     await execute(deps, settings(`${PROD},${DEV}`, 'us-east-1,eu-west-1'));
     expect(standin.organization.stats.assumeRole - before).toBe(2);
   });
+
+  it('marks drift as alerted only once the digest is published: a failed publish is sent again', async () => {
+    const region = 'ap-southeast-2';
+    const target = standin.target(DEV, region);
+    const pool = target.addPool({ name: 'marks', clients: [{ name: 'web' }] });
+    const s = settings(DEV, region);
+    await execute(deps, s);
+    const [clientId] = target.clientIds(pool);
+    target.updateClient(pool, clientId as string, {
+      config: { CallbackURLs: ['https://marks.example.net/cb'] },
+    });
+
+    // The aggregate's publish fails: the Map's children are done, but nobody was told.
+    sent = [];
+    clock += HOUR;
+    const delivered = deps.notifier;
+    deps.notifier = {
+      publish: async () => {
+        throw new Error('SNS unavailable');
+      },
+    };
+    await expect(execute(deps, s)).rejects.toThrow('SNS unavailable');
+    deps.notifier = delivered;
+
+    // The next run sends it, and the one after does not repeat it within the reminder interval.
+    clock += HOUR;
+    await execute(deps, s);
+    expect(sent.map((m) => m.attributes.kind)).toEqual(['drift']);
+    expect(sent[0]?.body).toContain('marks.example.net');
+    sent = [];
+    clock += HOUR;
+    await execute(deps, s);
+    expect(sent).toEqual([]);
+  });
+
+  it("names the author of a target's change from that target's CloudTrail, signed for its account", async () => {
+    const region = 'ca-central-1';
+    const target = standin.target(PROD, region);
+    const pool = target.addPool({ name: 'authored', clients: [{ name: 'web' }] });
+    const s = settings(PROD, region);
+    const asked: string[] = [];
+    deps.attributor = (scanTarget, credentials) => async (requests) => {
+      const identity = await credentials?.();
+      asked.push(`${scanTarget.accountId}/${scanTarget.region} as ${identity?.accessKeyId}`);
+      return new Map(
+        requests.map((r) => [
+          r.poolId,
+          r.findings.map(() => ({
+            kind: 'event' as const,
+            event: {
+              eventId: 'e-1',
+              eventName: 'UpdateUserPoolClient',
+              eventSource: 'cognito-idp.amazonaws.com',
+              eventTime: new Date(clock).toISOString(),
+              principalArn: `arn:aws:iam::${PROD}:user/mallory`,
+              principalName: 'mallory',
+              resources: {},
+            },
+          })),
+        ]),
+      );
+    };
+    await execute(deps, s);
+    const [clientId] = target.clientIds(pool);
+    target.updateClient(pool, clientId as string, {
+      config: { CallbackURLs: ['https://authored.example.net/cb'] },
+    });
+    sent = [];
+    clock += HOUR;
+    await execute(deps, s);
+
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(new RegExp(`^${PROD}/${region} as `));
+    expect(asked[0]).not.toContain(base.accessKeyId);
+    expect(sent[0]?.body).toContain('mallory');
+  });
 });

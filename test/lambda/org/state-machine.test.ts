@@ -1,0 +1,211 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountClient } from '@aws-sdk/client-account';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
+import type { AlertMessage } from '../../../lambda/core/ports.js';
+import {
+  aggregateInputSchema,
+  childInputSchema,
+  childOutputSchema,
+  listInputSchema,
+  listOutputSchema,
+} from '../../../lambda/org/contract.js';
+import { TargetCredentials } from '../../../lambda/org/credentials.js';
+import {
+  type OrganizationDeps,
+  type OrganizationSettings,
+  pacedReader,
+  runOrganizationStep,
+} from '../../../lambda/org/organization-run.js';
+import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
+import { organizationScanDefinition } from '../../../lib/organization-scan.js';
+import { type AslDefinition, renderDefinition, runDefinition } from '../../support/asl.js';
+import { CognitoStandin } from '../../support/cognito-standin.js';
+
+const MANAGEMENT = '123456789012';
+const PROD = '111122223333';
+const DEV = '444455556666';
+const NO_ROLE = '777788889999';
+const HOUR = 3_600_000;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The organization state machine's own definition, as CDK synthesizes it, run here by an ASL
+ * interpreter whose every Task is the function's entry (`runOrganizationStep`, what
+ * `lambda/org-handler.ts` calls): the Map's item loop, its Catch, its concurrency bound, and every
+ * payload checked against the one contract (`lambda/org/contract.ts`) on the way in and out.
+ */
+describe('the organization state machine definition, run through the function entry', () => {
+  let standin: CognitoStandin;
+  let folder: string;
+  const sent: AlertMessage[] = [];
+  const destroy: { destroy(): void }[] = [];
+  let clock = Date.parse('2026-12-01T10:00:00.000Z');
+  let driftPool = '';
+
+  beforeAll(async () => {
+    standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
+    standin.organization.addAccount(PROD, { name: 'prod' });
+    standin.organization.addAccount(DEV, { name: 'dev' });
+    standin.organization.addAccount(NO_ROLE, { name: 'legacy', roleName: null });
+    for (const account of [PROD, DEV]) {
+      for (const region of ['us-east-1', 'eu-west-1']) {
+        const pool = standin
+          .target(account, region)
+          .addPool({ name: `app-${region}`, clients: [{ name: 'web' }] });
+        if (account === DEV && region === 'eu-west-1') driftPool = pool;
+      }
+    }
+    folder = await mkdtemp(join(tmpdir(), 'org-sfn-'));
+  });
+  afterAll(async () => {
+    for (const c of destroy) c.destroy();
+    await standin?.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  function deps(): OrganizationDeps {
+    const config = {
+      endpoint: standin.endpoint,
+      credentials: { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    };
+    const sts = new STSClient({ ...config, region: 'us-east-1' });
+    destroy.push(sts);
+    return {
+      documents: new FolderDocumentStore(folder),
+      notifier: { publish: async (m) => void sent.push(m) },
+      credentials: new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT),
+      accountClient: (credentials) => {
+        const c = new AccountClient({
+          ...config,
+          region: 'us-east-1',
+          ...(credentials ? { credentials } : {}),
+        });
+        destroy.push(c);
+        return c;
+      },
+      reader: (target, credentials) => {
+        const client = new CognitoIdentityProviderClient({
+          ...config,
+          region: target.region,
+          ...(credentials ? { credentials } : {}),
+        });
+        destroy.push(client);
+        return pacedReader({ client, quotaShare: 1 });
+      },
+      logger: silent,
+      now: () => new Date(clock),
+    };
+  }
+
+  /** One execution: each target's first invocation runs out of time at once, so every item loops. */
+  async function execute(definition: AslDefinition, failing?: string) {
+    let outOfTime = false;
+    const settings: OrganizationSettings = {
+      accounts: parseAccountSelection(`${PROD},${DEV},${NO_ROLE}`),
+      regions: parseRegionSelection('us-east-1,eu-west-1'),
+      selfAccountId: MANAGEMENT,
+      stackRegion: 'us-east-1',
+      reminderIntervalMs: 24 * HOUR,
+      approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
+      scan: {
+        reminderIntervalMs: 24 * HOUR,
+        safetyMarginMs: 1_000,
+        remainingTimeMs: () => (outOfTime ? 0 : 900_000),
+        maxRunAgeMs: HOUR,
+      },
+    };
+    const d = deps();
+    const stats = { tasks: 0, mapMaxInFlight: 0 };
+    const scans = new Map<string, number>();
+    const aggregates: unknown[] = [];
+    await runDefinition(
+      definition,
+      {},
+      {
+        stats,
+        invoke: async (payload) => {
+          const phase = (payload as { phase?: string }).phase;
+          if (phase === 'list') {
+            listInputSchema.parse(payload);
+            return listOutputSchema.parse(await runOrganizationStep(payload, d, settings));
+          }
+          if (phase === 'aggregate') {
+            aggregates.push(aggregateInputSchema.parse(payload));
+            return runOrganizationStep(payload, d, settings);
+          }
+          const input = childInputSchema.parse(payload);
+          const name = `${input.target.accountId}/${input.target.region}`;
+          const count = (scans.get(name) ?? 0) + 1;
+          scans.set(name, count);
+          if (name === failing) throw new Error('Runtime.ExitError');
+          outOfTime = count === 1;
+          try {
+            return childOutputSchema.parse(await runOrganizationStep(payload, d, settings));
+          } finally {
+            outOfTime = false;
+          }
+        },
+      },
+    );
+    return { stats, scans, aggregate: aggregates[0] as ReturnType<typeof aggregateInputSchema.parse> };
+  }
+
+  for (const distributed of [false, true]) {
+    it(`${distributed ? 'Distributed' : 'inline'} Map: loops each target until done, isolates a failing one, one digest`, async () => {
+      const definition = renderDefinition((scope, fn) =>
+        organizationScanDefinition(scope, {
+          fn,
+          maxConcurrentTargets: 2,
+          maxInvocationsPerTarget: 5,
+          distributed,
+        }),
+      );
+      sent.length = 0;
+      await rm(folder, { recursive: true, force: true });
+      folder = await mkdtemp(join(tmpdir(), 'org-sfn-'));
+      const first = await execute(definition);
+      // Each reachable target was invoked twice (out of time, then done); at most 2 at once.
+      expect([...first.scans.values()]).toEqual([2, 2, 2, 2, 1, 1]);
+      expect(first.stats.mapMaxInFlight).toBe(2);
+      expect(first.aggregate.results.map((r) => r.status).sort()).toEqual([
+        'scanned',
+        'scanned',
+        'scanned',
+        'scanned',
+        'unreachable',
+        'unreachable',
+      ]);
+      expect(sent.map((m) => m.attributes.kind)).toEqual(['scan-incomplete', 'baseline-created']);
+      expect(sent[0]?.body).toContain(`scan incomplete: cannot assume role in ${NO_ROLE}`);
+
+      sent.length = 0;
+      clock += HOUR;
+      const target = standin.target(DEV, 'eu-west-1');
+      const [clientId] = target.clientIds(driftPool);
+      target.updateClient(driftPool, clientId as string, {
+        config: { CallbackURLs: [`https://sfn-${distributed}.example.net/cb`] },
+      });
+      // The PROD us-east-1 scan fails: the item's Catch reports it, the others carry on.
+      const second = await execute(definition, `${PROD}/us-east-1`);
+      expect(
+        second.aggregate.results.find((r) => r.target.accountId === PROD && r.target.region === 'us-east-1'),
+      ).toMatchObject({ status: 'unreachable', reason: expect.stringContaining('failed') });
+      const digest = sent.find((m) => m.attributes.kind === 'drift');
+      expect(digest?.attributes).toMatchObject({
+        accounts: [DEV],
+        regions: ['eu-west-1'],
+        poolIds: [driftPool],
+      });
+      expect(digest?.body).toContain(`sfn-${distributed}.example.net`);
+      expect(sent.find((m) => m.attributes.kind === 'scan-incomplete')?.body).toContain(
+        `scan incomplete: ${PROD}/us-east-1: the scan failed (see the function errors alarm)`,
+      );
+    });
+  }
+});
