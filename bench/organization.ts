@@ -10,10 +10,12 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { AccountClient } from '@aws-sdk/client-account';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { CloudTrailReader } from '../lambda/adapters/cloudtrail-reader.js';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import type { QuotaCategory } from '../lambda/adapters/quotas.js';
 import { forEachConcurrently } from '../lambda/concurrency.js';
@@ -39,6 +41,7 @@ import {
 } from '../lambda/org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection, type ScanTarget } from '../lambda/org/target.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
+import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 import { callsNeeded, type PoolShape, quotaBound } from './full-surface.js';
@@ -110,6 +113,8 @@ export interface OrganizationBenchResult extends OrganizationBenchOptions {
   /** AssumeRole calls over both runs (one per account: cached for the credentials' lifetime). */
   assumeRoleCalls: number;
   assumeRoleCallsInDriftRun: number;
+  /** CloudTrail LookupEvents calls over both runs (attribution of the drift run's finding). */
+  lookupEventsCalls: number;
   standinThrottled: number;
   readerThrottled: number;
   /** Targets not scanned, "scan incomplete" notices, error responses other than throttling. */
@@ -197,6 +202,9 @@ export async function runOrganizationBench(
     seed: 1,
     accountId: MANAGEMENT,
   });
+  // Attribution, as the handler wires it: only a target with findings looks events up, so one
+  // CloudTrail stand-in (one LookupEvents quota) serves every target here.
+  const trail = await CloudTrailStandin.start({ latencyMs: options.latencyMs });
   const destroy: { destroy(): void }[] = [];
   try {
     const accounts = memberAccounts(options.accounts);
@@ -257,6 +265,15 @@ export async function runOrganizationBench(
         destroy.push(client);
         return client;
       },
+      attributor: (target, creds) => {
+        const client = new CloudTrailClient({
+          ...trail.clientConfig({ maxAttempts: 8 }),
+          region: target.region,
+          credentials: creds ?? base,
+        });
+        destroy.push(client);
+        return new CloudTrailReader({ client, quotaShare: options.share, now: () => new Date() }).attribute;
+      },
       // As `lambda/org-handler.ts`: per target its own clients signed for it, and its own reader.
       reader: (target, creds) => {
         const signed = {
@@ -295,6 +312,8 @@ export async function runOrganizationBench(
         remainingTimeMs: () => 15 * 60_000,
         safetyMarginMs: 90_000,
         maxRunAgeMs: 24 * HOUR,
+        // The handler's window for the hourly schedule: (2 × 60 + 15) minutes.
+        attributionWindowMs: 135 * 60_000,
       },
     };
 
@@ -430,6 +449,7 @@ export async function runOrganizationBench(
       standinThrottled,
       readerThrottled: readers.reduce((n, r) => n + r.stats.throttled, 0),
       assumeRoleCallsInDriftRun: standin.organization.stats.assumeRole - assumeBefore,
+      lookupEventsCalls: trail.calls.LookupEvents ?? 0,
       failedReads:
         otherErrors + notScanned + drift.messages.filter((m) => m.kind === 'scan-incomplete').length,
       callsAdmitted,
@@ -438,5 +458,6 @@ export async function runOrganizationBench(
   } finally {
     for (const c of destroy) c.destroy();
     await standin.stop();
+    await trail.stop();
   }
 }

@@ -199,7 +199,7 @@ function printOrganization(r: OrganizationBenchResult): void {
       `  calls admitted / needed (all targets): ${Object.entries(r.callsNeeded)
         .map(([c, n]) => `${c} ${r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0}/${n}`)
         .join(', ')}`,
-      `  AssumeRole: ${r.assumeRoleCalls} over both runs (${r.assumeRoleCallsInDriftRun} in the drift run); throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed ${r.failedReads}`,
+      `  AssumeRole: ${r.assumeRoleCalls} over both runs (${r.assumeRoleCallsInDriftRun} in the drift run); LookupEvents ${r.lookupEventsCalls}; throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed ${r.failedReads}`,
     ].join('\n'),
   );
 }
