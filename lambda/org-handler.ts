@@ -55,12 +55,14 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   }
   const externalId = readEnvSetting(env, 'externalId');
   const stackRegion = await clients.cognito.config.region();
-  const selfAccountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
+  // arn:<partition>:lambda:<region>:<account>:function:<name>: the member role ARNs use the same partition.
+  const [, partition = 'aws', , , selfAccountId = 'unknown'] = context.invokedFunctionArn.split(':');
   // Kept across invocations of a warm container: one AssumeRole per account for the credentials' lifetime.
   credentials ??= new TargetCredentials(
     sts,
     {
       roleName: readEnvSetting(env, 'memberRoleName'),
+      partition,
       ...(externalId ? { externalId } : {}),
     },
     selfAccountId,

@@ -18,18 +18,29 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
 import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../lambda/core/write-events.js';
-import { type DetectorSettings, type LogLevel, resolveDetectorSettings } from './config.js';
+import {
+  type DetectorSettings,
+  isOrganizationMode,
+  type LogLevel,
+  ORGANIZATION_SETTINGS,
+  resolveDetectorSettings,
+  targetSelection,
+} from './config.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+const ORGANIZATION_HANDLER_ENTRY = fileURLToPath(new URL('../lambda/org-handler.ts', import.meta.url));
 /**
- * The function as the installed package ships it (`npm run build`: dist/lambda-bundle next to
- * dist/lib). In a clone there is none, and NodejsFunction bundles lambda/handler.ts instead.
+ * The functions as the installed package ships them (`npm run build`: dist/lambda-bundle and
+ * dist/lambda-org-bundle next to dist/lib). In a clone there are none, and NodejsFunction bundles
+ * lambda/handler.ts and lambda/org-handler.ts instead.
  */
 const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
+const PREBUILT_ORGANIZATION_BUNDLE = fileURLToPath(new URL('../lambda-org-bundle/', import.meta.url));
 
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
-import { settingsEnvironment } from '../lambda/settings.js';
+import { type SettingName, settingsEnvironment } from '../lambda/settings.js';
+import { DISTRIBUTED_MAP_THRESHOLD, organizationScanDefinition } from './organization-scan.js';
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
@@ -207,6 +218,11 @@ export interface CognitoDriftDetectorProps {
  * Scheduled Cognito configuration-drift detector: a Step Functions state machine that invokes the
  * scanning function until it reports `done`, a versioned bucket for baselines and reports, an SNS
  * topic for alerts, and alarms for errors, failed runs and missed runs.
+ *
+ * With `accounts` or `regions` beyond the deployment's own (organization mode), the schedule starts a
+ * second state machine instead, which maps over every (account, region) target with the organization
+ * function; the single-target function and state machine stay for the real-time path of the
+ * deployment's own account and region.
  */
 export class CognitoDriftDetector extends Construct {
   /** The settings in effect, defaults applied. */
@@ -230,11 +246,29 @@ export class CognitoDriftDetector extends Construct {
    * are allowed `sts:AssumeRole` on it.
    */
   readonly approverRole: iam.Role;
-  /** The scanning function. */
+  /**
+   * The scanning function of the deployment's own account and region. In organization mode it
+   * serves the real-time path only; the schedule runs {@link organizationStateMachine}.
+   */
   readonly function: lambda.Function;
-  /** Drives one run: invokes the function until it returns `done: true`. */
+  /**
+   * Drives one run of {@link function}: invokes it until it returns `done: true`. Started by the
+   * schedule, and by the real-time rules (in organization mode by those only).
+   */
   readonly stateMachine: sfn.StateMachine;
-  /** Starts the state machine on the schedule. */
+  /**
+   * Organization mode (any `accounts` other than `self`, or `regions` other than `stack`): the
+   * function with the organization entry (`lambda/org-handler.ts`), which lists the targets, scans
+   * one target per invocation and sends the one digest. Its role is what member roles trust.
+   */
+  readonly organizationFunction?: lambda.Function;
+  /** Organization mode: List → Map over (account, region) targets → Aggregate; started by the schedule. */
+  readonly organizationStateMachine?: sfn.StateMachine;
+  /** Organization mode: the organization function threw (at least once in 5 minutes). */
+  readonly organizationFunctionErrorsAlarm?: cloudwatch.Alarm;
+  /** Organization mode with `realtime`: a real-time check (single-target state machine execution) failed. */
+  readonly realtimeRunsFailedAlarm?: cloudwatch.Alarm;
+  /** Starts the state machine (in organization mode, the organization state machine) on the schedule. */
   readonly scheduleRule: events.Rule;
   /** Start a targeted check on Cognito (and web ACL association) write events; empty when `realtime` is false. */
   readonly realtimeRules: events.Rule[] = [];
@@ -320,6 +354,18 @@ export class CognitoDriftDetector extends Construct {
       description: 'Cognito drift detector: read-only Cognito, baseline bucket, alert topic, own logs',
     });
     this.grantFunctionPermissions(role, functionLogs);
+    const organization = isOrganizationMode(settings);
+    const organizationScope = organization ? new Construct(this, 'Organization') : undefined;
+    const organizationLogs = organizationScope
+      ? new logs.LogGroup(organizationScope, 'FunctionLogs', {
+          retention,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    const organizationRole =
+      organizationScope && organizationLogs
+        ? this.createOrganizationRole(organizationScope, settings, organizationLogs)
+        : undefined;
     // The key policy (not the role's) lets the function publish to the encrypted topic, so the role
     // keeps exactly the actions of the function's own AWS calls.
     this.topicKey.addToResourcePolicy(
@@ -330,9 +376,20 @@ export class CognitoDriftDetector extends Construct {
         resources: ['*'],
       }),
     );
-    this.restrictPublishing(role);
+    if (organizationRole) {
+      this.topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OrganizationFunctionPublishes',
+          principals: [new iam.ArnPrincipal(organizationRole.roleArn)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+      );
+    }
+    const writers = [role, ...(organizationRole ? [organizationRole] : [])];
+    this.restrictPublishing(writers);
     ({ policy: this.approverPolicy, role: this.approverRole } = this.createApprover());
-    this.restrictBucketWrites(role, this.approverRole);
+    this.restrictBucketWrites(writers, this.approverRole);
 
     const functionProps: lambda.FunctionOptions & { runtime: lambda.Runtime } = {
       description: 'Scans Cognito user pools and app clients for configuration drift',
@@ -347,48 +404,50 @@ export class CognitoDriftDetector extends Construct {
         ALERT_TOPIC_ARN: this.topic.topicArn,
         ...(this.chatTopic ? { CHAT_TOPIC_ARN: this.chatTopic.topicArn } : {}),
         // QUOTA_SHARE, SURFACES, IGNORE_RULES, ...: each setting the function reads, named by the schema.
-        ...settingsEnvironment(settings),
+        // It scans its own account and region only: the organization settings are not its business.
+        ...settingsEnvironment(withoutSettings(settings, ORGANIZATION_SETTINGS)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // The bundle ships a source map; without this flag stack traces point into minified code.
         NODE_OPTIONS: '--enable-source-maps',
       },
     };
-    this.function = existsSync(join(PREBUILT_BUNDLE, 'index.mjs'))
-      ? new lambda.Function(this, 'Function', {
-          ...functionProps,
-          code: lambda.Code.fromAsset(PREBUILT_BUNDLE),
-          handler: 'index.handler',
-        })
-      : new NodejsFunction(this, 'Function', {
-          ...functionProps,
-          entry: HANDLER_ENTRY,
-          handler: 'handler',
-          projectRoot: REPO_ROOT,
-          depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-          // The same options as the prebuilt bundle (bench/bundle.ts, scripts/build.ts).
-          bundling: {
-            forceDockerBundling: false,
-            format: OutputFormat.ESM,
-            // Bundled CommonJS dependencies call require(); ESM has none, so define it.
-            banner:
-              "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
-            mainFields: ['module', 'main'],
-            target: 'node22',
-            minify: true,
-            sourceMap: true,
-            // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
-            externalModules: [],
-          },
-        });
+    this.function = bundledFunction(this, 'Function', functionProps, HANDLER_ENTRY, PREBUILT_BUNDLE);
 
     this.stateMachine = this.createStateMachine(settings, retention);
+
+    if (organizationScope && organizationRole && organizationLogs) {
+      this.organizationFunction = bundledFunction(
+        organizationScope,
+        'Function',
+        {
+          ...functionProps,
+          description: 'Lists, scans and reports the (account, region) targets of an organization drift run',
+          role: organizationRole,
+          logGroup: organizationLogs,
+          environment: {
+            ...functionProps.environment,
+            // The single-target settings and TARGET_ACCOUNTS, TARGET_REGIONS, ORGANIZATIONAL_UNITS,
+            // MEMBER_ROLE_NAME, EXTERNAL_ID. The concurrency is the state machine's, not the function's.
+            ...settingsEnvironment(withoutSettings(settings, ['maxConcurrentTargets'])),
+          },
+        },
+        ORGANIZATION_HANDLER_ENTRY,
+        PREBUILT_ORGANIZATION_BUNDLE,
+      );
+      this.organizationStateMachine = this.createOrganizationStateMachine(
+        organizationScope,
+        this.organizationFunction,
+        settings,
+      );
+    }
+    const scheduled = this.organizationStateMachine ?? this.stateMachine;
 
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: `Starts a Cognito drift detection run (${settings.schedule})`,
       schedule: events.Schedule.expression(settings.schedule),
       targets: [
-        new eventTargets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({}) }),
+        new eventTargets.SfnStateMachine(scheduled, { input: events.RuleTargetInput.fromObject({}) }),
       ],
     });
 
@@ -414,13 +473,31 @@ export class CognitoDriftDetector extends Construct {
     this.runsFailedAlarm = onAny(
       'RunsFailedAlarm',
       'A Cognito drift detection run (state machine execution) failed.',
-      this.stateMachine.metricFailed(sumOverFiveMinutes),
+      scheduled.metricFailed(sumOverFiveMinutes),
     );
     this.runsTimedOutAlarm = onAny(
       'RunsTimedOutAlarm',
       'A Cognito drift detection run (state machine execution) timed out.',
-      this.stateMachine.metricTimedOut(sumOverFiveMinutes),
+      scheduled.metricTimedOut(sumOverFiveMinutes),
     );
+    const organizationAlarms: cloudwatch.Alarm[] = [];
+    if (this.organizationFunction) {
+      this.organizationFunctionErrorsAlarm = onAny(
+        'OrganizationFunctionErrorsAlarm',
+        'The Cognito drift organization function failed (a target whose scan failed is reported as ' +
+          'unreachable in the digest). Its log group has the error.',
+        this.organizationFunction.metricErrors(sumOverFiveMinutes),
+      );
+      organizationAlarms.push(this.organizationFunctionErrorsAlarm);
+      if (settings.realtime) {
+        this.realtimeRunsFailedAlarm = onAny(
+          'RealtimeRunsFailedAlarm',
+          'A real-time Cognito drift check (execution of the single-target state machine) failed.',
+          this.stateMachine.metricFailed(sumOverFiveMinutes),
+        );
+        organizationAlarms.push(this.realtimeRunsFailedAlarm);
+      }
+    }
     // Dead man's switch: no metric at all (nothing ran, or runs never finish) must alarm too.
     this.missedRunsAlarm = new cloudwatch.Alarm(this, 'MissedRunsAlarm', {
       alarmDescription:
@@ -443,6 +520,7 @@ export class CognitoDriftDetector extends Construct {
       this.runsFailedAlarm,
       this.runsTimedOutAlarm,
       this.missedRunsAlarm,
+      ...organizationAlarms,
     ]) {
       alarm.addAlarmAction(notify);
     }
@@ -494,7 +572,7 @@ export class CognitoDriftDetector extends Construct {
    * Only the function and CloudWatch alarms may publish: a principal of the account with a broad
    * `sns:Publish` could otherwise send fake "Resolved" or drift emails.
    */
-  private restrictPublishing(functionRole: iam.IRole): void {
+  private restrictPublishing(functionRoles: readonly iam.IRole[]): void {
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
@@ -512,7 +590,7 @@ export class CognitoDriftDetector extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: {
-          ArnNotEquals: { 'aws:PrincipalArn': functionRole.roleArn },
+          ArnNotEquals: { 'aws:PrincipalArn': oneOrMany(functionRoles.map((r) => r.roleArn)) },
           StringNotEquals: { 'aws:PrincipalServiceName': 'cloudwatch.amazonaws.com' },
         },
       }),
@@ -570,7 +648,8 @@ export class CognitoDriftDetector extends Construct {
    * by the function. Anyone else in the account who can write the bucket can no longer approve drift
    * or silence alerts by editing documents.
    */
-  private restrictBucketWrites(functionRole: iam.IRole, approverRole: iam.IRole): void {
+  private restrictBucketWrites(functionRoles: readonly iam.IRole[], approverRole: iam.IRole): void {
+    const functionArns = functionRoles.map((r) => r.roleArn);
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyTheDetectorAndApproversWriteBaselines',
@@ -578,7 +657,7 @@ export class CognitoDriftDetector extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects('baselines/*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [functionRole.roleArn, approverRole.roleArn] } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...functionArns, approverRole.roleArn] } },
       }),
     );
     this.bucket.addToResourcePolicy(
@@ -588,7 +667,7 @@ export class CognitoDriftDetector extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
         notResources: [this.bucket.arnForObjects('baselines/*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': functionRole.roleArn } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': oneOrMany(functionArns) } },
       }),
     );
   }
@@ -739,6 +818,246 @@ export class CognitoDriftDetector extends Construct {
     );
   }
 
+  /**
+   * The organization function's role: the scan's reads in its own account (in the scanned regions),
+   * CloudTrail lookups and the daily trail check as the single-target function has them,
+   * `sts:AssumeRole` on exactly the member role of the listed accounts (of any account for
+   * `organization`), the Organizations listing for `organization`, `account:ListRegions` for
+   * `all-enabled`, and the bucket, topic and log group as the single-target function has them.
+   */
+  private createOrganizationRole(
+    scope: Construct,
+    settings: DetectorSettings,
+    logGroup: logs.LogGroup,
+  ): iam.Role {
+    const { accounts, regions } = targetSelection(settings);
+    const role = new iam.Role(scope, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description:
+        'Cognito drift organization run: read-only Cognito, assume the member roles, baseline bucket, alert topic',
+    });
+    // In its own account the function reads with its own credentials; in the regions it scans.
+    const regionParts =
+      regions.kind === 'stack' ? [Aws.REGION] : regions.kind === 'list' ? regions.regions : ['*'];
+    const own = (service: string, resource: string) =>
+      regionParts.map((region) => `arn:${Aws.PARTITION}:${service}:${region}:${Aws.ACCOUNT_ID}:${resource}`);
+    const statements: iam.PolicyStatement[] = [
+      new iam.PolicyStatement({
+        sid: 'ListWithoutResourceLevelPermissions',
+        actions: [
+          'cognito-idp:ListUserPools',
+          'cognito-idp:DescribeUserPoolDomain',
+          'cognito-identity:ListIdentityPools',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadUserPools',
+        actions: [
+          'cognito-idp:DescribeUserPool',
+          'cognito-idp:ListUserPoolClients',
+          'cognito-idp:DescribeUserPoolClient',
+          'cognito-idp:ListUserPoolClientSecrets',
+          'cognito-idp:GetUserPoolMfaConfig',
+          'cognito-idp:DescribeRiskConfiguration',
+          'cognito-idp:ListIdentityProviders',
+          'cognito-idp:DescribeIdentityProvider',
+          'cognito-idp:ListResourceServers',
+          'cognito-idp:ListGroups',
+          'cognito-idp:GetLogDeliveryConfiguration',
+          'cognito-idp:GetUICustomization',
+          'cognito-idp:GetWebACLForResource',
+        ],
+        resources: own('cognito-idp', 'userpool/*'),
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadIdentityPools',
+        actions: ['cognito-identity:DescribeIdentityPool', 'cognito-identity:GetIdentityPoolRoles'],
+        resources: own('cognito-identity', 'identitypool/*'),
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadWebAclOfPools',
+        actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
+        resources: own('wafv2', 'regional/webacl/*/*'),
+      }),
+      new iam.PolicyStatement({
+        // Neither action supports resource-level permissions. LookupEvents: who changed a pool of its
+        // own account (member accounts: through their role); DescribeTrails: the daily trail check.
+        sid: 'LookUpCloudTrail',
+        actions: ['cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadTrailStatus',
+        actions: ['cloudtrail:GetTrailStatus'],
+        resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadWriteDocuments',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListDocuments',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    ];
+    const memberRole = (account: string) =>
+      `arn:${Aws.PARTITION}:iam::${account}:role/${settings.memberRoleName}`;
+    if (accounts.kind !== 'self') {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AssumeMemberRoles',
+          actions: ['sts:AssumeRole'],
+          resources: accounts.kind === 'list' ? accounts.accountIds.map(memberRole) : [memberRole('*')],
+        }),
+      );
+    }
+    if (accounts.kind === 'organization') {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ListOrganizationAccounts',
+          // With OUs the listing walks them (lambda/org/list-targets.ts); without, it lists every account.
+          actions:
+            accounts.organizationalUnits.length > 0
+              ? ['organizations:ListAccountsForParent', 'organizations:ListChildren']
+              : ['organizations:ListAccounts'],
+          resources: ['*'],
+        }),
+      );
+    }
+    if (regions.kind === 'all-enabled') {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ListEnabledRegions',
+          // Of its own account only: in other accounts the member role lists them.
+          actions: ['account:ListRegions'],
+          resources: [`arn:${Aws.PARTITION}:account::${Aws.ACCOUNT_ID}:account`],
+        }),
+      );
+    }
+    for (const statement of statements) role.addToPolicy(statement);
+
+    const shown = (region: string) => (region === Aws.REGION ? '<AWS::Region>' : region);
+    for (const region of regionParts) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:${shown(region)}:<AWS::AccountId>:userpool/*]`,
+        'The organization run reads every user pool of its own account in each scanned region, new pools ' +
+          'included; the actions on userpool/* are read-only (Describe/List/Get).',
+      );
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-identity:${shown(region)}:<AWS::AccountId>:identitypool/*]`,
+        'The organization run reads every identity pool of its own account in each scanned region (read-only).',
+      );
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:wafv2:${shown(region)}:<AWS::AccountId>:regional/webacl/*/*]`,
+        'Which web ACL guards a pool is what is watched, so it cannot be named in advance; read-only.',
+      );
+    }
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+        'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
+        'resource-level permissions; all are read-only.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
+      'The daily trail check reads the logging status of whichever trail covers the region, including ' +
+        'multi-Region and organization trails homed in another region or account; read-only.',
+    );
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`,
+      'Documents are keyed by account, region and pool, not known at deploy time; only s3:GetObject and ' +
+        's3:PutObject on the objects of this one bucket (no delete: versions are kept).',
+    );
+    if (accounts.kind === 'organization') {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.memberRoleName}]`,
+        'accounts=organization scans every active account of the organization, read at run time: the member ' +
+          'role of any account, by its one name; each member role trusts only this role (aws:PrincipalArn).',
+      );
+    }
+    return role;
+  }
+
+  /** The organization run (`lib/organization-scan.ts`) with its own log group, traced like the other. */
+  private createOrganizationStateMachine(
+    scope: Construct,
+    fn: lambda.Function,
+    settings: DetectorSettings,
+  ): sfn.StateMachine {
+    const { accounts, regions } = targetSelection(settings);
+    const listed =
+      (accounts.kind === 'list' ? accounts.accountIds.length : 1) *
+      (regions.kind === 'list' ? regions.regions.length : 1);
+    const distributed =
+      accounts.kind === 'organization' ||
+      regions.kind === 'all-enabled' ||
+      listed >= DISTRIBUTED_MAP_THRESHOLD;
+    const stateMachineLogs = new logs.LogGroup(scope, 'StateMachineLogs', {
+      retention: settings.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+      comment: 'One Cognito drift organization run: list the targets, scan each, send one digest',
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        organizationScanDefinition(scope, {
+          fn,
+          maxConcurrentTargets: settings.maxConcurrentTargets,
+          maxInvocationsPerTarget: settings.maxInvocationsPerRun,
+          distributed,
+        }),
+      ),
+      tracingEnabled: true,
+      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    acknowledge(
+      stateMachine.role,
+      `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
+      'Generated by the Step Functions LambdaInvoke tasks: invoking versions and aliases of the organization ' +
+        'function only.',
+    );
+    acknowledge(
+      stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Generated by Step Functions for execution logging (logs:*LogDelivery, PutResourcePolicy, Describe*) and ' +
+        'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*); these actions do not support ' +
+        'resource-level permissions.',
+    );
+    const mapPolicy = stateMachine.node.tryFindChild('DistributedMapPolicy');
+    if (distributed && mapPolicy) {
+      // The Distributed Map's child executions, named by Step Functions at run time.
+      const name = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId(stateMachine)}"}]}]}`;
+      for (const executions of [`${name}:*`, `${name}/*:*`]) {
+        acknowledge(
+          mapPolicy,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${executions}]`,
+          'Generated by Step Functions for the Distributed Map: describe and stop the child executions of this ' +
+            'one state machine, whose names are chosen at run time.',
+        );
+      }
+    }
+    return stateMachine;
+  }
+
   private createStateMachine(settings: DetectorSettings, retention: logs.RetentionDays): sfn.StateMachine {
     const maxInvocations = settings.maxInvocationsPerRun;
     // State: { request: { runId? }, iteration: number of the next invocation, result?: { done, runId } }
@@ -834,4 +1153,59 @@ function logicalId(construct: IConstruct): string {
   if (!CfnElement.isCfnElement(resource))
     throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return Stack.of(construct).resolve(resource.logicalId);
+}
+
+/** One value as itself, several as a list: a policy condition reads the same as before with one. */
+function oneOrMany(values: readonly string[]): string | string[] {
+  return values.length === 1 ? (values[0] as string) : [...values];
+}
+
+/** The settings without some of them, for an environment that must not carry those. */
+function withoutSettings(
+  settings: DetectorSettings,
+  names: readonly SettingName[],
+): Partial<Record<SettingName, unknown>> {
+  const kept: Record<string, unknown> = { ...settings };
+  for (const name of names) delete kept[name];
+  return kept;
+}
+
+/**
+ * A function from the package's prebuilt bundle when there is one, else bundled here from its
+ * TypeScript entry with the same options as the prebuilt bundle (bench/bundle.ts, scripts/build.ts).
+ */
+function bundledFunction(
+  scope: Construct,
+  id: string,
+  props: lambda.FunctionOptions & { runtime: lambda.Runtime },
+  entry: string,
+  prebuilt: string,
+): lambda.Function {
+  if (existsSync(join(prebuilt, 'index.mjs'))) {
+    return new lambda.Function(scope, id, {
+      ...props,
+      code: lambda.Code.fromAsset(prebuilt),
+      handler: 'index.handler',
+    });
+  }
+  return new NodejsFunction(scope, id, {
+    ...props,
+    entry,
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+    bundling: {
+      forceDockerBundling: false,
+      format: OutputFormat.ESM,
+      // Bundled CommonJS dependencies call require(); ESM has none, so define it.
+      banner:
+        "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);",
+      mainFields: ['module', 'main'],
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      // Bundle the AWS SDK too, so the versions pinned in package-lock.json are the ones that run.
+      externalModules: [],
+    },
+  });
 }

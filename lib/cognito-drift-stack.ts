@@ -37,6 +37,18 @@ export class CognitoDriftStack extends Stack {
       description: 'State machine that runs one detection (start it by hand to scan now)',
       value: this.detector.stateMachine.stateMachineArn,
     });
+    if (this.detector.organizationStateMachine && this.detector.organizationFunction?.role) {
+      new CfnOutput(this, 'OrganizationStateMachineArn', {
+        description:
+          'State machine of the organization run, started by the schedule (start it by hand with {} to scan now)',
+        value: this.detector.organizationStateMachine.stateMachineArn,
+      });
+      new CfnOutput(this, 'DetectorRoleArn', {
+        description:
+          'Role of the organization function: the member roles trust it (StackSet parameter DetectorRoleArn)',
+        value: this.detector.organizationFunction.role.roleArn,
+      });
+    }
     new CfnOutput(this, 'ApproverRoleArn', {
       description:
         'Role to assume for cognito-drift approve (the only one besides the function that may write baselines)',

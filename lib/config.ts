@@ -9,6 +9,15 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ignoreRulesSchema } from '../lambda/core/ignore.js';
+import {
+  type AccountSelection,
+  formatAccountSelection,
+  formatRegionSelection,
+  parseAccountSelection,
+  parseRegionSelection,
+  type RegionSelection,
+  TargetSelectionError,
+} from '../lambda/org/target.js';
 import { MAX_SCHEDULE_PERIOD_MINUTES, parseSchedule } from '../lambda/schedule.js';
 import {
   CONTEXT_KEY_NAMES,
@@ -64,7 +73,45 @@ export interface DetectorSettings {
   readonly realtime: boolean;
   readonly realtimeDebounceSeconds: number;
   readonly chatTopic: boolean;
+  /** Which accounts are scanned, normalized: `self`, `organization` or `111122223333,444455556666`. */
+  readonly accounts: string;
+  /** Which regions are scanned, normalized: `stack`, `all-enabled` or `eu-west-1,us-east-1`. */
+  readonly regions: string;
+  /** With `accounts: 'organization'`: its OU filter (absent: the whole organization). */
+  readonly organizationalUnits?: readonly string[];
+  readonly maxConcurrentTargets: number;
+  readonly memberRoleName: string;
+  readonly externalId?: string;
 }
+
+/**
+ * Whether the settings ask for more than the deployment's own account and region: then the
+ * schedule runs the organization state machine (`lib/organization-scan.ts`).
+ */
+export function isOrganizationMode(settings: Pick<DetectorSettings, 'accounts' | 'regions'>): boolean {
+  const { accounts, regions } = targetSelection(settings);
+  return accounts.kind !== 'self' || regions.kind !== 'stack';
+}
+
+/** The settings' account and region selections, as the function parses them from its environment. */
+export function targetSelection(
+  settings: Pick<DetectorSettings, 'accounts' | 'regions' | 'organizationalUnits'>,
+): { accounts: AccountSelection; regions: RegionSelection } {
+  return {
+    accounts: parseAccountSelection(settings.accounts, settings.organizationalUnits?.join(',')),
+    regions: parseRegionSelection(settings.regions),
+  };
+}
+
+/** The settings only an organization deployment uses: left out of the single-target function's environment. */
+export const ORGANIZATION_SETTINGS = [
+  'accounts',
+  'regions',
+  'organizationalUnits',
+  'maxConcurrentTargets',
+  'memberRoleName',
+  'externalId',
+] as const satisfies readonly SettingName[];
 
 /** Every construct prop is a setting of the schema and every setting a prop: none can skip the schema. */
 const propsAreSettings: [keyof CognitoDriftDetectorProps] extends [SettingName]
@@ -173,6 +220,63 @@ function checkSurfaces(label: Label, spec: string | readonly string[]): string[]
   }
 }
 
+/** A list setting as the target parsers read it: a comma-separated string. */
+function listText(label: Label, setting: SettingName, value: string | readonly string[]): string {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw invalid(label, setting, `${show(value)} must be a string or a list of strings`);
+  }
+  if (value.length === 0) throw invalid(label, setting, 'is an empty list');
+  return value.join(',');
+}
+
+/** Accounts, regions and OUs, with the function's own parsers, so a typo fails at synth. */
+function checkTargets(
+  label: Label,
+  props: CognitoDriftDetectorProps,
+): Pick<DetectorSettings, 'accounts' | 'regions' | 'organizationalUnits'> {
+  const parse = <T>(setting: SettingName, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof TargetSelectionError) throw invalid(label, setting, error.message);
+      throw error;
+    }
+  };
+  const accountsText = listText(label, 'accounts', props.accounts ?? DEFAULTS.accounts);
+  const ousText =
+    props.organizationalUnits === undefined
+      ? undefined
+      : listText(label, 'organizationalUnits', props.organizationalUnits);
+  // The OU ids on their own first, so their errors name organizationalUnits.
+  const ous = parse('organizationalUnits', () => parseAccountSelection('organization', ousText));
+  const accounts = parse('accounts', () => parseAccountSelection(accountsText));
+  if (ous.kind === 'organization' && ous.organizationalUnits.length > 0 && accounts.kind !== 'organization') {
+    throw invalid(
+      label,
+      'organizationalUnits',
+      `${show(ousText)} filters the accounts of an organization: it needs ${label('accounts')} = "organization"`,
+    );
+  }
+  const regions = parse('regions', () =>
+    parseRegionSelection(listText(label, 'regions', props.regions ?? DEFAULTS.regions)),
+  );
+  const organizationalUnits = ous.kind === 'organization' ? ous.organizationalUnits : [];
+  return {
+    accounts: formatAccountSelection(accounts),
+    regions: formatRegionSelection(regions),
+    ...(organizationalUnits.length > 0 ? { organizationalUnits } : {}),
+  };
+}
+
+/** A string setting checked against its schema (the IAM role name, the external id). */
+function checkString(label: Label, setting: SettingName, value: unknown, rule: string): string {
+  if (typeof value !== 'string' || !inRange(setting, value)) {
+    throw invalid(label, setting, `${show(value)} must be ${rule}`);
+  }
+  return value;
+}
+
 function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettings {
   const quotaShare = checkNumber(label, 'quotaShare', props.quotaShare ?? DEFAULTS.quotaShare);
   const logRetentionDays = props.logRetentionDays ?? DEFAULTS.logRetentionDays;
@@ -272,6 +376,28 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
       props.maxInvocationsPerRun ?? DEFAULTS.maxInvocationsPerRun,
     ),
     chatTopic: checkBoolean(label, 'chatTopic', props.chatTopic ?? DEFAULTS.chatTopic),
+    ...checkTargets(label, props),
+    maxConcurrentTargets: checkNumber(
+      label,
+      'maxConcurrentTargets',
+      props.maxConcurrentTargets ?? DEFAULTS.maxConcurrentTargets,
+    ),
+    memberRoleName: checkString(
+      label,
+      'memberRoleName',
+      props.memberRoleName ?? DEFAULTS.memberRoleName,
+      'an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-',
+    ),
+    ...(props.externalId === undefined
+      ? {}
+      : {
+          externalId: checkString(
+            label,
+            'externalId',
+            props.externalId,
+            'an external id: 2 to 1224 of A-Z a-z 0-9 and +=,.@:/_-',
+          ),
+        }),
   };
 }
 
@@ -322,13 +448,16 @@ function distance(a: string, b: string): number {
  * @throws DetectorConfigError `Unknown setting context "quotashare": did you mean quotaShare?`
  */
 export function checkContextKeys(keys: Iterable<string>): void {
+  const known = [...CONTEXT_KEY_NAMES, MEMBER_ROLE_TEMPLATE_KEY];
   for (const key of keys) {
-    if (CONTEXT_KEY_NAMES.includes(key) || isCdkOwnKey(key)) continue;
+    if (known.includes(key) || isCdkOwnKey(key)) continue;
     const lower = key.toLowerCase();
-    const nearest = CONTEXT_KEY_NAMES.map((name) => ({
-      name,
-      d: distance(lower, name.toLowerCase()),
-    })).sort((a, b) => a.d - b.d)[0];
+    const nearest = known
+      .map((name) => ({
+        name,
+        d: distance(lower, name.toLowerCase()),
+      }))
+      .sort((a, b) => a.d - b.d)[0];
     if (nearest && nearest.d <= Math.max(2, Math.floor(nearest.name.length / 5))) {
       throw new DetectorConfigError(
         `context "${key}"`,
@@ -336,6 +465,39 @@ export function checkContextKeys(keys: Iterable<string>): void {
       );
     }
   }
+}
+
+/**
+ * The app's own switch (not a detector setting): `-c memberRoleTemplate=true` synthesizes only the
+ * member role stack, for a StackSet, instead of the detector. Off, the app has one stack, so a plain
+ * `cdk deploy` needs no stack name.
+ */
+export const MEMBER_ROLE_TEMPLATE_KEY = 'memberRoleTemplate';
+
+/**
+ * Whether the app should synthesize the member role template, and with which role name (the
+ * `memberRoleName` setting, validated as the detector validates it).
+ * @returns undefined when `memberRoleTemplate` is unset or false
+ * @throws DetectorConfigError naming the context key
+ */
+export function parseMemberRoleTemplate(ctx: ContextReader): { roleName: string } | undefined {
+  const raw = ctx(MEMBER_ROLE_TEMPLATE_KEY);
+  if (raw === undefined || raw === false || raw === 'false') return undefined;
+  if (raw !== true && raw !== 'true') {
+    throw new DetectorConfigError(
+      `context "${MEMBER_ROLE_TEMPLATE_KEY}"`,
+      `Invalid context "${MEMBER_ROLE_TEMPLATE_KEY}": ${show(raw)} must be true or false`,
+    );
+  }
+  const roleName = contextString(ctx, 'memberRoleName') ?? DEFAULTS.memberRoleName;
+  return {
+    roleName: checkString(
+      contextLabel,
+      'memberRoleName',
+      roleName,
+      'an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-',
+    ),
+  };
 }
 
 /** A boolean from `-c key=true|false` (a string) or cdk.json (a boolean). */
@@ -363,6 +525,15 @@ function contextNumber(ctx: ContextReader, setting: SettingName): number | undef
   if (typeof raw === 'number') return raw;
   if (typeof raw === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw.trim())) return Number(raw.trim());
   throw invalid(contextLabel, setting, `${show(raw)} is not a number`);
+}
+
+/** A list from `-c key=a,b` (a string) or cdk.json (a string or a list of strings). */
+function contextList(ctx: ContextReader, setting: SettingName): string | string[] | undefined {
+  const raw = ctx(contextKey(setting));
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') return raw.trim();
+  if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) return raw;
+  throw invalid(contextLabel, setting, `${show(raw)} must be a comma-separated string or a list of strings`);
 }
 
 function contextEmails(ctx: ContextReader): string[] {
@@ -431,6 +602,12 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     realtime: contextBoolean(ctx, 'realtime'),
     realtimeDebounceSeconds: contextNumber(ctx, 'realtimeDebounceSeconds'),
     chatTopic: contextBoolean(ctx, 'chatTopic'),
+    accounts: contextList(ctx, 'accounts'),
+    regions: contextList(ctx, 'regions'),
+    organizationalUnits: contextList(ctx, 'organizationalUnits'),
+    maxConcurrentTargets: contextNumber(ctx, 'maxConcurrentTargets'),
+    memberRoleName: contextString(ctx, 'memberRoleName'),
+    externalId: contextString(ctx, 'externalId'),
   };
   return resolve(props, contextLabel);
 }

@@ -10,9 +10,19 @@ export {
   DEFAULTS,
   DetectorConfigError,
   type DetectorSettings,
+  isOrganizationMode,
   LOG_LEVELS,
   type LogLevel,
   parseDetectorConfig,
   parseSchedule,
   resolveDetectorSettings,
 } from './config.js';
+export {
+  CognitoDriftMemberRole,
+  type CognitoDriftMemberRoleProps,
+  CognitoDriftMemberRoleStack,
+  type CognitoDriftMemberRoleStackProps,
+  MEMBER_READ_ACTIONS,
+  MEMBER_ROLE_NAME,
+} from './member-role.js';
+export { DISTRIBUTED_MAP_THRESHOLD } from './organization-scan.js';

@@ -1,4 +1,12 @@
-import { ArnFormat, Aws, CfnParameter, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  Aws,
+  CfnParameter,
+  DefaultStackSynthesizer,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
@@ -7,11 +15,13 @@ export const MEMBER_ROLE_NAME = 'CognitoDriftMemberRole';
 
 /**
  * The read actions a scan of one (account, region) makes, exactly: the Cognito, identity-pool and
- * WAF reads of the reader, and `account:ListRegions` for `regions=all-enabled`. A test derives the
+ * WAF reads of the reader, `cloudtrail:LookupEvents` (who made a change), and `account:ListRegions`
+ * for `regions=all-enabled`. A test derives the
  * actions from the bundled code and compares.
  */
 export const MEMBER_READ_ACTIONS = [
   'account:ListRegions',
+  'cloudtrail:LookupEvents',
   'cognito-identity:DescribeIdentityPool',
   'cognito-identity:GetIdentityPoolRoles',
   'cognito-identity:ListIdentityPools',
@@ -92,15 +102,22 @@ export class CognitoDriftMemberRole extends Construct {
  * A stack made for a service-managed StackSet deployed to an OU: the member role, with the detector
  * role ARN and the external id (or organization id) as parameters. See the README's organization setup.
  */
+export interface CognitoDriftMemberRoleStackProps extends StackProps {
+  /** The role's name: the detector's `memberRoleName`. @default 'CognitoDriftMemberRole' */
+  readonly roleName?: string;
+}
+
 export class CognitoDriftMemberRoleStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: CognitoDriftMemberRoleStackProps = {}) {
     super(scope, id, {
+      // Member accounts are not CDK-bootstrapped: no bootstrap-version rule (the stack has no assets).
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       ...props,
       description: 'cognito-drift member role (deploy with a StackSet to an OU)',
     });
     const detectorRoleArn = new CfnParameter(this, 'DetectorRoleArn', {
       type: 'String',
-      description: 'The cognito-drift function role ARN (stack output DetectorRoleArn)',
+      description: 'The cognito-drift organization function role ARN (detector stack output DetectorRoleArn)',
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
     });
     const organizationId = new CfnParameter(this, 'OrganizationId', {
@@ -111,6 +128,7 @@ export class CognitoDriftMemberRoleStack extends Stack {
     new CognitoDriftMemberRole(this, 'MemberRole', {
       detectorRoleArn: detectorRoleArn.valueAsString,
       organizationId: organizationId.valueAsString,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
     });
   }
 }

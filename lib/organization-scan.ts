@@ -16,7 +16,16 @@ export interface OrganizationScanDefinitionProps {
   readonly maxInvocationsPerTarget: number;
   /** Use a Distributed Map (true) or an inline Map (false, few targets known at synth). */
   readonly distributed: boolean;
+  /**
+   * The bucket's name, where the list step leaves the Map's items (`runs/organization/<id>/items.json`)
+   * for a Distributed Map's ItemReader. The state machine's role needs `s3:GetObject` on
+   * `runs/organization/*` ({@link ORGANIZATION_RUN_PREFIX}); the definition adds no grant itself.
+   */
+  readonly bucketName: string;
 }
+
+/** Where an organization run keeps its items and each target's outcome (`lambda/org/scan-target.ts`). */
+export const ORGANIZATION_RUN_PREFIX = 'runs/organization/';
 
 const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
@@ -28,8 +37,14 @@ const LAMBDA_SERVICE_ERRORS = [
 /**
  * The organization run: List (targets) → Map over targets, each item looping its own Scan
  * invocation until `done` (as the single-target loop does) → Aggregate (one digest). A target's
- * failure is isolated: the item catches it and reports the target as failed; the Map tolerates it.
- * Inputs and outputs follow `lambda/org/contract.ts`.
+ * failure is isolated: the item catches it and the Map goes on; the aggregate step reports a target
+ * that left no outcome as failed.
+ *
+ * The state stays small whatever the number of targets: a Distributed Map reads its items from S3
+ * (ItemReader), every target writes its outcome to S3, and the Map keeps no results (its result is
+ * discarded), so neither the items nor the results meet the 256 KiB payload limit. An inline Map
+ * (few targets, known at synth) takes the items from the state. Inputs and outputs follow
+ * `lambda/org/contract.ts`.
  */
 export function organizationScanDefinition(
   scope: Construct,
@@ -38,12 +53,18 @@ export function organizationScanDefinition(
   // The payload is either a fixed object (with `.$` paths) or, for the scan, the item's `input` as a
   // whole, through InputPath: `TaskInput.fromJsonPathAt` with `payloadResponseOnly` renders
   // `"Parameters": "$.input"`, a string Step Functions rejects (Parameters must be an object).
-  const invoke = (id: string, payload: sfn.TaskInput | { inputPath: string }, resultPath: string) => {
+  const invoke = (
+    id: string,
+    payload: sfn.TaskInput | { inputPath: string },
+    resultPath: string,
+    resultSelector?: Record<string, unknown>,
+  ) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: props.fn,
       ...('inputPath' in payload ? { inputPath: payload.inputPath } : { payload }),
       payloadResponseOnly: true,
       resultPath,
+      ...(resultSelector ? { resultSelector } : {}),
     });
     task.addRetry({
       errors: LAMBDA_SERVICE_ERRORS,
@@ -54,37 +75,36 @@ export function organizationScanDefinition(
     return task;
   };
 
-  const list = invoke('ListTargets', sfn.TaskInput.fromObject({ phase: 'list' }), '$.listing');
+  const list = invoke(
+    'ListTargets',
+    sfn.TaskInput.fromObject({ phase: 'list', itemsInState: !props.distributed }),
+    '$.listing',
+    {
+      'orgRunId.$': '$.orgRunId',
+      'startedAt.$': '$.startedAt',
+      'itemsKey.$': '$.itemsKey',
+      'targets.$': '$.targets',
+      bucket: props.bucketName,
+      ...(props.distributed ? {} : { 'items.$': '$.items' }),
+    },
+  );
 
-  // One item: invoke, then again with the previous output while not done, at most N times.
+  // One item: invoke, then again with the previous output while not done, at most N times. How
+  // it ended is in the target's outcome document; the item itself returns nothing.
   const scan = invoke('ScanTarget', { inputPath: '$.input' }, '$.output');
   const targetFailed = new sfn.Pass(scope, 'TargetFailed', {
-    parameters: {
-      phase: 'scan',
-      'orgRunId.$': '$.input.orgRunId',
-      'target.$': '$.input.target',
-      done: true,
-      status: 'unreachable',
-      reason: 'the scan failed (see the function errors alarm)',
-      findings: 0,
-    },
+    comment: 'The scan failed: it left no outcome, and the aggregate step reports the target as failed',
+    parameters: {},
   });
   scan.addCatch(targetFailed, { errors: ['States.ALL'], resultPath: '$.error' });
   const again = new sfn.Pass(scope, 'ScanAgain', {
     parameters: { 'input.$': '$.output', 'count.$': 'States.MathAdd($.count, 1)' },
   });
   const tooMany = new sfn.Pass(scope, 'TargetTooLong', {
-    parameters: {
-      phase: 'scan',
-      'orgRunId.$': '$.input.orgRunId',
-      'target.$': '$.input.target',
-      done: true,
-      status: 'unreachable',
-      reason: `the scan needed more than ${props.maxInvocationsPerTarget} invocations`,
-      findings: 0,
-    },
+    comment: `More than ${props.maxInvocationsPerTarget} invocations: no outcome, reported as not finished`,
+    parameters: {},
   });
-  const itemDone = new sfn.Pass(scope, 'TargetDone', { outputPath: '$.output' });
+  const itemDone = new sfn.Pass(scope, 'TargetDone', { parameters: {} });
   const itemProcessor = scan.next(
     new sfn.Choice(scope, 'TargetScanned')
       .when(sfn.Condition.booleanEquals('$.output.done', true), itemDone)
@@ -93,17 +113,20 @@ export function organizationScanDefinition(
   );
 
   const mapProps = {
-    itemsPath: '$.listing.items',
     itemSelector: { 'input.$': '$$.Map.Item.Value', count: 1 },
     maxConcurrency: props.maxConcurrentTargets ?? 10,
-    resultPath: '$.results',
+    resultPath: sfn.JsonPath.DISCARD,
   };
   const map = props.distributed
     ? new sfn.DistributedMap(scope, 'ScanTargets', {
         ...mapProps,
+        itemReader: new sfn.S3JsonItemReader({
+          bucketNamePath: sfn.JsonPath.stringAt('$.listing.bucket'),
+          key: sfn.JsonPath.stringAt('$.listing.itemsKey'),
+        }),
         mapExecutionType: sfn.StateMachineType.STANDARD,
       })
-    : new sfn.Map(scope, 'ScanTargets', mapProps);
+    : new sfn.Map(scope, 'ScanTargets', { ...mapProps, itemsPath: '$.listing.items' });
   map.itemProcessor(itemProcessor);
 
   const aggregate = invoke(
@@ -112,8 +135,6 @@ export function organizationScanDefinition(
       phase: 'aggregate',
       'orgRunId.$': '$.listing.orgRunId',
       'startedAt.$': '$.listing.startedAt',
-      'unreachable.$': '$.listing.unreachable',
-      'results.$': '$.results',
     }),
     '$.aggregate',
   );

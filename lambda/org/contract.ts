@@ -17,8 +17,16 @@ export const unreachableSchema = z.strictObject({
   reason: z.string(),
 });
 
-/** `{phase: 'list'}`: the state machine's first step. */
-export const listInputSchema = z.strictObject({ phase: z.literal('list') });
+/**
+ * `{phase: 'list'}`: the state machine's first step. `itemsInState`: the definition maps with an
+ * inline Map, which needs the items in the state; a Distributed Map reads them from S3 instead
+ * (`itemsKey`), so a run's state stays small whatever the number of targets.
+ */
+export const listInputSchema = z.strictObject({
+  phase: z.literal('list'),
+  itemsInState: z.boolean().optional(),
+});
+export type ListInput = z.infer<typeof listInputSchema>;
 
 /**
  * One Map item, and (with `runId`) the child's own loop: invoke again until `done`. Not strict: the
@@ -33,15 +41,22 @@ export const childInputSchema = z.object({
 });
 export type ChildInput = z.infer<typeof childInputSchema>;
 
-/** The list step's output: the Map's items and what could not even be listed. */
+/** The list step's output. The targets and the unreachable ones are in S3, for the Map and the aggregate. */
 export const listOutputSchema = z.strictObject({
   orgRunId: z.string(),
   startedAt: z.string(),
-  items: z.array(childInputSchema),
-  unreachable: z.array(unreachableSchema),
+  /** `runs/organization/<orgRunId>/items.json`: the Map's items, a JSON array of child inputs. */
+  itemsKey: z.string(),
+  targets: z.number().int(),
+  /** The items again, only with `itemsInState` (an inline Map). */
+  items: z.array(childInputSchema).optional(),
 });
 export type ListOutput = z.infer<typeof listOutputSchema>;
 
+/**
+ * What one invocation of a child returns, to its own loop. The outcome for the aggregate step is
+ * written to S3 when the target is done (`outcomeKey`), not returned: the Map keeps no results.
+ */
 export const childOutputSchema = z.strictObject({
   phase: z.literal('scan'),
   orgRunId: z.string(),
@@ -52,19 +67,18 @@ export const childOutputSchema = z.strictObject({
   /** `scanned`: compared as usual; `unreachable`: nothing compared, nothing marked removed; `not-offered`: Cognito has no endpoint there. */
   status: z.enum(['scanned', 'unreachable', 'not-offered', 'in-progress']),
   reason: z.string().optional(),
-  /** Where the target's messages of this run wait for the aggregate step (none when it has nothing to say). */
-  messagesKey: z.string().optional(),
   findings: z.number().int(),
 });
 export type ChildOutput = z.infer<typeof childOutputSchema>;
 
-/** The aggregate step: the list output plus every child's last output (the Map's result). */
+/**
+ * The aggregate step, after the Map: everything else it reads from S3 (the items, the listing's
+ * unreachable accounts, each target's outcome). A target without an outcome failed or did not finish.
+ */
 export const aggregateInputSchema = z.strictObject({
   phase: z.literal('aggregate'),
   orgRunId: z.string(),
   startedAt: z.string(),
-  unreachable: z.array(unreachableSchema),
-  results: z.array(childOutputSchema),
 });
 export type AggregateInput = z.infer<typeof aggregateInputSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CognitoReader } from '../adapters/cognito-reader.js';
 import { DriftStore } from '../adapters/drift-store.js';
+import { forEachConcurrently } from '../concurrency.js';
 import { applyAlertMarks, type PendingAlertMarks } from '../core/alert-marks.js';
 import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
@@ -11,13 +12,21 @@ import {
   type AggregateInput,
   type ChildInput,
   type ChildOutput,
+  childInputSchema,
+  type ListInput,
   type ListOutput,
   organizationEventSchema,
+  unreachableSchema,
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
 import { migrateSingleTargetLayout } from './migrate.js';
-import { type ScanTargetOptions, scanTarget, type TargetMessages } from './scan-target.js';
+import {
+  organizationRunKeys,
+  type ScanTargetOptions,
+  scanTarget,
+  type TargetOutcome,
+} from './scan-target.js';
 import {
   type AccountSelection,
   type RegionSelection,
@@ -62,6 +71,10 @@ export interface OrganizationSettings {
 }
 
 const ORGANIZATION_STATE_KEY = 'state/organization.json';
+/** Outcomes the aggregate step reads at once (S3 GETs). */
+const OUTCOME_READS_AT_ONCE = 16;
+/** The line of a target whose scan left no outcome. */
+const TARGET_NOT_FINISHED = 'the scan failed or did not finish (see the function errors alarm)';
 const organizationStateSchema = z.strictObject({
   formatVersion: z.literal(1),
   kind: z.literal('organization-state'),
@@ -81,12 +94,16 @@ export async function runOrganizationStep(
   settings: OrganizationSettings,
 ): Promise<ListOutput | ChildOutput | { sent: number; orgRunId: string }> {
   const parsed = organizationEventSchema.parse(event);
-  if (parsed.phase === 'list') return listStep(deps, settings);
+  if (parsed.phase === 'list') return listStep(parsed, deps, settings);
   if (parsed.phase === 'scan') return scanStep(parsed, deps, settings);
   return aggregateStep(parsed, deps, settings);
 }
 
-async function listStep(deps: OrganizationDeps, settings: OrganizationSettings): Promise<ListOutput> {
+async function listStep(
+  input: ListInput,
+  deps: OrganizationDeps,
+  settings: OrganizationSettings,
+): Promise<ListOutput> {
   const startedAt = deps.now().toISOString();
   const orgRunId = startedAt.replace(/[:.]/g, '-');
   // A deployment that watched only its own account and region keeps its baselines, alerts and
@@ -114,12 +131,29 @@ async function listStep(deps: OrganizationDeps, settings: OrganizationSettings):
     targets: listing.targets.length,
     unreachable: listing.unreachable.length,
   });
+  const items = listing.targets.map((target) => ({ phase: 'scan' as const, orgRunId, target }));
+  const runKeys = organizationRunKeys(orgRunId);
+  await deps.documents.put(runKeys.items, JSON.stringify(items), { unconditional: true });
+  await deps.documents.put(runKeys.listing, canonicalJson({ unreachable: listing.unreachable }, 2), {
+    unconditional: true,
+  });
   return {
     orgRunId,
     startedAt,
-    items: listing.targets.map((target) => ({ phase: 'scan' as const, orgRunId, target })),
-    unreachable: listing.unreachable,
+    itemsKey: runKeys.items,
+    targets: items.length,
+    ...(input.itemsInState ? { items } : {}),
   };
+}
+
+const storedItemsSchema = z.array(childInputSchema);
+const storedListingSchema = z.object({ unreachable: z.array(unreachableSchema) });
+
+/** A run document of this organization run, parsed; a missing or unusable one stops the aggregate. */
+async function readRunDocument<T>(documents: DocumentStore, key: string, schema: z.ZodType<T>): Promise<T> {
+  const object = await documents.get(key);
+  if (!object) throw new Error(`The organization run document ${key} is missing`);
+  return schema.parse(JSON.parse(object.body));
 }
 
 async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: OrganizationSettings) {
@@ -154,19 +188,23 @@ async function aggregateStep(
   settings: OrganizationSettings,
 ): Promise<{ sent: number; orgRunId: string }> {
   const { documents, notifier, now } = deps;
-  const parts: TargetMessages[] = [];
-  const unreachable: UnreachableTarget[] = [...input.unreachable];
-  for (const result of input.results) {
-    if (result.status === 'unreachable') {
-      unreachable.push({
-        accountId: result.target.accountId,
-        region: result.target.region,
-        reason: result.reason ?? `cannot scan ${result.target.accountId}/${result.target.region}`,
-      });
-    }
-    if (!result.messagesKey) continue;
-    const stored = await documents.get(result.messagesKey);
-    if (stored) parts.push(JSON.parse(stored.body) as TargetMessages);
+  const runKeys = organizationRunKeys(input.orgRunId);
+  const items = await readRunDocument(documents, runKeys.items, storedItemsSchema);
+  const listed = await readRunDocument(documents, runKeys.listing, storedListingSchema);
+  const outcomes = new Map<string, TargetOutcome | undefined>();
+  await forEachConcurrently(items, OUTCOME_READS_AT_ONCE, async ({ target }) => {
+    const stored = await documents.get(runKeys.outcome(target));
+    outcomes.set(targetName(target), stored ? (JSON.parse(stored.body) as TargetOutcome) : undefined);
+  });
+  const parts: TargetOutcome[] = [];
+  const unreachable: UnreachableTarget[] = [...listed.unreachable];
+  for (const { target } of items) {
+    const outcome = outcomes.get(targetName(target));
+    // No outcome: the target's scan failed (the Map item caught it) or needed too many invocations.
+    if (!outcome) unreachable.push({ ...target, reason: TARGET_NOT_FINISHED });
+    else if (outcome.status === 'unreachable')
+      unreachable.push({ ...target, reason: outcome.reason ?? TARGET_NOT_FINISHED });
+    else if (outcome.messages.length > 0 || outcome.alertMarks) parts.push(outcome);
   }
   // Dedupe the unreachable lines like every other notice: the same set is re-sent only after the
   // reminder interval.
@@ -185,7 +223,15 @@ async function aggregateStep(
     const reportKey = `reports/${input.orgRunId}.json`;
     await documents.put(
       reportKey,
-      canonicalJson({ orgRunId: input.orgRunId, startedAt: input.startedAt, targets: parts, unreachable }, 2),
+      canonicalJson(
+        {
+          orgRunId: input.orgRunId,
+          startedAt: input.startedAt,
+          targets: parts.map(({ target, messages }) => ({ target, messages })),
+          unreachable,
+        },
+        2,
+      ),
       { unconditional: true },
     );
     reportLocation = documents.locate?.(reportKey) ?? `${documents.location}/${reportKey}`;
@@ -216,7 +262,7 @@ async function aggregateStep(
   }
   deps.logger.info('Organization run finished', {
     orgRunId: input.orgRunId,
-    targets: input.results.length,
+    targets: items.length,
     unreachable: unreachable.length,
     messagesSent: messages.length,
   });

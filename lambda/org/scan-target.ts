@@ -9,14 +9,21 @@ import { AssumeRoleError } from './credentials.js';
 import { type ScanTarget, targetName } from './target.js';
 import { TargetDocumentStore } from './target-document-store.js';
 
-/** Where a target's messages of an organization run wait for the aggregate step. */
-export function messagesKey(orgRunId: string, target: ScanTarget): string {
-  return `runs/organization/${orgRunId}/${target.accountId}/${target.region}.json`;
-}
+/** The documents of one organization run, for the Map (items) and the aggregate step. */
+export const organizationRunKeys = (orgRunId: string) => ({
+  /** The Map's items: a JSON array of child inputs (a Distributed Map's ItemReader reads it). */
+  items: `runs/organization/${orgRunId}/items.json`,
+  /** The listing's unreachable accounts and regions. */
+  listing: `runs/organization/${orgRunId}/listing.json`,
+  /** A target's outcome, written when its scan is done. */
+  outcome: (target: ScanTarget) => `runs/organization/${orgRunId}/${target.accountId}/${target.region}.json`,
+});
 
-/** The messages one target produced in one organization run, as the aggregate step reads them. */
-export interface TargetMessages {
+/** How one target's scan in one organization run ended, and its messages, as the aggregate step reads them. */
+export interface TargetOutcome {
   target: ScanTarget;
+  status: 'scanned' | 'unreachable' | 'not-offered';
+  reason?: string;
   messages: AlertMessage[];
   /** The alert marks of these messages: the aggregate step sets them once the digest is published. */
   alertMarks?: PendingAlertMarks;
@@ -70,12 +77,9 @@ export async function scanTarget(
         target: targetName(target),
         code: error.code,
       });
-      return {
-        ...base,
-        done: true,
-        status: 'unreachable',
-        reason: `cannot assume role in ${target.accountId}`,
-      };
+      const reason = `cannot assume role in ${target.accountId}`;
+      await writeOutcome(deps, orgRunId, { target, status: 'unreachable', reason, messages: [] });
+      return { ...base, done: true, status: 'unreachable', reason };
     }
     throw error;
   }
@@ -112,24 +116,26 @@ export async function scanTarget(
       listing === 'not-offered'
         ? `Cognito is not offered in ${target.region}`
         : `region ${target.region} is not enabled in account ${target.accountId}`;
-    return {
-      ...base,
-      runId: result.runId,
-      done: true,
-      status: listing === 'not-offered' ? 'not-offered' : 'unreachable',
-      reason,
-    };
+    const status = listing === 'not-offered' ? 'not-offered' : 'unreachable';
+    await writeOutcome(deps, orgRunId, { target, status, reason, messages: [] });
+    return { ...base, runId: result.runId, done: true, status, reason };
   }
   const findings = result.pools.reduce((n, p) => n + p.findings.length, 0);
-  const out: ChildOutput = { ...base, runId: result.runId, done: true, status: 'scanned', findings };
   const marks = result.alertMarks && hasPendingMarks(result.alertMarks) ? result.alertMarks : undefined;
-  if (sent.length > 0 || marks) {
-    const key = messagesKey(orgRunId, target);
-    const document: TargetMessages = { target, messages: sent, ...(marks ? { alertMarks: marks } : {}) };
-    await deps.documents.put(key, canonicalJson(document, 2), { unconditional: true });
-    out.messagesKey = key;
-  }
-  return out;
+  await writeOutcome(deps, orgRunId, {
+    target,
+    status: 'scanned',
+    messages: sent,
+    ...(marks ? { alertMarks: marks } : {}),
+  });
+  return { ...base, runId: result.runId, done: true, status: 'scanned', findings };
+}
+
+/** The target is done: what the aggregate step reads. Written last, so its presence means done. */
+async function writeOutcome(deps: ScanTargetDeps, orgRunId: string, outcome: TargetOutcome): Promise<void> {
+  await deps.documents.put(organizationRunKeys(orgRunId).outcome(outcome.target), canonicalJson(outcome, 2), {
+    unconditional: true,
+  });
 }
 
 /**

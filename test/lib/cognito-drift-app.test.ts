@@ -62,6 +62,53 @@ describe('bin/cognito-drift.ts', () => {
   );
 
   it(
+    'synthesizes the organization detector from -c accounts=organization -c regions=all-enabled',
+    async () => {
+      const { code, stderr, outdir } = await runApp({
+        alertEmail: 'a@example.com',
+        accounts: 'organization',
+        regions: 'all-enabled',
+      });
+
+      expect(stderr).not.toMatch(/Error/);
+      expect(code).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+      // Still one stack: `cdk deploy` needs no stack name.
+      expect(
+        Object.values(manifest.artifacts as Record<string, { type: string }>).filter(
+          (artifact) => artifact.type === 'aws:cloudformation:stack',
+        ),
+      ).toHaveLength(1);
+      const template = JSON.parse(readFileSync(join(outdir, 'CognitoDrift.template.json'), 'utf8'));
+      expect(Object.keys(template.Outputs)).toEqual(
+        expect.arrayContaining(['OrganizationStateMachineArn', 'DetectorRoleArn', 'StateMachineArn']),
+      );
+    },
+    SYNTH_MS,
+  );
+
+  it(
+    'synthesizes only the member role stack with -c memberRoleTemplate=true, no alertEmail needed',
+    async () => {
+      const { code, stderr, outdir } = await runApp({
+        memberRoleTemplate: 'true',
+        memberRoleName: 'DriftReader',
+      });
+
+      expect(stderr).not.toMatch(/Error/);
+      expect(code).toBe(0);
+      expect(existsSync(join(outdir, 'CognitoDrift.template.json'))).toBe(false);
+      const template = JSON.parse(readFileSync(join(outdir, 'CognitoDriftMemberRole.template.json'), 'utf8'));
+      const roles = Object.values(
+        template.Resources as Record<string, { Type: string; Properties: { RoleName?: string } }>,
+      ).filter((r) => r.Type === 'AWS::IAM::Role');
+      expect(roles.map((r) => r.Properties.RoleName)).toEqual(['DriftReader']);
+      expect(Object.keys(template.Parameters).sort()).toEqual(['DetectorRoleArn', 'OrganizationId']);
+    },
+    SYNTH_MS,
+  );
+
+  it(
     'reports an invalid setting in one line and exits 1 without a stack',
     async () => {
       const { code, stderr, outdir } = await runApp({ alertEmail: 'bob@' });

@@ -4,9 +4,12 @@ import {
   checkContextKeys,
   DEFAULTS,
   DetectorConfigError,
+  isOrganizationMode,
   parseDetectorConfig,
+  parseMemberRoleTemplate,
   parseSchedule,
   resolveDetectorSettings,
+  targetSelection,
 } from '../../lib/config.js';
 
 /** A context reader over a plain object, the way `app.node.tryGetContext` answers. */
@@ -57,6 +60,10 @@ describe('parseDetectorConfig', () => {
       realtime: true,
       realtimeDebounceSeconds: 60,
       chatTopic: false,
+      accounts: 'self',
+      regions: 'stack',
+      maxConcurrentTargets: 10,
+      memberRoleName: 'CognitoDriftMemberRole',
     });
     expect(settings.ignoreRules).toBeUndefined();
   });
@@ -291,6 +298,12 @@ describe('checkContextKeys', () => {
     ['lambdaMemoryMB', 'lambdaMemoryMb'],
     ['scheduel', 'schedule'],
     ['alertEmails', 'alertEmail'],
+    ['maxConcurrentTarget', 'maxConcurrentTargets'],
+    ['organisationalUnits', 'organizationalUnits'],
+    ['memberRolename', 'memberRoleName'],
+    ['externalID', 'externalId'],
+    ['Accounts', 'accounts'],
+    ['memberRoleTemplates', 'memberRoleTemplate'],
   ])('refuses %s, suggesting %s', (key, suggestion) => {
     expect(() => checkContextKeys([key])).toThrow(
       `Unknown setting context "${key}": did you mean ${suggestion}?`,
@@ -307,6 +320,13 @@ describe('checkContextKeys', () => {
         'availability-zones:account=123456789012:region=eu-west-1',
         'acknowledged-issue-numbers',
         'deploymentStage',
+        'accounts',
+        'regions',
+        'organizationalUnits',
+        'maxConcurrentTargets',
+        'memberRoleName',
+        'externalId',
+        'memberRoleTemplate',
       ]),
     ).not.toThrow();
   });
@@ -330,5 +350,169 @@ describe('chatTopic', () => {
     expect(() => parseDetectorConfig(ctx({ chatTopic: 'yes' }))).toThrow(
       'Invalid context "chatTopic": "yes" must be true or false',
     );
+  });
+});
+
+describe('accounts, regions and the organization settings', () => {
+  const ctx =
+    (values: Record<string, unknown>): ContextReader =>
+    (key) =>
+      ({ alertEmail: 'a@example.com', ...values })[key];
+
+  it('defaults to the own account and region: not organization mode', () => {
+    const settings = parseDetectorConfig(ctx({}));
+
+    expect(settings).toMatchObject({ accounts: 'self', regions: 'stack', maxConcurrentTargets: 10 });
+    expect(settings.organizationalUnits).toBeUndefined();
+    expect(settings.externalId).toBeUndefined();
+    expect(isOrganizationMode(settings)).toBe(false);
+  });
+
+  it('reads -c accounts=organization -c regions=all-enabled with OUs, concurrency, role and external id', () => {
+    const settings = parseDetectorConfig(
+      ctx({
+        accounts: 'organization',
+        regions: 'all-enabled',
+        organizationalUnits: 'ou-ab12-cdefgh34, ou-ab12-ijklmn56',
+        maxConcurrentTargets: '25',
+        memberRoleName: 'DriftReader',
+        externalId: 'cognito-drift-7f3a',
+      }),
+    );
+
+    expect(settings).toMatchObject({
+      accounts: 'organization',
+      regions: 'all-enabled',
+      organizationalUnits: ['ou-ab12-cdefgh34', 'ou-ab12-ijklmn56'],
+      maxConcurrentTargets: 25,
+      memberRoleName: 'DriftReader',
+      externalId: 'cognito-drift-7f3a',
+    });
+    expect(isOrganizationMode(settings)).toBe(true);
+    expect(targetSelection(settings)).toEqual({
+      accounts: { kind: 'organization', organizationalUnits: ['ou-ab12-cdefgh34', 'ou-ab12-ijklmn56'] },
+      regions: { kind: 'all-enabled' },
+    });
+  });
+
+  it('takes lists as comma-separated strings (-c) and as lists (cdk.json) alike', () => {
+    const fromFlag = parseDetectorConfig(
+      ctx({ accounts: '111122223333, 444455556666', regions: 'eu-west-1' }),
+    );
+    const fromJson = parseDetectorConfig(
+      ctx({ accounts: ['111122223333', '444455556666'], regions: ['eu-west-1'] }),
+    );
+
+    expect(fromFlag).toMatchObject({ accounts: '111122223333,444455556666', regions: 'eu-west-1' });
+    expect(fromJson).toEqual(fromFlag);
+    expect(isOrganizationMode(fromFlag)).toBe(true);
+  });
+
+  it('is organization mode with the own account in several regions too', () => {
+    expect(isOrganizationMode(parseDetectorConfig(ctx({ regions: 'eu-west-1,us-east-1' })))).toBe(true);
+    expect(isOrganizationMode(parseDetectorConfig(ctx({ accounts: 'self', regions: 'stack' })))).toBe(false);
+  });
+
+  it.each([
+    [
+      { accounts: '12345' },
+      'Invalid context "accounts": "12345" is not an account id (12 digits), "self" or "organization"',
+    ],
+    [
+      { accounts: '111122223333,111122223333' },
+      'Invalid context "accounts": account 111122223333 is listed twice',
+    ],
+    [{ accounts: [] }, 'Invalid context "accounts": is an empty list'],
+    [
+      { accounts: 42 },
+      'Invalid context "accounts": "42" must be a comma-separated string or a list of strings',
+    ],
+    [{ regions: 'eu-west' }, 'Invalid context "regions": "eu-west" is not a region name (like eu-west-1)'],
+    [{ regions: 'all' }, 'Invalid context "regions": "all" is not a region name (like eu-west-1)'],
+    [
+      { accounts: 'organization', organizationalUnits: 'r-abcd' },
+      'Invalid context "organizationalUnits": "r-abcd" is not an organizational unit id (ou-xxxx-xxxxxxxx)',
+    ],
+    [
+      { organizationalUnits: 'ou-ab12-cdefgh34' },
+      'Invalid context "organizationalUnits": "ou-ab12-cdefgh34" filters the accounts of an organization: it needs context "accounts" = "organization"',
+    ],
+    [
+      { accounts: '111122223333', organizationalUnits: ['ou-ab12-cdefgh34'] },
+      'Invalid context "organizationalUnits": "ou-ab12-cdefgh34" filters the accounts of an organization: it needs context "accounts" = "organization"',
+    ],
+    [
+      { maxConcurrentTargets: '0' },
+      'Invalid context "maxConcurrentTargets": "0" must be a whole number between 1 and 1000',
+    ],
+    [
+      { maxConcurrentTargets: '2.5' },
+      'Invalid context "maxConcurrentTargets": "2.5" must be a whole number between 1 and 1000',
+    ],
+    [
+      { memberRoleName: 'role/Drift' },
+      'Invalid context "memberRoleName": "role/Drift" must be an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-',
+    ],
+    [
+      { externalId: 'x' },
+      'Invalid context "externalId": "x" must be an external id: 2 to 1224 of A-Z a-z 0-9 and +=,.@:/_-',
+    ],
+  ])('refuses %j, naming the context key', (values, message) => {
+    expect(parseError({ alertEmail: 'a@example.com', ...values }).message).toBe(message);
+  });
+
+  it('names the construct prop in the errors of the construct', () => {
+    expect(() =>
+      resolveDetectorSettings({
+        alertEmails: ['a@b.co'],
+        regions: 'stack',
+        organizationalUnits: ['ou-ab12-cdefgh34'],
+      }),
+    ).toThrow(
+      'Invalid CognitoDriftDetector prop "organizationalUnits": "ou-ab12-cdefgh34" filters the accounts of an ' +
+        'organization: it needs CognitoDriftDetector prop "accounts" = "organization"',
+    );
+    expect(() =>
+      resolveDetectorSettings({ alertEmails: ['a@b.co'], accounts: ['self', 'organization'] }),
+    ).toThrow(/^Invalid CognitoDriftDetector prop "accounts": /);
+  });
+
+  it('gives settings the construct accepts back as props (what the app does)', () => {
+    const settings = parseDetectorConfig(
+      ctx({
+        accounts: 'organization',
+        organizationalUnits: 'ou-ab12-cdefgh34',
+        regions: 'eu-west-1,us-east-1',
+      }),
+    );
+
+    expect(resolveDetectorSettings(settings)).toEqual(settings);
+  });
+});
+
+describe('parseMemberRoleTemplate', () => {
+  it('is off unless memberRoleTemplate is true', () => {
+    expect(parseMemberRoleTemplate(() => undefined)).toBeUndefined();
+    expect(
+      parseMemberRoleTemplate((key) => (key === 'memberRoleTemplate' ? 'false' : undefined)),
+    ).toBeUndefined();
+  });
+
+  it('takes the role name from memberRoleName, with its default', () => {
+    expect(parseMemberRoleTemplate((key) => ({ memberRoleTemplate: 'true' })[key])).toEqual({
+      roleName: 'CognitoDriftMemberRole',
+    });
+    expect(
+      parseMemberRoleTemplate((key) => ({ memberRoleTemplate: true, memberRoleName: 'DriftReader' })[key]),
+    ).toEqual({ roleName: 'DriftReader' });
+  });
+
+  it('refuses a value other than true or false, and a bad role name', () => {
+    expect(() => parseMemberRoleTemplate((key) => ({ memberRoleTemplate: 'yes' })[key])).toThrow(
+      'Invalid context "memberRoleTemplate": "yes" must be true or false',
+    );
+    expect(() =>
+      parseMemberRoleTemplate((key) => ({ memberRoleTemplate: 'true', memberRoleName: 'a b' })[key]),
+    ).toThrow(/^Invalid context "memberRoleName": "a b" must be an IAM role name/);
   });
 });

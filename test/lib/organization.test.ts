@@ -27,6 +27,7 @@ function definition(distributed: boolean): { States: Record<string, State>; Star
         maxConcurrentTargets: 7,
         maxInvocationsPerTarget: 20,
         distributed,
+        bucketName: 'drift-bucket',
       }),
     ),
   });
@@ -35,7 +36,13 @@ function definition(distributed: boolean): { States: Record<string, State>; Star
   )[0];
   if (!machine) throw new Error('no state machine');
   const parts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+  return JSON.parse(
+    parts
+      .map((p) =>
+        typeof p === 'string' ? p : (p as { Ref?: string }).Ref === 'AWS::Partition' ? 'aws' : 'TOKEN',
+      )
+      .join(''),
+  );
 }
 
 describe('the organization state machine', () => {
@@ -48,17 +55,25 @@ describe('the organization state machine', () => {
     expect(map.Type).toBe('Map');
     expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
     expect(map.MaxConcurrency).toBe(7);
-    expect(map.ItemsPath).toBe('$.listing.items');
+    // The items come from S3 (the list step's items.json), and the Map keeps no results: the
+    // execution's state stays under the 256 KiB payload limit whatever the number of targets.
+    expect(map.ItemsPath).toBeUndefined();
+    expect(map.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.listing.bucket', 'Key.$': '$.listing.itemsKey' },
+    });
+    expect(map.ResultPath).toBeNull();
     expect(map.Next).toBe('Aggregate');
     expect((def.States.ListTargets as unknown as { Parameters: unknown }).Parameters).toEqual({
       phase: 'list',
+      itemsInState: false,
     });
     expect(
       (def.States.Aggregate as unknown as { Parameters: Record<string, unknown> }).Parameters,
     ).toMatchObject({
       phase: 'aggregate',
-      'results.$': '$.results',
-      'unreachable.$': '$.listing.unreachable',
+      'orgRunId.$': '$.listing.orgRunId',
     });
   });
 
@@ -119,9 +134,23 @@ describe('CognitoDriftMemberRole', () => {
     });
   });
 
+  it('the StackSet stack names the role as the detector does, and needs no CDK bootstrap in members', () => {
+    const template = Template.fromStack(
+      new CognitoDriftMemberRoleStack(new App(), 'MemberSet', { roleName: 'DriftReader' }),
+    );
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    expect(role?.Properties.RoleName).toBe('DriftReader');
+    expect(template.toJSON().Parameters?.BootstrapVersion).toBeUndefined();
+    expect(template.toJSON().Rules?.CheckBootstrapVersion).toBeUndefined();
+  });
+
   it('grants exactly the read actions the scan makes, derived from the bundled code', async () => {
     const called = await iamActionsCalledFrom('lambda/org-handler.ts');
-    const reads = [...called].filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):/.test(a)).sort();
+    // What a target's scan signs with the member role: its reads, and who changed what (the trail
+    // status check is of the detector's own account only).
+    const reads = [...called]
+      .filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):|^cloudtrail:LookupEvents$/.test(a))
+      .sort();
     expect([...MEMBER_READ_ACTIONS].sort()).toEqual(reads);
     // And the function's own calls beyond the member role's: nothing that writes to Cognito.
     expect(

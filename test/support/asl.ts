@@ -1,9 +1,10 @@
 /**
  * Runs a synthesized Amazon States Language definition here, where Step Functions cannot run: the
  * subset the organization state machine uses (Task, Pass, Choice, Map in both modes, Succeed), with
- * InputPath, Parameters / ItemSelector (`.$` paths, `$$.Map.Item.Value`, `States.MathAdd`),
- * ResultPath, OutputPath, Catch on `States.ALL`, and a Map's MaxConcurrency. Every Task invokes
- * `invoke` with its payload, as a Lambda task with `payloadResponseOnly` does.
+ * InputPath, Parameters / ItemSelector / ResultSelector (`.$` paths, `$$.Map.Item.Value`,
+ * `States.MathAdd`), ResultPath (null discards), OutputPath, Catch on `States.ALL`, a Map's
+ * MaxConcurrency, and a Distributed Map's S3 JSON ItemReader. Every Task invokes `invoke` with its
+ * payload, as a Lambda task with `payloadResponseOnly` does.
  *
  * It follows the ASL specification (https://states-language.net/spec.html) for these fields only,
  * and throws on anything else, so a definition that grows beyond the subset fails loudly here.
@@ -41,7 +42,15 @@ export function renderDefinition(
   const text =
     typeof body === 'string'
       ? body
-      : body['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'arn:function')).join('');
+      : body['Fn::Join'][1]
+          .map((p) =>
+            typeof p === 'string'
+              ? p
+              : (p as { Ref?: string }).Ref === 'AWS::Partition'
+                ? 'aws'
+                : 'arn:function',
+          )
+          .join('');
   return JSON.parse(text) as AslDefinition;
 }
 
@@ -100,9 +109,21 @@ function choose(state: Json, input: Json): string {
   return state.Default;
 }
 
+async function readItems(reader: Json, data: Json, run: AslRun): Promise<Json[]> {
+  if (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON')
+    throw new Error(`unsupported ItemReader ${JSON.stringify(reader)}`);
+  if (!run.readItems) throw new Error('the run has no readItems for an ItemReader');
+  const where = template(reader.Parameters, data, {});
+  const items = await run.readItems(where.Bucket, where.Key);
+  if (!Array.isArray(items)) throw new Error('States.ItemReaderFailed: not a JSON array');
+  return items;
+}
+
 export interface AslRun {
   /** What a Task invokes (the Lambda's payload in, its response out). */
   invoke: (payload: Json) => Promise<Json>;
+  /** A Distributed Map's ItemReader: the JSON array in `s3://bucket/key`. */
+  readItems?: (bucket: string, key: string) => Promise<Json[]>;
   /** Tasks started, Map items at once: what the run did, for assertions. */
   stats?: { tasks: number; mapMaxInFlight: number };
 }
@@ -126,7 +147,11 @@ async function runStates(definition: AslDefinition, input: Json, context: Json, 
           state.Parameters === undefined ? effective : template(state.Parameters, effective, context);
         if (run.stats) run.stats.tasks += 1;
         try {
-          data = writePath(data, state.ResultPath, await run.invoke(payload));
+          const response = await run.invoke(payload);
+          const selected = state.ResultSelector
+            ? template(state.ResultSelector, response, context)
+            : response;
+          data = writePath(data, state.ResultPath, selected);
         } catch (error) {
           const catcher = (state.Catch ?? []).find((c: Json) => c.ErrorEquals.includes('States.ALL'));
           if (!catcher) throw error;
@@ -146,7 +171,9 @@ async function runStates(definition: AslDefinition, input: Json, context: Json, 
         next = choose(state, data);
         break;
       case 'Map': {
-        const items = readPath(state.ItemsPath ?? '$', data, context) as Json[];
+        const items = state.ItemReader
+          ? await readItems(state.ItemReader, data, run)
+          : (readPath(state.ItemsPath ?? '$', data, context) as Json[]);
         const processor = state.ItemProcessor ?? state.Iterator;
         const limit = state.MaxConcurrency || items.length || 1;
         const results: Json[] = new Array(items.length);

@@ -38,9 +38,14 @@ const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' };
  * results. Every input is checked against the contract the definition follows.
  */
 async function execute(deps: OrganizationDeps, settings: OrganizationSettings) {
-  const listed = (await runOrganizationStep({ phase: 'list' }, deps, settings)) as ListOutput;
+  const listed = (await runOrganizationStep(
+    { phase: 'list', itemsInState: true },
+    deps,
+    settings,
+  )) as ListOutput;
+  const items = listed.items ?? [];
   const results: ChildOutput[] = [];
-  for (const item of listed.items) {
+  for (const item of items) {
     let input: unknown = item;
     for (let i = 0; i < 10; i++) {
       childInputSchema.parse(input);
@@ -56,11 +61,9 @@ async function execute(deps: OrganizationDeps, settings: OrganizationSettings) {
     phase: 'aggregate',
     orgRunId: listed.orgRunId,
     startedAt: listed.startedAt,
-    unreachable: listed.unreachable,
-    results,
   };
   await runOrganizationStep(aggregate, deps, settings);
-  return { listed, results };
+  return { listed: { ...listed, items }, results };
 }
 
 describe('an organization run through the handler entry points, on the stand-in', () => {
