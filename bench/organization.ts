@@ -41,6 +41,7 @@ import {
 } from '../lambda/org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection, type ScanTarget } from '../lambda/org/target.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
+import { DISTRIBUTED_MAP_THRESHOLD } from '../lib/organization-scan.js';
 import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
@@ -96,6 +97,8 @@ export interface OrganizationRunFigures {
 
 export interface OrganizationBenchResult extends OrganizationBenchOptions {
   targetCount: number;
+  /** The Map the definition would use for this many listed targets. */
+  map: 'inline' | 'distributed';
   surfaces: readonly string[];
   /** Quota-bound minimum of the slowest target: every target is the same shape, so of each. */
   targetMinimumSeconds: number;
@@ -317,24 +320,33 @@ export async function runOrganizationBench(
       },
     };
 
+    const distributed = targets.length >= DISTRIBUTED_MAP_THRESHOLD;
     const run = async (): Promise<OrganizationRunFigures> => {
       store.reset();
       sent.length = 0;
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
       const started = performance.now();
-      const listed = (await runOrganizationStep({ phase: 'list' }, deps, settings)) as ListOutput;
+      // As the definition: an inline Map takes the items from the state, a Distributed Map's
+      // ItemReader reads them from the bucket (one GET, counted with the organization's requests).
+      const listed = (await runOrganizationStep(
+        { phase: 'list', itemsInState: !distributed },
+        deps,
+        settings,
+      )) as ListOutput;
+      const itemsDocument = distributed ? await store.get(listed.itemsKey) : undefined;
+      const items = distributed
+        ? childInputSchema.array().parse(JSON.parse(itemsDocument?.body ?? '[]'))
+        : (listed.items ?? []);
       const listSeconds = (performance.now() - started) / 1000;
-      const results: ChildOutput[] = [];
       const figures: TargetRunFigures[] = [];
-      await forEachConcurrently(listed.items, options.maxConcurrentTargets, async (item) => {
+      await forEachConcurrently(items, options.maxConcurrentTargets, async (item) => {
         const itemStarted = performance.now();
         let input: unknown = item;
         for (let invocations = 1; ; invocations++) {
           childInputSchema.parse(input);
           const out = (await runOrganizationStep(input, deps, settings)) as ChildOutput;
           if (out.done) {
-            results.push(out);
             figures.push({
               target: `${out.target.accountId}/${out.target.region}`,
               seconds: (performance.now() - itemStarted) / 1000,
@@ -355,8 +367,6 @@ export async function runOrganizationBench(
         phase: 'aggregate',
         orgRunId: listed.orgRunId,
         startedAt: listed.startedAt,
-        unreachable: listed.unreachable,
-        results,
       };
       await runOrganizationStep(aggregate, deps, settings);
       const ended = performance.now();
@@ -436,6 +446,7 @@ export async function runOrganizationBench(
     return {
       ...options,
       targetCount: targets.length,
+      map: distributed ? 'distributed' : 'inline',
       surfaces,
       targetMinimumSeconds: slowest.seconds,
       minimumSeconds: rounds * slowest.seconds,

@@ -191,7 +191,7 @@ function printOrganization(r: OrganizationBenchResult): void {
     ].join('\n');
   console.log(
     [
-      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}`,
+      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}, ${r.map} Map`,
       `  quota-bound minimum of the slowest target ${f2(r.targetMinimumSeconds)} s (bound by ${r.binding}); ${r.rounds} round(s) of at most ${r.maxConcurrentTargets} targets: run minimum ${f2(r.minimumSeconds)} s`,
       run('baseline run', r.baseline),
       run('drift run', r.drift),
