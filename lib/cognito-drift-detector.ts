@@ -40,7 +40,11 @@ const PREBUILT_ORGANIZATION_BUNDLE = fileURLToPath(new URL('../lambda-org-bundle
 
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
 import { type SettingName, settingsEnvironment } from '../lambda/settings.js';
-import { DISTRIBUTED_MAP_THRESHOLD, organizationScanDefinition } from './organization-scan.js';
+import {
+  DISTRIBUTED_MAP_THRESHOLD,
+  ORGANIZATION_RUN_PREFIX,
+  organizationScanDefinition,
+} from './organization-scan.js';
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
@@ -305,6 +309,8 @@ export class CognitoDriftDetector extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
         { id: 'ExpireReports', prefix: 'reports/', expiration: Duration.days(settings.reportExpirationDays) },
+        // An organization run's items and each target's outcome: read by the run's own aggregate step.
+        { id: 'ExpireOrganizationRuns', prefix: ORGANIZATION_RUN_PREFIX, expiration: Duration.days(7) },
       ],
     });
     acknowledge(
@@ -1024,6 +1030,7 @@ export class CognitoDriftDetector extends Construct {
           maxConcurrentTargets: settings.maxConcurrentTargets,
           maxInvocationsPerTarget: settings.maxInvocationsPerRun,
           distributed,
+          bucketName: this.bucket.bucketName,
         }),
       ),
       tracingEnabled: true,
@@ -1042,6 +1049,22 @@ export class CognitoDriftDetector extends Construct {
         'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*); these actions do not support ' +
         'resource-level permissions.',
     );
+    if (distributed) {
+      // The Distributed Map's ItemReader reads the run's items (the list step's items.json): only
+      // the organization run documents, nothing else of the bucket.
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadOrganizationRunItems',
+          actions: ['s3:GetObject'],
+          resources: [this.bucket.arnForObjects(`${ORGANIZATION_RUN_PREFIX}*`)],
+        }),
+      );
+      acknowledge(
+        stateMachine.role,
+        `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/${ORGANIZATION_RUN_PREFIX}*]`,
+        "The Distributed Map reads each organization run's items, a key named per run under this one prefix.",
+      );
+    }
     const mapPolicy = stateMachine.node.tryFindChild('DistributedMapPolicy');
     if (distributed && mapPolicy) {
       // The Distributed Map's child executions, named by Step Functions at run time.

@@ -9,9 +9,13 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../lambda/settings.js';
 
-/** The role name every member account holds; the detector assumes `arn:aws:iam::<account>:role/<name>`. */
-export const MEMBER_ROLE_NAME = 'CognitoDriftMemberRole';
+/**
+ * The role name every member account holds by default; the detector assumes
+ * `arn:aws:iam::<account>:role/<name>`. The `memberRoleName` setting's default, from the one schema.
+ */
+export const MEMBER_ROLE_NAME: string = DEFAULTS.memberRoleName;
 
 /**
  * The read actions a scan of one (account, region) makes, exactly: the Cognito, identity-pool and

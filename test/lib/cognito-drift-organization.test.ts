@@ -202,6 +202,16 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
     ).not.toContain(s.id(s.stack.detector.function));
   });
 
+  it("reads the Map's items from the bucket, only under runs/organization/", () => {
+    const def = definitionOf(s, s.stack.detector.organizationStateMachine);
+    expect((def.States.ScanTargets as { ItemReader?: unknown }).ItemReader).toMatchObject({
+      Parameters: { 'Bucket.$': '$.listing.bucket', 'Key.$': '$.listing.itemsKey' },
+    });
+    const reads = s.grants(s.stack.detector.organizationStateMachine?.role).get('s3:GetObject') ?? [];
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/\/runs\/organization\/\*$/);
+  });
+
   it('alarms on failed and timed-out organization runs, on both functions and on failed real-time checks', () => {
     const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(6);
