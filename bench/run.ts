@@ -16,6 +16,11 @@
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
+ * 5. Organization (issue 10): `--org-targets 4x2` (accounts × regions) targets of `--org-size 20x5`
+ *    (`--org-surfaces all` as deployed, or `-waf`),
+ *    each with its own quotas, driven through the organization entry points with at most
+ *    `--max-concurrent-targets 10` at once (`bench/organization.ts`); `--only organization` runs
+ *    just this one.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { type BundleResult, measureBundle } from './bundle.js';
 import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
+import { type OrganizationBenchResult, runOrganizationBench } from './organization.js';
 import { attributionCost, timeToAlert } from './realtime.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
@@ -34,6 +40,7 @@ const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = {
   scanRatio: 1.15,
   fullSurfaceRatio: 1.1,
+  organizationRatio: 1.15,
   rateShare: 0.9,
   normalizeDiffMs: 2000,
   normalizeDiffMb: 256,
@@ -159,6 +166,80 @@ function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
   ];
 }
 
+/** `--org-surfaces`: `all` (as deployed) or `-waf`. */
+function orgSurfaces(text: string): boolean {
+  if (text !== 'all' && text !== '-waf') throw new Error(`--org-surfaces must be all or -waf, got "${text}"`);
+  return text === 'all';
+}
+
+function printOrganization(r: OrganizationBenchResult): void {
+  const run = (label: string, o: OrganizationBenchResult['drift']) =>
+    [
+      `  ${label}: ${f2(o.seconds)} s (list ${f2(o.listSeconds)} s, slowest target ${f2(o.slowestTargetSeconds)} s, aggregate ${f2(o.aggregateSeconds)} s); per target ${o.targets.map((t) => `${t.target} ${f1(t.seconds)} s/${t.invocations}`).join(', ')}`,
+      `    messages: ${o.messages.map((m) => `${m.kind} "${m.subject}"`).join('; ') || 'none'}`,
+      `    S3 requests per target: mean ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST (${[
+        ...new Set(
+          o.targets.map(
+            (t) =>
+              `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}, ${t.s3.putBytes} bytes put`,
+          ),
+        ),
+      ].join(
+        ', ',
+      )}); organization steps: ${o.s3Organization.get} GET, ${o.s3Organization.put} PUT, ${o.s3Organization.list} LIST`,
+      `    event-loop delay p50 ${f1(o.loopDelayMs.p50)} ms, p99 ${f1(o.loopDelayMs.p99)} ms, max ${f1(o.loopDelayMs.max)} ms`,
+    ].join('\n');
+  console.log(
+    [
+      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}, ${r.map} Map`,
+      `  quota-bound minimum of the slowest target ${f2(r.targetMinimumSeconds)} s (bound by ${r.binding}); ${r.rounds} round(s) of at most ${r.maxConcurrentTargets} targets: run minimum ${f2(r.minimumSeconds)} s`,
+      run('baseline run', r.baseline),
+      run('drift run', r.drift),
+      `  drift run / minimum: ×${f2(r.ratio)}`,
+      `  calls admitted / needed (all targets): ${Object.entries(r.callsNeeded)
+        .map(([c, n]) => `${c} ${r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0}/${n}`)
+        .join(', ')}`,
+      `  AssumeRole: ${r.assumeRoleCalls} over both runs (${r.assumeRoleCallsInDriftRun} in the drift run); LookupEvents ${r.lookupEventsCalls}; throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed ${r.failedReads}`,
+    ].join('\n'),
+  );
+}
+
+function organizationRows(r: OrganizationBenchResult): Row[] {
+  const label = `organization ${r.targetCount} targets (${r.accounts}×${r.regions.length}) × ${r.pools}×${r.clients}${r.waf ? '' : ', -waf'}`;
+  const digests = r.drift.messages.filter((m) => m.kind === 'drift').length;
+  const extra = Object.entries(r.callsNeeded).reduce(
+    (n, [c, needed]) => n + Math.max(0, (r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0) - needed),
+    0,
+  );
+  return [
+    {
+      metric: `${label}: total time (s)`,
+      value: `${f1(r.drift.seconds)} (slowest target's min ${f1(r.targetMinimumSeconds)}, bound by ${r.binding}${r.rounds > 1 ? `, × ${r.rounds} rounds` : ''}, ×${f2(r.ratio)})`,
+      target: `≤ ×${TARGETS.organizationRatio}`,
+      ok: r.ratio <= TARGETS.organizationRatio && r.failedReads === 0,
+    },
+    {
+      metric: `${label}: AssumeRole calls`,
+      value: `${r.assumeRoleCalls} (both runs)`,
+      target: `${r.accounts} (one per account)`,
+      ok: r.assumeRoleCalls === r.accounts,
+    },
+    {
+      metric: `${label}: throttled (stand-in / readers)`,
+      value: `${r.standinThrottled} / ${r.readerThrottled}`,
+      target: '0',
+      ok: r.standinThrottled === 0,
+    },
+    {
+      metric: `${label}: messages on the drift run`,
+      value: `${r.drift.messages.length} (${digests} drift digest)`,
+      target: '1 digest',
+      ok: r.drift.messages.length === 1 && digests === 1,
+    },
+    { metric: `${label}: calls beyond those needed`, value: String(extra), target: '0', ok: extra === 0 },
+  ];
+}
+
 function runNormalizeDiff(accountFile: string): NormalizeDiffResult {
   const child = spawnSync(
     process.execPath,
@@ -195,6 +276,10 @@ async function main(): Promise<number> {
       synthetic: { type: 'string', default: '1000x10' },
       'import-runs': { type: 'string', default: '5' },
       only: { type: 'string' },
+      'org-targets': { type: 'string', default: '4x2' },
+      'org-size': { type: 'string', default: '20x5' },
+      'max-concurrent-targets': { type: 'string', default: '10' },
+      'org-surfaces': { type: 'string', default: 'all' },
     },
     strict: true,
   });
@@ -223,6 +308,33 @@ async function main(): Promise<number> {
   );
   const rows: Row[] = [];
   const missed: string[] = [];
+  const organization = async () => {
+    const shape = /^(\d+)x(\d+)$/.exec(values['org-targets']);
+    if (!shape)
+      throw new Error(
+        `--org-targets must look like 4x2 (accounts x regions), got "${values['org-targets']}"`,
+      );
+    const regions = ['us-east-1', 'eu-west-1', 'us-west-2', 'eu-central-1', 'us-east-2', 'ap-southeast-2'];
+    const regionCount = Number(shape[2]);
+    if (regionCount < 1 || regionCount > regions.length)
+      throw new Error(`--org-targets: 1 to ${regions.length} regions, got ${regionCount}`);
+    const result = await runOrganizationBench({
+      accounts: Number(shape[1]),
+      regions: regions.slice(0, regionCount),
+      ...size(values['org-size'], 'org-size'),
+      share,
+      latencyMs: common.latencyMs,
+      burstSeconds: common.burstSeconds,
+      maxConcurrentTargets: positive(values['max-concurrent-targets'], 'max-concurrent-targets'),
+      waf: orgSurfaces(values['org-surfaces']),
+    });
+    printOrganization(result);
+    rows.push(...organizationRows(result));
+  };
+  if (values.only === 'organization') {
+    await organization();
+    return finish(rows, missed);
+  }
   rows.push(...(await realtimeRows(share, Number(values.latency))));
   if (values.only === 'realtime') return finish(rows, missed);
   const scans: [string, { pools: number; clients: number }, boolean][] = [
@@ -234,6 +346,8 @@ async function main(): Promise<number> {
     printScan(`${label} (${account.pools}×${account.clients})`, result);
     rows.push(...scanRows(`${label} ${account.pools}×${account.clients}`, result, large));
   }
+
+  await organization();
 
   const full = await runFullSurfaceBench({
     ...size(values['full-surface'], 'full-surface'),
