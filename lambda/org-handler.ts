@@ -33,6 +33,21 @@ let credentials: TargetCredentials | undefined;
 
 const MAX_SAFETY_MARGIN_MS = 90_000;
 
+/**
+ * The SDK clients of each target, kept across the invocations of a warm container (one set per
+ * account and region, with their connections), instead of new ones, and new sockets, per invocation.
+ * Keyed by the credential provider too: a client signs with the provider it was made with.
+ */
+const targetClients = new Map<string, { provider: unknown; client: { destroy(): void } }>();
+function reuse<T extends { destroy(): void }>(key: string, provider: unknown, make: () => T): T {
+  const kept = targetClients.get(key);
+  if (kept && kept.provider === provider) return kept.client as T;
+  kept?.client.destroy();
+  const client = make();
+  targetClients.set(key, { provider, client });
+  return client;
+}
+
 function isAggregate(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { phase?: unknown }).phase === 'aggregate';
 }
@@ -78,21 +93,32 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         notifier,
         credentials,
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
-        accountClient: (creds) => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
+        accountClient: (creds) =>
+          reuse(
+            `account ${creds ? 'member' : 'self'}`,
+            creds,
+            () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
+          ),
         // Who made a target's changes: that account's CloudTrail in that region (the member role
         // may look events up), paced like the home account's.
         attributor: (target, creds) =>
           new CloudTrailReader({
-            client: new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
+            client: reuse(
+              `cloudtrail ${target.accountId}/${target.region}`,
+              creds,
+              () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
+            ),
             quotaShare: config.quotaShare,
             now: () => new Date(),
           }).attribute,
         reader: (target, creds) => {
           const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
+          const name = `${target.accountId}/${target.region}`;
+          // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
           return new CognitoReader({
-            client: new CognitoIdentityProviderClient(signed),
-            identityClient: new CognitoIdentityClient(signed),
-            wafClient: new WAFV2Client(signed),
+            client: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
+            identityClient: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
+            wafClient: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
             surfaces: config.surfaces,
             quotaShare: config.quotaShare,
           });

@@ -38,6 +38,7 @@ export class AssumeRoleError extends Error {
  */
 export class TargetCredentials {
   private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
+  private readonly providers = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(
     private readonly sts: { send(command: AssumeRoleCommand): Promise<AssumeRoleCommandOutput> },
@@ -50,7 +51,13 @@ export class TargetCredentials {
   /** `undefined` for the function's own account (the default credential chain). */
   providerFor(accountId: string): AwsCredentialIdentityProvider | undefined {
     if (accountId === this.selfAccountId) return undefined;
-    return () => this.get(accountId);
+    // One provider per account, so clients made with it can be kept and recognised.
+    let provider = this.providers.get(accountId);
+    if (!provider) {
+      provider = () => this.get(accountId);
+      this.providers.set(accountId, provider);
+    }
+    return provider;
   }
 
   /** Assumes the account's role now (or returns the cached credentials); throws AssumeRoleError. */
