@@ -46,6 +46,30 @@ import {
   organizationScanDefinition,
 } from './organization-scan.js';
 
+/** The scan's reads of a user pool and of everything attached to it (resource-level: `userpool/*`). */
+const USER_POOL_READ_ACTIONS = [
+  'cognito-idp:DescribeUserPool',
+  'cognito-idp:ListUserPoolClients',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:ListUserPoolClientSecrets',
+  'cognito-idp:GetUserPoolMfaConfig',
+  'cognito-idp:DescribeRiskConfiguration',
+  'cognito-idp:ListIdentityProviders',
+  'cognito-idp:DescribeIdentityProvider',
+  'cognito-idp:ListResourceServers',
+  'cognito-idp:ListGroups',
+  'cognito-idp:GetLogDeliveryConfiguration',
+  'cognito-idp:GetUICustomization',
+  'cognito-idp:GetWebACLForResource',
+] as const;
+/** The scan's reads of an identity pool (`identitypool/*`). */
+const IDENTITY_POOL_READ_ACTIONS = [
+  'cognito-identity:DescribeIdentityPool',
+  'cognito-identity:GetIdentityPoolRoles',
+] as const;
+/** The scan's reads of a pool's web ACL (`regional/webacl/<name>/<id>`). */
+const WEB_ACL_READ_ACTIONS = ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'] as const;
+
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
 
@@ -678,6 +702,32 @@ export class CognitoDriftDetector extends Construct {
     );
   }
 
+  /** What both functions need besides their reads: the bucket (no delete), the topics, their own logs. */
+  private documentAlertAndLogStatements(logGroup: logs.LogGroup): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ReadWriteBaselines',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListBaselines',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    ];
+  }
+
   /**
    * The function's permissions, written out statement by statement: read-only Cognito, get/put/list
    * on the bucket (no delete), publish to the topic, write to its own log group. No managed policy.
@@ -696,21 +746,7 @@ export class CognitoDriftDetector extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadUserPools',
-        actions: [
-          'cognito-idp:DescribeUserPool',
-          'cognito-idp:ListUserPoolClients',
-          'cognito-idp:DescribeUserPoolClient',
-          'cognito-idp:ListUserPoolClientSecrets',
-          'cognito-idp:GetUserPoolMfaConfig',
-          'cognito-idp:DescribeRiskConfiguration',
-          'cognito-idp:ListIdentityProviders',
-          'cognito-idp:DescribeIdentityProvider',
-          'cognito-idp:ListResourceServers',
-          'cognito-idp:ListGroups',
-          'cognito-idp:GetLogDeliveryConfiguration',
-          'cognito-idp:GetUICustomization',
-          'cognito-idp:GetWebACLForResource',
-        ],
+        actions: [...USER_POOL_READ_ACTIONS],
         resources: [userPools],
       }),
     );
@@ -740,14 +776,14 @@ export class CognitoDriftDetector extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadIdentityPools',
-        actions: ['cognito-identity:DescribeIdentityPool', 'cognito-identity:GetIdentityPoolRoles'],
+        actions: [...IDENTITY_POOL_READ_ACTIONS],
         resources: [`arn:${Aws.PARTITION}:cognito-identity:${Aws.REGION}:${Aws.ACCOUNT_ID}:identitypool/*`],
       }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
-        actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
+        actions: [...WEB_ACL_READ_ACTIONS],
         resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],
       }),
     );
@@ -758,34 +794,7 @@ export class CognitoDriftDetector extends Construct {
         resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
       }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWriteBaselines',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListBaselines',
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
+    for (const statement of this.documentAlertAndLogStatements(logGroup)) role.addToPolicy(statement);
 
     acknowledge(
       role,
@@ -859,31 +868,17 @@ export class CognitoDriftDetector extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ReadUserPools',
-        actions: [
-          'cognito-idp:DescribeUserPool',
-          'cognito-idp:ListUserPoolClients',
-          'cognito-idp:DescribeUserPoolClient',
-          'cognito-idp:ListUserPoolClientSecrets',
-          'cognito-idp:GetUserPoolMfaConfig',
-          'cognito-idp:DescribeRiskConfiguration',
-          'cognito-idp:ListIdentityProviders',
-          'cognito-idp:DescribeIdentityProvider',
-          'cognito-idp:ListResourceServers',
-          'cognito-idp:ListGroups',
-          'cognito-idp:GetLogDeliveryConfiguration',
-          'cognito-idp:GetUICustomization',
-          'cognito-idp:GetWebACLForResource',
-        ],
+        actions: [...USER_POOL_READ_ACTIONS],
         resources: own('cognito-idp', 'userpool/*'),
       }),
       new iam.PolicyStatement({
         sid: 'ReadIdentityPools',
-        actions: ['cognito-identity:DescribeIdentityPool', 'cognito-identity:GetIdentityPoolRoles'],
+        actions: [...IDENTITY_POOL_READ_ACTIONS],
         resources: own('cognito-identity', 'identitypool/*'),
       }),
       new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
-        actions: ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'],
+        actions: [...WEB_ACL_READ_ACTIONS],
         resources: own('wafv2', 'regional/webacl/*/*'),
       }),
       new iam.PolicyStatement({
@@ -898,26 +893,7 @@ export class CognitoDriftDetector extends Construct {
         actions: ['cloudtrail:GetTrailStatus'],
         resources: [`arn:${Aws.PARTITION}:cloudtrail:*:*:trail/*`],
       }),
-      new iam.PolicyStatement({
-        sid: 'ReadWriteDocuments',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListDocuments',
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn, ...(this.chatTopic ? [this.chatTopic.topicArn] : [])],
-      }),
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
+      ...this.documentAlertAndLogStatements(logGroup),
     ];
     const memberRole = (account: string) =>
       `arn:${Aws.PARTITION}:iam::${account}:role/${settings.memberRoleName}`;
