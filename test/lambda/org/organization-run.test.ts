@@ -1,10 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccountClient } from '@aws-sdk/client-account';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
@@ -18,18 +15,17 @@ import { TargetCredentials } from '../../../lambda/org/credentials.js';
 import {
   type OrganizationDeps,
   type OrganizationSettings,
-  pacedReader,
   runOrganizationStep,
 } from '../../../lambda/org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
 import { CognitoStandin } from '../../support/cognito-standin.js';
+import { standinOrganizationDeps } from '../../support/organization-deps.js';
 
 const MANAGEMENT = '123456789012';
 const PROD = '111122223333';
 const DEV = '444455556666';
 const NO_ROLE = '777788889999';
 const HOUR = 3_600_000;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' };
 
 /**
@@ -109,36 +105,15 @@ describe('an organization run through the handler entry points, on the stand-in'
     folder = await mkdtemp(join(tmpdir(), 'org-run-'));
     sent = [];
     clock = Date.parse('2026-12-01T10:00:00.000Z');
-    const config = { endpoint: standin.endpoint, credentials: base, maxAttempts: 1 };
-    sts = new STSClient({ ...config, region: 'us-east-1' });
-    const organizations = new OrganizationsClient({ ...config, region: 'us-east-1' });
-    destroy.push(sts, organizations);
-    deps = {
+    const wired = standinOrganizationDeps(standin, {
+      managementAccount: MANAGEMENT,
       documents: new FolderDocumentStore(folder),
-      notifier: { publish: async (m) => void sent.push(m) },
-      credentials: new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT),
-      organizations,
-      accountClient: (credentials) => {
-        const c = new AccountClient({
-          ...config,
-          region: 'us-east-1',
-          ...(credentials ? { credentials } : {}),
-        });
-        destroy.push(c);
-        return c;
-      },
-      reader: (target, credentials) => {
-        const client = new CognitoIdentityProviderClient({
-          ...config,
-          region: target.region,
-          ...(credentials ? { credentials } : {}),
-        });
-        destroy.push(client);
-        return pacedReader({ client, quotaShare: 1 });
-      },
-      logger: silent,
+      publish: (m) => void sent.push(m),
       now: () => new Date(clock),
-    };
+      clients: destroy,
+    });
+    sts = wired.sts;
+    deps = wired;
   });
   afterEach(async () => {
     await rm(folder, { recursive: true, force: true });

@@ -1,9 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccountClient } from '@aws-sdk/client-account';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
@@ -14,24 +11,22 @@ import {
   listInputSchema,
   listOutputSchema,
 } from '../../../lambda/org/contract.js';
-import { TargetCredentials } from '../../../lambda/org/credentials.js';
 import {
   type OrganizationDeps,
   type OrganizationSettings,
-  pacedReader,
   runOrganizationStep,
 } from '../../../lambda/org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
 import { organizationScanDefinition } from '../../../lib/organization-scan.js';
 import { type AslDefinition, renderDefinition, runDefinition } from '../../support/asl.js';
 import { CognitoStandin } from '../../support/cognito-standin.js';
+import { standinOrganizationDeps } from '../../support/organization-deps.js';
 
 const MANAGEMENT = '123456789012';
 const PROD = '111122223333';
 const DEV = '444455556666';
 const NO_ROLE = '777788889999';
 const HOUR = 3_600_000;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * The organization state machine's own definition, as CDK synthesizes it, run here by an ASL
@@ -69,38 +64,13 @@ describe('the organization state machine definition, run through the function en
   });
 
   function deps(): OrganizationDeps {
-    const config = {
-      endpoint: standin.endpoint,
-      credentials: { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' },
-      maxAttempts: 1,
-    };
-    const sts = new STSClient({ ...config, region: 'us-east-1' });
-    destroy.push(sts);
-    return {
+    return standinOrganizationDeps(standin, {
+      managementAccount: MANAGEMENT,
       documents: new FolderDocumentStore(folder),
-      notifier: { publish: async (m) => void sent.push(m) },
-      credentials: new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT),
-      accountClient: (credentials) => {
-        const c = new AccountClient({
-          ...config,
-          region: 'us-east-1',
-          ...(credentials ? { credentials } : {}),
-        });
-        destroy.push(c);
-        return c;
-      },
-      reader: (target, credentials) => {
-        const client = new CognitoIdentityProviderClient({
-          ...config,
-          region: target.region,
-          ...(credentials ? { credentials } : {}),
-        });
-        destroy.push(client);
-        return pacedReader({ client, quotaShare: 1 });
-      },
-      logger: silent,
+      publish: (m) => void sent.push(m),
       now: () => new Date(clock),
-    };
+      clients: destroy,
+    });
   }
 
   /** One execution: each target's first invocation runs out of time at once, so every item loops. */
