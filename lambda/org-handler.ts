@@ -48,6 +48,23 @@ function reuse<T extends { destroy(): void }>(key: string, provider: unknown, ma
   return client;
 }
 
+/**
+ * A number per credential provider (one provider per account; 0: the function's own), so that each
+ * account's client has its own key: clients are used concurrently and must not replace each other.
+ */
+const providerIds = new WeakMap<object, number>();
+let providersSeen = 0;
+function providerId(provider: object | undefined): number {
+  if (!provider) return 0;
+  let id = providerIds.get(provider);
+  if (id === undefined) {
+    providersSeen += 1;
+    id = providersSeen;
+    providerIds.set(provider, id);
+  }
+  return id;
+}
+
 function isAggregate(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { phase?: unknown }).phase === 'aggregate';
 }
@@ -95,7 +112,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
         accountClient: (creds) =>
           reuse(
-            `account ${creds ? 'member' : 'self'}`,
+            `account ${providerId(creds)}`,
             creds,
             () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
           ),
