@@ -16,6 +16,7 @@ import {
   type ListInput,
   type ListOutput,
   organizationEventSchema,
+  scanTargetSchema,
   unreachableSchema,
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
@@ -149,6 +150,35 @@ async function listStep(
 const storedItemsSchema = z.array(childInputSchema);
 const storedListingSchema = z.object({ unreachable: z.array(unreachableSchema) });
 
+const storedOutcomeSchema = z.object({
+  target: scanTargetSchema,
+  status: z.enum(['scanned', 'unreachable', 'not-offered']),
+  reason: z.string().optional(),
+  messages: z.array(
+    z.object({
+      subject: z.string(),
+      body: z.string(),
+      attributes: z.looseObject({ kind: z.string(), poolIds: z.array(z.string()) }),
+    }),
+  ),
+  alertMarks: z.looseObject({ pools: z.record(z.string(), z.unknown()) }).optional(),
+});
+
+/**
+ * A target's outcome; an unusable one counts as no outcome (the target is reported as failed, and
+ * its drift is alerted by the next run), never as a target with nothing to say.
+ */
+function parseOutcome(body: string, target: ScanTarget, logger: Logger): TargetOutcome | undefined {
+  try {
+    return storedOutcomeSchema.parse(JSON.parse(body)) as TargetOutcome;
+  } catch {
+    logger.error('A target outcome document is unusable; the target is reported as not finished', {
+      target: targetName(target),
+    });
+    return undefined;
+  }
+}
+
 /** A run document of this organization run, parsed; a missing or unusable one stops the aggregate. */
 async function readRunDocument<T>(documents: DocumentStore, key: string, schema: z.ZodType<T>): Promise<T> {
   const object = await documents.get(key);
@@ -157,6 +187,7 @@ async function readRunDocument<T>(documents: DocumentStore, key: string, schema:
 }
 
 async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: OrganizationSettings) {
+  const { attributor } = deps;
   return scanTarget(
     input,
     {
@@ -165,13 +196,10 @@ async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: Org
         if (target.accountId !== settings.selfAccountId) await deps.credentials.get(target.accountId);
         return deps.reader(target, deps.credentials.providerFor(target.accountId));
       },
-      ...(deps.attributor
+      ...(attributor
         ? {
             attributor: (target: ScanTarget) =>
-              (deps.attributor as NonNullable<OrganizationDeps['attributor']>)(
-                target,
-                deps.credentials.providerFor(target.accountId),
-              ),
+              attributor(target, deps.credentials.providerFor(target.accountId)),
           }
         : {}),
       logger: deps.logger,
@@ -194,7 +222,7 @@ async function aggregateStep(
   const outcomes = new Map<string, TargetOutcome | undefined>();
   await forEachConcurrently(items, OUTCOME_READS_AT_ONCE, async ({ target }) => {
     const stored = await documents.get(runKeys.outcome(target));
-    outcomes.set(targetName(target), stored ? (JSON.parse(stored.body) as TargetOutcome) : undefined);
+    outcomes.set(targetName(target), stored ? parseOutcome(stored.body, target, deps.logger) : undefined);
   });
   const parts: TargetOutcome[] = [];
   const unreachable: UnreachableTarget[] = [...listed.unreachable];

@@ -294,4 +294,24 @@ describe('an organization run through the handler entry points, on the stand-in'
     expect(asked[0]).not.toContain(base.accessKeyId);
     expect(sent[0]?.body).toContain('mallory');
   });
+
+  it('reports a target whose outcome document is unusable as not finished, never as clean', async () => {
+    const s = settings(PROD, 'us-east-1');
+    const listed = (await runOrganizationStep({ phase: 'list', itemsInState: true }, deps, s)) as ListOutput;
+    for (const item of listed.items ?? []) await runOrganizationStep(item, deps, s);
+    await deps.documents.put(
+      `runs/organization/${listed.orgRunId}/${PROD}/us-east-1.json`,
+      '{"status":"scanned"',
+      { unconditional: true },
+    );
+    sent = [];
+    await runOrganizationStep(
+      { phase: 'aggregate', orgRunId: listed.orgRunId, startedAt: listed.startedAt },
+      deps,
+      s,
+    );
+    expect(sent.find((m) => m.attributes.kind === 'scan-incomplete')?.body).toContain(
+      `scan incomplete: ${PROD}/us-east-1: the scan failed or did not finish`,
+    );
+  });
 });
