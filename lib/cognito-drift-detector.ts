@@ -819,6 +819,11 @@ export class CognitoDriftDetector extends Construct {
       'The detector reads every user pool of the account and region, and new pools must be covered without a ' +
         'redeploy; the actions on userpool/* are read-only (Describe/List).',
     );
+    this.acknowledgeTrailAndDocumentGrants(role);
+  }
+
+  /** The two wildcard grants both functions share, and why each is needed. */
+  private acknowledgeTrailAndDocumentGrants(role: iam.IRole): void {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
@@ -828,8 +833,8 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`,
-      'Baselines and reports are keyed by pool and client id, not known at deploy time; only s3:GetObject and ' +
-        's3:PutObject are allowed on the objects of this one bucket (no delete: versions are kept).',
+      'Documents are keyed by account, region and pool, not known at deploy time; only s3:GetObject and ' +
+        's3:PutObject on the objects of this one bucket (no delete: versions are kept).',
     );
   }
 
@@ -957,18 +962,7 @@ export class CognitoDriftDetector extends Construct {
         'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
         'resource-level permissions; all are read-only.',
     );
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
-      'The daily trail check reads the logging status of whichever trail covers the region, including ' +
-        'multi-Region and organization trails homed in another region or account; read-only.',
-    );
-    acknowledge(
-      role,
-      `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`,
-      'Documents are keyed by account, region and pool, not known at deploy time; only s3:GetObject and ' +
-        's3:PutObject on the objects of this one bucket (no delete: versions are kept).',
-    );
+    this.acknowledgeTrailAndDocumentGrants(role);
     if (accounts.kind === 'organization') {
       acknowledge(
         role,
