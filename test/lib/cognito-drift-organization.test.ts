@@ -15,32 +15,10 @@ import type { CognitoDriftDetectorProps } from '../../lib/cognito-drift-detector
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { MEMBER_READ_ACTIONS } from '../../lib/member-role.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../../lib/organization-scan.js';
+import { asArray, cdkJsonContext, joinToString, type PolicyStatement } from '../support/cdk-template.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';
 
 const EMAILS = ['ops@example.com'];
-
-function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
-
-interface PolicyStatement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Rebuilds a `Fn::Join` string, replacing references with `<ref>`. */
-function joinToString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(joinToString).join(join[0]);
-  return '<ref>';
-}
 
 interface Synth {
   app: App;

@@ -6,33 +6,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WRITE_EVENTS } from '../../lambda/core/write-events.js';
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
+import { asArray, cdkJsonContext, joinToString, type PolicyStatement } from '../support/cdk-template.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';
 
 const EMAILS = ['ops@example.com', 'security@example.org'];
 
 /** The feature flags of cdk.json, so the test synthesizes what `cdk synth` does. */
-function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
-
-interface PolicyStatement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Rebuilds a `Fn::Join` definition string, replacing references with `<ref>`. */
-function joinToString(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map(joinToString).join(join[0]);
-  return '<ref>';
-}
 
 describe('CognitoDriftStack', () => {
   let app: App;
