@@ -39,6 +39,7 @@ const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.u
 const PREBUILT_ORGANIZATION_BUNDLE = fileURLToPath(new URL('../lambda-org-bundle/', import.meta.url));
 
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
+import { PENDING_EVENTS_PREFIX } from '../lambda/realtime/pending-checks.js';
 import { type SettingName, settingsEnvironment } from '../lambda/settings.js';
 import {
   DISTRIBUTED_MAP_THRESHOLD,
@@ -335,6 +336,9 @@ export class CognitoDriftDetector extends Construct {
         { id: 'ExpireReports', prefix: 'reports/', expiration: Duration.days(settings.reportExpirationDays) },
         // An organization run's items and each target's outcome: read by the run's own aggregate step.
         { id: 'ExpireOrganizationRuns', prefix: ORGANIZATION_RUN_PREFIX, expiration: Duration.days(7) },
+        // One object per real-time event (lambda/realtime/pending-checks.ts), read once when its batch is
+        // taken, within the debounce window plus the owner's grace; a batch nobody took is the sweep's.
+        { id: 'ExpireRealtimeEvents', prefix: PENDING_EVENTS_PREFIX, expiration: Duration.days(2) },
       ],
     });
     acknowledge(
