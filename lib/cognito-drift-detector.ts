@@ -39,6 +39,7 @@ const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.u
 const PREBUILT_ORGANIZATION_BUNDLE = fileURLToPath(new URL('../lambda-org-bundle/', import.meta.url));
 
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
+import { realtimeEventPaths } from '../lambda/realtime/api-event.js';
 import { PENDING_EVENTS_PREFIX } from '../lambda/realtime/pending-checks.js';
 import { type SettingName, settingsEnvironment } from '../lambda/settings.js';
 import {
@@ -563,10 +564,12 @@ export class CognitoDriftDetector extends Construct {
   /**
    * The rules of the real-time path, from the one table of watched write events: Cognito's, and web
    * ACL associations of user pools. Failed calls (with an `errorCode`) changed nothing and are left out.
-   * The target receives the event unchanged; the state machine hands it to the function.
+   * The target receives only the fields a check reads (an input transformer: event id, name, time,
+   * principal, resource ids); the rest of the record, `requestParameters` included, never reaches the
+   * state machine.
    */
   private createRealtimeRules(): events.Rule[] {
-    const target = new eventTargets.SfnStateMachine(this.stateMachine);
+    const target = new eventTargets.SfnStateMachine(this.stateMachine, { input: realtimeTargetInput() });
     const cognito = WRITE_EVENTS.filter((e) => e.eventSource !== 'wafv2.amazonaws.com');
     const waf = WRITE_EVENTS.filter((e) => e.eventSource === 'wafv2.amazonaws.com');
     return [
@@ -1092,7 +1095,7 @@ export class CognitoDriftDetector extends Construct {
       error: 'CognitoDrift.TooManyInvocations',
       cause: `The run did not report done within ${maxInvocations} invocations`,
     });
-    // A real-time event (the rule's input, unchanged) goes to the function as it is: one invocation
+    // A real-time event (the rule's input: the named fields only) goes to the function as it is: one invocation
     // queues it, waits the debounce window if it opened the batch, and checks its pools.
     const realtimeCheck = new sfn.Pass(this, 'RealtimeCheck', {
       comment: 'An "AWS API Call via CloudTrail" event: the function checks the pools it names',
@@ -1124,7 +1127,9 @@ export class CognitoDriftDetector extends Construct {
       comment: 'One Cognito drift detection run',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
-      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every state transition is logged, without its input and output: a run's data (real-time
+      // events, results) stays out of the log group.
+      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     acknowledge(
       stateMachine.role,
@@ -1156,6 +1161,29 @@ function nagEnvironment(stack: Stack): { region: string; account: string } {
     region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
     account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
   };
+}
+
+/**
+ * What a real-time rule hands the state machine: the event's source and detail type, and of its
+ * detail only {@link realtimeEventPaths}, each at its own path, so the function reads it as it would
+ * the whole event.
+ */
+function realtimeTargetInput(): events.RuleTargetInput {
+  const detail: Record<string, unknown> = {};
+  for (const path of realtimeEventPaths()) {
+    const keys = path.split('.');
+    let node = detail;
+    for (const key of keys.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1] as string] = events.EventField.fromPath(`$.detail.${path}`);
+  }
+  return events.RuleTargetInput.fromObject({
+    source: events.EventField.source,
+    'detail-type': events.EventField.detailType,
+    detail,
+  });
 }
 
 /** The logical id of a construct's CloudFormation resource, as cdk-nag prints it in finding ids. */

@@ -421,11 +421,11 @@ describe('CognitoDriftStack', () => {
       });
     });
 
-    it('logs all events to its log group and traces with X-Ray', () => {
+    it('logs all events to its log group, without execution data, and traces with X-Ray', () => {
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         LoggingConfiguration: {
           Level: 'ALL',
-          IncludeExecutionData: true,
+          IncludeExecutionData: false,
           Destinations: [
             {
               CloudWatchLogsLogGroup: {
