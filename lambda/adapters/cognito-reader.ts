@@ -28,6 +28,7 @@ import {
 import { GetWebACLForResourceCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
+import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
   type PartialPoolRead,
@@ -106,6 +107,12 @@ export interface CognitoReaderOptions {
    * `identityPools`). @default none: only pools and app clients
    */
   surfaces?: readonly string[];
+  /**
+   * The key of the digests of secrets and large values (`core/digest-key.ts`). Without it, a surface
+   * holding such a value (an IdP's client secret, the hosted UI's CSS) is reported unreadable with a
+   * DigestKeyError rather than digested weakly.
+   */
+  digestKey?: DigestKey;
   /** The share of each quota this reader may use, 0 < share <= 1 (the account's own tooling needs the rest). */
   quotaShare: number;
   /** Override the pool and client quotas (for accounts with raised limits, or the benchmark's stand-in). */
@@ -168,6 +175,7 @@ export class CognitoReader implements PoolReader {
   private readonly pacer: Pacer;
   private readonly clock: Clock;
   private readonly clientConcurrency: number;
+  private readonly digestKey: DigestKey | undefined;
 
   constructor(options: CognitoReaderOptions) {
     const share = options.quotaShare;
@@ -177,6 +185,7 @@ export class CognitoReader implements PoolReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
+    this.digestKey = options.digestKey;
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
         QuotaCategory,
@@ -306,6 +315,15 @@ export class CognitoReader implements PoolReader {
   }
 
   async readPool(ref: PoolRef, signal?: AbortSignal, resume?: PartialPoolRead): Promise<PoolReadResult> {
+    // Every digest made while reading this pool is keyed with the reader's key.
+    return withDigestKey(this.digestKey, () => this.readPoolKeyed(ref, signal, resume));
+  }
+
+  private async readPoolKeyed(
+    ref: PoolRef,
+    signal: AbortSignal | undefined,
+    resume: PartialPoolRead | undefined,
+  ): Promise<PoolReadResult> {
     const clients: ClientSnapshot[] = [];
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });

@@ -2,7 +2,7 @@ import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { surfaceNamed } from '../surfaces/index.js';
 import { type Attribution, formatAttribution } from './attribution.js';
 import { escapeControl } from './escape.js';
-import { SECRET_DIGEST_PREFIX } from './normalize.js';
+import { isSecretDigest as isDigestedSecret } from './normalize.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
 import {
@@ -306,7 +306,7 @@ function withoutDigests(value: Json): Json {
 }
 
 function isSecretDigest(value: Json | undefined): boolean {
-  return typeof value === 'string' && value.startsWith(SECRET_DIGEST_PREFIX);
+  return isDigestedSecret(value);
 }
 
 function surfaceLabel(name: string): string {

@@ -108,6 +108,7 @@ import {
   type SurfaceSeed,
   withSdkDates,
 } from './cognito-surface.js';
+import { TEST_DIGEST_KEY } from './digest-key.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -1232,6 +1233,7 @@ export class DetectorHarness {
     // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
     const reader = new CognitoReader({
       client: this.cognitoClient,
+      digestKey: TEST_DIGEST_KEY,
       identityClient: this.identityClient,
       wafClient: this.wafClient,
       surfaces: this.surfaces,
