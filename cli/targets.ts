@@ -87,6 +87,7 @@ const COGNITO_MAX_ATTEMPTS = 8;
  */
 export class TargetAccess {
   readonly credentials: TargetCredentials;
+  private readonly digestKey: CommandContext['digestKey'];
 
   constructor(
     ctx: CommandContext,
@@ -95,6 +96,7 @@ export class TargetAccess {
     readonly stackRegion: string,
     private readonly io: Io,
   ) {
+    this.digestKey = ctx.digestKey;
     this.credentials = new TargetCredentials(
       ctx.clients.sts,
       {
@@ -143,6 +145,8 @@ export class TargetAccess {
       client: new CognitoIdentityProviderClient(signed),
       identityClient: new CognitoIdentityClient(signed),
       wafClient: new WAFV2Client(signed),
+      // One key for every target: the store's digests are all keyed with it.
+      digestKey: await this.digestKey(),
       surfaces,
       quotaShare,
     });

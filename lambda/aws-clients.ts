@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
@@ -17,6 +18,8 @@ export interface AwsClients {
   s3: S3Client;
   sns: SNSClient;
   cloudtrail: CloudTrailClient;
+  /** The digest key's secret (`DIGEST_KEY_SECRET_ARN`, the CLI's `--digest-key-secret`). */
+  secrets: SecretsManagerClient;
 }
 
 /**
@@ -35,5 +38,6 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     cloudtrail: new CloudTrailClient({ ...region }),
+    secrets: new SecretsManagerClient({ ...region }),
   };
 }

@@ -7,6 +7,8 @@ import { defaultSchedulePeriodMinutes, envName, readEnvSetting } from './setting
 export interface LambdaConfig {
   bucket: string;
   topicArn: string;
+  /** The secret holding the digest key (`DIGEST_KEY_SECRET_ARN`, set by the construct). */
+  digestKeySecretArn: string;
   /** Where chat notifications go (optional: only with the construct's `chatTopic`). */
   chatTopicArn?: string;
   quotaShare: number;
@@ -34,6 +36,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   return {
     bucket: requireString(env, 'BASELINE_BUCKET'),
     topicArn: requireString(env, 'ALERT_TOPIC_ARN'),
+    digestKeySecretArn: requireString(env, 'DIGEST_KEY_SECRET_ARN'),
     chatTopicArn: env.CHAT_TOPIC_ARN?.trim() || undefined,
     quotaShare: readEnvSetting(env, 'quotaShare'),
     reminderIntervalMs: readEnvSetting(env, 'reminderIntervalHours') * 3_600_000,

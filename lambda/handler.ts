@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
+import { SecretDigestKey } from './adapters/digest-key-secret.js';
 import { DriftStore } from './adapters/drift-store.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
@@ -27,6 +28,8 @@ export interface DetectorResponse {
 
 const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
+/** Read once per cold start (the first invocation), with the secret named by the environment. */
+let digestKeys: SecretDigestKey | undefined;
 
 /** The most time an invocation keeps back to finish; a third of a shorter invocation. */
 const MAX_SAFETY_MARGIN_MS = 90_000;
@@ -43,8 +46,10 @@ export async function handler(
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
+  digestKeys ??= new SecretDigestKey(clients.secrets, config.digestKeySecretArn);
   const reader = new CognitoReader({
     client: clients.cognito,
+    digestKey: await digestKeys.get(),
     identityClient: clients.identity,
     wafClient: clients.wafv2,
     surfaces: config.surfaces,

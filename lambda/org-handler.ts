@@ -8,6 +8,7 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
 import { CognitoReader } from './adapters/cognito-reader.js';
+import { SecretDigestKey } from './adapters/digest-key-secret.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
@@ -30,6 +31,8 @@ const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
 const sts = new STSClient({});
 let credentials: TargetCredentials | undefined;
+/** The digest key's secret, read once per cold start. */
+let digestKeys: SecretDigestKey | undefined;
 
 const MAX_SAFETY_MARGIN_MS = 90_000;
 
@@ -100,6 +103,9 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     selfAccountId,
   );
   const reads = env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 };
+  // One key for every target: the digests in this stack's bucket are keyed with this stack's secret.
+  digestKeys ??= new SecretDigestKey(clients.secrets, config.digestKeySecretArn);
+  const digestKey = await digestKeys.get();
   try {
     const documents = new S3DocumentStore(clients.s3, config.bucket);
     const notifier = new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn);
@@ -136,6 +142,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
             client: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
             identityClient: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
             wafClient: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+            digestKey,
             surfaces: config.surfaces,
             quotaShare: config.quotaShare,
           });
