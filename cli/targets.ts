@@ -145,8 +145,9 @@ export class TargetAccess {
       client: new CognitoIdentityProviderClient(signed),
       identityClient: new CognitoIdentityClient(signed),
       wafClient: new WAFV2Client(signed),
-      // One key for every target: the store's digests are all keyed with it.
-      digestKey: await this.digestKey(),
+      // One key for every target: the store's digests are all keyed with it. Pools and clients hold
+      // no digest: without surfaces, no key is needed (nor asked for).
+      ...(surfaces.length > 0 ? { digestKey: await this.digestKey() } : {}),
       surfaces,
       quotaShare,
     });

@@ -72,6 +72,11 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandInput,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   PublishCommand,
   type PublishCommandInput,
   type PublishCommandOutput,
@@ -108,7 +113,7 @@ import {
   type SurfaceSeed,
   withSdkDates,
 } from './cognito-surface.js';
-import { TEST_DIGEST_KEY } from './digest-key.js';
+import { TEST_DIGEST_KEY, TEST_DIGEST_KEY_SECRET_ARN, TEST_DIGEST_KEY_TEXT } from './digest-key.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -426,6 +431,8 @@ export class FakeAccount {
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
   readonly sts = mockClient(STSClient);
+  /** The stack's digest key secret ({@link TEST_DIGEST_KEY_SECRET_ARN}); any other id is not found. */
+  readonly secrets = mockClient(SecretsManagerClient);
   readonly bucket = new FakeBucket(BUCKET);
   readonly pools = new Map<string, FakePool>();
   /** Everything SNS accepted, in order. */
@@ -457,6 +464,13 @@ export class FakeAccount {
   });
 
   constructor() {
+    this.secrets.on(GetSecretValueCommand).callsFake(async (input: GetSecretValueCommandInput) => {
+      if (input.SecretId !== TEST_DIGEST_KEY_SECRET_ARN)
+        throw Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+          name: 'ResourceNotFoundException',
+        });
+      return { ARN: TEST_DIGEST_KEY_SECRET_ARN, SecretString: TEST_DIGEST_KEY_TEXT };
+    });
     for (const op of Object.keys(SURFACE_OPERATIONS) as SurfaceOperation[]) {
       const service = SERVICE_OF[op];
       const mock =
