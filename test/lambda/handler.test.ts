@@ -213,7 +213,7 @@ describe('handler', () => {
         .rejectsOnce(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }))
         .resolves({ ARN: TEST_DIGEST_KEY_SECRET_ARN, SecretString: TEST_DIGEST_KEY_TEXT });
 
-      const error = await cold({}, lambdaContext()).catch((e: unknown) => e as Error);
+      const error = (await cold({}, lambdaContext()).catch((e: unknown) => e)) as Error;
 
       expect(error).toMatchObject({ name: 'DigestKeyError' });
       expect(error.message).toContain(
