@@ -7,8 +7,6 @@ import { defaultSchedulePeriodMinutes, envName, readEnvSetting } from './setting
 export interface LambdaConfig {
   bucket: string;
   topicArn: string;
-  /** The secret holding the digest key (`DIGEST_KEY_SECRET_ARN`, set by the construct). */
-  digestKeySecretArn: string;
   /** Where chat notifications go (optional: only with the construct's `chatTopic`). */
   chatTopicArn?: string;
   quotaShare: number;
@@ -36,7 +34,6 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   return {
     bucket: requireString(env, 'BASELINE_BUCKET'),
     topicArn: requireString(env, 'ALERT_TOPIC_ARN'),
-    digestKeySecretArn: requireString(env, 'DIGEST_KEY_SECRET_ARN'),
     chatTopicArn: env.CHAT_TOPIC_ARN?.trim() || undefined,
     quotaShare: readEnvSetting(env, 'quotaShare'),
     reminderIntervalMs: readEnvSetting(env, 'reminderIntervalHours') * 3_600_000,
@@ -54,6 +51,14 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     realtimeDebounceSeconds: readEnvSetting(env, 'realtimeDebounceSeconds'),
     schedulePeriodMinutes: readEnvSetting(env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
   };
+}
+
+/**
+ * The secret holding the digest key (`DIGEST_KEY_SECRET_ARN`, set by the construct): read by the
+ * entry points that scan, apart from the settings, so a function that never digests needs none.
+ */
+export function readDigestKeySecretArn(env: Env): string {
+  return requireString(env, 'DIGEST_KEY_SECRET_ARN');
 }
 
 function parseConfigRules(text: string, name: string): IgnoreRules {

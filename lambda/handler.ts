@@ -6,7 +6,7 @@ import { DriftStore } from './adapters/drift-store.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
-import { readLambdaConfig } from './config.js';
+import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
 import { migrateSingleTargetLayout } from './org/migrate.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
@@ -46,7 +46,7 @@ export async function handler(
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
-  digestKeys ??= new SecretDigestKey(clients.secrets, config.digestKeySecretArn);
+  digestKeys ??= new SecretDigestKey(clients.secrets, readDigestKeySecretArn(process.env));
   const reader = new CognitoReader({
     client: clients.cognito,
     digestKey: await digestKeys.get(),

@@ -12,7 +12,7 @@ import { SecretDigestKey } from './adapters/digest-key-secret.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
-import { readLambdaConfig } from './config.js';
+import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
@@ -104,7 +104,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   );
   const reads = env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 };
   // One key for every target: the digests in this stack's bucket are keyed with this stack's secret.
-  digestKeys ??= new SecretDigestKey(clients.secrets, config.digestKeySecretArn);
+  digestKeys ??= new SecretDigestKey(clients.secrets, readDigestKeySecretArn(process.env));
   const digestKey = await digestKeys.get();
   try {
     const documents = new S3DocumentStore(clients.s3, config.bucket);

@@ -77,7 +77,7 @@ describe('stored digests of an earlier release (issue 17: keyed digests, migrate
     expect(body).not.toMatch(/sha256:[0-9a-f]|Winter2026|Autumn2025/);
   });
 
-  it('stores only keyed digests once the drift is approved: the snapshot written holds no unkeyed digest', async () => {
+  it('writes keyed digests only from then on: the new snapshot holds no unkeyed digest', async () => {
     aws.updateIdentityProvider(pool.poolId, 'Okta', { details: { client_secret: 'Winter2026!' } });
     await harness.run();
 
