@@ -192,8 +192,7 @@ function upgraded(before: Json, after: Json | undefined): Json {
     return legacyDigests.get(after) === before ? after : before;
   }
   if (before === null || typeof before !== 'object' || Array.isArray(before)) return before;
-  if (after === null || typeof after !== 'object' || Array.isArray(after) || after === undefined)
-    return before;
+  if (after === null || typeof after !== 'object' || Array.isArray(after)) return before;
   const { sha256: legacy, bytes } = before;
   if (typeof legacy === 'string' && typeof after.digest === 'string' && after.bytes === bytes) {
     return legacyDigests.get(after.digest) === legacy ? after : before;
