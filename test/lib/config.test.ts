@@ -516,3 +516,41 @@ describe('parseMemberRoleTemplate', () => {
     ).toThrow(/^Invalid context "memberRoleName": "a b" must be an IAM role name/);
   });
 });
+
+describe('construct props in a JavaScript app (no type checker)', () => {
+  const resolveUntyped = (props: unknown) => () =>
+    resolveDetectorSettings(props as Parameters<typeof resolveDetectorSettings>[0]);
+
+  it.each([
+    ['alertEmial', 'alertEmails'],
+    ['alertEmail', 'alertEmails'],
+    ['quotashare', 'quotaShare'],
+    ['memberRolename', 'memberRoleName'],
+  ])('refuses the misspelt prop %s, suggesting %s', (typo, suggestion) => {
+    expect(resolveUntyped({ [typo]: ['ops@example.com'] })).toThrow(
+      `Unknown CognitoDriftDetector prop "${typo}": did you mean ${suggestion}?`,
+    );
+  });
+
+  it('refuses a prop that is no setting, listing the props', () => {
+    expect(resolveUntyped({ alertEmails: ['ops@example.com'], bucketName: 'x' })).toThrow(
+      /^Unknown CognitoDriftDetector prop "bucketName": the props are alertEmails, schedule, /,
+    );
+  });
+
+  it('names the missing alertEmails instead of failing on undefined', () => {
+    expect(resolveUntyped({ quotaShare: 0.5 })).toThrow(
+      'Missing CognitoDriftDetector prop "alertEmails": addresses that receive drift alerts',
+    );
+    expect(resolveUntyped(undefined)).toThrow('CognitoDriftDetector needs props');
+  });
+
+  it('refuses a value of the wrong type with the rule, not a stack trace', () => {
+    expect(resolveUntyped({ alertEmails: 'ops@example.com' })).toThrow(
+      'Invalid CognitoDriftDetector prop "alertEmails": "ops@example.com" must be a list of strings',
+    );
+    expect(resolveUntyped({ alertEmails: ['ops@example.com'], realtime: 'yes' })).toThrow(
+      'Invalid CognitoDriftDetector prop "realtime": "yes" must be true or false',
+    );
+  });
+});
