@@ -26,7 +26,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where a setting is read besides the construct prop of its name, and how it is explained. */
 export interface SettingMeta {
-  /** One line for a person: the CLI flag's help, the README's table. */
+  /** One line for a person: the CLI flag's help, the table in docs/configuration.md. */
   help: string;
   /** The CDK context key, when it differs from the prop name. */
   context?: string;
@@ -167,7 +167,7 @@ export const SETTINGS = {
   /**
    * The surfaces watched besides pools and app clients: `all`, `none`, a list (`mfa,groups`) or
    * exclusions (`-waf,-uiCustomization`), as one string or a list. The names are in the README's
-   * surface table.
+   * surface table (docs/surfaces.md).
    * @default 'all'
    */
   surfaces: setting(list().default('all'), {
