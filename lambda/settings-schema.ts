@@ -166,8 +166,8 @@ export const SETTINGS = {
   }),
   /**
    * The surfaces watched besides pools and app clients: `all`, `none`, a list (`mfa,groups`) or
-   * exclusions (`-waf,-uiCustomization`), as one string or a list. The names are in the README's
-   * surface table (docs/surfaces.md).
+   * exclusions (`-waf,-uiCustomization`), as one string or a list. The names are listed in
+   * docs/surfaces.md.
    * @default 'all'
    */
   surfaces: setting(list().default('all'), {
