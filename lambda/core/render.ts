@@ -399,8 +399,9 @@ export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProb
   const lines = [
     `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
     '',
-    'Those pools were not compared and nothing was overwritten. Fix each object (or restore an earlier',
-    'version of it from the bucket history); the other pools were checked as usual.',
+    'Those pools were not compared and nothing was overwritten; the other pools were checked as usual.',
+    'An unusable baseline is replaced by approving its pool again (the state the detector last recorded,',
+    'shown before it is written); restore any other document from an earlier version of it.',
     '',
     ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
   ];
