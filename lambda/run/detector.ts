@@ -851,9 +851,6 @@ class DetectorRun {
     if (decision.sendIncomplete) messages.push(renderScanIncomplete(ctx, readProblems));
     if (decision.sendStoreProblems) messages.push(renderStoreProblems(ctx, storeProblems));
 
-    for (const rule of this.targets ? [] : this.ignore.unmatched())
-      logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
-
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
