@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   type ContextReader,
@@ -552,5 +554,51 @@ describe('construct props in a JavaScript app (no type checker)', () => {
     expect(resolveUntyped({ alertEmails: ['ops@example.com'], realtime: 'yes' })).toThrow(
       'Invalid CognitoDriftDetector prop "realtime": "yes" must be true or false',
     );
+  });
+});
+
+describe('the construct props type', () => {
+  // A hang guard, not a speed goal: the type checker loads the SDK types the surfaces import.
+  it("carries each setting's documentation and @default from the schema, as an editor shows them", {
+    timeout: 120_000,
+  }, () => {
+    // The props are Readonly<SettingsInput> (lib/config.ts); the CDK types would take a minute to load here.
+    const probe = fileURLToPath(new URL('../../lambda/props-probe.ts', import.meta.url));
+    const source =
+      "import type { SettingsInput } from './settings-schema.js';\nexport declare const p: Readonly<SettingsInput>;\n";
+    const host = ts.createCompilerHost({});
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, language) =>
+      file === probe ? ts.createSourceFile(file, source, language) : read(file, language);
+    const program = ts.createProgram(
+      [probe],
+      {
+        module: ts.ModuleKind.Preserve,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        strict: true,
+        skipLibCheck: true,
+        // Only zod's types and the language's own: no @types/node, no DOM.
+        types: [],
+        lib: ['lib.es2022.d.ts'],
+        noEmit: true,
+      },
+      host,
+    );
+    const checker = program.getTypeChecker();
+    const declaration = program.getSourceFile(probe)?.statements[1] as ts.VariableStatement;
+    const props = checker.getTypeAtLocation(declaration.declarationList.declarations[0] as ts.Node);
+    const doc = (name: string) => {
+      const symbol = props.getProperty(name);
+      return {
+        text: symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)) : undefined,
+        default: symbol?.getJsDocTags(checker).find((tag) => tag.name === 'default'),
+      };
+    };
+
+    expect(doc('alertEmails').text).toMatch(/^Addresses that receive drift alerts/);
+    expect(doc('quotaShare').text).toMatch(/^Share of the account's Cognito read quotas/);
+    expect(ts.displayPartsToString(doc('quotaShare').default?.text)).toBe('0.5');
+    expect(ts.displayPartsToString(doc('schedule').default?.text)).toBe("'rate(1 hour)'");
+    expect(doc('memberRoleName').text).toMatch(/member role's name/);
   });
 });
