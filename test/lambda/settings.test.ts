@@ -7,7 +7,9 @@ import {
   CONTEXT_KEY_NAMES,
   contextKey,
   DEFAULTS,
+  envName,
   flagHelp,
+  readTargetSettings,
   SETTINGS,
   type SettingName,
   settingMeta,
@@ -178,5 +180,36 @@ describe('the function environment', () => {
     [{ SURFACES: 'wafx' }, 'SURFACES: unknown surface "wafx" (did you mean waf?); known: identityProviders'],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(configError(env)).toContain(message);
+  });
+});
+
+describe('the target settings, one reading for the construct, the organization function and the CLI', () => {
+  it('applies the OU rule with the names of the function environment', () => {
+    expect(() =>
+      readTargetSettings({ accounts: '111122223333', organizationalUnits: 'ou-ab12-cdefgh34' }, envName),
+    ).toThrow(
+      new ConfigError(
+        'ORGANIZATIONAL_UNITS: "ou-ab12-cdefgh34" filters the accounts of an organization: it needs TARGET_ACCOUNTS = "organization"',
+      ),
+    );
+    expect(() => readTargetSettings({ regions: 'eu-west' }, envName)).toThrow(
+      'TARGET_REGIONS: "eu-west" is not a region name (like eu-west-1)',
+    );
+  });
+
+  it('reads an organization with its OU filter, and the defaults when nothing is set', () => {
+    expect(
+      readTargetSettings(
+        { accounts: 'organization', organizationalUnits: 'ou-ab12-cdefgh34', regions: 'all-enabled' },
+        envName,
+      ),
+    ).toEqual({
+      accounts: { kind: 'organization', organizationalUnits: ['ou-ab12-cdefgh34'] },
+      regions: { kind: 'all-enabled' },
+    });
+    expect(readTargetSettings({}, envName)).toEqual({
+      accounts: { kind: 'self' },
+      regions: { kind: 'stack' },
+    });
   });
 });
