@@ -1,8 +1,9 @@
 /**
- * Settings of the drift detector as the CDK app and the construct take them: validation and parsing
- * from CDK context. Names, types, ranges and defaults come from the one settings schema
- * (`lambda/settings.ts`); what is here is what only CDK needs (retention values, the schedule's
- * period, the 4 KB environment).
+ * Settings of the drift detector as the CDK app and the construct take them. The props type is the
+ * settings schema's input and resolving them is parsing them with it (`lambda/settings-schema.ts`:
+ * names, types, ranges, defaults, the rules between settings); what is here is what only CDK needs:
+ * the retention values CloudWatch Logs accepts, reading CDK context, and the error naming the context
+ * key or the prop the way the user wrote it.
  *
  * Everything here is pure (no AWS, no process.env) so that `cdk synth` fails early with a message
  * naming the bad setting, and so the construct can validate its props with the same rules.
