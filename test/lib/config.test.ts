@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { CognitoDriftDetector, type CognitoDriftDetectorProps } from '../../lib/cognito-drift-detector.js';
 import {
   type ContextReader,
   checkContextKeys,
@@ -532,6 +534,19 @@ describe('construct props in a JavaScript app (no type checker)', () => {
     expect(resolveUntyped({ [typo]: ['ops@example.com'] })).toThrow(
       `Unknown CognitoDriftDetector prop "${typo}": did you mean ${suggestion}?`,
     );
+  });
+
+  it('stops the construct itself before it builds anything', () => {
+    const stack = new Stack(new App(), 'Platform');
+    const props = { alertEmial: ['ops@example.com'] } as unknown as CognitoDriftDetectorProps;
+
+    expect(() => new CognitoDriftDetector(stack, 'Detector', props)).toThrow(
+      new DetectorConfigError(
+        'CognitoDriftDetector prop "alertEmial"',
+        'Unknown CognitoDriftDetector prop "alertEmial": did you mean alertEmails?',
+      ),
+    );
+    expect(stack.node.tryFindChild('Detector')?.node.children ?? []).toEqual([]);
   });
 
   it('refuses a prop that is no setting, listing the props', () => {
