@@ -70,6 +70,8 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       // The one way out of an edited baseline: the detector cannot compare against it, and only an
       // approval writes baselines. The recorded state comes from Cognito, not from the edited file.
       if (!(error instanceof MalformedDocumentError)) throw error;
+      // A baseline from a newer release is not damaged: this build must not write an older one over it.
+      if (await fromNewerRelease(store, error.key)) throw error;
       replaces = { where: store.locate(error.key), reason: error.reason, etag: error.etag };
     }
     const approved = keepUnwatchedSurfaces(
@@ -123,6 +125,17 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
   }
   if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
   return plans;
+}
+
+/** Whether a stored document declares a format version newer than this build writes. */
+async function fromNewerRelease(store: DriftStore, key: string): Promise<boolean> {
+  const object = await store.documents.get(key);
+  try {
+    const version = (JSON.parse(object?.body ?? 'null') as { formatVersion?: unknown } | null)?.formatVersion;
+    return typeof version === 'number' && version > FORMAT_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a pool cannot be approved when nothing was recorded for it. */

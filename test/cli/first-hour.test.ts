@@ -102,6 +102,23 @@ describe('a baseline edited by hand', () => {
     expect(afterCode).toBe(0);
     expect(after.out()).toContain('No drift in 1 pool');
   });
+
+  it('is not replaced when a newer release wrote it: that is no damage to repair', async () => {
+    const dir = await tempDir();
+    const local = ['--dir', dir, '--region', REGION];
+    aws.cognito.addPool(POOL_A, { MfaConfiguration: 'OFF' });
+    expect(await main(['check', ...local], fakeIo())).toBe(0);
+    const file = join(dir, ACCOUNT, REGION, `${POOL_A}.json`);
+    const newer = JSON.stringify({ ...JSON.parse(await readFile(file, 'utf-8')), formatVersion: 2 });
+    await writeFile(file, newer);
+    const io = fakeIo();
+
+    const code = await main(['approve', '--pool', POOL_A, '--yes', ...local], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain('unknown formatVersion 2');
+    expect(await readFile(file, 'utf-8')).toBe(newer);
+  });
 });
 
 describe('check in a fresh project', () => {
