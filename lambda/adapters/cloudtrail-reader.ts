@@ -2,6 +2,7 @@ import {
   type CloudTrailClient,
   DescribeTrailsCommand,
   GetTrailStatusCommand,
+  type LookupAttribute,
   LookupEventsCommand,
 } from '@aws-sdk/client-cloudtrail';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
@@ -9,11 +10,13 @@ import {
   type Attribution,
   type AttributionRequest,
   allUnknown,
-  lookupNamesFor,
+  eventNamesFor,
   matchFindings,
+  resourceNameFor,
   type TrailEvent,
   toTrailEvent,
 } from '../core/attribution.js';
+import { type Finding, SEVERITY_ORDER } from '../core/types.js';
 import { QUOTAS } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -29,8 +32,12 @@ export interface CloudTrailReaderOptions {
   quotaShare: number;
   /** The clock for the run: the end of the lookup window. */
   now: () => Date;
-  /** Most LookupEvents calls per run. @default 15 */
-  maxCalls?: number;
+  /**
+   * Most LookupEvents calls spent on one finding (its resource's pages, then, when they hold no
+   * fitting event, its event names' pages). A page fetched for one finding serves every other.
+   * @default 4
+   */
+  maxCallsPerFinding?: number;
   /** Attribution gives up after this long, so it never holds an alert back. @default 15 000 */
   deadlineMs?: number;
   /** Override the quota (the stand-in, an account with another limit). */
@@ -48,10 +55,15 @@ export type TrailStatus =
  * Reads CloudTrail for cognito-drift: who made the changes of a run (LookupEvents), and whether a
  * trail delivers management events to EventBridge in this region (DescribeTrails, GetTrailStatus).
  *
- * Lookups go by event name, one attribute per call as LookupEvents allows, over the run's window,
- * and are filtered locally by pool and client: one series of pages serves every pool with findings.
- * (Event source would page through the detector's own read events; resource name is filled only
- * where CloudTrail records resources, which it does not promise for Cognito.)
+ * Lookups go finding by finding, most severe first, one attribute per call as LookupEvents allows,
+ * each with its own budget of calls (a flood of writes elsewhere cannot use up another finding's):
+ * first by resource (`ResourceName` = the finding's client id, then its pool or identity pool id),
+ * which pages through that resource's events only; then, when those hold no event that could have
+ * made the change, by event name over the window, filtered locally by pool and client. The second
+ * step exists because `ResourceName` is an exact match on whatever name CloudTrail recorded, and
+ * CloudTrail does not document which names it records for cognito-idp and cognito-identity events:
+ * an empty resource lookup is not proof of a quiet resource. Every page is kept for the run, so a
+ * series fetched for one finding is not fetched again for the next.
  */
 export class CloudTrailReader {
   readonly stats = { requests: 0, throttled: 0 };
@@ -59,7 +71,7 @@ export class CloudTrailReader {
   private readonly bucket: TokenBucket;
   private readonly pacer: Pacer;
   private readonly clock: Clock;
-  private readonly maxCalls: number;
+  private readonly maxCallsPerFinding: number;
   private readonly deadlineMs: number;
   private readonly now: () => Date;
 
@@ -70,7 +82,7 @@ export class CloudTrailReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.bucket = new TokenBucket((options.lookupRps ?? LOOKUP_EVENTS_RPS) * share);
-    this.maxCalls = options.maxCalls ?? 15;
+    this.maxCallsPerFinding = options.maxCallsPerFinding ?? 4;
     this.deadlineMs = options.deadlineMs ?? 15_000;
     this.now = options.now;
     this.client.middlewareStack.addRelativeTo(
@@ -103,43 +115,73 @@ export class CloudTrailReader {
     const end = this.now();
     const start = new Date(Math.min(...requests.map((r) => Date.parse(r.since))));
     const pools = new Set(requests.map((r) => r.poolId));
-    const names = lookupNamesFor(requests.flatMap((r) => r.findings));
     const abort = new AbortController();
     const timer = new AbortController();
     this.clock.sleep(this.deadlineMs, timer.signal).then(
       () => abort.abort(new Error('deadline')),
       () => undefined,
     );
-    const events: TrailEvent[] = [];
-    let calls = 0;
+    const events = new Map<string, TrailEvent>();
+    const series = new Map<string, { token?: string; done: boolean }>();
+    // One page of a series (a resource's or an event name's events): fetched once for the run.
+    const nextPage = async (attribute: LookupAttribute): Promise<void> => {
+      const key = `${attribute.AttributeKey} ${attribute.AttributeValue}`;
+      const state = series.get(key) ?? { done: false };
+      series.set(key, state);
+      const page = await this.client.send(
+        new LookupEventsCommand({
+          LookupAttributes: [attribute],
+          StartTime: start,
+          EndTime: end,
+          MaxResults: LOOKUP_PAGE_SIZE,
+          NextToken: state.token,
+        }),
+        { abortSignal: abort.signal },
+      );
+      for (const raw of page.Events ?? []) {
+        // Parsed here and reduced to the named fields at once: the rest is dropped unread.
+        const event = parseRecord(raw.CloudTrailEvent);
+        const { userPoolId, identityPoolId } = event?.resources ?? {};
+        if (event && ((userPoolId && pools.has(userPoolId)) || (identityPoolId && pools.has(identityPoolId))))
+          events.set(event.eventId, event);
+      }
+      state.token = page.NextToken;
+      state.done = !page.NextToken;
+    };
+    const exhausted = (attribute: LookupAttribute) =>
+      series.get(`${attribute.AttributeKey} ${attribute.AttributeValue}`)?.done === true;
+
+    const stopped = new Set<Finding>();
     let failure: string | undefined;
+    const findings = requests
+      .flatMap((r) => r.findings)
+      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
     try {
-      for (const name of names) {
-        let token: string | undefined;
-        do {
-          if (calls >= this.maxCalls) {
-            failure = `CloudTrail lookup stopped after ${this.maxCalls} calls, the limit per run`;
+      for (const finding of findings) {
+        let calls = 0;
+        const fitting = () => matchFindings([finding], [...events.values()], '')[0]?.kind === 'event';
+        const plan: { attribute: LookupAttribute; unlessFound: boolean }[] = [
+          ...[...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
+            attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
+            unlessFound: false,
+          })),
+          ...eventNamesFor(finding).map((name) => ({
+            attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
+            unlessFound: true,
+          })),
+        ];
+        for (const step of plan) {
+          // Event names are the fallback: only while no event that could have made it is known.
+          if (step.unlessFound && fitting()) break;
+          while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding) {
+            calls += 1;
+            await nextPage(step.attribute);
+          }
+          if (!exhausted(step.attribute)) {
+            stopped.add(finding);
             break;
           }
-          calls += 1;
-          const page = await this.client.send(
-            new LookupEventsCommand({
-              LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }],
-              StartTime: start,
-              EndTime: end,
-              MaxResults: LOOKUP_PAGE_SIZE,
-              NextToken: token,
-            }),
-            { abortSignal: abort.signal },
-          );
-          for (const raw of page.Events ?? []) {
-            // Parsed here and reduced to the named fields at once: the rest is dropped unread.
-            const event = parseRecord(raw.CloudTrailEvent);
-            if (event?.resources.userPoolId && pools.has(event.resources.userPoolId)) events.push(event);
-          }
-          token = page.NextToken;
-        } while (token);
-        if (failure) break;
+        }
       }
     } catch (error) {
       failure = abort.signal.aborted
@@ -148,18 +190,28 @@ export class CloudTrailReader {
     } finally {
       timer.abort();
     }
-    if (failure && events.length === 0) return allUnknown(requests, failure);
+    if (failure && events.size === 0) return allUnknown(requests, failure);
     const recent = end.getTime() - start.getTime() < 20 * 60_000;
+    const found = [...events.values()];
     return new Map(
-      requests.map((request) => [
-        request.poolId,
-        matchFindings(
-          request.findings,
-          events,
-          failure ??
-            `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`,
-        ),
-      ]),
+      requests.map((request) => {
+        // Only writes after the request's own start could have made its changes.
+        const inWindow = found.filter((e) => Date.parse(e.eventTime) >= Date.parse(request.since));
+        return [
+          request.poolId,
+          request.findings.map(
+            (finding) =>
+              matchFindings(
+                [finding],
+                inWindow,
+                failure ??
+                  (stopped.has(finding)
+                    ? `CloudTrail lookup stopped after ${this.maxCallsPerFinding} calls for this change`
+                    : `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`),
+              )[0] as Attribution,
+          ),
+        ];
+      }),
     );
   };
 
