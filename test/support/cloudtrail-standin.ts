@@ -207,6 +207,11 @@ export class CloudTrailStandin {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
+  /** Forgets every record, so one test's events are not another's. */
+  clearRecords(): void {
+    this.records.length = 0;
+  }
+
   resetStats(): void {
     for (const key of Object.keys(this.calls)) delete this.calls[key];
     this.lookups.length = 0;
