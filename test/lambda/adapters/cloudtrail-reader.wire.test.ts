@@ -328,6 +328,35 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
     expect(JSON.stringify([...result])).not.toContain(CANARY);
   });
 
+  it('paces the lookups to the documented quota (2 per second): a stand-in enforcing it throttles none', async () => {
+    const local = await CloudTrailStandin.start();
+    try {
+      for (let i = 0; i < 3; i++)
+        local.recordWrite({
+          eventName: 'UpdateUserPoolClient',
+          time: new Date('2026-12-02T10:30:00Z'),
+          requestParameters: { userPoolId: POOL, clientId: `client-${i}` },
+        });
+      const paced = new CloudTrailReader({
+        client: new CloudTrailClient(local.clientConfig()),
+        quotaShare: 1,
+        now: () => NOW,
+      });
+
+      const result = await paced.attribute([
+        { poolId: POOL, findings: [0, 1, 2].map((i) => clientFinding(`client-${i}`)), since: SINCE },
+      ]);
+
+      // client-0, POOL, the event name (shared), client-1, client-2: five calls, none refused.
+      expect(local.calls.LookupEvents).toBe(5);
+      expect(local.throttled).toBe(0);
+      expect(paced.stats).toEqual({ requests: 5, throttled: 0 });
+      expect(result.get(POOL)?.every((a) => a.kind === 'event')).toBe(true);
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('checks whether a logging trail covers the region', async () => {
     const local = await CloudTrailStandin.start();
     try {
