@@ -124,6 +124,12 @@ const poolStateSchema = z.strictObject({
       changeCount: z.number().int(),
       /** The pool's name when alerted: a deleted pool has none left to read. */
       poolName: z.string().optional(),
+      /**
+       * A real-time alert could not name the author of some changes (it knows only the calls that
+       * started it): the next sweep looks them up in CloudTrail from `since` and sends the author
+       * once (see author-follow-up.ts). Absent in state written before follow-ups existed.
+       */
+      authorPending: z.strictObject({ alertedAt: isoDate, since: isoDate }).optional(),
     })
     .optional(),
   /**

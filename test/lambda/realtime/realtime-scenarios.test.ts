@@ -211,6 +211,58 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(next.sent[0]?.Message).not.toContain(`(${poolId})`);
   });
 
+  it('keeps the real-time promise: the next sweep looks up the author it could not name and sends it once', async () => {
+    const { poolId, clientId } = await watchedPool();
+    // A change no real-time event reported (made before the check), then the one that starts it.
+    aws.updatePool(poolId, { MfaConfiguration: 'OFF' });
+    trail.push(
+      record(
+        'SetUserPoolMfaConfig',
+        new Date(clock.now().getTime() - 5 * 60_000),
+        { userPoolId: poolId },
+        'eve',
+      ),
+    );
+    aws.updateClient(poolId, clientId, { CallbackURLs: ['https://evil.example.net/cb'] });
+    const before = aws.published.length;
+
+    await handleApiEvent(
+      apiEvent(record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId })),
+      { ...deps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+    const alertedAt = clock.now().toISOString();
+
+    const alert = aws.published.slice(before);
+    expect(alert).toHaveLength(1);
+    expect(alert[0]?.Message).toContain(
+      'author unknown (not made by the calls that started this check; the next sweep looks it up in CloudTrail)',
+    );
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+
+    // A sweep before CloudTrail has had time to deliver leaves it pending.
+    clock.advance(5 * 60_000);
+    expect((await sweep()).sent).toEqual([]);
+    clock.advance(HOUR);
+    const followUp = await sweep();
+
+    expect(followUp.sent.map((m) => m.Subject)).toEqual([
+      `${PREFIX}Author of the change alerted at ${alertedAt}`,
+    ]);
+    expect(followUp.sent[0]?.Message).toContain(`== Pool customers (${poolId}), alerted at ${alertedAt}`);
+    expect(followUp.sent[0]?.Message).toContain(
+      'by arn:aws:iam::123456789012:user/eve (SetUserPoolMfaConfig,',
+    );
+    expect(followUp.sent[0]?.MessageAttributes?.kind?.StringValue).toBe('author-follow-up');
+    expect(cloudtrail.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
+
+    // Sent once: the sweep after is silent and looks nothing up.
+    cloudtrail.resetHistory();
+    clock.advance(HOUR);
+    expect((await sweep()).sent).toEqual([]);
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+  });
+
   it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
     const identityDeps = () => ({
       ...deps(),
