@@ -233,6 +233,25 @@ export function matchFindings(
   });
 }
 
+/**
+ * Where the lookup for a drift's changes starts (ISO-8601): `windowMs` before the run (before the
+ * first alert, for a reminder, whose changes are older), but never before its baseline was
+ * approved: a write the baseline already holds made none of the drift, and naming it would put the
+ * wrong principal first.
+ */
+export function lookupStart(options: {
+  at: Date;
+  windowMs: number;
+  /** A reminder: when the drift was first alerted. */
+  alertedSince?: string;
+  baselineApprovedAt?: string;
+}): string {
+  const from =
+    (options.alertedSince ? Date.parse(options.alertedSince) : options.at.getTime()) - options.windowMs;
+  const approved = options.baselineApprovedAt ? Date.parse(options.baselineApprovedAt) : Number.NaN;
+  return new Date(Number.isFinite(approved) ? Math.max(from, approved) : from).toISOString();
+}
+
 /** Every finding of every request as `unknown (reason)`: what a failed lookup yields. */
 export function allUnknown(
   requests: readonly AttributionRequest[],

@@ -174,6 +174,8 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     baselineHash: z.string().nullable(),
     /** The version of the baseline `baselineHash` describes. */
     baselineEtag: z.string().optional(),
+    /** When that baseline was approved, when it was read: no earlier write made this run's drift. */
+    baselineApprovedAt: isoDate.optional(),
     hasBaseline: z.boolean(),
     clientCount: z.number().int(),
     findings: z.array(findingSchema),

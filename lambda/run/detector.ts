@@ -7,6 +7,7 @@ import {
   type Attribution,
   type Attributor,
   attributeSafely,
+  lookupStart,
   reportAttribution,
 } from '../core/attribution.js';
 import { clearAuthorsPending, dueAuthorFollowUps, markAuthorsPending } from '../core/author-follow-up.js';
@@ -592,6 +593,7 @@ class DetectorRun {
       snapshotHash,
       baselineHash,
       baselineEtag,
+      ...(baseline?.approvedAt ? { baselineApprovedAt: baseline.approvedAt } : {}),
       hasBaseline: Boolean(listed),
       clientCount: Object.keys(pool.clients).length,
       findings,
@@ -735,6 +737,7 @@ class DetectorRun {
           snapshotHash: 'removed',
           baselineHash: baseline.doc.snapshotHash,
           baselineEtag: baseline.etag,
+          baselineApprovedAt: baseline.doc.approvedAt,
           hasBaseline: true,
           clientCount: 0,
           findings,
@@ -807,13 +810,19 @@ class DetectorRun {
     readProblems = decision.readProblems;
     const newlyCovered = new Set(decision.newlyCovered);
 
-    const window = this.options.attributionWindowMs ?? 2 * 3_600_000;
-    const sinceOf = (drift: PoolDrift) =>
-      new Date(
-        (drift.status === 'reminder' && drift.unapprovedSince
-          ? Date.parse(drift.unapprovedSince)
-          : at.getTime()) - window,
-      ).toISOString();
+    const sinceOf = (drift: PoolDrift) => {
+      const outcome = run.outcomes[drift.poolId];
+      return lookupStart({
+        at,
+        windowMs: this.options.attributionWindowMs ?? 2 * 3_600_000,
+        ...(drift.status === 'reminder' && drift.unapprovedSince
+          ? { alertedSince: drift.unapprovedSince }
+          : {}),
+        ...(outcome?.status === 'scanned' && outcome.baselineApprovedAt
+          ? { baselineApprovedAt: outcome.baselineApprovedAt }
+          : {}),
+      });
+    };
     // A sweep keeps the promise of real-time alerts: the authors they could not name, looked up now.
     const followUps =
       this.persist && !this.targets && this.deps.attribute

@@ -3,6 +3,7 @@ import {
   escapeControl,
   eventNamesFor,
   formatAttribution,
+  lookupStart,
   matchFindings,
   reportAttribution,
   shortenUserAgent,
@@ -232,6 +233,32 @@ describe('matchFindings', () => {
     ]);
     // A user pool's creation is still CreateUserPool.
     expect(eventNamesFor({ ...added, poolId: POOL } as Finding)).toEqual(['CreateUserPool']);
+  });
+});
+
+describe('lookupStart', () => {
+  const at = new Date('2026-12-02T12:00:00.000Z');
+  const windowMs = 2 * 3_600_000;
+
+  it.each([
+    ['the window before the run', {}, '2026-12-02T10:00:00.000Z'],
+    [
+      'no earlier than the baseline approval',
+      { baselineApprovedAt: '2026-12-02T11:15:00.000Z' },
+      '2026-12-02T11:15:00.000Z',
+    ],
+    [
+      'the window, when the baseline is older',
+      { baselineApprovedAt: '2026-11-30T08:00:00.000Z' },
+      '2026-12-02T10:00:00.000Z',
+    ],
+    [
+      'a window before the first alert, for a reminder',
+      { alertedSince: '2026-12-01T09:00:00.000Z' },
+      '2026-12-01T07:00:00.000Z',
+    ],
+  ] as const)('starts at %s', (_case, extra, expected) => {
+    expect(lookupStart({ at, windowMs, ...extra })).toBe(expected);
   });
 });
 

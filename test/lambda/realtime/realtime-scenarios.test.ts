@@ -153,6 +153,26 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(report.attributions[poolId]?.[0]?.eventId).toBe(trail[0]?.eventID);
   });
 
+  it('names every writer after the baseline, the earliest first, and none whose write the baseline holds', async () => {
+    const { poolId, clientId } = await watchedPool();
+    const ago = (minutes: number) => new Date(clock.now().getTime() - minutes * 60_000);
+    // Written before the baseline was recorded (an hour ago): approved with it.
+    trail.push(record('UpdateUserPoolClient', ago(70), { userPoolId: poolId, clientId }, 'old-admin'));
+    // Issue 17 (3): one role adds a callback URL; 35 minutes later another updates the same client.
+    aws.updateClient(poolId, clientId, { CallbackURLs: ['https://evil.example.net/cb'] });
+    trail.push(record('UpdateUserPoolClient', ago(45), { userPoolId: poolId, clientId }, 'ci-role'));
+    trail.push(record('UpdateUserPoolClient', ago(10), { userPoolId: poolId, clientId }, 'ops-role'));
+
+    const { sent } = await sweep();
+
+    const digest = sent.find((m) => m.Subject?.includes('drift'))?.Message ?? '';
+    const minute = (m: number) => `${ago(m).toISOString().slice(0, 16)}Z`;
+    expect(digest).toContain(
+      `    by arn:aws:iam::123456789012:user/ci-role (UpdateUserPoolClient, ${minute(45)}, 198.51.100.7, console); also written by arn:aws:iam::123456789012:user/ops-role (UpdateUserPoolClient, ${minute(10)})`,
+    );
+    expect(digest).not.toContain('old-admin');
+  });
+
   it('still alerts, on time, with "author unknown" when the lookup is denied', async () => {
     const { poolId } = await watchedPool();
     aws.updatePool(poolId, { MfaConfiguration: 'OFF' });
