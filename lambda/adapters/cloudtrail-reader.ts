@@ -124,7 +124,7 @@ export class CloudTrailReader {
     const events = new Map<string, TrailEvent>();
     const series = new Map<string, { token?: string; done: boolean }>();
     // One page of a series (a resource's or an event name's events): fetched once for the run.
-    const nextPage = async (attribute: LookupAttribute): Promise<void> => {
+    const nextPage = async (attribute: LookupAttribute): Promise<number> => {
       const key = `${attribute.AttributeKey} ${attribute.AttributeValue}`;
       const state = series.get(key) ?? { done: false };
       series.set(key, state);
@@ -147,6 +147,7 @@ export class CloudTrailReader {
       }
       state.token = page.NextToken;
       state.done = !page.NextToken;
+      return page.Events?.length ?? 0;
     };
     const exhausted = (attribute: LookupAttribute) =>
       series.get(`${attribute.AttributeKey} ${attribute.AttributeValue}`)?.done === true;
@@ -156,32 +157,42 @@ export class CloudTrailReader {
     const findings = requests
       .flatMap((r) => r.findings)
       .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+    // Whether CloudTrail records the resource names looked up, as this run finds out: `absent` once a
+    // finding's resource lookups returned nothing and its event names then found its author, after
+    // which resource lookups would only cost calls.
+    let resourceNames: 'unknown' | 'recorded' | 'absent' = 'unknown';
     try {
       for (const finding of findings) {
         let calls = 0;
+        let resourceRecords = 0;
         const fitting = () => matchFindings([finding], [...events.values()], '')[0]?.kind === 'event';
-        const plan: { attribute: LookupAttribute; unlessFound: boolean }[] = [
-          ...[...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
-            attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
-            unlessFound: false,
-          })),
+        const resourceSteps = [...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
+          attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
+          byResource: true,
+        }));
+        const plan: { attribute: LookupAttribute; byResource: boolean }[] = [
+          ...(resourceNames === 'absent' ? [] : resourceSteps),
           ...eventNamesFor(finding).map((name) => ({
             attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
-            unlessFound: true,
+            byResource: false,
           })),
         ];
         for (const step of plan) {
           // Event names are the fallback: only while no event that could have made it is known.
-          if (step.unlessFound && fitting()) break;
+          if (!step.byResource && fitting()) break;
           while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding) {
             calls += 1;
-            await nextPage(step.attribute);
+            const records = await nextPage(step.attribute);
+            if (step.byResource) resourceRecords += records;
           }
           if (!exhausted(step.attribute)) {
             stopped.add(finding);
             break;
           }
         }
+        if (resourceRecords > 0) resourceNames = 'recorded';
+        else if (resourceNames === 'unknown' && plan.some((step) => step.byResource) && fitting())
+          resourceNames = 'absent';
       }
     } catch (error) {
       failure = abort.signal.aborted

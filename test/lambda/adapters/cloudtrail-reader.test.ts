@@ -98,6 +98,31 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
     ]);
   });
 
+  it('stops looking up resource names once the run finds CloudTrail does not record them', async () => {
+    const pools = ['eu-west-1_Client00001', 'eu-west-1_Client00002', 'eu-west-1_Client00003'];
+    trail
+      .on(LookupEventsCommand)
+      .callsFake((input: LookupEventsCommandInput) =>
+        attributeOf(input) === 'EventName=UpdateUserPool'
+          ? {
+              Events: pools.map((poolId, i) =>
+                record('UpdateUserPool', `user${i}`, 10 + i, { userPoolId: poolId }),
+              ),
+            }
+          : { Events: [] },
+      );
+
+    const result = await reader().attribute(
+      pools.map((poolId) => ({ poolId, findings: [finding(poolId, 'UserPoolTags.x')], since: SINCE })),
+    );
+
+    expect([...result.values()].flat().map((a) => a.kind)).toEqual(['event', 'event', 'event']);
+    expect(trail.commandCalls(LookupEventsCommand).map((c) => attributeOf(c.args[0].input))).toEqual([
+      'ResourceName=eu-west-1_Client00001',
+      'EventName=UpdateUserPool',
+    ]);
+  });
+
   it('keeps identity-pool events (identityPoolId) and matches them to identity-pool findings', async () => {
     trail
       .on(LookupEventsCommand)

@@ -331,11 +331,12 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
   it('paces the lookups to the documented quota (2 per second): a stand-in enforcing it throttles none', async () => {
     const local = await CloudTrailStandin.start();
     try {
-      for (let i = 0; i < 3; i++)
+      for (let i = 0; i < 4; i++)
         local.recordWrite({
           eventName: 'UpdateUserPoolClient',
           time: new Date('2026-12-02T10:30:00Z'),
           requestParameters: { userPoolId: POOL, clientId: `client-${i}` },
+          resources: [{ type: 'AWS::Cognito::UserPoolClient', name: `client-${i}` }],
         });
       const paced = new CloudTrailReader({
         client: new CloudTrailClient(local.clientConfig()),
@@ -344,10 +345,10 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
       });
 
       const result = await paced.attribute([
-        { poolId: POOL, findings: [0, 1, 2].map((i) => clientFinding(`client-${i}`)), since: SINCE },
+        { poolId: POOL, findings: [0, 1, 2, 3].map((i) => clientFinding(`client-${i}`)), since: SINCE },
       ]);
 
-      // client-0, POOL, the event name (shared), client-1, client-2: five calls, none refused.
+      // client-0, POOL (shared), client-1, client-2, client-3: five calls back to back, none refused.
       expect(local.calls.LookupEvents).toBe(5);
       expect(local.throttled).toBe(0);
       expect(paced.stats).toEqual({ requests: 5, throttled: 0 });
