@@ -283,6 +283,66 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
   });
 
+  it('attributes identity-pool drift in a sweep: a created identity pool to CreateIdentityPool, a change to its event', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    const lookup = () =>
+      new CloudTrailReader({
+        client: new CloudTrailClient({ region: REGION }),
+        quotaShare: 1,
+        lookupRps: 1e6,
+        now: clock.now,
+      });
+    const mobile = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+    clock.advance(HOUR);
+    aws.updateIdentityPool(mobile, { allowUnauthenticated: true });
+    const guest = aws.addIdentityPool({ name: 'guest', allowUnauthenticated: true });
+    const identityRecord = (
+      eventName: string,
+      minutesAgo: number,
+      fields: Partial<ReturnType<typeof record>>,
+      user: string,
+    ) => ({
+      ...record(eventName, new Date(clock.now().getTime() - minutesAgo * 60_000), {}, user),
+      eventSource: 'cognito-identity.amazonaws.com',
+      ...fields,
+    });
+    trail.push(
+      identityRecord('UpdateIdentityPool', 20, { requestParameters: { identityPoolId: mobile } }, 'mallory'),
+      identityRecord(
+        'CreateIdentityPool',
+        15,
+        {
+          requestParameters: { identityPoolName: 'guest' },
+          responseElements: { identityPoolId: guest, identityPoolName: 'guest' },
+        } as unknown as Partial<ReturnType<typeof record>>,
+        'eve',
+      ),
+    );
+    const before = aws.published.length;
+
+    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+
+    const digest = aws.published.slice(before).find((m) => m.Subject?.includes('drift'))?.Message ?? '';
+    expect(digest).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
+    expect(digest).toContain('by arn:aws:iam::123456789012:user/eve (CreateIdentityPool,');
+    expect(digest).not.toContain('author unknown');
+  });
+
   it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
     const identityDeps = () => ({
       ...deps(),
