@@ -25,6 +25,11 @@ export const LOOKUP_EVENTS_RPS = QUOTAS['CloudTrail.LookupEvents'].rps;
 /** LookupEvents returns at most 50 results per page (CloudTrail API reference). */
 export const LOOKUP_PAGE_SIZE = 50;
 const THROTTLE_PAUSE_MS = 1000;
+/**
+ * Up to this many resources (client and pool ids) in a run, changes are looked up by resource first:
+ * about the calls that 15 s at 2 requests per second allow, with room for a second page.
+ */
+export const RESOURCE_FIRST_LIMIT = 20;
 
 export interface CloudTrailReaderOptions {
   client: CloudTrailClient;
@@ -56,14 +61,16 @@ export type TrailStatus =
  * trail delivers management events to EventBridge in this region (DescribeTrails, GetTrailStatus).
  *
  * Lookups go finding by finding, most severe first, one attribute per call as LookupEvents allows,
- * each with its own budget of calls (a flood of writes elsewhere cannot use up another finding's):
- * first by resource (`ResourceName` = the finding's client id, then its pool or identity pool id),
- * which pages through that resource's events only; then, when those hold no event that could have
- * made the change, by event name over the window, filtered locally by pool and client. The second
+ * each with its own budget of calls (a flood of writes elsewhere cannot use up another finding's).
+ * With up to {@link RESOURCE_FIRST_LIMIT} resources in the run: first by resource (`ResourceName` =
+ * the finding's client id, then its pool or identity pool id), which pages through that resource's
+ * events only; then, when those hold no event that could have made the change, by event name over
+ * the window, filtered locally by pool and client. The second
  * step exists because `ResourceName` is an exact match on whatever name CloudTrail recorded, and
  * CloudTrail does not document which names it records for cognito-idp and cognito-identity events:
- * an empty resource lookup is not proof of a quiet resource. Every page is kept for the run, so a
- * series fetched for one finding is not fetched again for the next.
+ * an empty resource lookup is not proof of a quiet resource. With more resources (one call each
+ * would outlast the deadline), by event name first and by resource for what that did not find.
+ * Every page is kept for the run, so a series fetched for one finding is not fetched again.
  */
 export class CloudTrailReader {
   readonly stats = { requests: 0, throttled: 0 };
@@ -161,6 +168,10 @@ export class CloudTrailReader {
     // finding's resource lookups returned nothing and its event names then found its author, after
     // which resource lookups would only cost calls.
     let resourceNames: 'unknown' | 'recorded' | 'absent' = 'unknown';
+    // Many resources (a script that changed every pool) would cost a call each: then one series per
+    // event name serves them all, and resource lookups are the fallback for what it did not find.
+    const resourceFirst =
+      new Set(findings.flatMap((f) => [resourceNameFor(f), f.poolId])).size <= RESOURCE_FIRST_LIMIT;
     try {
       for (const finding of findings) {
         let calls = 0;
@@ -170,16 +181,18 @@ export class CloudTrailReader {
           attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
           byResource: true,
         }));
-        const plan: { attribute: LookupAttribute; byResource: boolean }[] = [
-          ...(resourceNames === 'absent' ? [] : resourceSteps),
-          ...eventNamesFor(finding).map((name) => ({
-            attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
-            byResource: false,
-          })),
-        ];
+        const nameSteps = eventNamesFor(finding).map((name) => ({
+          attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
+          byResource: false,
+        }));
+        const byResource = resourceNames === 'absent' ? [] : resourceSteps;
+        const plan: { attribute: LookupAttribute; byResource: boolean }[] = resourceFirst
+          ? [...byResource, ...nameSteps]
+          : [...nameSteps, ...byResource];
         for (const step of plan) {
-          // Event names are the fallback: only while no event that could have made it is known.
-          if (!step.byResource && fitting()) break;
+          // A resource's own events are read in full (every writer is named); the other steps are
+          // the fallback, taken only while no event that could have made the change is known.
+          if (!(resourceFirst && step.byResource) && fitting()) break;
           while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding) {
             calls += 1;
             const records = await nextPage(step.attribute);

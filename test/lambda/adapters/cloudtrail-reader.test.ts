@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
+import { CloudTrailReader, RESOURCE_FIRST_LIMIT } from '../../../lambda/adapters/cloudtrail-reader.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
 
 const POOL = 'eu-west-1_Target0001';
@@ -100,17 +100,15 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
 
   it('stops looking up resource names once the run finds CloudTrail does not record them', async () => {
     const pools = ['eu-west-1_Client00001', 'eu-west-1_Client00002', 'eu-west-1_Client00003'];
-    trail
-      .on(LookupEventsCommand)
-      .callsFake((input: LookupEventsCommandInput) =>
-        attributeOf(input) === 'EventName=UpdateUserPool'
-          ? {
-              Events: pools.map((poolId, i) =>
-                record('UpdateUserPool', `user${i}`, 10 + i, { userPoolId: poolId }),
-              ),
-            }
-          : { Events: [] },
-      );
+    trail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) =>
+      attributeOf(input) === 'EventName=UpdateUserPool'
+        ? {
+            Events: pools.map((poolId, i) =>
+              record('UpdateUserPool', `user${i}`, 10 + i, { userPoolId: poolId }),
+            ),
+          }
+        : { Events: [] },
+    );
 
     const result = await reader().attribute(
       pools.map((poolId) => ({ poolId, findings: [finding(poolId, 'UserPoolTags.x')], since: SINCE })),
@@ -120,6 +118,35 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
     expect(trail.commandCalls(LookupEventsCommand).map((c) => attributeOf(c.args[0].input))).toEqual([
       'ResourceName=eu-west-1_Client00001',
       'EventName=UpdateUserPool',
+    ]);
+  });
+
+  it('with more resources than the limit, one series per event name serves them all, resources after', async () => {
+    const pools = Array.from(
+      { length: RESOURCE_FIRST_LIMIT + 1 },
+      (_, i) => `eu-west-1_Many${String(i).padStart(5, '0')}`,
+    );
+    trail
+      .on(LookupEventsCommand)
+      .callsFake((input: LookupEventsCommandInput) =>
+        attributeOf(input) === 'EventName=UpdateUserPool'
+          ? {
+              Events: pools
+                .slice(1)
+                .map((poolId, i) => record('UpdateUserPool', `user${i}`, 10, { userPoolId: poolId })),
+            }
+          : { Events: [] },
+      );
+
+    const result = await reader().attribute(
+      pools.map((poolId) => ({ poolId, findings: [finding(poolId, 'UserPoolTags.x')], since: SINCE })),
+    );
+
+    expect([...result.values()].flat().filter((a) => a.kind === 'event')).toHaveLength(RESOURCE_FIRST_LIMIT);
+    // One page for every pool; a resource lookup only for the one pool it did not cover.
+    expect(trail.commandCalls(LookupEventsCommand).map((c) => attributeOf(c.args[0].input))).toEqual([
+      'EventName=UpdateUserPool',
+      `ResourceName=${pools[0]}`,
     ]);
   });
 
