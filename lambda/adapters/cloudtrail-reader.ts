@@ -65,10 +65,10 @@ export type TrailStatus =
  * With up to {@link RESOURCE_FIRST_LIMIT} resources in the run: first by resource (`ResourceName` =
  * the finding's client id, then its pool or identity pool id), which pages through that resource's
  * events only; then, when those hold no event that could have made the change, by event name over
- * the window, filtered locally by pool and client. The second
- * step exists because `ResourceName` is an exact match on whatever name CloudTrail recorded, and
- * CloudTrail does not document which names it records for cognito-idp and cognito-identity events:
- * an empty resource lookup is not proof of a quiet resource. With more resources (one call each
+ * the window, filtered locally by pool and client. The second step exists because `ResourceName` is
+ * an exact match on whatever name CloudTrail recorded, and CloudTrail does not document which names
+ * it records for cognito-idp and cognito-identity events: an empty resource lookup is not proof of a
+ * quiet resource. With more resources (one call each
  * would outlast the deadline), by event name first and by resource for what that did not find.
  * Every page is kept for the run, so a series fetched for one finding is not fetched again.
  */
@@ -189,20 +189,22 @@ export class CloudTrailReader {
         const plan: { attribute: LookupAttribute; byResource: boolean }[] = resourceFirst
           ? [...byResource, ...nameSteps]
           : [...nameSteps, ...byResource];
-        for (const step of plan) {
+        let unfinished = false;
+        for (const [index, step] of plan.entries()) {
           // A resource's own events are read in full (every writer is named); the other steps are
           // the fallback, taken only while no event that could have made the change is known.
           if (!(resourceFirst && step.byResource) && fitting()) break;
-          while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding) {
+          // Calls held back for the resource lookups still to come: a flood of one event name
+          // cannot use them up.
+          const reserved = plan.slice(index + 1).filter((later) => later.byResource).length;
+          while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding - reserved) {
             calls += 1;
             const records = await nextPage(step.attribute);
             if (step.byResource) resourceRecords += records;
           }
-          if (!exhausted(step.attribute)) {
-            stopped.add(finding);
-            break;
-          }
+          if (!exhausted(step.attribute)) unfinished = true;
         }
+        if (unfinished && !fitting()) stopped.add(finding);
         if (resourceRecords > 0) resourceNames = 'recorded';
         else if (resourceNames === 'unknown' && plan.some((step) => step.byResource) && fitting())
           resourceNames = 'absent';

@@ -222,7 +222,7 @@ export function matchFindings(
       .sort(
         (a, b) =>
           names.indexOf(a.eventName) - names.indexOf(b.eventName) ||
-          a.eventTime.localeCompare(b.eventTime) ||
+          Date.parse(a.eventTime) - Date.parse(b.eventTime) ||
           a.eventId.localeCompare(b.eventId),
       );
     const seen = new Set<string>();

@@ -126,25 +126,37 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
       { length: RESOURCE_FIRST_LIMIT + 1 },
       (_, i) => `eu-west-1_Many${String(i).padStart(5, '0')}`,
     );
-    trail
-      .on(LookupEventsCommand)
-      .callsFake((input: LookupEventsCommandInput) =>
-        attributeOf(input) === 'EventName=UpdateUserPool'
-          ? {
-              Events: pools
-                .slice(1)
-                .map((poolId, i) => record('UpdateUserPool', `user${i}`, 10, { userPoolId: poolId })),
-            }
-          : { Events: [] },
-      );
+    trail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      if (attributeOf(input) === `ResourceName=${pools[0]}`)
+        return { Events: [record('UpdateUserPool', 'buried', 5, { userPoolId: pools[0] })] };
+      if (attributeOf(input) !== 'EventName=UpdateUserPool') return { Events: [] };
+      // Every pool but the first on the first page, then a flood of writes elsewhere, page after page.
+      return input.NextToken
+        ? { Events: [record('UpdateUserPool', 'bot', 30, { userPoolId: OTHER })], NextToken: 'more' }
+        : {
+            Events: pools
+              .slice(1)
+              .map((poolId, i) => record('UpdateUserPool', `user${i}`, 10, { userPoolId: poolId })),
+            NextToken: 'more',
+          };
+    });
 
     const result = await reader().attribute(
       pools.map((poolId) => ({ poolId, findings: [finding(poolId, 'UserPoolTags.x')], since: SINCE })),
     );
 
-    expect([...result.values()].flat().filter((a) => a.kind === 'event')).toHaveLength(RESOURCE_FIRST_LIMIT);
-    // One page for every pool; a resource lookup only for the one pool it did not cover.
+    expect([...result.values()].flat().filter((a) => a.kind === 'event')).toHaveLength(
+      RESOURCE_FIRST_LIMIT + 1,
+    );
+    expect(result.get(pools[0] ?? '')?.[0]).toMatchObject({
+      kind: 'event',
+      event: { principalName: 'buried' },
+    });
+    // The event-name series serves every pool; the flood takes three of the first pool's four calls,
+    // and the fourth, held back for it, is its resource lookup.
     expect(trail.commandCalls(LookupEventsCommand).map((c) => attributeOf(c.args[0].input))).toEqual([
+      'EventName=UpdateUserPool',
+      'EventName=UpdateUserPool',
       'EventName=UpdateUserPool',
       `ResourceName=${pools[0]}`,
     ]);
