@@ -191,8 +191,10 @@ export class CloudTrailReader {
           : [...nameSteps, ...byResource];
         let unfinished = false;
         for (const [index, step] of plan.entries()) {
-          // A resource's own events are read in full (every writer is named); the other steps are
-          // the fallback, taken only while no event that could have made the change is known.
+          // A resource's own events are read to their end or the budget (every writer in them is
+          // named); the other steps are the fallback, taken only while no event that could have
+          // made the change is known. (Continuing a shared event-name series for more writers would
+          // cost every finding its budget in a flood; the writers on the pages read are all named.)
           if (!(resourceFirst && step.byResource) && fitting()) break;
           // Calls held back for the resource lookups still to come: a flood of one event name
           // cannot use them up.
