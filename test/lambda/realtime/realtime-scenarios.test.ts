@@ -383,6 +383,45 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
     expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
   });
+  it('checks an identity pool created (CreateIdentityPool, id from the response), naming its author', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection(identityDeps(), defaultOptions());
+    clock.advance(HOUR);
+    const guest = aws.addIdentityPool({ name: 'guest', allowUnauthenticated: true });
+    const before = aws.published.length;
+    const detail = {
+      ...record('CreateIdentityPool', clock.now(), { identityPoolName: 'guest' }, 'eve'),
+      responseElements: { identityPoolId: guest, identityPoolName: 'guest' },
+      eventSource: 'cognito-identity.amazonaws.com',
+    };
+
+    const outcome = await handleApiEvent(
+      { ...apiEvent(detail as unknown as ReturnType<typeof record>), source: 'aws.cognito-identity' },
+      { ...identityDeps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+
+    const sent = aws.published.slice(before);
+    expect(outcome.action).toBe('checked');
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain(`[HIGH] Pool created: guest (${guest})`);
+    expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/eve (CreateIdentityPool,');
+  });
 
   it('debounces a burst of five events in one pool into one check and one alert', async () => {
     const { poolId, clientId } = await watchedPool();
