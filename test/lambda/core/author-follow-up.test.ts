@@ -6,7 +6,12 @@ import {
   dueAuthorFollowUps,
   markAuthorsPending,
 } from '../../../lambda/core/author-follow-up.js';
-import { type PoolOutcome, type StateDoc, stateDocSchema } from '../../../lambda/core/documents.js';
+import {
+  type PoolOutcome,
+  runDocSchema,
+  type StateDoc,
+  stateDocSchema,
+} from '../../../lambda/core/documents.js';
 import { MAX_SUBJECT_LENGTH, type PoolDrift, renderAuthorFollowUp } from '../../../lambda/core/render.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
 
@@ -137,6 +142,31 @@ describe('author follow-ups of real-time alerts', () => {
     expect(stateDocSchema.parse(state())).toEqual(state());
     const withPending = state({ authorPending: { alertedAt: ALERTED.toISOString(), since: SINCE } });
     expect(stateDocSchema.parse(JSON.parse(JSON.stringify(withPending)))).toEqual(withPending);
+    expect(() =>
+      stateDocSchema.parse(state({ authorPending: { alertedAt: 'yesterday', since: SINCE } })),
+    ).toThrow();
+  });
+
+  it('reads a run whose outcomes predate baselineApprovedAt, and one that has it', () => {
+    const run = (outcome: PoolOutcome) => ({
+      formatVersion: 1,
+      kind: 'run',
+      runId: 'r1',
+      startedAt: '2026-12-02T10:00:00.000Z',
+      updatedAt: '2026-12-02T10:00:00.000Z',
+      status: 'scanning',
+      pools: [{ poolId: POOL, poolName: 'customers' }],
+      outcomes: { [POOL]: outcome },
+      invocations: 1,
+    });
+    const old = run(scanned[POOL] as PoolOutcome);
+    const current = run({
+      ...(scanned[POOL] as PoolOutcome),
+      baselineApprovedAt: '2026-12-01T09:00:00.000Z',
+    } as PoolOutcome);
+
+    expect(runDocSchema.parse(old)).toEqual(old);
+    expect(runDocSchema.parse(current)).toEqual(current);
   });
 
   it('renders a short notice: an SNS-safe subject, the authors under each group, control characters escaped', () => {
