@@ -25,11 +25,6 @@ export const LOOKUP_EVENTS_RPS = QUOTAS['CloudTrail.LookupEvents'].rps;
 /** LookupEvents returns at most 50 results per page (CloudTrail API reference). */
 export const LOOKUP_PAGE_SIZE = 50;
 const THROTTLE_PAUSE_MS = 1000;
-/**
- * Up to this many resources (client and pool ids) in a run, changes are looked up by resource first:
- * about the calls that 15 s at 2 requests per second allow, with room for a second page.
- */
-export const RESOURCE_FIRST_LIMIT = 20;
 
 export interface CloudTrailReaderOptions {
   client: CloudTrailClient;
@@ -62,7 +57,7 @@ export type TrailStatus =
  *
  * Lookups go finding by finding, most severe first, one attribute per call as LookupEvents allows,
  * each with its own budget of calls (a flood of writes elsewhere cannot use up another finding's).
- * With up to {@link RESOURCE_FIRST_LIMIT} resources in the run: first by resource (`ResourceName` =
+ * With up to {@link CloudTrailReader.resourceFirstLimit} resources in the run: first by resource (`ResourceName` =
  * the finding's client id, then its pool or identity pool id), which pages through that resource's
  * events only; then, when those hold no event that could have made the change, by event name over
  * the window, filtered locally by pool and client. The second step exists because `ResourceName` is
@@ -74,6 +69,12 @@ export type TrailStatus =
  */
 export class CloudTrailReader {
   readonly stats = { requests: 0, throttled: 0 };
+  /**
+   * Up to this many resources (client and pool ids) in a run, changes are looked up by resource
+   * first: half the calls the deadline allows at this reader's pace (15 at 2/s, 7 at a share of
+   * 0.5), leaving the rest for second pages and fallbacks.
+   */
+  readonly resourceFirstLimit: number;
   private readonly client: CloudTrailClient;
   private readonly bucket: TokenBucket;
   private readonly pacer: Pacer;
@@ -91,6 +92,7 @@ export class CloudTrailReader {
     this.bucket = new TokenBucket((options.lookupRps ?? LOOKUP_EVENTS_RPS) * share);
     this.maxCallsPerFinding = options.maxCallsPerFinding ?? 4;
     this.deadlineMs = options.deadlineMs ?? 15_000;
+    this.resourceFirstLimit = Math.floor(((this.deadlineMs / 1000) * this.bucket.ratePerSecond) / 2);
     this.now = options.now;
     this.client.middlewareStack.addRelativeTo(
       (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
@@ -171,7 +173,7 @@ export class CloudTrailReader {
     // Many resources (a script that changed every pool) would cost a call each: then one series per
     // event name serves them all, and resource lookups are the fallback for what it did not find.
     const resourceFirst =
-      new Set(findings.flatMap((f) => [resourceNameFor(f), f.poolId])).size <= RESOURCE_FIRST_LIMIT;
+      new Set(findings.flatMap((f) => [resourceNameFor(f), f.poolId])).size <= this.resourceFirstLimit;
     try {
       for (const finding of findings) {
         let calls = 0;

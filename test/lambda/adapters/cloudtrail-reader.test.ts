@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CloudTrailReader, RESOURCE_FIRST_LIMIT } from '../../../lambda/adapters/cloudtrail-reader.js';
+import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
 
 const POOL = 'eu-west-1_Target0001';
@@ -122,8 +122,11 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
   });
 
   it('with more resources than the limit, one series per event name serves them all, resources after', async () => {
+    const paced = reader();
+    // Half the calls 15 s allow at 2/s.
+    expect(paced.resourceFirstLimit).toBe(15);
     const pools = Array.from(
-      { length: RESOURCE_FIRST_LIMIT + 1 },
+      { length: paced.resourceFirstLimit + 1 },
       (_, i) => `eu-west-1_Many${String(i).padStart(5, '0')}`,
     );
     trail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
@@ -141,13 +144,11 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
           };
     });
 
-    const result = await reader().attribute(
+    const result = await paced.attribute(
       pools.map((poolId) => ({ poolId, findings: [finding(poolId, 'UserPoolTags.x')], since: SINCE })),
     );
 
-    expect([...result.values()].flat().filter((a) => a.kind === 'event')).toHaveLength(
-      RESOURCE_FIRST_LIMIT + 1,
-    );
+    expect([...result.values()].flat().filter((a) => a.kind === 'event')).toHaveLength(pools.length);
     expect(result.get(pools[0] ?? '')?.[0]).toMatchObject({
       kind: 'event',
       event: { principalName: 'buried' },
