@@ -163,6 +163,12 @@ export class CloudTrailReader {
 
     const stopped = new Set<Finding>();
     let failure: string | undefined;
+    // Only writes after a request's own start could have made its changes.
+    const startOf = new Map(
+      requests.flatMap((r) => r.findings.map((f) => [f, Date.parse(r.since)] as const)),
+    );
+    const inWindow = (finding: Finding) =>
+      [...events.values()].filter((e) => Date.parse(e.eventTime) >= (startOf.get(finding) ?? 0));
     const findings = requests
       .flatMap((r) => r.findings)
       .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
@@ -178,7 +184,7 @@ export class CloudTrailReader {
       for (const finding of findings) {
         let calls = 0;
         let resourceRecords = 0;
-        const fitting = () => matchFindings([finding], [...events.values()], '')[0]?.kind === 'event';
+        const fitting = () => matchFindings([finding], inWindow(finding), '')[0]?.kind === 'event';
         const resourceSteps = [...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
           attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
           byResource: true,
@@ -222,18 +228,15 @@ export class CloudTrailReader {
     }
     if (failure && events.size === 0) return allUnknown(requests, failure);
     const recent = end.getTime() - start.getTime() < 20 * 60_000;
-    const found = [...events.values()];
     return new Map(
       requests.map((request) => {
-        // Only writes after the request's own start could have made its changes.
-        const inWindow = found.filter((e) => Date.parse(e.eventTime) >= Date.parse(request.since));
         return [
           request.poolId,
           request.findings.map(
             (finding) =>
               matchFindings(
                 [finding],
-                inWindow,
+                inWindow(finding),
                 failure ??
                   (stopped.has(finding)
                     ? `CloudTrail lookup stopped after ${this.maxCallsPerFinding} calls for this change`
