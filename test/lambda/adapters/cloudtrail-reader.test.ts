@@ -163,6 +163,30 @@ describe('CloudTrailReader (mocked LookupEvents)', () => {
     ]);
   });
 
+  it('goes on to the next event name when the only fitting event so far predates the request window', async () => {
+    trail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      if (attributeOf(input) === 'EventName=SetUserPoolMfaConfig')
+        return { Events: [record('SetUserPoolMfaConfig', 'approved-earlier', 5, { userPoolId: POOL })] };
+      if (attributeOf(input) === 'EventName=UpdateUserPool')
+        return { Events: [record('UpdateUserPool', 'late', 45, { userPoolId: POOL })] };
+      return { Events: [] };
+    });
+
+    const result = await reader().attribute([
+      { poolId: POOL, findings: [finding(POOL, 'MfaConfiguration')], since: '2026-12-02T10:30:00.000Z' },
+      // Another pool's client change, looked up from earlier: the run's window holds the early write.
+      {
+        poolId: OTHER,
+        findings: [{ ...finding(OTHER, 'CallbackURLs', Severity.LOW), clientId: 'c1', clientName: 'web' }],
+        since: SINCE,
+      },
+    ]);
+
+    expect(result.get(POOL)).toEqual([
+      { kind: 'event', event: expect.objectContaining({ principalName: 'late' }) },
+    ]);
+  });
+
   it('keeps identity-pool events (identityPoolId) and matches them to identity-pool findings', async () => {
     trail
       .on(LookupEventsCommand)
