@@ -78,6 +78,28 @@ export function dueAuthorFollowUps(
   return due;
 }
 
+/**
+ * A follow-up is sent with "author unknown" only this long after the alert: until then a sweep whose
+ * lookup found no author (CloudTrail late, the lookup throttled or out of time) leaves it for the next.
+ */
+export const AUTHOR_FOLLOW_UP_GIVE_UP_MS = 24 * 3_600_000;
+
+/**
+ * The follow-ups to send now: those whose lookup named an author, and those past
+ * {@link AUTHOR_FOLLOW_UP_GIVE_UP_MS}, sent as they are. The rest stay pending.
+ */
+export function followUpsToSend<T extends AuthorFollowUp>(
+  followUps: readonly T[],
+  attributionsOf: (poolId: string) => readonly Attribution[] | undefined,
+  now: Date,
+): T[] {
+  return followUps.filter(
+    (f) =>
+      attributionsOf(f.poolId)?.some((a) => a.kind === 'event') ||
+      Date.parse(f.alertedAt) + AUTHOR_FOLLOW_UP_GIVE_UP_MS <= now.getTime(),
+  );
+}
+
 /** The state once the follow-up notice for these pools is sent: their marks no longer pending. */
 export function clearAuthorsPending(state: StateDoc, poolIds: readonly string[]): StateDoc {
   const next = structuredClone(state);

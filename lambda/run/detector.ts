@@ -10,7 +10,12 @@ import {
   lookupStart,
   reportAttribution,
 } from '../core/attribution.js';
-import { clearAuthorsPending, dueAuthorFollowUps, markAuthorsPending } from '../core/author-follow-up.js';
+import {
+  clearAuthorsPending,
+  dueAuthorFollowUps,
+  followUpsToSend,
+  markAuthorsPending,
+} from '../core/author-follow-up.js';
 import { contentHash } from '../core/canonical.js';
 import { clampRunTimes, clampStateTimes } from '../core/clamp-times.js';
 import { diffPool } from '../core/diff.js';
@@ -847,12 +852,13 @@ class DetectorRun {
       );
       for (const drift of drifts) drift.attributions = attributed.get(drift.poolId);
     }
+    const followUpsSent = followUpsToSend(followUps, (poolId) => attributed.get(poolId), this.deps.now());
     // A targeted check marks what it could not attribute; a sweep clears what it attributed.
     const nextState = this.targets
       ? markAuthorsPending(decision.state, drifts, at, sinceOf)
       : clearAuthorsPending(
           decision.state,
-          [...drifts, ...followUps].map((p) => p.poolId),
+          [...drifts, ...followUpsSent].map((p) => p.poolId),
         );
 
     const messages: AlertMessage[] = [];
@@ -877,11 +883,11 @@ class DetectorRun {
     if (!firstRun && newlyCovered.size > 0 && this.persist)
       messages.push(renderNowWatching(ctx, [...newlyCovered].sort(), recordedIdentityPools));
     if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
-    if (followUps.length > 0)
+    if (followUpsSent.length > 0)
       messages.push(
         renderAuthorFollowUp(
           ctx,
-          followUps.map((f) => ({ ...f, attributions: attributed.get(f.poolId) ?? [] })),
+          followUpsSent.map((f) => ({ ...f, attributions: attributed.get(f.poolId) ?? [] })),
         ),
       );
     if (decision.resolved.length > 0) messages.push(renderResolved(ctx, decision.resolved));

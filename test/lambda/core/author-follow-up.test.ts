@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Attribution, TrailEvent } from '../../../lambda/core/attribution.js';
 import {
   AUTHOR_FOLLOW_UP_DELAY_MS,
+  AUTHOR_FOLLOW_UP_GIVE_UP_MS,
   clearAuthorsPending,
   dueAuthorFollowUps,
+  followUpsToSend,
   markAuthorsPending,
 } from '../../../lambda/core/author-follow-up.js';
 import {
@@ -118,6 +120,28 @@ describe('author follow-ups of real-time alerts', () => {
         since: SINCE,
         findings: [finding],
       });
+  });
+
+  it.each([
+    ['an author was found', [{ kind: 'event', event: {} as TrailEvent }], 60_000, true],
+    ['no author yet, within a day of the alert: the next sweep tries again', [pending], 60_000, false],
+    ['no author a day after the alert: sent as it is', [pending], AUTHOR_FOLLOW_UP_GIVE_UP_MS, true],
+  ] as const)('sends a follow-up when %s', (_case, attributions, afterMs, sent) => {
+    const followUp = {
+      poolId: POOL,
+      poolName: 'customers',
+      alertedAt: ALERTED.toISOString(),
+      since: SINCE,
+      findings: [finding],
+    };
+
+    const chosen = followUpsToSend(
+      [followUp],
+      () => attributions as readonly Attribution[],
+      new Date(ALERTED.getTime() + afterMs),
+    );
+
+    expect(chosen).toEqual(sent ? [followUp] : []);
   });
 
   it('looks nothing up for a pool that could not be read', () => {

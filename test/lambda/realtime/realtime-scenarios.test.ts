@@ -1,4 +1,8 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+} from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoIdentityProviderClient,
@@ -83,16 +87,21 @@ describe('attribution and the real-time path, end to end on the fake account', (
     aws = new FakeAccount();
     cloudtrail.reset();
     trail = [];
-    cloudtrail.on(LookupEventsCommand).callsFake((input) => ({
-      Events: trail
-        .filter((r) => r.eventName === input.LookupAttributes?.[0]?.AttributeValue)
-        .map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })),
-    }));
+    cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
     clock = new ManualClock();
     logger = new RecordingLogger();
     store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
   });
   afterEach(() => aws.restore());
+
+  /** LookupEvents over `trail`: by event name (the records name no resource, as CloudTrail does not promise). */
+  function lookupFromTrail(input: LookupEventsCommandInput) {
+    return {
+      Events: trail
+        .filter((r) => r.eventName === input.LookupAttributes?.[0]?.AttributeValue)
+        .map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })),
+    };
+  }
 
   function deps() {
     return {
@@ -263,6 +272,13 @@ describe('attribution and the real-time path, end to end on the fake account', (
     // A sweep before CloudTrail has had time to deliver leaves it pending.
     clock.advance(5 * 60_000);
     expect((await sweep()).sent).toEqual([]);
+    // So does one whose lookup finds no author (here: denied); the next tries again.
+    cloudtrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    clock.advance(HOUR);
+    expect((await sweep()).sent).toEqual([]);
+    cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
     clock.advance(HOUR);
     const followUp = await sweep();
 
