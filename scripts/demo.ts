@@ -22,7 +22,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main } from '../bin/cli.js';
 import type { Io } from '../cli/output.js';
@@ -35,6 +34,7 @@ import {
   setProcessEnv,
   startLocalAws,
 } from '../test/support/local-aws.js';
+import { teeWritable } from './tee.js';
 
 const out = process.stdout;
 /** The back door's client secret: Cognito returns it in plain text; cognito-drift must never show it. */
@@ -81,11 +81,8 @@ async function runDemo(useS3: boolean, cleanups: (() => Promise<void>)[]): Promi
     await mkdir(baselineDir);
     say(`Baselines folder               ${baselineDir}`);
   }
-  const tee = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      printed += chunk.toString();
-      out.write(chunk, done);
-    },
+  const tee = teeWritable(out, (text) => {
+    printed += text;
   });
   const io: Io = {
     stdout: Object.assign(tee, { isTTY: out.isTTY }),
