@@ -287,7 +287,7 @@ describe('CognitoStandin: protocol, pagination, shapes, faults', () => {
     const body = (await ok.json()) as { UserPool: { CreationDate: unknown } };
     expect(body.UserPool.CreationDate).toBeTypeOf('number');
 
-    const unknown = await post(standin, 'DeleteUserPool', { UserPoolId: id });
+    const unknown = await post(standin, 'AdminDeleteUser', { UserPoolId: id, Username: 'alice' });
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
     expect(await unknown.json()).toEqual({ __type: 'UnknownOperationException' });
