@@ -122,6 +122,8 @@ export const ERROR_STATUS = {
   WAFInvalidParameterException: 400,
   WAFInternalErrorException: 500,
   WAFUnavailableEntityException: 400,
+  GroupExistsException: 400,
+  DuplicateProviderException: 400,
 } as const;
 
 /** cognito-identity uses other HTTP statuses than cognito-idp for the same error names. */
