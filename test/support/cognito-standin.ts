@@ -179,6 +179,11 @@ export interface StandinOptions {
    * Pass `() => new Date()` for wall-clock time.
    */
   clock?: () => Date;
+  /**
+   * Milliseconds of a monotonic clock, for the quotas' token buckets and the request log's `at`.
+   * Default `performance.now`. Tests pass a manual clock to say exactly how much time passed.
+   */
+  now?: () => number;
   /** Port to listen on (127.0.0.1). Default 0 (ephemeral). */
   port?: number;
   /** Maximum number of entries kept in {@link CognitoStandin.requests}. Default 100 000. */
@@ -298,6 +303,8 @@ export interface StandinRequest {
   throttledBy?: 'account' | 'pool';
   /** True when the response came from fault injection. */
   injected?: boolean;
+  /** How long the answer was held back (latency plus a fault's `delayMs`); absent for a quota rejection, which is immediate. */
+  delayMs?: number;
 }
 
 /** Client configuration for `new CognitoIdentityProviderClient(...)` (or the identity / WAFv2 clients) pointing at the stand-in. */
@@ -354,10 +361,11 @@ class TokenBucket {
   constructor(
     private readonly rate: number,
     capacity: number,
+    now: number,
   ) {
     this.capacity = Math.max(1, capacity);
     this.tokens = this.capacity;
-    this.last = performance.now();
+    this.last = now;
   }
   private refill(now: number): void {
     if (now <= this.last) return;
@@ -479,7 +487,8 @@ export class CognitoStandin {
   private readonly clock: () => Date;
   private readonly tokenKey: string;
   private readonly maxLogEntries: number;
-  private readonly startedAt = performance.now();
+  private readonly now: () => number;
+  private readonly startedAt: number;
   /** The account this stand-in serves: pools, clients, secrets and the rest of the surface. */
   readonly account: AccountModel;
   private latencyMs = 60;
@@ -511,6 +520,8 @@ export class CognitoStandin {
     this.rand = prng(seed);
     this.tokenKey = `cognito-standin-${seed}`;
     this.maxLogEntries = opts.maxLogEntries ?? 100_000;
+    this.now = opts.now ?? (() => performance.now());
+    this.startedAt = this.now();
     let tick = 0;
     this.clock = opts.clock ?? (() => new Date(DEFAULT_CLOCK_START_MS + 1000 * tick++));
     this.account = new AccountModel({
@@ -973,7 +984,7 @@ export class CognitoStandin {
         return;
       }
     }
-    const now = performance.now();
+    const now = this.now();
     const c = this.counters;
     const target = String(req.headers['x-amz-target'] ?? '');
     const dot = target.lastIndexOf('.');
@@ -1039,6 +1050,7 @@ export class CognitoStandin {
       if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
       delay += fault.rule.delayMs ?? 0;
       if (fault.rule.error) {
+        entry.delayMs = delay;
         c.injected++;
         entry.injected = true;
         const message =
@@ -1056,6 +1068,7 @@ export class CognitoStandin {
       }
     }
 
+    entry.delayMs = delay;
     if (parseError) {
       this.sendError(res, entry, parseError, delay, service);
       return;
@@ -1200,7 +1213,7 @@ export class CognitoStandin {
     let b = this.categoryBuckets.get(category);
     if (!b) {
       const rate = this.rates[category].rps;
-      b = new TokenBucket(rate, rate * this.burst);
+      b = new TokenBucket(rate, rate * this.burst, this.now());
       this.categoryBuckets.set(category, b);
     }
     return b;
@@ -1211,7 +1224,7 @@ export class CognitoStandin {
     let b = this.poolBuckets.get(key);
     if (!b) {
       const rate = this.rates[category].perPool ?? this.rates[category].rps;
-      b = new TokenBucket(rate, rate * this.burst);
+      b = new TokenBucket(rate, rate * this.burst, this.now());
       this.poolBuckets.set(key, b);
     }
     return b;
