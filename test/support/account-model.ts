@@ -146,6 +146,11 @@ export interface AccountModelOptions {
   clock: () => Date;
   /** Deterministic PRNG in [0, 1) for ids and secrets. */
   rand: () => number;
+  /**
+   * What a pool and a client hold when a seed does not say: by default a new Cognito pool and
+   * public client (`account-defaults.ts`); the unit tests' account uses hardened production ones.
+   */
+  defaults?: { pool: () => Json; client: () => Json };
 }
 
 export const POOL_ID_RE = /^[\w-]+_[0-9a-zA-Z]+$/;
@@ -265,6 +270,7 @@ export class AccountModel {
   readonly pools = new Map<string, PoolRecord>();
   private readonly allClientIds = new Set<string>();
   private poolSeq = 0;
+  private readonly defaults: { pool: () => Json; client: () => Json };
   /** Every operation answered, by name: the reads, and the writes the owner adds with {@link serve}. */
   private readonly operations = new Map<string, OperationRow>([
     ...Object.entries(POOL_CLIENT_READS),
@@ -277,6 +283,7 @@ export class AccountModel {
     this.tokenKey = opts.tokenKey;
     this.clock = opts.clock;
     this.rand = opts.rand;
+    this.defaults = opts.defaults ?? { pool: defaultPoolConfig, client: defaultClientConfig };
     this.surface = new SurfaceModel({
       region: this.region,
       accountId: this.accountId,
@@ -326,7 +333,7 @@ export class AccountModel {
       );
     if (this.pools.has(id)) throw new Error(`pool ${id} already exists`);
     const createdAt = p.createdAt ?? this.clock();
-    const config = mergeConfig(defaultPoolConfig(), p.config);
+    const config = mergeConfig(this.defaults.pool(), p.config);
     const surface: SurfaceSeed = { ...p };
     // DescribeUserPool's Domain / CustomDomain come from the domains the pool owns.
     if (typeof config.Domain === 'string' && surface.domain === undefined) surface.domain = config.Domain;
@@ -392,7 +399,7 @@ export class AccountModel {
       lastModifiedAt: c.lastModifiedAt ?? createdAt,
       secret: undefined,
       secrets: [],
-      config: mergeConfig(defaultClientConfig(), c.config),
+      config: mergeConfig(this.defaults.client(), c.config),
       poolId,
     };
     this.applySecrets(client, c.secret, c.secrets, createdAt);
