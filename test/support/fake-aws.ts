@@ -1,23 +1,3 @@
-/**
- * An in-memory AWS account for behaviour tests of whole detector runs: Cognito user pools and app
- * clients, a versioned S3 bucket with ETags and conditional writes, and an SNS topic that records
- * what it is sent. Every client instance of the three SDK classes talks to it (aws-sdk-client-mock
- * stubs the class prototype), including the ones `lambda/handler.ts` creates at module load.
- *
- * The fake follows the API reference where the detector depends on it: ListUserPools requires
- * MaxResults 1..60, ListUserPoolClients allows 1..60, tokens are opaque and bound to their request,
- * DescribeUserPoolClient returns the secret VALUE of a confidential client while
- * ListUserPoolClientSecrets returns only ids and dates, PutObject honours If-Match / If-None-Match
- * with 412 PreconditionFailed, GetObject answers NoSuchKey, ListObjectsV2 pages.
- *
- * Faults are injected per operation, optionally per pool, client or key, a number of times.
- *
- * The rest of the Cognito surface (MFA, threat protection, identity providers, groups, resource
- * servers, domains, log export, hosted-UI customization, the pool's web ACL, identity pools) lives in
- * the {@link SurfaceModel} this fake shares with the HTTP stand-in (`cognito-standin.ts`): same seeds,
- * same mutators, same answers. `CognitoIdentityClient` and `WAFV2Client` are stubbed like the others.
- */
-import { createHash } from 'node:crypto';
 import {
   CognitoIdentityClient,
   CognitoIdentityServiceException,
@@ -78,6 +58,10 @@ import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
+import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
+
+export { FakeBucket, type ObjectVersion } from './fake-bucket.js';
+
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -333,70 +317,6 @@ export function defaultClientConfig(): UserPoolClientType {
     EnablePropagateAdditionalUserContextData: false,
     AuthSessionValidity: 3,
   };
-}
-
-/** One stored version of an S3 object. */
-export interface ObjectVersion {
-  body: string;
-  etag: string;
-  versionId: string;
-  lastModified: Date;
-}
-
-/** A versioned bucket: every put adds a version; the last one is current. */
-export class FakeBucket {
-  private readonly objects = new Map<string, ObjectVersion[]>();
-  private versionCounter = 0;
-
-  constructor(readonly name: string) {}
-
-  /** The current version of `key`, if any. */
-  current(key: string): ObjectVersion | undefined {
-    return this.objects.get(key)?.at(-1);
-  }
-
-  /** The current body of `key` (undefined when there is none). */
-  read(key: string): string | undefined {
-    return this.current(key)?.body;
-  }
-
-  /** The current body of `key`, parsed. Throws when there is no such object. */
-  readJson<T = unknown>(key: string): T {
-    const body = this.read(key);
-    if (body === undefined) throw new Error(`no object ${key} in the fake bucket`);
-    return JSON.parse(body) as T;
-  }
-
-  /** Every version of `key`, oldest first. */
-  versions(key: string): ObjectVersion[] {
-    return [...(this.objects.get(key) ?? [])];
-  }
-
-  /** Writes a new version unconditionally (another writer, or a test's arrangement). Returns the ETag. */
-  write(key: string, body: string): string {
-    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    this.versionCounter += 1;
-    const versions = this.objects.get(key) ?? [];
-    versions.push({ body, etag, versionId: `v${this.versionCounter}`, lastModified: new Date() });
-    this.objects.set(key, versions);
-    return etag;
-  }
-
-  /** Current keys in UTF-8 binary order, as ListObjectsV2 returns them. */
-  keys(prefix = ''): string[] {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort(binaryOrder);
-  }
-
-  /** Every body ever written, every version of every key: for "this never appears anywhere". */
-  allBodies(): { key: string; body: string }[] {
-    return [...this.objects.entries()].flatMap(([key, versions]) =>
-      versions.map((v) => ({ key, body: v.body })),
-    );
-  }
-}
-
-function binaryOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf-8'), Buffer.from(b, 'utf-8'));
 }
 
 /** A faked call the test wants to act on just before the fake answers it. */
@@ -838,25 +758,21 @@ export class FakeAccount {
     const key = input.Key ?? '';
     this.requireBucket('PutObject', input.Bucket);
     await this.intercept('PutObject', { key });
-    const current = this.bucket.current(key);
-    if (input.IfNoneMatch !== undefined) {
-      if (input.IfNoneMatch !== '*')
-        throw serviceError('PutObject', 'NotImplemented', 'If-None-Match takes only *');
-      if (current)
-        throw serviceError(
-          'PutObject',
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
+    if (input.IfNoneMatch !== undefined && input.IfNoneMatch !== '*') {
+      throw serviceError('PutObject', 'NotImplemented', 'If-None-Match takes only *');
     }
-    if (input.IfMatch !== undefined) {
-      if (!current) throw serviceError('PutObject', 'NoSuchKey', 'The specified key does not exist.');
-      if (current.etag !== input.IfMatch)
-        throw serviceError(
-          'PutObject',
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
+    const refusal = this.bucket.refusal(key, {
+      ...(input.IfNoneMatch === '*' ? { ifNoneMatch: '*' as const } : {}),
+      ...(input.IfMatch === undefined ? {} : { ifMatch: input.IfMatch }),
+    });
+    if (refusal === 'missing')
+      throw serviceError('PutObject', 'NoSuchKey', 'The specified key does not exist.');
+    if (refusal) {
+      throw serviceError(
+        'PutObject',
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
     }
     const body = bodyText(input.Body);
     const etag = this.bucket.write(key, body);
