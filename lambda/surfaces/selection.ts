@@ -1,7 +1,7 @@
 import { IDENTITY_POOLS } from './identity-pools.js';
 import { POOL_SURFACES } from './index.js';
 
-/** Every surface that can be turned off, in the README's order: pool surfaces, then identity pools. */
+/** Every surface that can be turned off, in the order of docs/surfaces.md: pool surfaces, then identity pools. */
 export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.name), IDENTITY_POOLS];
 
 /**
