@@ -13,8 +13,8 @@
  * and the reader then reports every app client as unreadable, so each scan ends "incomplete" with
  * exit 1 and no diff at all. The stand-in (`test/support/cognito-standin.ts`) speaks the same wire
  * protocol with real pagination, client secrets and Cognito's read quotas, so the demo runs the
- * CLI's unmodified code path, secrets included. The stand-in is read-only over the wire, so pools
- * are created and changed through its seeding API instead of CreateUserPool/UpdateUserPool.
+ * CLI's unmodified code path, secrets included. The demo changes pools through the stand-in's seeding
+ * API (the same model also accepts CreateUserPool/UpdateUserPool... over the wire, for `npm run standin`).
  *
  * The CLI runs in this process through `main(argv, io)`; the SDK finds the emulators through the
  * standard `AWS_ENDPOINT_URL_<SERVICE>` variables, set here on `process.env`.

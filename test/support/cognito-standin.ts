@@ -6,11 +6,12 @@
  * the `X-Amz-Target` prefix, so the unmodified `CognitoIdentityProviderClient`, `CognitoIdentityClient`
  * and `WAFV2Client` can all talk to the one port through `endpoint` (see {@link CognitoStandin.clientConfig})
  * or the `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` / `AWS_ENDPOINT_URL_COGNITO_IDENTITY` /
- * `AWS_ENDPOINT_URL_WAFV2` environment variables ({@link CognitoStandin.endpointEnv}). It implements the
- * read-only operations cognito-drift needs, with faithful pagination, opaque tokens, the documented
+ * `AWS_ENDPOINT_URL_WAFV2` environment variables ({@link CognitoStandin.endpointEnv}). It serves the
+ * {@link AccountModel} (`account-model.ts`, the same model the in-memory fake `fake-aws.ts` answers
+ * from): the reads cognito-drift makes, with faithful pagination and opaque tokens, and the
+ * create/update/delete calls of the AWS CLI (`account-writes.ts`); on top it adds the documented
  * request quotas of `lambda/adapters/quotas.ts` (token buckets, per account and, where documented, per
- * pool and operation), per-call latency and fault injection. Everything beyond pools and clients lives
- * in the {@link SurfaceModel} shared with the in-memory fake (`fake-aws.ts`).
+ * pool and operation, on the clock of the `now` option), per-call latency and fault injection.
  *
  * State is seeded programmatically (`addPool`, `addClient`, `seed`) and is fully deterministic for
  * a given `seed` option: ids, secrets, names and dates are reproducible between runs.
