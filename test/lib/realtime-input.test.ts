@@ -50,6 +50,7 @@ function rawEvent(eventSource: (typeof WRITE_EVENTS)[number]['eventSource'], eve
       },
       responseElements: {
         userPool: { id: POOL, name: 'prod' },
+        identityPoolId: 'eu-west-1:0000aaaa-1111-2222-3333-444455556666',
         userPoolClient: { clientId: 'client123', clientSecret: SECRET_CANARY },
       },
       eventID: '9f0e1d2c-3b4a-5968-7766-554433221100',
