@@ -112,6 +112,14 @@ export const SETTINGS = {
   chatTopic: setting(z.boolean().default(false), {
     help: 'also publish each alert to a second topic as a chat notification',
   }),
+  events: setting(z.boolean().default(true), {
+    help: 'put one EventBridge event per alerted drift (and per resolved pool) on the default event bus',
+    env: 'DRIFT_EVENTS_ENABLED',
+  }),
+  securityHub: setting(z.boolean().default(false), {
+    help: 'import alerted findings into Security Hub, and archive them when resolved (Security Hub must be enabled)',
+    env: 'SECURITY_HUB_ENABLED',
+  }),
   accounts: setting(z.union([z.string(), z.array(z.string())]).default('self'), {
     help: 'accounts to scan: self, organization (every active account) or a list of account ids',
     env: 'TARGET_ACCOUNTS',
@@ -250,6 +258,8 @@ export type TextSetting =
   | 'schedulePeriodMinutes'
   | 'realtimeDebounceSeconds'
   | 'realtime'
+  | 'events'
+  | 'securityHub'
   | 'surfaces'
   | 'accounts'
   | 'regions'

@@ -73,6 +73,8 @@ export interface DetectorSettings {
   readonly realtime: boolean;
   readonly realtimeDebounceSeconds: number;
   readonly chatTopic: boolean;
+  readonly events: boolean;
+  readonly securityHub: boolean;
   /** Which accounts are scanned, normalized: `self`, `organization` or `111122223333,444455556666`. */
   readonly accounts: string;
   /** Which regions are scanned, normalized: `stack`, `all-enabled` or `eu-west-1,us-east-1`. */
@@ -376,6 +378,8 @@ function resolve(props: CognitoDriftDetectorProps, label: Label): DetectorSettin
       props.maxInvocationsPerRun ?? DEFAULTS.maxInvocationsPerRun,
     ),
     chatTopic: checkBoolean(label, 'chatTopic', props.chatTopic ?? DEFAULTS.chatTopic),
+    events: checkBoolean(label, 'events', props.events ?? DEFAULTS.events),
+    securityHub: checkBoolean(label, 'securityHub', props.securityHub ?? DEFAULTS.securityHub),
     ...checkTargets(label, props),
     maxConcurrentTargets: checkNumber(
       label,
@@ -602,6 +606,8 @@ export function parseDetectorConfig(ctx: ContextReader): DetectorSettings {
     realtime: contextBoolean(ctx, 'realtime'),
     realtimeDebounceSeconds: contextNumber(ctx, 'realtimeDebounceSeconds'),
     chatTopic: contextBoolean(ctx, 'chatTopic'),
+    events: contextBoolean(ctx, 'events'),
+    securityHub: contextBoolean(ctx, 'securityHub'),
     accounts: contextList(ctx, 'accounts'),
     regions: contextList(ctx, 'regions'),
     organizationalUnits: contextList(ctx, 'organizationalUnits'),
