@@ -17,6 +17,7 @@
  * the {@link SurfaceModel} this fake shares with the HTTP stand-in (`cognito-standin.ts`): same seeds,
  * same mutators, same answers. `CognitoIdentityClient` and `WAFV2Client` are stubbed like the others.
  */
+
 import { createHash } from 'node:crypto';
 import {
   CognitoIdentityClient,
@@ -86,6 +87,7 @@ import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
+import type { FindingSink } from '../../lambda/core/finding-sinks.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import {
@@ -1214,6 +1216,8 @@ export class DetectorHarness {
   private runs = 0;
   /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
   period = HOUR;
+  /** The finding sinks each run feeds (EventBridge, Security Hub, or a recording one). */
+  sinks: FindingSink[] = [];
 
   /**
    * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
@@ -1245,6 +1249,7 @@ export class DetectorHarness {
         notifier: new SnsNotifier(this.snsClient, TOPIC_ARN),
         logger: this.logger,
         now: this.clock.now,
+        sinks: this.sinks,
       },
       { ...defaultOptions(), ...this.options, ...overrides },
     );
