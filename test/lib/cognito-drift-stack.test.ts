@@ -140,6 +140,8 @@ describe('CognitoDriftStack', () => {
             ROTATION_WINDOW_DAYS: '7',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
+            DRIFT_EVENTS_ENABLED: 'true',
+            SECURITY_HUB_ENABLED: 'false',
             LOG_LEVEL: 'INFO',
             POWERTOOLS_SERVICE_NAME: 'cognito-drift',
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
