@@ -87,12 +87,20 @@ export function driftEvents(report: SinkReport, partition: string): DriftEventEn
       Detail: jsonForHumans(detail(findings)),
       Resources: [arn],
     });
-    // The most findings that fit: halve until it fits, then add back one at a time.
+    // The most findings that fit, by bisection: a few serializations even for thousands of findings.
+    const fits = (n: number) => entrySize(entry(ordered.slice(0, n))) <= MAX_EVENT_ENTRY_BYTES;
     let count = ordered.length;
-    while (count > 0 && entrySize(entry(ordered.slice(0, count))) > MAX_EVENT_ENTRY_BYTES)
-      count = Math.floor(count / 2);
-    while (count < ordered.length && entrySize(entry(ordered.slice(0, count + 1))) <= MAX_EVENT_ENTRY_BYTES)
-      count += 1;
+    if (!fits(count)) {
+      // `fitting` always fits (none at worst: the rest of the detail is bounded), `over` never does.
+      let fitting = 0;
+      let over = count;
+      while (over - fitting > 1) {
+        const mid = Math.floor((fitting + over) / 2);
+        if (fits(mid)) fitting = mid;
+        else over = mid;
+      }
+      count = fitting;
+    }
     entries.push(entry(ordered.slice(0, count)));
   }
   for (const pool of report.resolved) {
