@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FINDINGS_BY_SEVERITY_METRICS, METRIC } from '../../lambda/core/telemetry.js';
@@ -21,7 +21,7 @@ type Synth = ReturnType<typeof synth>;
 
 /** The function role's statements, with references as `<ref>`. */
 function functionStatements({ stack, template }: Synth): PolicyStatement[] {
-  const role = stack.getLogicalId(stack.detector.function.role?.node.defaultChild as never);
+  const role = stack.getLogicalId(stack.detector.function.role?.node.defaultChild as CfnElement);
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${role}"`))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
@@ -35,7 +35,7 @@ function grantOf(s: Synth, action: string) {
 
 function environment({ stack, template }: Synth): Record<string, string> {
   const fn =
-    template.toJSON().Resources[stack.getLogicalId(stack.detector.function.node.defaultChild as never)];
+    template.toJSON().Resources[stack.getLogicalId(stack.detector.function.node.defaultChild as CfnElement)];
   return fn.Properties.Environment.Variables;
 }
 

@@ -109,7 +109,8 @@ describe('SecurityHubPublisher', () => {
 
   it('reads its own active findings of each pool, page by page, and imports only what changed', async () => {
     const [pool] = desiredFindings(reportOf(1), 'aws');
-    const held = planImport(pool as never, [], '2026-12-01T00:00:00.000Z');
+    if (!pool) throw new Error('expected one pool');
+    const held = planImport(pool, [], '2026-12-01T00:00:00.000Z');
     hub
       .on(GetFindingsCommand)
       .resolvesOnce({ Findings: [], NextToken: 'page2' })
@@ -142,9 +143,8 @@ describe('SecurityHubPublisher', () => {
 
   it('archives the findings of a resolved pool and rejects when Security Hub refuses some', async () => {
     const [pool] = desiredFindings(reportOf(1), 'aws');
-    hub
-      .on(GetFindingsCommand)
-      .resolves({ Findings: planImport(pool as never, [], '2026-12-01T00:00:00.000Z') });
+    if (!pool) throw new Error('expected one pool');
+    hub.on(GetFindingsCommand).resolves({ Findings: planImport(pool, [], '2026-12-01T00:00:00.000Z') });
     hub.on(BatchImportFindingsCommand).resolves({
       FailedCount: 1,
       SuccessCount: 0,

@@ -4,10 +4,12 @@ import {
   desiredFindings,
   importBatches,
   MAX_FINDINGS_PER_IMPORT,
+  type PoolFindings,
   planImport,
 } from '../../../lambda/core/asff.js';
 import {
   DRIFT_DETAIL_TYPE,
+  type DriftEventEntry,
   driftEvents,
   entrySize,
   eventBatches,
@@ -184,13 +186,13 @@ describe('EventBridge drift events', () => {
     const [entry] = driftEvents(report([drift(many)]), 'aws');
     const detail = JSON.parse(entry?.Detail ?? '');
 
-    expect(entrySize(entry as never)).toBeLessThanOrEqual(MAX_EVENT_ENTRY_BYTES);
+    expect(entrySize(entry as DriftEventEntry)).toBeLessThanOrEqual(MAX_EVENT_ENTRY_BYTES);
     expect(detail.findingCount).toBe(3000);
     expect(detail.findingsOmitted).toBe(3000 - detail.findings.length);
     expect(detail.findingsOmitted).toBeGreaterThan(0);
     expect(detail.findings[0].path).toBe('Field2999');
     // Filled up to the limit (one finding is a few hundred bytes), not cut far below it.
-    expect(entrySize(entry as never)).toBeGreaterThan(MAX_EVENT_ENTRY_BYTES - 1024);
+    expect(entrySize(entry as DriftEventEntry)).toBeGreaterThan(MAX_EVENT_ENTRY_BYTES - 1024);
   });
 
   it('go in calls of at most 10 entries and under 256 KB together', () => {
@@ -217,6 +219,13 @@ describe('EventBridge drift events', () => {
   });
 });
 
+/** The findings of the one pool of a report. */
+function onePool(sink: SinkReport, partition: string): PoolFindings {
+  const [pool, ...others] = desiredFindings(sink, partition);
+  if (!pool || others.length > 0) throw new Error('expected one pool');
+  return pool;
+}
+
 describe('Security Hub findings', () => {
   const NOW = '2026-12-05T10:05:00.000Z';
   const LATER = '2026-12-06T10:05:00.000Z';
@@ -237,8 +246,8 @@ describe('Security Hub findings', () => {
   });
 
   it('name the pool as the resource, map the severity, and say who changed it', () => {
-    const [pool] = desiredFindings(report([withAuthor]), 'aws');
-    const [finding] = pool?.findings ?? [];
+    const pool = onePool(report([withAuthor]), 'aws');
+    const [finding] = pool.findings;
     const arn = `arn:aws:cognito-idp:eu-west-1:123456789012:userpool/${POOL}`;
 
     expect(finding).toMatchObject({
@@ -259,20 +268,20 @@ describe('Security Hub findings', () => {
   });
 
   it('are imported once: unchanged ones are left alone, changed ones keep CreatedAt, gone ones are archived', () => {
-    const [first] = desiredFindings(report([withAuthor]), 'aws');
-    const created = planImport(first as never, [], NOW);
+    const first = onePool(report([withAuthor]), 'aws');
+    const created = planImport(first, [], NOW);
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ CreatedAt: NOW, UpdatedAt: NOW, FirstObservedAt: NOW });
 
     // The same drift alerted again (a reminder): nothing to import.
-    expect(planImport(first as never, created, LATER)).toEqual([]);
+    expect(planImport(first, created, LATER)).toEqual([]);
 
     // Its value changed: the same Id, updated in place.
-    const [changed] = desiredFindings(
+    const changed = onePool(
       report([drift([fieldChange('MfaConfiguration', 'ON', 'OPTIONAL', Severity.HIGH)])]),
       'aws',
     );
-    const updated = planImport(changed as never, created, LATER);
+    const updated = planImport(changed, created, LATER);
     expect(updated).toHaveLength(1);
     expect(updated[0]).toMatchObject({ Id: created[0]?.Id, CreatedAt: NOW, UpdatedAt: LATER });
     expect(updated[0]?.ProductFields?.[CONTENT_HASH_FIELD]).not.toBe(
@@ -280,8 +289,8 @@ describe('Security Hub findings', () => {
     );
 
     // The drift was approved: the pool is resolved, its finding archived and passed.
-    const [resolved] = desiredFindings(report([], [{ poolId: POOL, poolName: 'customers' }]), 'aws');
-    const archived = planImport(resolved as never, created, LATER);
+    const resolved = onePool(report([], [{ poolId: POOL, poolName: 'customers' }]), 'aws');
+    const archived = planImport(resolved, created, LATER);
     expect(archived).toEqual([
       expect.objectContaining({
         Id: created[0]?.Id,
@@ -296,8 +305,8 @@ describe('Security Hub findings', () => {
 
   it('go in calls of at most 100 findings', () => {
     const many = Array.from({ length: 250 }, (_, i) => fieldChange(`F${i}`, 1, 2));
-    const [pool] = desiredFindings(report([drift(many)]), 'aws');
-    const batches = importBatches(planImport(pool as never, [], NOW));
+    const pool = onePool(report([drift(many)]), 'aws');
+    const batches = importBatches(planImport(pool, [], NOW));
     expect(batches.map((b) => b.length)).toEqual([MAX_FINDINGS_PER_IMPORT, MAX_FINDINGS_PER_IMPORT, 50]);
   });
 });
