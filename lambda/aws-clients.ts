@@ -1,8 +1,10 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
@@ -20,6 +22,9 @@ export interface AwsClients {
   cloudtrail: CloudTrailClient;
   /** The digest key's secret (`DIGEST_KEY_SECRET_ARN`, the CLI's `--digest-key-secret`). */
   secrets: SecretsManagerClient;
+  /** The finding sinks: drift events on the default bus, Security Hub findings. */
+  eventbridge: EventBridgeClient;
+  securityhub: SecurityHubClient;
 }
 
 /**
@@ -39,5 +44,7 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     sns: new SNSClient({ ...region }),
     cloudtrail: new CloudTrailClient({ ...region }),
     secrets: new SecretsManagerClient({ ...region }),
+    eventbridge: new EventBridgeClient({ ...region }),
+    securityhub: new SecurityHubClient({ ...region }),
   };
 }

@@ -11,6 +11,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   sns: 'sns',
   sts: 'sts',
   'secrets-manager': 'secretsmanager',
+  eventbridge: 'events',
+  securityhub: 'securityhub',
 };
 
 /** Commands whose IAM action is not named like the command. */
