@@ -8,7 +8,7 @@ import { canonicalJson } from '../lambda/core/canonical.js';
 import type { PoolRef } from '../lambda/core/ports.js';
 import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../lambda/surfaces/index.js';
-import type { SendOperation, SurfaceOperation } from '../lambda/surfaces/surface.js';
+import type { AnyReadOperation, SendOperation } from '../lambda/core/catalog.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 
 /**
@@ -37,8 +37,8 @@ const answerKey = (operation: string, input: unknown) => `${operation} ${canonic
 
 /** A sender that answers from recorded answers (a read the recording did not make is a bug here). */
 export function replaySend(answers: Answers): SendOperation {
-  return (async (operation: SurfaceOperation, input: unknown) => {
-    const key = answerKey(operation, input);
+  return (async (operation: AnyReadOperation, input: unknown) => {
+    const key = answerKey(operation.name, input);
     if (!(key in answers)) throw new Error(`no recorded answer for ${key}`);
     return answers[key];
   }) as SendOperation;
@@ -46,9 +46,9 @@ export function replaySend(answers: Answers): SendOperation {
 
 /** A sender that asks the stand-in's model and records each answer. */
 function recordingSend(standin: CognitoStandin, answers: Answers): SendOperation {
-  return (async (operation: SurfaceOperation, input: Record<string, unknown>) => {
-    const answer = standin.answerSurface(operation, input);
-    answers[answerKey(operation, input)] = answer;
+  return (async (operation: AnyReadOperation, input: Record<string, unknown>) => {
+    const answer = standin.answerSurface(operation.name, input);
+    answers[answerKey(operation.name, input)] = answer;
     return answer;
   }) as unknown as SendOperation;
 }

@@ -14,6 +14,9 @@ import {
   type TrailEvent,
   toTrailEvent,
 } from '../core/attribution.js';
+import type { SurfaceCatalog } from '../core/catalog.js';
+import { type WriteEventTable, writeEventTable } from '../core/write-events.js';
+import { CATALOG } from '../surfaces/index.js';
 import { QUOTAS } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -36,6 +39,8 @@ export interface CloudTrailReaderOptions {
   /** Override the quota (the stand-in, an account with another limit). */
   lookupRps?: number;
   clock?: Clock;
+  /** The resource kinds whose write events are looked up and matched. @default the whole catalog */
+  catalog?: SurfaceCatalog;
 }
 
 /** Whether a trail that logs management events covers the region. */
@@ -62,8 +67,10 @@ export class CloudTrailReader {
   private readonly maxCalls: number;
   private readonly deadlineMs: number;
   private readonly now: () => Date;
+  private readonly writeEvents: WriteEventTable;
 
   constructor(options: CloudTrailReaderOptions) {
+    this.writeEvents = writeEventTable(options.catalog ?? CATALOG);
     const share = options.quotaShare;
     if (!(share > 0 && share <= 1)) throw new RangeError(`quotaShare must be in (0, 1], got ${share}`);
     this.client = options.client;
@@ -103,7 +110,10 @@ export class CloudTrailReader {
     const end = this.now();
     const start = new Date(Math.min(...requests.map((r) => Date.parse(r.since))));
     const pools = new Set(requests.map((r) => r.poolId));
-    const names = lookupNamesFor(requests.flatMap((r) => r.findings));
+    const names = lookupNamesFor(
+      requests.flatMap((r) => r.findings),
+      this.writeEvents,
+    );
     const abort = new AbortController();
     const timer = new AbortController();
     this.clock.sleep(this.deadlineMs, timer.signal).then(
@@ -134,7 +144,7 @@ export class CloudTrailReader {
           );
           for (const raw of page.Events ?? []) {
             // Parsed here and reduced to the named fields at once: the rest is dropped unread.
-            const event = parseRecord(raw.CloudTrailEvent);
+            const event = parseRecord(raw.CloudTrailEvent, this.writeEvents);
             if (event?.resources.userPoolId && pools.has(event.resources.userPoolId)) events.push(event);
           }
           token = page.NextToken;
@@ -158,6 +168,7 @@ export class CloudTrailReader {
           events,
           failure ??
             `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`,
+          this.writeEvents,
         ),
       ]),
     );
@@ -196,10 +207,10 @@ export class CloudTrailReader {
   }
 }
 
-function parseRecord(text: string | undefined): TrailEvent | undefined {
+function parseRecord(text: string | undefined, table: WriteEventTable): TrailEvent | undefined {
   if (!text) return undefined;
   try {
-    return toTrailEvent(JSON.parse(text));
+    return toTrailEvent(JSON.parse(text), table);
   } catch {
     return undefined;
   }

@@ -9,6 +9,9 @@
  * categories also limit any single operation on a single pool ("*" rows of the table).
  */
 
+import { catalogOperations } from '../core/catalog.js';
+import { CATALOG } from '../surfaces/index.js';
+
 /** A documented quota bucket: requests per second for the account and region; perPool when Cognito also limits one pool. */
 export interface QuotaSpec {
   /** Requests per second, per account and Region. */
@@ -89,37 +92,41 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
 };
 
 /**
- * Operation name without the `Command` suffix -> category.
- *
- * The user-pool categories of ListUserPools, DescribeUserPool (UserPoolRead) and of the three client
- * reads (UserPoolClientRead) are the ones the reader has always used. The per-operation lists of the
- * Cognito table were elided in the stored copy of the page; the other user-pool operations are placed
- * by the category descriptions ("read your user pools" for pool-wide settings; "retrieve a resource
- * from a user pool, such as group" for identity providers, resource servers, groups, the domain and
- * the hosted-UI customization). Check them against the live page's table before relying on them.
+ * The reads of pools, app clients and CloudTrail, which are not catalog operations: their categories
+ * are the ones the reader has always used (ListUserPools, DescribeUserPool: UserPoolRead; the three
+ * client reads: UserPoolClientRead).
  */
-export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+const BASE_OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   ListUserPools: 'UserPoolRead',
   DescribeUserPool: 'UserPoolRead',
-  GetUserPoolMfaConfig: 'UserPoolRead',
-  DescribeRiskConfiguration: 'UserPoolRead',
-  GetLogDeliveryConfiguration: 'UserPoolRead',
   ListUserPoolClients: 'UserPoolClientRead',
   DescribeUserPoolClient: 'UserPoolClientRead',
   ListUserPoolClientSecrets: 'UserPoolClientRead',
-  ListIdentityProviders: 'UserPoolResourceRead',
-  DescribeIdentityProvider: 'UserPoolResourceRead',
-  ListResourceServers: 'UserPoolResourceRead',
-  ListGroups: 'UserPoolResourceRead',
-  DescribeUserPoolDomain: 'UserPoolResourceRead',
-  GetUICustomization: 'UserPoolResourceRead',
-  ListIdentityPools: 'IdentityPool.ListIdentityPools',
-  DescribeIdentityPool: 'IdentityPool.DescribeIdentityPool',
-  GetIdentityPoolRoles: 'IdentityPool.GetIdentityPoolRoles',
-  GetWebACLForResource: 'WAFv2.GetWebACLForResource',
   LookupEvents: 'CloudTrail.LookupEvents',
   DescribeTrails: 'CloudTrail.DescribeTrails',
   GetTrailStatus: 'CloudTrail.GetTrailStatus',
+};
+
+function isQuotaCategory(name: string): name is QuotaCategory {
+  return Object.hasOwn(QUOTAS, name);
+}
+
+/**
+ * Operation name without the `Command` suffix -> category: the reads above, and every catalog
+ * operation with the category its surface declares. The per-operation lists of the Cognito table
+ * were elided in the stored copy of the page; a surface says so on each operation whose category is
+ * assumed (`quotaAssumed`), placed by the category descriptions ("read your user pools" for
+ * pool-wide settings; "retrieve a resource from a user pool, such as group" for resources).
+ */
+export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+  ...BASE_OPERATION_QUOTA,
+  ...Object.fromEntries(
+    catalogOperations(CATALOG).map((op) => {
+      if (!isQuotaCategory(op.quota))
+        throw new Error(`${op.name} names quota category ${op.quota}, which quotas.ts does not have`);
+      return [op.name, op.quota];
+    }),
+  ),
 };
 
 /** The quota an operation is paced by; throws for an operation missing from the table (a bug, not a runtime state). */

@@ -7,14 +7,8 @@
  * nothing else of a record reaches a stored document, a message or a log line.
  */
 
-import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import type { Finding } from './types.js';
-import {
-  type EventResources,
-  WRITE_EVENTS,
-  type Surface as WriteEventSurface,
-  writeEventOf,
-} from './write-events.js';
+import type { EventResources, WriteEventTable } from './write-events.js';
 
 /** The only fields cognito-drift keeps of a CloudTrail record. */
 export interface TrailEvent {
@@ -69,7 +63,7 @@ function text(value: unknown, max = 512): string | undefined {
  * event's `detail`), or undefined when it is not a successful write event cognito-drift watches.
  * Nothing else of the record is copied.
  */
-export function toTrailEvent(record: Json): TrailEvent | undefined {
+export function toTrailEvent(record: Json, table: WriteEventTable): TrailEvent | undefined {
   const eventSource = text(at(record, 'eventSource'));
   const eventName = text(at(record, 'eventName'));
   const eventId = text(at(record, 'eventID'));
@@ -77,7 +71,7 @@ export function toTrailEvent(record: Json): TrailEvent | undefined {
   if (!eventSource || !eventName || !eventId || !eventTime) return undefined;
   // A call that failed changed nothing.
   if (text(at(record, 'errorCode'))) return undefined;
-  const entry = writeEventOf(eventSource, eventName);
+  const entry = table.of(eventSource, eventName);
   if (!entry) return undefined;
   const resources: EventResources = {};
   for (const [key, paths] of Object.entries(entry.paths)) {
@@ -133,14 +127,16 @@ const MFA_PATH =
  * know (new resource kinds) match the events of the table's surface named in the kind
  * (`identity-provider-changed` -> the IdentityProvider events), else UpdateUserPool.
  */
-export function eventNamesFor(finding: Finding): readonly string[] {
+export function eventNamesFor(finding: Finding, table: WriteEventTable): readonly string[] {
   const byKind = EVENT_NAMES_OF_KIND[finding.kind];
   if (byKind) return byKind;
   // A surface's changes (and its resources added or removed) come from that surface's writes.
-  const surface = finding.surface === undefined ? undefined : EVENT_SURFACE_OF[finding.surface];
-  if (surface) return WRITE_EVENTS.filter((e) => e.surface === surface).map((e) => e.eventName);
-  if (isIdentityPoolId(finding.poolId))
-    return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
+  if (finding.surface !== undefined) {
+    const named = table.events.filter((e) => e.surface === finding.surface).map((e) => e.eventName);
+    if (named.length > 0) return named;
+  }
+  const unit = table.ofUnit(finding.poolId);
+  if (unit) return unit.map((e) => e.eventName);
   if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
     if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
     if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];
@@ -148,28 +144,18 @@ export function eventNamesFor(finding: Finding): readonly string[] {
     return ['UpdateUserPool'];
   }
   const kind: string = finding.kind;
-  const named = WRITE_EVENTS.filter((entry) => kind.startsWith(entry.surface)).map((e) => e.eventName);
+  const named = table.events
+    .filter((entry) => entry.surface !== undefined && kind.startsWith(entry.surface))
+    .map((e) => e.eventName);
   return named.length > 0 ? named : ['UpdateUserPool'];
 }
 
-/** The write-event table's name for each watched surface (`lambda/surfaces/`). */
-const EVENT_SURFACE_OF: Readonly<Record<string, WriteEventSurface>> = {
-  identityProviders: 'identity-provider',
-  groups: 'group',
-  mfa: 'mfa',
-  riskConfiguration: 'risk',
-  waf: 'waf',
-  domains: 'domain',
-  logDelivery: 'log-delivery',
-  resourceServers: 'resource-server',
-  uiCustomization: 'ui-customization',
-};
 
 /**
  * Whether `event` could have made `finding`: same pool (user or identity), same client, provider or
  * group when both name one, a fitting event.
  */
-function fits(finding: Finding, event: TrailEvent): boolean {
+function fits(finding: Finding, event: TrailEvent, table: WriteEventTable): boolean {
   const { userPoolId, identityPoolId, clientId, providerName, groupName } = event.resources;
   if (userPoolId !== finding.poolId && identityPoolId !== finding.poolId) return false;
   if (finding.clientId !== undefined && clientId !== undefined && clientId !== finding.clientId) return false;
@@ -181,7 +167,7 @@ function fits(finding: Finding, event: TrailEvent): boolean {
     return false;
   if (finding.surface === 'groups' && groupName !== undefined && groupName !== finding.resourceId)
     return false;
-  return eventNamesFor(finding).includes(event.eventName);
+  return eventNamesFor(finding, table).includes(event.eventName);
 }
 
 /**
@@ -192,10 +178,11 @@ export function matchFindings(
   findings: readonly Finding[],
   events: readonly TrailEvent[],
   noMatch: string,
+  table: WriteEventTable,
 ): Attribution[] {
   const latestFirst = [...events].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
   return findings.map((finding) => {
-    const event = latestFirst.find((candidate) => fits(finding, candidate));
+    const event = latestFirst.find((candidate) => fits(finding, candidate, table));
     return event ? { kind: 'event', event } : { kind: 'unknown', reason: noMatch };
   });
 }
@@ -284,6 +271,6 @@ export function reportAttribution(attribution: Attribution): Record<string, stri
 }
 
 /** The event names to look up for these findings: one series of LookupEvents pages each. */
-export function lookupNamesFor(findings: readonly Finding[]): string[] {
-  return [...new Set(findings.flatMap((finding) => eventNamesFor(finding)))].sort();
+export function lookupNamesFor(findings: readonly Finding[], table: WriteEventTable): string[] {
+  return [...new Set(findings.flatMap((finding) => eventNamesFor(finding, table)))].sort();
 }

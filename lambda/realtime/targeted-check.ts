@@ -1,4 +1,6 @@
 import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
+import { writeEventTable } from '../core/write-events.js';
+import { CATALOG } from '../surfaces/index.js';
 import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
@@ -90,6 +92,8 @@ export async function handleApiEvent(
   return { done: true, runId: batchId, action: 'checked', result, identityPools: batch.identityPools };
 }
 
+const WRITE_EVENTS = writeEventTable(CATALOG);
+
 /** Attribution from the events of the batch: they name their authors, so nothing is looked up. */
 export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attributor {
   return async (requests) =>
@@ -100,6 +104,7 @@ export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attri
           request.findings,
           byPool[request.poolId] ?? [],
           'not made by the calls that started this check; the next sweep looks it up in CloudTrail',
+          WRITE_EVENTS,
         ),
       ]),
     );

@@ -43,12 +43,16 @@ import {
   renderStoreProblems,
 } from '../core/render.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
-import { classify } from '../core/severity.js';
+import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { CATALOG } from '../surfaces/index.js';
 import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
+
+/** Every severity rule: the pool's and clients', and each catalog entry's. */
+const RULES = severityRules(CATALOG);
 
 /** What the detector talks to. Everything with a side effect comes in here. */
 export interface DetectorDeps {
@@ -633,12 +637,12 @@ class DetectorRun {
   private secretHygiene(pool: PoolSnapshot): Finding[] {
     const policy = this.options.secretPolicy;
     if (!policy) return [];
-    return classify(secretLifecycleChanges(pool, policy, this.deps.now()), { baseline: null, current: pool });
+    return classify(secretLifecycleChanges(pool, policy, this.deps.now()), { baseline: null, current: pool }, RULES);
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
     const changes = this.ignore.filter(diffPool(baseline, current), { baseline, current });
-    return classify(changes, { baseline, current });
+    return classify(changes, { baseline, current }, RULES);
   }
 
   /** ListUserPools itself failed: nothing can be compared, nothing is reported as removed. */
@@ -974,6 +978,7 @@ class DetectorRun {
       runId: run.runId,
       at: run.startedAt,
       approveCommand: this.options.approveCommand,
+      catalog: CATALOG,
     };
   }
 

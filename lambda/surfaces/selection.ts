@@ -1,8 +1,8 @@
-import { IDENTITY_POOLS } from './identity-pools.js';
-import { POOL_SURFACES } from './index.js';
+import { surfaceNames } from '../core/catalog.js';
+import { CATALOG } from './index.js';
 
-/** Every surface that can be turned off, in the README's order: pool surfaces, then identity pools. */
-export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.name), IDENTITY_POOLS];
+/** Every surface that can be turned off, in the catalog's order: pool surfaces, then identity pools. */
+export const SURFACE_NAMES: readonly string[] = surfaceNames(CATALOG);
 
 /**
  * Parses a surface selection: `all` (the default), `none`, a list of surfaces to watch (`mfa,groups`),
