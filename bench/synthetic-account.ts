@@ -5,10 +5,10 @@ import type {
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { canonicalJson } from '../lambda/core/canonical.js';
+import type { AnyReadOperation, SendOperation } from '../lambda/core/catalog.js';
 import type { PoolRef } from '../lambda/core/ports.js';
 import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../lambda/surfaces/index.js';
-import type { AnyReadOperation, SendOperation } from '../lambda/core/catalog.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 
 /**

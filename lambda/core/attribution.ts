@@ -150,7 +150,6 @@ export function eventNamesFor(finding: Finding, table: WriteEventTable): readonl
   return named.length > 0 ? named : ['UpdateUserPool'];
 }
 
-
 /**
  * Whether `event` could have made `finding`: same pool (user or identity), same client, provider or
  * group when both name one, a fitting event.

@@ -82,7 +82,9 @@ export interface ReadOperation<I extends object = object, O extends object = obj
   readonly name: string;
   readonly service: CatalogService;
   /** The SDK command class (`ListGroupsCommand`). */
-  readonly command: new (input: I) => unknown;
+  readonly command: new (
+    input: I,
+  ) => unknown;
   /** The quota category (see `lambda/adapters/quotas.ts`). */
   readonly quota: string;
   /** Set when the quota category is not documented for this operation, with the reasoning. */

@@ -37,7 +37,12 @@ const CORE_WRITE_EVENTS: readonly WriteEvent[] = [
   { eventSource: IDP, eventName: 'UpdateUserPoolClient', surface: 'client', paths: CLIENT_PATHS },
   { eventSource: IDP, eventName: 'DeleteUserPoolClient', surface: 'client', paths: CLIENT_PATHS },
   { eventSource: IDP, eventName: 'AddUserPoolClientSecret', surface: 'client-secret', paths: CLIENT_PATHS },
-  { eventSource: IDP, eventName: 'DeleteUserPoolClientSecret', surface: 'client-secret', paths: CLIENT_PATHS },
+  {
+    eventSource: IDP,
+    eventName: 'DeleteUserPoolClientSecret',
+    surface: 'client-secret',
+    paths: CLIENT_PATHS,
+  },
 ];
 
 /** The one table of watched write events, with a lookup by source and name. */

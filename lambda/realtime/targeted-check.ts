@@ -1,7 +1,7 @@
 import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
 import { writeEventTable } from '../core/write-events.js';
-import { CATALOG } from '../surfaces/index.js';
 import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
+import { CATALOG } from '../surfaces/index.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
 

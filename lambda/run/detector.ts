@@ -637,7 +637,11 @@ class DetectorRun {
   private secretHygiene(pool: PoolSnapshot): Finding[] {
     const policy = this.options.secretPolicy;
     if (!policy) return [];
-    return classify(secretLifecycleChanges(pool, policy, this.deps.now()), { baseline: null, current: pool }, RULES);
+    return classify(
+      secretLifecycleChanges(pool, policy, this.deps.now()),
+      { baseline: null, current: pool },
+      RULES,
+    );
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {

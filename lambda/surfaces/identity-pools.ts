@@ -35,16 +35,21 @@ const LIST_IDENTITY_POOLS = operation<ListIdentityPoolsCommandInput, ListIdentit
   paging: { items: 'IdentityPools', pageSize: 'MaxResults', maxPageSize: 60 },
   iamResource: 'none',
 });
-const DESCRIBE_IDENTITY_POOL = operation<DescribeIdentityPoolCommandInput, DescribeIdentityPoolCommandOutput>({
-  name: 'DescribeIdentityPool',
-  service: 'cognito-identity',
-  command: DescribeIdentityPoolCommand,
-  quota: 'IdentityPool.DescribeIdentityPool',
-  quotaAssumed: IDENTITY_QUOTA_ASSUMED,
-  keys: ['IdentityPoolId'],
-  iamResource: 'identitypool',
-});
-const GET_IDENTITY_POOL_ROLES = operation<GetIdentityPoolRolesCommandInput, GetIdentityPoolRolesCommandOutput>({
+const DESCRIBE_IDENTITY_POOL = operation<DescribeIdentityPoolCommandInput, DescribeIdentityPoolCommandOutput>(
+  {
+    name: 'DescribeIdentityPool',
+    service: 'cognito-identity',
+    command: DescribeIdentityPoolCommand,
+    quota: 'IdentityPool.DescribeIdentityPool',
+    quotaAssumed: IDENTITY_QUOTA_ASSUMED,
+    keys: ['IdentityPoolId'],
+    iamResource: 'identitypool',
+  },
+);
+const GET_IDENTITY_POOL_ROLES = operation<
+  GetIdentityPoolRolesCommandInput,
+  GetIdentityPoolRolesCommandOutput
+>({
   name: 'GetIdentityPoolRoles',
   service: 'cognito-identity',
   command: GetIdentityPoolRolesCommand,

@@ -47,7 +47,10 @@ const LIST_PROVIDERS = operation<ListIdentityProvidersCommandInput, ListIdentity
   keys: ['UserPoolId'],
   paging: { items: 'Providers', pageSize: 'MaxResults', maxPageSize: 60 },
 });
-const DESCRIBE_PROVIDER = operation<DescribeIdentityProviderCommandInput, DescribeIdentityProviderCommandOutput>({
+const DESCRIBE_PROVIDER = operation<
+  DescribeIdentityProviderCommandInput,
+  DescribeIdentityProviderCommandOutput
+>({
   name: 'DescribeIdentityProvider',
   service: 'cognito-idp',
   command: DescribeIdentityProviderCommand,

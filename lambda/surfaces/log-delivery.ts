@@ -11,7 +11,10 @@ import { operation, POOL_READ_ASSUMED, POOL_RESOURCE, type Surface } from './sur
 
 const isLogDelivery = (c: Change) => c.surface === 'logDelivery';
 
-const GET_LOG_DELIVERY = operation<GetLogDeliveryConfigurationCommandInput, GetLogDeliveryConfigurationCommandOutput>({
+const GET_LOG_DELIVERY = operation<
+  GetLogDeliveryConfigurationCommandInput,
+  GetLogDeliveryConfigurationCommandOutput
+>({
   name: 'GetLogDeliveryConfiguration',
   service: 'cognito-idp',
   command: GetLogDeliveryConfigurationCommand,
@@ -27,8 +30,7 @@ export const logDeliverySurface: Surface = {
   plural: 'log export',
   operations: [GET_LOG_DELIVERY],
   async read({ poolId, send }): Promise<SurfaceSnapshot> {
-    const config = (await send(GET_LOG_DELIVERY, { UserPoolId: poolId }))
-      .LogDeliveryConfiguration;
+    const config = (await send(GET_LOG_DELIVERY, { UserPoolId: poolId })).LogDeliveryConfiguration;
     const normalized = normalizeResource(config ?? {}, { volatile: ['UserPoolId'], salt: poolId });
     // No configuration at all is "no log export": nothing to keep, so its removal is a resource removal.
     return Object.keys(normalized).length === 0

@@ -1,8 +1,8 @@
 import {
-  type RiskConfigurationType,
   DescribeRiskConfigurationCommand,
   type DescribeRiskConfigurationCommandInput,
   type DescribeRiskConfigurationCommandOutput,
+  type RiskConfigurationType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change, Json } from '../core/types.js';
@@ -22,7 +22,10 @@ const VOLATILE = ['UserPoolId', 'ClientId', 'LastModifiedDate'];
 const isRisk = (c: Change) => c.surface === 'riskConfiguration';
 const strength = (value: Json | undefined) => EVENT_ACTION_STRENGTH[String(value ?? 'NO_ACTION')] ?? 0;
 
-const DESCRIBE_RISK = operation<DescribeRiskConfigurationCommandInput, DescribeRiskConfigurationCommandOutput>({
+const DESCRIBE_RISK = operation<
+  DescribeRiskConfigurationCommandInput,
+  DescribeRiskConfigurationCommandOutput
+>({
   name: 'DescribeRiskConfiguration',
   service: 'cognito-idp',
   command: DescribeRiskConfigurationCommand,
@@ -50,9 +53,8 @@ export const riskConfigurationSurface: Surface = {
     const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
     if (!mode || mode === 'OFF') return out;
     for (const client of clients) {
-      const risk = (
-        await send(DESCRIBE_RISK, { UserPoolId: poolId, ClientId: client.clientId })
-      ).RiskConfiguration;
+      const risk = (await send(DESCRIBE_RISK, { UserPoolId: poolId, ClientId: client.clientId }))
+        .RiskConfiguration;
       // A client without its own configuration is answered with the pool's (no ClientId): not its own.
       if (risk?.ClientId === client.clientId)
         out[client.clientId] = { name: client.clientName, config: normalize(risk) };

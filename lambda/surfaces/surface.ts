@@ -2,10 +2,10 @@ import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import type {
   CatalogEntry,
   CatalogService,
+  SurfaceReadContext as CoreReadContext,
   IamResource,
   OperationPaging,
   ReadOperation,
-  SurfaceReadContext as CoreReadContext,
 } from '../core/catalog.js';
 import type { SurfaceSnapshot } from '../core/types.js';
 

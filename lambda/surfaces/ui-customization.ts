@@ -1,8 +1,8 @@
 import {
-  type UICustomizationType,
   GetUICustomizationCommand,
   type GetUICustomizationCommandInput,
   type GetUICustomizationCommandOutput,
+  type UICustomizationType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import { CLIENT_PATHS, IDP_SOURCE } from '../core/write-events.js';
@@ -40,8 +40,7 @@ export const uiCustomizationSurface: Surface = {
     const ownConfig = own ? normalize(own) : {};
     if (Object.keys(ownConfig).length > 0) out[POOL_RESOURCE] = { name: 'pool', config: ownConfig };
     for (const client of clients) {
-      const ui = (await send(GET_UI, { UserPoolId: poolId, ClientId: client.clientId }))
-        .UICustomization;
+      const ui = (await send(GET_UI, { UserPoolId: poolId, ClientId: client.clientId })).UICustomization;
       // A client without its own customization is answered with the pool's (ClientId "ALL").
       if (ui?.ClientId === client.clientId)
         out[client.clientId] = { name: client.clientName, config: normalize(ui) };

@@ -4,7 +4,11 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_EVENTS } from '../../lambda/core/write-events.js';
+import { writeEventTable } from '../../lambda/core/write-events.js';
+import { CATALOG } from '../../lambda/surfaces/index.js';
+
+const WRITE_EVENTS = writeEventTable(CATALOG).events;
+
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { asArray, cdkJsonContext, joinToString, type PolicyStatement } from '../support/cdk-template.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';

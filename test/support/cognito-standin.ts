@@ -30,6 +30,7 @@ import {
   QUOTAS,
   type QuotaCategory as QuotaCategoryName,
 } from '../../lambda/adapters/quotas.js';
+import { CATALOG_OPERATIONS, CatalogOperations } from './catalog-operations.js';
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -79,6 +80,7 @@ const POOL_CLIENT_OPERATIONS = [
 /** Which service (X-Amz-Target prefix) each operation belongs to. */
 const SERVICE_OF: Readonly<Record<CognitoOperation, SurfaceService>> = {
   ...Object.fromEntries(POOL_CLIENT_OPERATIONS.map((op) => [op, 'cognito-idp' as const])),
+  ...Object.fromEntries([...CATALOG_OPERATIONS.values()].map((op) => [op.name, op.service])),
   ...SURFACE_OPERATIONS,
 } as Record<CognitoOperation, SurfaceService>;
 
@@ -708,6 +710,8 @@ export class CognitoStandin {
   private readonly allClientIds = new Set<string>();
   private poolSeq = 0;
   private readonly model: SurfaceModel;
+  /** Raw API items of the catalog operations the surface model does not answer itself. */
+  readonly catalogItems: CatalogOperations;
   private latencyMs = 60;
   private quotasOn = true;
   private rates = defaultRates();
@@ -739,6 +743,7 @@ export class CognitoStandin {
     this.maxLogEntries = opts.maxLogEntries ?? 100_000;
     let tick = 0;
     this.clock = opts.clock ?? (() => new Date(DEFAULT_CLOCK_START_MS + 1000 * tick++));
+    this.catalogItems = new CatalogOperations(this.tokenKey);
     this.model = new SurfaceModel({
       region: this.region,
       accountId: this.accountId,
@@ -1023,8 +1028,9 @@ export class CognitoStandin {
    * pools, web ACL, ...), answered by the model directly, without HTTP, quotas or faults: for the
    * benchmark's synthetic account, which needs thousands of answers and no wire.
    */
-  answerSurface(operation: SurfaceOperation, input: Record<string, unknown>): Record<string, unknown> {
-    return withSdkDates(this.model.answer(operation, input));
+  answerSurface(operation: string, input: Record<string, unknown>): Record<string, unknown> {
+    if (this.catalogItems.serves(operation)) return withSdkDates(this.catalogItems.answer(operation, input));
+    return withSdkDates(this.model.answer(operation as SurfaceOperation, input));
   }
 
   /**
@@ -1635,6 +1641,7 @@ export class CognitoStandin {
 
   private dispatch(op: CognitoOperation, body: Json): Json {
     if (op in SURFACE_OPERATIONS) return this.model.answer(op as SurfaceOperation, body);
+    if (this.catalogItems.serves(op)) return this.catalogItems.answer(op, body);
     switch (op as (typeof POOL_CLIENT_OPERATIONS)[number]) {
       case 'ListUserPools':
         return this.listUserPools(body);

@@ -18,32 +18,17 @@
  * same mutators, same answers. `CognitoIdentityClient` and `WAFV2Client` are stubbed like the others.
  */
 import { createHash } from 'node:crypto';
-import {
-  CognitoIdentityClient,
-  CognitoIdentityServiceException,
-  DescribeIdentityPoolCommand,
-  GetIdentityPoolRolesCommand,
-  ListIdentityPoolsCommand,
-} from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, CognitoIdentityServiceException } from '@aws-sdk/client-cognito-identity';
 import {
   type ClientSecretDescriptorType,
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
-  DescribeIdentityProviderCommand,
-  DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
   type DescribeUserPoolClientCommandInput,
   type DescribeUserPoolClientCommandOutput,
   DescribeUserPoolCommand,
   type DescribeUserPoolCommandInput,
   type DescribeUserPoolCommandOutput,
-  DescribeUserPoolDomainCommand,
-  GetLogDeliveryConfigurationCommand,
-  GetUICustomizationCommand,
-  GetUserPoolMfaConfigCommand,
-  ListGroupsCommand,
-  ListIdentityProvidersCommand,
-  ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
   type ListUserPoolClientSecretsCommandInput,
   type ListUserPoolClientSecretsCommandOutput,
@@ -79,7 +64,7 @@ import {
   SNSServiceException,
 } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
+import { WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyApproval, planApprovals } from '../../cli/approval.js';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
@@ -88,6 +73,7 @@ import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
+import { CATALOG_OPERATIONS, CatalogOperations } from './catalog-operations.js';
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -102,7 +88,6 @@ import {
   type SeedRiskConfiguration,
   type SeedUiCustomization,
   type SeedWebAcl,
-  SURFACE_OPERATIONS,
   SurfaceModel,
   type SurfaceOperation,
   type SurfaceSeed,
@@ -200,7 +185,7 @@ const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | '
   DescribeUserPoolClient: 'cognito',
   ListUserPoolClientSecrets: 'cognito',
   ...(Object.fromEntries(
-    Object.entries(SURFACE_OPERATIONS).map(([op, service]) => [op, SURFACE_SERVICE[service]]),
+    [...CATALOG_OPERATIONS.values()].map((op) => [op.name, SURFACE_SERVICE[op.service]]),
   ) as Record<SurfaceOperation, 'cognito' | 'cognito-identity' | 'wafv2'>),
   GetObject: 's3',
   PutObject: 's3',
@@ -455,13 +440,17 @@ export class FakeAccount {
     },
   });
 
+  /** Raw API items of the catalog operations the surface model does not answer itself. */
+  readonly catalogItems = new CatalogOperations('fake-account');
+
   constructor() {
-    for (const op of Object.keys(SURFACE_OPERATIONS) as SurfaceOperation[]) {
-      const service = SERVICE_OF[op];
+    // Every catalog operation, each through its own SDK command (declared by its surface).
+    for (const { name: op, command, service: catalogService } of CATALOG_OPERATIONS.values()) {
+      const service = SURFACE_SERVICE[catalogService];
       const mock =
         service === 'cognito' ? this.cognito : service === 'cognito-identity' ? this.identity : this.wafv2;
       (mock as unknown as { on(c: unknown): { callsFake(f: (input: unknown) => unknown): void } })
-        .on(SURFACE_COMMANDS[op])
+        .on(command)
         .callsFake(async (input: unknown) => this.answerSurface(op, input as Record<string, unknown>));
     }
     this.cognito
@@ -881,7 +870,7 @@ export class FakeAccount {
   }
 
   /** The operations of the shared surface model: same answers as the stand-in, as the SDK returns them. */
-  private async answerSurface(op: SurfaceOperation, input: Record<string, unknown>): Promise<unknown> {
+  private async answerSurface(op: string, input: Record<string, unknown>): Promise<unknown> {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const call: CallMatch = {};
     const poolId =
@@ -891,11 +880,14 @@ export class FakeAccount {
     if (poolId !== undefined) call.poolId = poolId;
     if (str(input.ClientId) !== undefined) call.clientId = str(input.ClientId);
     if (str(input.IdentityPoolId) !== undefined) call.identityPoolId = str(input.IdentityPoolId);
-    await this.intercept(op, call);
+    await this.intercept(op as Operation, call);
     try {
-      return { $metadata: { httpStatusCode: 200 }, ...withSdkDates(this.model.answer(op, input)) };
+      const answer = this.catalogItems.serves(op)
+        ? this.catalogItems.answer(op, input)
+        : this.model.answer(op as SurfaceOperation, input);
+      return { $metadata: { httpStatusCode: 200 }, ...withSdkDates(answer) };
     } catch (e) {
-      if (e instanceof AwsError) throw serviceError(op, e.type, e.message);
+      if (e instanceof AwsError) throw serviceError(op as Operation, e.type, e.message);
       throw e;
     }
   }
@@ -1067,23 +1059,6 @@ export class FakeAccount {
     return `${clientId}--${this.secretCounter.toString().padStart(4, '0')}`;
   }
 }
-
-/** The SDK command class of each operation the shared surface model answers. */
-const SURFACE_COMMANDS: Record<SurfaceOperation, unknown> = {
-  GetUserPoolMfaConfig: GetUserPoolMfaConfigCommand,
-  DescribeRiskConfiguration: DescribeRiskConfigurationCommand,
-  ListIdentityProviders: ListIdentityProvidersCommand,
-  DescribeIdentityProvider: DescribeIdentityProviderCommand,
-  ListResourceServers: ListResourceServersCommand,
-  ListGroups: ListGroupsCommand,
-  DescribeUserPoolDomain: DescribeUserPoolDomainCommand,
-  GetLogDeliveryConfiguration: GetLogDeliveryConfigurationCommand,
-  GetUICustomization: GetUICustomizationCommand,
-  ListIdentityPools: ListIdentityPoolsCommand,
-  DescribeIdentityPool: DescribeIdentityPoolCommand,
-  GetIdentityPoolRoles: GetIdentityPoolRolesCommand,
-  GetWebACLForResource: GetWebACLForResourceCommand,
-};
 
 /** mulberry32: ids and generated secrets of the fake are the same on every run. */
 function seededRandom(seed: number): () => number {

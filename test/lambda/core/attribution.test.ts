@@ -11,8 +11,12 @@ import { type Finding, Severity } from '../../../lambda/core/types.js';
 import {
   CLOUDTRAIL_DETAIL_TYPE,
   eventNamesBySource,
-  WRITE_EVENTS,
+  writeEventTable,
 } from '../../../lambda/core/write-events.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
+
+const TABLE = writeEventTable(CATALOG);
+const WRITE_EVENTS = TABLE.events;
 
 const POOL = 'eu-west-1_Qm4Tx81Zp';
 
@@ -56,7 +60,7 @@ const clientChange: Finding = {
 
 describe('toTrailEvent', () => {
   it('keeps only the named fields of a record', () => {
-    const event = toTrailEvent(record());
+    const event = toTrailEvent(record(), TABLE);
 
     expect(event).toEqual({
       eventId: 'e-1',
@@ -72,9 +76,9 @@ describe('toTrailEvent', () => {
   });
 
   it('ignores failed calls, read events and events it does not watch', () => {
-    expect(toTrailEvent(record({ errorCode: 'AccessDenied' }))).toBeUndefined();
-    expect(toTrailEvent(record({ eventName: 'DescribeUserPool' }))).toBeUndefined();
-    expect(toTrailEvent({ eventName: 'UpdateUserPool' })).toBeUndefined();
+    expect(toTrailEvent(record({ errorCode: 'AccessDenied' }), TABLE)).toBeUndefined();
+    expect(toTrailEvent(record({ eventName: 'DescribeUserPool' }), TABLE)).toBeUndefined();
+    expect(toTrailEvent({ eventName: 'UpdateUserPool' }, TABLE)).toBeUndefined();
   });
 
   it('finds the pool of a web ACL association in its resource ARN, and of a new pool in the response', () => {
@@ -87,6 +91,7 @@ describe('toTrailEvent', () => {
           webACLArn: 'arn:aws:wafv2:...',
         },
       }),
+      TABLE,
     );
     const created = toTrailEvent(
       record({
@@ -94,6 +99,7 @@ describe('toTrailEvent', () => {
         requestParameters: { poolName: 'x' },
         responseElements: { userPool: { id: POOL } },
       }),
+      TABLE,
     );
 
     expect(waf?.resources).toEqual({ userPoolId: POOL });
@@ -103,14 +109,15 @@ describe('toTrailEvent', () => {
 
 describe('matchFindings', () => {
   it('matches the latest event of the same pool and client, and says why when nothing matches', () => {
-    const older = toTrailEvent(record({ eventID: 'old', eventTime: '2026-12-02T10:00:00Z' }))!;
-    const newer = toTrailEvent(record({ eventID: 'new' }))!;
+    const older = toTrailEvent(record({ eventID: 'old', eventTime: '2026-12-02T10:00:00Z' }), TABLE)!;
+    const newer = toTrailEvent(record({ eventID: 'new' }), TABLE)!;
     const otherClient = toTrailEvent(
       record({
         eventID: 'other',
         eventTime: '2026-12-02T10:50:00Z',
         requestParameters: { userPoolId: POOL, clientId: 'b' },
       }),
+      TABLE,
     )!;
     const poolChange: Finding = {
       ...clientChange,
@@ -119,11 +126,16 @@ describe('matchFindings', () => {
       path: 'MfaConfiguration',
     };
 
-    const result = matchFindings([clientChange, poolChange], [older, otherClient, newer], 'none found');
+    const result = matchFindings(
+      [clientChange, poolChange],
+      [older, otherClient, newer],
+      'none found',
+      TABLE,
+    );
 
     expect(result[0]).toMatchObject({ kind: 'event', event: { eventId: 'new' } });
     expect(result[1]).toEqual({ kind: 'unknown', reason: 'none found' });
-    expect(lookupNamesFor([clientChange, poolChange])).toEqual([
+    expect(lookupNamesFor([clientChange, poolChange], TABLE)).toEqual([
       'SetUserPoolMfaConfig',
       'UpdateUserPool',
       'UpdateUserPoolClient',
@@ -133,7 +145,7 @@ describe('matchFindings', () => {
 
 describe('formatAttribution', () => {
   it('prints principal, event, minute, address and a short user agent', () => {
-    const event = toTrailEvent(record())!;
+    const event = toTrailEvent(record(), TABLE)!;
 
     expect(formatAttribution({ kind: 'event', event })).toBe(
       'by arn:aws:sts::123456789012:assumed-role/Admin/alice (UpdateUserPoolClient, 2026-12-02T10:41Z, 198.51.100.7, aws-cli/2.15.0)',
@@ -144,7 +156,7 @@ describe('formatAttribution', () => {
   });
 
   it('escapes control characters, so a crafted user agent cannot forge alert lines', () => {
-    const event = toTrailEvent(record({ userAgent: 'evil\n[HIGH] fake line\u0007' }))!;
+    const event = toTrailEvent(record({ userAgent: 'evil\n[HIGH] fake line\u0007' }), TABLE)!;
 
     const line = formatAttribution({ kind: 'event', event });
 
@@ -167,12 +179,17 @@ describe('formatAttribution', () => {
 
 describe('the write-event table', () => {
   it('covers the events of the issue, by EventBridge source', () => {
-    const names = eventNamesBySource();
+    const names = eventNamesBySource(TABLE);
 
     expect(CLOUDTRAIL_DETAIL_TYPE).toBe('AWS API Call via CloudTrail');
     expect([...names.keys()].sort()).toEqual(['aws.cognito-identity', 'aws.cognito-idp', 'aws.wafv2']);
     expect(names.get('aws.wafv2')).toEqual(['AssociateWebACL', 'DisassociateWebACL']);
-    expect(names.get('aws.cognito-identity')).toEqual(['UpdateIdentityPool', 'SetIdentityPoolRoles']);
+    expect(names.get('aws.cognito-identity')).toEqual([
+      'CreateIdentityPool',
+      'UpdateIdentityPool',
+      'DeleteIdentityPool',
+      'SetIdentityPoolRoles',
+    ]);
     for (const name of [
       'UpdateUserPool',
       'UpdateUserPoolClient',
