@@ -761,7 +761,7 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ListIdentityPools',
+        sid: 'ListIdentityPoolsOfAccount',
         actions: UNSCOPED_READS('cognito-identity'),
         resources: ['*'],
       }),
@@ -792,7 +792,7 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+      `cognito-idp:ListUserPools, ${CATALOG_READS.none.join(', ')}, ` +
         'cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level permissions; they are ' +
         'the only actions on "*", all read-only.',
     );
@@ -947,7 +947,7 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
+      `cognito-idp:ListUserPools, ${CATALOG_READS.none.join(', ')}, ` +
         'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
         'resource-level permissions; all are read-only.',
     );

@@ -38,7 +38,7 @@ const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/develope
 const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
 /**
  * The identity-pool table of the Cognito quotas page was not readable in the stored copy, and Service
- * Quotas lists no quota for ListIdentityPools, DescribeIdentityPool or GetIdentityPoolRoles. The
+ * Quotas lists no quota for the three identity-pool reads (list, describe, roles). The
  * documented read operation of the same service with the lowest rate is ListIdentities, 5 requests per
  * second (Service Quotas L-DBF99350), so that is used for each. Replace it when the page is checked.
  */
@@ -76,7 +76,7 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: IDENTITY_POOL_NEIGHBOUR_RPS,
     source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
   },
-  // "Maximum number of calls to GetWebACLForResource: one request per second", not adjustable.
+  // "Maximum number of calls to" the web ACL of a resource: "one request per second", not adjustable.
   'WAFv2.GetWebACLForResource': {
     rps: 1,
     source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',

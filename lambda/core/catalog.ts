@@ -78,10 +78,10 @@ export interface OperationPaging {
  * input and output shapes; the command's class carries them, so a surface's `send` is typed.
  */
 export interface ReadOperation<I extends object = object, O extends object = object> {
-  /** The API name (`ListGroups`): the IAM action's name and the quota table's key. */
+  /** The API name (`ListWidgets`): the IAM action's name and the quota table's key. */
   readonly name: string;
   readonly service: CatalogService;
-  /** The SDK command class (`ListGroupsCommand`). */
+  /** The SDK command class (`ListWidgetsCommand`). */
   readonly command: new (
     input: I,
   ) => unknown;
@@ -108,7 +108,7 @@ export interface ReadOperation<I extends object = object, O extends object = obj
 // biome-ignore lint/suspicious/noExplicitAny: a table holds operations of every input and output shape.
 export type AnyReadOperation = ReadOperation<any, any>;
 
-/** The IAM action of an operation: `cognito-idp:ListGroups`. */
+/** The IAM action of an operation: `cognito-idp:ListWidgets`. */
 export function iamActionOf(operation: Pick<ReadOperation, 'service' | 'name'>): string {
   return `${operation.service}:${operation.name}`;
 }

@@ -47,7 +47,7 @@ import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
-import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { CATALOG } from '../surfaces/index.js';
 import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
 
@@ -707,7 +707,7 @@ class DetectorRun {
     const resolved: { poolId: string; poolName: string }[] = [];
     for (const { kind, reason } of run.unlisted ?? []) {
       if (kind === 'identityPools')
-        readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
+        readProblems.push({ what: `${IDENTITY_POOL_LIST} (the list of all identity pools)`, reason });
     }
 
     // Pools with a baseline that ListUserPools no longer names, or that vanished mid-scan: removed.
@@ -717,7 +717,7 @@ class DetectorRun {
       // A targeted check knows nothing of the pools it did not read.
       if (this.targets && !this.targets.has(poolId)) continue;
       if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
-      // Identity pools not listed this run (not watched, or ListIdentityPools failed) are not removed.
+      // Identity pools not listed this run (not watched, or their listing failed) are not removed.
       if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
       const cached = state.pools[poolId]?.baseline;
       if (cached?.etag === object.etag && cached.snapshotHash === null) continue;

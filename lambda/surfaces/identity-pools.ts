@@ -59,6 +59,8 @@ const GET_IDENTITY_POOL_ROLES = operation<
   iamResource: 'identitypool',
 });
 
+/** The listing's name, for "could not be read" notices. */
+export const IDENTITY_POOL_LIST = LIST_IDENTITY_POOLS.name;
 /** The read whose own not-found means the identity pool is gone (any other read's is not a deletion). */
 export const IDENTITY_POOL_DESCRIBE = DESCRIBE_IDENTITY_POOL.name;
 

@@ -140,7 +140,7 @@ describe('CognitoDriftStack', () => {
             REMINDER_INTERVAL_HOURS: '24',
             SCHEDULE_PERIOD_MINUTES: '60',
             SURFACES:
-              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,identityPools',
+              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,managedLoginBranding,terms,identityPools',
             ROTATION_WINDOW_DAYS: '7',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
@@ -211,6 +211,9 @@ describe('CognitoDriftStack', () => {
           'cognito-idp:DescribeUserPoolDomain',
           'cognito-idp:GetLogDeliveryConfiguration',
           'cognito-idp:GetUICustomization',
+          'cognito-idp:DescribeManagedLoginBrandingByClient',
+          'cognito-idp:ListTerms',
+          'cognito-idp:DescribeTerms',
           'cognito-idp:GetWebACLForResource',
           'cognito-identity:ListIdentityPools',
           'cognito-identity:DescribeIdentityPool',
