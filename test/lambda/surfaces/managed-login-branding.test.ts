@@ -7,12 +7,14 @@ import {
   type FakeClient,
   type FakePool,
   type HarnessRun,
+  type Operation,
   PREFIX,
 } from '../../support/fake-aws.js';
 
 /** What a logo's bytes carry: it must never reach a message, a stored document or a log line. */
 const CANARY = 'CANARY-LOGO-BYTES-5e1d9b';
-const OPERATION = 'DescribeManagedLoginBrandingByClient';
+/** Not in the fake's own list of operations: it serves it generically, from the catalog. */
+const OPERATION = 'DescribeManagedLoginBrandingByClient' as Operation;
 
 function logo(text: string): Uint8Array {
   return new TextEncoder().encode(`\u0089PNG ${text}`);

@@ -7,11 +7,13 @@ import {
   type FakeClient,
   type FakePool,
   type HarnessRun,
+  type Operation,
   PREFIX,
 } from '../../support/fake-aws.js';
 
 const LIST = 'ListTerms';
-const DESCRIBE = 'DescribeTerms';
+/** Not in the fake's own list of operations: it serves it generically, from the catalog. */
+const DESCRIBE = 'DescribeTerms' as Operation;
 
 function drift(run: HarnessRun) {
   return run.sent.find((m) => m.MessageAttributes?.kind?.StringValue === 'drift');
