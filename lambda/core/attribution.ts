@@ -128,6 +128,9 @@ const MFA_PATH =
  * (`identity-provider-changed` -> the IdentityProvider events), else UpdateUserPool.
  */
 export function eventNamesFor(finding: Finding, table: WriteEventTable): readonly string[] {
+  // A unit of its own kind (an identity pool) is created, changed and deleted by its kind's events.
+  const unit = table.ofUnit(finding.poolId);
+  if (unit) return unit.map((e) => e.eventName);
   const byKind = EVENT_NAMES_OF_KIND[finding.kind];
   if (byKind) return byKind;
   // A surface's changes (and its resources added or removed) come from that surface's writes.
@@ -135,8 +138,6 @@ export function eventNamesFor(finding: Finding, table: WriteEventTable): readonl
     const named = table.events.filter((e) => e.surface === finding.surface).map((e) => e.eventName);
     if (named.length > 0) return named;
   }
-  const unit = table.ofUnit(finding.poolId);
-  if (unit) return unit.map((e) => e.eventName);
   if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
     if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
     if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];

@@ -717,8 +717,10 @@ class DetectorRun {
       // A targeted check knows nothing of the pools it did not read.
       if (this.targets && !this.targets.has(poolId)) continue;
       if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
-      // Identity pools not listed this run (not watched, or their listing failed) are not removed.
-      if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
+      // Identity pools not listed this run (not watched, or their listing failed) are not removed,
+      // unless their own describe said they are gone (a targeted check after DeleteIdentityPool).
+      if (isIdentityPoolId(poolId) && !identityPoolsListed && run.outcomes[poolId]?.status !== 'gone')
+        continue;
       const cached = state.pools[poolId]?.baseline;
       if (cached?.etag === object.etag && cached.snapshotHash === null) continue;
       if (this.ignore.ignoresPool(poolId, '')) continue;
