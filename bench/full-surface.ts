@@ -39,7 +39,8 @@ const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
  * DescribeRiskConfiguration (and once per client with threat protection on),
  * GetLogDeliveryConfiguration, GetWebACLForResource, the IdP list and one DescribeIdentityProvider each,
  * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
- * pool and each client when it has a domain; for the account ListUserPools and ListIdentityPools, and
+ * pool and each client when it has a domain (and DescribeManagedLoginBrandingByClient per client), and
+ * ListTerms; for the account ListUserPools and ListIdentityPools, and
  * DescribeIdentityPool and GetIdentityPoolRoles per identity pool.
  */
 export function callsNeeded(shapes: readonly PoolShape[], identityPools: number): Record<string, number[]> {
@@ -58,6 +59,9 @@ export function callsNeeded(shapes: readonly PoolShape[], identityPools: number)
     ListResourceServers: 1,
     DescribeUserPoolDomain: s.domains,
     GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
+    // Managed login branding per client when the pool has a domain; the terms list (none seeded).
+    DescribeManagedLoginBrandingByClient: s.domains > 0 ? s.clients : 0,
+    ListTerms: 1,
   });
   // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
   const calls: Record<string, number[]> = {

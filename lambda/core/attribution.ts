@@ -146,9 +146,14 @@ export function eventNamesFor(finding: Finding, table: WriteEventTable): readonl
   }
   const kind: string = finding.kind;
   const named = table.events
-    .filter((entry) => entry.surface !== undefined && kind.startsWith(entry.surface))
+    .filter((entry) => entry.surface !== undefined && kind.startsWith(kindPrefix(entry.surface)))
     .map((e) => e.eventName);
   return named.length > 0 ? named : ['UpdateUserPool'];
+}
+
+/** A kind's prefix for a surface name: `identityProviders` -> `identity-provider`. */
+function kindPrefix(surface: string): string {
+  return surface.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/s$/, '');
 }
 
 /**
