@@ -18,7 +18,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where a setting is read besides the construct prop of its name, and how it is explained. */
 export interface SettingMeta {
-  /** One line for a person: the CLI flag's help, the README's table. */
+  /** One line for a person: the CLI flag's help, the table in docs/configuration.md. */
   help: string;
   /** The CDK context key, when it differs from the prop name. */
   context?: string;

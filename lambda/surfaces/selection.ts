@@ -1,7 +1,7 @@
 import { surfaceNames } from '../core/catalog.js';
 import { CATALOG } from './index.js';
 
-/** Every surface that can be turned off, in the catalog's order: pool surfaces, then identity pools. */
+/** Every surface that can be turned off, in the catalog's order (docs/surfaces.md's): pool surfaces, then identity pools. */
 export const SURFACE_NAMES: readonly string[] = surfaceNames(CATALOG);
 
 /**

@@ -38,10 +38,10 @@ describe('the settings schema', () => {
     expect(contextKey('quotaShare')).toBe('quotaShare');
   });
 
-  it('has the defaults the README documents, row by row', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf-8');
+  it('has the defaults the configuration page documents, row by row', () => {
+    const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf-8');
     const rows = new Map(
-      [...readme.matchAll(/^\| `(\w+)` \| (.+?) \|/gm)].map((m) => [m[1] as string, m[2] as string]),
+      [...page.matchAll(/^\| `(\w+)` \| (.+?) \|/gm)].map((m) => [m[1] as string, m[2] as string]),
     );
 
     for (const name of Object.keys(SETTINGS) as SettingName[]) {
