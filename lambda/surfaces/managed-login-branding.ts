@@ -69,11 +69,16 @@ export const managedLoginBrandingSurface: Surface = {
 function assetDigests(assets: readonly AssetType[], salt: string): JsonObject {
   const out: JsonObject = {};
   for (const asset of assets) {
+    // Digested as base64 text by normalize.ts's digest; the size kept is the asset's own, in bytes.
     const bytes = asset.Bytes === undefined ? undefined : Buffer.from(asset.Bytes).toString('base64');
-    out[`${asset.Category}/${asset.ColorMode}`] = normalizeResource(
+    const normalized = normalizeResource(
       { ...asset, Bytes: bytes },
       { volatile: ['Category', 'ColorMode'], digests: ['Bytes'], salt },
     );
+    const digest = normalized.Bytes;
+    if (asset.Bytes !== undefined && digest !== null && typeof digest === 'object' && !Array.isArray(digest))
+      normalized.Bytes = { ...digest, bytes: asset.Bytes.byteLength };
+    out[`${asset.Category}/${asset.ColorMode}`] = normalized;
   }
   return out;
 }

@@ -125,6 +125,19 @@ export class CatalogOperations {
   }
 }
 
+/**
+ * An answer as the service puts it on the wire: blobs (asset bytes, stored as the SDK hands them
+ * back, a Uint8Array) become base64 strings, which the SDK's deserializer turns back into bytes.
+ */
+export function toWireJson(value: unknown): unknown {
+  if (ArrayBuffer.isView(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (Array.isArray(value)) return value.map(toWireJson);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toWireJson(v)]));
+  return value;
+}
+
 function storageKey(op: AnyReadOperation, keys: Record<string, string>): string {
   const named = op.keys.map((field) => {
     const value = keys[field];

@@ -30,7 +30,7 @@ import {
   QUOTAS,
   type QuotaCategory as QuotaCategoryName,
 } from '../../lambda/adapters/quotas.js';
-import { CATALOG_OPERATIONS, CatalogOperations } from './catalog-operations.js';
+import { CATALOG_OPERATIONS, CatalogOperations, toWireJson } from './catalog-operations.js';
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -1641,7 +1641,7 @@ export class CognitoStandin {
 
   private dispatch(op: CognitoOperation, body: Json): Json {
     if (op in SURFACE_OPERATIONS) return this.model.answer(op as SurfaceOperation, body);
-    if (this.catalogItems.serves(op)) return this.catalogItems.answer(op, body);
+    if (this.catalogItems.serves(op)) return toWireJson(this.catalogItems.answer(op, body)) as Json;
     switch (op as (typeof POOL_CLIENT_OPERATIONS)[number]) {
       case 'ListUserPools':
         return this.listUserPools(body);

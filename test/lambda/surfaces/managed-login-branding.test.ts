@@ -90,6 +90,10 @@ describe('managed login branding, in a whole detector run', () => {
       'Settings.components.pageHeader.backgroundColor: ffffffff -> 000000ff',
     );
     expect(message?.Message).toContain('Assets.PAGE_HEADER_LOGO/LIGHT.Bytes.sha256');
+    // The size is the logo's own, in bytes (the PNG marker, a space and the text).
+    expect(message?.Message).toContain(
+      `Assets.PAGE_HEADER_LOGO/LIGHT.Bytes.bytes: ${logo(CANARY).length} -> ${logo(`${CANARY}-phishing`).length}`,
+    );
     // The bytes were read, and are nowhere: not in a message, a stored document or a log line.
     const served = aws.cognito
       .commandCalls(DescribeManagedLoginBrandingByClientCommand)
