@@ -5,7 +5,9 @@ import { OPERATION_QUOTA, QUOTAS } from '../../lambda/adapters/quotas.js';
 import { catalogOperations, iamActionOf, readActionsByResource } from '../../lambda/core/catalog.js';
 import { writeEventTable } from '../../lambda/core/write-events.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
+import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 import { MEMBER_READ_ACTIONS } from '../../lib/member-role.js';
+import { DetectorHarness, FakeAccount } from '../support/fake-aws.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -145,5 +147,28 @@ describe('the surface catalog', () => {
     const [first] = CATALOG.entries;
     if (!first) throw new Error('empty catalog');
     expect(() => writeEventTable({ entries: [first, { ...first, name: 'copy' }] })).toThrow(/declared twice/);
+  });
+});
+
+describe('tags, which arrive with DescribeUserPool and DescribeIdentityPool (no surface of their own)', () => {
+  it('are compared: a changed tag of a user pool and of an identity pool is alerted, as LOW', async () => {
+    const aws = new FakeAccount();
+    const harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
+    const pool = aws.addPool({ name: 'customers', config: { UserPoolTags: { team: 'identity' } } });
+    const identityPoolId = aws.addIdentityPool({ name: 'mobile', tags: { env: 'prod' } });
+    await harness.run();
+    aws.updatePool(pool.poolId, { UserPoolTags: { team: 'growth' } });
+    aws.updateIdentityPool(identityPoolId, { tags: { env: 'dev' } });
+
+    const run = await harness.run();
+
+    const findings = run.pools.flatMap((p) =>
+      p.findings.map((f) => `${p.poolId} ${'path' in f ? f.path : f.kind} ${f.severity}`),
+    );
+    expect(findings.sort()).toEqual(
+      [`${pool.poolId} UserPoolTags.team LOW`, `${identityPoolId} IdentityPoolTags.env LOW`].sort(),
+    );
+    expect(run.sent[0]?.Message).toContain('UserPoolTags.team: identity -> growth');
+    expect(run.sent[0]?.Message).toContain('IdentityPoolTags.env: prod -> dev');
   });
 });
