@@ -34,8 +34,3 @@ export const POOL_SURFACES: readonly Surface[] = [
  * EventBridge patterns and the test fakes are derived from it.
  */
 export const CATALOG: SurfaceCatalog = { entries: [...POOL_SURFACES, identityPoolsEntry] };
-
-/** The surface named `name`, if there is one. */
-export function surfaceNamed(name: string): Surface | undefined {
-  return POOL_SURFACES.find((s) => s.name === name);
-}
