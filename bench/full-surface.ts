@@ -34,6 +34,28 @@ export interface PoolShape {
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 
 /**
+ * A managed login branding style for every app client of the pools, as an account that uses managed
+ * login has (a client without one answers not-found, which the stand-in counts as a failed call).
+ */
+export function seedBrandingStyles(standin: CognitoStandin, poolIds: readonly string[]): void {
+  for (const poolId of poolIds)
+    for (const clientId of standin.clientIds(poolId))
+      standin.catalogItems.put(
+        'DescribeManagedLoginBrandingByClient',
+        { UserPoolId: poolId, ClientId: clientId },
+        {
+          ManagedLoginBranding: {
+            ManagedLoginBrandingId: `style-${clientId}`,
+            UserPoolId: poolId,
+            UseCognitoProvidedValues: true,
+            CreationDate: 1_764_000_000,
+            LastModifiedDate: 1_764_000_000,
+          },
+        },
+      );
+}
+
+/**
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
  * pool DescribeUserPool, the client listing and two reads per client, GetUserPoolMfaConfig,
  * DescribeRiskConfiguration (and once per client with threat protection on),
@@ -153,6 +175,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       domain: true,
       identityPools: options.identityPools,
     });
+    seedBrandingStyles(standin, poolIds);
     const shapes: PoolShape[] = poolIds.map((poolId) => {
       const pool = standin.describePool(poolId) as {
         Domain?: string;

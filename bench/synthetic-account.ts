@@ -35,21 +35,40 @@ export interface RawAccount {
 
 const answerKey = (operation: string, input: unknown) => `${operation} ${canonicalJson(input)}`;
 
+/** How an error answer is recorded: the service's error name (a client without a style: not found). */
+interface RecordedError {
+  recordedError: string;
+}
+
+function isRecordedError(answer: unknown): answer is RecordedError {
+  return typeof (answer as Partial<RecordedError> | undefined)?.recordedError === 'string';
+}
+
 /** A sender that answers from recorded answers (a read the recording did not make is a bug here). */
 export function replaySend(answers: Answers): SendOperation {
   return (async (operation: AnyReadOperation, input: unknown) => {
     const key = answerKey(operation.name, input);
     if (!(key in answers)) throw new Error(`no recorded answer for ${key}`);
-    return answers[key];
+    const answer = answers[key];
+    if (isRecordedError(answer))
+      throw Object.assign(new Error(answer.recordedError), { name: answer.recordedError });
+    return answer;
   }) as SendOperation;
 }
 
-/** A sender that asks the stand-in's model and records each answer. */
+/** A sender that asks the stand-in's model and records each answer, errors included. */
 function recordingSend(standin: CognitoStandin, answers: Answers): SendOperation {
   return (async (operation: AnyReadOperation, input: Record<string, unknown>) => {
-    const answer = standin.answerSurface(operation.name, input);
-    answers[answerKey(operation.name, input)] = answer;
-    return answer;
+    const key = answerKey(operation.name, input);
+    try {
+      const answer = standin.answerSurface(operation.name, input);
+      answers[key] = answer;
+      return answer;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? 'Error';
+      answers[key] = { recordedError: name } satisfies RecordedError;
+      throw error;
+    }
   }) as unknown as SendOperation;
 }
 

@@ -13,8 +13,9 @@ export type { EventResources, WriteEvent } from './catalog.js';
 export const IDP_SOURCE = 'cognito-idp.amazonaws.com' as const;
 const IDP = IDP_SOURCE;
 
-/** Where a user-pool event names its pool, and its pool and client. */
+/** Where a user-pool event names its pool. */
 export const POOL_PATHS = { userPoolId: ['requestParameters.userPoolId'] } as const;
+/** Where a user-pool event names its pool and app client. */
 export const CLIENT_PATHS = { ...POOL_PATHS, clientId: ['requestParameters.clientId'] } as const;
 
 /** The events of user pools and app clients, which every run watches. */
