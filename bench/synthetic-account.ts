@@ -50,10 +50,20 @@ export function replaySend(answers: Answers): SendOperation {
     const key = answerKey(operation.name, input);
     if (!(key in answers)) throw new Error(`no recorded answer for ${key}`);
     const answer = answers[key];
-    if (isRecordedError(answer))
-      throw Object.assign(new Error(answer.recordedError), { name: answer.recordedError });
+    if (isRecordedError(answer)) throw recordedError(answer.recordedError);
     return answer;
   }) as SendOperation;
+}
+
+/** One error per name, made once: replaying thousands of not-founds must not time stack captures. */
+const RECORDED_ERRORS = new Map<string, Error>();
+function recordedError(name: string): Error {
+  let error = RECORDED_ERRORS.get(name);
+  if (!error) {
+    error = Object.assign(new Error(name), { name });
+    RECORDED_ERRORS.set(name, error);
+  }
+  return error;
 }
 
 /** A sender that asks the stand-in's model and records each answer, errors included. */
