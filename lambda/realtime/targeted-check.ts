@@ -1,9 +1,12 @@
-import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
+import { type Attribution, type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
 import { writeEventTable } from '../core/write-events.js';
 import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
 import { CATALOG } from '../surfaces/index.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
+
+/** The watched write events: the one table, from the catalog. */
+const WRITE_EVENTS = writeEventTable(CATALOG);
 
 export interface RealtimeDeps extends Omit<DetectorDeps, 'attribute'> {
   /** Waits the debounce window; injected so tests and the benchmark need not wait. */
@@ -92,9 +95,11 @@ export async function handleApiEvent(
   return { done: true, runId: batchId, action: 'checked', result, identityPools: batch.identityPools };
 }
 
-const WRITE_EVENTS = writeEventTable(CATALOG);
-
-/** Attribution from the events of the batch: they name their authors, so nothing is looked up. */
+/**
+ * Attribution from the events of the batch: they name their authors, so nothing is looked up. A
+ * change none of them made is marked for the next sweep, which looks it up in CloudTrail and sends
+ * its author (see core/author-follow-up.ts).
+ */
 export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attributor {
   return async (requests) =>
     new Map(
@@ -105,6 +110,9 @@ export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attri
           byPool[request.poolId] ?? [],
           'not made by the calls that started this check; the next sweep looks it up in CloudTrail',
           WRITE_EVENTS,
+        ).map(
+          (attribution): Attribution =>
+            attribution.kind === 'unknown' ? { ...attribution, followUp: true } : attribution,
         ),
       ]),
     );

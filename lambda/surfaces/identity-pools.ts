@@ -74,10 +74,10 @@ const IDENTITY_POOL_EVENTS: readonly WriteEvent[] = [
   {
     eventSource: IDENTITY,
     eventName: 'CreateIdentityPool',
-    paths: { identityPoolId: ['responseElements.identityPoolId'] },
+    paths: { identityPoolId: ['responseElements.identityPoolId', 'responseElements.IdentityPoolId'] },
   },
-  { eventSource: IDENTITY, eventName: 'UpdateIdentityPool', paths: BY_REQUEST },
   { eventSource: IDENTITY, eventName: 'DeleteIdentityPool', paths: BY_REQUEST },
+  { eventSource: IDENTITY, eventName: 'UpdateIdentityPool', paths: BY_REQUEST },
   { eventSource: IDENTITY, eventName: 'SetIdentityPoolRoles', paths: BY_REQUEST },
 ];
 
