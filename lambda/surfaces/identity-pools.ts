@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import type { CatalogEntry, WriteEvent } from '../core/catalog.js';
 import { normalizeResource } from '../core/normalize.js';
+import { isIdentityPoolId } from '../core/pool-ids.js';
 import type { PoolRef } from '../core/ports.js';
 import type { SeverityRule } from '../core/severity.js';
 import type { Change, Json, PoolSnapshot } from '../core/types.js';
@@ -88,10 +89,7 @@ const IDENTITY_POOL_EVENTS: readonly WriteEvent[] = [
  */
 export const IDENTITY_POOLS = 'identityPools';
 
-/** True for an identity pool id (`<region>:<uuid>`). */
-export function isIdentityPoolId(id: string): boolean {
-  return /^[\w-]+:[0-9a-f-]+$/i.test(id);
-}
+export { isIdentityPoolId };
 
 /** Every identity pool in the account and region (all pages). */
 export async function listIdentityPools(send: SendOperation): Promise<PoolRef[]> {
