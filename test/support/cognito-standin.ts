@@ -31,6 +31,7 @@ import {
   QUOTAS,
   type QuotaCategory as QuotaCategoryName,
 } from '../../lambda/adapters/quotas.js';
+import { AccountFace } from './account-face.js';
 import {
   AccountModel,
   type ClientPatch,
@@ -43,18 +44,7 @@ import { seedFullSurface, seedPools } from './account-seed.js';
 import { ACCOUNT_WRITES } from './account-writes.js';
 import {
   AwsError,
-  type IdentityPoolPatch,
-  type SeedDomain,
-  type SeedGroup,
-  type SeedIdentityPool,
-  type SeedIdentityProvider,
-  type SeedMfa,
-  type SeedResourceServer,
-  type SeedRiskConfiguration,
-  type SeedUiCustomization,
-  type SeedWebAcl,
   SURFACE_OPERATIONS,
-  type SurfaceModel,
   type SurfaceOperation,
   type SurfaceService,
   withSdkDates,
@@ -467,7 +457,7 @@ function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }
  * consumes a token from the category bucket and, for client reads, the per-pool bucket) → fault
  * injection → validation → handler; everything after the gate is answered after `latencyMs`.
  */
-export class CognitoStandin {
+export class CognitoStandin extends AccountFace {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   /** Region used in generated ids and ARNs. */
@@ -511,6 +501,7 @@ export class CognitoStandin {
     opts: StandinOptions,
     organization?: StandinOrganization,
   ) {
+    super();
     this.server = server;
     this.endpoint = endpoint;
     this.options = opts;
@@ -717,7 +708,7 @@ export class CognitoStandin {
    * benchmark's synthetic account, which needs thousands of answers and no wire.
    */
   answerSurface(operation: SurfaceOperation, input: Record<string, unknown>): Record<string, unknown> {
-    return withSdkDates(this.account.surface.answer(operation, input));
+    return withSdkDates(this.model.answer(operation, input));
   }
 
   /**
@@ -735,119 +726,6 @@ export class CognitoStandin {
     identityPoolIds: string[];
   } {
     return seedFullSurface(this.account, opts);
-  }
-
-  // ------------------------------------------------------------------ the rest of the surface
-
-  /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). Bumps nothing else. */
-  setMfa(poolId: string, mfa: SeedMfa): void {
-    this.account.surface.setMfa(poolId, mfa);
-  }
-
-  /** SetRiskConfiguration for the pool or one client; `null` removes it. */
-  setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
-    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
-    this.account.surface.setRiskConfiguration(poolId, risk, clientId);
-  }
-
-  addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
-    this.account.surface.addIdentityProvider(poolId, idp);
-  }
-
-  /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
-  updateIdentityProvider(
-    poolId: string,
-    name: string,
-    patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
-  ): void {
-    this.account.surface.updateIdentityProvider(poolId, name, patch);
-  }
-
-  removeIdentityProvider(poolId: string, name: string): void {
-    this.account.surface.removeIdentityProvider(poolId, name);
-  }
-
-  addGroup(poolId: string, group: SeedGroup): void {
-    this.account.surface.addGroup(poolId, group);
-  }
-
-  /** UpdateGroup: a field set to `null` is removed. */
-  updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
-    this.account.surface.updateGroup(poolId, name, patch);
-  }
-
-  removeGroup(poolId: string, name: string): void {
-    this.account.surface.removeGroup(poolId, name);
-  }
-
-  addResourceServer(poolId: string, rs: SeedResourceServer): void {
-    this.account.surface.addResourceServer(poolId, rs);
-  }
-
-  updateResourceServer(
-    poolId: string,
-    identifier: string,
-    patch: Parameters<SurfaceModel['updateResourceServer']>[2],
-  ): void {
-    this.account.surface.updateResourceServer(poolId, identifier, patch);
-  }
-
-  removeResourceServer(poolId: string, identifier: string): void {
-    this.account.surface.removeResourceServer(poolId, identifier);
-  }
-
-  /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
-  setDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.account.surface.setDomain(poolId, domain);
-  }
-
-  /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
-  setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.account.surface.setCustomDomain(poolId, domain);
-  }
-
-  /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
-  setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
-    this.account.surface.setLogDelivery(poolId, logConfigurations);
-  }
-
-  /** SetUICustomization for the pool or one client (`null` removes it). */
-  setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
-    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
-    this.account.surface.setUiCustomization(poolId, ui, clientId);
-  }
-
-  /** Associate a web ACL with the pool (`null` disassociates it). */
-  setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
-    this.account.surface.setWebAcl(poolId, acl);
-  }
-
-  /** Add an identity pool; returns its id (`<region>:<uuid>`). */
-  addIdentityPool(p: SeedIdentityPool): string {
-    return this.account.surface.addIdentityPool(p);
-  }
-
-  /** UpdateIdentityPool (a field set to `undefined` removes it). */
-  updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
-    this.account.surface.updateIdentityPool(id, patch);
-  }
-
-  /** SetIdentityPoolRoles. */
-  setIdentityPoolRoles(
-    id: string,
-    roles: Record<string, string>,
-    roleMappings?: Record<string, Record<string, unknown>>,
-  ): void {
-    this.account.surface.setIdentityPoolRoles(id, roles, roleMappings);
-  }
-
-  removeIdentityPool(id: string): void {
-    this.account.surface.removeIdentityPool(id);
-  }
-
-  /** Ids of all identity pools, in listing order. */
-  identityPoolIds(): string[] {
-    return this.account.surface.identityPoolIds();
   }
 
   // ------------------------------------------------------------------ faults
@@ -1163,8 +1041,8 @@ export class CognitoStandin {
   /** The user pool a request concerns: its UserPoolId, the owner of its Domain, or the pool of its ResourceArn. */
   private poolIdOf(body: Json): string | undefined {
     if (typeof body.UserPoolId === 'string') return body.UserPoolId;
-    if (typeof body.Domain === 'string') return this.account.surface.poolOfDomain(body.Domain);
-    if (typeof body.ResourceArn === 'string') return this.account.surface.poolOfArn(body.ResourceArn);
+    if (typeof body.Domain === 'string') return this.model.poolOfDomain(body.Domain);
+    if (typeof body.ResourceArn === 'string') return this.model.poolOfArn(body.ResourceArn);
     return undefined;
   }
 
