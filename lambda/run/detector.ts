@@ -7,8 +7,15 @@ import {
   type Attribution,
   type Attributor,
   attributeSafely,
+  lookupStart,
   reportAttribution,
 } from '../core/attribution.js';
+import {
+  clearAuthorsPending,
+  dueAuthorFollowUps,
+  followUpsToSend,
+  markAuthorsPending,
+} from '../core/author-follow-up.js';
 import { contentHash } from '../core/canonical.js';
 import { clampRunTimes, clampStateTimes } from '../core/clamp-times.js';
 import { diffPool } from '../core/diff.js';
@@ -33,8 +40,10 @@ import {
   type PoolRef,
 } from '../core/ports.js';
 import {
+  type PoolDrift,
   type ReadProblem,
   type RunContext,
+  renderAuthorFollowUp,
   renderBaselineCreated,
   renderDriftDigest,
   renderNowWatching,
@@ -589,6 +598,7 @@ class DetectorRun {
       snapshotHash,
       baselineHash,
       baselineEtag,
+      ...(baseline?.approvedAt ? { baselineApprovedAt: baseline.approvedAt } : {}),
       hasBaseline: Boolean(listed),
       clientCount: Object.keys(pool.clients).length,
       findings,
@@ -732,6 +742,7 @@ class DetectorRun {
           snapshotHash: 'removed',
           baselineHash: baseline.doc.snapshotHash,
           baselineEtag: baseline.etag,
+          baselineApprovedAt: baseline.doc.approvedAt,
           hasBaseline: true,
           clientCount: 0,
           findings,
@@ -804,19 +815,36 @@ class DetectorRun {
     readProblems = decision.readProblems;
     const newlyCovered = new Set(decision.newlyCovered);
 
-    if (this.deps.attribute && drifts.length > 0) {
-      const window = this.options.attributionWindowMs ?? 2 * 3_600_000;
-      const attributed = await attributeSafely(
+    const sinceOf = (drift: PoolDrift) => {
+      const outcome = run.outcomes[drift.poolId];
+      return lookupStart({
+        at,
+        windowMs: this.options.attributionWindowMs ?? 2 * 3_600_000,
+        ...(drift.status === 'reminder' && drift.unapprovedSince
+          ? { alertedSince: drift.unapprovedSince }
+          : {}),
+        ...(outcome?.status === 'scanned' && outcome.baselineApprovedAt
+          ? { baselineApprovedAt: outcome.baselineApprovedAt }
+          : {}),
+      });
+    };
+    // A sweep keeps the promise of real-time alerts: the authors they could not name, looked up now.
+    const followUps =
+      this.persist && !this.targets && this.deps.attribute
+        ? dueAuthorFollowUps(decision.state, run.outcomes, drifts, this.deps.now())
+        : [];
+    let attributed = new Map<string, Attribution[]>();
+    if (this.deps.attribute && drifts.length + followUps.length > 0) {
+      attributed = await attributeSafely(
         this.deps.attribute,
-        drifts.map((drift) => ({
-          poolId: drift.poolId,
-          findings: drift.findings,
-          since: new Date(
-            (drift.status === 'reminder' && drift.unapprovedSince
-              ? Date.parse(drift.unapprovedSince)
-              : at.getTime()) - window,
-          ).toISOString(),
-        })),
+        [
+          ...drifts.map((drift) => ({
+            poolId: drift.poolId,
+            findings: drift.findings,
+            since: sinceOf(drift),
+          })),
+          ...followUps,
+        ],
         (error) =>
           logger.warn('Attribution failed: the alert says "author unknown"', {
             reason: describeError(error),
@@ -824,6 +852,14 @@ class DetectorRun {
       );
       for (const drift of drifts) drift.attributions = attributed.get(drift.poolId);
     }
+    const followUpsSent = followUpsToSend(followUps, (poolId) => attributed.get(poolId), this.deps.now());
+    // A targeted check marks what it could not attribute; a sweep clears what it attributed.
+    const nextState = this.targets
+      ? markAuthorsPending(decision.state, drifts, at, sinceOf)
+      : clearAuthorsPending(
+          decision.state,
+          [...drifts, ...followUpsSent].map((p) => p.poolId),
+        );
 
     const messages: AlertMessage[] = [];
     const report = this.result(run, {
@@ -847,19 +883,23 @@ class DetectorRun {
     if (!firstRun && newlyCovered.size > 0 && this.persist)
       messages.push(renderNowWatching(ctx, [...newlyCovered].sort(), recordedIdentityPools));
     if (drifts.length > 0) messages.push(renderDriftDigest(ctx, drifts));
+    if (followUpsSent.length > 0)
+      messages.push(
+        renderAuthorFollowUp(
+          ctx,
+          followUpsSent.map((f) => ({ ...f, attributions: attributed.get(f.poolId) ?? [] })),
+        ),
+      );
     if (decision.resolved.length > 0) messages.push(renderResolved(ctx, decision.resolved));
     if (decision.sendIncomplete) messages.push(renderScanIncomplete(ctx, readProblems));
     if (decision.sendStoreProblems) messages.push(renderStoreProblems(ctx, storeProblems));
-
-    for (const rule of this.targets ? [] : this.ignore.unmatched())
-      logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
 
     if (this.persist) {
       // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
       for (const message of messages) await notifier.publish(message);
       await this.writeState(
         this.remembered(
-          { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
+          { ...nextState, watching: run.watching ?? decision.state.watching ?? [] },
           stateVersion?.doc,
         ),
         stateVersion?.etag ?? null,
