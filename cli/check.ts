@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
@@ -24,6 +25,7 @@ import { type RunResult, runDetection } from '../lambda/run/detector.js';
 import { readEnvSetting } from '../lambda/settings.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { loadIgnoreRules, warnUnmatched } from './ignore-file.js';
+import { type MarkdownTarget, renderMarkdown } from './markdown.js';
 import { formatFindings, type Io, painter, StdoutNotifier, stderrLogger } from './output.js';
 import {
   fromFlag,
@@ -40,6 +42,8 @@ export interface CheckOptions extends StoreOptions, TargetOptions {
   surfaces?: string;
   ignoreFile?: string;
   json?: boolean;
+  /** `text` (default), `json` (as --json) or `markdown`. */
+  format?: 'text' | 'json' | 'markdown';
   verbose?: boolean;
 }
 
@@ -99,6 +103,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   const access = new TargetAccess(ctx, selection, selfAccountId, stackRegion, io);
   const listing = selection.single ? { targets: [self], unreachable: [] } : await access.list();
   const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
+  const approveCommand = (poolId: string) => `npm run approve -- --pool ${poolId} ${location}`;
   const board = new TargetProgress(io, listing.targets);
   // Several targets and a topic: one digest for them all, as the deployed organization run sends,
   // published once every target is done; each target's alert marks are set after it went out.
@@ -143,7 +148,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
           accountId: target.accountId,
           region: target.region,
           reminderIntervalMs: reminderHours * 3_600_000,
-          approveCommand: (poolId) => `npm run approve -- --pool ${poolId} ${location}`,
+          approveCommand,
           safetyMarginMs: 0,
           poolConcurrency: reader.poolConcurrency,
           maxRunAgeMs: 6 * 3_600_000,
@@ -182,14 +187,64 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       ctx,
     );
   }
-  const printMessages = !topic && !options.json;
-  if (selection.single) {
+  const format = options.format ?? (options.json ? 'json' : 'text');
+  if (format === 'markdown') {
+    // stdout gets the markdown alone; the summaries are not printed, errors and warnings still go to stderr.
+    io.stdout.write(renderMarkdown(markdownTargets(runs, listing.unreachable), { approveCommand }));
+    return reportAll(
+      runs,
+      listing.unreachable,
+      { ...io, stdout: discard() },
+      persist,
+      false,
+      false,
+      selection.single,
+    );
+  }
+  const json = format === 'json';
+  return reportAll(runs, listing.unreachable, io, persist, json, !topic && !json, selection.single);
+}
+
+/** Reports one target as before targets existed, or several with their account and region; the exit code. */
+function reportAll(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+  io: Io,
+  persist: boolean,
+  json: boolean,
+  printMessages: boolean,
+  single: boolean,
+): number {
+  if (single) {
     const run = runs[0] as TargetRun;
     if (printMessages) printAlerts(run.messages, io);
     if (run.error) throw run.error;
-    return reportSingle(run, io, persist, Boolean(options.json));
+    return reportSingle(run, io, persist, json);
   }
-  return reportTargets(runs, listing.unreachable, io, persist, Boolean(options.json), printMessages);
+  return reportTargets(runs, unlisted, io, persist, json, printMessages);
+}
+
+function markdownTargets(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+): MarkdownTarget[] {
+  return [
+    ...runs.map((run) => ({
+      ...run.target,
+      ...(run.result && !run.result.skipped ? { result: run.result } : {}),
+      ...(run.unreachable || run.notOffered ? { unreachable: run.unreachable ?? run.notOffered } : {}),
+    })),
+    ...unlisted.map((u) => ({
+      accountId: u.accountId,
+      region: u.region ?? 'every region',
+      unreachable: u.reason,
+    })),
+  ];
+}
+
+/** A stdout that takes everything and shows nothing. */
+function discard(): Io['stdout'] {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /**

@@ -28,6 +28,7 @@ import type {
   StateDoc,
 } from '../core/documents.js';
 import { FORMAT_VERSION } from '../core/documents.js';
+import { type FindingSink, publishFindingSinks, toSinkReport } from '../core/finding-sinks.js';
 import { IgnoreMatcher, type IgnoreRules, NO_IGNORE_RULES } from '../core/ignore.js';
 import {
   type AlertMessage,
@@ -53,6 +54,7 @@ import {
 } from '../core/render.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
 import { classify } from '../core/severity.js';
+import { findingsMetric, METRIC } from '../core/telemetry.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
@@ -73,6 +75,11 @@ export interface DetectorDeps {
    * holds back the alert: a failure is "author unknown (reason)" (see `attributeSafely`).
    */
   attribute?: Attributor;
+  /**
+   * Where alerted drift goes besides the alert (EventBridge, Security Hub): fed from the same
+   * decision, after the alert is published. A failing sink is logged, never fails the run.
+   */
+  sinks?: readonly FindingSink[];
 }
 
 export interface DetectorOptions {
@@ -655,7 +662,7 @@ class DetectorRun {
   private async listingFailed(reason: string, state: Versioned<StateDoc> | undefined): Promise<RunResult> {
     const problems = [{ what: 'ListUserPools (the list of all user pools)', reason }];
     this.deps.logger.error('Could not list user pools; nothing was compared', { reason });
-    this.deps.metrics?.count('ReadErrors', 1);
+    this.deps.metrics?.count(METRIC.readErrors, 1);
     const run: RunDoc = {
       formatVersion: FORMAT_VERSION,
       kind: 'run',
@@ -906,6 +913,9 @@ class DetectorRun {
         Object.keys(run.outcomes),
       );
       await this.lease?.complete();
+      // The finding sinks see exactly what was alerted, once it was: one drift, one event.
+      if (this.options.alertsDelivered !== false && this.deps.sinks?.length)
+        await publishFindingSinks(toSinkReport(ctx, drifts, decision.resolved), this.deps.sinks, this.deps);
     }
     this.emitMetrics(report, readProblems.length + storeProblems.length);
     return { ...report, messages, ...(this.pendingMarks ? { alertMarks: this.pendingMarks } : {}) };
@@ -1049,19 +1059,16 @@ class DetectorRun {
     const metrics = this.deps.metrics;
     if (!metrics) return;
     // The missed-runs alarm watches sweeps: a targeted check does not stand in for one.
-    if (!this.targets) metrics.count('RunsCompleted', 1);
-    metrics.count('PoolsScanned', result.poolsScanned);
-    metrics.count('ClientsScanned', result.clientsScanned);
-    metrics.count('ReadErrors', errors);
+    if (!this.targets) metrics.count(METRIC.runsCompleted, 1);
+    metrics.count(METRIC.poolsScanned, result.poolsScanned);
+    metrics.count(METRIC.clientsScanned, result.clientsScanned);
+    metrics.count(METRIC.readErrors, errors);
     const findings = result.pools.flatMap((p) => p.findings);
-    metrics.count('Findings', findings.length);
+    metrics.count(METRIC.findings, findings.length);
     for (const severity of [Severity.HIGH, Severity.MEDIUM, Severity.LOW]) {
-      metrics.count(
-        `Findings${severity[0]}${severity.slice(1).toLowerCase()}`,
-        findings.filter((f) => f.severity === severity).length,
-      );
+      metrics.count(findingsMetric(severity), findings.filter((f) => f.severity === severity).length);
     }
-    metrics.durationMs('ScanDurationMs', this.deps.now().getTime() - this.startedMs);
+    metrics.durationMs(METRIC.scanDurationMs, this.deps.now().getTime() - this.startedMs);
   }
 }
 
