@@ -132,7 +132,7 @@ export function isSecretDigest(value: unknown): boolean {
 }
 
 /**
- * Normalizes one resource of a surface (a DescribeIdentityProvider result, a group, ...), on a copy.
+ * Normalizes one resource of a surface (an identity provider, a group, ...), on a copy.
  * Secret fields are digested first, so the value never reaches the JSON conversion, a log or a store.
  * Digests are keyed with the key of the read in progress (`withDigestKey`); without one, a resource
  * that holds a value to digest is refused with a DigestKeyError.

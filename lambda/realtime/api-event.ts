@@ -1,5 +1,9 @@
 import { type TrailEvent, toTrailEvent } from '../core/attribution.js';
-import { CLOUDTRAIL_DETAIL_TYPE, WRITE_EVENTS } from '../core/write-events.js';
+import { CLOUDTRAIL_DETAIL_TYPE, writeEventTable } from '../core/write-events.js';
+import { CATALOG } from '../surfaces/index.js';
+
+/** The watched write events: the one table, from the catalog. */
+const WRITE_EVENTS = writeEventTable(CATALOG);
 
 /**
  * The fields of a CloudTrail record's `detail` that a real-time check reads (`toTrailEvent`): the
@@ -8,7 +12,9 @@ import { CLOUDTRAIL_DETAIL_TYPE, WRITE_EVENTS } from '../core/write-events.js';
  * client secret) never reach the state machine's input, its execution history or its logs.
  */
 export function realtimeEventPaths(): string[] {
-  const resourcePaths = WRITE_EVENTS.flatMap((event) => Object.values(event.paths).flatMap((p) => p ?? []));
+  const resourcePaths = WRITE_EVENTS.events.flatMap((event) =>
+    Object.values(event.paths).flatMap((p) => p ?? []),
+  );
   return [
     ...new Set([
       'eventSource',
@@ -57,7 +63,7 @@ export interface ParsedApiEvent {
 
 /** The watched write event in an EventBridge event, reduced to its named fields; undefined otherwise. */
 export function parseApiEvent(input: CloudTrailApiEvent): ParsedApiEvent | undefined {
-  const event = toTrailEvent(input.detail);
+  const event = toTrailEvent(input.detail, WRITE_EVENTS);
   if (!event) return undefined;
   return {
     event,

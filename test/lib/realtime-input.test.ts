@@ -1,13 +1,19 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../../lambda/core/write-events.js';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  eventBridgeSource,
+  writeEventTable,
+} from '../../lambda/core/write-events.js';
 import { type CloudTrailApiEvent, parseApiEvent } from '../../lambda/realtime/api-event.js';
+import { CATALOG } from '../../lambda/surfaces/index.js';
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { type AslDefinition, runDefinition } from '../support/asl.js';
 import { cdkJsonContext, joinToString } from '../support/cdk-template.js';
 import { applyInputTransformer, type InputTransformer } from '../support/event-input.js';
 
+const WRITE_EVENTS = writeEventTable(CATALOG).events;
 const SAML_CANARY = '<md:EntityDescriptor entityID="CANARY-saml-metadata-51c9">';
 const SECRET_CANARY = 'CANARY-idp-client-secret-0d7e';
 const POOL = 'eu-west-1_AbCdEf123';

@@ -12,6 +12,7 @@ import {
 } from '../../../lambda/core/normalize.js';
 import { describeChange } from '../../../lambda/core/render.js';
 import type { Change, JsonObject, PoolSnapshot } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import {
   describeMobileClientResponse,
   describeUserPoolResponse,
@@ -445,7 +446,7 @@ describe('a stored secret digest (issue 17: "recovered from its stored digest")'
 
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ kind: 'field-changed', path: PATH });
-    const line = describeChange(changes[0] as Change);
+    const line = describeChange(changes[0] as Change, CATALOG);
     expect(line).toBe(`${PATH}: secret changed (value not shown)`);
   });
 
