@@ -153,10 +153,11 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
             rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
             maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
           },
-          persist,
           // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
           // The one digest of several targets is marked once it is out, below.
-          alertsDelivered: Boolean(topic) && !oneDigest,
+          mode: persist
+            ? { kind: 'sweep', alerts: topic && !oneDigest ? 'delivered' : 'pending' }
+            : { kind: 'look-only' },
           onProgress: (done, total) => board.pools(target, done, total),
         },
       );

@@ -105,7 +105,7 @@ export async function handler(
       { ...deps, attribute: trail.attribute },
       {
         ...common,
-        runId: event?.runId,
+        mode: { kind: 'sweep', alerts: 'delivered', ...(event?.runId ? { runId: event.runId } : {}) },
         // New drift was made since the last sweep that did not see it: two periods back, plus
         // the minutes CloudTrail takes to deliver.
         attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,

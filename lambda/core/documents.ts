@@ -179,6 +179,11 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     upgradedFrom: z
       .strictObject({ snapshotHash: z.string(), baselineHash: z.string().nullable() })
       .optional(),
+    /**
+     * This run recorded the pool's first baseline when it read it: on the first run, or when its
+     * kind was first watched. Absent in run documents of earlier releases (recorded at the end then).
+     */
+    recorded: z.enum(['first-run', 'newly-watched']).optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

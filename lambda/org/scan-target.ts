@@ -99,10 +99,9 @@ export async function scanTarget(
       accountId: target.accountId,
       region: target.region,
       poolConcurrency: reader.poolConcurrency ?? 8,
-      ...(input.runId ? { runId: input.runId } : {}),
       // The messages go out in the organization digest, after every target: the marks are set
       // by the aggregate step once it was published, never here.
-      alertsDelivered: false,
+      mode: { kind: 'sweep', alerts: 'pending', ...(input.runId ? { runId: input.runId } : {}) },
     },
   );
   if (!result.done) return { ...base, runId: result.runId, done: false, status: 'in-progress' };

@@ -8,7 +8,7 @@ export interface RealtimeDeps extends Omit<DetectorDeps, 'attribute'> {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface RealtimeOptions extends Omit<DetectorOptions, 'targetPools' | 'runId'> {
+export interface RealtimeOptions extends Omit<DetectorOptions, 'mode'> {
   /** Events within this window of the first are checked together, once. */
   debounceMs: number;
 }
@@ -64,21 +64,25 @@ export async function handleApiEvent(
     { ...deps, attribute: attributeFromEvents(batch.pools) },
     {
       ...options,
-      targetPools,
-      runId: batchId,
-      // Only the clients the events named are read again; the pool itself always is.
-      changedClients: Object.fromEntries(
-        targetPools.map((poolId) => [
-          poolId,
-          [
-            ...new Set(
-              (batch.pools[poolId] ?? []).flatMap((e) =>
-                e.resources.clientId ? [e.resources.clientId] : [],
+      mode: {
+        kind: 'targeted',
+        alerts: 'delivered',
+        pools: targetPools,
+        runId: batchId,
+        // Only the clients the events named are read again; the pool itself always is.
+        changedClients: Object.fromEntries(
+          targetPools.map((poolId) => [
+            poolId,
+            [
+              ...new Set(
+                (batch.pools[poolId] ?? []).flatMap((e) =>
+                  e.resources.clientId ? [e.resources.clientId] : [],
+                ),
               ),
-            ),
-          ],
-        ]),
-      ),
+            ],
+          ]),
+        ),
+      },
     },
   );
   logger.info('Real-time check finished', {
