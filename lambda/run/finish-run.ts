@@ -27,6 +27,7 @@ import { recordFirstBaseline } from './scan-pools.js';
  * Finishing a run: the reads and writes around `conclude-run` (removals, the alert decision),
  * attribution, the JSON report, the messages and the state, in that order.
  */
+
 /** ListUserPools itself failed: nothing can be compared, nothing is reported as removed. */
 export async function listingFailed(
   s: RunSession,

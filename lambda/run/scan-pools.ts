@@ -14,13 +14,13 @@ import {
   snapshotToWrite,
   surfaceUpgrade,
 } from './evaluate-pool.js';
-
 import type { RunSession } from './run-session.js';
 
 /**
  * Scanning the pools of a run: the reads and writes around `evaluate-pool`, several pools at once,
  * until done or out of time.
  */
+
 /**
  * Reads pending pools, `poolConcurrency` at a time, until done or out of time. Records an
  * outcome for each pool finished; returns how many finished.
