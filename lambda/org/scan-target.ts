@@ -1,13 +1,12 @@
-import { DriftStore } from '../adapters/drift-store.js';
 import { hasPendingMarks, type PendingAlertMarks } from '../core/alert-marks.js';
 import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { AlertMessage, DocumentStore, Logger, MetricsSink, PoolReader } from '../core/ports.js';
-import { type DetectorOptions, runDetection } from '../run/detector.js';
+import { DEFAULT_POOL_CONCURRENCY, type RunPolicy } from '../run/run-policy.js';
+import { scanOne, targetStore } from '../run/scan-service.js';
 import type { ChildInput, ChildOutput } from './contract.js';
 import { AssumeRoleError } from './credentials.js';
 import { type ScanTarget, targetName } from './target.js';
-import { TargetDocumentStore } from './target-document-store.js';
 
 /** The documents of one organization run, for the Map (items) and the aggregate step. */
 export const organizationRunKeys = (orgRunId: string) => ({
@@ -44,16 +43,8 @@ export interface ScanTargetDeps {
   now: () => Date;
 }
 
-export type ScanTargetOptions = Omit<DetectorOptions, 'accountId' | 'region' | 'runId' | 'poolConcurrency'>;
-
-/** Errors that mean "this target cannot be reached at all", by name: nothing there is compared. */
-const UNREACHABLE = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'AuthFailure',
-  'OptInRequired',
-]);
+/** The run policy of every target's scan; each target's reader says how many pools it reads at once. */
+export type ScanTargetOptions = Omit<RunPolicy, 'poolConcurrency'>;
 
 /**
  * The child of the organization Map: scans one (account, region) with the detector of a
@@ -84,10 +75,10 @@ export async function scanTarget(
     throw error;
   }
   const sent: AlertMessage[] = [];
-  const result = await runDetection(
+  const result = await scanOne(
     {
       reader,
-      store: new DriftStore(new TargetDocumentStore(deps.documents, target)),
+      store: targetStore(deps.documents, target),
       notifier: { publish: async (message) => void sent.push(message) },
       ...(deps.attributor ? { attribute: deps.attributor(target) } : {}),
       logger: deps.logger,
@@ -95,10 +86,8 @@ export async function scanTarget(
       now: deps.now,
     },
     {
-      ...options,
-      accountId: target.accountId,
-      region: target.region,
-      poolConcurrency: reader.poolConcurrency ?? 8,
+      target,
+      policy: { ...options, poolConcurrency: reader.poolConcurrency ?? DEFAULT_POOL_CONCURRENCY },
       // The messages go out in the organization digest, after every target: the marks are set
       // by the aggregate step once it was published, never here.
       mode: { kind: 'sweep', alerts: 'pending', ...(input.runId ? { runId: input.runId } : {}) },
@@ -106,8 +95,8 @@ export async function scanTarget(
   );
   if (!result.done) return { ...base, runId: result.runId, done: false, status: 'in-progress' };
 
-  const listing = result.pools.length === 0 ? unreachableListing(result.readProblems) : undefined;
-  if (listing) {
+  const listing = result.listingFailure?.kind;
+  if (listing === 'refused' || listing === 'not-offered') {
     // The listing failed because the target refuses us: one line of the organization's notice
     // instead of this target's own "scan incomplete" message.
     deps.logger.warn('Target unreachable', { target: targetName(target), reason: listing });
@@ -135,18 +124,4 @@ async function writeOutcome(deps: ScanTargetDeps, orgRunId: string, outcome: Tar
   await deps.documents.put(organizationRunKeys(orgRunId).outcome(outcome.target), canonicalJson(outcome, 2), {
     unconditional: true,
   });
-}
-
-/**
- * Whether a failed ListUserPools means the target is out of reach: the token is refused (an opt-in
- * region not enabled) or the endpoint does not exist (Cognito not offered in that region).
- */
-export function unreachableListing(
-  problems: readonly { what: string; reason: string }[],
-): 'refused' | 'not-offered' | undefined {
-  const listing = problems.find((p) => p.what.startsWith('ListUserPools'));
-  if (!listing) return undefined;
-  if (/ENOTFOUND|EAI_AGAIN/.test(listing.reason)) return 'not-offered';
-  for (const name of UNREACHABLE) if (listing.reason.includes(name)) return 'refused';
-  return undefined;
 }

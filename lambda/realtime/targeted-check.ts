@@ -1,14 +1,18 @@
 import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
-import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
+import type { ScanTarget } from '../org/target.js';
+import type { RunResult } from '../run/detector.js';
+import type { RunPolicy } from '../run/run-policy.js';
+import { type ScanDeps, scanOne } from '../run/scan-service.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
 
-export interface RealtimeDeps extends Omit<DetectorDeps, 'attribute'> {
+export interface RealtimeDeps extends Omit<ScanDeps, 'attribute'> {
   /** Waits the debounce window; injected so tests and the benchmark need not wait. */
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface RealtimeOptions extends Omit<DetectorOptions, 'mode'> {
+/** The run policy, and the target the events are about (the deployment's own account and region). */
+export interface RealtimeOptions extends RunPolicy, ScanTarget {
   /** Events within this window of the first are checked together, once. */
   debounceMs: number;
 }
@@ -60,10 +64,12 @@ export async function handleApiEvent(
   const targetPools = Object.keys(batch.pools).sort();
   if (targetPools.length === 0)
     return { done: true, runId: batchId, action: 'checked', identityPools: batch.identityPools };
-  const result = await runDetection(
+  const { debounceMs: _debounce, accountId, region, ...policy } = options;
+  const result = await scanOne(
     { ...deps, attribute: attributeFromEvents(batch.pools) },
     {
-      ...options,
+      target: { accountId, region },
+      policy,
       mode: {
         kind: 'targeted',
         alerts: 'delivered',
