@@ -19,7 +19,7 @@ import {
   type UnreachableTarget,
   unreachableLine,
 } from '../lambda/org/target.js';
-import { currentInstallation } from '../lambda/run/approve-hint.js';
+import { approveHint, currentInstallation } from '../lambda/run/approve-hint.js';
 import type { RunResult } from '../lambda/run/detector.js';
 import { type RunSettings, runPolicy } from '../lambda/run/run-policy.js';
 import { scanOne, targetStore } from '../lambda/run/scan-service.js';
@@ -186,6 +186,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       startedAt,
       new SnsNotifier(ctx.clients.sns, topic),
       ctx,
+      approveHint(approve),
     );
   }
   const printMessages = !topic && !options.json;
@@ -209,6 +210,7 @@ async function publishOneDigest(
   startedAt: Date,
   notifier: SnsNotifier,
   ctx: CommandContext,
+  approveCommand: (poolId: string) => string,
 ): Promise<void> {
   const unreachable = [
     ...unlisted,
@@ -218,7 +220,22 @@ async function publishOneDigest(
   const messages = aggregateMessages({
     orgRunId: startedAt.toISOString().replace(/[:.]/g, '-'),
     startedAt: startedAt.toISOString(),
-    parts: parts.map(({ target, messages }) => ({ target, messages })),
+    parts: parts.flatMap(({ target, result }) =>
+      result?.startedAt
+        ? [
+            {
+              target,
+              report: {
+                runId: result.runId,
+                at: result.startedAt,
+                ...(result.reportLocation ? { reportLocation: result.reportLocation } : {}),
+                alerts: result.alerts,
+              },
+            },
+          ]
+        : [],
+    ),
+    approveCommand,
     unreachable,
   });
   for (const message of messages) await notifier.publish(message);

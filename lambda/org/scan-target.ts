@@ -4,6 +4,7 @@ import { canonicalJson } from '../core/canonical.js';
 import type { AlertMessage, DocumentStore, Logger, MetricsSink, PoolReader } from '../core/ports.js';
 import { DEFAULT_POOL_CONCURRENCY, type RunPolicy } from '../run/run-policy.js';
 import { scanOne, targetStore } from '../run/scan-service.js';
+import type { TargetReport } from './aggregate.js';
 import type { ChildInput, ChildOutput } from './contract.js';
 import { AssumeRoleError } from './credentials.js';
 import { type ScanTarget, targetName } from './target.js';
@@ -18,12 +19,17 @@ export const organizationRunKeys = (orgRunId: string) => ({
   outcome: (target: ScanTarget) => `runs/organization/${orgRunId}/${target.accountId}/${target.region}.json`,
 });
 
-/** How one target's scan in one organization run ended, and its messages, as the aggregate step reads them. */
+/**
+ * How one target's scan in one organization run ended and what it had to say, as the aggregate step
+ * reads it: `report`, the structured report the digest is rendered from. `messages`: rendered
+ * messages, in outcome documents of an earlier release only (read as they are).
+ */
 export interface TargetOutcome {
   target: ScanTarget;
   status: 'scanned' | 'unreachable' | 'not-offered';
   reason?: string;
-  messages: AlertMessage[];
+  report?: TargetReport;
+  messages?: AlertMessage[];
   /** The alert marks of these messages: the aggregate step sets them once the digest is published. */
   alertMarks?: PendingAlertMarks;
 }
@@ -69,17 +75,17 @@ export async function scanTarget(
         code: error.code,
       });
       const reason = `cannot assume role in ${target.accountId}`;
-      await writeOutcome(deps, orgRunId, { target, status: 'unreachable', reason, messages: [] });
+      await writeOutcome(deps, orgRunId, { target, status: 'unreachable', reason });
       return { ...base, done: true, status: 'unreachable', reason };
     }
     throw error;
   }
-  const sent: AlertMessage[] = [];
   const result = await scanOne(
     {
       reader,
       store: targetStore(deps.documents, target),
-      notifier: { publish: async (message) => void sent.push(message) },
+      // Nothing goes out from here: the organization digest is rendered from this target's report.
+      notifier: { publish: async () => undefined },
       ...(deps.attributor ? { attribute: deps.attributor(target) } : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
@@ -105,7 +111,7 @@ export async function scanTarget(
         ? `Cognito is not offered in ${target.region}`
         : `region ${target.region} is not enabled in account ${target.accountId}`;
     const status = listing === 'not-offered' ? 'not-offered' : 'unreachable';
-    await writeOutcome(deps, orgRunId, { target, status, reason, messages: [] });
+    await writeOutcome(deps, orgRunId, { target, status, reason });
     return { ...base, runId: result.runId, done: true, status, reason };
   }
   const findings = result.pools.reduce((n, p) => n + p.findings.length, 0);
@@ -113,7 +119,12 @@ export async function scanTarget(
   await writeOutcome(deps, orgRunId, {
     target,
     status: 'scanned',
-    messages: sent,
+    report: {
+      runId: result.runId,
+      at: result.startedAt ?? deps.now().toISOString(),
+      ...(result.reportLocation ? { reportLocation: result.reportLocation } : {}),
+      alerts: result.alerts,
+    },
     ...(marks ? { alertMarks: marks } : {}),
   });
   return { ...base, runId: result.runId, done: true, status: 'scanned', findings };

@@ -159,7 +159,12 @@ export async function finishRun(
     await s.lease?.complete();
   }
   emitMetrics(s, report, readProblems.length + storeProblems.length);
-  return { ...report, messages, ...(pendingMarks ? { alertMarks: pendingMarks } : {}) };
+  return {
+    ...report,
+    messages,
+    ...(ctx.reportLocation ? { reportLocation: ctx.reportLocation } : {}),
+    ...(pendingMarks ? { alertMarks: pendingMarks } : {}),
+  };
 }
 
 /** Who made the drift about to be alerted: never fails, never holds the alert back. */

@@ -21,6 +21,10 @@ export interface PoolResult {
  */
 export interface RunResult {
   runId: string;
+  /** When the run started (ISO-8601); absent when the invocation did nothing. */
+  startedAt?: string;
+  /** Where the full JSON report of this run was stored, when it was. */
+  reportLocation?: string;
   /** False when the time ran out: invoke again with the same run to continue. */
   done: boolean;
   firstRun: boolean;
@@ -86,6 +90,7 @@ export function resultOf(
   );
   return {
     runId: run.runId,
+    startedAt: run.startedAt,
     pools,
     alerts: NO_ALERTS,
     messages: [],
