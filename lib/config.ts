@@ -9,6 +9,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ignoreRulesSchema } from '../lambda/core/ignore.js';
+import { SettingValueError } from '../lambda/errors.js';
 import {
   type AccountSelection,
   formatAccountSelection,
@@ -216,7 +217,8 @@ function checkSurfaces(label: Label, spec: string | readonly string[]): string[]
     if (typeof spec !== 'string' && spec.length === 0) return [];
     return parseSurfaces(typeof spec === 'string' ? spec : spec.join(','));
   } catch (error) {
-    throw invalid(label, 'surfaces', (error as Error).message.replace(/^surfaces: /, ''));
+    if (!(error instanceof SettingValueError)) throw error;
+    throw invalid(label, 'surfaces', error.detail);
   }
 }
 

@@ -1,3 +1,4 @@
+import { SettingValueError } from '../errors.js';
 import { IDENTITY_POOLS } from './identity-pools.js';
 import { POOL_SURFACES } from './index.js';
 
@@ -7,7 +8,7 @@ export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.n
 /**
  * Parses a surface selection: `all` (the default), `none`, a list of surfaces to watch (`mfa,groups`),
  * or surfaces to leave out (`-waf,-uiCustomization`). Pools and app clients are always watched.
- * Throws an Error naming the unknown surface and the closest valid one.
+ * Throws a SettingValueError naming the unknown surface and the closest valid one.
  */
 export function parseSurfaces(spec: string | undefined): string[] {
   const text = (spec ?? '').trim();
@@ -19,14 +20,16 @@ export function parseSurfaces(spec: string | undefined): string[] {
     .filter(Boolean);
   const removing = items.filter((item) => item.startsWith('-'));
   if (removing.length > 0 && removing.length !== items.length)
-    throw new Error(
-      `surfaces: use either a list to watch (mfa,groups) or a list to leave out (-waf,-uiCustomization), not both: "${text}"`,
+    throw new SettingValueError(
+      'surfaces',
+      `use either a list to watch (mfa,groups) or a list to leave out (-waf,-uiCustomization), not both: "${text}"`,
     );
   for (const item of items) {
     const name = item.replace(/^-/, '');
     if (!SURFACE_NAMES.includes(name))
-      throw new Error(
-        `surfaces: unknown surface "${name}"${suggestion(name)}; known: ${SURFACE_NAMES.join(', ')}`,
+      throw new SettingValueError(
+        'surfaces',
+        `unknown surface "${name}"${suggestion(name)}; known: ${SURFACE_NAMES.join(', ')}`,
       );
   }
   if (removing.length === 0) return SURFACE_NAMES.filter((name) => items.includes(name));
