@@ -1,6 +1,7 @@
 import type { Versioned } from '../adapters/drift-store.js';
 import type { PendingAlertMarks } from '../core/alert-marks.js';
 import { attributeSafely } from '../core/attribution.js';
+import { clampStateTimes } from '../core/clamp-times.js';
 import type { RunDoc, StateDoc } from '../core/documents.js';
 import type { ListedObject } from '../core/ports.js';
 import { type RunAlerts, renderRunAlerts } from '../core/run-alerts.js';
@@ -64,7 +65,11 @@ export async function listingFailed(
   return { ...result, listingFailure, ...(pendingMarks ? { alertMarks: pendingMarks } : {}) };
 }
 
-/** All pools have an outcome: find removals, decide what to send, send it, remember it. */
+/**
+ * All pools have an outcome: find removals, decide what to send, send it, remember it. The decision
+ * is taken again on the state as it is just before publishing: a real-time check (or another run)
+ * that alerted the same drift meanwhile has marked it, and one drift gets one alert.
+ */
 export async function finishRun(
   s: RunSession,
   run: RunDoc,
@@ -73,9 +78,6 @@ export async function finishRun(
 ): Promise<RunResult> {
   const { store, notifier, logger, now } = s.deps;
   const at = now();
-  // No run has completed yet (the first, or a first whose notice failed to send): send the notice.
-  const firstRun = !stateVersion;
-  let state = stateVersion?.doc ?? freshState(at);
   await recordLegacyFirstBaselines(s, run);
 
   // Pools with a baseline that the listing no longer names, or that vanished mid-scan: removed.
@@ -83,7 +85,7 @@ export async function finishRun(
   for (const poolId of removalCandidates({
     run,
     baselines,
-    state,
+    state: stateVersion?.doc ?? freshState(at),
     ignore: s.ignore,
     ...(s.targets ? { targets: s.targets } : {}),
   })) {
@@ -95,33 +97,70 @@ export async function finishRun(
       candidates.set(poolId, { object, fetched: { malformed: { key: error.key, reason: error.reason } } });
     }
   }
-  const removals = concludeRemovals({
-    candidates,
-    state,
-    ignore: s.ignore,
-    persist: s.persist,
-    at,
-    runId: run.runId,
-  });
-  Object.assign(run.outcomes, removals.outcomes);
-  for (const tombstone of removals.tombstones) await store.putSnapshot(tombstone);
-  state = removals.state;
-
-  const conclusion = concludeRun({
-    run,
-    state,
-    firstRun,
-    persist: s.persist,
-    resolved: removals.resolved,
-    allPoolsIgnored: s.allPoolsIgnored,
-    clock: alertClock(s),
-    locate: (key) => store.locate(key),
-  });
-  const { decision, readProblems, storeProblems } = conclusion;
-  const alerts: RunAlerts = {
-    ...conclusion.alerts,
-    drifts: await attribute(s, conclusion.alerts.drifts, at),
+  const decideOn = (base: StateDoc | undefined) => {
+    const state = base ?? freshState(at);
+    const judged = new Set(
+      removalCandidates({
+        run,
+        baselines,
+        state,
+        ignore: s.ignore,
+        ...(s.targets ? { targets: s.targets } : {}),
+      }),
+    );
+    const removals = concludeRemovals({
+      candidates: new Map([...candidates].filter(([poolId]) => judged.has(poolId))),
+      state,
+      ignore: s.ignore,
+      persist: s.persist,
+      at,
+      runId: run.runId,
+    });
+    const outcomes = { ...run.outcomes, ...removals.outcomes };
+    const conclusion = concludeRun({
+      run: { ...run, outcomes },
+      state: removals.state,
+      // No run has completed yet (the first, or a first whose notice failed to send): send the notice.
+      firstRun: !base,
+      persist: s.persist,
+      resolved: removals.resolved,
+      allPoolsIgnored: s.allPoolsIgnored,
+      clock: alertClock(s),
+      locate: (key) => store.locate(key),
+    });
+    return { removals, outcomes, conclusion };
   };
+
+  let base = stateVersion;
+  let decided = decideOn(base?.doc);
+  for (const tombstone of decided.removals.tombstones) await store.putSnapshot(tombstone);
+  let drifts = await attribute(s, decided.conclusion.alerts.drifts, at);
+  if (s.persist) {
+    const latest = await latestState(s, base);
+    if (latest !== base) {
+      logger.info('The state changed during the run (a real-time check or another run): deciding again', {
+        runId: run.runId,
+      });
+      base = latest;
+      decided = decideOn(base?.doc);
+      // Drift still due keeps its author; drift due only now is attributed too.
+      const known = new Map(drifts.map((d) => [d.poolId, d.attributions]));
+      const fresh = decided.conclusion.alerts.drifts;
+      const unknown = await attribute(
+        s,
+        fresh.filter((d) => !known.has(d.poolId)),
+        at,
+      );
+      drifts = fresh.map((d) => {
+        const attributions = known.get(d.poolId) ?? unknown.find((u) => u.poolId === d.poolId)?.attributions;
+        return attributions ? { ...d, attributions } : d;
+      });
+    }
+  }
+  run.outcomes = decided.outcomes;
+  const { decision, readProblems, storeProblems } = decided.conclusion;
+  const firstRun = !base;
+  const alerts: RunAlerts = { ...decided.conclusion.alerts, drifts };
 
   const report = resultOf(run, {
     done: true,
@@ -151,11 +190,12 @@ export async function finishRun(
     for (const message of messages) await notifier.publish(message);
     const next = nextState(
       { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
-      stateVersion?.doc,
+      base?.doc,
       delivers(s.mode),
     );
     pendingMarks = next.pendingMarks;
-    await writeState(s, next.state, stateVersion?.etag ?? null, Object.keys(run.outcomes));
+    // Conditional on the version decided on (If-Match): a write in between is merged, not overwritten.
+    await writeState(s, next.state, base?.etag ?? null, Object.keys(run.outcomes));
     await s.lease?.complete();
   }
   emitMetrics(s, report, readProblems.length + storeProblems.length);
@@ -165,6 +205,25 @@ export async function finishRun(
     ...(ctx.reportLocation ? { reportLocation: ctx.reportLocation } : {}),
     ...(pendingMarks ? { alertMarks: pendingMarks } : {}),
   };
+}
+
+/**
+ * The state as stored now: `current` itself when unchanged (same version), else the newer version.
+ * An unusable newer version keeps `current`: the write that follows then fails its condition and merges.
+ */
+async function latestState(
+  s: RunSession,
+  current: Versioned<StateDoc> | undefined,
+): Promise<Versioned<StateDoc> | undefined> {
+  let latest: Versioned<StateDoc> | undefined;
+  try {
+    latest = await s.deps.store.getState();
+  } catch (error) {
+    if (!(error instanceof MalformedDocumentError)) throw error;
+    return current;
+  }
+  if (!latest || latest.etag === current?.etag) return current;
+  return { ...latest, doc: clampStateTimes(latest.doc, s.deps.now()) };
 }
 
 /** Who made the drift about to be alerted: never fails, never holds the alert back. */
