@@ -1,4 +1,4 @@
-import { FORMAT_VERSION, type RunDoc, type SnapshotDoc } from '../core/documents.js';
+import { FORMAT_VERSION, type PoolOutcome, type RunDoc, type SnapshotDoc } from '../core/documents.js';
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { PoolRef } from '../core/ports.js';
 import type { PoolSnapshot } from '../core/types.js';
@@ -147,5 +147,25 @@ export function failedListingRun(at: Date): RunDoc {
     pools: [],
     outcomes: {},
     invocations: 1,
+  };
+}
+
+/**
+ * How many invocations in a row may cut one pool's reads off at the time limit, with no client read
+ * in between, before the run gives up on
+ * it: a pool too large for one invocation must not hold back every other pool's alerts forever.
+ */
+export const MAX_INTERRUPTED_ATTEMPTS = 3;
+
+/**
+ * The outcome of a pool whose reads were cut off by the time limit in `attempts` invocations, once
+ * that reaches `max`: could not be read (never a deletion); undefined while it may be tried again.
+ */
+export function tooLargeOutcome(ref: PoolRef, attempts: number, max: number): PoolOutcome | undefined {
+  if (attempts < max) return undefined;
+  return {
+    status: 'unreadable',
+    poolName: ref.poolName,
+    reason: `could not be read (too large for one invocation): its reads were cut off by the time limit in ${attempts} invocations`,
   };
 }

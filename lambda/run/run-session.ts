@@ -57,6 +57,11 @@ export interface DetectorOptions {
   secretPolicy?: SecretPolicy;
   /** Called after each pool is read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Invocations whose time limit may cut one pool's reads off before the pool is reported as
+   * "could not be read (too large for one invocation)". @default 3
+   */
+  maxInterruptedAttempts?: number;
   /** Attribution looks for the events of new drift this far back. @default 2 hours */
   attributionWindowMs?: number;
 }

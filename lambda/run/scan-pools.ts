@@ -14,7 +14,16 @@ import {
   snapshotToWrite,
   surfaceUpgrade,
 } from './evaluate-pool.js';
+import { MAX_INTERRUPTED_ATTEMPTS, tooLargeOutcome } from './run-plan.js';
 import type { RunSession } from './run-session.js';
+
+/** Why the reads in flight were aborted: the invocation's time is up (not another pool's failure). */
+export class InvocationTimeLimitError extends Error {
+  constructor() {
+    super('invocation time limit');
+    this.name = 'InvocationTimeLimitError';
+  }
+}
 
 /**
  * Scanning the pools of a run: the reads and writes around `evaluate-pool`, several pools at once,
@@ -41,7 +50,7 @@ export async function scanPools(
   let timer: NodeJS.Timeout | undefined;
   if (remainingTimeMs) {
     const ms = Math.max(0, remainingTimeMs() - margin / 2);
-    timer = setTimeout(() => abort.abort(new Error('invocation time limit')), ms);
+    timer = setTimeout(() => abort.abort(new InvocationTimeLimitError()), ms);
   }
   let finished = 0;
   // One failure stops the other pools (aborting their reads), and the run rejects only once every
@@ -82,11 +91,31 @@ async function scanPool(
   signal: AbortSignal,
 ): Promise<PoolOutcome | undefined> {
   const { reader, store, logger, now } = s.deps;
+  const interrupted = run.interrupted?.[ref.poolId] ?? 0;
+  const bound = tooLargeOutcome(
+    ref,
+    interrupted,
+    s.options.maxInterruptedAttempts ?? MAX_INTERRUPTED_ATTEMPTS,
+  );
+  if (bound) {
+    logger.warn('Pool not read: its reads were cut off by the time limit in every attempt', {
+      poolId: ref.poolId,
+      attempts: interrupted,
+    });
+    if (run.partials) delete run.partials[ref.poolId];
+    return bound;
+  }
   let read: Awaited<ReturnType<PoolReader['readPool']>>;
   try {
     read = await reader.readPool(ref, signal, run.partials?.[ref.poolId]);
   } catch (error) {
     if (signal.aborted) {
+      // Cut off by the time limit (not by another pool's failure) without reading one more client:
+      // one more attempt that made no progress. Client reads that go on count as progress.
+      const before = run.partials?.[ref.poolId]?.clients.length ?? 0;
+      const progressed = error instanceof PoolReadInterrupted && error.partial.clients.length > before;
+      if (signal.reason instanceof InvocationTimeLimitError)
+        run.interrupted = { ...run.interrupted, [ref.poolId]: progressed ? 0 : interrupted + 1 };
       if (error instanceof PoolReadInterrupted) {
         run.partials = { ...run.partials, [ref.poolId]: error.partial };
         logger.info('Pool not finished in this invocation; the next one goes on from here', {
@@ -99,6 +128,7 @@ async function scanPool(
     read = { status: 'unreadable', reason: errorReason(error) };
   }
   if (run.partials) delete run.partials[ref.poolId];
+  if (run.interrupted) delete run.interrupted[ref.poolId];
   if (read.status === 'gone') return { status: 'gone', poolName: ref.poolName };
   if (read.status === 'unreadable') {
     logger.warn('Pool could not be read', { poolId: ref.poolId, reason: read.reason });
