@@ -194,3 +194,68 @@ export async function attributionCost(options: {
     await standin.stop();
   }
 }
+
+export interface AttributionFloodResult {
+  resourcesRecorded: boolean;
+  calls: number;
+  seconds: number;
+  attributed: boolean;
+  throttled: number;
+}
+
+/**
+ * Issue 17 (5): one pool's change, then 800 updates of another pool, at the documented 2 lookups/s.
+ * `resourcesRecorded`: whether the records name their pool (so a resource lookup finds them).
+ */
+export async function attributionFlood(options: {
+  resourcesRecorded: boolean;
+}): Promise<AttributionFloodResult> {
+  const standin = await CloudTrailStandin.start({ lookupRps: 2 });
+  const client = new CloudTrailClient(standin.clientConfig({ maxAttempts: 8 }));
+  try {
+    const now = new Date();
+    const target = 'us-east-1_FloodTarget';
+    const other = 'us-east-1_FloodOther0';
+    const resources = (poolId: string) =>
+      options.resourcesRecorded ? { resources: [{ type: 'AWS::Cognito::UserPool', name: poolId }] } : {};
+    standin.recordWrite({
+      eventName: 'UpdateUserPool',
+      time: new Date(now.getTime() - 60 * 60_000),
+      requestParameters: { userPoolId: target },
+      ...resources(target),
+    });
+    for (let i = 0; i < 800; i++)
+      standin.recordWrite({
+        eventName: 'UpdateUserPool',
+        time: new Date(now.getTime() - (50 * 60_000 - i * 3_000)),
+        user: 'automation',
+        requestParameters: { userPoolId: other },
+        ...resources(other),
+      });
+    const finding: Finding = {
+      kind: 'field-changed',
+      poolId: target,
+      poolName: 'target',
+      path: 'DeletionProtection',
+      before: 'ACTIVE',
+      after: 'INACTIVE',
+      severity: Severity.HIGH,
+      rule: 'bench',
+    };
+    const reader = new CloudTrailReader({ client, quotaShare: 1, now: () => now });
+    const started = performance.now();
+    const result = await reader.attribute([
+      { poolId: target, findings: [finding], since: new Date(now.getTime() - 2 * 3_600_000).toISOString() },
+    ]);
+    return {
+      resourcesRecorded: options.resourcesRecorded,
+      calls: standin.calls.LookupEvents ?? 0,
+      seconds: (performance.now() - started) / 1000,
+      attributed: result.get(target)?.[0]?.kind === 'event',
+      throttled: standin.throttled,
+    };
+  } finally {
+    client.destroy();
+    await standin.stop();
+  }
+}

@@ -32,7 +32,7 @@ import { type BundleResult, measureBundle } from './bundle.js';
 import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
 import { type OrganizationBenchResult, runOrganizationBench } from './organization.js';
-import { attributionCost, timeToAlert } from './realtime.js';
+import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
@@ -459,6 +459,19 @@ async function realtimeRows(share: number, latencyMs: number): Promise<Row[]> {
       value: `${cost.calls} calls, ${f2(cost.seconds)} s, ${cost.attributed}/${cost.findings} attributed`,
       target: lookupShare === 1 ? '< 15 s' : '',
       ok: lookupShare === 1 ? cost.seconds < 15 && cost.attributed === cost.findings : undefined,
+    });
+  }
+  for (const resourcesRecorded of [true, false]) {
+    const flood = await attributionFlood({ resourcesRecorded });
+    const how = resourcesRecorded ? 'records name their pool' : 'records name no resource';
+    console.log(
+      `## Attribution behind 800 writes on another pool (${how}): ${flood.calls} calls, ${f2(flood.seconds)} s, attributed: ${flood.attributed}, ${flood.throttled} throttled`,
+    );
+    rows.push({
+      metric: `attribution behind 800 writes elsewhere, ${how}`,
+      value: `${flood.calls} calls, ${f2(flood.seconds)} s, ${flood.attributed ? 'attributed' : 'author unknown'}`,
+      target: resourcesRecorded ? '1 call, attributed' : '<= 4 calls',
+      ok: resourcesRecorded ? flood.calls === 1 && flood.attributed : flood.calls <= 4,
     });
   }
   return rows;

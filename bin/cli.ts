@@ -6,12 +6,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runApprove } from '../cli/approve.js';
 import { EXIT, runCheck } from '../cli/check.js';
+import { isMissingCredentials, NO_CREDENTIALS } from '../cli/context.js';
 import { runHistory } from '../cli/history.js';
 import { type Io, processIo } from '../cli/output.js';
 import { escapeLines } from '../lambda/core/escape.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 import { flagHelp, flagOf } from '../lambda/settings.js';
 import { isIdentityPoolId } from '../lambda/surfaces/identity-pools.js';
+import manifest from '../package.json' with { type: 'json' };
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
@@ -51,7 +53,9 @@ const storeOptions = (command: Command) =>
 export function buildProgram(io: Io = processIo, exit: (code: number) => void = () => {}): Command {
   const program = new Command('cognito-drift')
     .description('Detect configuration drift in Amazon Cognito user pools and app clients.')
-    .showHelpAfterError()
+    .version(manifest.version, '-V, --version', 'print the version')
+    // The error and its "Did you mean ...?" stay the last lines on screen: a pointer to the help, not the help.
+    .showHelpAfterError('(add --help for the usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
@@ -170,12 +174,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
     if (code?.startsWith('commander.')) return EXIT.error;
+    // Whichever call meets it first (STS, or S3 for approve and history), no credentials is one line.
     const message =
       error instanceof CognitoDriftError
         ? error.message
-        : /Region is missing/i.test(String(error))
-          ? 'No AWS region: pass --region or set AWS_REGION.'
-          : describeError(error);
+        : isMissingCredentials(error)
+          ? NO_CREDENTIALS
+          : /Region is missing/i.test(String(error))
+            ? 'No AWS region: pass --region or set AWS_REGION.'
+            : describeError(error);
     io.stderr.write(`error: ${escapeLines(message)}\n`);
     return EXIT.error;
   }

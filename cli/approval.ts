@@ -4,7 +4,7 @@ import { diffPool } from '../lambda/core/diff.js';
 import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from '../lambda/core/documents.js';
 import { classify } from '../lambda/core/severity.js';
 import type { Finding, PoolSnapshot } from '../lambda/core/types.js';
-import { UsageError } from '../lambda/errors.js';
+import { MalformedDocumentError, UsageError } from '../lambda/errors.js';
 
 /** What approving one pool would change, shown to the operator before anything is written. */
 export interface ApprovalPlan {
@@ -19,6 +19,11 @@ export interface ApprovalPlan {
   stale?: string;
   /** Clients whose entries were carried over from the baseline because they could not be read. */
   unreadableClients: string[];
+  /**
+   * The stored baseline is unusable (edited by hand, or damaged): why, and where it is. Approving
+   * replaces it with the recorded state, compared with nothing, as for a new pool.
+   */
+  replaces?: { where: string; reason: string; etag: string | undefined };
 }
 
 export interface PlanRequest {
@@ -57,7 +62,18 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       problems.push(noSnapshotProblem(poolId, store.location));
       continue;
     }
-    const baseline = await store.getBaseline(poolId);
+    let baseline: Versioned<BaselineDoc> | undefined;
+    let replaces: ApprovalPlan['replaces'];
+    try {
+      baseline = await store.getBaseline(poolId);
+    } catch (error) {
+      // The one way out of an edited baseline: the detector cannot compare against it, and only an
+      // approval writes baselines. The recorded state comes from Cognito, not from the edited file.
+      if (!(error instanceof MalformedDocumentError)) throw error;
+      // A baseline from a newer release is not damaged: this build must not write an older one over it.
+      if (await fromNewerRelease(store, error.key)) throw error;
+      replaces = { where: store.locate(error.key), reason: error.reason, etag: error.etag };
+    }
     const approved = keepUnwatchedSurfaces(
       baseline?.doc.pool ?? null,
       request.clientIds?.length
@@ -88,8 +104,9 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       .map((s) => s.at)
       .sort()
       .at(-1);
-    const stale =
-      seen.length === 0
+    const stale = replaces
+      ? undefined
+      : seen.length === 0
         ? 'no alert was sent for this state yet (the detector run that recorded it may still be in progress)'
         : seen.some((s) => s.hash === snapshot.doc.hash)
           ? undefined
@@ -103,10 +120,22 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
       findings,
       stale,
       unreadableClients: snapshot.doc.unreadableClients.map((c) => c.clientId),
+      ...(replaces ? { replaces } : {}),
     });
   }
   if (problems.length > 0) throw new UsageError(`Nothing was approved:\n  ${problems.join('\n  ')}`);
   return plans;
+}
+
+/** Whether a stored document declares a format version newer than this build writes. */
+async function fromNewerRelease(store: DriftStore, key: string): Promise<boolean> {
+  const object = await store.documents.get(key);
+  try {
+    const version = (JSON.parse(object?.body ?? 'null') as { formatVersion?: unknown } | null)?.formatVersion;
+    return typeof version === 'number' && version > FORMAT_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a pool cannot be approved when nothing was recorded for it. */
@@ -130,7 +159,7 @@ export async function applyApproval(
     snapshotHash: plan.approved ? contentHash(plan.approved) : null,
     pool: plan.approved,
   };
-  await store.putBaseline(doc, plan.baseline?.etag ?? null);
+  await store.putBaseline(doc, plan.baseline?.etag ?? plan.replaces?.etag ?? null);
 }
 
 function approveClients(

@@ -38,7 +38,7 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
   const paint = painter(io.stdout, io.env);
   const plans = await planAll(ctx, options);
   if (plans.length === 0) {
-    io.stdout.write(`Nothing to approve: no pool in ${ctx.store.location} has pending drift.\n`);
+    io.stdout.write(`Nothing to approve: no pool in ${storeName(ctx)} has pending drift.\n`);
     return 0;
   }
 
@@ -57,6 +57,14 @@ export async function runApprove(options: ApproveOptions, io: Io): Promise<numbe
         paint(
           'yellow',
           `${escapeControl(`  note: clients ${plan.unreadableClients.join(', ')} could not be read; their approved entries stay as they were.`)}\n`,
+        ),
+      );
+    }
+    if (plan.replaces) {
+      io.stdout.write(
+        paint(
+          'yellow',
+          `${escapeControl(`  replaces: the baseline ${plan.replaces.where} is unusable (${plan.replaces.reason}); approving writes the recorded state above in its place.`)}\n`,
         ),
       );
     }
@@ -181,6 +189,15 @@ async function whoApproves(ctx: CommandContext, io: Io): Promise<string> {
   throw new UsageError(
     `Cannot tell who is approving (STS GetCallerIdentity failed: ${identity.error}). Configure AWS credentials. Nothing was written.`,
   );
+}
+
+/**
+ * The store a command used, as the user would name it: the folder is chosen silently when no bucket
+ * is given, so say so, and how to use the deployed detector's bucket instead.
+ */
+function storeName(ctx: CommandContext): string {
+  if (ctx.kind === 's3') return ctx.store.location;
+  return `the baselines folder ${ctx.store.location}/ (no --bucket or $BASELINE_BUCKET given; pass --bucket for the deployed detector's store)`;
 }
 
 function describe(plan: ApprovalPlan): string {

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
 import { forEachConcurrently } from '../lambda/concurrency.js';
 import { keys, targetKey } from '../lambda/core/documents.js';
 import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
-import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from '../lambda/core/ignore.js';
 import type { AlertMessage, DocumentStore, Logger } from '../lambda/core/ports.js';
 import { countOf } from '../lambda/core/render.js';
 import { ConfigError, describeError, UsageError } from '../lambda/errors.js';
@@ -25,6 +23,7 @@ import { type RunSettings, runPolicy } from '../lambda/run/run-policy.js';
 import { scanOne, targetStore } from '../lambda/run/scan-service.js';
 import { defaultSchedulePeriodMinutes, readEnvSetting } from '../lambda/settings.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
+import { loadIgnoreRules, warnUnmatched } from './ignore-file.js';
 import { formatFindings, type Io, painter, StdoutNotifier, stderrLogger } from './output.js';
 import {
   fromFlag,
@@ -423,16 +422,6 @@ function printAlerts(messages: readonly AlertMessage[], io: Io): void {
   for (const message of messages) void notifier.publish(message);
 }
 
-async function loadIgnoreRules(file: string | undefined, fromEnv: string | undefined): Promise<IgnoreRules> {
-  try {
-    if (file) return parseIgnoreRules(await readFile(file, 'utf-8'), file);
-    if (fromEnv) return parseIgnoreRules(fromEnv, 'IGNORE_RULES');
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { cause: error });
-  }
-  return NO_IGNORE_RULES;
-}
-
 function printSummary(result: RunResult, io: Io, persist: boolean): void {
   const paint = painter(io.stdout, io.env);
   const findings = result.pools.flatMap((p) => p.findings);
@@ -445,11 +434,19 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
       ),
     );
   } else if (findings.length === 0) {
+    const problems = result.readProblems.length + result.storeProblems.length;
+    // Beside errors, "No drift in 0 pools" reads as "all clear": say only what was compared, if anything.
+    if (problems > 0 && result.poolsScanned === 0) return;
     out.push(
-      paint(
-        'green',
-        `No drift in ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
-      ),
+      problems === 0
+        ? paint(
+            'green',
+            `No drift in ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
+          )
+        : paint(
+            'yellow',
+            `No drift in the ${countOf(result.poolsScanned, 'pool')} compared; the errors kept the rest from being compared.`,
+          ),
     );
   } else {
     const pools = result.pools.filter((p) => p.findings.length > 0).length;
@@ -472,15 +469,6 @@ function printProblems(result: RunResult, io: Io, target?: string): void {
     const where = target ? `${target}: ` : '';
     io.stderr.write(
       `${errPaint('red', escapeControl(`error: ${where}${problem.what}: ${problem.reason}`))}\n`,
-    );
-  }
-}
-
-function warnUnmatched(rules: readonly string[], io: Io): void {
-  const errPaint = painter(io.stderr, io.env);
-  for (const rule of rules) {
-    io.stderr.write(
-      `${errPaint('yellow', escapeControl(`warning: ignore rule matched nothing (typo?): ${rule}`))}\n`,
     );
   }
 }

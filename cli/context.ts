@@ -1,7 +1,8 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
-import { FolderDocumentStore } from '../lambda/adapters/folder-document-store.js';
+import { FolderDocumentStore, WORK_FOLDER } from '../lambda/adapters/folder-document-store.js';
 import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
 import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
 import type { VersionedDocumentStore } from '../lambda/core/ports.js';
@@ -59,20 +60,44 @@ export async function commandContext(
   if (!exists && createFolder) {
     await mkdir(folder, { recursive: true });
     io.stderr.write(
-      `Created ./${folder}/ for the baselines (one file per pool; keep it in your team's git repository). Pass --bucket to use the deployed detector's bucket instead.\n`,
+      `Created ./${folder}/ for the baselines (<account>/<region>/<poolId>.json: keep those in your team's git repository; ${WORK_FOLDER}/ holds working documents and is git-ignored). Pass --bucket to use the deployed detector's bucket instead.\n`,
     );
   } else if (!exists) {
     throw new UsageError(
       `No baselines yet: ./${folder}/ does not exist. Run \`cognito-drift check\` to record them, or pass --bucket / --dir to use an existing store.`,
     );
   }
+  if (createFolder) await ignoreWorkFolder(folder);
   const documents = new FolderDocumentStore(folder);
   return { clients, store: new DriftStore(documents), documents, kind: 'folder' };
+}
+
+/**
+ * Makes the folder's working documents ignore themselves in git (`.work/.gitignore` of `*`), so a
+ * project that commits the baselines never commits snapshots, run state or reports, whatever its
+ * own `.gitignore` says. An existing file is left as the user keeps it.
+ */
+async function ignoreWorkFolder(folder: string): Promise<void> {
+  const work = join(folder, WORK_FOLDER);
+  await mkdir(work, { recursive: true });
+  await writeFile(join(work, '.gitignore'), "# cognito-drift's working documents: not for git.\n*\n", {
+    flag: 'wx',
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }
 
 /** What to set when the SDK found no credentials at all. */
 export const NO_CREDENTIALS =
   'No AWS credentials: set AWS_PROFILE (after `aws sso login` or `aws configure`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and AWS_REGION. Nothing was read.';
+
+/** Whether the SDK found no credentials at all (the error, or one of its causes, is its provider error). */
+export function isMissingCredentials(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.name === 'CredentialsProviderError') return true;
+  }
+  return false;
+}
 
 /**
  * The caller's ARN and account from STS; otherwise why not, with `missingCredentials` when the SDK
@@ -85,9 +110,7 @@ export async function callerIdentity(
     const out = await clients.sts.send(new GetCallerIdentityCommand({}));
     return { arn: out.Arn ?? 'unknown', account: out.Account ?? 'unknown' };
   } catch (error) {
-    if ((error as { name?: string }).name === 'CredentialsProviderError') {
-      return { error: NO_CREDENTIALS, missingCredentials: true };
-    }
+    if (isMissingCredentials(error)) return { error: NO_CREDENTIALS, missingCredentials: true };
     return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
 }

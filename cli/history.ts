@@ -29,15 +29,24 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
     options.account,
   );
   if (found && 'problem' in found) throw new UsageError(found.problem);
+  const key = found ? targetKey(found, keys.baseline(options.pool)) : keys.baseline(options.pool);
   const versions = [
-    ...(found ? await ctx.documents.versions(targetKey(found, keys.baseline(options.pool))) : []),
+    ...(found ? await ctx.documents.versions(key) : []),
     // The former layout's key keeps the history from before the move (and is all a store not yet moved has).
     ...(options.account && !found ? [] : await ctx.documents.versions(keys.baseline(options.pool))),
   ];
   if (versions.length === 0) {
-    throw new UsageError(
-      `No baseline history for pool ${options.pool} in ${ctx.store.location}: check the pool id.`,
+    const current = await ctx.documents.get(key);
+    if (!current) {
+      throw new UsageError(
+        `No baseline history for pool ${options.pool} in ${ctx.store.location}: check the pool id.`,
+      );
+    }
+    // The baseline is there; the store just keeps no earlier versions of it. Show what there is.
+    io.stderr.write(
+      `${escapeControl(noVersionsNotice(ctx.kind, ctx.documents.locate?.(key) ?? `${ctx.store.location}/${key}`))}\n`,
     );
+    versions.push({ version: CURRENT, storedAt: 'at an unknown time', load: async () => current.body });
   }
   if (options.show) {
     const version = versions.find(
@@ -74,6 +83,18 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
     io.stdout.write('\n');
   }
   return 0;
+}
+
+/** The version name of the only baseline a store without versions has. */
+const CURRENT = 'current';
+
+/** Why only the current baseline is shown: the store keeps no versions (never a wrong pool id). */
+function noVersionsNotice(kind: 's3' | 'folder', where: string): string {
+  const why =
+    kind === 's3'
+      ? 'the bucket keeps no object versions (turn on S3 versioning, as the stack does, to keep them)'
+      : 'the file is not committed to git yet (commit the baselines folder to keep its history)';
+  return `No earlier versions of ${where}: ${why}. Showing the current baseline only.`;
 }
 
 /** A valid baseline whose hash matches its pool, or why the version is not one. */

@@ -9,20 +9,16 @@ import { CloudTrailReader } from '../lambda/adapters/cloudtrail-reader.js';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import type { Attributor } from '../lambda/core/attribution.js';
 import { escapeControl } from '../lambda/core/escape.js';
-import { ConfigError } from '../lambda/errors.js';
 import { TargetCredentials } from '../lambda/org/credentials.js';
 import { listTargets, type TargetListing } from '../lambda/org/list-targets.js';
 import {
   type AccountSelection,
-  parseAccountSelection,
-  parseRegionSelection,
   type RegionSelection,
   type ScanTarget,
-  TargetSelectionError,
   targetName,
 } from '../lambda/org/target.js';
 import { targetReader } from '../lambda/run/target-reader.js';
-import { envName, flagOf, readSetting, type TextSetting } from '../lambda/settings.js';
+import { envName, flagOf, readSetting, readTargetSettings, type TextSetting } from '../lambda/settings.js';
 import type { CommandContext } from './context.js';
 import type { Io } from './output.js';
 
@@ -54,23 +50,14 @@ export interface TargetSelection {
 }
 
 export function readTargetSelection(options: TargetOptions, io: Io): TargetSelection {
-  const accountsText = fromFlag('accounts', options.accounts, io);
-  const regionsText = fromFlag('regions', options.regions, io);
-  const ous = fromFlag('organizationalUnits', options.organizationalUnits, io);
-  let accounts: AccountSelection;
-  let regions: RegionSelection;
-  try {
-    accounts = parseAccountSelection(accountsText, ous);
-  } catch (error) {
-    if (!(error instanceof TargetSelectionError)) throw error;
-    throw new ConfigError(`--accounts / --organizational-units: ${error.message}`);
-  }
-  try {
-    regions = parseRegionSelection(regionsText);
-  } catch (error) {
-    if (!(error instanceof TargetSelectionError)) throw error;
-    throw new ConfigError(`--regions: ${error.message}`);
-  }
+  const { accounts, regions } = readTargetSettings(
+    {
+      accounts: fromFlag('accounts', options.accounts, io),
+      regions: fromFlag('regions', options.regions, io),
+      organizationalUnits: fromFlag('organizationalUnits', options.organizationalUnits, io),
+    },
+    (name) => flagOf(name).split(' ')[0] as string,
+  );
   const externalId = fromFlag('externalId', options.externalId, io);
   return {
     accounts,

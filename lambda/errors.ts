@@ -44,20 +44,6 @@ export class ConflictError extends CognitoDriftError {
 /** The baseline store (bucket or folder) does not exist or cannot be reached. */
 export class StoreUnavailableError extends CognitoDriftError {}
 
-/**
- * A setting's value does not parse: `detail` says why, without the setting's name, so each caller
- * names the setting its own way (`surfaces: …` in the function, `context surfaces: …` at synth).
- */
-export class SettingValueError extends ConfigError {
-  constructor(
-    readonly setting: string,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${setting}: ${detail}`, options);
-  }
-}
-
 /** An operator asked for something that cannot be done as asked (unknown pool, nothing to approve...). */
 export class UsageError extends CognitoDriftError {}
 

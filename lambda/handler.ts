@@ -87,6 +87,9 @@ export async function handler(
         policy,
       },
     );
+    // Reported once, here: the detector returns them, and the CLI prints them its own way.
+    for (const rule of result.unmatchedIgnoreRules)
+      logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
     if (result.done && config.realtime) {
       try {
         await checkTrailDaily(

@@ -11,16 +11,14 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
-import { ConfigError } from './errors.js';
 import { TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
-import { parseAccountSelection, parseRegionSelection, TargetSelectionError } from './org/target.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
 import { runPolicy } from './run/run-policy.js';
 import { targetReader } from './run/target-reader.js';
-import { envName, readEnvSetting } from './settings.js';
+import { envName, readEnvSetting, readTargetSettings } from './settings.js';
 
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
@@ -71,19 +69,14 @@ function isAggregate(event: unknown): boolean {
 export async function handler(event: unknown, context: Context): Promise<unknown> {
   const config = readLambdaConfig(process.env);
   const env = process.env;
-  let accounts: ReturnType<typeof parseAccountSelection>;
-  let regions: ReturnType<typeof parseRegionSelection>;
-  try {
-    accounts = parseAccountSelection(
-      readEnvSetting(env, 'accounts'),
-      readEnvSetting(env, 'organizationalUnits'),
-    );
-    regions = parseRegionSelection(readEnvSetting(env, 'regions'));
-  } catch (error) {
-    if (error instanceof TargetSelectionError)
-      throw new ConfigError(`${envName('accounts')}/${envName('regions')}: ${error.message}`);
-    throw error;
-  }
+  const { accounts, regions } = readTargetSettings(
+    {
+      accounts: readEnvSetting(env, 'accounts'),
+      regions: readEnvSetting(env, 'regions'),
+      organizationalUnits: readEnvSetting(env, 'organizationalUnits'),
+    },
+    envName,
+  );
   const externalId = readEnvSetting(env, 'externalId');
   const stackRegion = await clients.cognito.config.region();
   // arn:<partition>:lambda:<region>:<account>:function:<name>: the member role ARNs use the same partition.

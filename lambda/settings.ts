@@ -1,6 +1,5 @@
 /**
- * Every detector setting, described once: its name, type, range, default and help, as one zod schema.
- * Each layer reads it from here, and nowhere else:
+ * Reading the settings schema (`lambda/settings-schema.ts`) for each layer, and nowhere else:
  * - CDK context and construct props (`lib/config.ts`): names, defaults, ranges, the "did you mean" list;
  * - the Lambda environment (`lambda/config.ts`): which variable carries a setting, how it is parsed;
  * - the CLI (`bin/cli.ts`, `cli/check.ts`): flag names, their help and defaults.
@@ -9,158 +8,33 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { MAX_SCHEDULE_PERIOD_MINUTES, parseSchedule } from './schedule.js';
-import { parseSurfaces } from './surfaces/selection.js';
+import type { AccountSelection, RegionSelection } from './org/target.js';
+import { parseSchedule } from './schedule.js';
+import {
+  SETTINGS,
+  type SettingLabel,
+  type SettingMeta,
+  type SettingName,
+  SettingRuleError,
+  show,
+  type TargetSettings,
+  targetSelectionOf,
+} from './settings-schema.js';
+import { parseSurfaces, SurfaceSelectionError } from './surfaces/selection.js';
 
-/** Log levels understood by Powertools for AWS Lambda (TypeScript). */
-export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Where a setting is read besides the construct prop of its name, and how it is explained. */
-export interface SettingMeta {
-  /** One line for a person: the CLI flag's help, the README's table. */
-  help: string;
-  /** The CDK context key, when it differs from the prop name. */
-  context?: string;
-  /** The function's environment variable (the construct sets it; the CLI falls back to it). */
-  env?: string;
-  /** The `check` / `diff` flag, with its value placeholder. */
-  flag?: string;
-  /** What a number counts, for messages ("a whole number of hours >= 1"). */
-  unit?: string;
-}
-
-const setting = <T extends z.ZodType>(schema: T, meta: SettingMeta): T => schema.meta({ ...meta });
-const whole = () => z.number().int();
-
-/** The settings, by construct prop name. Ranges and defaults here are the only ones. */
-export const SETTINGS = {
-  alertEmails: setting(z.array(z.string()), {
-    help: 'addresses that receive drift alerts and alarm notifications',
-    context: 'alertEmail',
-  }),
-  schedule: setting(z.string().default('rate(1 hour)'), {
-    help: 'EventBridge schedule expression that starts a run: rate(...) or a 6-field cron(...) in UTC',
-  }),
-  schedulePeriodMinutes: setting(whole().min(1).max(MAX_SCHEDULE_PERIOD_MINUTES).optional(), {
-    help: 'the longest gap between two runs, in minutes (derived from schedule when it can be)',
-    env: 'SCHEDULE_PERIOD_MINUTES',
-  }),
-  quotaShare: setting(z.number().gt(0).lte(1).default(0.5), {
-    help: 'share of the Cognito read quotas to use',
-    env: 'QUOTA_SHARE',
-    flag: '--quota-share <share>',
-    unit: 'a share of the quota',
-  }),
-  reminderIntervalHours: setting(whole().min(1).default(24), {
-    help: 'resend unchanged, unapproved drift after this many hours',
-    env: 'REMINDER_INTERVAL_HOURS',
-    flag: '--reminder-hours <hours>',
-    unit: 'hours',
-  }),
-  lambdaMemoryMb: setting(whole().min(128).max(10240).default(512), {
-    help: 'memory of the scanning function, in MB',
-  }),
-  lambdaTimeoutSeconds: setting(whole().min(1).max(900).default(900), {
-    help: 'timeout of one invocation, in seconds',
-  }),
-  logRetentionDays: setting(whole().min(1).default(90), {
-    help: 'retention of the log groups, in days (a value CloudWatch Logs accepts)',
-  }),
-  logLevel: setting(z.enum(LOG_LEVELS).default('INFO'), {
-    help: 'Powertools log level of the function',
-    env: 'LOG_LEVEL',
-  }),
-  ignoreRules: setting(z.record(z.string(), z.unknown()).optional(), {
-    help: 'drift not to report, as a JSON object of ignore rules',
-    env: 'IGNORE_RULES',
-  }),
-  noncurrentVersionExpirationDays: setting(whole().min(1).default(365), {
-    help: 'days a superseded baseline version is kept',
-    unit: 'days',
-  }),
-  reportExpirationDays: setting(whole().min(1).default(90), {
-    help: 'days a full JSON report under reports/ is kept',
-    unit: 'days',
-  }),
-  maxInvocationsPerRun: setting(whole().min(1).max(1000).default(50), {
-    help: 'most Lambda invocations one run may use',
-  }),
-  surfaces: setting(z.union([z.string(), z.array(z.string())]).default('all'), {
-    help: 'surfaces to watch besides pools and clients: all, a list (mfa,groups) or exclusions (-waf)',
-    env: 'SURFACES',
-    flag: '--surfaces <list>',
-  }),
-  rotationWindowDays: setting(whole().min(1).default(7), {
-    help: 'days a client may hold two secrets before "rotation not finished" is reported',
-    env: 'ROTATION_WINDOW_DAYS',
-    unit: 'days',
-  }),
-  maxSecretAgeDays: setting(whole().min(1).optional(), {
-    help: 'report client secrets older than this many days (no limit when unset)',
-    env: 'MAX_SECRET_AGE_DAYS',
-    unit: 'days',
-  }),
-  realtime: setting(z.boolean().default(true), {
-    help: 'start a targeted check on Cognito write events (EventBridge and CloudTrail)',
-    env: 'REALTIME_ENABLED',
-  }),
-  realtimeDebounceSeconds: setting(whole().min(0).max(600).default(60), {
-    help: 'seconds a burst of events is gathered into one check',
-    env: 'REALTIME_DEBOUNCE_SECONDS',
-  }),
-  chatTopic: setting(z.boolean().default(false), {
-    help: 'also publish each alert to a second topic as a chat notification',
-  }),
-  accounts: setting(z.union([z.string(), z.array(z.string())]).default('self'), {
-    help: 'accounts to scan: self, organization (every active account) or a list of account ids',
-    env: 'TARGET_ACCOUNTS',
-    flag: '--accounts <list>',
-  }),
-  regions: setting(z.union([z.string(), z.array(z.string())]).default('stack'), {
-    help: "regions to scan: stack (the deployment's own), all-enabled, or a list of regions",
-    env: 'TARGET_REGIONS',
-    flag: '--regions <list>',
-  }),
-  organizationalUnits: setting(z.union([z.string(), z.array(z.string())]).optional(), {
-    help: 'with accounts=organization: only the accounts of these OUs (ou-... ids) and their children',
-    env: 'ORGANIZATIONAL_UNITS',
-    flag: '--organizational-units <list>',
-  }),
-  maxConcurrentTargets: setting(whole().min(1).max(1000).default(10), {
-    help: '(account, region) targets scanned at once',
-    env: 'MAX_CONCURRENT_TARGETS',
-    flag: '--max-concurrent-targets <n>',
-    unit: 'targets',
-  }),
-  memberRoleName: setting(
-    z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
-      .default('CognitoDriftMemberRole'),
-    {
-      help: 'the read-only role the detector assumes in every other account',
-      env: 'MEMBER_ROLE_NAME',
-      flag: '--role-name <name>',
-    },
-  ),
-  externalId: setting(
-    z
-      .string()
-      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 of A-Z a-z 0-9 and +=,.@:/-')
-      .optional(),
-    {
-      help: 'the external id the member roles require (when they require one)',
-      env: 'EXTERNAL_ID',
-      flag: '--external-id <id>',
-    },
-  ),
-} as const;
-
-/** The detector's settings as one object schema (construct props with defaults applied). */
-export const settingsSchema = z.object(SETTINGS);
-
-export type SettingName = keyof typeof SETTINGS;
+export {
+  LOG_LEVELS,
+  type LogLevel,
+  type ResolvedSettings,
+  SETTINGS,
+  type SettingLabel,
+  type SettingMeta,
+  type SettingName,
+  type SettingsInput,
+  settingsSchema,
+  show,
+  targetSelectionOf,
+} from './settings-schema.js';
 
 type WithDefault = {
   [K in SettingName]: (typeof SETTINGS)[K] extends z.ZodDefault ? K : never;
@@ -186,10 +60,14 @@ export function contextKey(name: SettingName): string {
 /** Every context key, in the spelling the app reads it. */
 export const CONTEXT_KEY_NAMES: readonly string[] = (Object.keys(SETTINGS) as SettingName[]).map(contextKey);
 
-/** The schema without its default or optional wrapper: the type and range. */
+/** The schema without its default, optional or readonly wrapper: the type and range. */
 function valueSchema(name: SettingName): z.ZodType {
   let schema: z.ZodType = SETTINGS[name];
-  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) {
+  while (
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodReadonly
+  ) {
     schema = schema.unwrap() as z.ZodType;
   }
   return schema;
@@ -268,7 +146,7 @@ type ListSetting = 'accounts' | 'regions' | 'organizationalUnits';
 export type TextSettingValue<K extends TextSetting> = K extends 'surfaces'
   ? string[]
   : K extends ListSetting
-    ? Exclude<z.output<(typeof SETTINGS)[K]>, string[]>
+    ? Exclude<z.output<(typeof SETTINGS)[K]>, readonly string[]>
     : z.output<(typeof SETTINGS)[K]>;
 
 /**
@@ -288,7 +166,8 @@ export function readSetting<K extends TextSetting>(
       const spec = text === undefined || text === '' ? (fallback as string) : text;
       return parseSurfaces(spec) as TextSettingValue<K>;
     } catch (error) {
-      throw new ConfigError(`${label}: ${(error as Error).message}`);
+      if (!(error instanceof SurfaceSelectionError)) throw error;
+      throw new ConfigError(`${label}: ${error.message}`, { cause: error });
     }
   }
   if (text === undefined || text === '') return fallback as TextSettingValue<K>;
@@ -296,7 +175,7 @@ export function readSetting<K extends TextSetting>(
   if (schema instanceof z.ZodString || schema instanceof z.ZodUnion) {
     const checked = schema.safeParse(text.trim());
     if (!checked.success) {
-      throw new ConfigError(`${label} ${checked.error.issues[0]?.message ?? 'is not valid'}, got "${text}"`);
+      throw new ConfigError(`${label} must be ${settingMeta(name).rule ?? 'text'}, got "${text}"`);
     }
     return text.trim() as TextSettingValue<K>;
   }
@@ -363,7 +242,9 @@ export function flagHelp(name: SettingName): string {
   const meta = settingMeta(name);
   const fallback = (DEFAULTS as Record<string, unknown>)[name];
   const rule = valueSchema(name) instanceof z.ZodNumber ? `: ${numberRule(name)}` : '';
-  const shown = meta.env ? `$${meta.env} or ${String(fallback)}` : String(fallback);
+  // A setting without a default is unset unless its variable is: say so, not "undefined".
+  const value = fallback === undefined ? 'none' : String(fallback);
+  const shown = meta.env ? `$${meta.env} or ${value}` : value;
   return `${meta.help}${rule} (default: ${shown})`;
 }
 
@@ -372,4 +253,55 @@ export function flagOf(name: SettingName): string {
   const flag = settingMeta(name).flag;
   if (!flag) throw new Error(`setting ${name} has no CLI flag`);
   return flag;
+}
+
+/**
+ * What is wrong with a setting, in words, from the schema's issue and the value given: `"0" must be
+ * a whole number between 1 and 1000`, `"yes" must be true or false`. A rule between settings states
+ * its own message.
+ */
+export function describeIssue(name: SettingName, value: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'custom') return issue.message;
+  if (value === undefined) return 'is required';
+  const schema = valueSchema(name);
+  if (schema instanceof z.ZodNumber) return `${show(value)} must be ${numberRule(name)}`;
+  if (schema instanceof z.ZodBoolean) return `${show(value)} must be true or false`;
+  if (schema instanceof z.ZodEnum) return `${show(value)} must be one of ${schema.options.join(', ')}`;
+  if (schema instanceof z.ZodRecord) return `${show(value)} must be a JSON object`;
+  if (schema instanceof z.ZodArray) return `${show(value)} must be a list of strings`;
+  if (schema instanceof z.ZodUnion) return `${show(value)} must be a string or a list of strings`;
+  const rule = settingMeta(name).rule;
+  return `${show(value)} must be ${rule ?? 'a string'}`;
+}
+
+/** How a setting's value is given as text or JSON: what a CDK context value is converted to. */
+export type SettingKind = 'number' | 'boolean' | 'enum' | 'object' | 'list' | 'strings' | 'string';
+
+/** A setting's kind, from its schema. */
+export function settingKind(name: SettingName): SettingKind {
+  const schema = valueSchema(name);
+  if (schema instanceof z.ZodNumber) return 'number';
+  if (schema instanceof z.ZodBoolean) return 'boolean';
+  if (schema instanceof z.ZodEnum) return 'enum';
+  if (schema instanceof z.ZodRecord) return 'object';
+  if (schema instanceof z.ZodUnion) return 'list';
+  if (schema instanceof z.ZodArray) return 'strings';
+  return 'string';
+}
+
+/**
+ * The accounts and regions to scan from text settings (the function's variables, the CLI's flags),
+ * with the rules the construct applies.
+ * @throws ConfigError naming the setting as `label` does: `TARGET_ACCOUNTS: ...`, `--regions: ...`
+ */
+export function readTargetSettings(
+  values: TargetSettings,
+  label: SettingLabel,
+): { accounts: AccountSelection; regions: RegionSelection } {
+  try {
+    return targetSelectionOf(values, label);
+  } catch (error) {
+    if (!(error instanceof SettingRuleError)) throw error;
+    throw new ConfigError(`${label(error.setting)}: ${error.detail}`, { cause: error });
+  }
 }

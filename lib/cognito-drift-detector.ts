@@ -19,9 +19,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
 import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../lambda/core/write-events.js';
 import {
+  type CognitoDriftDetectorProps,
   type DetectorSettings,
   isOrganizationMode,
-  type LogLevel,
   ORGANIZATION_SETTINGS,
   resolveDetectorSettings,
   targetSelection,
@@ -85,162 +85,8 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
-/** Settings of {@link CognitoDriftDetector}. All but `alertEmails` are optional. */
-export interface CognitoDriftDetectorProps {
-  /**
-   * Addresses that receive drift alerts and alarm notifications, one SNS email subscription each.
-   * Each address must confirm the subscription mail SNS sends after deployment.
-   */
-  readonly alertEmails: readonly string[];
-
-  /**
-   * EventBridge schedule expression that starts a run: `rate(N minute|minutes|hour|hours|day|days)`
-   * or `cron(minutes hours day-of-month month day-of-week year)` (UTC).
-   * @default 'rate(1 hour)'
-   */
-  readonly schedule?: string;
-
-  /**
-   * The longest gap, in minutes, between two scheduled runs. Sets the missed-run alarm period and the
-   * function's `SCHEDULE_PERIOD_MINUTES`. At most 5040 (3.5 days: the alarm watches two periods and
-   * CloudWatch evaluates at most 7 days). Required for a cron that does not fire every day.
-   * @default - derived from `schedule`: the rate, or the largest gap of a cron that fires every day
-   */
-  readonly schedulePeriodMinutes?: number;
-
-  /**
-   * Share of the account's Cognito read quotas (UserPoolRead, UserPoolClientRead) a run may use,
-   * leaving the rest to applications. Greater than 0 and at most 1.
-   * @default 0.5
-   */
-  readonly quotaShare?: number;
-
-  /**
-   * Hours after which an unapproved drift is alerted again. Whole number, at least 1.
-   * @default 24
-   */
-  readonly reminderIntervalHours?: number;
-
-  /**
-   * Memory of the scanning function, in MB (128 to 10240).
-   * @default 512
-   */
-  readonly lambdaMemoryMb?: number;
-
-  /**
-   * Timeout of one invocation, in seconds (1 to 900). A scan that needs longer continues in the
-   * next invocation of the same run.
-   * @default 900
-   */
-  readonly lambdaTimeoutSeconds?: number;
-
-  /**
-   * Retention of the function's and the state machine's log groups, in days. One of the values
-   * CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ...).
-   * @default 90
-   */
-  readonly logRetentionDays?: number;
-
-  /**
-   * Powertools log level of the function (`LOG_LEVEL`).
-   * @default 'INFO'
-   */
-  readonly logLevel?: LogLevel;
-
-  /**
-   * Drift the function should not report, passed as JSON in `IGNORE_RULES`. Its shape belongs to
-   * the function; the construct only checks that it is an object that fits in the environment.
-   * @default - no `IGNORE_RULES` variable: nothing is ignored
-   */
-  readonly ignoreRules?: Readonly<Record<string, unknown>>;
-
-  /**
-   * Days after which a superseded version of a baseline object is deleted from the bucket.
-   * @default 365
-   */
-  readonly noncurrentVersionExpirationDays?: number;
-
-  /**
-   * Days after which objects under `reports/` expire.
-   * @default 90
-   */
-  readonly reportExpirationDays?: number;
-
-  /**
-   * Most Lambda invocations one run may use before the state machine fails it with
-   * `CognitoDrift.TooManyInvocations`; guards against a run that never reports `done`.
-   * @default 50
-   */
-  readonly maxInvocationsPerRun?: number;
-  /**
-   * The surfaces watched besides pools and app clients: `all`, `none`, a list (`mfa,groups`) or
-   * exclusions (`-waf,-uiCustomization`), as one string or a list. Names: mfa, riskConfiguration, identityProviders, groups,
-   * resourceServers, domains, logDelivery, uiCustomization, waf, identityPools.
-   * @default 'all'
-   */
-  readonly surfaces?: string | readonly string[];
-  /**
-   * Days a client may hold two secrets before "rotation not finished" is reported.
-   * @default 7
-   */
-  readonly rotationWindowDays?: number;
-  /**
-   * Report client secrets older than this many days.
-   * @default no limit
-   */
-  readonly maxSecretAgeDays?: number;
-
-  /**
-   * Near-real-time detection: EventBridge rules on the default bus start a targeted check of the
-   * pools named by Cognito write events ("AWS API Call via CloudTrail"). Needs a CloudTrail trail
-   * that logs management events in the region; the function checks that daily and says when not.
-   * @default true
-   */
-  readonly realtime?: boolean;
-
-  /**
-   * Seconds the real-time path waits after the first event of a burst, so that the burst is one
-   * check and one alert. Whole number, 0 to 600, and at least 60 less than `lambdaTimeoutSeconds`.
-   * @default 60
-   */
-  readonly realtimeDebounceSeconds?: number;
-
-  /**
-   * Also publish each alert to a second SNS topic, as an Amazon Q Developer in chat applications
-   * (formerly AWS Chatbot) custom notification, for a Slack or Teams channel configured on it. A
-   * second topic rather than per-protocol messages on one: Amazon Q subscribes over HTTPS, and a
-   * per-protocol `https` message would reach every other HTTPS subscriber (webhooks, pagers) too.
-   * @default false
-   */
-  readonly chatTopic?: boolean;
-  /**
-   * Accounts to scan: `self` (the stack's account), `organization` (every active account of the
-   * organization, from the management or delegated-admin account) or a list of account ids. Any
-   * other account needs the member role ({@link CognitoDriftMemberRole}).
-   * @default 'self'
-   */
-  readonly accounts?: string | readonly string[];
-  /**
-   * Regions to scan: `stack` (the stack's region), `all-enabled` (every region the account has
-   * enabled where Cognito is offered, read at run time) or a list.
-   * @default 'stack'
-   */
-  readonly regions?: string | readonly string[];
-  /** With `accounts: 'organization'`: only the accounts under these OUs. */
-  readonly organizationalUnits?: string | readonly string[];
-  /**
-   * Targets scanned at once by the organization run's Map.
-   * @default 10
-   */
-  readonly maxConcurrentTargets?: number;
-  /**
-   * The member role's name in every scanned account.
-   * @default 'CognitoDriftMemberRole'
-   */
-  readonly memberRoleName?: string;
-  /** The external id the member roles require, when they require one. */
-  readonly externalId?: string;
-}
+/** Settings of {@link CognitoDriftDetector}, declared with the settings schema (`lambda/settings-schema.ts`). */
+export type { CognitoDriftDetectorProps };
 
 /**
  * Scheduled Cognito configuration-drift detector: a Step Functions state machine that invokes the

@@ -104,7 +104,7 @@ export class CognitoDriftMemberRole extends Construct {
 
 /**
  * A stack made for a service-managed StackSet deployed to an OU: the member role, with the detector
- * role ARN and the external id (or organization id) as parameters. See the README's organization setup.
+ * role ARN and the external id (or organization id) as parameters. See docs/organization.md, the setup.
  */
 export interface CognitoDriftMemberRoleStackProps extends StackProps {
   /** The role's name: the detector's `memberRoleName`. @default 'CognitoDriftMemberRole' */

@@ -13,8 +13,8 @@
  * and the reader then reports every app client as unreadable, so each scan ends "incomplete" with
  * exit 1 and no diff at all. The stand-in (`test/support/cognito-standin.ts`) speaks the same wire
  * protocol with real pagination, client secrets and Cognito's read quotas, so the demo runs the
- * CLI's unmodified code path, secrets included. The stand-in is read-only over the wire, so pools
- * are created and changed through its seeding API instead of CreateUserPool/UpdateUserPool.
+ * CLI's unmodified code path, secrets included. The demo changes pools through the stand-in's seeding
+ * API (the same model also accepts CreateUserPool/UpdateUserPool... over the wire, for `npm run standin`).
  *
  * The CLI runs in this process through `main(argv, io)`; the SDK finds the emulators through the
  * standard `AWS_ENDPOINT_URL_<SERVICE>` variables, set here on `process.env`.
@@ -22,7 +22,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main } from '../bin/cli.js';
 import type { Io } from '../cli/output.js';
@@ -35,6 +34,7 @@ import {
   setProcessEnv,
   startLocalAws,
 } from '../test/support/local-aws.js';
+import { teeWritable } from './tee.js';
 
 const out = process.stdout;
 /** The back door's client secret: Cognito returns it in plain text; cognito-drift must never show it. */
@@ -81,11 +81,8 @@ async function runDemo(useS3: boolean, cleanups: (() => Promise<void>)[]): Promi
     await mkdir(baselineDir);
     say(`Baselines folder               ${baselineDir}`);
   }
-  const tee = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      printed += chunk.toString();
-      out.write(chunk, done);
-    },
+  const tee = teeWritable(out, (text) => {
+    printed += text;
   });
   const io: Io = {
     stdout: Object.assign(tee, { isTTY: out.isTTY }),

@@ -2,6 +2,7 @@ import {
   type CloudTrailClient,
   DescribeTrailsCommand,
   GetTrailStatusCommand,
+  type LookupAttribute,
   LookupEventsCommand,
 } from '@aws-sdk/client-cloudtrail';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
@@ -9,11 +10,13 @@ import {
   type Attribution,
   type AttributionRequest,
   allUnknown,
-  lookupNamesFor,
+  eventNamesFor,
   matchFindings,
+  resourceNameFor,
   type TrailEvent,
   toTrailEvent,
 } from '../core/attribution.js';
+import { type Finding, SEVERITY_ORDER } from '../core/types.js';
 import { QUOTAS } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -29,8 +32,12 @@ export interface CloudTrailReaderOptions {
   quotaShare: number;
   /** The clock for the run: the end of the lookup window. */
   now: () => Date;
-  /** Most LookupEvents calls per run. @default 15 */
-  maxCalls?: number;
+  /**
+   * Most LookupEvents calls spent on one finding (its resource's pages, then, when they hold no
+   * fitting event, its event names' pages). A page fetched for one finding serves every other.
+   * @default 4
+   */
+  maxCallsPerFinding?: number;
   /** Attribution gives up after this long, so it never holds an alert back. @default 15 000 */
   deadlineMs?: number;
   /** Override the quota (the stand-in, an account with another limit). */
@@ -48,18 +55,31 @@ export type TrailStatus =
  * Reads CloudTrail for cognito-drift: who made the changes of a run (LookupEvents), and whether a
  * trail delivers management events to EventBridge in this region (DescribeTrails, GetTrailStatus).
  *
- * Lookups go by event name, one attribute per call as LookupEvents allows, over the run's window,
- * and are filtered locally by pool and client: one series of pages serves every pool with findings.
- * (Event source would page through the detector's own read events; resource name is filled only
- * where CloudTrail records resources, which it does not promise for Cognito.)
+ * Lookups go finding by finding, most severe first, one attribute per call as LookupEvents allows,
+ * each with its own budget of calls (a flood of writes elsewhere cannot use up another finding's).
+ * With up to {@link CloudTrailReader.resourceFirstLimit} resources in the run: first by resource (`ResourceName` =
+ * the finding's client id, then its pool or identity pool id), which pages through that resource's
+ * events only; then, when those hold no event that could have made the change, by event name over
+ * the window, filtered locally by pool and client. The second step exists because `ResourceName` is
+ * an exact match on whatever name CloudTrail recorded, and CloudTrail does not document which names
+ * it records for cognito-idp and cognito-identity events: an empty resource lookup is not proof of a
+ * quiet resource. With more resources (one call each
+ * would outlast the deadline), by event name first and by resource for what that did not find.
+ * Every page is kept for the run, so a series fetched for one finding is not fetched again.
  */
 export class CloudTrailReader {
   readonly stats = { requests: 0, throttled: 0 };
+  /**
+   * Up to this many resources (client and pool ids) in a run, changes are looked up by resource
+   * first: half the calls the deadline allows at this reader's pace (15 at 2/s, 7 at a share of
+   * 0.5), leaving the rest for second pages and fallbacks.
+   */
+  readonly resourceFirstLimit: number;
   private readonly client: CloudTrailClient;
   private readonly bucket: TokenBucket;
   private readonly pacer: Pacer;
   private readonly clock: Clock;
-  private readonly maxCalls: number;
+  private readonly maxCallsPerFinding: number;
   private readonly deadlineMs: number;
   private readonly now: () => Date;
 
@@ -70,8 +90,9 @@ export class CloudTrailReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.bucket = new TokenBucket((options.lookupRps ?? LOOKUP_EVENTS_RPS) * share);
-    this.maxCalls = options.maxCalls ?? 15;
+    this.maxCallsPerFinding = options.maxCallsPerFinding ?? 4;
     this.deadlineMs = options.deadlineMs ?? 15_000;
+    this.resourceFirstLimit = Math.floor(((this.deadlineMs / 1000) * this.bucket.ratePerSecond) / 2);
     this.now = options.now;
     this.client.middlewareStack.addRelativeTo(
       (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
@@ -103,43 +124,100 @@ export class CloudTrailReader {
     const end = this.now();
     const start = new Date(Math.min(...requests.map((r) => Date.parse(r.since))));
     const pools = new Set(requests.map((r) => r.poolId));
-    const names = lookupNamesFor(requests.flatMap((r) => r.findings));
     const abort = new AbortController();
     const timer = new AbortController();
     this.clock.sleep(this.deadlineMs, timer.signal).then(
       () => abort.abort(new Error('deadline')),
       () => undefined,
     );
-    const events: TrailEvent[] = [];
-    let calls = 0;
+    const events = new Map<string, TrailEvent>();
+    const series = new Map<string, { token?: string; done: boolean }>();
+    // One page of a series (a resource's or an event name's events): fetched once for the run.
+    const nextPage = async (attribute: LookupAttribute): Promise<number> => {
+      const key = `${attribute.AttributeKey} ${attribute.AttributeValue}`;
+      const state = series.get(key) ?? { done: false };
+      series.set(key, state);
+      const page = await this.client.send(
+        new LookupEventsCommand({
+          LookupAttributes: [attribute],
+          StartTime: start,
+          EndTime: end,
+          MaxResults: LOOKUP_PAGE_SIZE,
+          NextToken: state.token,
+        }),
+        { abortSignal: abort.signal },
+      );
+      for (const raw of page.Events ?? []) {
+        // Parsed here and reduced to the named fields at once: the rest is dropped unread.
+        const event = parseRecord(raw.CloudTrailEvent);
+        const { userPoolId, identityPoolId } = event?.resources ?? {};
+        if (event && ((userPoolId && pools.has(userPoolId)) || (identityPoolId && pools.has(identityPoolId))))
+          events.set(event.eventId, event);
+      }
+      state.token = page.NextToken;
+      state.done = !page.NextToken;
+      return page.Events?.length ?? 0;
+    };
+    const exhausted = (attribute: LookupAttribute) =>
+      series.get(`${attribute.AttributeKey} ${attribute.AttributeValue}`)?.done === true;
+
+    const stopped = new Set<Finding>();
     let failure: string | undefined;
+    // Only writes after a request's own start could have made its changes.
+    const startOf = new Map(
+      requests.flatMap((r) => r.findings.map((f) => [f, Date.parse(r.since)] as const)),
+    );
+    const inWindow = (finding: Finding) =>
+      [...events.values()].filter((e) => Date.parse(e.eventTime) >= (startOf.get(finding) ?? 0));
+    const findings = requests
+      .flatMap((r) => r.findings)
+      .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+    // Whether CloudTrail records the resource names looked up, as this run finds out: `absent` once a
+    // finding's resource lookups returned nothing and its event names then found its author, after
+    // which resource lookups would only cost calls.
+    let resourceNames: 'unknown' | 'recorded' | 'absent' = 'unknown';
+    // Many resources (a script that changed every pool) would cost a call each: then one series per
+    // event name serves them all, and resource lookups are the fallback for what it did not find.
+    const resourceFirst =
+      new Set(findings.flatMap((f) => [resourceNameFor(f), f.poolId])).size <= this.resourceFirstLimit;
     try {
-      for (const name of names) {
-        let token: string | undefined;
-        do {
-          if (calls >= this.maxCalls) {
-            failure = `CloudTrail lookup stopped after ${this.maxCalls} calls, the limit per run`;
-            break;
+      for (const finding of findings) {
+        let calls = 0;
+        let resourceRecords = 0;
+        const fitting = () => matchFindings([finding], inWindow(finding), '')[0]?.kind === 'event';
+        const resourceSteps = [...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
+          attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
+          byResource: true,
+        }));
+        const nameSteps = eventNamesFor(finding).map((name) => ({
+          attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
+          byResource: false,
+        }));
+        const byResource = resourceNames === 'absent' ? [] : resourceSteps;
+        const plan: { attribute: LookupAttribute; byResource: boolean }[] = resourceFirst
+          ? [...byResource, ...nameSteps]
+          : [...nameSteps, ...byResource];
+        let unfinished = false;
+        for (const [index, step] of plan.entries()) {
+          // A resource's own events are read to their end or the budget (every writer in them is
+          // named); the other steps are the fallback, taken only while no event that could have
+          // made the change is known. (Continuing a shared event-name series for more writers would
+          // cost every finding its budget in a flood; the writers on the pages read are all named.)
+          if (!(resourceFirst && step.byResource) && fitting()) break;
+          // Calls held back for the resource lookups still to come: a flood of one event name
+          // cannot use them up.
+          const reserved = plan.slice(index + 1).filter((later) => later.byResource).length;
+          while (!exhausted(step.attribute) && calls < this.maxCallsPerFinding - reserved) {
+            calls += 1;
+            const records = await nextPage(step.attribute);
+            if (step.byResource) resourceRecords += records;
           }
-          calls += 1;
-          const page = await this.client.send(
-            new LookupEventsCommand({
-              LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }],
-              StartTime: start,
-              EndTime: end,
-              MaxResults: LOOKUP_PAGE_SIZE,
-              NextToken: token,
-            }),
-            { abortSignal: abort.signal },
-          );
-          for (const raw of page.Events ?? []) {
-            // Parsed here and reduced to the named fields at once: the rest is dropped unread.
-            const event = parseRecord(raw.CloudTrailEvent);
-            if (event?.resources.userPoolId && pools.has(event.resources.userPoolId)) events.push(event);
-          }
-          token = page.NextToken;
-        } while (token);
-        if (failure) break;
+          if (!exhausted(step.attribute)) unfinished = true;
+        }
+        if (unfinished && !fitting()) stopped.add(finding);
+        if (resourceRecords > 0) resourceNames = 'recorded';
+        else if (resourceNames === 'unknown' && plan.some((step) => step.byResource) && fitting())
+          resourceNames = 'absent';
       }
     } catch (error) {
       failure = abort.signal.aborted
@@ -148,18 +226,25 @@ export class CloudTrailReader {
     } finally {
       timer.abort();
     }
-    if (failure && events.length === 0) return allUnknown(requests, failure);
+    if (failure && events.size === 0) return allUnknown(requests, failure);
     const recent = end.getTime() - start.getTime() < 20 * 60_000;
     return new Map(
-      requests.map((request) => [
-        request.poolId,
-        matchFindings(
-          request.findings,
-          events,
-          failure ??
-            `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`,
-        ),
-      ]),
+      requests.map((request) => {
+        return [
+          request.poolId,
+          request.findings.map(
+            (finding) =>
+              matchFindings(
+                [finding],
+                inWindow(finding),
+                failure ??
+                  (stopped.has(finding)
+                    ? `CloudTrail lookup stopped after ${this.maxCallsPerFinding} calls for this change`
+                    : `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`),
+              )[0] as Attribution,
+          ),
+        ];
+      }),
     );
   };
 

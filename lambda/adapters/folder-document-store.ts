@@ -143,6 +143,8 @@ export class FolderDocumentStore implements VersionedDocumentStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new UsageError('History needs git, and git was not found on PATH.', { cause: error });
       }
+      // A fresh repository with no commit: nothing is committed yet, so there are no versions.
+      if (/does not have any commits yet/i.test(detail)) return [];
       if (/not a git repository/i.test(detail)) {
         throw new UsageError(
           `History needs git: ${this.folder} is not in a git repository (commit the baselines folder to keep its history).`,

@@ -30,7 +30,7 @@ export function keepAlertMarks(next: StateDoc, before: StateDoc | undefined): St
   };
 }
 
-type Mark = { fingerprint: string; lastAlertedAt: string } | undefined;
+type Mark = { fingerprint: string; lastAlertedAt: string; authorPending?: unknown } | undefined;
 
 /** One mark to set: what it was when the run read it (`from`), and what it becomes (`to`, null: cleared). */
 export interface MarkChange<T> {
@@ -50,9 +50,14 @@ export interface PendingAlertMarks {
   problems?: MarkChange<NonNullable<StateDoc['problems']>>;
 }
 
-/** A mark's identity: which drift, alerted when. */
+/**
+ * A mark's identity: which drift, alerted when, and whether its author follow-up is still owed (a
+ * sent follow-up clears it, a change the aggregate applies once the notice is delivered).
+ */
 function markId(mark: Mark): string | null {
-  return mark ? `${mark.fingerprint}@${mark.lastAlertedAt}` : null;
+  return mark
+    ? `${mark.fingerprint}@${mark.lastAlertedAt}${mark.authorPending ? '+author-pending' : ''}`
+    : null;
 }
 
 function change<T extends NonNullable<Mark>>(next: T | undefined, before: T | undefined) {

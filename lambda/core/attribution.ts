@@ -32,8 +32,15 @@ export interface TrailEvent {
   resources: EventResources;
 }
 
-/** Who made the changes of a finding, or why that is not known. */
-export type Attribution = { kind: 'event'; event: TrailEvent } | { kind: 'unknown'; reason: string };
+/**
+ * Who made the changes of a finding, or why that is not known. `event` is the most likely author;
+ * `others` holds one event of each other principal whose writes could have made the change in the
+ * same window (most likely first), so an alert never names one writer when several wrote.
+ * `followUp`: not known yet, and the next sweep looks it up (a real-time check has only its events).
+ */
+export type Attribution =
+  | { kind: 'event'; event: TrailEvent; others?: TrailEvent[] }
+  | { kind: 'unknown'; reason: string; followUp?: true };
 
 /** One pool's findings to attribute, and the time range their changes were made in. */
 export interface AttributionRequest {
@@ -116,6 +123,12 @@ function sessionName(arn: string): string | undefined {
   return match?.[1];
 }
 
+/** The identity-pool lifecycle events: an identity pool's `pool-added` / `pool-removed`. */
+const IDENTITY_POOL_EVENTS_OF_KIND: Partial<Record<string, readonly string[]>> = {
+  'pool-added': ['CreateIdentityPool'],
+  'pool-removed': ['DeleteIdentityPool'],
+};
+
 const EVENT_NAMES_OF_KIND: Partial<Record<string, readonly string[]>> = {
   'pool-added': ['CreateUserPool'],
   'pool-removed': ['DeleteUserPool'],
@@ -134,13 +147,13 @@ const MFA_PATH =
  * (`identity-provider-changed` -> the IdentityProvider events), else UpdateUserPool.
  */
 export function eventNamesFor(finding: Finding): readonly string[] {
-  const byKind = EVENT_NAMES_OF_KIND[finding.kind];
+  const identityPool = isIdentityPoolId(finding.poolId);
+  const byKind = (identityPool ? IDENTITY_POOL_EVENTS_OF_KIND : EVENT_NAMES_OF_KIND)[finding.kind];
   if (byKind) return byKind;
   // A surface's changes (and its resources added or removed) come from that surface's writes.
   const surface = finding.surface === undefined ? undefined : EVENT_SURFACE_OF[finding.surface];
   if (surface) return WRITE_EVENTS.filter((e) => e.surface === surface).map((e) => e.eventName);
-  if (isIdentityPoolId(finding.poolId))
-    return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
+  if (identityPool) return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
   if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
     if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
     if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];
@@ -184,20 +197,59 @@ function fits(finding: Finding, event: TrailEvent): boolean {
   return eventNamesFor(finding).includes(event.eventName);
 }
 
+/** The id LookupEvents is asked for first (`ResourceName`): the finding's client, else its pool. */
+export function resourceNameFor(finding: Finding): string {
+  return finding.clientId ?? finding.poolId;
+}
+
 /**
- * For each finding, the latest event in `events` that could have made it, or `unknown` with
- * `noMatch` as the reason. Events of other pools, and failed calls, are never matched.
+ * For each finding, every principal whose events in `events` could have made it, most likely
+ * author first: events of the finding's most specific event name before the others (an MFA change
+ * is SetUserPoolMfaConfig before UpdateUserPool), then the earliest after the window's start, as
+ * the first write after the baseline is the one that departed from it. One event per principal.
+ * `unknown` with `noMatch` as the reason when none fits. Events of other pools, and failed calls,
+ * are never matched.
  */
 export function matchFindings(
   findings: readonly Finding[],
   events: readonly TrailEvent[],
   noMatch: string,
 ): Attribution[] {
-  const latestFirst = [...events].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
   return findings.map((finding) => {
-    const event = latestFirst.find((candidate) => fits(finding, candidate));
-    return event ? { kind: 'event', event } : { kind: 'unknown', reason: noMatch };
+    const names = eventNamesFor(finding);
+    const ranked = events
+      .filter((candidate) => fits(finding, candidate))
+      .sort(
+        (a, b) =>
+          names.indexOf(a.eventName) - names.indexOf(b.eventName) ||
+          Date.parse(a.eventTime) - Date.parse(b.eventTime) ||
+          a.eventId.localeCompare(b.eventId),
+      );
+    const seen = new Set<string>();
+    const writers = ranked.filter((event) => !seen.has(event.principalArn) && seen.add(event.principalArn));
+    const [event, ...others] = writers;
+    if (!event) return { kind: 'unknown', reason: noMatch };
+    return others.length > 0 ? { kind: 'event', event, others } : { kind: 'event', event };
   });
+}
+
+/**
+ * Where the lookup for a drift's changes starts (ISO-8601): `windowMs` before the run (before the
+ * first alert, for a reminder, whose changes are older), but never before its baseline was
+ * approved: a write the baseline already holds made none of the drift, and naming it would put the
+ * wrong principal first.
+ */
+export function lookupStart(options: {
+  at: Date;
+  windowMs: number;
+  /** A reminder: when the drift was first alerted. */
+  alertedSince?: string;
+  baselineApprovedAt?: string;
+}): string {
+  const from =
+    (options.alertedSince ? Date.parse(options.alertedSince) : options.at.getTime()) - options.windowMs;
+  const approved = options.baselineApprovedAt ? Date.parse(options.baselineApprovedAt) : Number.NaN;
+  return new Date(Number.isFinite(approved) ? Math.max(from, approved) : from).toISOString();
 }
 
 /** Every finding of every request as `unknown (reason)`: what a failed lookup yields. */
@@ -260,30 +312,45 @@ function minutes(iso: string): string {
   return match ? `${match[1]}Z` : iso;
 }
 
+/** Other writers named in one line; the rest are counted ("and 3 more"). */
+export const MAX_OTHER_WRITERS = 3;
+
+function principalOf(e: TrailEvent): string {
+  return e.principalName && !e.principalArn.endsWith(`/${e.principalName}`)
+    ? `${e.principalArn} [${e.principalName}]`
+    : e.principalArn;
+}
+
 /**
- * One line for an alert: `by <principal ARN> (<EventName>, <time>, <source IP>, <user agent>)`, or
- * `author unknown (<reason>)`. Control characters in any field are escaped.
+ * One line for an alert: `by <principal ARN> (<EventName>, <time>, <source IP>, <user agent>)`,
+ * then, when others wrote too, `; also written by <principal> (<EventName>, <time>), ... and N more`;
+ * or `author unknown (<reason>)`. Control characters in any field are escaped.
  */
 export function formatAttribution(attribution: Attribution): string {
   if (attribution.kind === 'unknown') return escapeControl(`author unknown (${attribution.reason})`);
   const e = attribution.event;
-  const who =
-    e.principalName && !e.principalArn.endsWith(`/${e.principalName}`)
-      ? `${e.principalArn} [${e.principalName}]`
-      : e.principalArn;
+  const others = attribution.others ?? [];
+  const named = others
+    .slice(0, MAX_OTHER_WRITERS)
+    .map((o) => `${principalOf(o)} (${o.eventName}, ${minutes(o.eventTime)})`);
+  const more = others.length - named.length;
+  const also =
+    named.length > 0 ? `; also written by ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
   return escapeControl(
-    `by ${who} (${e.eventName}, ${minutes(e.eventTime)}, ${e.sourceIp ?? 'unknown IP'}, ${shortenUserAgent(e.userAgent)})`,
+    `by ${principalOf(e)} (${e.eventName}, ${minutes(e.eventTime)}, ${e.sourceIp ?? 'unknown IP'}, ${shortenUserAgent(e.userAgent)})${also}`,
   );
 }
 
-/** What the JSON report keeps of an attribution: the event id and the named fields, or the reason. */
-export function reportAttribution(attribution: Attribution): Record<string, string> {
+/**
+ * What the JSON report keeps of an attribution: the event id and the named fields (and, when
+ * others wrote too, theirs under `otherWriters`), or the reason.
+ */
+export function reportAttribution(attribution: Attribution): Record<string, unknown> {
   if (attribution.kind === 'unknown') return { author: 'unknown', reason: attribution.reason };
-  const { resources: _resources, ...fields } = attribution.event;
-  return { ...fields };
-}
-
-/** The event names to look up for these findings: one series of LookupEvents pages each. */
-export function lookupNamesFor(findings: readonly Finding[]): string[] {
-  return [...new Set(findings.flatMap((finding) => eventNamesFor(finding)))].sort();
+  const fields = (event: TrailEvent) => {
+    const { resources: _resources, ...kept } = event;
+    return kept;
+  };
+  const others = attribution.others ?? [];
+  return { ...fields(attribution.event), ...(others.length > 0 ? { otherWriters: others.map(fields) } : {}) };
 }

@@ -124,6 +124,12 @@ const poolStateSchema = z.strictObject({
       changeCount: z.number().int(),
       /** The pool's name when alerted: a deleted pool has none left to read. */
       poolName: z.string().optional(),
+      /**
+       * A real-time alert could not name the author of some changes (it knows only the calls that
+       * started it): the next sweep looks them up in CloudTrail from `since` and sends the author
+       * once (see author-follow-up.ts). Absent in state written before follow-ups existed.
+       */
+      authorPending: z.strictObject({ alertedAt: isoDate, since: isoDate }).optional(),
     })
     .optional(),
   /**
@@ -168,6 +174,8 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     baselineHash: z.string().nullable(),
     /** The version of the baseline `baselineHash` describes. */
     baselineEtag: z.string().optional(),
+    /** When that baseline was approved, when it was read: no earlier write made this run's drift. */
+    baselineApprovedAt: isoDate.optional(),
     hasBaseline: z.boolean(),
     clientCount: z.number().int(),
     findings: z.array(findingSchema),

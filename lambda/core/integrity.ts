@@ -15,5 +15,5 @@ export function hashMismatch(
 ): string | undefined {
   const expected = pool === null ? null : contentHash(pool);
   if (stored === expected) return undefined;
-  return `${field} does not match the pool it describes (the document was edited after it was written): restore the version written by cognito-drift, or approve again`;
+  return `${field} does not match the pool it describes (the document was edited after it was written): approve the pool again: that replaces it with the state the detector last recorded`;
 }

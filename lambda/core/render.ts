@@ -399,8 +399,9 @@ export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProb
   const lines = [
     `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
     '',
-    'Those pools were not compared and nothing was overwritten. Fix each object (or restore an earlier',
-    'version of it from the bucket history); the other pools were checked as usual.',
+    'Those pools were not compared and nothing was overwritten; the other pools were checked as usual.',
+    'An unusable baseline is replaced by approving its pool again (the state the detector last recorded,',
+    'shown before it is written); restore any other document from an earlier version of it.',
     '',
     ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
   ];
@@ -408,6 +409,50 @@ export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProb
     subject: formatSubject(ctx, `Unusable stored documents: ${problems.length}`),
     body: fitBody(lines, [], ctx),
     attributes: { kind: 'store-problem', severity: 'HIGH', poolIds: [] },
+  };
+}
+
+/** One pool of an author follow-up: the drift a real-time check alerted, and who made its changes. */
+export interface AuthorFollowUpPool {
+  poolId: string;
+  poolName: string;
+  /** When the real-time check alerted the drift (ISO-8601). */
+  alertedAt: string;
+  findings: readonly Finding[];
+  /** Same order as `findings`. */
+  attributions: readonly Attribution[];
+}
+
+/**
+ * The short notice that keeps a real-time alert's promise: who made the changes it alerted, as the
+ * sweep found them in CloudTrail. One line per group of changes (the pool, a client, a resource)
+ * and its authors; the changes themselves were in the alert.
+ */
+export function renderAuthorFollowUp(ctx: RunContext, pools: readonly AuthorFollowUpPool[]): AlertMessage {
+  const first = [...pools.map((p) => p.alertedAt)].sort()[0] ?? ctx.at;
+  const more = pools.length > 1 ? ` and ${countOf(pools.length - 1, 'more pool')}` : '';
+  const sections = pools.map((pool) => {
+    const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions[i]]));
+    const lines = ['', `== Pool ${pool.poolName} (${pool.poolId}), alerted at ${pool.alertedAt}`];
+    for (const group of groupFindings(pool.findings)) {
+      const authors = [...new Set(group.findings.flatMap((f) => authorLine(authorOf.get(f)) ?? []))];
+      lines.push(`  ${group.heading}: ${countOf(group.findings.length, 'change')}`);
+      for (const author of authors) lines.push(`    ${author}`);
+    }
+    return lines;
+  });
+  return {
+    subject: formatSubject(ctx, `Author of the change alerted at ${first}${more}`),
+    body: fitBody(
+      [
+        `Who made the changes of drift alerted by a real-time check in account ${ctx.accountId}, region ${ctx.region},`,
+        'as this sweep found them in CloudTrail (the real-time check knew only the calls that started it).',
+        'The changes themselves are listed in that alert.',
+      ],
+      sections,
+      ctx,
+    ),
+    attributes: { kind: 'author-follow-up', poolIds: pools.map((p) => p.poolId) },
   };
 }
 

@@ -1,8 +1,10 @@
 import type { AlertMessage } from './ports.js';
 import {
+  type AuthorFollowUpPool,
   type PoolDrift,
   type ReadProblem,
   type RunContext,
+  renderAuthorFollowUp,
   renderBaselineCreated,
   renderDriftDigest,
   renderNowWatching,
@@ -28,6 +30,8 @@ export interface RunAlerts {
   nowWatching?: { surfaces: string[]; identityPools: number };
   /** New, changed and reminded drift, with authors once attributed. */
   drifts: PoolDrift[];
+  /** The authors a sweep found for drift a real-time check alerted without them. */
+  authorFollowUps?: AuthorFollowUpPool[];
   resolved: ResolvedPool[];
   /** The "scan incomplete" notice is due with these problems. */
   incomplete?: ReadProblem[];
@@ -46,6 +50,7 @@ export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessag
   if (alerts.nowWatching)
     messages.push(renderNowWatching(ctx, alerts.nowWatching.surfaces, alerts.nowWatching.identityPools));
   if (alerts.drifts.length > 0) messages.push(renderDriftDigest(ctx, alerts.drifts));
+  if (alerts.authorFollowUps?.length) messages.push(renderAuthorFollowUp(ctx, alerts.authorFollowUps));
   if (alerts.resolved.length > 0) messages.push(renderResolved(ctx, alerts.resolved));
   if (alerts.incomplete) messages.push(renderScanIncomplete(ctx, alerts.incomplete));
   if (alerts.storeProblems) messages.push(renderStoreProblems(ctx, alerts.storeProblems));
@@ -65,6 +70,7 @@ export function renderKinds(alerts: RunAlerts): string[] {
     ...(alerts.drifts.length > 0
       ? [alerts.drifts.every((d) => d.status === 'reminder') ? 'reminder' : 'drift']
       : []),
+    ...(alerts.authorFollowUps?.length ? ['author-follow-up'] : []),
     ...(alerts.resolved.length > 0 ? ['resolved'] : []),
     ...(alerts.incomplete ? ['scan-incomplete'] : []),
     ...(alerts.storeProblems ? ['store-problem'] : []),

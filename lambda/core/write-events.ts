@@ -102,6 +102,18 @@ export const WRITE_EVENTS: readonly WriteEvent[] = [
   { eventSource: IDP, eventName: 'SetLogDeliveryConfiguration', surface: 'log-delivery', paths: pool },
   {
     eventSource: IDENTITY,
+    eventName: 'CreateIdentityPool',
+    surface: 'identity-pool',
+    paths: { identityPoolId: ['responseElements.identityPoolId', 'responseElements.IdentityPoolId'] },
+  },
+  {
+    eventSource: IDENTITY,
+    eventName: 'DeleteIdentityPool',
+    surface: 'identity-pool',
+    paths: { identityPoolId: ['requestParameters.identityPoolId'] },
+  },
+  {
+    eventSource: IDENTITY,
     eventName: 'UpdateIdentityPool',
     surface: 'identity-pool',
     paths: { identityPoolId: ['requestParameters.identityPoolId'] },

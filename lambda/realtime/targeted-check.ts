@@ -1,4 +1,4 @@
-import { type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
+import { type Attribution, type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
 import type { ScanTarget } from '../org/target.js';
 import type { RunResult } from '../run/detector.js';
 import type { RunPolicy } from '../run/run-policy.js';
@@ -100,7 +100,11 @@ export async function handleApiEvent(
   return { done: true, runId: batchId, action: 'checked', result, identityPools: batch.identityPools };
 }
 
-/** Attribution from the events of the batch: they name their authors, so nothing is looked up. */
+/**
+ * Attribution from the events of the batch: they name their authors, so nothing is looked up. A
+ * change none of them made is marked for the next sweep, which looks it up in CloudTrail and sends
+ * its author (see core/author-follow-up.ts).
+ */
 export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attributor {
   return async (requests) =>
     new Map(
@@ -110,6 +114,9 @@ export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attri
           request.findings,
           byPool[request.poolId] ?? [],
           'not made by the calls that started this check; the next sweep looks it up in CloudTrail',
+        ).map(
+          (attribution): Attribution =>
+            attribution.kind === 'unknown' ? { ...attribution, followUp: true } : attribution,
         ),
       ]),
     );

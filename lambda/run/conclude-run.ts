@@ -109,6 +109,7 @@ export function concludeRemovals(input: {
       snapshotHash: 'removed',
       baselineHash: baseline.doc.snapshotHash,
       baselineEtag: baseline.etag,
+      baselineApprovedAt: baseline.doc.approvedAt,
       hasBaseline: true,
       clientCount: 0,
       findings: findingsOf(input, baseline.doc.pool, null),

@@ -193,6 +193,7 @@ export function evaluatePool(
     snapshotHash,
     baselineHash: known.hash,
     baselineEtag: known.etag,
+    ...(known.doc?.approvedAt ? { baselineApprovedAt: known.doc.approvedAt } : {}),
     hasBaseline,
     clientCount: Object.keys(pool.clients).length,
     findings,

@@ -1,9 +1,21 @@
 import type { Versioned } from '../adapters/drift-store.js';
 import type { PendingAlertMarks } from '../core/alert-marks.js';
-import { attributeSafely } from '../core/attribution.js';
+import {
+  type Attribution,
+  type AttributionRequest,
+  attributeSafely,
+  lookupStart,
+} from '../core/attribution.js';
+import {
+  clearAuthorsPending,
+  dueAuthorFollowUps,
+  followUpsToSend,
+  markAuthorsPending,
+} from '../core/author-follow-up.js';
 import { clampStateTimes } from '../core/clamp-times.js';
 import type { RunDoc, StateDoc } from '../core/documents.js';
 import type { ListedObject } from '../core/ports.js';
+import type { PoolDrift } from '../core/render.js';
 import { type RunAlerts, renderRunAlerts } from '../core/run-alerts.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, MalformedDocumentError } from '../errors.js';
@@ -134,7 +146,6 @@ export async function finishRun(
   let base = stateVersion;
   let decided = decideOn(base?.doc);
   for (const tombstone of decided.removals.tombstones) await store.putSnapshot(tombstone);
-  let drifts = await attribute(s, decided.conclusion.alerts.drifts, at);
   if (s.persist) {
     const latest = await latestState(s, base);
     if (latest !== base) {
@@ -143,24 +154,65 @@ export async function finishRun(
       });
       base = latest;
       decided = decideOn(base?.doc);
-      // Drift still due keeps its author; drift due only now is attributed too.
-      const known = new Map(drifts.map((d) => [d.poolId, d.attributions]));
-      const fresh = decided.conclusion.alerts.drifts;
-      const unknown = await attribute(
-        s,
-        fresh.filter((d) => !known.has(d.poolId)),
-        at,
-      );
-      drifts = fresh.map((d) => {
-        const attributions = known.get(d.poolId) ?? unknown.find((u) => u.poolId === d.poolId)?.attributions;
-        return attributions ? { ...d, attributions } : d;
-      });
     }
   }
   run.outcomes = decided.outcomes;
   const { decision, readProblems, storeProblems } = decided.conclusion;
   const firstRun = !base;
-  const alerts: RunAlerts = { ...decided.conclusion.alerts, drifts };
+
+  const sinceOf = (drift: PoolDrift) => {
+    const outcome = run.outcomes[drift.poolId];
+    return lookupStart({
+      at,
+      windowMs: s.options.attributionWindowMs ?? 2 * 3_600_000,
+      ...(drift.status === 'reminder' && drift.unapprovedSince
+        ? { alertedSince: drift.unapprovedSince }
+        : {}),
+      ...(outcome?.status === 'scanned' && outcome.baselineApprovedAt
+        ? { baselineApprovedAt: outcome.baselineApprovedAt }
+        : {}),
+    });
+  };
+  // A sweep keeps the promise of real-time alerts: the authors they could not name, looked up now.
+  const followUps =
+    s.persist && !s.targets && s.deps.attribute
+      ? dueAuthorFollowUps(decision.state, run.outcomes, decided.conclusion.alerts.drifts, now())
+      : [];
+  const attributed = await attribute(s, [
+    ...decided.conclusion.alerts.drifts.map((drift) => ({
+      poolId: drift.poolId,
+      findings: drift.findings,
+      since: sinceOf(drift),
+    })),
+    ...followUps,
+  ]);
+  const drifts = decided.conclusion.alerts.drifts.map((drift) => {
+    const attributions = attributed.get(drift.poolId);
+    return attributions ? { ...drift, attributions } : drift;
+  });
+  const followUpsSent = followUpsToSend(followUps, (poolId) => attributed.get(poolId), now());
+  // A targeted check marks what it could not attribute; a sweep clears what it attributed.
+  const decidedState = s.targets
+    ? markAuthorsPending(decision.state, drifts, at, sinceOf)
+    : clearAuthorsPending(
+        decision.state,
+        [...drifts, ...followUpsSent].map((p) => p.poolId),
+      );
+  const alerts: RunAlerts = {
+    ...decided.conclusion.alerts,
+    drifts,
+    ...(followUpsSent.length > 0
+      ? {
+          authorFollowUps: followUpsSent.map((f) => ({
+            poolId: f.poolId,
+            poolName: f.poolName,
+            alertedAt: f.alertedAt,
+            findings: f.findings,
+            attributions: attributed.get(f.poolId) ?? [],
+          })),
+        }
+      : {}),
+  };
 
   const report = resultOf(run, {
     done: true,
@@ -181,15 +233,12 @@ export async function finishRun(
     ctx.reportLocation = await store.putReport(run.runId, reportDocument(report, ctx));
   const messages = renderRunAlerts(ctx, alerts);
 
-  for (const rule of s.targets ? [] : s.ignore.unmatched())
-    logger.warn('Ignore rule matched nothing: check it for a typo', { rule });
-
   let pendingMarks: PendingAlertMarks | undefined;
   if (s.persist) {
     // Send first, remember second: if sending fails, the next run sends again. Nothing is lost.
     for (const message of messages) await notifier.publish(message);
     const next = nextState(
-      { ...decision.state, watching: run.watching ?? decision.state.watching ?? [] },
+      { ...decidedState, watching: run.watching ?? decision.state.watching ?? [] },
       base?.doc,
       delivers(s.mode),
     );
@@ -226,31 +275,18 @@ async function latestState(
   return { ...latest, doc: clampStateTimes(latest.doc, s.deps.now()) };
 }
 
-/** Who made the drift about to be alerted: never fails, never holds the alert back. */
-async function attribute(s: RunSession, drifts: RunAlerts['drifts'], at: Date): Promise<RunAlerts['drifts']> {
-  const attribute = s.deps.attribute;
-  if (!attribute || drifts.length === 0) return drifts;
-  const window = s.options.attributionWindowMs ?? 2 * 3_600_000;
-  const attributed = await attributeSafely(
-    attribute,
-    drifts.map((drift) => ({
-      poolId: drift.poolId,
-      findings: drift.findings,
-      since: new Date(
-        (drift.status === 'reminder' && drift.unapprovedSince
-          ? Date.parse(drift.unapprovedSince)
-          : at.getTime()) - window,
-      ).toISOString(),
-    })),
-    (error) =>
-      s.deps.logger.warn('Attribution failed: the alert says "author unknown"', {
-        reason: describeError(error),
-      }),
+/** Who made the changes about to be alerted: never fails, never holds the alert back. */
+async function attribute(
+  s: RunSession,
+  requests: readonly AttributionRequest[],
+): Promise<Map<string, Attribution[]>> {
+  const attributor = s.deps.attribute;
+  if (!attributor || requests.length === 0) return new Map();
+  return attributeSafely(attributor, requests, (error) =>
+    s.deps.logger.warn('Attribution failed: the alert says "author unknown"', {
+      reason: describeError(error),
+    }),
   );
-  return drifts.map((drift) => {
-    const attributions = attributed.get(drift.poolId);
-    return attributions ? { ...drift, attributions } : drift;
-  });
 }
 
 /**

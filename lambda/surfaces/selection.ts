@@ -1,14 +1,21 @@
-import { SettingValueError } from '../errors.js';
 import { IDENTITY_POOLS } from './identity-pools.js';
 import { POOL_SURFACES } from './index.js';
 
-/** Every surface that can be turned off, in the README's order: pool surfaces, then identity pools. */
+/** Every surface that can be turned off, in the order of docs/surfaces.md: pool surfaces, then identity pools. */
 export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.name), IDENTITY_POOLS];
+
+/** A surface selection names an unknown surface, or mixes a list with exclusions. */
+export class SurfaceSelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SurfaceSelectionError';
+  }
+}
 
 /**
  * Parses a surface selection: `all` (the default), `none`, a list of surfaces to watch (`mfa,groups`),
  * or surfaces to leave out (`-waf,-uiCustomization`). Pools and app clients are always watched.
- * Throws a SettingValueError naming the unknown surface and the closest valid one.
+ * @throws SurfaceSelectionError naming the unknown surface and the closest valid one (the caller names the setting)
  */
 export function parseSurfaces(spec: string | undefined): string[] {
   const text = (spec ?? '').trim();
@@ -20,15 +27,13 @@ export function parseSurfaces(spec: string | undefined): string[] {
     .filter(Boolean);
   const removing = items.filter((item) => item.startsWith('-'));
   if (removing.length > 0 && removing.length !== items.length)
-    throw new SettingValueError(
-      'surfaces',
+    throw new SurfaceSelectionError(
       `use either a list to watch (mfa,groups) or a list to leave out (-waf,-uiCustomization), not both: "${text}"`,
     );
   for (const item of items) {
     const name = item.replace(/^-/, '');
     if (!SURFACE_NAMES.includes(name))
-      throw new SettingValueError(
-        'surfaces',
+      throw new SurfaceSelectionError(
         `unknown surface "${name}"${suggestion(name)}; known: ${SURFACE_NAMES.join(', ')}`,
       );
   }

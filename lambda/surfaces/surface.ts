@@ -87,7 +87,7 @@ export interface Surface {
   readonly label: string;
   /** For people, plural: `identity providers`. */
   readonly plural: string;
-  /** Operations `read` may call, for the README's sizing formula and the IAM policy. */
+  /** Operations `read` may call, for the sizing formula (docs/sizing-and-cost.md) and the IAM policy. */
   readonly operations: readonly SurfaceOperation[];
   /**
    * Reads and normalizes the pool's resources of this kind. Rejects when a read failed: the detector

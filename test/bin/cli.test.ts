@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ describe('help', () => {
     expect(io.out()).toContain('npm run approve -- --pool');
   });
 
+  it('states a flag without a default as "none", never "undefined"', async () => {
+    const io = fakeIo();
+
+    await main(['check', '--help'], io);
+
+    const help = io.out().replace(/\s+/g, ' ');
+    expect(help).toContain('(default: $ORGANIZATIONAL_UNITS or none)');
+    expect(help).toContain('(default: $EXTERNAL_ID or none)');
+    expect(help).not.toContain('undefined');
+  });
+
   it('`--help` lists every command and exits 0', async () => {
     const io = fakeIo();
 
@@ -39,6 +50,18 @@ describe('help', () => {
 
     expect(code).toBe(0);
     for (const command of ['check', 'diff', 'approve', 'history']) expect(io.out()).toContain(command);
+  });
+});
+
+describe('--version', () => {
+  it('prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf-8'));
+    const io = fakeIo();
+
+    const code = await main(['--version'], io);
+
+    expect(code).toBe(0);
+    expect(io.out()).toBe(`${version}\n`);
   });
 });
 
@@ -52,13 +75,25 @@ describe('argument errors', () => {
     expect(io.err()).toMatch(/unknown command 'aprove'/);
   });
 
-  it('refuses an unknown flag, naming it', async () => {
+  it('refuses an unknown flag, naming it and the nearest, with a pointer to --help instead of the help', async () => {
     const io = fakeIo();
 
     const code = await main(['diff', '--buckett', 'x'], io);
 
     expect(code).toBe(1);
-    expect(io.err()).toMatch(/unknown option '--buckett'/);
+    expect(io.err()).toBe(
+      "error: unknown option '--buckett'\n(Did you mean --bucket?)\n(add --help for the usage)\n",
+    );
+  });
+
+  it('refuses a bad surface in one message naming the flag once, and the known surfaces', async () => {
+    const io = fakeIo();
+
+    const code = await main(['check', '--surfaces', 'x', '--region', REGION], io);
+
+    expect(code).toBe(1);
+    expect(io.err()).toMatch(/^error: --surfaces: unknown surface "x"; known: identityProviders, groups, /);
+    expect(io.err()).not.toContain('surfaces: surfaces');
   });
 
   it('refuses --bucket and --dir together', async () => {

@@ -161,9 +161,12 @@ describe('check and diff exit codes', () => {
   });
 
   it.each([
-    [['--accounts', '12345'], /--accounts \/ --organizational-units: "12345" is not an account id/],
+    [['--accounts', '12345'], /--accounts: "12345" is not an account id/],
     [['--regions', 'mars-north-1x'], /--regions: "mars-north-1x" is not a region name/],
-    [['--organizational-units', 'ou-ab12-cdefgh34'], /organizationalUnits needs accounts=organization/],
+    [
+      ['--organizational-units', 'ou-ab12-cdefgh34'],
+      /--organizational-units: "ou-ab12-cdefgh34" filters the accounts of an organization: it needs --accounts = "organization"/,
+    ],
     [
       ['--max-concurrent-targets', '0'],
       /--max-concurrent-targets must be a whole number of targets between 1 and 1000, got "0"/,

@@ -142,6 +142,25 @@ describe('history with S3 object versions', () => {
     expect(io.out()).toBe('');
   });
 
+  it('shows the current baseline, and blames the store rather than the pool id, when the bucket keeps no versions', async () => {
+    aws.s3.seed(at(keys.baseline(POOL_A)), canonicalJson(second, 2));
+    // What a bucket without versioning answers in an emulator (fauxqs): no versions at all.
+    aws.s3.mock.on(ListObjectVersionsCommand).resolves({});
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, ...S3], io);
+
+    expect(code).toBe(0);
+    expect(io.err()).toContain('the bucket keeps no object versions');
+    expect(io.err()).toContain(`s3://${BUCKET}/${at(keys.baseline(POOL_A))}`);
+    expect(io.err()).not.toContain('check the pool id');
+    expect(io.out()).toContain('version current');
+    expect(io.out()).toContain('CHG-1 MFA off for the migration');
+    const shown = fakeIo();
+    expect(await main(['history', '--pool', POOL_A, ...S3, '--show', 'current'], shown)).toBe(0);
+    expect(JSON.parse(shown.out())).toEqual(second);
+  });
+
   it('exits 1 when the bucket does not exist, naming the bucket', async () => {
     const io = fakeIo();
 
@@ -261,6 +280,19 @@ describe('history with a baselines folder in git', () => {
       0,
     );
     expect(JSON.parse(shown.out())).toEqual(first);
+  });
+  it('shows the current baseline of a file not committed yet, saying why there is no history', async () => {
+    const file = join(dir, ACCOUNT, REGION, `${POOL_A}.json`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, canonicalJson(first, 2));
+    const io = fakeIo();
+
+    const code = await main(['history', '--pool', POOL_A, '--dir', dir], io);
+
+    expect(code).toBe(0);
+    expect(io.err()).toContain('the file is not committed to git yet');
+    expect(io.err()).not.toContain('check the pool id');
+    expect(io.out()).toContain('first baseline of this pool');
   });
 });
 

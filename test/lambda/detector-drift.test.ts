@@ -169,11 +169,10 @@ describe('drift', () => {
         CallbackURLs: ['https://app.example.com/callback'],
         RefreshTokenValidity: 30,
       });
-      const clients = aws.pool(pool.poolId).clients;
-      for (const client of clients.values())
-        if (client.clientName === 'mobile') clients.delete(client.clientId);
+      for (const client of aws.pool(pool.poolId).clients.values())
+        if (client.clientName === 'mobile') aws.deleteClient(pool.poolId, client.clientId);
       // Client ids are never reused: put the deleted client and the removed secret back as they were.
-      clients.set(legacy.clientId, legacy);
+      aws.restoreClient(pool.poolId, legacy);
       aws.client(pool.poolId, backend.clientId).secrets = originalSecrets;
 
       const result = await harness.run();

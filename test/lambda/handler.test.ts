@@ -172,6 +172,23 @@ describe('handler', () => {
     expect(aws.bucket.keys('baselines/')).toHaveLength(3);
   });
 
+  it('warns once per ignore rule that matched nothing, with the rule', async () => {
+    aws.addPool({ name: 'customers' });
+    process.env.IGNORE_RULES = JSON.stringify({ fields: ['pool.UserPoolTagz.**'] });
+    try {
+      await handler({}, lambdaContext());
+    } finally {
+      delete process.env.IGNORE_RULES;
+    }
+
+    const warnings = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('Ignore rule matched nothing'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('fields: pool.UserPoolTagz.**');
+  });
+
   it('rejects naming the variable when BASELINE_BUCKET is not set', async () => {
     delete process.env.BASELINE_BUCKET;
 

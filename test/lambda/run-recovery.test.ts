@@ -180,6 +180,6 @@ describe('run recovery', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.attributes.kind).toBe('store-problem');
     expect(sent[0]?.body).toContain('memory://test/state/detector-state.json: unknown formatVersion 3');
-    expect(documents.objects).toEqual(before);
+    expect(new Map(documents.objects)).toEqual(before);
   });
 });

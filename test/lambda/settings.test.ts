@@ -7,7 +7,9 @@ import {
   CONTEXT_KEY_NAMES,
   contextKey,
   DEFAULTS,
+  envName,
   flagHelp,
+  readTargetSettings,
   SETTINGS,
   type SettingName,
   settingMeta,
@@ -38,10 +40,10 @@ describe('the settings schema', () => {
     expect(contextKey('quotaShare')).toBe('quotaShare');
   });
 
-  it('has the defaults the README documents, row by row', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf-8');
+  it('has the defaults the configuration page documents, row by row', () => {
+    const page = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf-8');
     const rows = new Map(
-      [...readme.matchAll(/^\| `(\w+)` \| (.+?) \|/gm)].map((m) => [m[1] as string, m[2] as string]),
+      [...page.matchAll(/^\| `(\w+)` \| (.+?) \|/gm)].map((m) => [m[1] as string, m[2] as string]),
     );
 
     for (const name of Object.keys(SETTINGS) as SettingName[]) {
@@ -53,18 +55,21 @@ describe('the settings schema', () => {
     }
   });
 
-  it("states the schema's defaults in the construct props' @default tags", () => {
-    const source = readFileSync(new URL('../../lib/cognito-drift-detector.ts', import.meta.url), 'utf-8');
+  it("states the schema's defaults in the @default tags the construct props are documented with", () => {
+    const source = readFileSync(new URL('../../lambda/settings-schema.ts', import.meta.url), 'utf-8');
     const tags = new Map(
-      [...source.matchAll(/@default ([^\n]+)\n\s+\*\/\n\s+readonly (\w+)\?/g)].map((m) => [
+      [...source.matchAll(/@default ([^\n]+)\n\s+\*\/\n\s+(\w+): setting\(/g)].map((m) => [
         m[2] as string,
         (m[1] as string).trim(),
       ]),
     );
 
-    for (const [name, fallback] of Object.entries(DEFAULTS)) {
+    for (const name of Object.keys(SETTINGS) as SettingName[]) {
+      const fallback = (DEFAULTS as Record<string, unknown>)[name];
       const shown = typeof fallback === 'string' ? `'${fallback}'` : String(fallback);
-      expect(tags.get(name), name).toBe(shown);
+      if (name === 'alertEmails') expect(tags.has(name), name).toBe(false);
+      else if (fallback === undefined) expect(tags.get(name), name).toMatch(/^- /);
+      else expect(tags.get(name), name).toBe(shown);
     }
   });
 });
@@ -172,8 +177,39 @@ describe('the function environment', () => {
       'SCHEDULE_PERIOD_MINUTES must be a whole number between 1 and 5040, got "0"',
     ],
     [{ REALTIME_ENABLED: 'yes' }, 'REALTIME_ENABLED must be true or false, got "yes"'],
-    [{ SURFACES: 'wafx' }, 'SURFACES: surfaces: unknown surface "wafx"'],
+    [{ SURFACES: 'wafx' }, 'SURFACES: unknown surface "wafx" (did you mean waf?); known: identityProviders'],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(configError(env)).toContain(message);
+  });
+});
+
+describe('the target settings, one reading for the construct, the organization function and the CLI', () => {
+  it('applies the OU rule with the names of the function environment', () => {
+    expect(() =>
+      readTargetSettings({ accounts: '111122223333', organizationalUnits: 'ou-ab12-cdefgh34' }, envName),
+    ).toThrow(
+      new ConfigError(
+        'ORGANIZATIONAL_UNITS: "ou-ab12-cdefgh34" filters the accounts of an organization: it needs TARGET_ACCOUNTS = "organization"',
+      ),
+    );
+    expect(() => readTargetSettings({ regions: 'eu-west' }, envName)).toThrow(
+      'TARGET_REGIONS: "eu-west" is not a region name (like eu-west-1)',
+    );
+  });
+
+  it('reads an organization with its OU filter, and the defaults when nothing is set', () => {
+    expect(
+      readTargetSettings(
+        { accounts: 'organization', organizationalUnits: 'ou-ab12-cdefgh34', regions: 'all-enabled' },
+        envName,
+      ),
+    ).toEqual({
+      accounts: { kind: 'organization', organizationalUnits: ['ou-ab12-cdefgh34'] },
+      regions: { kind: 'all-enabled' },
+    });
+    expect(readTargetSettings({}, envName)).toEqual({
+      accounts: { kind: 'self' },
+      regions: { kind: 'stack' },
+    });
   });
 });

@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { CognitoDriftDetector, type CognitoDriftDetectorProps } from '../../lib/cognito-drift-detector.js';
 import {
   type ContextReader,
   checkContextKeys,
@@ -514,5 +518,102 @@ describe('parseMemberRoleTemplate', () => {
     expect(() =>
       parseMemberRoleTemplate((key) => ({ memberRoleTemplate: 'true', memberRoleName: 'a b' })[key]),
     ).toThrow(/^Invalid context "memberRoleName": "a b" must be an IAM role name/);
+  });
+});
+
+describe('construct props in a JavaScript app (no type checker)', () => {
+  const resolveUntyped = (props: unknown) => () =>
+    resolveDetectorSettings(props as Parameters<typeof resolveDetectorSettings>[0]);
+
+  it.each([
+    ['alertEmial', 'alertEmails'],
+    ['alertEmail', 'alertEmails'],
+    ['quotashare', 'quotaShare'],
+    ['memberRolename', 'memberRoleName'],
+  ])('refuses the misspelt prop %s, suggesting %s', (typo, suggestion) => {
+    expect(resolveUntyped({ [typo]: ['ops@example.com'] })).toThrow(
+      `Unknown CognitoDriftDetector prop "${typo}": did you mean ${suggestion}?`,
+    );
+  });
+
+  it('stops the construct itself before it builds anything', () => {
+    const stack = new Stack(new App(), 'Platform');
+    const props = { alertEmial: ['ops@example.com'] } as unknown as CognitoDriftDetectorProps;
+
+    expect(() => new CognitoDriftDetector(stack, 'Detector', props)).toThrow(
+      new DetectorConfigError(
+        'CognitoDriftDetector prop "alertEmial"',
+        'Unknown CognitoDriftDetector prop "alertEmial": did you mean alertEmails?',
+      ),
+    );
+    expect(stack.node.tryFindChild('Detector')?.node.children ?? []).toEqual([]);
+  });
+
+  it('refuses a prop that is no setting, listing the props', () => {
+    expect(resolveUntyped({ alertEmails: ['ops@example.com'], bucketName: 'x' })).toThrow(
+      /^Unknown CognitoDriftDetector prop "bucketName": the props are alertEmails, schedule, /,
+    );
+  });
+
+  it('names the missing alertEmails instead of failing on undefined', () => {
+    expect(resolveUntyped({ quotaShare: 0.5 })).toThrow(
+      'Missing CognitoDriftDetector prop "alertEmails": addresses that receive drift alerts',
+    );
+    expect(resolveUntyped(undefined)).toThrow('CognitoDriftDetector needs props');
+  });
+
+  it('refuses a value of the wrong type with the rule, not a stack trace', () => {
+    expect(resolveUntyped({ alertEmails: 'ops@example.com' })).toThrow(
+      'Invalid CognitoDriftDetector prop "alertEmails": "ops@example.com" must be a list of strings',
+    );
+    expect(resolveUntyped({ alertEmails: ['ops@example.com'], realtime: 'yes' })).toThrow(
+      'Invalid CognitoDriftDetector prop "realtime": "yes" must be true or false',
+    );
+  });
+});
+
+describe('the construct props type', () => {
+  // A hang guard, not a speed goal: the type checker loads the SDK types the surfaces import.
+  it("carries each setting's documentation and @default from the schema, as an editor shows them", {
+    timeout: 120_000,
+  }, () => {
+    // The props are Readonly<SettingsInput> (lib/config.ts); the CDK types would take a minute to load here.
+    const probe = fileURLToPath(new URL('../../lambda/props-probe.ts', import.meta.url));
+    const source =
+      "import type { SettingsInput } from './settings-schema.js';\nexport declare const p: Readonly<SettingsInput>;\n";
+    const host = ts.createCompilerHost({});
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, language) =>
+      file === probe ? ts.createSourceFile(file, source, language) : read(file, language);
+    const program = ts.createProgram(
+      [probe],
+      {
+        module: ts.ModuleKind.Preserve,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        strict: true,
+        skipLibCheck: true,
+        // Only zod's types and the language's own: no @types/node, no DOM.
+        types: [],
+        lib: ['lib.es2022.d.ts'],
+        noEmit: true,
+      },
+      host,
+    );
+    const checker = program.getTypeChecker();
+    const declaration = program.getSourceFile(probe)?.statements[1] as ts.VariableStatement;
+    const props = checker.getTypeAtLocation(declaration.declarationList.declarations[0] as ts.Node);
+    const doc = (name: string) => {
+      const symbol = props.getProperty(name);
+      return {
+        text: symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)) : undefined,
+        default: symbol?.getJsDocTags(checker).find((tag) => tag.name === 'default'),
+      };
+    };
+
+    expect(doc('alertEmails').text).toMatch(/^Addresses that receive drift alerts/);
+    expect(doc('quotaShare').text).toMatch(/^Share of the account's Cognito read quotas/);
+    expect(ts.displayPartsToString(doc('quotaShare').default?.text)).toBe('0.5');
+    expect(ts.displayPartsToString(doc('schedule').default?.text)).toBe("'rate(1 hour)'");
+    expect(doc('memberRoleName').text).toMatch(/member role's name/);
   });
 });

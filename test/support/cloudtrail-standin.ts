@@ -9,6 +9,9 @@
  *   opaque NextToken bound to the request (InvalidNextTokenException when reused with other
  *   parameters); the quota of 2 requests per second per account and Region, answered with
  *   `ThrottlingException` ("Rate exceeded", HTTP 400) as CloudTrail's common errors list it.
+ * - Resource lookups (`ResourceName`, `ResourceType`): an exact match on a resource a record names
+ *   (`recordWrite({ resources })`). CloudTrail does not document which resources it records for
+ *   Cognito events, so by default a record names none and a resource lookup finds nothing.
  * - DescribeTrails (shadow trails included unless `includeShadowTrails: false`) and GetTrailStatus.
  * - Faults: any error code, per operation, a number of times.
  */
@@ -152,6 +155,8 @@ export class CloudTrailStandin {
     requestParameters?: Record<string, unknown>;
     responseElements?: Record<string, unknown> | null;
     errorCode?: string;
+    /** The resources the record names (served as the event's `Resources`, found by a resource lookup). */
+    resources?: { type: string; name: string }[];
   }): TrailRecord {
     const user = options.user ?? 'mallory';
     const record: TrailRecord = {
@@ -180,6 +185,15 @@ export class CloudTrailStandin {
       recipientAccountId: this.accountId,
       eventCategory: 'Management',
       ...(options.errorCode ? { errorCode: options.errorCode, errorMessage: 'failed' } : {}),
+      ...(options.resources
+        ? {
+            resources: options.resources.map((r) => ({
+              accountId: this.accountId,
+              type: r.type,
+              ARN: r.name,
+            })),
+          }
+        : {}),
     };
     this.records.push(record);
     return record;
@@ -191,6 +205,11 @@ export class CloudTrailStandin {
 
   failNext(fault: TrailFault): void {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Forgets every record, so one test's events are not another's. */
+  clearRecords(): void {
+    this.records.length = 0;
   }
 
   resetStats(): void {
@@ -303,7 +322,7 @@ export class CloudTrailStandin {
         EventTime: Date.parse(r.eventTime) / 1000,
         EventSource: r.eventSource,
         Username: (r.userIdentity as { userName?: string } | undefined)?.userName,
-        Resources: [],
+        Resources: recordedResources(r).map((x) => ({ ResourceType: x.type, ResourceName: x.ARN })),
         CloudTrailEvent: JSON.stringify(r),
       })),
       ...(next === undefined ? {} : { NextToken: `${this.sign(key, String(next))}.${next}` }),
@@ -322,8 +341,11 @@ export class CloudTrailStandin {
         return (record.userIdentity as { userName?: string } | undefined)?.userName === value;
       case 'ReadOnly':
         return String(record.readOnly ?? false) === value;
+      case 'ResourceName':
+        return recordedResources(record).some((r) => r.ARN === value);
+      case 'ResourceType':
+        return recordedResources(record).some((r) => r.type === value);
       default:
-        // Resources are not recorded for these events: a resource lookup finds nothing.
         return false;
     }
   }
@@ -366,4 +388,14 @@ export class CloudTrailStandin {
     });
     res.end(text);
   }
+}
+
+/** The resources a record names (`resources: [{ type, ARN }]`), none when it names none. */
+function recordedResources(record: TrailRecord): { type: string; ARN: string }[] {
+  const list = record.resources;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((r: unknown) => {
+    const { type, ARN } = (r ?? {}) as { type?: unknown; ARN?: unknown };
+    return typeof type === 'string' && typeof ARN === 'string' ? [{ type, ARN }] : [];
+  });
 }

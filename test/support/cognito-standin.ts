@@ -6,11 +6,12 @@
  * the `X-Amz-Target` prefix, so the unmodified `CognitoIdentityProviderClient`, `CognitoIdentityClient`
  * and `WAFV2Client` can all talk to the one port through `endpoint` (see {@link CognitoStandin.clientConfig})
  * or the `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` / `AWS_ENDPOINT_URL_COGNITO_IDENTITY` /
- * `AWS_ENDPOINT_URL_WAFV2` environment variables ({@link CognitoStandin.endpointEnv}). It implements the
- * read-only operations cognito-drift needs, with faithful pagination, opaque tokens, the documented
+ * `AWS_ENDPOINT_URL_WAFV2` environment variables ({@link CognitoStandin.endpointEnv}). It serves the
+ * {@link AccountModel} (`account-model.ts`, the same model the in-memory fake `fake-aws.ts` answers
+ * from): the reads cognito-drift makes, with faithful pagination and opaque tokens, and the
+ * create/update/delete calls of the AWS CLI (`account-writes.ts`); on top it adds the documented
  * request quotas of `lambda/adapters/quotas.ts` (token buckets, per account and, where documented, per
- * pool and operation), per-call latency and fault injection. Everything beyond pools and clients lives
- * in the {@link SurfaceModel} shared with the in-memory fake (`fake-aws.ts`).
+ * pool and operation, on the clock of the `now` option), per-call latency and fault injection.
  *
  * State is seeded programmatically (`addPool`, `addClient`, `seed`) and is fully deterministic for
  * a given `seed` option: ids, secrets, names and dates are reproducible between runs.
@@ -31,13 +32,18 @@ import {
   type QuotaCategory as QuotaCategoryName,
 } from '../../lambda/adapters/quotas.js';
 import {
+  AccountModel,
+  type ClientPatch,
+  isRecord,
+  type PoolPatch,
+  type SeedClient,
+  type SeedPool,
+} from './account-model.js';
+import { seedFullSurface, seedPools } from './account-seed.js';
+import { ACCOUNT_WRITES } from './account-writes.js';
+import {
   AwsError,
-  type ClientSurfaceSeed,
   type IdentityPoolPatch,
-  makeToken,
-  pageSize,
-  readToken,
-  requireString,
   type SeedDomain,
   type SeedGroup,
   type SeedIdentityPool,
@@ -48,13 +54,14 @@ import {
   type SeedUiCustomization,
   type SeedWebAcl,
   SURFACE_OPERATIONS,
-  SurfaceModel,
+  type SurfaceModel,
   type SurfaceOperation,
-  type SurfaceSeed,
   type SurfaceService,
   withSdkDates,
 } from './cognito-surface.js';
 import { StandinOrganization } from './standin-organization.js';
+
+export type { ClientPatch, PoolPatch, SecretSeed, SeedClient, SeedPool } from './account-model.js';
 
 /** The operations the stand-in implements (all services). Anything else gets `UnknownOperationException`. */
 export type CognitoOperation =
@@ -116,6 +123,8 @@ export const ERROR_STATUS = {
   WAFInvalidParameterException: 400,
   WAFInternalErrorException: 500,
   WAFUnavailableEntityException: 400,
+  GroupExistsException: 400,
+  DuplicateProviderException: 400,
 } as const;
 
 /** cognito-identity uses other HTTP statuses than cognito-idp for the same error names. */
@@ -171,6 +180,11 @@ export interface StandinOptions {
    * Pass `() => new Date()` for wall-clock time.
    */
   clock?: () => Date;
+  /**
+   * Milliseconds of a monotonic clock, for the quotas' token buckets and the request log's `at`.
+   * Default `performance.now`. Tests pass a manual clock to say exactly how much time passed.
+   */
+  now?: () => number;
   /** Port to listen on (127.0.0.1). Default 0 (ephemeral). */
   port?: number;
   /** Maximum number of entries kept in {@link CognitoStandin.requests}. Default 100 000. */
@@ -188,88 +202,6 @@ export type StandinRuntimeOptions = Pick<
   | 'burstSeconds'
   | 'quotas'
 >;
-
-/** Metadata of one client secret (what ListUserPoolClientSecrets returns). */
-export interface SecretSeed {
-  /** ClientSecretId; default `<client-id>--<epoch ms>` (Cognito's format is `<client-id>--<epoch-create-time>`). */
-  id?: string;
-  /** ClientSecretCreateDate. */
-  createdAt: Date;
-}
-
-/**
- * A user pool to add. The {@link SurfaceSeed} fields (`mfa`, `riskConfiguration`, `identityProviders`,
- * `groups`, `resourceServers`, `domain`, `customDomain`, `logDelivery`, `uiCustomization`, `webAcl`)
- * seed the rest of its surface; a `Domain` / `CustomDomain` in `config` is taken as `domain` /
- * `customDomain`.
- */
-export interface SeedPool extends SurfaceSeed {
-  /** Pool id; generated (`<region>_` + 9 alphanumerics) when omitted. */
-  id?: string;
-  /** Pool name. */
-  name: string;
-  /**
-   * Any `UserPoolType` fields (API casing, e.g. `MfaConfiguration`, `LambdaConfig`, `Policies`),
-   * shallow-merged over realistic defaults. `Id`, `Name`, `CreationDate` and `LastModifiedDate` are
-   * controlled by the stand-in and cannot be overridden here.
-   */
-  config?: Record<string, unknown>;
-  /** App clients to create in the pool. */
-  clients?: SeedClient[];
-  /** CreationDate; defaults to the clock. */
-  createdAt?: Date;
-  /** LastModifiedDate; defaults to `createdAt`. */
-  lastModifiedAt?: Date;
-}
-
-/** An app client to add; `riskConfiguration` / `uiCustomization` are the client's own. */
-export interface SeedClient extends ClientSurfaceSeed {
-  /** Client id; generated (26 lowercase alphanumerics) when omitted. */
-  id?: string;
-  /** ClientName. */
-  name: string;
-  /**
-   * Secret VALUE returned as `ClientSecret` by DescribeUserPoolClient (confidential client). When set
-   * without `secrets`, one secret descriptor is created (`<client-id>--<epoch ms>`).
-   */
-  secret?: string;
-  /** Secret descriptors for ListUserPoolClientSecrets (max 2). A value is generated if `secret` is absent. */
-  secrets?: SecretSeed[];
-  /**
-   * Any `UserPoolClientType` fields (API casing, e.g. `CallbackURLs`, `ExplicitAuthFlows`), shallow-merged
-   * over realistic public-client defaults. `UserPoolId`, `ClientId`, `ClientName`, `ClientSecret` and dates
-   * are controlled by the stand-in.
-   */
-  config?: Record<string, unknown>;
-  /** CreationDate; defaults to the clock. */
-  createdAt?: Date;
-  /** LastModifiedDate; defaults to `createdAt`. */
-  lastModifiedAt?: Date;
-}
-
-/** Changes for {@link CognitoStandin.updatePool}. Bumps LastModifiedDate. */
-export interface PoolPatch {
-  /** New pool name. */
-  name?: string;
-  /** Shallow-merged into the pool's config; a key set to `undefined` removes that field from responses. */
-  config?: Record<string, unknown>;
-  /** LastModifiedDate to set; defaults to the clock. */
-  lastModifiedAt?: Date;
-}
-
-/** Changes for {@link CognitoStandin.updateClient}. Bumps LastModifiedDate. */
-export interface ClientPatch {
-  /** New ClientName. */
-  name?: string;
-  /** New secret value; `null` turns the client into a public client (removes the value and all descriptors). */
-  secret?: string | null;
-  /** Replaces the secret descriptors (max 2). */
-  secrets?: SecretSeed[];
-  /** Shallow-merged into the client's config; a key set to `undefined` removes that field from responses. */
-  config?: Record<string, unknown>;
-  /** LastModifiedDate to set; defaults to the clock. */
-  lastModifiedAt?: Date;
-}
 
 /** A fault-injection rule. Filters left out match everything. */
 export interface FaultRule {
@@ -372,6 +304,8 @@ export interface StandinRequest {
   throttledBy?: 'account' | 'pool';
   /** True when the response came from fault injection. */
   injected?: boolean;
+  /** How long the answer was held back (latency plus a fault's `delayMs`); absent for a quota rejection, which is immediate. */
+  delayMs?: number;
 }
 
 /** Client configuration for `new CognitoIdentityProviderClient(...)` (or the identity / WAFv2 clients) pointing at the stand-in. */
@@ -392,39 +326,12 @@ export interface StandinClientConfig {
 
 type Json = Record<string, unknown>;
 
-interface PoolRecord {
-  id: string;
-  name: string;
-  seq: number;
-  createdAt: Date;
-  lastModifiedAt: Date;
-  config: Json;
-  clients: Map<string, ClientRecord>;
-  clientSeq: number;
-}
-
-interface ClientRecord {
-  id: string;
-  name: string;
-  seq: number;
-  createdAt: Date;
-  lastModifiedAt: Date;
-  secret: string | undefined;
-  secrets: { id: string; createdAt: Date }[];
-  config: Json;
-  poolId: string;
-}
-
 interface InstalledFault {
   rule: FaultRule;
   remaining: number;
   hits: number;
 }
 
-const POOL_ID_RE = /^[\w-]+_[0-9a-zA-Z]+$/;
-const CLIENT_ID_RE = /^[\w+]+$/;
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const DEFAULT_CLOCK_START_MS = 1_732_300_000_000;
 
 class ServiceError extends AwsError {
@@ -455,10 +362,11 @@ class TokenBucket {
   constructor(
     private readonly rate: number,
     capacity: number,
+    now: number,
   ) {
     this.capacity = Math.max(1, capacity);
     this.tokens = this.capacity;
-    this.last = performance.now();
+    this.last = now;
   }
   private refill(now: number): void {
     if (now <= this.last) return;
@@ -494,20 +402,8 @@ function newCategoryStats(): CategoryStats {
   return { calls: 0, admitted: 0, throttled: 0, peakRate: 0 };
 }
 
-function epochSeconds(d: Date): number {
-  return d.getTime() / 1000;
-}
-
 function inc(rec: Record<string, number>, key: string): void {
   rec[key] = (rec[key] ?? 0) + 1;
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function optionalMaxResults(body: Json, required: boolean, fallback: number): number {
-  return pageSize(body, 'MaxResults', 'maxResults', { min: 1, max: 60, required, fallback });
 }
 
 function defaultMessage(
@@ -545,95 +441,6 @@ function defaultMessage(
   }
 }
 
-const STANDARD_ATTRIBUTES: ReadonlyArray<[string, string, boolean]> = [
-  ['sub', 'String', false],
-  ['name', 'String', true],
-  ['given_name', 'String', true],
-  ['family_name', 'String', true],
-  ['middle_name', 'String', true],
-  ['nickname', 'String', true],
-  ['preferred_username', 'String', true],
-  ['profile', 'String', true],
-  ['picture', 'String', true],
-  ['website', 'String', true],
-  ['email', 'String', true],
-  ['email_verified', 'Boolean', true],
-  ['gender', 'String', true],
-  ['birthdate', 'String', true],
-  ['zoneinfo', 'String', true],
-  ['locale', 'String', true],
-  ['phone_number', 'String', true],
-  ['phone_number_verified', 'Boolean', true],
-  ['address', 'String', true],
-  ['updated_at', 'Number', true],
-  ['identities', 'String', true],
-];
-
-function standardSchema(requiredEmail: boolean): Json[] {
-  return STANDARD_ATTRIBUTES.map(([name, type, mutable]) => {
-    const attr: Json = {
-      Name: name,
-      AttributeDataType: type,
-      DeveloperOnlyAttribute: false,
-      Mutable: mutable,
-      Required: name === 'sub' || (requiredEmail && name === 'email'),
-    };
-    if (type === 'String') {
-      attr.StringAttributeConstraints =
-        name === 'sub' ? { MinLength: '1', MaxLength: '2048' } : { MinLength: '0', MaxLength: '2048' };
-    } else if (type === 'Number') {
-      attr.NumberAttributeConstraints = { MinValue: '0' };
-    }
-    return attr;
-  });
-}
-
-function defaultPoolConfig(): Json {
-  return {
-    Policies: {
-      PasswordPolicy: {
-        MinimumLength: 8,
-        RequireUppercase: true,
-        RequireLowercase: true,
-        RequireNumbers: true,
-        RequireSymbols: true,
-        TemporaryPasswordValidityDays: 7,
-      },
-      SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] },
-    },
-    DeletionProtection: 'INACTIVE',
-    LambdaConfig: {},
-    SchemaAttributes: standardSchema(true),
-    AutoVerifiedAttributes: ['email'],
-    UsernameAttributes: ['email'],
-    VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
-    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: [] },
-    MfaConfiguration: 'OFF',
-    EstimatedNumberOfUsers: 0,
-    EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
-    UserPoolTags: {},
-    AdminCreateUserConfig: { AllowAdminCreateUserOnly: false, UnusedAccountValidityDays: 7 },
-    UsernameConfiguration: { CaseSensitive: false },
-    AccountRecoverySetting: { RecoveryMechanisms: [{ Priority: 1, Name: 'verified_email' }] },
-    UserPoolTier: 'ESSENTIALS',
-  };
-}
-
-function defaultClientConfig(): Json {
-  return {
-    RefreshTokenValidity: 30,
-    AccessTokenValidity: 60,
-    IdTokenValidity: 60,
-    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-    ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
-    AllowedOAuthFlowsUserPoolClient: false,
-    PreventUserExistenceErrors: 'ENABLED',
-    EnableTokenRevocation: true,
-    EnablePropagateAdditionalUserContextData: false,
-    AuthSessionValidity: 3,
-  };
-}
-
 function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }> {
   return Object.fromEntries(
     ALL_CATEGORIES.map((k) => {
@@ -646,28 +453,6 @@ function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }
       ];
     }),
   ) as Record<QuotaCategory, { rps: number; perPool?: number }>;
-}
-
-/** A realistic threat-protection configuration (what the console sets for "full function"). */
-function defaultRiskConfiguration(): SeedRiskConfiguration {
-  return {
-    CompromisedCredentialsRiskConfiguration: {
-      EventFilter: ['SIGN_IN', 'PASSWORD_CHANGE', 'SIGN_UP'],
-      Actions: { EventAction: 'BLOCK' },
-    },
-    AccountTakeoverRiskConfiguration: {
-      Actions: {
-        LowAction: { Notify: false, EventAction: 'NO_ACTION' },
-        MediumAction: { Notify: true, EventAction: 'MFA_IF_CONFIGURED' },
-        HighAction: { Notify: true, EventAction: 'BLOCK' },
-      },
-    },
-    RiskExceptionConfiguration: { BlockedIPRangeList: ['198.51.100.0/24'], SkippedIPRangeList: [] },
-  };
-}
-
-function mergeConfig(base: Json, patch: Json | undefined): Json {
-  return patch ? { ...base, ...patch } : { ...base };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,11 +488,10 @@ export class CognitoStandin {
   private readonly clock: () => Date;
   private readonly tokenKey: string;
   private readonly maxLogEntries: number;
-  private readonly startedAt = performance.now();
-  private readonly pools = new Map<string, PoolRecord>();
-  private readonly allClientIds = new Set<string>();
-  private poolSeq = 0;
-  private readonly model: SurfaceModel;
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  /** The account this stand-in serves: pools, clients, secrets and the rest of the surface. */
+  readonly account: AccountModel;
   private latencyMs = 60;
   private quotasOn = true;
   private rates = defaultRates();
@@ -737,26 +521,18 @@ export class CognitoStandin {
     this.rand = prng(seed);
     this.tokenKey = `cognito-standin-${seed}`;
     this.maxLogEntries = opts.maxLogEntries ?? 100_000;
+    this.now = opts.now ?? (() => performance.now());
+    this.startedAt = this.now();
     let tick = 0;
     this.clock = opts.clock ?? (() => new Date(DEFAULT_CLOCK_START_MS + 1000 * tick++));
-    this.model = new SurfaceModel({
+    this.account = new AccountModel({
       region: this.region,
       accountId: this.accountId,
       tokenKey: this.tokenKey,
       clock: this.clock,
       rand: this.rand,
-      directory: {
-        mfaConfiguration: (poolId) => {
-          const pool = this.pools.get(poolId);
-          if (!pool) return undefined;
-          return typeof pool.config.MfaConfiguration === 'string' ? pool.config.MfaConfiguration : 'OFF';
-        },
-        hasClient: (poolId, clientId) => this.pools.get(poolId)?.clients.has(clientId) ?? false,
-        setMfaConfiguration: (poolId, value) => {
-          this.mustPool(poolId).config.MfaConfiguration = value;
-        },
-      },
     });
+    this.account.serve(ACCOUNT_WRITES);
     this.configure(opts);
   }
 
@@ -886,136 +662,53 @@ export class CognitoStandin {
 
   /** Add a user pool (and its clients). Returns the pool id. Throws if the id already exists. */
   addPool(p: SeedPool): string {
-    const id =
-      p.id ??
-      this.uniqueId(
-        () => `${this.region}_${this.randomString(ALNUM, 9)}`,
-        (x) => this.pools.has(x),
-      );
-    if (this.pools.has(id)) throw new Error(`pool ${id} already exists`);
-    const createdAt = p.createdAt ?? this.clock();
-    const config = mergeConfig(defaultPoolConfig(), p.config);
-    const surface: SurfaceSeed = { ...p };
-    // DescribeUserPool's Domain / CustomDomain come from the domains the pool owns.
-    if (typeof config.Domain === 'string' && surface.domain === undefined) surface.domain = config.Domain;
-    if (typeof config.CustomDomain === 'string' && surface.customDomain === undefined) {
-      surface.customDomain = config.CustomDomain;
-    }
-    config.Domain = undefined;
-    config.CustomDomain = undefined;
-    const pool: PoolRecord = {
-      id,
-      name: p.name,
-      seq: ++this.poolSeq,
-      createdAt,
-      lastModifiedAt: p.lastModifiedAt ?? createdAt,
-      config,
-      clients: new Map(),
-      clientSeq: 0,
-    };
-    this.pools.set(id, pool);
-    try {
-      this.model.addPool(id, surface);
-      for (const c of p.clients ?? []) this.addClient(id, c);
-    } catch (e) {
-      this.pools.delete(id);
-      this.model.removePool(id);
-      throw e;
-    }
-    return id;
+    return this.account.addPool(p);
   }
 
   /** Remove a user pool (throws if unknown). */
   removePool(id: string): void {
-    const pool = this.mustPool(id);
-    for (const clientId of pool.clients.keys()) this.allClientIds.delete(clientId);
-    this.pools.delete(id);
-    this.model.removePool(id);
+    this.account.removePool(id);
     for (const key of this.poolBuckets.keys()) if (key.startsWith(`${id}|`)) this.poolBuckets.delete(key);
   }
 
   /** Update a pool's name/config; bumps LastModifiedDate. */
   updatePool(id: string, patch: PoolPatch): void {
-    const pool = this.mustPool(id);
-    if (patch.name !== undefined) pool.name = patch.name;
-    if (patch.config) pool.config = mergeConfig(pool.config, patch.config);
-    pool.lastModifiedAt = patch.lastModifiedAt ?? this.clock();
+    this.account.updatePool(id, patch);
   }
 
   /** Add an app client to a pool. Returns the client id. */
   addClient(poolId: string, c: SeedClient): string {
-    const pool = this.mustPool(poolId);
-    const id =
-      c.id ??
-      this.uniqueId(
-        () => this.randomString(LOWER_ALNUM, 26),
-        (x) => this.allClientIds.has(x),
-      );
-    if (pool.clients.has(id)) throw new Error(`client ${id} already exists in ${poolId}`);
-    const createdAt = c.createdAt ?? this.clock();
-    const client: ClientRecord = {
-      id,
-      name: c.name,
-      seq: ++pool.clientSeq,
-      createdAt,
-      lastModifiedAt: c.lastModifiedAt ?? createdAt,
-      secret: undefined,
-      secrets: [],
-      config: mergeConfig(defaultClientConfig(), c.config),
-      poolId,
-    };
-    this.applySecrets(client, c.secret, c.secrets, createdAt);
-    pool.clients.set(id, client);
-    this.allClientIds.add(id);
-    this.model.addClient(poolId, id, c);
-    return id;
+    return this.account.addClient(poolId, c);
   }
 
   /** Remove an app client (throws if unknown). */
   removeClient(poolId: string, clientId: string): void {
-    if (!this.mustPool(poolId).clients.delete(clientId)) throw new Error(`client ${clientId} does not exist`);
-    this.allClientIds.delete(clientId);
-    this.model.removeClient(poolId, clientId);
+    this.account.removeClient(poolId, clientId);
   }
 
   /** Update an app client; bumps LastModifiedDate. */
   updateClient(poolId: string, clientId: string, patch: ClientPatch): void {
-    const client = this.mustClient(poolId, clientId);
-    const when = patch.lastModifiedAt ?? this.clock();
-    if (patch.name !== undefined) client.name = patch.name;
-    if (patch.config) client.config = mergeConfig(client.config, patch.config);
-    if (patch.secret === null) {
-      client.secret = undefined;
-      client.secrets = [];
-    }
-    if (typeof patch.secret === 'string' || patch.secrets) {
-      const keep = typeof patch.secret === 'string' ? patch.secret : client.secret;
-      const secrets = patch.secrets ?? (client.secrets.length > 0 ? client.secrets : undefined);
-      client.secret = undefined;
-      client.secrets = [];
-      this.applySecrets(client, keep, secrets, when);
-    }
-    client.lastModifiedAt = when;
+    this.account.updateClient(poolId, clientId, patch);
   }
 
   /** Ids of all pools, in listing order. */
   poolIds(): string[] {
-    return [...this.pools.values()].sort((a, b) => a.seq - b.seq).map((p) => p.id);
+    return this.account.sortedPools().map((p) => p.id);
   }
 
   /** Ids of a pool's clients, in listing order. */
   clientIds(poolId: string): string[] {
-    return [...this.mustPool(poolId).clients.values()].sort((a, b) => a.seq - b.seq).map((c) => c.id);
+    return this.account.sortedClients(this.account.mustPool(poolId)).map((c) => c.id);
   }
 
   /** The DescribeUserPool `UserPool` object as the SDK would see it before date parsing (dates as epoch seconds). */
   describePool(poolId: string): Json {
-    return this.poolView(this.mustPool(poolId));
+    return this.account.poolView(this.account.mustPool(poolId));
   }
 
   /** The DescribeUserPoolClient `UserPoolClient` object (dates as epoch seconds, includes ClientSecret). */
   describeClient(poolId: string, clientId: string): Json {
-    return this.clientView(this.mustClient(poolId, clientId));
+    return this.account.clientView(this.account.mustClient(poolId, clientId));
   }
 
   /**
@@ -1024,7 +717,7 @@ export class CognitoStandin {
    * benchmark's synthetic account, which needs thousands of answers and no wire.
    */
   answerSurface(operation: SurfaceOperation, input: Record<string, unknown>): Record<string, unknown> {
-    return withSdkDates(this.model.answer(operation, input));
+    return withSdkDates(this.account.surface.answer(operation, input));
   }
 
   /**
@@ -1033,136 +726,32 @@ export class CognitoStandin {
    * secrets (rotation in progress). Returns the new pool ids.
    */
   seed(pools: number, clientsPerPool: number): string[] {
-    const ids: string[] = [];
-    const start = this.pools.size;
-    for (let k = 0; k < pools; k++) {
-      const i = start + k;
-      ids.push(this.addPool(this.seedPool(i, clientsPerPool)));
-    }
-    return ids;
+    return seedPools(this.account, pools, clientsPerPool);
   }
 
-  /**
-   * The benchmark's full-surface account: `pools` pools × `clientsPerPool` clients (as {@link seed}),
-   * each pool with `idps` identity providers (SAML and OIDC alternating, OIDC ones with a
-   * `client_secret`), `groups` groups with IAM roles, `resourceServers` resource servers and, when
-   * `domain`, a prefix domain; plus `identityPools` identity pools trusting the first pools' clients.
-   * Defaults: 30 × 5, 2 IdPs, 3 groups, 1 resource server, a domain, 10 identity pools.
-   */
-  seedFullSurface(
-    opts: {
-      pools?: number;
-      clientsPerPool?: number;
-      idps?: number;
-      groups?: number;
-      resourceServers?: number;
-      domain?: boolean;
-      identityPools?: number;
-    } = {},
-  ): { poolIds: string[]; identityPoolIds: string[] } {
-    const o = {
-      pools: 30,
-      clientsPerPool: 5,
-      idps: 2,
-      groups: 3,
-      resourceServers: 1,
-      domain: true,
-      identityPools: 10,
-      ...opts,
-    };
-    const poolIds: string[] = [];
-    const start = this.pools.size;
-    for (let k = 0; k < o.pools; k++) {
-      const i = start + k;
-      const base = this.seedPool(i, o.clientsPerPool);
-      const slug = base.name.replace(/[^a-z0-9-]/g, '-');
-      const role = (name: string) => `arn:aws:iam::${this.accountId}:role/${slug}-${name}`;
-      const seedPool: SeedPool = {
-        ...base,
-        identityProviders: Array.from({ length: o.idps }, (_, j) => ({
-          name: j % 2 === 0 ? `CorpSAML${j || ''}` : `PartnerOIDC${j > 1 ? j : ''}`,
-          type: j % 2 === 0 ? ('SAML' as const) : ('OIDC' as const),
-        })),
-        groups: Array.from({ length: o.groups }, (_, j) => ({
-          name: ['admins', 'editors', 'viewers'][j] ?? `group-${j + 1}`,
-          description: `Members of ${slug}`,
-          roleArn: role(['admin', 'editor', 'viewer'][j] ?? `group-${j + 1}`),
-          precedence: j,
-        })),
-        resourceServers: Array.from({ length: o.resourceServers }, (_, j) => ({
-          identifier: `https://api${j || ''}.${slug}.example.com`,
-          name: `${slug}-api${j || ''}`,
-          scopes: [
-            { ScopeName: 'read', ScopeDescription: 'Read access' },
-            { ScopeName: 'write', ScopeDescription: 'Write access' },
-          ],
-        })),
-        mfa: { SoftwareTokenMfaConfiguration: { Enabled: base.config?.MfaConfiguration !== 'OFF' } },
-        logDelivery: [
-          {
-            LogLevel: 'ERROR',
-            EventSource: 'userNotification',
-            CloudWatchLogsConfiguration: {
-              LogGroupArn: `arn:aws:logs:${this.region}:${this.accountId}:log-group:/cognito/${slug}`,
-            },
-          },
-        ],
-      };
-      const config = { ...base.config };
-      if (o.domain) seedPool.domain = `${slug}-${i + 1}`.slice(0, 63);
-      config.Domain = undefined;
-      if (config.UserPoolAddOns) seedPool.riskConfiguration = defaultRiskConfiguration();
-      seedPool.config = config;
-      if (o.domain)
-        seedPool.uiCustomization = {
-          css: `.banner-customizable { background: #${(i * 4099).toString(16).padStart(6, '0').slice(-6)}; }`,
-        };
-      poolIds.push(this.addPool(seedPool));
-    }
-    const identityPoolIds: string[] = [];
-    for (let k = 0; k < o.identityPools; k++) {
-      const poolId = poolIds[k % Math.max(1, poolIds.length)];
-      const clientId = poolId ? this.clientIds(poolId)[0] : undefined;
-      const name = `identity_pool_${String(k + 1).padStart(2, '0')}`;
-      identityPoolIds.push(
-        this.addIdentityPool({
-          name,
-          allowUnauthenticated: k % 4 === 3,
-          cognitoIdentityProviders:
-            poolId && clientId
-              ? [
-                  {
-                    ProviderName: `cognito-idp.${this.region}.amazonaws.com/${poolId}`,
-                    ClientId: clientId,
-                    ServerSideTokenCheck: k % 2 === 0,
-                  },
-                ]
-              : [],
-          roles: {
-            authenticated: `arn:aws:iam::${this.accountId}:role/${name}-auth`,
-            ...(k % 4 === 3 ? { unauthenticated: `arn:aws:iam::${this.accountId}:role/${name}-guest` } : {}),
-          },
-        }),
-      );
-    }
-    return { poolIds, identityPoolIds };
+  /** The benchmark's full-surface account (see `seedFullSurface` in `account-seed.ts`). */
+  seedFullSurface(opts: Parameters<typeof seedFullSurface>[1] = {}): {
+    poolIds: string[];
+    identityPoolIds: string[];
+  } {
+    return seedFullSurface(this.account, opts);
   }
 
   // ------------------------------------------------------------------ the rest of the surface
 
   /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). Bumps nothing else. */
   setMfa(poolId: string, mfa: SeedMfa): void {
-    this.model.setMfa(poolId, mfa);
+    this.account.surface.setMfa(poolId, mfa);
   }
 
   /** SetRiskConfiguration for the pool or one client; `null` removes it. */
   setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
-    if (clientId !== undefined) this.mustClient(poolId, clientId);
-    this.model.setRiskConfiguration(poolId, risk, clientId);
+    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
+    this.account.surface.setRiskConfiguration(poolId, risk, clientId);
   }
 
   addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
-    this.model.addIdentityProvider(poolId, idp);
+    this.account.surface.addIdentityProvider(poolId, idp);
   }
 
   /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
@@ -1171,28 +760,28 @@ export class CognitoStandin {
     name: string,
     patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
   ): void {
-    this.model.updateIdentityProvider(poolId, name, patch);
+    this.account.surface.updateIdentityProvider(poolId, name, patch);
   }
 
   removeIdentityProvider(poolId: string, name: string): void {
-    this.model.removeIdentityProvider(poolId, name);
+    this.account.surface.removeIdentityProvider(poolId, name);
   }
 
   addGroup(poolId: string, group: SeedGroup): void {
-    this.model.addGroup(poolId, group);
+    this.account.surface.addGroup(poolId, group);
   }
 
   /** UpdateGroup: a field set to `null` is removed. */
   updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
-    this.model.updateGroup(poolId, name, patch);
+    this.account.surface.updateGroup(poolId, name, patch);
   }
 
   removeGroup(poolId: string, name: string): void {
-    this.model.removeGroup(poolId, name);
+    this.account.surface.removeGroup(poolId, name);
   }
 
   addResourceServer(poolId: string, rs: SeedResourceServer): void {
-    this.model.addResourceServer(poolId, rs);
+    this.account.surface.addResourceServer(poolId, rs);
   }
 
   updateResourceServer(
@@ -1200,47 +789,47 @@ export class CognitoStandin {
     identifier: string,
     patch: Parameters<SurfaceModel['updateResourceServer']>[2],
   ): void {
-    this.model.updateResourceServer(poolId, identifier, patch);
+    this.account.surface.updateResourceServer(poolId, identifier, patch);
   }
 
   removeResourceServer(poolId: string, identifier: string): void {
-    this.model.removeResourceServer(poolId, identifier);
+    this.account.surface.removeResourceServer(poolId, identifier);
   }
 
   /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
   setDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.model.setDomain(poolId, domain);
+    this.account.surface.setDomain(poolId, domain);
   }
 
   /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
   setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.model.setCustomDomain(poolId, domain);
+    this.account.surface.setCustomDomain(poolId, domain);
   }
 
   /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
   setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
-    this.model.setLogDelivery(poolId, logConfigurations);
+    this.account.surface.setLogDelivery(poolId, logConfigurations);
   }
 
   /** SetUICustomization for the pool or one client (`null` removes it). */
   setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
-    if (clientId !== undefined) this.mustClient(poolId, clientId);
-    this.model.setUiCustomization(poolId, ui, clientId);
+    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
+    this.account.surface.setUiCustomization(poolId, ui, clientId);
   }
 
   /** Associate a web ACL with the pool (`null` disassociates it). */
   setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
-    this.model.setWebAcl(poolId, acl);
+    this.account.surface.setWebAcl(poolId, acl);
   }
 
   /** Add an identity pool; returns its id (`<region>:<uuid>`). */
   addIdentityPool(p: SeedIdentityPool): string {
-    return this.model.addIdentityPool(p);
+    return this.account.surface.addIdentityPool(p);
   }
 
   /** UpdateIdentityPool (a field set to `undefined` removes it). */
   updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
-    this.model.updateIdentityPool(id, patch);
+    this.account.surface.updateIdentityPool(id, patch);
   }
 
   /** SetIdentityPoolRoles. */
@@ -1249,16 +838,16 @@ export class CognitoStandin {
     roles: Record<string, string>,
     roleMappings?: Record<string, Record<string, unknown>>,
   ): void {
-    this.model.setIdentityPoolRoles(id, roles, roleMappings);
+    this.account.surface.setIdentityPoolRoles(id, roles, roleMappings);
   }
 
   removeIdentityPool(id: string): void {
-    this.model.removeIdentityPool(id);
+    this.account.surface.removeIdentityPool(id);
   }
 
   /** Ids of all identity pools, in listing order. */
   identityPoolIds(): string[] {
-    return this.model.identityPoolIds();
+    return this.account.surface.identityPoolIds();
   }
 
   // ------------------------------------------------------------------ faults
@@ -1396,7 +985,7 @@ export class CognitoStandin {
         return;
       }
     }
-    const now = performance.now();
+    const now = this.now();
     const c = this.counters;
     const target = String(req.headers['x-amz-target'] ?? '');
     const dot = target.lastIndexOf('.');
@@ -1438,19 +1027,74 @@ export class CognitoStandin {
       this.inFlight--;
     });
 
-    if (
-      req.method !== 'POST' ||
-      service === undefined ||
-      !(operation in SERVICE_OF) ||
-      SERVICE_OF[operation as CognitoOperation] !== service
-    ) {
+    if (req.method !== 'POST' || service === undefined || this.account.serviceOf(operation) !== service) {
       this.sendError(res, entry, new ServiceError('UnknownOperationException', ''), 0, service);
       return;
     }
     const op = operation as CognitoOperation;
+    // Writes have no read quota of ours (`lambda/adapters/quotas.ts` lists reads only): never throttled here.
+    const category: QuotaCategory | undefined = OPERATION_CATEGORY[op];
+    if (category !== undefined && !this.admit(res, entry, op, category, poolId, now, service)) return;
+    // Fault injection.
+    let delay = this.latencyMs;
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.rule.operation === undefined || f.rule.operation === op) &&
+        (f.rule.poolId === undefined || f.rule.poolId === poolId) &&
+        (f.rule.clientId === undefined || f.rule.clientId === clientId) &&
+        (f.rule.identityPoolId === undefined || f.rule.identityPoolId === identityPoolId),
+    );
+    if (fault) {
+      fault.remaining--;
+      fault.hits++;
+      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+      delay += fault.rule.delayMs ?? 0;
+      if (fault.rule.error) {
+        entry.delayMs = delay;
+        c.injected++;
+        entry.injected = true;
+        const message =
+          fault.rule.message ??
+          defaultMessage(
+            fault.rule.error,
+            op,
+            service === 'cognito-identity' ? identityPoolId : poolId,
+            this.region,
+            this.accountId,
+            service,
+          );
+        this.sendError(res, entry, new ServiceError(fault.rule.error, message), delay, service);
+        return;
+      }
+    }
 
-    // Quota gate (before anything else, like the real front door).
-    const category = OPERATION_CATEGORY[op];
+    entry.delayMs = delay;
+    if (parseError) {
+      this.sendError(res, entry, parseError, delay, service);
+      return;
+    }
+    let result: Json;
+    try {
+      result = this.account.answer(op, body);
+    } catch (e) {
+      this.sendError(res, entry, asServiceError(e), delay, service);
+      return;
+    }
+    this.later(delay, () => this.send(res, entry, 200, result));
+  }
+
+  /** The quota gate (before anything else, like the real front door): counts, and answers a throttle. */
+  private admit(
+    res: ServerResponse,
+    entry: StandinRequest,
+    op: CognitoOperation,
+    category: QuotaCategory,
+    poolId: string | undefined,
+    now: number,
+    service: SurfaceService,
+  ): boolean {
+    const c = this.counters;
     const catStats = c.byCategory[category];
     catStats.calls++;
     let poolStats: CategoryStats | undefined;
@@ -1487,7 +1131,7 @@ export class CognitoStandin {
         entry.throttledBy = catOk ? 'pool' : 'account';
         const type = THROTTLE_ERROR[service];
         this.send(res, entry, errorStatus(service, type), { __type: type, message: 'Rate exceeded' });
-        return;
+        return false;
       }
       catBucket.take();
       poolBucket?.take();
@@ -1513,58 +1157,14 @@ export class CognitoStandin {
       w.add(now);
     }
 
-    // Fault injection.
-    let delay = this.latencyMs;
-    const fault = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (f.rule.operation === undefined || f.rule.operation === op) &&
-        (f.rule.poolId === undefined || f.rule.poolId === poolId) &&
-        (f.rule.clientId === undefined || f.rule.clientId === clientId) &&
-        (f.rule.identityPoolId === undefined || f.rule.identityPoolId === identityPoolId),
-    );
-    if (fault) {
-      fault.remaining--;
-      fault.hits++;
-      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
-      delay += fault.rule.delayMs ?? 0;
-      if (fault.rule.error) {
-        c.injected++;
-        entry.injected = true;
-        const message =
-          fault.rule.message ??
-          defaultMessage(
-            fault.rule.error,
-            op,
-            service === 'cognito-identity' ? identityPoolId : poolId,
-            this.region,
-            this.accountId,
-            service,
-          );
-        this.sendError(res, entry, new ServiceError(fault.rule.error, message), delay, service);
-        return;
-      }
-    }
-
-    if (parseError) {
-      this.sendError(res, entry, parseError, delay, service);
-      return;
-    }
-    let result: Json;
-    try {
-      result = this.dispatch(op, body);
-    } catch (e) {
-      this.sendError(res, entry, asServiceError(e), delay, service);
-      return;
-    }
-    this.later(delay, () => this.send(res, entry, 200, result));
+    return true;
   }
 
   /** The user pool a request concerns: its UserPoolId, the owner of its Domain, or the pool of its ResourceArn. */
   private poolIdOf(body: Json): string | undefined {
     if (typeof body.UserPoolId === 'string') return body.UserPoolId;
-    if (typeof body.Domain === 'string') return this.model.poolOfDomain(body.Domain);
-    if (typeof body.ResourceArn === 'string') return this.model.poolOfArn(body.ResourceArn);
+    if (typeof body.Domain === 'string') return this.account.surface.poolOfDomain(body.Domain);
+    if (typeof body.ResourceArn === 'string') return this.account.surface.poolOfArn(body.ResourceArn);
     return undefined;
   }
 
@@ -1614,7 +1214,7 @@ export class CognitoStandin {
     let b = this.categoryBuckets.get(category);
     if (!b) {
       const rate = this.rates[category].rps;
-      b = new TokenBucket(rate, rate * this.burst);
+      b = new TokenBucket(rate, rate * this.burst, this.now());
       this.categoryBuckets.set(category, b);
     }
     return b;
@@ -1625,401 +1225,13 @@ export class CognitoStandin {
     let b = this.poolBuckets.get(key);
     if (!b) {
       const rate = this.rates[category].perPool ?? this.rates[category].rps;
-      b = new TokenBucket(rate, rate * this.burst);
+      b = new TokenBucket(rate, rate * this.burst, this.now());
       this.poolBuckets.set(key, b);
     }
     return b;
   }
 
   // ------------------------------------------------------------------ operations
-
-  private dispatch(op: CognitoOperation, body: Json): Json {
-    if (op in SURFACE_OPERATIONS) return this.model.answer(op as SurfaceOperation, body);
-    switch (op as (typeof POOL_CLIENT_OPERATIONS)[number]) {
-      case 'ListUserPools':
-        return this.listUserPools(body);
-      case 'DescribeUserPool':
-        return { UserPool: this.poolView(this.lookupPool(body)) };
-      case 'ListUserPoolClients':
-        return this.listUserPoolClients(body);
-      case 'DescribeUserPoolClient':
-        return { UserPoolClient: this.clientView(this.lookupClient(body)) };
-      case 'ListUserPoolClientSecrets': {
-        const client = this.lookupClient(body);
-        return {
-          ClientSecrets: client.secrets.map((s) => ({
-            ClientSecretId: s.id,
-            ClientSecretCreateDate: epochSeconds(s.createdAt),
-          })),
-        };
-      }
-    }
-  }
-
-  private listUserPools(body: Json): Json {
-    const max = optionalMaxResults(body, true, 60);
-    const after = this.readToken(body, 'ListUserPools', undefined);
-    const all = [...this.pools.values()].filter((p) => p.seq > after).sort((a, b) => a.seq - b.seq);
-    const page = all.slice(0, max);
-    const out: Json = {
-      UserPools: page.map((p) => ({
-        Id: p.id,
-        Name: p.name,
-        LambdaConfig: isRecord(p.config.LambdaConfig) ? p.config.LambdaConfig : {},
-        LastModifiedDate: epochSeconds(p.lastModifiedAt),
-        CreationDate: epochSeconds(p.createdAt),
-      })),
-    };
-    const last = page.at(-1);
-    if (all.length > max && last) out.NextToken = this.makeToken('ListUserPools', undefined, last.seq);
-    return out;
-  }
-
-  private listUserPoolClients(body: Json): Json {
-    const poolId = requireString(body, 'UserPoolId', 'userPoolId', POOL_ID_RE, 55);
-    const max = optionalMaxResults(body, false, 60);
-    const after = this.readToken(body, 'ListUserPoolClients', poolId);
-    const pool = this.pools.get(poolId);
-    if (!pool) throw new ServiceError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
-    const all = [...pool.clients.values()].filter((c) => c.seq > after).sort((a, b) => a.seq - b.seq);
-    const page = all.slice(0, max);
-    const out: Json = {
-      UserPoolClients: page.map((c) => ({ ClientId: c.id, UserPoolId: pool.id, ClientName: c.name })),
-    };
-    const last = page.at(-1);
-    if (all.length > max && last) out.NextToken = this.makeToken('ListUserPoolClients', poolId, last.seq);
-    return out;
-  }
-
-  private lookupPool(body: Json): PoolRecord {
-    const poolId = requireString(body, 'UserPoolId', 'userPoolId', POOL_ID_RE, 55);
-    const pool = this.pools.get(poolId);
-    if (!pool) throw new ServiceError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
-    return pool;
-  }
-
-  private lookupClient(body: Json): ClientRecord {
-    const poolId = requireString(body, 'UserPoolId', 'userPoolId', POOL_ID_RE, 55);
-    const clientId = requireString(body, 'ClientId', 'clientId', CLIENT_ID_RE, 128);
-    const pool = this.pools.get(poolId);
-    if (!pool) throw new ServiceError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
-    const client = pool.clients.get(clientId);
-    if (!client)
-      throw new ServiceError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
-    return client;
-  }
-
-  private poolView(p: PoolRecord): Json {
-    return {
-      Arn: `arn:aws:cognito-idp:${this.region}:${this.accountId}:userpool/${p.id}`,
-      ...p.config,
-      ...this.model.poolDomains(p.id),
-      Id: p.id,
-      Name: p.name,
-      LastModifiedDate: epochSeconds(p.lastModifiedAt),
-      CreationDate: epochSeconds(p.createdAt),
-    };
-  }
-
-  private clientView(c: ClientRecord): Json {
-    const view: Json = {
-      UserPoolId: c.poolId,
-      ClientName: c.name,
-      ClientId: c.id,
-    };
-    if (c.secret !== undefined) view.ClientSecret = c.secret;
-    view.LastModifiedDate = epochSeconds(c.lastModifiedAt);
-    view.CreationDate = epochSeconds(c.createdAt);
-    const reserved = new Set([
-      'UserPoolId',
-      'ClientName',
-      'ClientId',
-      'ClientSecret',
-      'LastModifiedDate',
-      'CreationDate',
-    ]);
-    for (const [k, v] of Object.entries(c.config)) if (!reserved.has(k)) view[k] = v;
-    return view;
-  }
-
-  // ------------------------------------------------------------------ tokens
-
-  private makeToken(op: string, poolId: string | undefined, seq: number): string {
-    return makeToken(this.tokenKey, op, poolId, seq);
-  }
-
-  /** Returns the seq to continue after (0 without token). */
-  private readToken(body: Json, op: string, poolId: string | undefined): number {
-    return readToken(this.tokenKey, body, op, poolId);
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  private mustPool(id: string): PoolRecord {
-    const pool = this.pools.get(id);
-    if (!pool) throw new Error(`pool ${id} does not exist`);
-    return pool;
-  }
-
-  private mustClient(poolId: string, clientId: string): ClientRecord {
-    const client = this.mustPool(poolId).clients.get(clientId);
-    if (!client) throw new Error(`client ${clientId} does not exist in ${poolId}`);
-    return client;
-  }
-
-  private randomString(alphabet: string, length: number): string {
-    let s = '';
-    for (let i = 0; i < length; i++) s += alphabet[Math.floor(this.rand() * alphabet.length)];
-    return s;
-  }
-
-  private uniqueId(gen: () => string, taken: (id: string) => boolean): string {
-    for (;;) {
-      const id = gen();
-      if (!taken(id)) return id;
-    }
-  }
-
-  private applySecrets(
-    client: ClientRecord,
-    value: string | undefined,
-    secrets: SecretSeed[] | undefined,
-    when: Date,
-  ): void {
-    if (secrets && secrets.length > 2) throw new Error('a client has at most 2 secrets');
-    if (value === undefined && (!secrets || secrets.length === 0)) return;
-    client.secret = value ?? this.randomString(LOWER_ALNUM, 52);
-    client.secrets =
-      secrets && secrets.length > 0
-        ? secrets.map((s) => ({
-            id: s.id ?? `${client.id}--${s.createdAt.getTime()}`,
-            createdAt: s.createdAt,
-          }))
-        : [{ id: `${client.id}--${when.getTime()}`, createdAt: when }];
-  }
-
-  private seedPool(i: number, clientsPerPool: number): SeedPool {
-    const r = this.rand;
-    const apps = [
-      'storefront',
-      'payments',
-      'partner-portal',
-      'support-desk',
-      'analytics',
-      'mobile-banking',
-      'hr-self-service',
-      'iot-fleet',
-    ];
-    const envs = ['prod', 'staging', 'dev'];
-    const app = apps[i % apps.length] ?? 'app';
-    const env = envs[Math.floor(i / apps.length) % envs.length] ?? 'dev';
-    const name = `${app}-${env}-users-${String(i + 1).padStart(3, '0')}`;
-    const createdMs = 1_672_531_200_000 + i * 3 * 86_400_000 + Math.floor(r() * 86_400_000);
-    const createdAt = new Date(createdMs);
-    const lastModifiedAt = new Date(createdMs + Math.floor(r() * 200) * 86_400_000 + Math.floor(r() * 1000));
-    const mfa = ['OFF', 'OPTIONAL', 'ON'][i % 3] ?? 'OFF';
-    const tier = ['ESSENTIALS', 'LITE', 'PLUS'][i % 3] ?? 'ESSENTIALS';
-    const lambdaArn = (fn: string) =>
-      `arn:aws:lambda:${this.region}:${this.accountId}:function:${app}-${env}-${fn}`;
-    const lambda: Json = {};
-    if (i % 3 === 0) {
-      lambda.PreSignUp = lambdaArn('pre-signup');
-      lambda.PostConfirmation = lambdaArn('post-confirmation');
-    }
-    if (i % 5 === 0) {
-      lambda.PreTokenGeneration = lambdaArn('pre-token');
-      lambda.PreTokenGenerationConfig = { LambdaVersion: 'V2_0', LambdaArn: lambdaArn('pre-token') };
-    }
-    if (i % 7 === 0) lambda.UserMigration = lambdaArn('user-migration');
-    const schema = standardSchema(true);
-    schema.push({
-      Name: 'custom:tenant_id',
-      AttributeDataType: 'String',
-      DeveloperOnlyAttribute: false,
-      Mutable: false,
-      Required: false,
-      StringAttributeConstraints: { MinLength: '1', MaxLength: '64' },
-    });
-    if (i % 2 === 0) {
-      schema.push({
-        Name: 'custom:plan',
-        AttributeDataType: 'String',
-        DeveloperOnlyAttribute: false,
-        Mutable: true,
-        Required: false,
-        StringAttributeConstraints: { MinLength: '0', MaxLength: '32' },
-      });
-    }
-    const config: Json = {
-      Policies: {
-        PasswordPolicy: {
-          MinimumLength: [8, 10, 12, 14][i % 4],
-          RequireUppercase: true,
-          RequireLowercase: true,
-          RequireNumbers: true,
-          RequireSymbols: i % 4 !== 1,
-          ...(tier === 'PLUS' ? { PasswordHistorySize: 5 } : {}),
-          TemporaryPasswordValidityDays: [7, 3, 1][i % 3],
-        },
-        SignInPolicy: { AllowedFirstAuthFactors: i % 4 === 2 ? ['PASSWORD', 'EMAIL_OTP'] : ['PASSWORD'] },
-      },
-      DeletionProtection: env === 'prod' ? 'ACTIVE' : 'INACTIVE',
-      LambdaConfig: lambda,
-      SchemaAttributes: schema,
-      MfaConfiguration: mfa,
-      EstimatedNumberOfUsers: Math.floor(r() * 250_000),
-      UserPoolTags: { environment: env, application: app, 'cost-center': `cc-${1000 + (i % 17)}` },
-      AdminCreateUserConfig: {
-        AllowAdminCreateUserOnly: i % 4 === 3,
-        UnusedAccountValidityDays: 7,
-        InviteMessageTemplate: {
-          EmailSubject: `Your ${app} account`,
-          EmailMessage: 'Your username is {username} and temporary password is {####}.',
-          SMSMessage: 'Your username is {username} and temporary password is {####}.',
-        },
-      },
-      UserPoolTier: tier,
-    };
-    if (i % 3 === 1) {
-      config.UsernameAttributes = undefined;
-      config.AliasAttributes = ['email', 'preferred_username'];
-    }
-    if (mfa !== 'OFF') {
-      config.SmsAuthenticationMessage = 'Your authentication code is {####}.';
-      config.SmsConfiguration = {
-        SnsCallerArn: `arn:aws:iam::${this.accountId}:role/service-role/${app}-${env}-cognito-sms`,
-        ExternalId: `${app}-${env}-external`,
-        SnsRegion: this.region,
-      };
-      config.AccountRecoverySetting = {
-        RecoveryMechanisms: [
-          { Priority: 1, Name: 'verified_email' },
-          { Priority: 2, Name: 'verified_phone_number' },
-        ],
-      };
-    }
-    if (tier === 'PLUS') config.UserPoolAddOns = { AdvancedSecurityMode: i % 2 === 0 ? 'ENFORCED' : 'AUDIT' };
-    if (i % 2 === 0) config.Domain = `${app}-${env}-${i + 1}`;
-    const domain = `${app}.${env === 'prod' ? '' : `${env}.`}example.com`;
-    const clients: SeedClient[] = [];
-    for (let j = 0; j < clientsPerPool; j++)
-      clients.push(this.seedClient((i + j) % 6, j, domain, app, createdMs));
-    return { name, config, createdAt, lastModifiedAt, clients };
-  }
-
-  private seedClient(
-    role: number,
-    j: number,
-    domain: string,
-    app: string,
-    poolCreatedMs: number,
-  ): SeedClient {
-    const r = this.rand;
-    const createdMs = poolCreatedMs + (j + 1) * 3_600_000 + Math.floor(r() * 3_600_000);
-    const createdAt = new Date(createdMs);
-    const lastModifiedAt = new Date(createdMs + Math.floor(r() * 90) * 86_400_000 + Math.floor(r() * 1000));
-    const scopes = ['openid', 'email', 'profile'];
-    const rs = `https://api.${domain}`;
-    const suffix = j >= 6 ? `-${Math.floor(j / 6) + 1}` : '';
-    const confidential = role % 2 === 1;
-    const base = { createdAt, lastModifiedAt };
-    let config: Json;
-    let name: string;
-    switch (role) {
-      case 0:
-        name = `${app}-web-spa`;
-        config = {
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
-          SupportedIdentityProviders: ['COGNITO', 'Google'],
-          CallbackURLs: [`https://app.${domain}/auth/callback`, 'http://localhost:3000/auth/callback'],
-          LogoutURLs: [`https://app.${domain}/signed-out`],
-          DefaultRedirectURI: `https://app.${domain}/auth/callback`,
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: scopes,
-          AllowedOAuthFlowsUserPoolClient: true,
-          ReadAttributes: ['email', 'email_verified', 'name', 'custom:tenant_id'],
-          WriteAttributes: ['email', 'name'],
-        };
-        break;
-      case 1:
-        name = `${app}-backend-service`;
-        config = {
-          AccessTokenValidity: 15,
-          IdTokenValidity: 15,
-          RefreshTokenValidity: 1,
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-          SupportedIdentityProviders: ['COGNITO'],
-          AllowedOAuthFlows: ['client_credentials'],
-          AllowedOAuthScopes: [`${rs}/orders.read`, `${rs}/orders.write`],
-          AllowedOAuthFlowsUserPoolClient: true,
-        };
-        break;
-      case 2:
-        name = `${app}-ios`;
-        config = {
-          RefreshTokenValidity: 90,
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'],
-          SupportedIdentityProviders: ['COGNITO', 'SignInWithApple'],
-          CallbackURLs: [`${app.replace(/-/g, '')}://auth/callback`],
-          LogoutURLs: [`${app.replace(/-/g, '')}://auth/signout`],
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: [...scopes, 'aws.cognito.signin.user.admin'],
-          AllowedOAuthFlowsUserPoolClient: true,
-        };
-        break;
-      case 3:
-        name = `${app}-admin-portal`;
-        config = {
-          AccessTokenValidity: 30,
-          IdTokenValidity: 30,
-          RefreshTokenValidity: 12,
-          TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'hours' },
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH'],
-          SupportedIdentityProviders: ['CorpSAML'],
-          CallbackURLs: [`https://admin.${domain}/oauth2/idpresponse`],
-          LogoutURLs: [`https://admin.${domain}/logout`],
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: ['openid', 'email'],
-          AllowedOAuthFlowsUserPoolClient: true,
-          EnablePropagateAdditionalUserContextData: true,
-        };
-        break;
-      case 4:
-        name = `${app}-android`;
-        config = {
-          RefreshTokenValidity: 90,
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
-          SupportedIdentityProviders: ['COGNITO', 'Google', 'Facebook'],
-          CallbackURLs: [`com.example.${app.replace(/-/g, '')}://callback`],
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: scopes,
-          AllowedOAuthFlowsUserPoolClient: true,
-          PreventUserExistenceErrors: 'LEGACY',
-        };
-        break;
-      default:
-        name = `${app}-partner-integration`;
-        config = {
-          AccessTokenValidity: 1,
-          TokenValidityUnits: { AccessToken: 'hours', IdToken: 'hours', RefreshToken: 'days' },
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-          SupportedIdentityProviders: ['COGNITO'],
-          AllowedOAuthFlows: ['client_credentials'],
-          AllowedOAuthScopes: [`${rs}/partner.read`],
-          AllowedOAuthFlowsUserPoolClient: true,
-        };
-        break;
-    }
-    const client: SeedClient = { ...base, name: `${name}${suffix}`, config };
-    if (confidential) {
-      client.secret = this.randomString(LOWER_ALNUM, 52);
-      // Partner integrations are mid-rotation: two secrets.
-      if (role === 5) {
-        client.secrets = [{ createdAt }, { createdAt: new Date(createdMs + 30 * 86_400_000) }];
-      }
-    }
-    return client;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

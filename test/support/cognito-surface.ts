@@ -293,7 +293,7 @@ const IDENTITY_POOL_ID_RE = /^[\w-]+:[0-9a-f-]+$/;
 const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const HEX = '0123456789abcdef';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const DATE_KEYS = new Set(['CreationDate', 'LastModifiedDate']);
+const DATE_KEYS = new Set(['CreationDate', 'LastModifiedDate', 'ClientSecretCreateDate']);
 
 // ---- Validation and tokens (shared with the stand-in) -------------------------------------------
 
@@ -385,7 +385,7 @@ function epoch(d: Date): number {
   return d.getTime() / 1000;
 }
 
-/** Wire JSON → what the SDK returns: `CreationDate` / `LastModifiedDate` epoch seconds become Dates. */
+/** Wire JSON → what the SDK returns: `CreationDate` / `LastModifiedDate` / `ClientSecretCreateDate` epoch seconds become Dates. */
 export function withSdkDates<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => withSdkDates(v)) as T;
   if (!isRecord(value)) return value;

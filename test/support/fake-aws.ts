@@ -1,23 +1,3 @@
-/**
- * An in-memory AWS account for behaviour tests of whole detector runs: Cognito user pools and app
- * clients, a versioned S3 bucket with ETags and conditional writes, and an SNS topic that records
- * what it is sent. Every client instance of the three SDK classes talks to it (aws-sdk-client-mock
- * stubs the class prototype), including the ones `lambda/handler.ts` creates at module load.
- *
- * The fake follows the API reference where the detector depends on it: ListUserPools requires
- * MaxResults 1..60, ListUserPoolClients allows 1..60, tokens are opaque and bound to their request,
- * DescribeUserPoolClient returns the secret VALUE of a confidential client while
- * ListUserPoolClientSecrets returns only ids and dates, PutObject honours If-Match / If-None-Match
- * with 412 PreconditionFailed, GetObject answers NoSuchKey, ListObjectsV2 pages.
- *
- * Faults are injected per operation, optionally per pool, client or key, a number of times.
- *
- * The rest of the Cognito surface (MFA, threat protection, identity providers, groups, resource
- * servers, domains, log export, hosted-UI customization, the pool's web ACL, identity pools) lives in
- * the {@link SurfaceModel} this fake shares with the HTTP stand-in (`cognito-standin.ts`): same seeds,
- * same mutators, same answers. `CognitoIdentityClient` and `WAFV2Client` are stubbed like the others.
- */
-import { createHash } from 'node:crypto';
 import {
   CognitoIdentityClient,
   CognitoIdentityServiceException,
@@ -26,17 +6,12 @@ import {
   ListIdentityPoolsCommand,
 } from '@aws-sdk/client-cognito-identity';
 import {
-  type ClientSecretDescriptorType,
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
   DescribeIdentityProviderCommand,
   DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
-  type DescribeUserPoolClientCommandInput,
-  type DescribeUserPoolClientCommandOutput,
   DescribeUserPoolCommand,
-  type DescribeUserPoolCommandInput,
-  type DescribeUserPoolCommandOutput,
   DescribeUserPoolDomainCommand,
   GetLogDeliveryConfigurationCommand,
   GetUICustomizationCommand,
@@ -45,14 +20,8 @@ import {
   ListIdentityProvidersCommand,
   ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
-  type ListUserPoolClientSecretsCommandInput,
-  type ListUserPoolClientSecretsCommandOutput,
   ListUserPoolClientsCommand,
-  type ListUserPoolClientsCommandInput,
-  type ListUserPoolClientsCommandOutput,
   ListUserPoolsCommand,
-  type ListUserPoolsCommandInput,
-  type ListUserPoolsCommandOutput,
   type UserPoolClientType,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -81,13 +50,12 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { applyApproval, planApprovals } from '../../cli/approval.js';
-import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
-import { DriftStore } from '../../lambda/adapters/drift-store.js';
-import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
-import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
-import type { Logger } from '../../lambda/core/ports.js';
-import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
+import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
+import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
+import { ACCOUNT_ID, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-constants.js';
+
+export { FakeBucket, type ObjectVersion } from './fake-bucket.js';
+
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -103,21 +71,14 @@ import {
   type SeedUiCustomization,
   type SeedWebAcl,
   SURFACE_OPERATIONS,
-  SurfaceModel,
+  type SurfaceModel,
   type SurfaceOperation,
   type SurfaceSeed,
   withSdkDates,
 } from './cognito-surface.js';
 
-export const ACCOUNT_ID = '123456789012';
-export const REGION = 'us-east-1';
-export const BUCKET = 'drift-baselines';
-export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:cognito-drift-alerts`;
-/** Who STS GetCallerIdentity says the caller is (the operator who approves). */
-export const CALLER_ARN = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/operator/alice`;
-/** How every alert subject from this account starts. */
-export const PREFIX = `[cognito-drift ${ACCOUNT_ID}/${REGION}] `;
-const PAGE_LIMIT = 60;
+export * from './detector-harness.js';
+export { ACCOUNT_ID, BUCKET, CALLER_ARN, PREFIX, REGION, TOPIC_ARN } from './fake-constants.js';
 
 export type CognitoOperation =
   | 'ListUserPools'
@@ -346,70 +307,6 @@ export function defaultClientConfig(): UserPoolClientType {
   };
 }
 
-/** One stored version of an S3 object. */
-export interface ObjectVersion {
-  body: string;
-  etag: string;
-  versionId: string;
-  lastModified: Date;
-}
-
-/** A versioned bucket: every put adds a version; the last one is current. */
-export class FakeBucket {
-  private readonly objects = new Map<string, ObjectVersion[]>();
-  private versionCounter = 0;
-
-  constructor(readonly name: string) {}
-
-  /** The current version of `key`, if any. */
-  current(key: string): ObjectVersion | undefined {
-    return this.objects.get(key)?.at(-1);
-  }
-
-  /** The current body of `key` (undefined when there is none). */
-  read(key: string): string | undefined {
-    return this.current(key)?.body;
-  }
-
-  /** The current body of `key`, parsed. Throws when there is no such object. */
-  readJson<T = unknown>(key: string): T {
-    const body = this.read(key);
-    if (body === undefined) throw new Error(`no object ${key} in the fake bucket`);
-    return JSON.parse(body) as T;
-  }
-
-  /** Every version of `key`, oldest first. */
-  versions(key: string): ObjectVersion[] {
-    return [...(this.objects.get(key) ?? [])];
-  }
-
-  /** Writes a new version unconditionally (another writer, or a test's arrangement). Returns the ETag. */
-  write(key: string, body: string): string {
-    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    this.versionCounter += 1;
-    const versions = this.objects.get(key) ?? [];
-    versions.push({ body, etag, versionId: `v${this.versionCounter}`, lastModified: new Date() });
-    this.objects.set(key, versions);
-    return etag;
-  }
-
-  /** Current keys in UTF-8 binary order, as ListObjectsV2 returns them. */
-  keys(prefix = ''): string[] {
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort(binaryOrder);
-  }
-
-  /** Every body ever written, every version of every key: for "this never appears anywhere". */
-  allBodies(): { key: string; body: string }[] {
-    return [...this.objects.entries()].flatMap(([key, versions]) =>
-      versions.map((v) => ({ key, body: v.body })),
-    );
-  }
-}
-
-function binaryOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf-8'), Buffer.from(b, 'utf-8'));
-}
-
 /** A faked call the test wants to act on just before the fake answers it. */
 interface Hook extends CallMatch {
   operation: Operation;
@@ -426,7 +323,6 @@ export class FakeAccount {
   readonly sns = mockClient(SNSClient);
   readonly sts = mockClient(STSClient);
   readonly bucket = new FakeBucket(BUCKET);
-  readonly pools = new Map<string, FakePool>();
   /** Everything SNS accepted, in order. */
   readonly published: PublishCommandInput[] = [];
   /** ListObjectsV2 page size when the request does not ask for fewer (S3's own is 1000). */
@@ -437,46 +333,41 @@ export class FakeAccount {
   private secretCounter = 0;
   private readonly clockStart = Date.parse('2025-06-01T00:00:00Z');
   private surfaceTicks = 0;
-  private readonly model = new SurfaceModel({
+  /**
+   * The account's Cognito state and answers: the one model the HTTP stand-in serves too. This fake
+   * is its SDK-mock face, with the hardened production defaults the scenario tests start from.
+   */
+  readonly account = new AccountModel({
     region: REGION,
     accountId: ACCOUNT_ID,
     tokenKey: 'fake-account',
     clock: () => new Date(Date.parse('2025-05-01T00:00:00Z') + ++this.surfaceTicks * 60_000),
     rand: seededRandom(7),
-    directory: {
-      mfaConfiguration: (poolId) => {
-        const pool = this.pools.get(poolId);
-        return pool ? (pool.config.MfaConfiguration ?? 'OFF') : undefined;
-      },
-      hasClient: (poolId, clientId) => this.pools.get(poolId)?.clients.has(clientId) ?? false,
-      setMfaConfiguration: (poolId, value) => {
-        this.pool(poolId).config.MfaConfiguration = value as UserPoolType['MfaConfiguration'];
-      },
+    defaults: {
+      pool: defaultPoolConfig as () => Record<string, unknown>,
+      client: defaultClientConfig as () => Record<string, unknown>,
     },
   });
 
+  /** The rest of the surface (MFA, IdPs, groups, ...), inside the account model. */
+  private get model(): SurfaceModel {
+    return this.account.surface;
+  }
+
+  /** Every pool, by id, in listing order (live views: a change to one changes the account). */
+  get pools(): Map<string, FakePool> {
+    return new Map(this.account.sortedPools().map((p) => [p.id, this.poolView(p)]));
+  }
+
   constructor() {
-    for (const op of Object.keys(SURFACE_OPERATIONS) as SurfaceOperation[]) {
+    for (const [op, command] of Object.entries(COGNITO_COMMANDS) as [CognitoOperation, unknown][]) {
       const service = SERVICE_OF[op];
       const mock =
         service === 'cognito' ? this.cognito : service === 'cognito-identity' ? this.identity : this.wafv2;
       (mock as unknown as { on(c: unknown): { callsFake(f: (input: unknown) => unknown): void } })
-        .on(SURFACE_COMMANDS[op])
-        .callsFake(async (input: unknown) => this.answerSurface(op, input as Record<string, unknown>));
+        .on(command)
+        .callsFake(async (input: unknown) => this.answer(op, input as Record<string, unknown>));
     }
-    this.cognito
-      .on(ListUserPoolsCommand)
-      .callsFake(async (input: ListUserPoolsCommandInput) => this.listUserPools(input))
-      .on(DescribeUserPoolCommand)
-      .callsFake(async (input: DescribeUserPoolCommandInput) => this.describeUserPool(input))
-      .on(ListUserPoolClientsCommand)
-      .callsFake(async (input: ListUserPoolClientsCommandInput) => this.listUserPoolClients(input))
-      .on(DescribeUserPoolClientCommand)
-      .callsFake(async (input: DescribeUserPoolClientCommandInput) => this.describeUserPoolClient(input))
-      .on(ListUserPoolClientSecretsCommand)
-      .callsFake(async (input: ListUserPoolClientSecretsCommandInput) =>
-        this.listUserPoolClientSecrets(input),
-      );
     this.s3
       .on(GetObjectCommand)
       .callsFake(async (input: GetObjectCommandInput) => this.getObject(input))
@@ -513,89 +404,94 @@ export class FakeAccount {
   /** Adds a pool; a `Domain` / `CustomDomain` in `config` is taken as `domain` / `customDomain`. */
   addPool(options: FakePoolOptions = {}): FakePool {
     this.poolCounter += 1;
-    const poolId = options.poolId ?? `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`;
     const at = this.nextDate();
-    const { name, config: given, poolId: _poolId, ...surfaceSeed } = options;
-    const config: UserPoolType = { ...defaultPoolConfig(), ...given };
-    if (config.Domain !== undefined && surfaceSeed.domain === undefined) surfaceSeed.domain = config.Domain;
-    if (config.CustomDomain !== undefined && surfaceSeed.customDomain === undefined) {
-      surfaceSeed.customDomain = config.CustomDomain;
-    }
-    config.Domain = undefined;
-    config.CustomDomain = undefined;
-    const pool = {
-      poolId,
-      poolName: name ?? `pool-${this.poolCounter}`,
-      config,
-      clients: new Map(),
+    const { name, config, poolId, ...surfaceSeed } = options;
+    const id = this.account.addPool({
+      ...surfaceSeed,
+      id: poolId ?? `${REGION}_P${this.poolCounter.toString(36).padStart(8, '0')}`,
+      name: name ?? `pool-${this.poolCounter}`,
+      config: config as Record<string, unknown> | undefined,
       createdAt: at,
-      modifiedAt: at,
-    } as Omit<FakePool, 'surface'> as FakePool;
-    this.pools.set(poolId, pool);
-    this.model.addPool(poolId, surfaceSeed);
-    pool.surface = this.model.surface(poolId);
-    return pool;
+      lastModifiedAt: at,
+    });
+    return this.pool(id);
   }
 
   /** Adds an app client; a confidential one gets a secret (value and descriptor). */
   addClient(poolId: string, options: FakeClientOptions = {}): FakeClient {
-    const pool = this.pool(poolId);
+    this.pool(poolId);
     this.clientCounter += 1;
     const clientId = options.clientId ?? `c${this.clientCounter.toString(36).padStart(25, '0')}`;
     const at = this.nextDate();
-    const client: FakeClient = {
-      clientId,
-      clientName: options.name ?? `client-${this.clientCounter}`,
-      secrets: [],
-      config: { ...defaultClientConfig(), ...options.config },
+    const { name, confidential, secretValue, config, clientId: _id, ...surfaceSeed } = options;
+    const secret =
+      confidential || secretValue ? (secretValue ?? `generated-secret-${this.clientCounter}`) : undefined;
+    this.account.addClient(poolId, {
+      ...surfaceSeed,
+      id: clientId,
+      name: name ?? `client-${this.clientCounter}`,
+      config: config as Record<string, unknown> | undefined,
       createdAt: at,
-      modifiedAt: at,
-    };
-    if (options.confidential || options.secretValue) {
-      client.secretValue = options.secretValue ?? `generated-secret-${this.clientCounter}`;
-      client.secrets.push({ id: this.nextSecretId(clientId), createdAt: at });
-    }
-    pool.clients.set(clientId, client);
-    this.model.addClient(poolId, clientId, options);
-    return client;
+      lastModifiedAt: at,
+      ...(secret === undefined
+        ? {}
+        : { secret, secrets: [{ id: this.nextSecretId(clientId), createdAt: at }] }),
+    });
+    return this.client(poolId, clientId);
   }
 
   pool(poolId: string): FakePool {
-    const pool = this.pools.get(poolId);
+    const pool = this.account.pools.get(poolId);
     if (!pool) throw new Error(`fake account has no pool ${poolId}`);
-    return pool;
+    return this.poolView(pool);
   }
 
   client(poolId: string, clientId: string): FakeClient {
-    const client = this.pool(poolId).clients.get(clientId);
+    const client = this.account.pools.get(poolId)?.clients.get(clientId);
     if (!client) throw new Error(`fake pool ${poolId} has no client ${clientId}`);
-    return client;
+    return clientView(client);
   }
 
   /** UpdateUserPool: merges top-level fields (undefined removes one) and bumps LastModifiedDate. */
   updatePool(poolId: string, changes: UserPoolType): void {
-    const pool = this.pool(poolId);
-    pool.config = { ...pool.config, ...changes };
-    pool.modifiedAt = this.nextDate();
+    this.pool(poolId);
+    this.account.updatePool(poolId, {
+      config: changes as Record<string, unknown>,
+      lastModifiedAt: this.nextDate(),
+    });
   }
 
   /** UpdateUserPoolClient: merges top-level fields and bumps LastModifiedDate. */
   updateClient(poolId: string, clientId: string, changes: UserPoolClientType): void {
-    const client = this.client(poolId, clientId);
-    client.config = { ...client.config, ...changes };
-    client.modifiedAt = this.nextDate();
+    this.client(poolId, clientId);
+    this.account.updateClient(poolId, clientId, {
+      config: changes as Record<string, unknown>,
+      lastModifiedAt: this.nextDate(),
+    });
   }
 
   deletePool(poolId: string): void {
     this.pool(poolId);
-    this.pools.delete(poolId);
-    this.model.removePool(poolId);
+    this.account.removePool(poolId);
   }
 
   deleteClient(poolId: string, clientId: string): void {
     this.client(poolId, clientId);
-    this.pool(poolId).clients.delete(clientId);
-    this.model.removeClient(poolId, clientId);
+    this.account.removeClient(poolId, clientId);
+  }
+
+  /** Puts a deleted client back exactly as it was (ids, dates, secrets): a revert no API can make. */
+  restoreClient(poolId: string, client: FakeClient): void {
+    this.account.addClient(poolId, {
+      id: client.clientId,
+      name: client.clientName,
+      config: structuredClone(client.config) as Record<string, unknown>,
+      createdAt: client.createdAt,
+      lastModifiedAt: client.modifiedAt,
+      ...(client.secretValue === undefined
+        ? {}
+        : { secret: client.secretValue, secrets: [...client.secrets] }),
+    });
   }
 
   /** AddUserPoolClientSecret: a second secret; DescribeUserPoolClient then shows the new value. */
@@ -768,120 +664,8 @@ export class FakeAccount {
 
   // ---- Cognito -------------------------------------------------------------------------------
 
-  private async listUserPools(input: ListUserPoolsCommandInput): Promise<ListUserPoolsCommandOutput> {
-    await this.intercept('ListUserPools', {});
-    const max = input.MaxResults;
-    if (max === undefined || !Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
-      throw serviceError(
-        'ListUserPools',
-        'InvalidParameterException',
-        `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
-      );
-    }
-    const all = [...this.pools.values()].sort((a, b) => binaryOrder(a.poolId, b.poolId));
-    const start = decodeToken(input.NextToken, 'ListUserPools', 'ListUserPools');
-    const page = all.slice(start, start + max);
-    const next = start + max < all.length ? encodeToken('ListUserPools', start + max) : undefined;
-    return {
-      $metadata: { httpStatusCode: 200 },
-      UserPools: page.map((p) => ({
-        Id: p.poolId,
-        Name: p.poolName,
-        LambdaConfig: p.config.LambdaConfig ?? {},
-        LastModifiedDate: p.modifiedAt,
-        CreationDate: p.createdAt,
-      })),
-      NextToken: next,
-    };
-  }
-
-  private async describeUserPool(
-    input: DescribeUserPoolCommandInput,
-  ): Promise<DescribeUserPoolCommandOutput> {
-    const poolId = input.UserPoolId ?? '';
-    await this.intercept('DescribeUserPool', { poolId });
-    const pool = this.requirePool('DescribeUserPool', poolId);
-    return {
-      $metadata: { httpStatusCode: 200 },
-      UserPool: {
-        ...structuredClone(pool.config),
-        Id: pool.poolId,
-        Name: pool.poolName,
-        Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT_ID}:userpool/${pool.poolId}`,
-        ...this.model.poolDomains(pool.poolId),
-        LastModifiedDate: pool.modifiedAt,
-        CreationDate: pool.createdAt,
-      },
-    };
-  }
-
-  private async listUserPoolClients(
-    input: ListUserPoolClientsCommandInput,
-  ): Promise<ListUserPoolClientsCommandOutput> {
-    const poolId = input.UserPoolId ?? '';
-    await this.intercept('ListUserPoolClients', { poolId });
-    const pool = this.requirePool('ListUserPoolClients', poolId);
-    const max = input.MaxResults ?? PAGE_LIMIT;
-    if (!Number.isInteger(max) || max < 1 || max > PAGE_LIMIT) {
-      throw serviceError(
-        'ListUserPoolClients',
-        'InvalidParameterException',
-        `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
-      );
-    }
-    const all = [...pool.clients.values()].sort((a, b) => binaryOrder(a.clientId, b.clientId));
-    const start = decodeToken(input.NextToken, `ListUserPoolClients:${poolId}`, 'ListUserPoolClients');
-    const page = all.slice(start, start + max);
-    const next =
-      start + max < all.length ? encodeToken(`ListUserPoolClients:${poolId}`, start + max) : undefined;
-    return {
-      $metadata: { httpStatusCode: 200 },
-      UserPoolClients: page.map((c) => ({
-        ClientId: c.clientId,
-        ClientName: c.clientName,
-        UserPoolId: poolId,
-      })),
-      NextToken: next,
-    };
-  }
-
-  private async describeUserPoolClient(
-    input: DescribeUserPoolClientCommandInput,
-  ): Promise<DescribeUserPoolClientCommandOutput> {
-    const poolId = input.UserPoolId ?? '';
-    const clientId = input.ClientId ?? '';
-    await this.intercept('DescribeUserPoolClient', { poolId, clientId });
-    const client = this.requireClient('DescribeUserPoolClient', poolId, clientId);
-    return {
-      $metadata: { httpStatusCode: 200 },
-      UserPoolClient: {
-        ...structuredClone(client.config),
-        UserPoolId: poolId,
-        ClientName: client.clientName,
-        ClientId: client.clientId,
-        ...(client.secretValue === undefined ? {} : { ClientSecret: client.secretValue }),
-        LastModifiedDate: client.modifiedAt,
-        CreationDate: client.createdAt,
-      },
-    };
-  }
-
-  private async listUserPoolClientSecrets(
-    input: ListUserPoolClientSecretsCommandInput,
-  ): Promise<ListUserPoolClientSecretsCommandOutput> {
-    const poolId = input.UserPoolId ?? '';
-    const clientId = input.ClientId ?? '';
-    await this.intercept('ListUserPoolClientSecrets', { poolId, clientId });
-    const client = this.requireClient('ListUserPoolClientSecrets', poolId, clientId);
-    const descriptors: ClientSecretDescriptorType[] = client.secrets.map((s) => ({
-      ClientSecretId: s.id,
-      ClientSecretCreateDate: s.createdAt,
-    }));
-    return { $metadata: { httpStatusCode: 200 }, ClientSecrets: descriptors };
-  }
-
-  /** The operations of the shared surface model: same answers as the stand-in, as the SDK returns them. */
-  private async answerSurface(op: SurfaceOperation, input: Record<string, unknown>): Promise<unknown> {
+  /** Every Cognito, identity-pool and WAF operation: the account model's answer, as the SDK returns it. */
+  private async answer(op: CognitoOperation, input: Record<string, unknown>): Promise<unknown> {
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const call: CallMatch = {};
     const poolId =
@@ -893,25 +677,42 @@ export class FakeAccount {
     if (str(input.IdentityPoolId) !== undefined) call.identityPoolId = str(input.IdentityPoolId);
     await this.intercept(op, call);
     try {
-      return { $metadata: { httpStatusCode: 200 }, ...withSdkDates(this.model.answer(op, input)) };
+      return { $metadata: { httpStatusCode: 200 }, ...withSdkDates(this.account.answer(op, input)) };
     } catch (e) {
       if (e instanceof AwsError) throw serviceError(op, e.type, e.message);
       throw e;
     }
   }
 
-  private requirePool(operation: CognitoOperation, poolId: string): FakePool {
-    const pool = this.pools.get(poolId);
-    if (!pool)
-      throw serviceError(operation, 'ResourceNotFoundException', `User pool ${poolId} does not exist.`);
-    return pool;
-  }
-
-  private requireClient(operation: CognitoOperation, poolId: string, clientId: string): FakeClient {
-    const client = this.requirePool(operation, poolId).clients.get(clientId);
-    if (!client)
-      throw serviceError(operation, 'ResourceNotFoundException', `Client ${clientId} does not exist.`);
-    return client;
+  /** A pool of the model as the tests see it: live fields, and its clients as live views. */
+  private poolView(record: PoolRecord): FakePool {
+    return {
+      get poolId() {
+        return record.id;
+      },
+      get poolName() {
+        return record.name;
+      },
+      set poolName(value: string) {
+        record.name = value;
+      },
+      get config() {
+        return record.config as UserPoolType;
+      },
+      set config(value: UserPoolType) {
+        record.config = value as Record<string, unknown>;
+      },
+      get clients() {
+        return new Map([...record.clients.values()].map((c) => [c.id, clientView(c)]));
+      },
+      get createdAt() {
+        return record.createdAt;
+      },
+      get modifiedAt() {
+        return record.lastModifiedAt;
+      },
+      surface: this.model.surface(record.id),
+    };
   }
 
   // ---- S3 ------------------------------------------------------------------------------------
@@ -945,25 +746,21 @@ export class FakeAccount {
     const key = input.Key ?? '';
     this.requireBucket('PutObject', input.Bucket);
     await this.intercept('PutObject', { key });
-    const current = this.bucket.current(key);
-    if (input.IfNoneMatch !== undefined) {
-      if (input.IfNoneMatch !== '*')
-        throw serviceError('PutObject', 'NotImplemented', 'If-None-Match takes only *');
-      if (current)
-        throw serviceError(
-          'PutObject',
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
+    if (input.IfNoneMatch !== undefined && input.IfNoneMatch !== '*') {
+      throw serviceError('PutObject', 'NotImplemented', 'If-None-Match takes only *');
     }
-    if (input.IfMatch !== undefined) {
-      if (!current) throw serviceError('PutObject', 'NoSuchKey', 'The specified key does not exist.');
-      if (current.etag !== input.IfMatch)
-        throw serviceError(
-          'PutObject',
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
+    const refusal = this.bucket.refusal(key, {
+      ...(input.IfNoneMatch === '*' ? { ifNoneMatch: '*' as const } : {}),
+      ...(input.IfMatch === undefined ? {} : { ifMatch: input.IfMatch }),
+    });
+    if (refusal === 'missing')
+      throw serviceError('PutObject', 'NoSuchKey', 'The specified key does not exist.');
+    if (refusal) {
+      throw serviceError(
+        'PutObject',
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
     }
     const body = bodyText(input.Body);
     const etag = this.bucket.write(key, body);
@@ -1069,7 +866,13 @@ export class FakeAccount {
 }
 
 /** The SDK command class of each operation the shared surface model answers. */
-const SURFACE_COMMANDS: Record<SurfaceOperation, unknown> = {
+/** The SDK command class of every operation the account model answers for the unit tests. */
+const COGNITO_COMMANDS: Record<CognitoOperation, unknown> = {
+  ListUserPools: ListUserPoolsCommand,
+  DescribeUserPool: DescribeUserPoolCommand,
+  ListUserPoolClients: ListUserPoolClientsCommand,
+  DescribeUserPoolClient: DescribeUserPoolClientCommand,
+  ListUserPoolClientSecrets: ListUserPoolClientSecretsCommand,
   GetUserPoolMfaConfig: GetUserPoolMfaConfigCommand,
   DescribeRiskConfiguration: DescribeRiskConfigurationCommand,
   ListIdentityProviders: ListIdentityProvidersCommand,
@@ -1084,6 +887,45 @@ const SURFACE_COMMANDS: Record<SurfaceOperation, unknown> = {
   GetIdentityPoolRoles: GetIdentityPoolRolesCommand,
   GetWebACLForResource: GetWebACLForResourceCommand,
 };
+
+/** A client of the model as the tests see it: live fields (a test may swap its secrets). */
+function clientView(record: ClientRecord): FakeClient {
+  return {
+    get clientId() {
+      return record.id;
+    },
+    get clientName() {
+      return record.name;
+    },
+    set clientName(value: string) {
+      record.name = value;
+    },
+    get secretValue() {
+      return record.secret;
+    },
+    set secretValue(value: string | undefined) {
+      record.secret = value;
+    },
+    get secrets() {
+      return record.secrets;
+    },
+    set secrets(value: { id: string; createdAt: Date }[]) {
+      record.secrets = value;
+    },
+    get config() {
+      return record.config as UserPoolClientType;
+    },
+    set config(value: UserPoolClientType) {
+      record.config = value as Record<string, unknown>;
+    },
+    get createdAt() {
+      return record.createdAt;
+    },
+    get modifiedAt() {
+      return record.lastModifiedAt;
+    },
+  };
+}
 
 /** mulberry32: ids and generated secrets of the fake are the same on every run. */
 function seededRandom(seed: number): () => number {
@@ -1124,137 +966,4 @@ function bodyText(body: PutObjectCommandInput['Body']): string {
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return Buffer.from(body).toString('utf-8');
   throw new Error('the fake bucket stores string or byte bodies only');
-}
-
-// ---- Driving the detector ----------------------------------------------------------------------
-
-/** A clock the test moves. */
-export class ManualClock {
-  private ms: number;
-
-  constructor(start = '2026-01-05T06:00:00.000Z') {
-    this.ms = Date.parse(start);
-  }
-
-  now = (): Date => new Date(this.ms);
-
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  extra: Record<string, unknown>;
-}
-
-/** A Logger that keeps every line, to search them afterwards. */
-export class RecordingLogger implements Logger {
-  readonly lines: LogLine[] = [];
-
-  debug(message: string, extra: Record<string, unknown> = {}): void {
-    this.lines.push({ level: 'debug', message, extra });
-  }
-  info(message: string, extra: Record<string, unknown> = {}): void {
-    this.lines.push({ level: 'info', message, extra });
-  }
-  warn(message: string, extra: Record<string, unknown> = {}): void {
-    this.lines.push({ level: 'warn', message, extra });
-  }
-  error(message: string, extra: Record<string, unknown> = {}): void {
-    this.lines.push({ level: 'error', message, extra });
-  }
-
-  /** Every line as text, errors with their message, name and cause chain. */
-  text(): string {
-    return this.lines.map((line) => `${line.level} ${line.message} ${serialize(line.extra)}`).join('\n');
-  }
-}
-
-/** JSON of a log payload in which errors show their name, message, stack and causes. */
-export function serialize(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause } : v,
-  );
-}
-
-export const HOUR = 3_600_000;
-
-/** What the harness passes to every run unless a test overrides it. */
-export function defaultOptions(): DetectorOptions {
-  return {
-    accountId: ACCOUNT_ID,
-    region: REGION,
-    reminderIntervalMs: 24 * HOUR,
-    approveCommand: (poolId) => `AWS_REGION=${REGION} npm run approve -- --pool ${poolId} --bucket ${BUCKET}`,
-    safetyMarginMs: 90_000,
-    poolConcurrency: 4,
-    maxRunAgeMs: 6 * HOUR,
-  };
-}
-
-/** One run's result with what SNS received during it. */
-export interface HarnessRun extends RunResult {
-  sent: PublishCommandInput[];
-}
-
-/**
- * Runs `runDetection` against the fake account through the real adapters (CognitoReader,
- * S3DocumentStore, SnsNotifier). Each run after the first happens one schedule period (1 hour) later.
- */
-export class DetectorHarness {
-  readonly clock = new ManualClock();
-  readonly logger = new RecordingLogger();
-  readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
-  private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
-  private readonly identityClient = new CognitoIdentityClient({ region: REGION });
-  private readonly wafClient = new WAFV2Client({ region: REGION });
-  private readonly snsClient = new SNSClient({ region: REGION });
-  private runs = 0;
-  /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
-  period = HOUR;
-
-  /**
-   * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
-   * them); reassign it between runs to model an upgrade or a surface turned on. @default none
-   */
-  constructor(
-    readonly aws: FakeAccount,
-    private readonly options: Partial<DetectorOptions> = {},
-    public surfaces: readonly string[] = [],
-  ) {}
-
-  async run(overrides: Partial<DetectorOptions> = {}): Promise<HarnessRun> {
-    if (this.runs > 0) this.clock.advance(this.period);
-    this.runs += 1;
-    const before = this.aws.published.length;
-    // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
-    const reader = new CognitoReader({
-      client: this.cognitoClient,
-      identityClient: this.identityClient,
-      wafClient: this.wafClient,
-      surfaces: this.surfaces,
-      quotaShare: 1,
-      quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-    });
-    const result = await runDetection(
-      {
-        reader,
-        store: this.store,
-        notifier: new SnsNotifier(this.snsClient, TOPIC_ARN),
-        logger: this.logger,
-        now: this.clock.now,
-      },
-      { ...defaultOptions(), ...this.options, ...overrides },
-    );
-    return { ...result, sent: this.aws.published.slice(before) };
-  }
-
-  /** Approves the pool as `approve --yes` does (the same planning and conditional write). */
-  async approve(poolId: string, approvedBy = 'alice'): Promise<void> {
-    const [plan] = await planApprovals(this.store, { poolIds: [poolId] });
-    if (!plan) throw new Error(`nothing to approve for ${poolId}`);
-    await applyApproval(this.store, plan, { approvedBy, reason: 'reviewed', at: this.clock.now() });
-  }
 }

@@ -5,7 +5,7 @@
  * - Cognito: our stand-in (`cognito-standin.ts`) on 127.0.0.1. cognito-local is not used: it
  *   answers ListUserPoolClientSecrets with HTTP 500 `CognitoLocal#Unsupported`, which the reader
  *   retries and then reports as an unreadable client, so every scan would be incomplete.
- * - S3 + SNS (optional): fauxqs, embedded with `buildApp` and listening on 127.0.0.1 only (its
+ * - S3 + SNS (optional): fauxqs (with object versions added by `s3-versions.ts`), embedded with `buildApp` and listening on 127.0.0.1 only (its
  *   own `startFauxqs` listens on every interface). An SQS queue subscribed to the alert topic lets
  *   us read what was published. fauxqs also answers STS GetCallerIdentity (account 000000000000).
  * - STS without fauxqs: pointed at the Cognito stand-in, which rejects it at once, so the CLI
@@ -23,6 +23,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { buildApp } from 'fauxqs';
 import { CognitoStandin, type SeedClient } from './cognito-standin.js';
+import { keepS3Versions } from './s3-versions.js';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -110,6 +111,8 @@ async function startS3Sns(stops: (() => Promise<void>)[]): Promise<LocalS3Sns> {
   const restoreEnv = setProcessEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   stops.push(async () => restoreEnv());
   const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+  // The stack's bucket is versioned and `history` lists the versions; fauxqs keeps none by itself.
+  keepS3Versions(app);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   stops.push(() => app.close());
   const endpoint = new URL(address).origin;

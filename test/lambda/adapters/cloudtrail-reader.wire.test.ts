@@ -47,20 +47,23 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
     standin = await CloudTrailStandin.start({ lookupRps: 20 });
   });
   afterAll(async () => standin.stop());
-  beforeEach(() => standin.resetStats());
+  beforeEach(() => {
+    standin.resetStats();
+    standin.clearRecords();
+  });
 
-  function reader(options: { maxAttempts?: number; maxCalls?: number } = {}) {
+  function reader(options: { maxAttempts?: number; maxCallsPerFinding?: number } = {}) {
     const client = new CloudTrailClient(standin.clientConfig({ maxAttempts: options.maxAttempts ?? 3 }));
     return new CloudTrailReader({
       client,
       quotaShare: 1,
       lookupRps: 20,
       now: () => NOW,
-      ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),
+      ...(options.maxCallsPerFinding ? { maxCallsPerFinding: options.maxCallsPerFinding } : {}),
     });
   }
 
-  it('names the author of a client change: the latest successful matching event, one attribute per call', async () => {
+  it('names every author of a client change, earliest first; a resource lookup first, then by event name', async () => {
     const at = (m: number) => new Date(Date.parse('2026-12-02T10:00:00Z') + m * 60_000);
     standin.recordWrite({
       eventName: 'UpdateUserPoolClient',
@@ -107,22 +110,145 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
     ]);
 
     const [attribution] = result.get(POOL) ?? [];
-    expect(attribution).toMatchObject({
-      kind: 'event',
-      event: { principalArn: 'arn:aws:iam::123456789012:user/mallory' },
-    });
     expect(formatAttribution(attribution!)).toBe(
-      'by arn:aws:iam::123456789012:user/mallory (UpdateUserPoolClient, 2026-12-02T10:41Z, 198.51.100.7, console)',
+      'by arn:aws:iam::123456789012:user/alice (UpdateUserPoolClient, 2026-12-02T10:05Z, 198.51.100.7, console); also written by arn:aws:iam::123456789012:user/mallory (UpdateUserPoolClient, 2026-12-02T10:41Z)',
     );
-    expect(standin.lookups.length).toBe(2);
+    // These records name no resource: the client and pool lookups find nothing, the event name does.
+    expect(standin.lookups.map((l) => l.LookupAttributes)).toEqual([
+      [{ AttributeKey: 'ResourceName', AttributeValue: 'client-a' }],
+      [{ AttributeKey: 'ResourceName', AttributeValue: POOL }],
+      [{ AttributeKey: 'EventName', AttributeValue: 'UpdateUserPoolClient' }],
+      [{ AttributeKey: 'EventName', AttributeValue: 'UpdateUserPoolClient' }],
+    ]);
     for (const lookup of standin.lookups) {
-      expect(lookup.LookupAttributes).toEqual([
-        { AttributeKey: 'EventName', AttributeValue: 'UpdateUserPoolClient' },
-      ]);
       expect(lookup.MaxResults).toBe(50);
       expect(lookup.StartTime).toBe(Date.parse(SINCE) / 1000);
       expect(lookup.EndTime).toBe(NOW.getTime() / 1000);
     }
+  });
+
+  it('finds the author behind a flood of writes on another pool with one resource lookup per finding', async () => {
+    // Issue 17 (5): 800 harmless updates of another pool after the change; records name their pool.
+    const poolResource = (id: string) => [{ type: 'AWS::Cognito::UserPool', name: id }];
+    standin.recordWrite({
+      eventName: 'UpdateUserPool',
+      time: new Date('2026-12-02T10:10:00Z'),
+      user: 'mallory',
+      requestParameters: { userPoolId: POOL },
+      resources: poolResource(POOL),
+    });
+    for (let i = 0; i < 800; i++)
+      standin.recordWrite({
+        eventName: 'UpdateUserPool',
+        time: new Date(Date.parse('2026-12-02T10:20:00Z') + i * 1000),
+        user: 'automation',
+        requestParameters: { userPoolId: OTHER },
+        resources: poolResource(OTHER),
+      });
+
+    const result = await reader().attribute([
+      { poolId: POOL, findings: [poolFinding('UserPoolTags.team')], since: SINCE },
+    ]);
+
+    expect(result.get(POOL)?.map(formatAttribution)).toEqual([
+      'by arn:aws:iam::123456789012:user/mallory (UpdateUserPool, 2026-12-02T10:10Z, 198.51.100.7, console)',
+    ]);
+    expect(standin.lookups.map((l) => l.LookupAttributes)).toEqual([
+      [{ AttributeKey: 'ResourceName', AttributeValue: POOL }],
+    ]);
+  });
+
+  it('spends the budget per finding: a finding buried in a flood does not cost another its author', async () => {
+    const THIRD = 'us-east-1_Third0001';
+    // The buried change: no resource recorded, 120 newer writes of the same event elsewhere.
+    standin.recordWrite({
+      eventName: 'UpdateUserPool',
+      time: new Date('2026-12-02T10:05:00Z'),
+      user: 'alice',
+      requestParameters: { userPoolId: POOL },
+    });
+    for (let i = 0; i < 120; i++)
+      standin.recordWrite({
+        eventName: 'UpdateUserPool',
+        time: new Date('2026-12-02T10:30:00Z'),
+        requestParameters: { userPoolId: OTHER },
+      });
+    standin.recordWrite({
+      eventName: 'UpdateUserPoolClient',
+      time: new Date('2026-12-02T10:40:00Z'),
+      user: 'mallory',
+      requestParameters: { userPoolId: THIRD, clientId: 'client-t' },
+      resources: [{ type: 'AWS::Cognito::UserPoolClient', name: 'client-t' }],
+    });
+    const buried = poolFinding('UserPoolTags.team');
+    const other = { ...clientFinding('client-t'), poolId: THIRD, severity: Severity.MEDIUM };
+
+    const result = await reader({ maxCallsPerFinding: 3 }).attribute([
+      { poolId: POOL, findings: [buried], since: SINCE },
+      { poolId: THIRD, findings: [other], since: SINCE },
+    ]);
+
+    expect(result.get(POOL)).toEqual([
+      { kind: 'unknown', reason: 'CloudTrail lookup stopped after 3 calls for this change' },
+    ]);
+    expect(result.get(THIRD)?.[0]).toMatchObject({
+      kind: 'event',
+      event: { principalArn: 'arn:aws:iam::123456789012:user/mallory' },
+    });
+    // Three for the buried finding (its budget), then the other's client and pool lookups.
+    expect(standin.lookups.map((l) => l.LookupAttributes)).toEqual([
+      [{ AttributeKey: 'ResourceName', AttributeValue: POOL }],
+      [{ AttributeKey: 'EventName', AttributeValue: 'UpdateUserPool' }],
+      [{ AttributeKey: 'EventName', AttributeValue: 'UpdateUserPool' }],
+      [{ AttributeKey: 'ResourceName', AttributeValue: 'client-t' }],
+      [{ AttributeKey: 'ResourceName', AttributeValue: THIRD }],
+    ]);
+  });
+
+  it('attributes identity-pool drift: UpdateIdentityPool and CreateIdentityPool name the identity pool', async () => {
+    const identityPoolId = 'us-east-1:0f5c2a8e-1111-4222-8333-444455556666';
+    const created = 'us-east-1:7a1b2c3d-1111-4222-8333-444455556666';
+    standin.recordWrite({
+      eventName: 'UpdateIdentityPool',
+      eventSource: 'cognito-identity.amazonaws.com',
+      time: new Date('2026-12-02T10:12:00Z'),
+      user: 'mallory',
+      requestParameters: { identityPoolId, allowUnauthenticatedIdentities: true },
+    });
+    standin.recordWrite({
+      eventName: 'CreateIdentityPool',
+      eventSource: 'cognito-identity.amazonaws.com',
+      time: new Date('2026-12-02T10:14:00Z'),
+      user: 'eve',
+      requestParameters: { identityPoolName: 'guest', allowUnauthenticatedIdentities: true },
+      responseElements: { identityPoolId: created, identityPoolName: 'guest' },
+    });
+    const changed: Finding = {
+      ...poolFinding('AllowUnauthenticatedIdentities'),
+      poolId: identityPoolId,
+      poolName: 'mobile',
+    };
+    const added = {
+      kind: 'pool-added',
+      poolId: created,
+      poolName: 'guest',
+      severity: Severity.HIGH,
+      rule: 'default',
+    } as Finding;
+
+    const result = await reader().attribute([
+      { poolId: identityPoolId, findings: [changed], since: SINCE },
+      { poolId: created, findings: [added], since: SINCE },
+    ]);
+
+    expect(result.get(identityPoolId)?.[0]).toMatchObject({
+      kind: 'event',
+      event: { eventName: 'UpdateIdentityPool', principalArn: 'arn:aws:iam::123456789012:user/mallory' },
+    });
+    expect(result.get(created)?.[0]).toMatchObject({
+      kind: 'event',
+      event: { eventName: 'CreateIdentityPool', principalArn: 'arn:aws:iam::123456789012:user/eve' },
+    });
   });
 
   it('says "author unknown" with the reason when the lookup is denied', async () => {
@@ -162,13 +288,13 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
       });
     standin.resetStats();
     const pool = poolFinding('UserPoolTags.team');
-    const bounded = await reader({ maxCalls: 2 }).attribute([
+    const bounded = await reader({ maxCallsPerFinding: 2 }).attribute([
       { poolId: POOL, findings: [pool], since: SINCE },
     ]);
     expect(standin.lookups.length).toBe(2);
     expect(bounded.get(POOL)?.[0]).toEqual({
       kind: 'unknown',
-      reason: 'CloudTrail lookup stopped after 2 calls, the limit per run',
+      reason: 'CloudTrail lookup stopped after 2 calls for this change',
     });
   });
 
@@ -200,6 +326,36 @@ describe('CloudTrailReader against the CloudTrail stand-in', () => {
       event: { eventName: 'UpdateIdentityProvider' },
     });
     expect(JSON.stringify([...result])).not.toContain(CANARY);
+  });
+
+  it('paces the lookups to the documented quota (2 per second): a stand-in enforcing it throttles none', async () => {
+    const local = await CloudTrailStandin.start();
+    try {
+      for (let i = 0; i < 4; i++)
+        local.recordWrite({
+          eventName: 'UpdateUserPoolClient',
+          time: new Date('2026-12-02T10:30:00Z'),
+          requestParameters: { userPoolId: POOL, clientId: `client-${i}` },
+          resources: [{ type: 'AWS::Cognito::UserPoolClient', name: `client-${i}` }],
+        });
+      const paced = new CloudTrailReader({
+        client: new CloudTrailClient(local.clientConfig()),
+        quotaShare: 1,
+        now: () => NOW,
+      });
+
+      const result = await paced.attribute([
+        { poolId: POOL, findings: [0, 1, 2, 3].map((i) => clientFinding(`client-${i}`)), since: SINCE },
+      ]);
+
+      // client-0, POOL (shared), client-1, client-2, client-3: five calls back to back, none refused.
+      expect(local.calls.LookupEvents).toBe(5);
+      expect(local.throttled).toBe(0);
+      expect(paced.stats).toEqual({ requests: 5, throttled: 0 });
+      expect(result.get(POOL)?.every((a) => a.kind === 'event')).toBe(true);
+    } finally {
+      await local.stop();
+    }
   });
 
   it('checks whether a logging trail covers the region', async () => {

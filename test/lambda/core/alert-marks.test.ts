@@ -54,6 +54,20 @@ describe('alert marks held back until delivery', () => {
     expect(applied.pools.b?.drift).toEqual(newer);
   });
 
+  it('holds back clearing an author follow-up until the notice is delivered', () => {
+    const pendingAuthor = { alertedAt: '2026-12-01T01:00:00.000Z', since: '2026-11-30T23:00:00.000Z' };
+    const owed = state({
+      a: { drift: { ...mark('old', '2026-12-01T01:00:00.000Z'), authorPending: pendingAuthor } },
+    });
+    const sent = state({ a: { drift: mark('old', '2026-12-01T01:00:00.000Z') } });
+
+    const pending = pendingAlertMarks(sent, owed);
+    const written = keepAlertMarks(sent, owed);
+
+    expect(written.pools.a?.drift?.authorPending).toEqual(pendingAuthor);
+    expect(applyAlertMarks(written, pending).pools.a?.drift).toEqual(sent.pools.a?.drift);
+  });
+
   it('has nothing pending when no mark changed', () => {
     expect(hasPendingMarks(pendingAlertMarks(before, before))).toBe(false);
   });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   escapeControl,
+  eventNamesFor,
   formatAttribution,
-  lookupNamesFor,
+  lookupStart,
   matchFindings,
+  reportAttribution,
   shortenUserAgent,
   toTrailEvent,
 } from '../../../lambda/core/attribution.js';
@@ -102,8 +104,15 @@ describe('toTrailEvent', () => {
 });
 
 describe('matchFindings', () => {
-  it('matches the latest event of the same pool and client, and says why when nothing matches', () => {
-    const older = toTrailEvent(record({ eventID: 'old', eventTime: '2026-12-02T10:00:00Z' }))!;
+  const by = (user: string, overrides: Record<string, unknown>) =>
+    toTrailEvent(
+      record({
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::123456789012:user/${user}`, userName: user },
+        ...overrides,
+      }),
+    )!;
+
+  it('matches events of the same pool and client, and says why when nothing matches', () => {
     const newer = toTrailEvent(record({ eventID: 'new' }))!;
     const otherClient = toTrailEvent(
       record({
@@ -119,15 +128,137 @@ describe('matchFindings', () => {
       path: 'MfaConfiguration',
     };
 
-    const result = matchFindings([clientChange, poolChange], [older, otherClient, newer], 'none found');
+    const result = matchFindings([clientChange, poolChange], [otherClient, newer], 'none found');
 
-    expect(result[0]).toMatchObject({ kind: 'event', event: { eventId: 'new' } });
+    expect(result[0]).toEqual({ kind: 'event', event: newer });
     expect(result[1]).toEqual({ kind: 'unknown', reason: 'none found' });
-    expect(lookupNamesFor([clientChange, poolChange])).toEqual([
-      'SetUserPoolMfaConfig',
-      'UpdateUserPool',
-      'UpdateUserPoolClient',
+  });
+
+  it('names every principal that wrote, the earliest after the window start first, each once', () => {
+    // Issue 17 (3): one role adds a callback URL; 35 minutes later another updates the same client.
+    const first = by('ci-deployer', { eventID: 'a1', eventTime: '2026-12-02T10:05:00Z' });
+    const second = by('ops-admin', { eventID: 'b1', eventTime: '2026-12-02T10:40:00Z' });
+    const againFirst = by('ci-deployer', { eventID: 'a2', eventTime: '2026-12-02T10:50:00Z' });
+
+    const [attribution] = matchFindings([clientChange], [againFirst, second, first], 'none');
+
+    expect(attribution).toEqual({ kind: 'event', event: first, others: [second] });
+    expect(formatAttribution(attribution!)).toBe(
+      'by arn:aws:iam::123456789012:user/ci-deployer (UpdateUserPoolClient, 2026-12-02T10:05Z, 198.51.100.7, aws-cli/2.15.0); also written by arn:aws:iam::123456789012:user/ops-admin (UpdateUserPoolClient, 2026-12-02T10:40Z)',
+    );
+  });
+
+  it('puts the writer whose event is the specific one for the change first, whatever the order in time', () => {
+    const mfa: Finding = {
+      ...clientChange,
+      clientId: undefined,
+      clientName: undefined,
+      path: 'MfaConfiguration',
+    };
+    const general = by('early', {
+      eventID: 'u',
+      eventName: 'UpdateUserPool',
+      eventTime: '2026-12-02T10:01:00Z',
+      requestParameters: { userPoolId: POOL },
+    });
+    const specific = by('late', {
+      eventID: 'm',
+      eventName: 'SetUserPoolMfaConfig',
+      eventTime: '2026-12-02T10:30:00Z',
+      requestParameters: { userPoolId: POOL },
+    });
+
+    const [attribution] = matchFindings([mfa], [general, specific], 'none');
+
+    expect(attribution).toEqual({ kind: 'event', event: specific, others: [general] });
+    expect(reportAttribution(attribution!)).toMatchObject({
+      eventId: 'm',
+      otherWriters: [{ eventId: 'u', principalArn: 'arn:aws:iam::123456789012:user/early' }],
+    });
+  });
+
+  it('caps the writers in the line, counts the rest, and escapes control characters in each', () => {
+    const writers = Array.from({ length: 6 }, (_, i) =>
+      by(i === 2 ? 'evil\nFAKE LINE' : `user${i}`, {
+        eventID: `e${i}`,
+        eventTime: `2026-12-02T10:0${i}:00Z`,
+      }),
+    );
+
+    const line = formatAttribution(matchFindings([clientChange], writers, 'none')[0]!);
+
+    expect(line).toContain('user/user0 (UpdateUserPoolClient, 2026-12-02T10:00Z, ');
+    expect(line).toContain(
+      'also written by arn:aws:iam::123456789012:user/user1 (UpdateUserPoolClient, 2026-12-02T10:01Z)',
+    );
+    expect(line).toContain('user/evil\\x0aFAKE LINE');
+    expect(line).toContain('user/user3 (UpdateUserPoolClient, 2026-12-02T10:03Z) and 2 more');
+    expect(line).not.toContain('user4');
+    expect(line).not.toMatch(/\n/);
+  });
+
+  it('attributes an identity pool created or deleted to CreateIdentityPool / DeleteIdentityPool', () => {
+    const identityPoolId = 'eu-west-1:4c1b5f7e-0000-4000-8000-00000000abcd';
+    const created = toTrailEvent(
+      record({
+        eventSource: 'cognito-identity.amazonaws.com',
+        eventName: 'CreateIdentityPool',
+        requestParameters: { identityPoolName: 'mobile', allowUnauthenticatedIdentities: true },
+        responseElements: { identityPoolId, identityPoolName: 'mobile' },
+      }),
+    );
+    const deleted = toTrailEvent(
+      record({
+        eventSource: 'cognito-identity.amazonaws.com',
+        eventName: 'DeleteIdentityPool',
+        eventID: 'e-2',
+        requestParameters: { identityPoolId },
+      }),
+    );
+    const added: Finding = {
+      kind: 'pool-added',
+      poolId: identityPoolId,
+      poolName: 'mobile',
+      severity: Severity.HIGH,
+      rule: 'default',
+    } as Finding;
+    const removed: Finding = { ...added, kind: 'pool-removed' } as Finding;
+
+    expect(created?.resources).toEqual({ identityPoolId });
+    expect(eventNamesFor(added)).toEqual(['CreateIdentityPool']);
+    expect(eventNamesFor(removed)).toEqual(['DeleteIdentityPool']);
+    expect(matchFindings([added, removed], [created!, deleted!], 'none')).toEqual([
+      { kind: 'event', event: created },
+      { kind: 'event', event: deleted },
     ]);
+    // A user pool's creation is still CreateUserPool.
+    expect(eventNamesFor({ ...added, poolId: POOL } as Finding)).toEqual(['CreateUserPool']);
+  });
+});
+
+describe('lookupStart', () => {
+  const at = new Date('2026-12-02T12:00:00.000Z');
+  const windowMs = 2 * 3_600_000;
+
+  it.each([
+    ['the window before the run', {}, '2026-12-02T10:00:00.000Z'],
+    [
+      'no earlier than the baseline approval',
+      { baselineApprovedAt: '2026-12-02T11:15:00.000Z' },
+      '2026-12-02T11:15:00.000Z',
+    ],
+    [
+      'the window, when the baseline is older',
+      { baselineApprovedAt: '2026-11-30T08:00:00.000Z' },
+      '2026-12-02T10:00:00.000Z',
+    ],
+    [
+      'a window before the first alert, for a reminder',
+      { alertedSince: '2026-12-01T09:00:00.000Z' },
+      '2026-12-01T07:00:00.000Z',
+    ],
+  ] as const)('starts at %s', (_case, extra, expected) => {
+    expect(lookupStart({ at, windowMs, ...extra })).toBe(expected);
   });
 });
 
@@ -172,7 +303,12 @@ describe('the write-event table', () => {
     expect(CLOUDTRAIL_DETAIL_TYPE).toBe('AWS API Call via CloudTrail');
     expect([...names.keys()].sort()).toEqual(['aws.cognito-identity', 'aws.cognito-idp', 'aws.wafv2']);
     expect(names.get('aws.wafv2')).toEqual(['AssociateWebACL', 'DisassociateWebACL']);
-    expect(names.get('aws.cognito-identity')).toEqual(['UpdateIdentityPool', 'SetIdentityPoolRoles']);
+    expect(names.get('aws.cognito-identity')).toEqual([
+      'CreateIdentityPool',
+      'DeleteIdentityPool',
+      'UpdateIdentityPool',
+      'SetIdentityPoolRoles',
+    ]);
     for (const name of [
       'UpdateUserPool',
       'UpdateUserPoolClient',

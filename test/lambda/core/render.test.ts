@@ -331,16 +331,15 @@ describe('renderDriftDigest', () => {
     expect(body).not.toContain('https://host-19999.example.net/');
   });
 
-  it('renders 50,000 findings in linear time (well under the Lambda budget)', () => {
+  it('renders 50,000 findings into one truncated message', () => {
     const findings: Finding[] = Array.from({ length: 50_000 }, () => callbackAdded);
-    const started = performance.now();
 
     const { body } = renderDriftDigest(runContext({ reportLocation: REPORT }), [
       { poolId: POOL_ID, poolName: POOL_NAME, findings, status: 'new' },
     ]);
 
-    // Quadratic grouping took ~20 s here; linear takes well under a second.
-    expect(performance.now() - started).toBeLessThan(5_000);
+    // No timed assertion here (the suite must not depend on the machine's speed): a quadratic
+    // grouping, which took ~20 s, would show as this test running into vitest's timeout.
     expect(body).toContain('message truncated');
   });
 

@@ -1,4 +1,8 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+} from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoIdentityProviderClient,
@@ -83,16 +87,21 @@ describe('attribution and the real-time path, end to end on the fake account', (
     aws = new FakeAccount();
     cloudtrail.reset();
     trail = [];
-    cloudtrail.on(LookupEventsCommand).callsFake((input) => ({
-      Events: trail
-        .filter((r) => r.eventName === input.LookupAttributes?.[0]?.AttributeValue)
-        .map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })),
-    }));
+    cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
     clock = new ManualClock();
     logger = new RecordingLogger();
     store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
   });
   afterEach(() => aws.restore());
+
+  /** LookupEvents over `trail`: by event name (the records name no resource, as CloudTrail does not promise). */
+  function lookupFromTrail(input: LookupEventsCommandInput) {
+    return {
+      Events: trail
+        .filter((r) => r.eventName === input.LookupAttributes?.[0]?.AttributeValue)
+        .map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })),
+    };
+  }
 
   function deps() {
     return {
@@ -153,6 +162,26 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(report.attributions[poolId]?.[0]?.eventId).toBe(trail[0]?.eventID);
   });
 
+  it('names every writer after the baseline, the earliest first, and none whose write the baseline holds', async () => {
+    const { poolId, clientId } = await watchedPool();
+    const ago = (minutes: number) => new Date(clock.now().getTime() - minutes * 60_000);
+    // Written before the baseline was recorded (an hour ago): approved with it.
+    trail.push(record('UpdateUserPoolClient', ago(70), { userPoolId: poolId, clientId }, 'old-admin'));
+    // Issue 17 (3): one role adds a callback URL; 35 minutes later another updates the same client.
+    aws.updateClient(poolId, clientId, { CallbackURLs: ['https://evil.example.net/cb'] });
+    trail.push(record('UpdateUserPoolClient', ago(45), { userPoolId: poolId, clientId }, 'ci-role'));
+    trail.push(record('UpdateUserPoolClient', ago(10), { userPoolId: poolId, clientId }, 'ops-role'));
+
+    const { sent } = await sweep();
+
+    const digest = sent.find((m) => m.Subject?.includes('drift'))?.Message ?? '';
+    const minute = (m: number) => `${ago(m).toISOString().slice(0, 16)}Z`;
+    expect(digest).toContain(
+      `    by arn:aws:iam::123456789012:user/ci-role (UpdateUserPoolClient, ${minute(45)}, 198.51.100.7, console); also written by arn:aws:iam::123456789012:user/ops-role (UpdateUserPoolClient, ${minute(10)})`,
+    );
+    expect(digest).not.toContain('old-admin');
+  });
+
   it('still alerts, on time, with "author unknown" when the lookup is denied', async () => {
     const { poolId } = await watchedPool();
     aws.updatePool(poolId, { MfaConfiguration: 'OFF' });
@@ -211,6 +240,125 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(next.sent[0]?.Message).not.toContain(`(${poolId})`);
   });
 
+  it('keeps the real-time promise: the next sweep looks up the author it could not name and sends it once', async () => {
+    const { poolId, clientId } = await watchedPool();
+    // A change no real-time event reported (made before the check), then the one that starts it.
+    aws.updatePool(poolId, { MfaConfiguration: 'OFF' });
+    trail.push(
+      record(
+        'SetUserPoolMfaConfig',
+        new Date(clock.now().getTime() - 5 * 60_000),
+        { userPoolId: poolId },
+        'eve',
+      ),
+    );
+    aws.updateClient(poolId, clientId, { CallbackURLs: ['https://evil.example.net/cb'] });
+    const before = aws.published.length;
+
+    await handleApiEvent(
+      apiEvent(record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId })),
+      { ...deps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+    const alertedAt = clock.now().toISOString();
+
+    const alert = aws.published.slice(before);
+    expect(alert).toHaveLength(1);
+    expect(alert[0]?.Message).toContain(
+      'author unknown (not made by the calls that started this check; the next sweep looks it up in CloudTrail)',
+    );
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+
+    // A sweep before CloudTrail has had time to deliver leaves it pending.
+    clock.advance(5 * 60_000);
+    expect((await sweep()).sent).toEqual([]);
+    // So does one whose lookup finds no author (here: denied); the next tries again.
+    cloudtrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    clock.advance(HOUR);
+    expect((await sweep()).sent).toEqual([]);
+    cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
+    clock.advance(HOUR);
+    const followUp = await sweep();
+
+    expect(followUp.sent.map((m) => m.Subject)).toEqual([
+      `${PREFIX}Author of the change alerted at ${alertedAt}`,
+    ]);
+    expect(followUp.sent[0]?.Message).toContain(`== Pool customers (${poolId}), alerted at ${alertedAt}`);
+    expect(followUp.sent[0]?.Message).toContain(
+      'by arn:aws:iam::123456789012:user/eve (SetUserPoolMfaConfig,',
+    );
+    expect(followUp.sent[0]?.MessageAttributes?.kind?.StringValue).toBe('author-follow-up');
+    expect(cloudtrail.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
+
+    // Sent once: the sweep after is silent and looks nothing up.
+    cloudtrail.resetHistory();
+    clock.advance(HOUR);
+    expect((await sweep()).sent).toEqual([]);
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(0);
+  });
+
+  it('attributes identity-pool drift in a sweep: a created identity pool to CreateIdentityPool, a change to its event', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    const lookup = () =>
+      new CloudTrailReader({
+        client: new CloudTrailClient({ region: REGION }),
+        quotaShare: 1,
+        lookupRps: 1e6,
+        now: clock.now,
+      });
+    const mobile = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+    clock.advance(HOUR);
+    aws.updateIdentityPool(mobile, { allowUnauthenticated: true });
+    const guest = aws.addIdentityPool({ name: 'guest', allowUnauthenticated: true });
+    const identityRecord = (
+      eventName: string,
+      minutesAgo: number,
+      fields: Partial<ReturnType<typeof record>>,
+      user: string,
+    ) => ({
+      ...record(eventName, new Date(clock.now().getTime() - minutesAgo * 60_000), {}, user),
+      eventSource: 'cognito-identity.amazonaws.com',
+      ...fields,
+    });
+    trail.push(
+      identityRecord('UpdateIdentityPool', 20, { requestParameters: { identityPoolId: mobile } }, 'mallory'),
+      identityRecord(
+        'CreateIdentityPool',
+        15,
+        {
+          requestParameters: { identityPoolName: 'guest' },
+          responseElements: { identityPoolId: guest, identityPoolName: 'guest' },
+        } as unknown as Partial<ReturnType<typeof record>>,
+        'eve',
+      ),
+    );
+    const before = aws.published.length;
+
+    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+
+    const digest = aws.published.slice(before).find((m) => m.Subject?.includes('drift'))?.Message ?? '';
+    expect(digest).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
+    expect(digest).toContain('by arn:aws:iam::123456789012:user/eve (CreateIdentityPool,');
+    expect(digest).not.toContain('author unknown');
+  });
+
   it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
     const identityDeps = () => ({
       ...deps(),
@@ -250,6 +398,45 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(sent[0]?.Message).toContain('[HIGH] AllowUnauthenticatedIdentities: false -> true');
     expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
     expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+  });
+  it('checks an identity pool created (CreateIdentityPool, id from the response), naming its author', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
+    await runDetection(identityDeps(), defaultOptions());
+    clock.advance(HOUR);
+    const guest = aws.addIdentityPool({ name: 'guest', allowUnauthenticated: true });
+    const before = aws.published.length;
+    const detail = {
+      ...record('CreateIdentityPool', clock.now(), { identityPoolName: 'guest' }, 'eve'),
+      responseElements: { identityPoolId: guest, identityPoolName: 'guest' },
+      eventSource: 'cognito-identity.amazonaws.com',
+    };
+
+    const outcome = await handleApiEvent(
+      { ...apiEvent(detail as unknown as ReturnType<typeof record>), source: 'aws.cognito-identity' },
+      { ...identityDeps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+
+    const sent = aws.published.slice(before);
+    expect(outcome.action).toBe('checked');
+    expect(sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(sent[0]?.Message).toContain(`[HIGH] Pool created: guest (${guest})`);
+    expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/eve (CreateIdentityPool,');
   });
 
   it('debounces a burst of five events in one pool into one check and one alert', async () => {

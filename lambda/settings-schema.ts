@@ -1,0 +1,511 @@
+/**
+ * The detector's settings, declared once: each setting's type, range, default, documentation and
+ * where else it is read (context key, environment variable, CLI flag), and the rules between settings.
+ * The construct's props type is this schema's input (`z.input`), its resolved settings the output of
+ * parsing it; the CDK context, the function's environment and the CLI flags are read through it.
+ *
+ * Pure (no CDK, no AWS, no process.env), so the function bundles carry it.
+ */
+import { z } from 'zod';
+import { ignoreRulesSchema } from './core/ignore.js';
+import {
+  type AccountSelection,
+  formatAccountSelection,
+  formatRegionSelection,
+  parseAccountSelection,
+  parseRegionSelection,
+  type RegionSelection,
+  TargetSelectionError,
+} from './org/target.js';
+import { MAX_SCHEDULE_PERIOD_MINUTES, parseSchedule } from './schedule.js';
+import { parseSurfaces, SurfaceSelectionError } from './surfaces/selection.js';
+
+/** Log levels understood by Powertools for AWS Lambda (TypeScript). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where a setting is read besides the construct prop of its name, and how it is explained. */
+export interface SettingMeta {
+  /** One line for a person: the CLI flag's help, the table in docs/configuration.md. */
+  help: string;
+  /** The CDK context key, when it differs from the prop name. */
+  context?: string;
+  /** The function's environment variable (the construct sets it; the CLI falls back to it). */
+  env?: string;
+  /** The `check` / `diff` flag, with its value placeholder. */
+  flag?: string;
+  /** What a number counts, for messages ("a whole number of hours >= 1"). */
+  unit?: string;
+  /** What a string must look like, for messages ("an IAM role name: ..."). */
+  rule?: string;
+}
+
+const setting = <T extends z.ZodType>(schema: T, meta: SettingMeta): T => schema.meta({ ...meta });
+const whole = () => z.number().int();
+/** One string, or several as a comma-separated string or a list. */
+const list = () => z.union([z.string(), z.array(z.string()).readonly()]);
+
+const ROLE_NAME_RULE = 'an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-';
+const EXTERNAL_ID_RULE = 'an external id: 2 to 1224 of A-Z a-z 0-9 and +=,.@:/_-';
+
+/**
+ * The settings, by construct prop name. Ranges and defaults here are the only ones; the TSDoc of
+ * each is the construct prop's documentation.
+ */
+export const SETTINGS = {
+  /**
+   * Addresses that receive drift alerts and alarm notifications, one SNS email subscription each.
+   * Each address must confirm the subscription mail SNS sends after deployment.
+   */
+  alertEmails: setting(z.array(z.string()).readonly(), {
+    help: 'addresses that receive drift alerts and alarm notifications',
+    context: 'alertEmail',
+  }),
+  /**
+   * EventBridge schedule expression that starts a run: `rate(N minute|minutes|hour|hours|day|days)`
+   * or `cron(minutes hours day-of-month month day-of-week year)` (UTC).
+   * @default 'rate(1 hour)'
+   */
+  schedule: setting(z.string().default('rate(1 hour)'), {
+    help: 'EventBridge schedule expression that starts a run: rate(...) or a 6-field cron(...) in UTC',
+  }),
+  /**
+   * The longest gap, in minutes, between two scheduled runs. Sets the missed-run alarm period and the
+   * function's `SCHEDULE_PERIOD_MINUTES`. At most 5040 (3.5 days: the alarm watches two periods and
+   * CloudWatch evaluates at most 7 days). Required for a cron that does not fire every day.
+   * @default - derived from `schedule`: the rate, or the largest gap of a cron that fires every day
+   */
+  schedulePeriodMinutes: setting(whole().min(1).max(MAX_SCHEDULE_PERIOD_MINUTES).optional(), {
+    help: 'the longest gap between two runs, in minutes (derived from schedule when it can be)',
+    env: 'SCHEDULE_PERIOD_MINUTES',
+  }),
+  /**
+   * Share of the account's Cognito read quotas (UserPoolRead, UserPoolClientRead) a run may use,
+   * leaving the rest to applications. Greater than 0 and at most 1.
+   * @default 0.5
+   */
+  quotaShare: setting(z.number().gt(0).lte(1).default(0.5), {
+    help: 'share of the Cognito read quotas to use',
+    env: 'QUOTA_SHARE',
+    flag: '--quota-share <share>',
+    unit: 'a share of the quota',
+  }),
+  /**
+   * Hours after which an unapproved drift is alerted again. Whole number, at least 1.
+   * @default 24
+   */
+  reminderIntervalHours: setting(whole().min(1).default(24), {
+    help: 'resend unchanged, unapproved drift after this many hours',
+    env: 'REMINDER_INTERVAL_HOURS',
+    flag: '--reminder-hours <hours>',
+    unit: 'hours',
+  }),
+  /**
+   * Memory of the scanning function, in MB (128 to 10240).
+   * @default 512
+   */
+  lambdaMemoryMb: setting(whole().min(128).max(10240).default(512), {
+    help: 'memory of the scanning function, in MB',
+  }),
+  /**
+   * Timeout of one invocation, in seconds (1 to 900). A scan that needs longer continues in the
+   * next invocation of the same run.
+   * @default 900
+   */
+  lambdaTimeoutSeconds: setting(whole().min(1).max(900).default(900), {
+    help: 'timeout of one invocation, in seconds',
+  }),
+  /**
+   * Retention of the function's and the state machine's log groups, in days. One of the values
+   * CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ...).
+   * @default 90
+   */
+  logRetentionDays: setting(whole().min(1).default(90), {
+    help: 'retention of the log groups, in days (a value CloudWatch Logs accepts)',
+  }),
+  /**
+   * Powertools log level of the function (`LOG_LEVEL`).
+   * @default 'INFO'
+   */
+  logLevel: setting(z.enum(LOG_LEVELS).default('INFO'), {
+    help: 'Powertools log level of the function',
+    env: 'LOG_LEVEL',
+  }),
+  /**
+   * Drift the function should not report, passed as JSON in `IGNORE_RULES`: `fields`, `pools` and
+   * `clients` patterns, checked with the function's own rules at synth.
+   * @default - no `IGNORE_RULES` variable: nothing is ignored
+   */
+  ignoreRules: setting(z.record(z.string(), z.unknown()).readonly().optional(), {
+    help: 'drift not to report, as a JSON object of ignore rules',
+    env: 'IGNORE_RULES',
+  }),
+  /**
+   * Days after which a superseded version of a baseline object is deleted from the bucket.
+   * @default 365
+   */
+  noncurrentVersionExpirationDays: setting(whole().min(1).default(365), {
+    help: 'days a superseded baseline version is kept',
+    unit: 'days',
+  }),
+  /**
+   * Days after which objects under `reports/` expire.
+   * @default 90
+   */
+  reportExpirationDays: setting(whole().min(1).default(90), {
+    help: 'days a full JSON report under reports/ is kept',
+    unit: 'days',
+  }),
+  /**
+   * Most Lambda invocations one run may use before the state machine fails it with
+   * `CognitoDrift.TooManyInvocations`; guards against a run that never reports `done`.
+   * @default 50
+   */
+  maxInvocationsPerRun: setting(whole().min(1).max(1000).default(50), {
+    help: 'most Lambda invocations one run may use',
+  }),
+  /**
+   * The surfaces watched besides pools and app clients: `all`, `none`, a list (`mfa,groups`) or
+   * exclusions (`-waf,-uiCustomization`), as one string or a list. The names are listed in
+   * docs/surfaces.md.
+   * @default 'all'
+   */
+  surfaces: setting(list().default('all'), {
+    help: 'surfaces to watch besides pools and clients: all, a list (mfa,groups) or exclusions (-waf)',
+    env: 'SURFACES',
+    flag: '--surfaces <list>',
+  }),
+  /**
+   * Days a client may hold two secrets before "rotation not finished" is reported.
+   * @default 7
+   */
+  rotationWindowDays: setting(whole().min(1).default(7), {
+    help: 'days a client may hold two secrets before "rotation not finished" is reported',
+    env: 'ROTATION_WINDOW_DAYS',
+    unit: 'days',
+  }),
+  /**
+   * Report client secrets older than this many days.
+   * @default - no limit
+   */
+  maxSecretAgeDays: setting(whole().min(1).optional(), {
+    help: 'report client secrets older than this many days (no limit when unset)',
+    env: 'MAX_SECRET_AGE_DAYS',
+    unit: 'days',
+  }),
+  /**
+   * Near-real-time detection: EventBridge rules on the default bus start a targeted check of the
+   * pools named by Cognito write events ("AWS API Call via CloudTrail"). Needs a CloudTrail trail
+   * that logs management events in the region; the function checks that daily and says when not.
+   * @default true
+   */
+  realtime: setting(z.boolean().default(true), {
+    help: 'start a targeted check on Cognito write events (EventBridge and CloudTrail)',
+    env: 'REALTIME_ENABLED',
+  }),
+  /**
+   * Seconds the real-time path waits after the first event of a burst, so that the burst is one
+   * check and one alert. Whole number, 0 to 600, and at least 60 less than `lambdaTimeoutSeconds`.
+   * @default 60
+   */
+  realtimeDebounceSeconds: setting(whole().min(0).max(600).default(60), {
+    help: 'seconds a burst of events is gathered into one check',
+    env: 'REALTIME_DEBOUNCE_SECONDS',
+  }),
+  /**
+   * Also publish each alert to a second SNS topic, as an Amazon Q Developer in chat applications
+   * (formerly AWS Chatbot) custom notification, for a Slack or Teams channel configured on it. A
+   * second topic rather than per-protocol messages on one: Amazon Q subscribes over HTTPS, and a
+   * per-protocol `https` message would reach every other HTTPS subscriber (webhooks, pagers) too.
+   * @default false
+   */
+  chatTopic: setting(z.boolean().default(false), {
+    help: 'also publish each alert to a second topic as a chat notification',
+  }),
+  /**
+   * Accounts to scan: `self` (the stack's account), `organization` (every active account of the
+   * organization, from the management or delegated-admin account) or a list of account ids. Any
+   * other account needs the member role (`CognitoDriftMemberRole`).
+   * @default 'self'
+   */
+  accounts: setting(list().default('self'), {
+    help: 'accounts to scan: self, organization (every active account) or a list of account ids',
+    env: 'TARGET_ACCOUNTS',
+    flag: '--accounts <list>',
+  }),
+  /**
+   * Regions to scan: `stack` (the stack's region), `all-enabled` (every region the account has
+   * enabled where Cognito is offered, read at run time) or a list.
+   * @default 'stack'
+   */
+  regions: setting(list().default('stack'), {
+    help: "regions to scan: stack (the deployment's own), all-enabled, or a list of regions",
+    env: 'TARGET_REGIONS',
+    flag: '--regions <list>',
+  }),
+  /**
+   * With `accounts: 'organization'`: only the accounts under these OUs (`ou-...` ids) and their children.
+   * @default - the whole organization
+   */
+  organizationalUnits: setting(list().optional(), {
+    help: 'with accounts=organization: only the accounts of these OUs (ou-... ids) and their children',
+    env: 'ORGANIZATIONAL_UNITS',
+    flag: '--organizational-units <list>',
+  }),
+  /**
+   * Targets scanned at once by the organization run's Map.
+   * @default 10
+   */
+  maxConcurrentTargets: setting(whole().min(1).max(1000).default(10), {
+    help: '(account, region) targets scanned at once',
+    env: 'MAX_CONCURRENT_TARGETS',
+    flag: '--max-concurrent-targets <n>',
+    unit: 'targets',
+  }),
+  /**
+   * The member role's name in every scanned account.
+   * @default 'CognitoDriftMemberRole'
+   */
+  memberRoleName: setting(
+    z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, ROLE_NAME_RULE)
+      .default('CognitoDriftMemberRole'),
+    {
+      help: 'the read-only role the detector assumes in every other account',
+      env: 'MEMBER_ROLE_NAME',
+      flag: '--role-name <name>',
+      rule: ROLE_NAME_RULE,
+    },
+  ),
+  /**
+   * The external id the member roles require, when they require one.
+   * @default - none
+   */
+  externalId: setting(
+    z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, EXTERNAL_ID_RULE)
+      .optional(),
+    {
+      help: 'the external id the member roles require (when they require one)',
+      env: 'EXTERNAL_ID',
+      flag: '--external-id <id>',
+      rule: EXTERNAL_ID_RULE,
+    },
+  ),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** How a setting is named in messages: `context "alertEmail"`, `CognitoDriftDetector prop "alertEmails"`, `--accounts`. */
+export type SettingLabel = (setting: SettingName) => string;
+
+/** Lambda allows 4 KB for all environment variables together; leave room for the others. */
+export const MAX_IGNORE_RULES_CHARS = 3000;
+
+/** Quotes a user value for a message without dumping large objects. */
+export function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+// Deliberately loose: SNS does the real check when it sends the confirmation mail. This only
+// catches typos such as a missing domain or a stray separator.
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+
+/** A setting that breaks a rule, named by its setting; the caller's label names it for the user. */
+export class SettingRuleError extends Error {
+  constructor(
+    readonly setting: SettingName,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'SettingRuleError';
+  }
+}
+
+/** The account, region and OU settings as the target parsers read them. */
+export interface TargetSettings {
+  accounts?: string | readonly string[];
+  regions?: string | readonly string[];
+  organizationalUnits?: string | readonly string[];
+}
+
+/** A list setting as the target parsers read it: a comma-separated string. */
+function listText(setting: SettingName, value: string | readonly string[]): string {
+  if (typeof value === 'string') return value;
+  if (value.length === 0) throw new SettingRuleError(setting, 'is an empty list');
+  return value.join(',');
+}
+
+/**
+ * The accounts and regions to scan, with the OU filter: the one reading of these three settings,
+ * for the construct, the organization function and the CLI.
+ * @throws SettingRuleError naming the setting at fault (an OU filter without `accounts=organization`
+ *   names organizationalUnits, with `label` naming accounts)
+ */
+export function targetSelectionOf(
+  values: TargetSettings,
+  label: SettingLabel = (name) => name,
+): { accounts: AccountSelection; regions: RegionSelection } {
+  const parse = <T>(name: SettingName, read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof TargetSelectionError) throw new SettingRuleError(name, error.message);
+      throw error;
+    }
+  };
+  const ousText =
+    values.organizationalUnits === undefined
+      ? undefined
+      : listText('organizationalUnits', values.organizationalUnits);
+  // The OU ids on their own first, so their errors name organizationalUnits.
+  const ous = parse('organizationalUnits', () => parseAccountSelection('organization', ousText));
+  const accounts = parse('accounts', () =>
+    parseAccountSelection(listText('accounts', values.accounts ?? 'self')),
+  );
+  if (ous.kind === 'organization' && ous.organizationalUnits.length > 0 && accounts.kind !== 'organization') {
+    throw new SettingRuleError(
+      'organizationalUnits',
+      `${show(ousText)} filters the accounts of an organization: it needs ${label('accounts')} = "organization"`,
+    );
+  }
+  const regions = parse('regions', () =>
+    parseRegionSelection(listText('regions', values.regions ?? 'stack')),
+  );
+  return {
+    accounts: ous.kind === 'organization' && accounts.kind === 'organization' ? ous : accounts,
+    regions,
+  };
+}
+
+/** The schedule's period, from `schedulePeriodMinutes` or derived from the expression. */
+function schedulePeriod(expression: string, override: number | undefined): number {
+  const parsed = parseSchedule(expression);
+  if (typeof parsed === 'string') throw new SettingRuleError('schedule', `${show(expression)}: ${parsed}`);
+  if (override !== undefined) {
+    if (parsed.periodMinutes !== undefined && override < parsed.periodMinutes) {
+      throw new SettingRuleError(
+        'schedulePeriodMinutes',
+        `${override} is shorter than the ${parsed.periodMinutes} minutes between runs of ${show(expression)}; ` +
+          'the missed-run alarm would fire between runs',
+      );
+    }
+    return override;
+  }
+  if (parsed.periodMinutes === undefined) {
+    throw new SettingRuleError(
+      'schedulePeriodMinutes',
+      `is required with ${show(expression)}: give the longest gap between two runs in minutes ` +
+        '(the period is derived only for rate(...) and for cron(...) that fires every day)',
+    );
+  }
+  if (parsed.periodMinutes > MAX_SCHEDULE_PERIOD_MINUTES) {
+    throw new SettingRuleError(
+      'schedule',
+      `${show(expression)} leaves ${parsed.periodMinutes} minutes between runs; the missed-run alarm watches two ` +
+        `periods and CloudWatch evaluates at most 7 days, so runs must be at most ${MAX_SCHEDULE_PERIOD_MINUTES} ` +
+        'minutes (3.5 days) apart',
+    );
+  }
+  return parsed.periodMinutes;
+}
+
+function checkEmails(emails: readonly string[]): void {
+  if (emails.length === 0) {
+    throw new SettingRuleError(
+      'alertEmails',
+      'at least one email address is required to receive drift alerts',
+    );
+  }
+  const seen = new Set<string>();
+  for (const email of emails) {
+    if (!EMAIL.test(email))
+      throw new SettingRuleError('alertEmails', `${show(email)} is not an email address`);
+    const key = email.toLowerCase();
+    if (seen.has(key)) throw new SettingRuleError('alertEmails', `${show(email)} is listed twice`);
+    seen.add(key);
+  }
+}
+
+function checkIgnoreRules(rules: Readonly<Record<string, unknown>>): void {
+  // The same schema the function applies at run time, so a wrong shape fails at synth, not hourly.
+  const parsed = ignoreRulesSchema.safeParse(rules);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SettingRuleError('ignoreRules', `${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const chars = JSON.stringify(rules).length;
+  if (chars > MAX_IGNORE_RULES_CHARS) {
+    throw new SettingRuleError(
+      'ignoreRules',
+      `is ${chars} characters as JSON; Lambda allows 4 KB for all environment variables, so keep it under ` +
+        `${MAX_IGNORE_RULES_CHARS}`,
+    );
+  }
+}
+
+function surfaceNames(spec: string | readonly string[]): string[] {
+  try {
+    if (typeof spec !== 'string' && spec.length === 0) return [];
+    return parseSurfaces(typeof spec === 'string' ? spec : spec.join(','));
+  } catch (error) {
+    if (error instanceof SurfaceSelectionError) throw new SettingRuleError('surfaces', error.message);
+    throw error;
+  }
+}
+
+type Parsed = z.output<z.ZodObject<typeof SETTINGS>>;
+
+/** The rules between settings and the resolved forms (surface names, normalized target lists). */
+function resolve(values: Parsed, label: SettingLabel) {
+  checkEmails(values.alertEmails);
+  if (values.ignoreRules !== undefined) checkIgnoreRules(values.ignoreRules);
+  const timeout = values.lambdaTimeoutSeconds;
+  if (values.realtimeDebounceSeconds > timeout - 60) {
+    throw new SettingRuleError(
+      'realtimeDebounceSeconds',
+      `${values.realtimeDebounceSeconds} leaves the check less than 60 s of the ${timeout} s function timeout: the ` +
+        `function waits the window before it checks; shorten the window or raise ${label('lambdaTimeoutSeconds')}`,
+    );
+  }
+  const schedulePeriodMinutes = schedulePeriod(values.schedule, values.schedulePeriodMinutes);
+  const surfaces = surfaceNames(values.surfaces);
+  const { accounts, regions } = targetSelectionOf(values, label);
+  const { organizationalUnits: _ous, ...rest } = values;
+  const ous = accounts.kind === 'organization' ? accounts.organizationalUnits : [];
+  return {
+    ...rest,
+    schedulePeriodMinutes,
+    surfaces,
+    /** Which accounts are scanned, normalized: `self`, `organization` or `111122223333,444455556666`. */
+    accounts: formatAccountSelection(accounts),
+    /** Which regions are scanned, normalized: `stack`, `all-enabled` or `eu-west-1,us-east-1`. */
+    regions: formatRegionSelection(regions),
+    ...(ous.length > 0 ? { organizationalUnits: ous as readonly string[] } : {}),
+  };
+}
+
+/**
+ * The settings as one schema: parsing applies the defaults, checks each setting's type and range,
+ * then the rules between settings, and gives the resolved settings. Each rule's message names other
+ * settings with `label`, the way the caller's user wrote them.
+ */
+export function settingsSchema(label: SettingLabel = (name) => name) {
+  return z.object(SETTINGS).transform((values, ctx) => {
+    try {
+      return resolve(values, label);
+    } catch (error) {
+      if (!(error instanceof SettingRuleError)) throw error;
+      ctx.addIssue({ code: 'custom', path: [error.setting], message: error.detail, input: values });
+      return z.NEVER;
+    }
+  });
+}
+
+/** The settings as given (construct props, context after coercion): every setting optional but `alertEmails`. */
+export type SettingsInput = z.input<ReturnType<typeof settingsSchema>>;
+/** The settings with defaults applied and rules checked: what the stack is built from. */
+export type ResolvedSettings = z.output<ReturnType<typeof settingsSchema>>;

@@ -1,0 +1,151 @@
+/**
+ * Whole detector runs against the in-memory account ({@link FakeAccount}) through the real adapters,
+ * with a clock the test moves and a logger that records.
+ *
+ * @module
+ */
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { applyApproval, planApprovals } from '../../cli/approval.js';
+import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { DriftStore } from '../../lambda/adapters/drift-store.js';
+import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
+import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
+import type { Logger } from '../../lambda/core/ports.js';
+import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
+import type { FakeAccount } from './fake-aws.js';
+import { ACCOUNT_ID, BUCKET, REGION, TOPIC_ARN } from './fake-constants.js';
+
+/** A clock the test moves. */
+export class ManualClock {
+  private ms: number;
+
+  constructor(start = '2026-01-05T06:00:00.000Z') {
+    this.ms = Date.parse(start);
+  }
+
+  now = (): Date => new Date(this.ms);
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  extra: Record<string, unknown>;
+}
+
+/** A Logger that keeps every line, to search them afterwards. */
+export class RecordingLogger implements Logger {
+  readonly lines: LogLine[] = [];
+
+  debug(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'debug', message, extra });
+  }
+  info(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'info', message, extra });
+  }
+  warn(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'warn', message, extra });
+  }
+  error(message: string, extra: Record<string, unknown> = {}): void {
+    this.lines.push({ level: 'error', message, extra });
+  }
+
+  /** Every line as text, errors with their message, name and cause chain. */
+  text(): string {
+    return this.lines.map((line) => `${line.level} ${line.message} ${serialize(line.extra)}`).join('\n');
+  }
+}
+
+/** JSON of a log payload in which errors show their name, message, stack and causes. */
+export function serialize(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause } : v,
+  );
+}
+
+export const HOUR = 3_600_000;
+
+/** What the harness passes to every run unless a test overrides it. */
+export function defaultOptions(): DetectorOptions {
+  return {
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    reminderIntervalMs: 24 * HOUR,
+    approveCommand: (poolId) => `AWS_REGION=${REGION} npm run approve -- --pool ${poolId} --bucket ${BUCKET}`,
+    safetyMarginMs: 90_000,
+    poolConcurrency: 4,
+    maxRunAgeMs: 6 * HOUR,
+  };
+}
+
+/** One run's result with what SNS received during it. */
+export interface HarnessRun extends RunResult {
+  sent: PublishCommandInput[];
+}
+
+/**
+ * Runs `runDetection` against the fake account through the real adapters (CognitoReader,
+ * S3DocumentStore, SnsNotifier). Each run after the first happens one schedule period (1 hour) later.
+ */
+export class DetectorHarness {
+  readonly clock = new ManualClock();
+  readonly logger = new RecordingLogger();
+  readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+  private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
+  private readonly identityClient = new CognitoIdentityClient({ region: REGION });
+  private readonly wafClient = new WAFV2Client({ region: REGION });
+  private readonly snsClient = new SNSClient({ region: REGION });
+  private runs = 0;
+  /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
+  period = HOUR;
+
+  /**
+   * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
+   * them); reassign it between runs to model an upgrade or a surface turned on. @default none
+   */
+  constructor(
+    readonly aws: FakeAccount,
+    private readonly options: Partial<DetectorOptions> = {},
+    public surfaces: readonly string[] = [],
+  ) {}
+
+  async run(overrides: Partial<DetectorOptions> = {}): Promise<HarnessRun> {
+    if (this.runs > 0) this.clock.advance(this.period);
+    this.runs += 1;
+    const before = this.aws.published.length;
+    // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
+    const reader = new CognitoReader({
+      client: this.cognitoClient,
+      identityClient: this.identityClient,
+      wafClient: this.wafClient,
+      surfaces: this.surfaces,
+      quotaShare: 1,
+      quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+    });
+    const result = await runDetection(
+      {
+        reader,
+        store: this.store,
+        notifier: new SnsNotifier(this.snsClient, TOPIC_ARN),
+        logger: this.logger,
+        now: this.clock.now,
+      },
+      { ...defaultOptions(), ...this.options, ...overrides },
+    );
+    return { ...result, sent: this.aws.published.slice(before) };
+  }
+
+  /** Approves the pool as `approve --yes` does (the same planning and conditional write). */
+  async approve(poolId: string, approvedBy = 'alice'): Promise<void> {
+    const [plan] = await planApprovals(this.store, { poolIds: [poolId] });
+    if (!plan) throw new Error(`nothing to approve for ${poolId}`);
+    await applyApproval(this.store, plan, { approvedBy, reason: 'reviewed', at: this.clock.now() });
+  }
+}
