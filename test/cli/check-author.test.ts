@@ -22,12 +22,21 @@ beforeEach(() => {
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'caller-secret-key');
   vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
 });
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
 
+const T0 = Date.parse('2026-12-01T10:00:00.000Z');
+
+/** The baseline recorded at T0, then MFA switched off; the clock (Date only) set to T0 + 10 minutes. */
 async function baselineThenMfaOff(): Promise<void> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
   aws.cognito.addPool(POOL_A);
   expect(await main(['check', ...S3], fakeIo())).toBe(0);
   aws.account.updatePool(POOL_A, { MfaConfiguration: 'OFF' });
+  vi.setSystemTime(T0 + 10 * 60_000);
 }
 
 describe('cognito-drift check names the author of a change', () => {
@@ -35,7 +44,8 @@ describe('cognito-drift check names the author of a change', () => {
     await baselineThenMfaOff();
     trail.recordWrite({
       eventName: 'SetUserPoolMfaConfig',
-      time: new Date(Date.now() - 60_000),
+      // After the baseline was recorded (a write before it made none of the drift).
+      time: new Date(T0 + 5 * 60_000),
       user: 'mallory',
       requestParameters: { userPoolId: POOL_A, mfaConfiguration: 'OFF' },
     });
