@@ -80,7 +80,15 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
       .option(flagOf('externalId'), flagHelp('externalId'))
       .option(flagOf('maxConcurrentTargets'), flagHelp('maxConcurrentTargets'))
       .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
-      .option('--json', 'print the machine-readable report on stdout')
+      .option('--json', 'print the machine-readable report on stdout (as --format json)')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'what stdout gets: text, json, or markdown for a pull-request comment',
+        )
+          .choices(['text', 'json', 'markdown'])
+          .default(undefined, 'text'),
+      )
       .option('--verbose', 'log progress details on stderr')
       .addHelpText('after', examples)
       .action(async (options) => {
@@ -107,6 +115,7 @@ Examples:
 Examples:
   $ cognito-drift diff
   $ cognito-drift diff --bucket my-baselines --json | jq '.drift[].findings[].path'
+  $ cognito-drift diff --dir baselines --format markdown > drift.md  # a pull-request comment
   $ cognito-drift diff --bucket my-baselines --accounts organization --regions all-enabled --role-name CognitoDriftMemberRole`,
   );
 

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
 import { forEachConcurrently } from '../lambda/concurrency.js';
@@ -24,6 +25,7 @@ import { scanOne, targetStore } from '../lambda/run/scan-service.js';
 import { defaultSchedulePeriodMinutes, readEnvSetting } from '../lambda/settings.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { loadIgnoreRules, warnUnmatched } from './ignore-file.js';
+import { type MarkdownTarget, renderMarkdown } from './markdown.js';
 import { formatFindings, type Io, painter, StdoutNotifier, stderrLogger } from './output.js';
 import {
   fromFlag,
@@ -40,6 +42,8 @@ export interface CheckOptions extends StoreOptions, TargetOptions {
   surfaces?: string;
   ignoreFile?: string;
   json?: boolean;
+  /** `text` (default), `json` (as --json) or `markdown`. */
+  format?: 'text' | 'json' | 'markdown';
   verbose?: boolean;
 }
 
@@ -112,6 +116,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     installation: currentInstallation(),
     store: ctx.bucket !== undefined ? { bucket: ctx.bucket } : { dir: ctx.store.location },
   };
+  const approveCommand = approveHint(approve);
   const board = new TargetProgress(io, listing.targets);
   // Several targets and a topic: one digest for them all, as the deployed organization run sends,
   // published once every target is done; each target's alert marks are set after it went out.
@@ -185,17 +190,67 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       startedAt,
       new SnsNotifier(ctx.clients.sns, topic),
       ctx,
-      approveHint(approve),
+      approveCommand,
     );
   }
-  const printMessages = !topic && !options.json;
-  if (selection.single) {
+  const format = options.format ?? (options.json ? 'json' : 'text');
+  if (format === 'markdown') {
+    // stdout gets the markdown alone; the summaries are not printed, errors and warnings still go to stderr.
+    io.stdout.write(renderMarkdown(markdownTargets(runs, listing.unreachable), { approveCommand }));
+    return reportAll(
+      runs,
+      listing.unreachable,
+      { ...io, stdout: discard() },
+      persist,
+      false,
+      false,
+      selection.single,
+    );
+  }
+  const json = format === 'json';
+  return reportAll(runs, listing.unreachable, io, persist, json, !topic && !json, selection.single);
+}
+
+/** Reports one target as before targets existed, or several with their account and region; the exit code. */
+function reportAll(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+  io: Io,
+  persist: boolean,
+  json: boolean,
+  printMessages: boolean,
+  single: boolean,
+): number {
+  if (single) {
     const run = runs[0] as TargetRun;
     if (printMessages) printAlerts(run.messages, io);
     if (run.error) throw run.error;
-    return reportSingle(run, io, persist, Boolean(options.json));
+    return reportSingle(run, io, persist, json);
   }
-  return reportTargets(runs, listing.unreachable, io, persist, Boolean(options.json), printMessages);
+  return reportTargets(runs, unlisted, io, persist, json, printMessages);
+}
+
+function markdownTargets(
+  runs: readonly TargetRun[],
+  unlisted: readonly UnreachableTarget[],
+): MarkdownTarget[] {
+  return [
+    ...runs.map((run) => ({
+      ...run.target,
+      ...(run.result && !run.result.skipped ? { result: run.result } : {}),
+      ...(run.unreachable || run.notOffered ? { unreachable: run.unreachable ?? run.notOffered } : {}),
+    })),
+    ...unlisted.map((u) => ({
+      accountId: u.accountId,
+      region: u.region ?? 'every region',
+      unreachable: u.reason,
+    })),
+  ];
+}
+
+/** A stdout that takes everything and shows nothing. */
+function discard(): Io['stdout'] {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 /**

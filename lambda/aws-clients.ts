@@ -1,7 +1,9 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
@@ -17,6 +19,9 @@ export interface AwsClients {
   s3: S3Client;
   sns: SNSClient;
   cloudtrail: CloudTrailClient;
+  /** The finding sinks: drift events on the default bus, Security Hub findings. */
+  eventbridge: EventBridgeClient;
+  securityhub: SecurityHubClient;
 }
 
 /**
@@ -35,5 +40,7 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     cloudtrail: new CloudTrailClient({ ...region }),
+    eventbridge: new EventBridgeClient({ ...region }),
+    securityhub: new SecurityHubClient({ ...region }),
   };
 }

@@ -20,6 +20,10 @@ export interface LambdaConfig {
   realtime: boolean;
   /** Events within this many seconds of the first are checked together. */
   realtimeDebounceSeconds: number;
+  /** Put an EventBridge event per alerted drift (`DRIFT_EVENTS_ENABLED`). */
+  events: boolean;
+  /** Import alerted findings into Security Hub (`SECURITY_HUB_ENABLED`). */
+  securityHub: boolean;
   /** The longest gap between sweeps: how far back attribution looks for new drift. */
   schedulePeriodMinutes: number;
 }
@@ -49,6 +53,9 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     // default: the construct always sets the variable.
     realtime: env[envName('realtime')] ? readEnvSetting(env, 'realtime') : false,
     realtimeDebounceSeconds: readEnvSetting(env, 'realtimeDebounceSeconds'),
+    // Unset (a CLI run, a test) means off, as for `realtime`: the construct always sets both.
+    events: env[envName('events')] ? readEnvSetting(env, 'events') : false,
+    securityHub: env[envName('securityHub')] ? readEnvSetting(env, 'securityHub') : false,
     schedulePeriodMinutes: readEnvSetting(env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
   };
 }

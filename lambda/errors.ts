@@ -92,3 +92,6 @@ export function errorReason(error: unknown): string {
   if (code) return `${name}${http}: network error ${code}`;
   return `${name}${http}: the request failed`;
 }
+
+/** A finding sink (EventBridge, Security Hub) did not take everything it was given. */
+export class FindingSinkError extends CognitoDriftError {}

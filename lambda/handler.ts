@@ -1,9 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
+import { EventBridgePublisher } from './adapters/eventbridge-publisher.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
+import { SecurityHubPublisher } from './adapters/securityhub-publisher.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readLambdaConfig } from './config.js';
+import type { FindingSink } from './core/finding-sinks.js';
+import { METRIC, QUOTA_CATEGORY_DIMENSION } from './core/telemetry.js';
 import { migrateSingleTargetLayout } from './org/migrate.js';
 import { createTelemetry } from './powertools.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
@@ -51,6 +55,18 @@ export async function handler(
   const bucket = new S3DocumentStore(clients.s3, config.bucket);
   // Once migrated (or new), this is one GET that finds the target's state document.
   await migrateSingleTargetLayout(bucket, target, coreLogger);
+  // The partition (aws, aws-cn, aws-us-gov) of the function's own ARN: the ARNs the sinks name.
+  const partition = context.invokedFunctionArn.split(':')[1] || 'aws';
+  const sinks: FindingSink[] = [
+    ...(config.events ? [new EventBridgePublisher(clients.eventbridge, partition)] : []),
+    ...(config.securityHub
+      ? [
+          new SecurityHubPublisher(clients.securityhub, partition, () => new Date(), {
+            quotaShare: config.quotaShare,
+          }),
+        ]
+      : []),
+  ];
   const deps = {
     reader,
     store: targetStore(bucket, target),
@@ -58,6 +74,7 @@ export async function handler(
     logger: coreLogger,
     metrics: metricsSink,
     now: () => new Date(),
+    sinks,
   };
   // Alerts are read by people who install the package: the approve hint is spelled for it.
   const policy = runPolicy(config, {
@@ -72,6 +89,7 @@ export async function handler(
         { ...deps, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
         { ...policy, ...target, debounceMs: config.realtimeDebounceSeconds * 1000 },
       );
+      if (outcome.action === 'checked') metricsSink.count(METRIC.realtimeChecks, 1);
       logger.info('Real-time event handled', {
         runId: outcome.runId,
         action: outcome.action,
@@ -119,6 +137,13 @@ export async function handler(
     logger.error('Run failed; nothing was marked as alerted, the next run retries', { error });
     throw error;
   } finally {
+    const throttled = {
+      ...reader.stats.throttledByCategory,
+      'CloudTrail.LookupEvents': trail.stats.throttled,
+    };
+    for (const [category, count] of Object.entries(throttled)) {
+      if (count) metricsSink.count(METRIC.throttles, count, { [QUOTA_CATEGORY_DIMENSION]: category });
+    }
     metrics.publishStoredMetrics();
   }
 }

@@ -14,7 +14,13 @@ export function createTelemetry() {
     error: (message, extra = {}) => logger.error(message, extra),
   };
   const metricsSink: MetricsSink = {
-    count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
+    count: (name, value, dimensions) => {
+      if (!dimensions) return metrics.addMetric(name, MetricUnit.Count, value);
+      // A metric with its own dimensions (a quota category) goes out on its own, with the service's.
+      const single = metrics.singleMetric();
+      for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
     durationMs: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
   };
   return { logger, metrics, coreLogger, metricsSink };

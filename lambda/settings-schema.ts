@@ -223,6 +223,24 @@ export const SETTINGS = {
     help: 'also publish each alert to a second topic as a chat notification',
   }),
   /**
+   * Put one EventBridge event per alerted drift, and one per resolved pool, on the account's default
+   * event bus (source `cognito-drift`; see docs/alerts.md), so rules can route drift with no code.
+   * @default true
+   */
+  events: setting(z.boolean().default(true), {
+    help: 'put one EventBridge event per alerted drift (and per resolved pool) on the default event bus',
+    env: 'DRIFT_EVENTS_ENABLED',
+  }),
+  /**
+   * Import alerted findings into AWS Security Hub (ASFF, the account's default product) and archive
+   * them when the drift is approved or resolved. Security Hub must be enabled in the region.
+   * @default false
+   */
+  securityHub: setting(z.boolean().default(false), {
+    help: 'import alerted findings into Security Hub, and archive them when resolved (Security Hub must be enabled)',
+    env: 'SECURITY_HUB_ENABLED',
+  }),
+  /**
    * Accounts to scan: `self` (the stack's account), `organization` (every active account of the
    * organization, from the management or delegated-admin account) or a list of account ids. Any
    * other account needs the member role (`CognitoDriftMemberRole`).

@@ -128,6 +128,8 @@ export type TextSetting =
   | 'schedulePeriodMinutes'
   | 'realtimeDebounceSeconds'
   | 'realtime'
+  | 'events'
+  | 'securityHub'
   | 'surfaces'
   | 'accounts'
   | 'regions'

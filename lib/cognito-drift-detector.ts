@@ -38,8 +38,10 @@ const ORGANIZATION_HANDLER_ENTRY = fileURLToPath(new URL('../lambda/org-handler.
 const PREBUILT_BUNDLE = fileURLToPath(new URL('../lambda-bundle/', import.meta.url));
 const PREBUILT_ORGANIZATION_BUNDLE = fileURLToPath(new URL('../lambda-org-bundle/', import.meta.url));
 
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
+import { EVENT_SOURCE } from '../lambda/core/drift-events.js';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/telemetry.js';
 import { type SettingName, settingsEnvironment } from '../lambda/settings.js';
+import { DriftDashboard } from './dashboard.js';
 import {
   DISTRIBUTED_MAP_THRESHOLD,
   ORGANIZATION_RUN_PREFIX,
@@ -154,6 +156,8 @@ export class CognitoDriftDetector extends Construct {
   readonly runsTimedOutAlarm: cloudwatch.Alarm;
   /** No run completed within two schedule periods (dead man's switch). */
   readonly missedRunsAlarm: cloudwatch.Alarm;
+  /** Runs, duration, pools, findings by severity, throttles, problems and real-time checks at a glance. */
+  readonly dashboard: DriftDashboard;
 
   constructor(scope: Construct, id: string, props: CognitoDriftDetectorProps) {
     super(scope, id);
@@ -230,6 +234,7 @@ export class CognitoDriftDetector extends Construct {
       description: 'Cognito drift detector: read-only Cognito, baseline bucket, alert topic, own logs',
     });
     this.grantFunctionPermissions(role, functionLogs);
+    this.grantFindingSinks(role, settings);
     const organization = isOrganizationMode(settings);
     const organizationScope = organization ? new Construct(this, 'Organization') : undefined;
     const organizationLogs = organizationScope
@@ -381,7 +386,7 @@ export class CognitoDriftDetector extends Construct {
         'Drift is not being watched: check the schedule rule, the state machine and the function.',
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: 'RunsCompleted',
+        metricName: METRIC.runsCompleted,
         dimensionsMap: { service: SERVICE_NAME },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.minutes(settings.schedulePeriodMinutes),
@@ -400,6 +405,10 @@ export class CognitoDriftDetector extends Construct {
     ]) {
       alarm.addAlarmAction(notify);
     }
+    this.dashboard = new DriftDashboard(this, 'Dashboard', {
+      function: this.function,
+      stateMachine: scheduled,
+    });
   }
 
   /**
@@ -578,6 +587,39 @@ export class CognitoDriftDetector extends Construct {
    * The function's permissions, written out statement by statement: read-only Cognito, get/put/list
    * on the bucket (no delete), publish to the topic, write to its own log group. No managed policy.
    */
+  private grantFindingSinks(role: iam.Role, settings: DetectorSettings): void {
+    if (settings.events) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'PutDriftEvents',
+          actions: ['events:PutEvents'],
+          resources: [`arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`],
+          // Only events of its own source: it cannot impersonate another application on the bus.
+          conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
+        }),
+      );
+    }
+    if (settings.securityHub) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ImportSecurityHubFindings',
+          actions: ['securityhub:BatchImportFindings'],
+          resources: [
+            `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`,
+          ],
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          // To import only what changed, and archive what was resolved: its own findings, read back.
+          sid: 'ReadSecurityHubFindings',
+          actions: ['securityhub:GetFindings'],
+          resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:hub/default`],
+        }),
+      );
+    }
+  }
+
   private grantFunctionPermissions(role: iam.Role, logGroup: logs.LogGroup): void {
     // Pseudo parameters even when the stack has a concrete environment, so the ARN (and the cdk-nag
     // finding id acknowledged below) is the same string everywhere.

@@ -1,3 +1,5 @@
+/** For rules on the drift events (docs/alerts.md, "EventBridge events"). */
+export { DRIFT_DETAIL_TYPE, EVENT_SOURCE, RESOLVED_DETAIL_TYPE } from '../lambda/core/drift-events.js';
 export {
   CognitoDriftDetector,
   type CognitoDriftDetectorProps,
@@ -17,6 +19,7 @@ export {
   parseSchedule,
   resolveDetectorSettings,
 } from './config.js';
+export { DriftDashboard, type DriftDashboardProps } from './dashboard.js';
 export {
   CognitoDriftMemberRole,
   type CognitoDriftMemberRoleProps,

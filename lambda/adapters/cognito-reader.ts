@@ -121,6 +121,8 @@ export interface CognitoReaderOptions {
 export interface ReaderStats {
   requests: number;
   throttled: number;
+  /** Throttled requests by quota category, for the `Throttles` metric. */
+  throttledByCategory: Partial<Record<QuotaCategory, number>>;
 }
 
 /** A surface read that failed, with the operation that failed (for "scan incomplete: <operation> on <pool>"). */
@@ -143,7 +145,7 @@ class SurfaceOperationError extends Error {
  * response pushes the whole category's schedule back.
  */
 export class CognitoReader implements PoolReader {
-  readonly stats: ReaderStats = { requests: 0, throttled: 0 };
+  readonly stats: ReaderStats = { requests: 0, throttled: 0, throttledByCategory: {} };
   /**
    * Pools the detector should read at once. Pacing sets the speed; concurrency only has to keep the
    * account's client-read schedule full. One pool can use at most its per-pool rate, so that takes
@@ -236,6 +238,8 @@ export class CognitoReader implements PoolReader {
     } catch (error) {
       if (THROTTLING_ERRORS.has((error as { name?: string }).name ?? '')) {
         this.stats.throttled += 1;
+        const { category } = quotaOf(command);
+        this.stats.throttledByCategory[category] = (this.stats.throttledByCategory[category] ?? 0) + 1;
         for (const bucket of buckets) bucket.penalize(this.clock.now(), THROTTLE_PAUSE_MS);
       }
       throw error;

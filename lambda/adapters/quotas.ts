@@ -1,5 +1,6 @@
 /**
- * The one table of AWS request-rate quotas for every read operation cognito-drift calls.
+ * The one table of AWS request-rate quotas for every operation cognito-drift calls in a loop (the
+ * reads, and the finding sinks' calls).
  *
  * Numbers are AWS's documented defaults per account and Region (requests per second). Each entry names
  * the page it comes from. Where the stored copy of a page did not show a number or a mapping, the
@@ -29,7 +30,10 @@ export type QuotaCategory =
   | 'WAFv2.GetWebACLForResource'
   | 'CloudTrail.LookupEvents'
   | 'CloudTrail.DescribeTrails'
-  | 'CloudTrail.GetTrailStatus';
+  | 'CloudTrail.GetTrailStatus'
+  | 'SecurityHub.GetFindings'
+  | 'SecurityHub.BatchImportFindings'
+  | 'EventBridge.PutEvents';
 
 const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html';
 const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
@@ -42,6 +46,7 @@ const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-poo
 const IDENTITY_POOL_NEIGHBOUR_RPS = 5;
 const IDENTITY_POOL_NEIGHBOUR_NOTE =
   'not found on the page; uses the documented neighbour ListIdentities, 5 rps (Service Quotas L-DBF99350)';
+const SECURITY_HUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
 const CLOUDTRAIL_QUOTAS_PAGE =
   'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
 
@@ -86,6 +91,20 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
   // "Get, describe, and list APIs: 10 transactions per second", not adjustable.
   'CloudTrail.DescribeTrails': { rps: 10, source: CLOUDTRAIL_QUOTAS_PAGE },
   'CloudTrail.GetTrailStatus': { rps: 10, source: CLOUDTRAIL_QUOTAS_PAGE },
+  // The Security Hub API reference's throttling list: GetFindings "RateLimit of 3 requests per
+  // second, BurstLimit of 6"; BatchImportFindings "RateLimit of 10 requests per second, BurstLimit of 30".
+  'SecurityHub.GetFindings': { rps: 3, source: SECURITY_HUB_API },
+  'SecurityHub.BatchImportFindings': {
+    rps: 10,
+    source: 'https://docs.aws.amazon.com/securityhub/latest/partnerguide/guidelines-batchimportfindings.html',
+  },
+  // "PutEvents throttle limit in transactions per second": 10,000 in us-east-1, 2,400 in us-east-2,
+  // lower in smaller Regions; the lowest default of the table, 400, stands for every Region (a run
+  // sends a few calls at most).
+  'EventBridge.PutEvents': {
+    rps: 400,
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
+  },
 };
 
 /**
@@ -120,6 +139,9 @@ export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   LookupEvents: 'CloudTrail.LookupEvents',
   DescribeTrails: 'CloudTrail.DescribeTrails',
   GetTrailStatus: 'CloudTrail.GetTrailStatus',
+  GetFindings: 'SecurityHub.GetFindings',
+  BatchImportFindings: 'SecurityHub.BatchImportFindings',
+  PutEvents: 'EventBridge.PutEvents',
 };
 
 /** The quota an operation is paced by; throws for an operation missing from the table (a bug, not a runtime state). */

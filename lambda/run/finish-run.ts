@@ -14,9 +14,11 @@ import {
 } from '../core/author-follow-up.js';
 import { clampStateTimes } from '../core/clamp-times.js';
 import type { RunDoc, StateDoc } from '../core/documents.js';
+import { publishFindingSinks, toSinkReport } from '../core/finding-sinks.js';
 import type { ListedObject } from '../core/ports.js';
 import type { PoolDrift } from '../core/render.js';
 import { type RunAlerts, renderRunAlerts } from '../core/run-alerts.js';
+import { findingsMetric, METRIC } from '../core/telemetry.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, MalformedDocumentError } from '../errors.js';
 import {
@@ -52,7 +54,7 @@ export async function listingFailed(
   s.deps.logger.error('Could not list user pools; nothing was compared', {
     reason: listingFailure.reason,
   });
-  s.deps.metrics?.count('ReadErrors', 1);
+  s.deps.metrics?.count(METRIC.readErrors, 1);
   const run = failedListingRun(s.deps.now());
   const { mark, alerts } = concludeListingFailure(state?.doc, problems, alertClock(s));
   const messages = renderRunAlerts(runContext(s, run), alerts);
@@ -246,6 +248,9 @@ export async function finishRun(
     // Conditional on the version decided on (If-Match): a write in between is merged, not overwritten.
     await writeState(s, next.state, base?.etag ?? null, Object.keys(run.outcomes));
     await s.lease?.complete();
+    // The finding sinks see exactly what was alerted, once it was: one drift, one event.
+    if (delivers(s.mode) && s.deps.sinks?.length)
+      await publishFindingSinks(toSinkReport(ctx, alerts.drifts, alerts.resolved), s.deps.sinks, s.deps);
   }
   emitMetrics(s, report, readProblems.length + storeProblems.length);
   return {
@@ -350,17 +355,14 @@ function emitMetrics(s: RunSession, result: RunResult, errors: number): void {
   const metrics = s.deps.metrics;
   if (!metrics) return;
   // The missed-runs alarm watches sweeps: a targeted check does not stand in for one.
-  if (!s.targets) metrics.count('RunsCompleted', 1);
-  metrics.count('PoolsScanned', result.poolsScanned);
-  metrics.count('ClientsScanned', result.clientsScanned);
-  metrics.count('ReadErrors', errors);
+  if (!s.targets) metrics.count(METRIC.runsCompleted, 1);
+  metrics.count(METRIC.poolsScanned, result.poolsScanned);
+  metrics.count(METRIC.clientsScanned, result.clientsScanned);
+  metrics.count(METRIC.readErrors, errors);
   const findings = result.pools.flatMap((p) => p.findings);
-  metrics.count('Findings', findings.length);
+  metrics.count(METRIC.findings, findings.length);
   for (const severity of [Severity.HIGH, Severity.MEDIUM, Severity.LOW]) {
-    metrics.count(
-      `Findings${severity[0]}${severity.slice(1).toLowerCase()}`,
-      findings.filter((f) => f.severity === severity).length,
-    );
+    metrics.count(findingsMetric(severity), findings.filter((f) => f.severity === severity).length);
   }
-  metrics.durationMs('ScanDurationMs', s.deps.now().getTime() - s.startedMs);
+  metrics.durationMs(METRIC.scanDurationMs, s.deps.now().getTime() - s.startedMs);
 }

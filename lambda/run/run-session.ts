@@ -2,6 +2,7 @@ import type { DriftStore } from '../adapters/drift-store.js';
 import type { AlertClock } from '../core/alert-policy.js';
 import type { Attributor } from '../core/attribution.js';
 import type { RunDoc } from '../core/documents.js';
+import type { FindingSink } from '../core/finding-sinks.js';
 import type { IgnoreMatcher, IgnoreRules } from '../core/ignore.js';
 import type { Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import type { RunContext } from '../core/render.js';
@@ -23,6 +24,11 @@ export interface DetectorDeps {
    * holds back the alert: a failure is "author unknown (reason)" (see `attributeSafely`).
    */
   attribute?: Attributor;
+  /**
+   * Where alerted drift goes besides the alert (EventBridge, Security Hub): fed from the same
+   * decision, after the alert is published. A failing sink is logged, never fails the run.
+   */
+  sinks?: readonly FindingSink[];
 }
 
 export interface DetectorOptions {

@@ -17,12 +17,14 @@ async function packagesOfHandler(): Promise<Set<string>> {
 }
 
 describe('the Lambda bundle', () => {
-  it('carries the clients the function calls and not STS or the CLI', async () => {
+  it('carries the clients the function calls (the finding sinks included) and not STS or the CLI', async () => {
     const packages = await packagesOfHandler();
 
     expect(packages).toContain('@aws-sdk/client-cognito-identity-provider');
     expect(packages).toContain('@aws-sdk/client-s3');
     expect(packages).toContain('@aws-sdk/client-sns');
+    expect(packages).toContain('@aws-sdk/client-eventbridge');
+    expect(packages).toContain('@aws-sdk/client-securityhub');
     expect(packages).not.toContain('@aws-sdk/client-sts');
     expect(packages).not.toContain('commander');
   });

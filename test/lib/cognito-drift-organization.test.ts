@@ -126,6 +126,8 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
       ROTATION_WINDOW_DAYS: '7',
       REALTIME_ENABLED: 'true',
       REALTIME_DEBOUNCE_SECONDS: '60',
+      DRIFT_EVENTS_ENABLED: 'true',
+      SECURITY_HUB_ENABLED: 'false',
       LOG_LEVEL: 'INFO',
       TARGET_ACCOUNTS: 'organization',
       TARGET_REGIONS: 'all-enabled',

@@ -64,6 +64,8 @@ describe('parseDetectorConfig', () => {
       realtime: true,
       realtimeDebounceSeconds: 60,
       chatTopic: false,
+      events: true,
+      securityHub: false,
       accounts: 'self',
       regions: 'stack',
       maxConcurrentTargets: 10,

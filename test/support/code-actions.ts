@@ -10,6 +10,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   s3: 's3',
   sns: 'sns',
   sts: 'sts',
+  eventbridge: 'events',
+  securityhub: 'securityhub',
 };
 
 /** Commands whose IAM action is not named like the command. */

@@ -14,6 +14,7 @@ import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
+import type { FindingSink } from '../../lambda/core/finding-sinks.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import type { FakeAccount } from './fake-aws.js';
@@ -105,6 +106,8 @@ export class DetectorHarness {
   private runs = 0;
   /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
   period = HOUR;
+  /** The finding sinks each run feeds (EventBridge, Security Hub, or a recording one). */
+  sinks: FindingSink[] = [];
 
   /**
    * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
@@ -136,6 +139,7 @@ export class DetectorHarness {
         notifier: new SnsNotifier(this.snsClient, TOPIC_ARN),
         logger: this.logger,
         now: this.clock.now,
+        sinks: this.sinks,
       },
       { ...defaultOptions(), ...this.options, ...overrides },
     );

@@ -199,6 +199,12 @@ describe('CognitoReader pacing against Cognito-style quotas', () => {
     const { pool, unreadable } = snapshotOf(result);
     expect(standin.stats.throttled).toBeGreaterThan(0);
     expect(reader.stats.throttled).toBe(standin.stats.throttled);
+    // Each throttle counted under its quota category (the `Throttles` metric's dimension).
+    const byCategory = reader.stats.throttledByCategory;
+    expect(Object.values(byCategory).reduce((n, c) => n + (c ?? 0), 0)).toBe(reader.stats.throttled);
+    expect(Object.keys(byCategory).every((c) => ['UserPoolRead', 'UserPoolClientRead'].includes(c))).toBe(
+      true,
+    );
     expect(unreadable).toEqual([]);
     expect(Object.keys(pool.clients)).toHaveLength(8);
   });

@@ -25,6 +25,9 @@ const OPERATIONS_WE_CALL = [
   'LookupEvents',
   'DescribeTrails',
   'GetTrailStatus',
+  'GetFindings',
+  'BatchImportFindings',
+  'PutEvents',
 ];
 
 describe('quota table', () => {
