@@ -10,6 +10,9 @@
  * categories also limit any single operation on a single pool ("*" rows of the table).
  */
 
+import { catalogOperations } from '../core/catalog.js';
+import { CATALOG } from '../surfaces/index.js';
+
 /** A documented quota bucket: requests per second for the account and region; perPool when Cognito also limits one pool. */
 export interface QuotaSpec {
   /** Requests per second, per account and Region. */
@@ -39,7 +42,7 @@ const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/develope
 const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
 /**
  * The identity-pool table of the Cognito quotas page was not readable in the stored copy, and Service
- * Quotas lists no quota for ListIdentityPools, DescribeIdentityPool or GetIdentityPoolRoles. The
+ * Quotas lists no quota for the three identity-pool reads (list, describe, roles). The
  * documented read operation of the same service with the lowest rate is ListIdentities, 5 requests per
  * second (Service Quotas L-DBF99350), so that is used for each. Replace it when the page is checked.
  */
@@ -78,7 +81,7 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: IDENTITY_POOL_NEIGHBOUR_RPS,
     source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
   },
-  // "Maximum number of calls to GetWebACLForResource: one request per second", not adjustable.
+  // "Maximum number of calls to" the web ACL of a resource: "one request per second", not adjustable.
   'WAFv2.GetWebACLForResource': {
     rps: 1,
     source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',
@@ -108,40 +111,44 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
 };
 
 /**
- * Operation name without the `Command` suffix -> category.
- *
- * The user-pool categories of ListUserPools, DescribeUserPool (UserPoolRead) and of the three client
- * reads (UserPoolClientRead) are the ones the reader has always used. The per-operation lists of the
- * Cognito table were elided in the stored copy of the page; the other user-pool operations are placed
- * by the category descriptions ("read your user pools" for pool-wide settings; "retrieve a resource
- * from a user pool, such as group" for identity providers, resource servers, groups, the domain and
- * the hosted-UI customization). Check them against the live page's table before relying on them.
+ * The reads of pools, app clients and CloudTrail, which are not catalog operations: their categories
+ * are the ones the reader has always used (ListUserPools, DescribeUserPool: UserPoolRead; the three
+ * client reads: UserPoolClientRead).
  */
-export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+const BASE_OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   ListUserPools: 'UserPoolRead',
   DescribeUserPool: 'UserPoolRead',
-  GetUserPoolMfaConfig: 'UserPoolRead',
-  DescribeRiskConfiguration: 'UserPoolRead',
-  GetLogDeliveryConfiguration: 'UserPoolRead',
   ListUserPoolClients: 'UserPoolClientRead',
   DescribeUserPoolClient: 'UserPoolClientRead',
   ListUserPoolClientSecrets: 'UserPoolClientRead',
-  ListIdentityProviders: 'UserPoolResourceRead',
-  DescribeIdentityProvider: 'UserPoolResourceRead',
-  ListResourceServers: 'UserPoolResourceRead',
-  ListGroups: 'UserPoolResourceRead',
-  DescribeUserPoolDomain: 'UserPoolResourceRead',
-  GetUICustomization: 'UserPoolResourceRead',
-  ListIdentityPools: 'IdentityPool.ListIdentityPools',
-  DescribeIdentityPool: 'IdentityPool.DescribeIdentityPool',
-  GetIdentityPoolRoles: 'IdentityPool.GetIdentityPoolRoles',
-  GetWebACLForResource: 'WAFv2.GetWebACLForResource',
   LookupEvents: 'CloudTrail.LookupEvents',
   DescribeTrails: 'CloudTrail.DescribeTrails',
   GetTrailStatus: 'CloudTrail.GetTrailStatus',
   GetFindings: 'SecurityHub.GetFindings',
   BatchImportFindings: 'SecurityHub.BatchImportFindings',
   PutEvents: 'EventBridge.PutEvents',
+};
+
+function isQuotaCategory(name: string): name is QuotaCategory {
+  return Object.hasOwn(QUOTAS, name);
+}
+
+/**
+ * Operation name without the `Command` suffix -> category: the reads above, and every catalog
+ * operation with the category its surface declares. The per-operation lists of the Cognito table
+ * were elided in the stored copy of the page; a surface says so on each operation whose category is
+ * assumed (`quotaAssumed`), placed by the category descriptions ("read your user pools" for
+ * pool-wide settings; "retrieve a resource from a user pool, such as group" for resources).
+ */
+export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+  ...BASE_OPERATION_QUOTA,
+  ...Object.fromEntries(
+    catalogOperations(CATALOG).map((op) => {
+      if (!isQuotaCategory(op.quota))
+        throw new Error(`${op.name} names quota category ${op.quota}, which quotas.ts does not have`);
+      return [op.name, op.quota];
+    }),
+  ),
 };
 
 /** The quota an operation is paced by; throws for an operation missing from the table (a bug, not a runtime state). */

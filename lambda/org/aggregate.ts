@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AlertMessage } from '../core/ports.js';
 import { formatSubject, MAX_BODY_BYTES, type RunContext } from '../core/render.js';
 import { type RunAlerts, renderRunAlerts } from '../core/run-alerts.js';
+import { CATALOG } from '../surfaces/index.js';
 import { compareTargets, type ScanTarget, type UnreachableTarget, unreachableLine } from './target.js';
 
 /** What one target's run had to say, as data: what its outcome document carries. */
@@ -107,6 +108,7 @@ function entriesOf(part: TargetPart, run: OrganizationRun): Entry[] {
     runId: report.runId,
     at: report.at,
     approveCommand: run.approveCommand,
+    catalog: CATALOG,
     ...(report.reportLocation ? { reportLocation: report.reportLocation } : {}),
   };
   const own = renderRunAlerts(ctx, report.alerts);

@@ -14,7 +14,7 @@ import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject } from '../core/ports.js';
 import type { ReadProblem } from '../core/render.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
-import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { findingsOf } from './evaluate-pool.js';
 
 /**
@@ -47,8 +47,9 @@ export function removalCandidates(input: {
   for (const [poolId, object] of input.baselines) {
     if (targets && !targets.has(poolId)) continue;
     if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
-    // Identity pools not listed this run (not watched, or ListIdentityPools failed) are not removed.
-    if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
+    // Identity pools not listed this run (not watched, or their listing failed) are not removed,
+    // unless their own describe said they are gone (a targeted check after DeleteIdentityPool).
+    if (isIdentityPoolId(poolId) && !identityPoolsListed && run.outcomes[poolId]?.status !== 'gone') continue;
     // Its deletion was approved, and a run already saw that version.
     const cached = state.pools[poolId]?.baseline;
     if (cached?.etag === object.etag && cached.snapshotHash === null) continue;
@@ -162,7 +163,7 @@ export function concludeRun(input: {
   const readProblems: ReadProblem[] = [];
   for (const { kind, reason } of run.unlisted ?? []) {
     if (kind === 'identityPools')
-      readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
+      readProblems.push({ what: `${IDENTITY_POOL_LIST} (the list of all identity pools)`, reason });
   }
   if (input.allPoolsIgnored > 0) {
     readProblems.push({

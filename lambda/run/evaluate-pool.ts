@@ -10,8 +10,12 @@ import {
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
-import { classify } from '../core/severity.js';
+import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
+import { CATALOG } from '../surfaces/index.js';
+
+/** Every severity rule: the pool's and clients', and each catalog entry's. */
+const RULES = severityRules(CATALOG);
 
 /**
  * Evaluating one pool that was read, as pure functions: which baseline it needs, what it looks
@@ -183,7 +187,11 @@ export function evaluatePool(
   }
   if (ctx.initialized && ctx.secretPolicy) {
     findings.push(
-      ...classify(secretLifecycleChanges(pool, ctx.secretPolicy, ctx.now), { baseline: null, current: pool }),
+      ...classify(
+        secretLifecycleChanges(pool, ctx.secretPolicy, ctx.now),
+        { baseline: null, current: pool },
+        RULES,
+      ),
     );
   }
   const unreadableSurfaces = read.unreadableSurfaces ?? [];
@@ -227,5 +235,5 @@ export function findingsOf(
   current: PoolSnapshot | null,
 ): Finding[] {
   const changes = ctx.ignore.filter(diffPool(baseline, current), { baseline, current });
-  return classify(changes, { baseline, current });
+  return classify(changes, { baseline, current }, RULES);
 }

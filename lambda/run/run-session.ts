@@ -7,6 +7,7 @@ import type { IgnoreMatcher, IgnoreRules } from '../core/ignore.js';
 import type { Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import type { RunContext } from '../core/render.js';
 import type { SecretPolicy } from '../core/secret-hygiene.js';
+import { CATALOG } from '../surfaces/index.js';
 import type { RunLease } from './run-lease.js';
 import type { RunMode } from './run-mode.js';
 
@@ -105,5 +106,6 @@ export function runContext(s: RunSession, run: Pick<RunDoc, 'runId' | 'startedAt
     runId: run.runId,
     at: run.startedAt,
     approveCommand: s.options.approveCommand,
+    catalog: CATALOG,
   };
 }

@@ -13,6 +13,7 @@ import {
   nextState,
   removalCandidates,
 } from '../../../lambda/run/conclude-run.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { poolSnapshot } from '../../fixtures/snapshots.js';
 
 const HOUR = 3_600_000;
@@ -219,7 +220,14 @@ describe('concludeRun', () => {
     expect(renderKinds(alerts)).toEqual(kinds);
     expect(
       renderRunAlerts(
-        { accountId: '1', region: 'r', runId: 'r1', at: T0.toISOString(), approveCommand: (p) => p },
+        {
+          accountId: '1',
+          region: 'r',
+          runId: 'r1',
+          at: T0.toISOString(),
+          approveCommand: (p) => p,
+          catalog: CATALOG,
+        },
         alerts,
       ).map((m) => m.attributes.kind),
     ).toEqual(kinds);
