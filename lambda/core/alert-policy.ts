@@ -112,6 +112,11 @@ export function decideAlerts(
     if (outcome.baselineEtag !== undefined) {
       pool.baseline = { etag: outcome.baselineEtag, snapshotHash: outcome.baselineHash };
     }
+    // Part of the pool could not be read (a client, a surface): that part is its baseline in this
+    // run's view, so drift alerted in it would look resolved. Its alert mark is kept exactly as it
+    // was; "Resolved" follows only a run that read the whole pool. (Drift with no mark is alerted.)
+    const partial = outcome.unreadableClients.length > 0 || (outcome.unreadableSurfaces ?? []).length > 0;
+    if (partial && pool.drift) continue;
     const findings = outcome.findings as Finding[];
     if (findings.length === 0) {
       if (pool.drift) resolved.push({ poolId, poolName: outcome.poolName });
