@@ -59,23 +59,35 @@ export function loadedBaseline(version: { doc: BaselineDoc; etag: string } | und
 }
 
 /**
- * The pool as read, with every client and surface that could not be read taken from the baseline:
- * a failed read is never reported as a deletion or a change. Does not modify `read`.
+ * The pool as read, with every client and surface that could not be read taken from what was last
+ * known of it: a failed read is never reported as a deletion or a change. The last known state is
+ * the latest snapshot when one is given (a pool with alerted drift: the drift in the unreadable part
+ * is still there as far as anyone knows, so it is neither "resolved" nor alerted again, while new
+ * drift in the parts that were read is alerted), else the baseline. Does not modify `read`.
  */
 export function mergeRead(
   read: PoolRead,
   baseline: PoolSnapshot | null | undefined,
+  lastKnown?: PoolSnapshot | null,
 ): { pool: PoolSnapshot; snapshotHash: string } {
   const pool: PoolSnapshot = { ...read.pool, clients: { ...read.pool.clients } };
   for (const { clientId } of read.unreadableClients) {
-    const kept = baseline?.clients[clientId];
+    const kept = lastKnown?.clients[clientId] ?? baseline?.clients[clientId];
     if (kept) pool.clients[clientId] = kept;
   }
   for (const { surface } of read.unreadableSurfaces ?? []) {
-    const kept = baseline?.surfaces?.[surface];
+    const kept = lastKnown?.surfaces?.[surface] ?? baseline?.surfaces?.[surface];
     if (kept) pool.surfaces = { ...pool.surfaces, [surface]: kept };
   }
   return { pool, snapshotHash: contentHash(pool) };
+}
+
+/**
+ * Whether the latest snapshot is needed to fill the unreadable parts of a read: only for a pool
+ * whose drift was alerted (elsewhere the baseline is the last state anyone approved or was told of).
+ */
+export function needsLastKnown(read: PoolRead, poolState: PoolState | undefined): boolean {
+  return readHasGaps(read) && poolState?.drift !== undefined;
 }
 
 /** The snapshot to write, when it differs from the one recorded (or parts of the read failed). */

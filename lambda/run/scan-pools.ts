@@ -11,6 +11,7 @@ import {
   type KnownBaseline,
   loadedBaseline,
   mergeRead,
+  needsLastKnown,
   snapshotToWrite,
   surfaceUpgrade,
 } from './evaluate-pool.js';
@@ -142,7 +143,8 @@ async function scanPool(
   let merged: ReturnType<typeof mergeRead>;
   try {
     known = cachedBaseline(read, listed, poolState) ?? (await load());
-    merged = mergeRead(read, known.doc?.pool);
+    const lastKnown = needsLastKnown(read, poolState) ? await store.getSnapshot(ref.poolId) : undefined;
+    merged = mergeRead(read, known.doc?.pool, lastKnown?.doc.pool);
     // The hashes differ: the findings need the baseline document itself.
     if (listed && known.hash !== merged.snapshotHash && !known.doc) known = await load();
   } catch (error) {
