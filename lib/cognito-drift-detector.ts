@@ -63,6 +63,7 @@ const USER_POOL_READ_ACTIONS = [
   'cognito-idp:GetLogDeliveryConfiguration',
   'cognito-idp:GetUICustomization',
   'cognito-idp:GetWebACLForResource',
+  'cognito-idp:ListResourcesForWebACL',
 ] as const;
 /** The scan's reads of an identity pool (`identitypool/*`). */
 const IDENTITY_POOL_READ_ACTIONS = [
@@ -70,7 +71,11 @@ const IDENTITY_POOL_READ_ACTIONS = [
   'cognito-identity:GetIdentityPoolRoles',
 ] as const;
 /** The scan's reads of a pool's web ACL (`regional/webacl/<name>/<id>`). */
-const WEB_ACL_READ_ACTIONS = ['wafv2:GetWebACLForResource', 'wafv2:GetWebACL'] as const;
+const WEB_ACL_READ_ACTIONS = [
+  'wafv2:GetWebACLForResource',
+  'wafv2:GetWebACL',
+  'wafv2:ListResourcesForWebACL',
+] as const;
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
@@ -670,6 +675,14 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'ListWebAcls',
+        // Lists the account's regional web ACLs (one call per run); no resource-level permission.
+        actions: ['wafv2:ListWebACLs'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
         actions: [...WEB_ACL_READ_ACTIONS],
         resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],
@@ -688,8 +701,8 @@ export class CognitoDriftDetector extends Construct {
       role,
       'AwsSolutions-IAM5[Resource::*]',
       'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
-        'cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level permissions; they are ' +
-        'the only actions on "*", all read-only.',
+        'wafv2:ListWebACLs, cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level ' +
+        'permissions; they are the only actions on "*", all read-only.',
     );
     acknowledge(
       role,
@@ -756,6 +769,7 @@ export class CognitoDriftDetector extends Construct {
           'cognito-idp:ListUserPools',
           'cognito-idp:DescribeUserPoolDomain',
           'cognito-identity:ListIdentityPools',
+          'wafv2:ListWebACLs',
         ],
         resources: ['*'],
       }),
@@ -847,7 +861,7 @@ export class CognitoDriftDetector extends Construct {
       role,
       'AwsSolutions-IAM5[Resource::*]',
       'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
-        'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
+        'wafv2:ListWebACLs, cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
         'resource-level permissions; all are read-only.',
     );
     this.acknowledgeTrailAndDocumentGrants(role);

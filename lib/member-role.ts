@@ -40,12 +40,15 @@ export const MEMBER_READ_ACTIONS = [
   'cognito-idp:GetWebACLForResource',
   'cognito-idp:ListGroups',
   'cognito-idp:ListIdentityProviders',
+  'cognito-idp:ListResourcesForWebACL',
   'cognito-idp:ListResourceServers',
   'cognito-idp:ListUserPoolClientSecrets',
   'cognito-idp:ListUserPoolClients',
   'cognito-idp:ListUserPools',
   'wafv2:GetWebACL',
   'wafv2:GetWebACLForResource',
+  'wafv2:ListResourcesForWebACL',
+  'wafv2:ListWebACLs',
 ] as const;
 
 export interface CognitoDriftMemberRoleProps {

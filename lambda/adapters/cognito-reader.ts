@@ -25,7 +25,12 @@ import {
   type UserPoolClientType,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetWebACLForResourceCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
+import {
+  GetWebACLForResourceCommand,
+  ListResourcesForWebACLCommand,
+  ListWebACLsCommand,
+  type WAFV2Client,
+} from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
@@ -47,7 +52,13 @@ import {
   readIdentityPool,
 } from '../surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../surfaces/index.js';
-import type { SendOperation, Surface, SurfaceOperation, SurfaceOperations } from '../surfaces/surface.js';
+import type {
+  AccountRead,
+  SendOperation,
+  Surface,
+  SurfaceOperation,
+  SurfaceOperations,
+} from '../surfaces/surface.js';
 import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -84,6 +95,8 @@ const SURFACE_COMMANDS: {
   GetLogDeliveryConfiguration: { service: 'cognito', command: GetLogDeliveryConfigurationCommand },
   GetUICustomization: { service: 'cognito', command: GetUICustomizationCommand },
   GetWebACLForResource: { service: 'wafv2', command: GetWebACLForResourceCommand },
+  ListWebACLs: { service: 'wafv2', command: ListWebACLsCommand },
+  ListResourcesForWebACL: { service: 'wafv2', command: ListResourcesForWebACLCommand },
   ListIdentityPools: { service: 'identity', command: ListIdentityPoolsCommand },
   DescribeIdentityPool: { service: 'identity', command: DescribeIdentityPoolCommand },
   GetIdentityPoolRoles: { service: 'identity', command: GetIdentityPoolRolesCommand },
@@ -112,6 +125,11 @@ export interface CognitoReaderOptions {
   quotas?: Partial<typeof COGNITO_READ_QUOTAS>;
   /** Override any category's account-level rate (requests per second), for raised limits or tests. */
   categoryRps?: Partial<Record<QuotaCategory, number>>;
+  /**
+   * Answer account-level reads (which web ACL guards which pool) once per run from a listing of the
+   * account, instead of one call per pool. @default true; false for a targeted check of a few pools
+   */
+  accountReads?: boolean;
   /** Client reads in flight at once within one pool. @default 3 */
   clientConcurrency?: number;
   clock?: Clock;
@@ -167,6 +185,11 @@ export class CognitoReader implements PoolReader {
   /** Which pool a domain belongs to, so DescribeUserPoolDomain (which names no pool) is paced with it. */
   private readonly domainOwners = new Map<string, string>();
   private poolsStarted = 0;
+  /**
+   * This reader's answers to account-level reads, by read: a reader serves one target for one
+   * invocation, so each is read once per run (per invocation of a long run) and shared by its pools.
+   */
+  private readonly accountAnswers: Map<AccountRead<unknown>, Promise<unknown>> | undefined;
   private readonly pacer: Pacer;
   private readonly clock: Clock;
   private readonly clientConcurrency: number;
@@ -179,6 +202,7 @@ export class CognitoReader implements PoolReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
+    this.accountAnswers = options.accountReads === false ? undefined : new Map();
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
         QuotaCategory,
@@ -282,6 +306,21 @@ export class CognitoReader implements PoolReader {
         throw new SurfaceOperationError(operation, error);
       }
     };
+  }
+
+  /**
+   * An account-level read, made on first use and then shared: a failure is shared too, so every pool
+   * that needs it reports its surface unreadable (never "nothing there"). Sent without a pool's abort
+   * signal, since the answer outlives the pool that asked first.
+   */
+  private accountRead<T>(read: AccountRead<T>): Promise<T> {
+    const answers = this.accountAnswers as Map<AccountRead<unknown>, Promise<unknown>>;
+    let answer = answers.get(read as AccountRead<unknown>);
+    if (!answer) {
+      answer = read.read(this.send(undefined));
+      answers.set(read as AccountRead<unknown>, answer);
+    }
+    return answer as Promise<T>;
   }
 
   /** Every identity pool in the account and region, when identity pools are watched; else none. */
@@ -388,6 +427,7 @@ export class CognitoReader implements PoolReader {
       pool: raw,
       clients: Object.values(pool.clients).map((c) => ({ clientId: c.clientId, clientName: c.clientName })),
       send: this.send(signal),
+      ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
     const surfaces: Record<string, SurfaceSnapshot> = {};

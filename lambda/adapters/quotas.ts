@@ -28,6 +28,8 @@ export type QuotaCategory =
   | 'IdentityPool.DescribeIdentityPool'
   | 'IdentityPool.GetIdentityPoolRoles'
   | 'WAFv2.GetWebACLForResource'
+  | 'WAFv2.ListWebACLs'
+  | 'WAFv2.ListResourcesForWebACL'
   | 'CloudTrail.LookupEvents'
   | 'CloudTrail.DescribeTrails'
   | 'CloudTrail.GetTrailStatus'
@@ -46,6 +48,15 @@ const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-poo
 const IDENTITY_POOL_NEIGHBOUR_RPS = 5;
 const IDENTITY_POOL_NEIGHBOUR_NOTE =
   'not found on the page; uses the documented neighbour ListIdentities, 5 rps (Service Quotas L-DBF99350)';
+const WAF_QUOTAS_PAGE = 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html';
+/**
+ * WAF's quota page names a call rate for GetWebACLForResource only; the stored copies of the page
+ * show no rate for ListWebACLs or ListResourcesForWebACL. Each is paced at the service's documented
+ * read rate, 1 request per second, until the page is checked; the adaptive pacer
+ * (`rate-limiter.ts`) slows a category down further if an account throttles it.
+ */
+const WAF_LIST_ASSUMED_NOTE =
+  'assumed: no per-operation rate in the stored copy of the page; uses the documented GetWebACLForResource rate, 1 rps';
 const SECURITY_HUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
 const CLOUDTRAIL_QUOTAS_PAGE =
   'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
@@ -79,10 +90,11 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
   },
   // "Maximum number of calls to GetWebACLForResource: one request per second", not adjustable.
-  'WAFv2.GetWebACLForResource': {
-    rps: 1,
-    source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',
-  },
+  'WAFv2.GetWebACLForResource': { rps: 1, source: WAF_QUOTAS_PAGE },
+  // Once per run: one page of up to 100 regional web ACLs (the default maximum per account and Region).
+  'WAFv2.ListWebACLs': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
+  // Once per web ACL per run, with ResourceType COGNITO_USER_POOL.
+  'WAFv2.ListResourcesForWebACL': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
   // "The rate of lookup requests is limited to two per second, per account, per Region."
   'CloudTrail.LookupEvents': {
     rps: 2,
@@ -136,6 +148,8 @@ export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   DescribeIdentityPool: 'IdentityPool.DescribeIdentityPool',
   GetIdentityPoolRoles: 'IdentityPool.GetIdentityPoolRoles',
   GetWebACLForResource: 'WAFv2.GetWebACLForResource',
+  ListWebACLs: 'WAFv2.ListWebACLs',
+  ListResourcesForWebACL: 'WAFv2.ListResourcesForWebACL',
   LookupEvents: 'CloudTrail.LookupEvents',
   DescribeTrails: 'CloudTrail.DescribeTrails',
   GetTrailStatus: 'CloudTrail.GetTrailStatus',

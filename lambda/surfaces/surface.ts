@@ -30,6 +30,10 @@ import type {
 import type {
   GetWebACLForResourceCommandInput,
   GetWebACLForResourceCommandOutput,
+  ListResourcesForWebACLCommandInput,
+  ListResourcesForWebACLCommandOutput,
+  ListWebACLsCommandInput,
+  ListWebACLsCommandOutput,
 } from '@aws-sdk/client-wafv2';
 import type { SeverityRule } from '../core/severity.js';
 import type { SurfaceSnapshot } from '../core/types.js';
@@ -53,6 +57,8 @@ export interface SurfaceOperations {
   ];
   GetUICustomization: [GetUICustomizationCommandInput, GetUICustomizationCommandOutput];
   GetWebACLForResource: [GetWebACLForResourceCommandInput, GetWebACLForResourceCommandOutput];
+  ListWebACLs: [ListWebACLsCommandInput, ListWebACLsCommandOutput];
+  ListResourcesForWebACL: [ListResourcesForWebACLCommandInput, ListResourcesForWebACLCommandOutput];
   ListIdentityPools: [ListIdentityPoolsCommandInput, ListIdentityPoolsCommandOutput];
   DescribeIdentityPool: [DescribeIdentityPoolCommandInput, DescribeIdentityPoolCommandOutput];
   GetIdentityPoolRoles: [GetIdentityPoolRolesCommandInput, GetIdentityPoolRolesCommandOutput];
@@ -65,6 +71,17 @@ export type SendOperation = <K extends SurfaceOperation>(
   input: SurfaceOperations[K][0],
 ) => Promise<SurfaceOperations[K][1]>;
 
+/**
+ * A read about the whole account and region whose answer serves every pool (which web ACL guards
+ * which pool): made once per run and target, on first use, and shared by each pool's read.
+ */
+export interface AccountRead<T> {
+  /** For logs and errors: what is read (`web ACL associations`). */
+  readonly name: string;
+  /** Reads it. Rejects when a read failed: every pool that needs it is then unreadable for its surface. */
+  read(send: SendOperation): Promise<T>;
+}
+
 /** What a surface's read gets: the pool as DescribeUserPool returned it, its clients, and a sender. */
 export interface SurfaceReadContext {
   poolId: string;
@@ -73,6 +90,12 @@ export interface SurfaceReadContext {
   /** The pool's app clients (id and name) as read in this run. */
   clients: readonly { clientId: string; clientName: string }[];
   send: SendOperation;
+  /**
+   * This run's answer to an account-level read: read on first use, then the same promise for every
+   * pool (a failure too). Absent for a targeted check of a few pools, where one call per pool costs
+   * less than listing the account.
+   */
+  accountRead?: <T>(read: AccountRead<T>) => Promise<T>;
 }
 
 /**

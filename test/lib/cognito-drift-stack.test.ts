@@ -260,6 +260,7 @@ describe('CognitoDriftStack', () => {
         'cognito-identity:ListIdentityPools',
         'cognito-idp:DescribeUserPoolDomain',
         'cognito-idp:ListUserPools',
+        'wafv2:ListWebACLs',
       ]);
     });
 

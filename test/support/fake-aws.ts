@@ -48,7 +48,13 @@ import {
   SNSServiceException,
 } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { GetWebACLForResourceCommand, WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
+import {
+  GetWebACLForResourceCommand,
+  ListResourcesForWebACLCommand,
+  ListWebACLsCommand,
+  WAFV2Client,
+  WAFV2ServiceException,
+} from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
 import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
@@ -886,6 +892,8 @@ const COGNITO_COMMANDS: Record<CognitoOperation, unknown> = {
   DescribeIdentityPool: DescribeIdentityPoolCommand,
   GetIdentityPoolRoles: GetIdentityPoolRolesCommand,
   GetWebACLForResource: GetWebACLForResourceCommand,
+  ListWebACLs: ListWebACLsCommand,
+  ListResourcesForWebACL: ListResourcesForWebACLCommand,
 };
 
 /** A client of the model as the tests see it: live fields (a test may swap its secrets). */
