@@ -53,6 +53,8 @@ export async function handler(
     wafClient: clients.wafv2,
     surfaces: config.surfaces,
     quotaShare: config.quotaShare,
+    // A real-time check reads a few pools: one GetWebACLForResource each costs less than a listing.
+    accountReads: !isCloudTrailApiEvent(event),
   });
   // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short
   // timeout no time to scan at all, every invocation returning done: false until the loop gives up.
