@@ -59,8 +59,10 @@ import type {
   SurfaceOperation,
   SurfaceOperations,
 } from '../surfaces/surface.js';
+import type { RateAdaptation } from './adaptive-rate.js';
+import { CategoryBuckets } from './category-buckets.js';
 import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
-import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
+import { type Clock, Pacer, systemClock } from './rate-limiter.js';
 
 /**
  * Cognito's default read quotas for pools and clients, per account and region (requests per second),
@@ -176,10 +178,7 @@ export class CognitoReader implements PoolReader {
   private readonly clients: Record<'cognito' | 'identity' | 'wafv2', SendingClient | undefined>;
   private readonly surfaces: readonly Surface[];
   private readonly identityPools: boolean;
-  /** Account-level bucket of each category, and the per-pool rate where Cognito has one. */
-  private readonly categoryBuckets = new Map<QuotaCategory, TokenBucket>();
-  private readonly perPoolRates = new Map<QuotaCategory, number>();
-  private readonly perPool = new Map<string, TokenBucket>();
+  private readonly buckets: CategoryBuckets;
   /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
   private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
   /** Which pool a domain belongs to, so DescribeUserPoolDomain (which names no pool) is paced with it. */
@@ -212,14 +211,7 @@ export class CognitoReader implements PoolReader {
       UserPoolClientRead: quotas.userPoolClientRead,
       ...options.categoryRps,
     };
-    for (const [category, rate] of Object.entries(rps) as [QuotaCategory, number][]) {
-      this.categoryBuckets.set(category, new TokenBucket(rate * share));
-      const perPool =
-        category === 'UserPoolClientRead'
-          ? quotas.perPoolClientRead
-          : QUOTAS[category].perPoolPerOperationRps;
-      if (perPool !== undefined) this.perPoolRates.set(category, perPool * share);
-    }
+    this.buckets = new CategoryBuckets(rps, { UserPoolClientRead: quotas.perPoolClientRead }, share);
     this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
     this.clients = {
       cognito: options.client as unknown as SendingClient,
@@ -241,6 +233,14 @@ export class CognitoReader implements PoolReader {
     }
   }
 
+  /**
+   * The categories the account throttled in this run, with the rate each was slowed to and held:
+   * for the run log (one line per category) beside the `Throttles` metric.
+   */
+  rateAdaptations(): Partial<Record<QuotaCategory, RateAdaptation>> {
+    return this.buckets.adaptations();
+  }
+
   /** The surfaces this reader reads (requested, and with the client they need). */
   get surfaceNames(): string[] {
     return [...this.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
@@ -252,20 +252,25 @@ export class CognitoReader implements PoolReader {
     command: string,
   ) {
     const poolId = this.poolOf(args.input as Record<string, unknown>);
-    const buckets = this.bucketsFor(command, poolId);
+    const buckets = this.buckets.for(command, poolId);
     // The pool that started first goes first: pools finish in order, so the scan's tail is short.
     const pool = poolId === undefined ? undefined : this.reading.get(poolId);
     await this.pacer.acquire(buckets, pool?.priority ?? 0, pool?.signal);
     this.stats.requests += 1;
+    const { category } = quotaOf(command);
+    const account = this.buckets.accountBucket(command);
     try {
-      return await next(args);
+      const output = await next(args);
+      account.succeeded(this.clock.now());
+      return output;
     } catch (error) {
       if (THROTTLING_ERRORS.has((error as { name?: string }).name ?? '')) {
         this.stats.throttled += 1;
-        const { category } = quotaOf(command);
         this.stats.throttledByCategory[category] = (this.stats.throttledByCategory[category] ?? 0) + 1;
+        // The category slows for the rest of the run; the pause lets requests in flight drain.
+        account.throttled(this.clock.now());
         for (const bucket of buckets) bucket.penalize(this.clock.now(), THROTTLE_PAUSE_MS);
-      }
+      } else account.succeeded(this.clock.now());
       throw error;
     }
   }
@@ -277,20 +282,6 @@ export class CognitoReader implements PoolReader {
     if (typeof input.ResourceArn === 'string') return input.ResourceArn.split('/').pop();
     if (typeof input.Domain === 'string') return this.domainOwners.get(input.Domain);
     return undefined;
-  }
-
-  private bucketsFor(command: string, poolId: string | undefined): TokenBucket[] {
-    const { category } = quotaOf(command);
-    const account = this.categoryBuckets.get(category) as TokenBucket;
-    const perPoolRate = this.perPoolRates.get(category);
-    if (!poolId || perPoolRate === undefined) return [account];
-    const key = `${category}/${poolId}`;
-    let bucket = this.perPool.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(perPoolRate);
-      this.perPool.set(key, bucket);
-    }
-    return [account, bucket];
   }
 
   /** Sends one surface operation through its client (and so through the pacing middleware). */
@@ -405,7 +396,7 @@ export class CognitoReader implements PoolReader {
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
-      for (const key of this.perPool.keys()) if (key.endsWith(`/${ref.poolId}`)) this.perPool.delete(key);
+      this.buckets.forget(ref.poolId);
       this.reading.delete(ref.poolId);
     }
   }
