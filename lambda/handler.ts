@@ -170,6 +170,17 @@ export async function handler(
     for (const [category, count] of Object.entries(throttled)) {
       if (count) metricsSink.count(METRIC.throttles, count, { [QUOTA_CATEGORY_DIMENSION]: category });
     }
+    // One line per category the account throttled: the rate it was slowed to and held, so a quota
+    // table entry that is wrong for this account shows up (and can be corrected) in the log.
+    for (const [category, adaptation] of Object.entries(reader.rateAdaptations())) {
+      logger.warn(
+        `Quota category ${category} throttled: held at ${adaptation.heldRps.toPrecision(3)} requests/s`,
+        {
+          category,
+          ...adaptation,
+        },
+      );
+    }
     metrics.publishStoredMetrics();
   }
 }
