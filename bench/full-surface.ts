@@ -34,12 +34,35 @@ export interface PoolShape {
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 
 /**
+ * A managed login branding style for every app client of the pools, as an account that uses managed
+ * login has (a client without one answers not-found, which the stand-in counts as a failed call).
+ */
+export function seedBrandingStyles(standin: CognitoStandin, poolIds: readonly string[]): void {
+  for (const poolId of poolIds)
+    for (const clientId of standin.clientIds(poolId))
+      standin.catalogItems.put(
+        'DescribeManagedLoginBrandingByClient',
+        { UserPoolId: poolId, ClientId: clientId },
+        {
+          ManagedLoginBranding: {
+            ManagedLoginBrandingId: `style-${clientId}`,
+            UserPoolId: poolId,
+            UseCognitoProvidedValues: true,
+            CreationDate: 1_764_000_000,
+            LastModifiedDate: 1_764_000_000,
+          },
+        },
+      );
+}
+
+/**
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
  * pool DescribeUserPool, the client listing and two reads per client, GetUserPoolMfaConfig,
  * DescribeRiskConfiguration (and once per client with threat protection on),
  * GetLogDeliveryConfiguration, GetWebACLForResource, the IdP list and one DescribeIdentityProvider each,
  * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
- * pool and each client when it has a domain; for the account ListUserPools and ListIdentityPools, and
+ * pool and each client when it has a domain (and DescribeManagedLoginBrandingByClient per client), and
+ * ListTerms; for the account ListUserPools and ListIdentityPools, and
  * DescribeIdentityPool and GetIdentityPoolRoles per identity pool.
  */
 export function callsNeeded(shapes: readonly PoolShape[], identityPools: number): Record<string, number[]> {
@@ -58,6 +81,9 @@ export function callsNeeded(shapes: readonly PoolShape[], identityPools: number)
     ListResourceServers: 1,
     DescribeUserPoolDomain: s.domains,
     GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
+    // Managed login branding per client when the pool has a domain; the terms list (none seeded).
+    DescribeManagedLoginBrandingByClient: s.domains > 0 ? s.clients : 0,
+    ListTerms: 1,
   });
   // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
   const calls: Record<string, number[]> = {
@@ -149,6 +175,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       domain: true,
       identityPools: options.identityPools,
     });
+    seedBrandingStyles(standin, poolIds);
     const shapes: PoolShape[] = poolIds.map((poolId) => {
       const pool = standin.describePool(poolId) as {
         Domain?: string;

@@ -45,7 +45,7 @@ import { DISTRIBUTED_MAP_THRESHOLD } from '../lib/organization-scan.js';
 import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, quotaBound } from './full-surface.js';
+import { callsNeeded, type PoolShape, quotaBound, seedBrandingStyles } from './full-surface.js';
 
 export interface OrganizationBenchOptions {
   accounts: number;
@@ -218,6 +218,7 @@ export async function runOrganizationBench(
       for (const region of options.regions) {
         const target = standin.target(accountId, region);
         const poolIds = target.seed(options.pools, options.clients);
+        seedBrandingStyles(target, poolIds);
         targets.push({ accountId, region });
         shapes.push(
           poolIds.map((poolId) => {

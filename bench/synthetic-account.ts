@@ -5,10 +5,10 @@ import type {
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { canonicalJson } from '../lambda/core/canonical.js';
+import type { AnyReadOperation, SendOperation } from '../lambda/core/catalog.js';
 import type { PoolRef } from '../lambda/core/ports.js';
 import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../lambda/surfaces/index.js';
-import type { SendOperation, SurfaceOperation } from '../lambda/surfaces/surface.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 
 /**
@@ -35,21 +35,50 @@ export interface RawAccount {
 
 const answerKey = (operation: string, input: unknown) => `${operation} ${canonicalJson(input)}`;
 
+/** How an error answer is recorded: the service's error name (a client without a style: not found). */
+interface RecordedError {
+  recordedError: string;
+}
+
+function isRecordedError(answer: unknown): answer is RecordedError {
+  return typeof (answer as Partial<RecordedError> | undefined)?.recordedError === 'string';
+}
+
 /** A sender that answers from recorded answers (a read the recording did not make is a bug here). */
 export function replaySend(answers: Answers): SendOperation {
-  return (async (operation: SurfaceOperation, input: unknown) => {
-    const key = answerKey(operation, input);
+  return (async (operation: AnyReadOperation, input: unknown) => {
+    const key = answerKey(operation.name, input);
     if (!(key in answers)) throw new Error(`no recorded answer for ${key}`);
-    return answers[key];
+    const answer = answers[key];
+    if (isRecordedError(answer)) throw recordedError(answer.recordedError);
+    return answer;
   }) as SendOperation;
 }
 
-/** A sender that asks the stand-in's model and records each answer. */
+/** One error per name, made once: replaying thousands of not-founds must not time stack captures. */
+const RECORDED_ERRORS = new Map<string, Error>();
+function recordedError(name: string): Error {
+  let error = RECORDED_ERRORS.get(name);
+  if (!error) {
+    error = Object.assign(new Error(name), { name });
+    RECORDED_ERRORS.set(name, error);
+  }
+  return error;
+}
+
+/** A sender that asks the stand-in's model and records each answer, errors included. */
 function recordingSend(standin: CognitoStandin, answers: Answers): SendOperation {
-  return (async (operation: SurfaceOperation, input: Record<string, unknown>) => {
-    const answer = standin.answerSurface(operation, input);
-    answers[answerKey(operation, input)] = answer;
-    return answer;
+  return (async (operation: AnyReadOperation, input: Record<string, unknown>) => {
+    const key = answerKey(operation.name, input);
+    try {
+      const answer = standin.answerSurface(operation.name, input);
+      answers[key] = answer;
+      return answer;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? 'Error';
+      answers[key] = { recordedError: name } satisfies RecordedError;
+      throw error;
+    }
   }) as unknown as SendOperation;
 }
 

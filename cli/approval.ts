@@ -2,9 +2,10 @@ import type { DriftStore, Versioned } from '../lambda/adapters/drift-store.js';
 import { contentHash } from '../lambda/core/canonical.js';
 import { diffPool } from '../lambda/core/diff.js';
 import { type BaselineDoc, FORMAT_VERSION, keys, type SnapshotDoc } from '../lambda/core/documents.js';
-import { classify } from '../lambda/core/severity.js';
+import { classify, severityRules } from '../lambda/core/severity.js';
 import type { Finding, PoolSnapshot } from '../lambda/core/types.js';
 import { MalformedDocumentError, UsageError } from '../lambda/errors.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 
 /** What approving one pool would change, shown to the operator before anything is written. */
 export interface ApprovalPlan {
@@ -80,10 +81,11 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
         ? approveClients(poolId, baseline?.doc.pool ?? null, snapshot.doc.pool, request.clientIds, problems)
         : snapshot.doc.pool,
     );
-    const findings = classify(diffPool(baseline?.doc.pool ?? null, approved), {
-      baseline: baseline?.doc.pool ?? null,
-      current: approved,
-    });
+    const findings = classify(
+      diffPool(baseline?.doc.pool ?? null, approved),
+      { baseline: baseline?.doc.pool ?? null, current: approved },
+      severityRules(CATALOG),
+    );
     if (findings.length === 0) {
       // `diff` compares a fresh read and records nothing, so it can show drift that is not recorded
       // yet: say what to run, never just that nothing is pending.

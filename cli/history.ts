@@ -4,6 +4,7 @@ import { escapeControl, escapeLines } from '../lambda/core/escape.js';
 import { hashMismatch } from '../lambda/core/integrity.js';
 import { countOf, describeChange } from '../lambda/core/render.js';
 import { UsageError } from '../lambda/errors.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 import { commandContext, type StoreOptions } from './context.js';
 import { chooseTarget, targetsHolding } from './locate.js';
 import { type Io, painter } from './output.js';
@@ -75,7 +76,7 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
     if (previous) {
       const changes = diffPool(previous.pool, doc.pool);
       io.stdout.write(`  ${countOf(changes.length, 'change')} from the version before\n`);
-      for (const change of changes.slice(0, 20)) io.stdout.write(`    ${describeChange(change)}\n`);
+      for (const change of changes.slice(0, 20)) io.stdout.write(`    ${describeChange(change, CATALOG)}\n`);
       if (changes.length > 20) io.stdout.write(`    ... ${changes.length - 20} more (use --show)\n`);
     } else {
       io.stdout.write('  first baseline of this pool\n');

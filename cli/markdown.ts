@@ -3,6 +3,7 @@ import { escapeControl } from '../lambda/core/escape.js';
 import { describeChange, groupFindings } from '../lambda/core/render.js';
 import { type Finding, SEVERITY_ORDER } from '../lambda/core/types.js';
 import type { RunResult } from '../lambda/run/detector.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 
 /** One (account, region) of a `check` / `diff`, as the markdown report shows it. */
 export interface MarkdownTarget {
@@ -80,10 +81,10 @@ function poolSection(
       if (a) authorOf.set(f, formatAttribution(a as Parameters<typeof formatAttribution>[0]));
     });
   }
-  const rows = groupFindings(pool.findings).flatMap((group) =>
+  const rows = groupFindings(pool.findings, CATALOG).flatMap((group) =>
     group.findings.map(
       (f) =>
-        `| **${f.severity}** | ${markdownText(group.heading)} | ${markdownText(describeChange(f))} | ${markdownText(authorOf.get(f) ?? '')} |`,
+        `| **${f.severity}** | ${markdownText(group.heading)} | ${markdownText(describeChange(f, CATALOG))} | ${markdownText(authorOf.get(f) ?? '')} |`,
     ),
   );
   const shown = rows.slice(0, MAX_MARKDOWN_ROWS);

@@ -2,6 +2,7 @@ import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape
 import type { AlertMessage, Logger, Notifier } from '../lambda/core/ports.js';
 import { findingLines, findingsByPool } from '../lambda/core/render.js';
 import type { Finding, Severity } from '../lambda/core/types.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 
 /** Where a command writes: results on stdout, logs and progress on stderr. */
 export interface Io {
@@ -68,7 +69,7 @@ export function formatFindings(findings: readonly Finding[], io: Io): string {
   return findingsByPool(findings)
     .flatMap((pool) => [
       paint('bold', `Pool ${escapeControl(`${pool.poolName} (${pool.poolId})`)}`),
-      ...findingLines(pool.findings, { severityTag }),
+      ...findingLines(pool.findings, { catalog: CATALOG, severityTag }),
     ])
     .join('\n');
 }

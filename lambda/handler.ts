@@ -53,7 +53,7 @@ export async function handler(
     wafClient: clients.wafv2,
     surfaces: config.surfaces,
     quotaShare: config.quotaShare,
-    // A real-time check reads a few pools: one GetWebACLForResource each costs less than a listing.
+    // A real-time check reads a few pools: asking WAF about each costs less than listing the account.
     accountReads: !isCloudTrailApiEvent(event),
   });
   // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short

@@ -17,7 +17,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, type IConstruct } from 'constructs';
-import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, WRITE_EVENTS } from '../lambda/core/write-events.js';
+import { readActionsByResource } from '../lambda/core/catalog.js';
+import { CLOUDTRAIL_DETAIL_TYPE, eventBridgeSource, writeEventTable } from '../lambda/core/write-events.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 import {
   type CognitoDriftDetectorProps,
   type DetectorSettings,
@@ -48,34 +50,20 @@ import {
   organizationScanDefinition,
 } from './organization-scan.js';
 
+/** The catalog's read actions, by the resource they are granted on (one declaration per surface). */
+const CATALOG_READS = readActionsByResource(CATALOG);
 /** The scan's reads of a user pool and of everything attached to it (resource-level: `userpool/*`). */
 const USER_POOL_READ_ACTIONS = [
   'cognito-idp:DescribeUserPool',
   'cognito-idp:ListUserPoolClients',
   'cognito-idp:DescribeUserPoolClient',
   'cognito-idp:ListUserPoolClientSecrets',
-  'cognito-idp:GetUserPoolMfaConfig',
-  'cognito-idp:DescribeRiskConfiguration',
-  'cognito-idp:ListIdentityProviders',
-  'cognito-idp:DescribeIdentityProvider',
-  'cognito-idp:ListResourceServers',
-  'cognito-idp:ListGroups',
-  'cognito-idp:GetLogDeliveryConfiguration',
-  'cognito-idp:GetUICustomization',
-  'cognito-idp:GetWebACLForResource',
-  'cognito-idp:ListResourcesForWebACL',
-] as const;
-/** The scan's reads of an identity pool (`identitypool/*`). */
-const IDENTITY_POOL_READ_ACTIONS = [
-  'cognito-identity:DescribeIdentityPool',
-  'cognito-identity:GetIdentityPoolRoles',
-] as const;
-/** The scan's reads of a pool's web ACL (`regional/webacl/<name>/<id>`). */
-const WEB_ACL_READ_ACTIONS = [
-  'wafv2:GetWebACLForResource',
-  'wafv2:GetWebACL',
-  'wafv2:ListResourcesForWebACL',
-] as const;
+  ...CATALOG_READS.userpool,
+];
+/** Catalog reads without resource-level permissions, by service (each has its own statement). */
+const UNSCOPED_READS = (service: string) => CATALOG_READS.none.filter((a) => a.startsWith(`${service}:`));
+/** The write events that start a real-time check: the one table, from the catalog. */
+const WRITE_EVENTS = writeEventTable(CATALOG).events;
 
 /** What the function emits its EMF metrics under (Powertools namespace and `service` dimension). */
 export { METRICS_NAMESPACE, SERVICE_NAME };
@@ -646,8 +634,8 @@ export class CognitoDriftDetector extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeDomains',
-        // DescribeUserPoolDomain names a domain, not a pool, and supports no resource-level permission.
-        actions: ['cognito-idp:DescribeUserPoolDomain'],
+        // Catalog reads that name no pool (a domain) support no resource-level permission.
+        actions: UNSCOPED_READS('cognito-idp'),
         resources: ['*'],
       }),
     );
@@ -661,30 +649,30 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ListIdentityPools',
-        actions: ['cognito-identity:ListIdentityPools'],
+        sid: 'ListIdentityPoolsOfAccount',
+        actions: UNSCOPED_READS('cognito-identity'),
         resources: ['*'],
       }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadIdentityPools',
-        actions: [...IDENTITY_POOL_READ_ACTIONS],
+        actions: CATALOG_READS.identitypool,
         resources: [`arn:${Aws.PARTITION}:cognito-identity:${Aws.REGION}:${Aws.ACCOUNT_ID}:identitypool/*`],
       }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ListWebAcls',
-        // Lists the account's regional web ACLs (one call per run); no resource-level permission.
-        actions: ['wafv2:ListWebACLs'],
+        // Lists the account's regional web ACLs (once per run); no resource-level permission.
+        actions: UNSCOPED_READS('wafv2'),
         resources: ['*'],
       }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
-        actions: [...WEB_ACL_READ_ACTIONS],
+        actions: CATALOG_READS.webacl,
         resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],
       }),
     );
@@ -700,9 +688,9 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
-        'wafv2:ListWebACLs, cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level ' +
-        'permissions; they are the only actions on "*", all read-only.',
+      `cognito-idp:ListUserPools, ${CATALOG_READS.none.join(', ')}, ` +
+        'cloudtrail:LookupEvents and cloudtrail:DescribeTrails support no resource-level permissions; they are ' +
+        'the only actions on "*", all read-only.',
     );
     acknowledge(
       role,
@@ -765,12 +753,7 @@ export class CognitoDriftDetector extends Construct {
     const statements: iam.PolicyStatement[] = [
       new iam.PolicyStatement({
         sid: 'ListWithoutResourceLevelPermissions',
-        actions: [
-          'cognito-idp:ListUserPools',
-          'cognito-idp:DescribeUserPoolDomain',
-          'cognito-identity:ListIdentityPools',
-          'wafv2:ListWebACLs',
-        ],
+        actions: ['cognito-idp:ListUserPools', ...CATALOG_READS.none],
         resources: ['*'],
       }),
       new iam.PolicyStatement({
@@ -780,12 +763,12 @@ export class CognitoDriftDetector extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ReadIdentityPools',
-        actions: [...IDENTITY_POOL_READ_ACTIONS],
+        actions: CATALOG_READS.identitypool,
         resources: own('cognito-identity', 'identitypool/*'),
       }),
       new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
-        actions: [...WEB_ACL_READ_ACTIONS],
+        actions: CATALOG_READS.webacl,
         resources: own('wafv2', 'regional/webacl/*/*'),
       }),
       new iam.PolicyStatement({
@@ -860,8 +843,8 @@ export class CognitoDriftDetector extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'cognito-idp:ListUserPools, cognito-idp:DescribeUserPoolDomain, cognito-identity:ListIdentityPools, ' +
-        'wafv2:ListWebACLs, cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
+      `cognito-idp:ListUserPools, ${CATALOG_READS.none.join(', ')}, ` +
+        'cloudtrail:LookupEvents, cloudtrail:DescribeTrails and the organizations:List* actions support no ' +
         'resource-level permissions; all are read-only.',
     );
     this.acknowledgeTrailAndDocumentGrants(role);

@@ -9,7 +9,9 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { readActionsByResource } from '../lambda/core/catalog.js';
 import { DEFAULTS } from '../lambda/settings.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 
 /**
  * The role name every member account holds by default; the detector assumes
@@ -23,33 +25,16 @@ export const MEMBER_ROLE_NAME: string = DEFAULTS.memberRoleName;
  * for `regions=all-enabled`. A test derives the
  * actions from the bundled code and compares.
  */
-export const MEMBER_READ_ACTIONS = [
+export const MEMBER_READ_ACTIONS: readonly string[] = [
   'account:ListRegions',
   'cloudtrail:LookupEvents',
-  'cognito-identity:DescribeIdentityPool',
-  'cognito-identity:GetIdentityPoolRoles',
-  'cognito-identity:ListIdentityPools',
-  'cognito-idp:DescribeIdentityProvider',
-  'cognito-idp:DescribeRiskConfiguration',
   'cognito-idp:DescribeUserPool',
   'cognito-idp:DescribeUserPoolClient',
-  'cognito-idp:DescribeUserPoolDomain',
-  'cognito-idp:GetLogDeliveryConfiguration',
-  'cognito-idp:GetUICustomization',
-  'cognito-idp:GetUserPoolMfaConfig',
-  'cognito-idp:GetWebACLForResource',
-  'cognito-idp:ListGroups',
-  'cognito-idp:ListIdentityProviders',
-  'cognito-idp:ListResourcesForWebACL',
-  'cognito-idp:ListResourceServers',
   'cognito-idp:ListUserPoolClientSecrets',
   'cognito-idp:ListUserPoolClients',
   'cognito-idp:ListUserPools',
-  'wafv2:GetWebACL',
-  'wafv2:GetWebACLForResource',
-  'wafv2:ListResourcesForWebACL',
-  'wafv2:ListWebACLs',
-] as const;
+  ...Object.values(readActionsByResource(CATALOG)).flat(),
+].sort();
 
 export interface CognitoDriftMemberRoleProps {
   /** The detector function's role ARN: the only principal that may assume this role (`aws:PrincipalArn`). */

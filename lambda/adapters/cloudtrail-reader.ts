@@ -16,7 +16,10 @@ import {
   type TrailEvent,
   toTrailEvent,
 } from '../core/attribution.js';
+import type { SurfaceCatalog } from '../core/catalog.js';
 import { type Finding, SEVERITY_ORDER } from '../core/types.js';
+import { type WriteEventTable, writeEventTable } from '../core/write-events.js';
+import { CATALOG } from '../surfaces/index.js';
 import { QUOTAS } from './quotas.js';
 import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
 
@@ -43,6 +46,8 @@ export interface CloudTrailReaderOptions {
   /** Override the quota (the stand-in, an account with another limit). */
   lookupRps?: number;
   clock?: Clock;
+  /** The resource kinds whose write events are looked up and matched. @default the whole catalog */
+  catalog?: SurfaceCatalog;
 }
 
 /** Whether a trail that logs management events covers the region. */
@@ -82,8 +87,10 @@ export class CloudTrailReader {
   private readonly maxCallsPerFinding: number;
   private readonly deadlineMs: number;
   private readonly now: () => Date;
+  private readonly writeEvents: WriteEventTable;
 
   constructor(options: CloudTrailReaderOptions) {
+    this.writeEvents = writeEventTable(options.catalog ?? CATALOG);
     const share = options.quotaShare;
     if (!(share > 0 && share <= 1)) throw new RangeError(`quotaShare must be in (0, 1], got ${share}`);
     this.client = options.client;
@@ -149,7 +156,7 @@ export class CloudTrailReader {
       );
       for (const raw of page.Events ?? []) {
         // Parsed here and reduced to the named fields at once: the rest is dropped unread.
-        const event = parseRecord(raw.CloudTrailEvent);
+        const event = parseRecord(raw.CloudTrailEvent, this.writeEvents);
         const { userPoolId, identityPoolId } = event?.resources ?? {};
         if (event && ((userPoolId && pools.has(userPoolId)) || (identityPoolId && pools.has(identityPoolId))))
           events.set(event.eventId, event);
@@ -184,12 +191,13 @@ export class CloudTrailReader {
       for (const finding of findings) {
         let calls = 0;
         let resourceRecords = 0;
-        const fitting = () => matchFindings([finding], inWindow(finding), '')[0]?.kind === 'event';
+        const fitting = () =>
+          matchFindings([finding], inWindow(finding), '', this.writeEvents)[0]?.kind === 'event';
         const resourceSteps = [...new Set([resourceNameFor(finding), finding.poolId])].map((id) => ({
           attribute: { AttributeKey: 'ResourceName' as const, AttributeValue: id },
           byResource: true,
         }));
-        const nameSteps = eventNamesFor(finding).map((name) => ({
+        const nameSteps = eventNamesFor(finding, this.writeEvents).map((name) => ({
           attribute: { AttributeKey: 'EventName' as const, AttributeValue: name },
           byResource: false,
         }));
@@ -241,6 +249,7 @@ export class CloudTrailReader {
                   (stopped.has(finding)
                     ? `CloudTrail lookup stopped after ${this.maxCallsPerFinding} calls for this change`
                     : `no matching CloudTrail event since ${request.since}${recent ? '; CloudTrail delivers events minutes after the call' : ''}`),
+                this.writeEvents,
               )[0] as Attribution,
           ),
         ];
@@ -281,10 +290,10 @@ export class CloudTrailReader {
   }
 }
 
-function parseRecord(text: string | undefined): TrailEvent | undefined {
+function parseRecord(text: string | undefined, table: WriteEventTable): TrailEvent | undefined {
   if (!text) return undefined;
   try {
-    return toTrailEvent(JSON.parse(text));
+    return toTrailEvent(JSON.parse(text), table);
   } catch {
     return undefined;
   }

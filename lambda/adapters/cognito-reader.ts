@@ -1,23 +1,9 @@
-import {
-  type CognitoIdentityClient,
-  DescribeIdentityPoolCommand,
-  GetIdentityPoolRolesCommand,
-  ListIdentityPoolsCommand,
-} from '@aws-sdk/client-cognito-identity';
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
   type ClientSecretDescriptorType,
   type CognitoIdentityProviderClient,
-  DescribeIdentityProviderCommand,
-  DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
-  DescribeUserPoolDomainCommand,
-  GetLogDeliveryConfigurationCommand,
-  GetUICustomizationCommand,
-  GetUserPoolMfaConfigCommand,
-  ListGroupsCommand,
-  ListIdentityProvidersCommand,
-  ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
@@ -25,14 +11,10 @@ import {
   type UserPoolClientType,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  GetWebACLForResourceCommand,
-  ListResourcesForWebACLCommand,
-  ListWebACLsCommand,
-  type WAFV2Client,
-} from '@aws-sdk/client-wafv2';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
+import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
   type PartialPoolRead,
@@ -46,19 +28,14 @@ import {
 import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
 import { errorReason } from '../errors.js';
 import {
+  IDENTITY_POOL_DESCRIBE,
   IDENTITY_POOLS,
   isIdentityPoolId,
   listIdentityPools,
   readIdentityPool,
 } from '../surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../surfaces/index.js';
-import type {
-  AccountRead,
-  SendOperation,
-  Surface,
-  SurfaceOperation,
-  SurfaceOperations,
-} from '../surfaces/surface.js';
+import type { Surface } from '../surfaces/surface.js';
 import type { RateAdaptation } from './adaptive-rate.js';
 import { CategoryBuckets } from './category-buckets.js';
 import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
@@ -80,28 +57,14 @@ export const COGNITO_READ_QUOTAS = {
 const PAGE_SIZE = 60;
 const THROTTLE_PAUSE_MS = 1000;
 
-/** The SDK command of each surface operation, and which client sends it. */
-const SURFACE_COMMANDS: {
-  [K in SurfaceOperation]: {
-    service: 'cognito' | 'identity' | 'wafv2';
-    command: new (input: SurfaceOperations[K][0]) => unknown;
-  };
-} = {
-  GetUserPoolMfaConfig: { service: 'cognito', command: GetUserPoolMfaConfigCommand },
-  DescribeRiskConfiguration: { service: 'cognito', command: DescribeRiskConfigurationCommand },
-  ListIdentityProviders: { service: 'cognito', command: ListIdentityProvidersCommand },
-  DescribeIdentityProvider: { service: 'cognito', command: DescribeIdentityProviderCommand },
-  ListResourceServers: { service: 'cognito', command: ListResourceServersCommand },
-  ListGroups: { service: 'cognito', command: ListGroupsCommand },
-  DescribeUserPoolDomain: { service: 'cognito', command: DescribeUserPoolDomainCommand },
-  GetLogDeliveryConfiguration: { service: 'cognito', command: GetLogDeliveryConfigurationCommand },
-  GetUICustomization: { service: 'cognito', command: GetUICustomizationCommand },
-  GetWebACLForResource: { service: 'wafv2', command: GetWebACLForResourceCommand },
-  ListWebACLs: { service: 'wafv2', command: ListWebACLsCommand },
-  ListResourcesForWebACL: { service: 'wafv2', command: ListResourcesForWebACLCommand },
-  ListIdentityPools: { service: 'identity', command: ListIdentityPoolsCommand },
-  DescribeIdentityPool: { service: 'identity', command: DescribeIdentityPoolCommand },
-  GetIdentityPoolRoles: { service: 'identity', command: GetIdentityPoolRolesCommand },
+/**
+ * Which client sends each catalog service's operations. The command itself comes with the
+ * operation (the surface declares it): the reader keeps no table of operations.
+ */
+const CLIENT_OF: Readonly<Record<CatalogService, 'cognito' | 'identity' | 'wafv2'>> = {
+  'cognito-idp': 'cognito',
+  'cognito-identity': 'identity',
+  wafv2: 'wafv2',
 };
 
 /** A client the reader can send through: the three SDK clients all fit. */
@@ -181,7 +144,7 @@ export class CognitoReader implements PoolReader {
   private readonly buckets: CategoryBuckets;
   /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
   private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
-  /** Which pool a domain belongs to, so DescribeUserPoolDomain (which names no pool) is paced with it. */
+  /** Which pool a domain belongs to, so the domain's read (which names no pool) is paced with it. */
   private readonly domainOwners = new Map<string, string>();
   private poolsStarted = 0;
   /**
@@ -220,7 +183,7 @@ export class CognitoReader implements PoolReader {
     };
     const wanted = new Set(options.surfaces ?? []);
     this.surfaces = POOL_SURFACES.filter(
-      (s) => wanted.has(s.name) && s.operations.every((op) => this.clients[SURFACE_COMMANDS[op].service]),
+      (s) => wanted.has(s.name) && s.operations.every((op) => this.clients[CLIENT_OF[op.service]]),
     );
     this.identityPools = wanted.has(IDENTITY_POOLS) && this.clients.identity !== undefined;
     for (const client of Object.values(this.clients)) {
@@ -287,14 +250,13 @@ export class CognitoReader implements PoolReader {
   /** Sends one surface operation through its client (and so through the pacing middleware). */
   private send(signal: AbortSignal | undefined): SendOperation {
     return async (operation, input) => {
-      const { service, command } = SURFACE_COMMANDS[operation];
-      const client = this.clients[service];
-      if (!client) throw new Error(`no ${service} client for ${operation}`);
+      const client = this.clients[CLIENT_OF[operation.service]];
+      if (!client) throw new Error(`no ${operation.service} client for ${operation.name}`);
       try {
-        return (await client.send(new command(input as never), { abortSignal: signal })) as never;
+        return (await client.send(new operation.command(input), { abortSignal: signal })) as never;
       } catch (error) {
         if (signal?.aborted) throw error;
-        throw new SurfaceOperationError(operation, error);
+        throw new SurfaceOperationError(operation.name, error);
       }
     };
   }
@@ -349,10 +311,10 @@ export class CognitoReader implements PoolReader {
           const pool = await readIdentityPool(ref, this.send(signal));
           return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces: [] };
         } catch (error) {
-          // Only DescribeIdentityPool's own not-found means the identity pool is gone.
+          // Only the identity pool's own describe answering not-found means it is gone.
           const describeGone =
             error instanceof SurfaceOperationError &&
-            error.operation === 'DescribeIdentityPool' &&
+            error.operation === IDENTITY_POOL_DESCRIBE &&
             errorName(error.cause) === 'ResourceNotFoundException';
           if (!signal?.aborted && describeGone) return { status: 'gone' };
           throw error;

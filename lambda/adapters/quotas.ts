@@ -10,6 +10,9 @@
  * categories also limit any single operation on a single pool ("*" rows of the table).
  */
 
+import { catalogOperations } from '../core/catalog.js';
+import { CATALOG } from '../surfaces/index.js';
+
 /** A documented quota bucket: requests per second for the account and region; perPool when Cognito also limits one pool. */
 export interface QuotaSpec {
   /** Requests per second, per account and Region. */
@@ -41,7 +44,7 @@ const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/develope
 const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
 /**
  * The identity-pool table of the Cognito quotas page was not readable in the stored copy, and Service
- * Quotas lists no quota for ListIdentityPools, DescribeIdentityPool or GetIdentityPoolRoles. The
+ * Quotas lists no quota for the three identity-pool reads (list, describe, roles). The
  * documented read operation of the same service with the lowest rate is ListIdentities, 5 requests per
  * second (Service Quotas L-DBF99350), so that is used for each. Replace it when the page is checked.
  */
@@ -50,13 +53,14 @@ const IDENTITY_POOL_NEIGHBOUR_NOTE =
   'not found on the page; uses the documented neighbour ListIdentities, 5 rps (Service Quotas L-DBF99350)';
 const WAF_QUOTAS_PAGE = 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html';
 /**
- * WAF's quota page names a call rate for GetWebACLForResource only; the stored copies of the page
- * show no rate for ListWebACLs or ListResourcesForWebACL. Each is paced at the service's documented
- * read rate, 1 request per second, until the page is checked; the adaptive pacer
- * (`rate-limiter.ts`) slows a category down further if an account throttles it.
+ * WAF's quota page names a call rate for the web ACL of one resource only; the stored copies of the
+ * page show none for listing the web ACLs or the resources of one. Each is paced at that documented
+ * read rate, 1 request per second, until the page is checked (the web-acl surface says so on each
+ * operation); the adaptive pacer (`adaptive-rate.ts`) slows a category further if an account
+ * throttles it.
  */
 const WAF_LIST_ASSUMED_NOTE =
-  'assumed: no per-operation rate in the stored copy of the page; uses the documented GetWebACLForResource rate, 1 rps';
+  'assumed: no per-operation rate in the stored copy of the page; uses the documented rate of the web ACL of a resource, 1 rps';
 const SECURITY_HUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
 const CLOUDTRAIL_QUOTAS_PAGE =
   'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
@@ -89,11 +93,14 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: IDENTITY_POOL_NEIGHBOUR_RPS,
     source: `${IDENTITY_POOL_QUOTAS} (${IDENTITY_POOL_NEIGHBOUR_NOTE})`,
   },
-  // "Maximum number of calls to GetWebACLForResource: one request per second", not adjustable.
-  'WAFv2.GetWebACLForResource': { rps: 1, source: WAF_QUOTAS_PAGE },
+  // "Maximum number of calls to" the web ACL of a resource: "one request per second", not adjustable.
+  'WAFv2.GetWebACLForResource': {
+    rps: 1,
+    source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',
+  },
   // Once per run: one page of up to 100 regional web ACLs (the default maximum per account and Region).
   'WAFv2.ListWebACLs': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
-  // Once per web ACL per run, with ResourceType COGNITO_USER_POOL.
+  // Once per web ACL per run, for the user pools associated with it.
   'WAFv2.ListResourcesForWebACL': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
   // "The rate of lookup requests is limited to two per second, per account, per Region."
   'CloudTrail.LookupEvents': {
@@ -120,42 +127,44 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
 };
 
 /**
- * Operation name without the `Command` suffix -> category.
- *
- * The user-pool categories of ListUserPools, DescribeUserPool (UserPoolRead) and of the three client
- * reads (UserPoolClientRead) are the ones the reader has always used. The per-operation lists of the
- * Cognito table were elided in the stored copy of the page; the other user-pool operations are placed
- * by the category descriptions ("read your user pools" for pool-wide settings; "retrieve a resource
- * from a user pool, such as group" for identity providers, resource servers, groups, the domain and
- * the hosted-UI customization). Check them against the live page's table before relying on them.
+ * The reads of pools, app clients and CloudTrail, which are not catalog operations: their categories
+ * are the ones the reader has always used (ListUserPools, DescribeUserPool: UserPoolRead; the three
+ * client reads: UserPoolClientRead).
  */
-export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+const BASE_OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   ListUserPools: 'UserPoolRead',
   DescribeUserPool: 'UserPoolRead',
-  GetUserPoolMfaConfig: 'UserPoolRead',
-  DescribeRiskConfiguration: 'UserPoolRead',
-  GetLogDeliveryConfiguration: 'UserPoolRead',
   ListUserPoolClients: 'UserPoolClientRead',
   DescribeUserPoolClient: 'UserPoolClientRead',
   ListUserPoolClientSecrets: 'UserPoolClientRead',
-  ListIdentityProviders: 'UserPoolResourceRead',
-  DescribeIdentityProvider: 'UserPoolResourceRead',
-  ListResourceServers: 'UserPoolResourceRead',
-  ListGroups: 'UserPoolResourceRead',
-  DescribeUserPoolDomain: 'UserPoolResourceRead',
-  GetUICustomization: 'UserPoolResourceRead',
-  ListIdentityPools: 'IdentityPool.ListIdentityPools',
-  DescribeIdentityPool: 'IdentityPool.DescribeIdentityPool',
-  GetIdentityPoolRoles: 'IdentityPool.GetIdentityPoolRoles',
-  GetWebACLForResource: 'WAFv2.GetWebACLForResource',
-  ListWebACLs: 'WAFv2.ListWebACLs',
-  ListResourcesForWebACL: 'WAFv2.ListResourcesForWebACL',
   LookupEvents: 'CloudTrail.LookupEvents',
   DescribeTrails: 'CloudTrail.DescribeTrails',
   GetTrailStatus: 'CloudTrail.GetTrailStatus',
   GetFindings: 'SecurityHub.GetFindings',
   BatchImportFindings: 'SecurityHub.BatchImportFindings',
   PutEvents: 'EventBridge.PutEvents',
+};
+
+function isQuotaCategory(name: string): name is QuotaCategory {
+  return Object.hasOwn(QUOTAS, name);
+}
+
+/**
+ * Operation name without the `Command` suffix -> category: the reads above, and every catalog
+ * operation with the category its surface declares. The per-operation lists of the Cognito table
+ * were elided in the stored copy of the page; a surface says so on each operation whose category is
+ * assumed (`quotaAssumed`), placed by the category descriptions ("read your user pools" for
+ * pool-wide settings; "retrieve a resource from a user pool, such as group" for resources).
+ */
+export const OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
+  ...BASE_OPERATION_QUOTA,
+  ...Object.fromEntries(
+    catalogOperations(CATALOG).map((op) => {
+      if (!isQuotaCategory(op.quota))
+        throw new Error(`${op.name} names quota category ${op.quota}, which quotas.ts does not have`);
+      return [op.name, op.quota];
+    }),
+  ),
 };
 
 /** The quota an operation is paced by; throws for an operation missing from the table (a bug, not a runtime state). */

@@ -7,14 +7,8 @@
  * nothing else of a record reaches a stored document, a message or a log line.
  */
 
-import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import type { Finding } from './types.js';
-import {
-  type EventResources,
-  WRITE_EVENTS,
-  type Surface as WriteEventSurface,
-  writeEventOf,
-} from './write-events.js';
+import type { EventResources, WriteEventTable } from './write-events.js';
 
 /** The only fields cognito-drift keeps of a CloudTrail record. */
 export interface TrailEvent {
@@ -76,7 +70,7 @@ function text(value: unknown, max = 512): string | undefined {
  * event's `detail`), or undefined when it is not a successful write event cognito-drift watches.
  * Nothing else of the record is copied.
  */
-export function toTrailEvent(record: Json): TrailEvent | undefined {
+export function toTrailEvent(record: Json, table: WriteEventTable): TrailEvent | undefined {
   const eventSource = text(at(record, 'eventSource'));
   const eventName = text(at(record, 'eventName'));
   const eventId = text(at(record, 'eventID'));
@@ -84,7 +78,7 @@ export function toTrailEvent(record: Json): TrailEvent | undefined {
   if (!eventSource || !eventName || !eventId || !eventTime) return undefined;
   // A call that failed changed nothing.
   if (text(at(record, 'errorCode'))) return undefined;
-  const entry = writeEventOf(eventSource, eventName);
+  const entry = table.of(eventSource, eventName);
   if (!entry) return undefined;
   const resources: EventResources = {};
   for (const [key, paths] of Object.entries(entry.paths)) {
@@ -123,10 +117,13 @@ function sessionName(arn: string): string | undefined {
   return match?.[1];
 }
 
-/** The identity-pool lifecycle events: an identity pool's `pool-added` / `pool-removed`. */
-const IDENTITY_POOL_EVENTS_OF_KIND: Partial<Record<string, readonly string[]>> = {
-  'pool-added': ['CreateIdentityPool'],
-  'pool-removed': ['DeleteIdentityPool'],
+/**
+ * The lifecycle events of a unit of its own kind (an identity pool): its `pool-added` is its kind's
+ * Create event, its `pool-removed` its Delete event.
+ */
+const UNIT_VERB_OF_KIND: Partial<Record<string, string>> = {
+  'pool-added': 'Create',
+  'pool-removed': 'Delete',
 };
 
 const EVENT_NAMES_OF_KIND: Partial<Record<string, readonly string[]>> = {
@@ -146,14 +143,19 @@ const MFA_PATH =
  * know (new resource kinds) match the events of the table's surface named in the kind
  * (`identity-provider-changed` -> the IdentityProvider events), else UpdateUserPool.
  */
-export function eventNamesFor(finding: Finding): readonly string[] {
-  const identityPool = isIdentityPoolId(finding.poolId);
-  const byKind = (identityPool ? IDENTITY_POOL_EVENTS_OF_KIND : EVENT_NAMES_OF_KIND)[finding.kind];
+export function eventNamesFor(finding: Finding, table: WriteEventTable): readonly string[] {
+  // A unit of its own kind (an identity pool) is created, changed and deleted by its kind's events.
+  const unit = table.ofUnit(finding.poolId);
+  const verb = UNIT_VERB_OF_KIND[finding.kind];
+  if (unit && verb) return unit.filter((e) => e.eventName.startsWith(verb)).map((e) => e.eventName);
+  const byKind = unit ? undefined : EVENT_NAMES_OF_KIND[finding.kind];
   if (byKind) return byKind;
   // A surface's changes (and its resources added or removed) come from that surface's writes.
-  const surface = finding.surface === undefined ? undefined : EVENT_SURFACE_OF[finding.surface];
-  if (surface) return WRITE_EVENTS.filter((e) => e.surface === surface).map((e) => e.eventName);
-  if (identityPool) return WRITE_EVENTS.filter((e) => e.surface === 'identity-pool').map((e) => e.eventName);
+  if (finding.surface !== undefined) {
+    const named = table.events.filter((e) => e.surface === finding.surface).map((e) => e.eventName);
+    if (named.length > 0) return named;
+  }
+  if (unit) return unit.map((e) => e.eventName);
   if (finding.kind === 'field-changed' || finding.kind === 'list-changed') {
     if (finding.clientId !== undefined) return ['UpdateUserPoolClient'];
     if (MFA_PATH.test(finding.path)) return ['SetUserPoolMfaConfig', 'UpdateUserPool'];
@@ -161,28 +163,22 @@ export function eventNamesFor(finding: Finding): readonly string[] {
     return ['UpdateUserPool'];
   }
   const kind: string = finding.kind;
-  const named = WRITE_EVENTS.filter((entry) => kind.startsWith(entry.surface)).map((e) => e.eventName);
+  const named = table.events
+    .filter((entry) => entry.surface !== undefined && kind.startsWith(kindPrefix(entry.surface)))
+    .map((e) => e.eventName);
   return named.length > 0 ? named : ['UpdateUserPool'];
 }
 
-/** The write-event table's name for each watched surface (`lambda/surfaces/`). */
-const EVENT_SURFACE_OF: Readonly<Record<string, WriteEventSurface>> = {
-  identityProviders: 'identity-provider',
-  groups: 'group',
-  mfa: 'mfa',
-  riskConfiguration: 'risk',
-  waf: 'waf',
-  domains: 'domain',
-  logDelivery: 'log-delivery',
-  resourceServers: 'resource-server',
-  uiCustomization: 'ui-customization',
-};
+/** A kind's prefix for a surface name: `identityProviders` -> `identity-provider`. */
+function kindPrefix(surface: string): string {
+  return surface.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/s$/, '');
+}
 
 /**
  * Whether `event` could have made `finding`: same pool (user or identity), same client, provider or
  * group when both name one, a fitting event.
  */
-function fits(finding: Finding, event: TrailEvent): boolean {
+function fits(finding: Finding, event: TrailEvent, table: WriteEventTable): boolean {
   const { userPoolId, identityPoolId, clientId, providerName, groupName } = event.resources;
   if (userPoolId !== finding.poolId && identityPoolId !== finding.poolId) return false;
   if (finding.clientId !== undefined && clientId !== undefined && clientId !== finding.clientId) return false;
@@ -194,7 +190,7 @@ function fits(finding: Finding, event: TrailEvent): boolean {
     return false;
   if (finding.surface === 'groups' && groupName !== undefined && groupName !== finding.resourceId)
     return false;
-  return eventNamesFor(finding).includes(event.eventName);
+  return eventNamesFor(finding, table).includes(event.eventName);
 }
 
 /** The id LookupEvents is asked for first (`ResourceName`): the finding's client, else its pool. */
@@ -214,11 +210,12 @@ export function matchFindings(
   findings: readonly Finding[],
   events: readonly TrailEvent[],
   noMatch: string,
+  table: WriteEventTable,
 ): Attribution[] {
   return findings.map((finding) => {
-    const names = eventNamesFor(finding);
+    const names = eventNamesFor(finding, table);
     const ranked = events
-      .filter((candidate) => fits(finding, candidate))
+      .filter((candidate) => fits(finding, candidate, table))
       .sort(
         (a, b) =>
           names.indexOf(a.eventName) - names.indexOf(b.eventName) ||

@@ -215,7 +215,7 @@ export const runDocSchema = z.strictObject({
   partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
   /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
   firstRun: z.boolean().optional(),
-  /** Listings that failed (ListIdentityPools): what they list is neither compared nor reported as removed. */
+  /** Listings that failed (the identity pools'): what they list is neither compared nor reported as removed. */
   unlisted: z.array(z.strictObject({ kind: z.literal('identityPools'), reason: z.string() })).optional(),
   /** The surfaces this run reads. */
   watching: z.array(z.string()).optional(),

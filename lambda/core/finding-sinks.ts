@@ -7,11 +7,12 @@
  * Pure, except {@link publishFindingSinks}, which calls the sinks and never throws.
  */
 
-import { isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { type Attribution, formatAttribution } from './attribution.js';
 import { contentHash } from './canonical.js';
+import type { SurfaceCatalog } from './catalog.js';
 import { escapeControl } from './escape.js';
 import { SECRET_DIGEST_PREFIX } from './normalize.js';
+import { isIdentityPoolId } from './pool-ids.js';
 import type { Logger, MetricsSink } from './ports.js';
 import { describeChange, type PoolDrift, type RunContext } from './render.js';
 import { METRIC } from './telemetry.js';
@@ -98,7 +99,9 @@ export function toSinkReport(
       status: drift.status,
       ...(drift.unapprovedSince ? { unapprovedSince: drift.unapprovedSince } : {}),
       approveCommand: escapeControl(ctx.approveCommand(drift.poolId)),
-      findings: drift.findings.map((finding, i) => toSinkFinding(finding, drift.attributions?.[i])),
+      findings: drift.findings.map((finding, i) =>
+        toSinkFinding(finding, drift.attributions?.[i], ctx.catalog),
+      ),
     })),
     resolved: resolved.map((r) => ({ poolId: r.poolId, poolName: escapeControl(r.poolName) })),
   };
@@ -118,7 +121,11 @@ export function findingIdentity(finding: Finding): string {
   ]).slice(0, 32);
 }
 
-function toSinkFinding(finding: Finding, attribution: Attribution | undefined): SinkFinding {
+function toSinkFinding(
+  finding: Finding,
+  attribution: Attribution | undefined,
+  catalog: SurfaceCatalog,
+): SinkFinding {
   const scope = {
     ...(finding.clientId !== undefined ? { clientId: escapeControl(finding.clientId) } : {}),
     ...(finding.clientName !== undefined ? { clientName: escapeControl(finding.clientName) } : {}),
@@ -141,7 +148,7 @@ function toSinkFinding(finding: Finding, attribution: Attribution | undefined): 
     severity: finding.severity,
     rule: finding.rule,
     kind: finding.kind,
-    summary: describeChange(finding),
+    summary: describeChange(finding, catalog),
     ...scope,
     ...values,
     ...(attribution ? { author: authorOf(attribution) } : {}),

@@ -116,7 +116,7 @@ export interface ResourceNormalization {
 export const SECRET_DIGEST_PREFIX = 'secret-sha256:';
 
 /**
- * Normalizes one resource of a surface (a DescribeIdentityProvider result, a group, ...), on a copy.
+ * Normalizes one resource of a surface (an identity provider, a group, ...), on a copy.
  * Secret fields are digested first, so the value never reaches the JSON conversion, a log or a store.
  */
 export function normalizeResource(source: object, spec: ResourceNormalization): JsonObject {

@@ -1,6 +1,5 @@
-import { isIdentityPoolId } from '../surfaces/identity-pools.js';
-import { surfaceNamed } from '../surfaces/index.js';
 import { type Attribution, formatAttribution } from './attribution.js';
+import { entryNamed, type SurfaceCatalog, unitKindOf } from './catalog.js';
 import { escapeControl } from './escape.js';
 import { SECRET_DIGEST_PREFIX } from './normalize.js';
 import type { AlertMessage } from './ports.js';
@@ -36,6 +35,8 @@ export interface RunContext {
   approveCommand: (poolId: string) => string;
   /** Where the full JSON report of this run is stored, when it is. */
   reportLocation?: string;
+  /** The resource kinds, for their names in messages. */
+  catalog: SurfaceCatalog;
 }
 
 /** One pool's part of a digest. */
@@ -89,7 +90,7 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
     `== Pool ${pool.poolName} (${pool.poolId}): ${pool.findings.length} change${plural(pool.findings.length)}, ${status}`,
   ];
   const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions?.[i]]));
-  lines.push(...findingLines(pool.findings, { authorOf: (f) => authorOf.get(f) }));
+  lines.push(...findingLines(pool.findings, { catalog: ctx.catalog, authorOf: (f) => authorOf.get(f) }));
   lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
   return lines;
 }
@@ -107,10 +108,10 @@ export interface FindingGroup {
  * pool, clients by id, surfaces), most severe first within a group. The one grouping and ordering
  * there is: the email and the CLI both call it, so they cannot disagree.
  */
-export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+export function groupFindings(findings: readonly Finding[], catalog: SurfaceCatalog): FindingGroup[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
-    const heading = groupOf(finding);
+    const heading = groupOf(finding, catalog);
     const members = groups.get(heading);
     if (members) members.push(finding);
     else groups.set(heading, [finding]);
@@ -137,6 +138,8 @@ export function findingsByPool(
 
 /** How {@link findingLines} marks a severity (the CLI colours it) and who made a change. */
 export interface FindingLineOptions {
+  /** The resource kinds, for their names. */
+  catalog: SurfaceCatalog;
   severityTag?: (severity: Severity) => string;
   authorOf?: (finding: Finding) => Attribution | undefined;
 }
@@ -146,18 +149,18 @@ export interface FindingLineOptions {
  * author line when one call made the whole group, then `[SEVERITY] change` with the change's detail
  * lines and, when the group has several authors, the change's own author line.
  */
-export function findingLines(findings: readonly Finding[], options: FindingLineOptions = {}): string[] {
+export function findingLines(findings: readonly Finding[], options: FindingLineOptions): string[] {
   const tag = options.severityTag ?? ((severity: Severity) => `[${severity}]`);
   const authorOf = options.authorOf ?? (() => undefined);
   const lines: string[] = [];
-  for (const group of groupFindings(findings)) {
+  for (const group of groupFindings(findings, options.catalog)) {
     lines.push(`  ${escapeControl(group.heading)}`);
     // One author line for a group made by one call; otherwise one under each change.
     const authors = new Set(group.findings.map((f) => authorLine(authorOf(f))));
     const shared = authors.size === 1 ? [...authors][0] : undefined;
     if (shared) lines.push(`    ${escapeControl(shared)}`);
     for (const finding of group.findings) {
-      lines.push(`    ${tag(finding.severity)} ${describeChange(finding)}`);
+      lines.push(`    ${tag(finding.severity)} ${describeChange(finding, options.catalog)}`);
       for (const detail of changeDetails(finding)) lines.push(`      ${detail}`);
       const own = authors.size > 1 ? authorLine(authorOf(finding)) : undefined;
       if (own) lines.push(`      ${escapeControl(own)}`);
@@ -170,11 +173,11 @@ export function findingLines(findings: readonly Finding[], options: FindingLineO
  * One line, in words, for one change. Never contains a secret value: changes hold none. Names and
  * values are escaped ({@link escapeControl}): a name with a line break cannot add a line.
  */
-export function describeChange(change: Change): string {
-  return escapeControl(changeInWords(change));
+export function describeChange(change: Change, catalog: SurfaceCatalog): string {
+  return escapeControl(changeInWords(change, catalog));
 }
 
-function changeInWords(change: Change): string {
+function changeInWords(change: Change, catalog: SurfaceCatalog): string {
   switch (change.kind) {
     case 'pool-added':
       return `Pool created: ${change.poolName} (${change.poolId})`;
@@ -198,9 +201,9 @@ function changeInWords(change: Change): string {
         ? `Secret rotation not finished: two or more secrets for ${change.days} days (limit ${change.limitDays}); newest id ${change.secretId}, created ${change.createdAt}`
         : `Client secret older than ${change.limitDays} days: id ${change.secretId}, created ${change.createdAt} (${change.days} days ago)`;
     case 'resource-added':
-      return `${capitalized(surfaceLabel(change.surface))} added: ${change.resourceName}${settingsOf(change.config)}`;
+      return `${capitalized(surfaceLabel(catalog, change.surface))} added: ${change.resourceName}${settingsOf(change.config)}`;
     case 'resource-removed':
-      return `${capitalized(surfaceLabel(change.surface))} removed: ${change.resourceName}${settingsOf(change.config)}`;
+      return `${capitalized(surfaceLabel(catalog, change.surface))} removed: ${change.resourceName}${settingsOf(change.config)}`;
     case 'field-changed':
       if (isSecretDigest(change.before) || isSecretDigest(change.after)) {
         const what = change.before === undefined ? 'set' : change.after === undefined ? 'removed' : 'changed';
@@ -273,14 +276,15 @@ function isClientLifecycle(change: Change): boolean {
 }
 
 /** The heading a finding is listed under: the pool, one of its clients, or one surface resource. */
-function groupOf(change: Change): string {
+function groupOf(change: Change, catalog: SurfaceCatalog): string {
   if (change.surface !== undefined) {
     if (change.kind === 'resource-added' || change.kind === 'resource-removed')
-      return capitalized(surfacePlural(change.surface));
-    const label = capitalized(surfaceLabel(change.surface));
+      return capitalized(surfacePlural(catalog, change.surface));
+    const label = capitalized(surfaceLabel(catalog, change.surface));
     return change.resourceId === 'pool' ? label : `${label} ${change.resourceName} (${change.resourceId})`;
   }
-  if (isIdentityPoolId(change.poolId)) return 'Identity pool';
+  const unit = unitKindOf(catalog, change.poolId);
+  if (unit) return capitalized(unit.label);
   return change.clientId === undefined || isClientLifecycle(change)
     ? 'Pool'
     : `Client ${change.clientName} (${change.clientId})`;
@@ -309,12 +313,12 @@ function isSecretDigest(value: Json | undefined): boolean {
   return typeof value === 'string' && value.startsWith(SECRET_DIGEST_PREFIX);
 }
 
-function surfaceLabel(name: string): string {
-  return surfaceNamed(name)?.label ?? name;
+function surfaceLabel(catalog: SurfaceCatalog, name: string): string {
+  return entryNamed(catalog, name)?.label ?? name;
 }
 
-function surfacePlural(name: string): string {
-  return surfaceNamed(name)?.plural ?? name;
+function surfacePlural(catalog: SurfaceCatalog, name: string): string {
+  return entryNamed(catalog, name)?.plural ?? name;
 }
 
 function capitalized(text: string): string {
@@ -355,7 +359,7 @@ export function renderNowWatching(
   surfaces: readonly string[],
   identityPools: number,
 ): AlertMessage {
-  const labels = surfaces.map((s) => (s === 'identityPools' ? 'identity pools' : surfacePlural(s)));
+  const labels = surfaces.map((s) => surfacePlural(ctx.catalog, s));
   return {
     subject: formatSubject(ctx, `Now also watching ${labels.length} more surface${plural(labels.length)}`),
     body: [
@@ -434,7 +438,7 @@ export function renderAuthorFollowUp(ctx: RunContext, pools: readonly AuthorFoll
   const sections = pools.map((pool) => {
     const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions[i]]));
     const lines = ['', `== Pool ${pool.poolName} (${pool.poolId}), alerted at ${pool.alertedAt}`];
-    for (const group of groupFindings(pool.findings)) {
+    for (const group of groupFindings(pool.findings, ctx.catalog)) {
       const authors = [...new Set(group.findings.flatMap((f) => authorLine(authorOf.get(f)) ?? []))];
       lines.push(`  ${group.heading}: ${countOf(group.findings.length, 'change')}`);
       for (const author of authors) lines.push(`    ${author}`);

@@ -1,20 +1,8 @@
-import { IDENTITY_POOL_RULES } from '../surfaces/identity-pools.js';
-import { SURFACE_RULES } from '../surfaces/index.js';
+import type { RuleContext, SeverityRule, SurfaceCatalog } from './catalog.js';
 import type { Change, ClientSnapshot, Finding, Json, JsonObject, PoolSnapshot } from './types.js';
 import { SEVERITY_ORDER, Severity } from './types.js';
 
-/** What a rule may look at besides the change itself: the pool before and after. */
-export interface RuleContext {
-  baseline: PoolSnapshot | null;
-  current: PoolSnapshot | null;
-}
-
-/** A severity rule: a small named pure function; `undefined` means "not mine". */
-export interface SeverityRule {
-  name: string;
-  description: string;
-  evaluate(change: Change, ctx: RuleContext): Severity | undefined;
-}
+export type { RuleContext, SeverityRule } from './catalog.js';
 
 /** Each token's validity field and what Cognito uses when the client leaves it unset. */
 export const TOKEN_DEFAULTS = {
@@ -51,10 +39,11 @@ const isPoolField = (change: Change, ...paths: string[]) =>
 const SECURITY_MODE_STRENGTH: Record<string, number> = { OFF: 0, AUDIT: 1, ENFORCED: 2 };
 
 /**
- * The severity rules, in one readable place. HIGH marks changes that can weaken security; the
- * highest severity any rule gives a change wins, and a change no rule claims is MEDIUM.
+ * The severity rules of user pools and app clients, in one readable place. HIGH marks changes that
+ * can weaken security; the highest severity any rule gives a change wins, and a change no rule
+ * claims is MEDIUM. Every other kind declares its rules in its catalog entry: see {@link severityRules}.
  */
-export const SEVERITY_RULES: readonly SeverityRule[] = [
+export const CORE_RULES: readonly SeverityRule[] = [
   {
     name: 'resource-added-or-removed',
     description: 'A pool or app client was created or deleted',
@@ -212,8 +201,10 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
       return strength(c.after) < strength(c.before) ? Severity.HIGH : undefined;
     },
   },
-  ...IDENTITY_POOL_RULES,
-  ...SURFACE_RULES,
+];
+
+/** Rules that apply to every kind, after the kinds' own. */
+const SHARED_RULES: readonly SeverityRule[] = [
   {
     name: 'cosmetic',
     description: 'Message templates, tags, names and analytics settings',
@@ -224,6 +215,11 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
   },
 ];
 
+/** Every severity rule: the pool's and clients', each catalog entry's, then the shared ones. */
+export function severityRules(catalog: SurfaceCatalog): SeverityRule[] {
+  return [...CORE_RULES, ...catalog.entries.flatMap((e) => e.rules), ...SHARED_RULES];
+}
+
 /**
  * Gives each change the highest severity any rule assigns (MEDIUM when none does). A rule that
  * throws does not crash the run: the change is marked HIGH so a person looks at it.
@@ -231,7 +227,7 @@ export const SEVERITY_RULES: readonly SeverityRule[] = [
 export function classify(
   changes: readonly Change[],
   ctx: RuleContext,
-  rules: readonly SeverityRule[] = SEVERITY_RULES,
+  rules: readonly SeverityRule[],
 ): Finding[] {
   return changes.map((change) => {
     let best: { severity: Severity; rule: string } | undefined;

@@ -41,7 +41,7 @@ export type SurfaceSnapshot = Record<string, ResourceSnapshot>;
 
 /**
  * A user pool and all its app clients after normalization; or an identity pool (its id has a colon,
- * `us-east-1:1111…`), whose `config` holds DescribeIdentityPool and GetIdentityPoolRoles and which has
+ * `us-east-1:1111…`), whose `config` holds the identity pool's description and roles and which has
  * no clients.
  */
 export interface PoolSnapshot {

@@ -1,173 +1,96 @@
 /**
- * The CloudTrail write events that change what cognito-drift watches: ONE table, read by the
+ * The CloudTrail write events that change what cognito-drift watches. The user pool's and app
+ * clients' own events are listed here; every other kind declares its events in its catalog entry
+ * (`lambda/surfaces/`). {@link writeEventTable} joins the two into ONE table, read by the
  * EventBridge rules of the construct (which events start a targeted check), by the attribution
  * matcher (which event made a finding) and by the CloudTrail reader (which event names to look up).
- *
- * Each entry names where, in the CloudTrail record, the event names the resources it touched.
- * Paths are dotted, from the record root (`requestParameters.userPoolId`); the first that holds a
- * string wins. Only these fields are ever read from `requestParameters` and `responseElements`.
  */
+import type { EventSource, SurfaceCatalog, WriteEvent } from './catalog.js';
 
-/** The part of the configuration an event changes; a finding is matched to events of its surfaces. */
-export type Surface =
-  | 'pool'
-  | 'client'
-  | 'client-secret'
-  | 'mfa'
-  | 'risk'
-  | 'identity-provider'
-  | 'resource-server'
-  | 'group'
-  | 'domain'
-  | 'log-delivery'
-  | 'ui-customization'
-  | 'waf'
-  | 'identity-pool';
+export type { EventResources, WriteEvent } from './catalog.js';
 
-/** The resource ids an event can name, as the matcher and the targeted check use them. */
-export interface EventResources {
-  userPoolId?: string;
-  clientId?: string;
-  providerName?: string;
-  groupName?: string;
-  identityPoolId?: string;
-}
+/** The CloudTrail event source of Cognito user pools. */
+export const IDP_SOURCE = 'cognito-idp.amazonaws.com' as const;
+const IDP = IDP_SOURCE;
 
-export interface WriteEvent {
-  /** CloudTrail `eventSource`. */
-  eventSource: 'cognito-idp.amazonaws.com' | 'cognito-identity.amazonaws.com' | 'wafv2.amazonaws.com';
-  eventName: string;
-  surface: Surface;
-  /** Where each resource id is, in order of preference. `userPoolArn` paths end in `userpool/<id>`. */
-  paths: Partial<Record<keyof EventResources | 'userPoolArn', readonly string[]>>;
-}
+/** Where a user-pool event names its pool. */
+export const POOL_PATHS = { userPoolId: ['requestParameters.userPoolId'] } as const;
+/** Where a user-pool event names its pool and app client. */
+export const CLIENT_PATHS = { ...POOL_PATHS, clientId: ['requestParameters.clientId'] } as const;
 
-const IDP = 'cognito-idp.amazonaws.com' as const;
-const IDENTITY = 'cognito-identity.amazonaws.com' as const;
-const WAF = 'wafv2.amazonaws.com' as const;
-
-const pool = { userPoolId: ['requestParameters.userPoolId'] };
-const client = { ...pool, clientId: ['requestParameters.clientId'] };
-
-/** Every write event cognito-drift reacts to and attributes findings to. */
-export const WRITE_EVENTS: readonly WriteEvent[] = [
+/** The events of user pools and app clients, which every run watches. */
+const CORE_WRITE_EVENTS: readonly WriteEvent[] = [
   {
     eventSource: IDP,
     eventName: 'CreateUserPool',
     surface: 'pool',
     paths: { userPoolId: ['responseElements.userPool.id'] },
   },
-  { eventSource: IDP, eventName: 'UpdateUserPool', surface: 'pool', paths: pool },
-  { eventSource: IDP, eventName: 'DeleteUserPool', surface: 'pool', paths: pool },
-  { eventSource: IDP, eventName: 'AddCustomAttributes', surface: 'pool', paths: pool },
+  { eventSource: IDP, eventName: 'UpdateUserPool', surface: 'pool', paths: POOL_PATHS },
+  { eventSource: IDP, eventName: 'DeleteUserPool', surface: 'pool', paths: POOL_PATHS },
+  { eventSource: IDP, eventName: 'AddCustomAttributes', surface: 'pool', paths: POOL_PATHS },
   {
     eventSource: IDP,
     eventName: 'CreateUserPoolClient',
     surface: 'client',
-    paths: { ...pool, clientId: ['responseElements.userPoolClient.clientId'] },
+    paths: { ...POOL_PATHS, clientId: ['responseElements.userPoolClient.clientId'] },
   },
-  { eventSource: IDP, eventName: 'UpdateUserPoolClient', surface: 'client', paths: client },
-  { eventSource: IDP, eventName: 'DeleteUserPoolClient', surface: 'client', paths: client },
-  { eventSource: IDP, eventName: 'AddUserPoolClientSecret', surface: 'client-secret', paths: client },
-  { eventSource: IDP, eventName: 'DeleteUserPoolClientSecret', surface: 'client-secret', paths: client },
-  { eventSource: IDP, eventName: 'SetUserPoolMfaConfig', surface: 'mfa', paths: pool },
+  { eventSource: IDP, eventName: 'UpdateUserPoolClient', surface: 'client', paths: CLIENT_PATHS },
+  { eventSource: IDP, eventName: 'DeleteUserPoolClient', surface: 'client', paths: CLIENT_PATHS },
+  { eventSource: IDP, eventName: 'AddUserPoolClientSecret', surface: 'client-secret', paths: CLIENT_PATHS },
   {
     eventSource: IDP,
-    eventName: 'SetRiskConfiguration',
-    surface: 'risk',
-    paths: { ...pool, clientId: ['requestParameters.clientId'] },
-  },
-  ...(['Create', 'Update', 'Delete'] as const).flatMap((verb): WriteEvent[] => [
-    {
-      eventSource: IDP,
-      eventName: `${verb}IdentityProvider`,
-      surface: 'identity-provider',
-      paths: { ...pool, providerName: ['requestParameters.providerName'] },
-    },
-    {
-      eventSource: IDP,
-      eventName: `${verb}Group`,
-      surface: 'group',
-      paths: { ...pool, groupName: ['requestParameters.groupName'] },
-    },
-    { eventSource: IDP, eventName: `${verb}ResourceServer`, surface: 'resource-server', paths: pool },
-    { eventSource: IDP, eventName: `${verb}UserPoolDomain`, surface: 'domain', paths: pool },
-  ]),
-  {
-    eventSource: IDP,
-    eventName: 'SetUICustomization',
-    surface: 'ui-customization',
-    paths: { ...pool, clientId: ['requestParameters.clientId'] },
-  },
-  { eventSource: IDP, eventName: 'SetLogDeliveryConfiguration', surface: 'log-delivery', paths: pool },
-  {
-    eventSource: IDENTITY,
-    eventName: 'CreateIdentityPool',
-    surface: 'identity-pool',
-    paths: { identityPoolId: ['responseElements.identityPoolId', 'responseElements.IdentityPoolId'] },
-  },
-  {
-    eventSource: IDENTITY,
-    eventName: 'DeleteIdentityPool',
-    surface: 'identity-pool',
-    paths: { identityPoolId: ['requestParameters.identityPoolId'] },
-  },
-  {
-    eventSource: IDENTITY,
-    eventName: 'UpdateIdentityPool',
-    surface: 'identity-pool',
-    paths: { identityPoolId: ['requestParameters.identityPoolId'] },
-  },
-  {
-    eventSource: IDENTITY,
-    eventName: 'SetIdentityPoolRoles',
-    surface: 'identity-pool',
-    paths: { identityPoolId: ['requestParameters.identityPoolId'] },
-  },
-  {
-    eventSource: WAF,
-    eventName: 'AssociateWebACL',
-    surface: 'waf',
-    paths: { userPoolArn: ['requestParameters.resourceArn'] },
-  },
-  {
-    eventSource: WAF,
-    eventName: 'DisassociateWebACL',
-    surface: 'waf',
-    paths: { userPoolArn: ['requestParameters.resourceArn'] },
+    eventName: 'DeleteUserPoolClientSecret',
+    surface: 'client-secret',
+    paths: CLIENT_PATHS,
   },
 ];
 
-const BY_KEY = new Map(WRITE_EVENTS.map((entry) => [`${entry.eventSource} ${entry.eventName}`, entry]));
+/** The one table of watched write events, with a lookup by source and name. */
+export interface WriteEventTable {
+  readonly events: readonly WriteEvent[];
+  /** The table entry of an event, or undefined when cognito-drift does not watch it. */
+  of(eventSource: string, eventName: string): WriteEvent | undefined;
+  /** The events of a kind watched as units of its own (identity pools) when `id` is one; else undefined. */
+  ofUnit(id: string): readonly WriteEvent[] | undefined;
+}
 
-/** The table entry of an event, or undefined when cognito-drift does not watch it. */
-export function writeEventOf(eventSource: string, eventName: string): WriteEvent | undefined {
-  return BY_KEY.get(`${eventSource} ${eventName}`);
+/**
+ * The table of every write event: the pool's and clients' own, then each catalog entry's, stamped
+ * with the entry's name. Throws when two kinds claim one event (the table would be ambiguous).
+ */
+export function writeEventTable(catalog: SurfaceCatalog): WriteEventTable {
+  const events: WriteEvent[] = [
+    ...CORE_WRITE_EVENTS,
+    ...catalog.entries.flatMap((entry) => entry.writeEvents.map((e) => ({ ...e, surface: entry.name }))),
+  ];
+  const byKey = new Map<string, WriteEvent>();
+  for (const entry of events) {
+    const key = `${entry.eventSource} ${entry.eventName}`;
+    if (byKey.has(key)) throw new Error(`write event ${key} is declared twice in the catalog`);
+    byKey.set(key, entry);
+  }
+  const ofUnit = (id: string) => {
+    const unit = catalog.entries.find((entry) => entry.ownsUnit?.(id));
+    return unit ? events.filter((e) => e.surface === unit.name) : undefined;
+  };
+  return { events, of: (source, name) => byKey.get(`${source} ${name}`), ofUnit };
 }
 
 /** The EventBridge `source` of a CloudTrail event source (`cognito-idp.amazonaws.com` -> `aws.cognito-idp`). */
-export function eventBridgeSource(eventSource: WriteEvent['eventSource']): string {
+export function eventBridgeSource(eventSource: EventSource): string {
   return `aws.${eventSource.replace(/\.amazonaws\.com$/, '')}`;
 }
 
 /** The detail-type EventBridge gives management events recorded by CloudTrail. */
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
-/**
- * The event names of each EventBridge source, for the rules' patterns: the same table, grouped.
- * WAF associations are listed apart because their rule also restricts `resourceArn` to user pools.
- */
-export function eventNamesBySource(): Map<string, string[]> {
+/** The event names of each EventBridge source, for the rules' patterns: the same table, grouped. */
+export function eventNamesBySource(table: WriteEventTable): Map<string, string[]> {
   const bySource = new Map<string, string[]>();
-  for (const entry of WRITE_EVENTS) {
+  for (const entry of table.events) {
     const source = eventBridgeSource(entry.eventSource);
     bySource.set(source, [...(bySource.get(source) ?? []), entry.eventName]);
   }
   return bySource;
-}
-
-/** The event names of a surface, for the CloudTrail reader's lookups. */
-export function eventNamesOf(surfaces: Iterable<Surface>): string[] {
-  const wanted = new Set(surfaces);
-  return WRITE_EVENTS.filter((entry) => wanted.has(entry.surface)).map((entry) => entry.eventName);
 }

@@ -1,5 +1,9 @@
 import { type TrailEvent, toTrailEvent } from '../core/attribution.js';
-import { CLOUDTRAIL_DETAIL_TYPE } from '../core/write-events.js';
+import { CLOUDTRAIL_DETAIL_TYPE, writeEventTable } from '../core/write-events.js';
+import { CATALOG } from '../surfaces/index.js';
+
+/** The watched write events: the one table, from the catalog. */
+const WRITE_EVENTS = writeEventTable(CATALOG);
 
 /** An EventBridge event as the rule delivers it (only the fields read here). */
 export interface CloudTrailApiEvent {
@@ -27,7 +31,7 @@ export interface ParsedApiEvent {
 
 /** The watched write event in an EventBridge event, reduced to its named fields; undefined otherwise. */
 export function parseApiEvent(input: CloudTrailApiEvent): ParsedApiEvent | undefined {
-  const event = toTrailEvent(input.detail);
+  const event = toTrailEvent(input.detail, WRITE_EVENTS);
   if (!event) return undefined;
   return {
     event,

@@ -1,7 +1,12 @@
 import { type Attribution, type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
+import { writeEventTable } from '../core/write-events.js';
 import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
+import { CATALOG } from '../surfaces/index.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
+
+/** The watched write events: the one table, from the catalog. */
+const WRITE_EVENTS = writeEventTable(CATALOG);
 
 export interface RealtimeDeps extends Omit<DetectorDeps, 'attribute'> {
   /** Waits the debounce window; injected so tests and the benchmark need not wait. */
@@ -104,6 +109,7 @@ export function attributeFromEvents(byPool: Record<string, TrailEvent[]>): Attri
           request.findings,
           byPool[request.poolId] ?? [],
           'not made by the calls that started this check; the next sweep looks it up in CloudTrail',
+          WRITE_EVENTS,
         ).map(
           (attribution): Attribution =>
             attribution.kind === 'unknown' ? { ...attribution, followUp: true } : attribution,

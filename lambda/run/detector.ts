@@ -53,13 +53,17 @@ import {
   renderStoreProblems,
 } from '../core/render.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
-import { classify } from '../core/severity.js';
+import { classify, severityRules } from '../core/severity.js';
 import { findingsMetric, METRIC } from '../core/telemetry.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { ConflictError, describeError, errorReason, MalformedDocumentError } from '../errors.js';
-import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { CATALOG } from '../surfaces/index.js';
 import { LeaseLostError, leaseStatus, mayTakeUp, RunLease } from './run-lease.js';
+
+/** Every severity rule: the pool's and clients', and each catalog entry's. */
+const RULES = severityRules(CATALOG);
 
 /** What the detector talks to. Everything with a side effect comes in here. */
 export interface DetectorDeps {
@@ -650,12 +654,16 @@ class DetectorRun {
   private secretHygiene(pool: PoolSnapshot): Finding[] {
     const policy = this.options.secretPolicy;
     if (!policy) return [];
-    return classify(secretLifecycleChanges(pool, policy, this.deps.now()), { baseline: null, current: pool });
+    return classify(
+      secretLifecycleChanges(pool, policy, this.deps.now()),
+      { baseline: null, current: pool },
+      RULES,
+    );
   }
 
   private findings(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Finding[] {
     const changes = this.ignore.filter(diffPool(baseline, current), { baseline, current });
-    return classify(changes, { baseline, current });
+    return classify(changes, { baseline, current }, RULES);
   }
 
   /** ListUserPools itself failed: nothing can be compared, nothing is reported as removed. */
@@ -716,7 +724,7 @@ class DetectorRun {
     const resolved: { poolId: string; poolName: string }[] = [];
     for (const { kind, reason } of run.unlisted ?? []) {
       if (kind === 'identityPools')
-        readProblems.push({ what: 'ListIdentityPools (the list of all identity pools)', reason });
+        readProblems.push({ what: `${IDENTITY_POOL_LIST} (the list of all identity pools)`, reason });
     }
 
     // Pools with a baseline that ListUserPools no longer names, or that vanished mid-scan: removed.
@@ -726,8 +734,10 @@ class DetectorRun {
       // A targeted check knows nothing of the pools it did not read.
       if (this.targets && !this.targets.has(poolId)) continue;
       if (listed.has(poolId) && run.outcomes[poolId]?.status !== 'gone') continue;
-      // Identity pools not listed this run (not watched, or ListIdentityPools failed) are not removed.
-      if (isIdentityPoolId(poolId) && !identityPoolsListed) continue;
+      // Identity pools not listed this run (not watched, or their listing failed) are not removed,
+      // unless their own describe said they are gone (a targeted check after DeleteIdentityPool).
+      if (isIdentityPoolId(poolId) && !identityPoolsListed && run.outcomes[poolId]?.status !== 'gone')
+        continue;
       const cached = state.pools[poolId]?.baseline;
       if (cached?.etag === object.etag && cached.snapshotHash === null) continue;
       if (this.ignore.ignoresPool(poolId, '')) continue;
@@ -1024,6 +1034,7 @@ class DetectorRun {
       runId: run.runId,
       at: run.startedAt,
       approveCommand: this.options.approveCommand,
+      catalog: CATALOG,
     };
   }
 

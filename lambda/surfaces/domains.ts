@@ -1,9 +1,26 @@
+import {
+  DescribeUserPoolDomainCommand,
+  type DescribeUserPoolDomainCommandInput,
+  type DescribeUserPoolDomainCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import type { Surface } from './surface.js';
+import { IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 const isDomain = (c: Change) => c.surface === 'domains';
+
+const DESCRIBE_DOMAIN = operation<DescribeUserPoolDomainCommandInput, DescribeUserPoolDomainCommandOutput>({
+  name: 'DescribeUserPoolDomain',
+  service: 'cognito-idp',
+  command: DescribeUserPoolDomainCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['Domain'],
+  // It names a domain, not a pool, and supports no resource-level permission.
+  iamResource: 'none',
+});
 
 /**
  * The hosted UI's domains: the prefix domain and the custom domain DescribeUserPool names, with the
@@ -13,12 +30,12 @@ export const domainsSurface: Surface = {
   name: 'domains',
   label: 'domain',
   plural: 'domains',
-  operations: ['DescribeUserPoolDomain'],
+  operations: [DESCRIBE_DOMAIN],
   async read({ poolId, pool, send }) {
     const out: Awaited<ReturnType<Surface['read']>> = {};
     for (const domain of new Set([pool.Domain, pool.CustomDomain])) {
       if (!domain) continue;
-      const description = (await send('DescribeUserPoolDomain', { Domain: domain })).DomainDescription;
+      const description = (await send(DESCRIBE_DOMAIN, { Domain: domain })).DomainDescription;
       if (!description?.Domain) continue;
       out[domain] = {
         name: domain,
@@ -31,6 +48,11 @@ export const domainsSurface: Surface = {
     }
     return out;
   },
+  writeEvents: (['Create', 'Update', 'Delete'] as const).map((verb) => ({
+    eventSource: IDP_SOURCE,
+    eventName: `${verb}UserPoolDomain`,
+    paths: POOL_PATHS,
+  })),
   rules: [
     {
       name: 'domain-target-changed',

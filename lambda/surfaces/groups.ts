@@ -1,19 +1,35 @@
+import {
+  ListGroupsCommand,
+  type ListGroupsCommandInput,
+  type ListGroupsCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import { allPages, type Surface } from './surface.js';
+import { IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 const isGroup = (c: Change) => c.surface === 'groups';
+
+const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
+  name: 'ListGroups',
+  service: 'cognito-idp',
+  command: ListGroupsCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId'],
+  paging: { items: 'Groups', pageSize: 'Limit', maxPageSize: 60 },
+});
 
 /** User pool groups: the IAM role a member gets (`RoleArn`) and which group wins (`Precedence`). */
 export const groupsSurface: Surface = {
   name: 'groups',
   label: 'group',
   plural: 'groups',
-  operations: ['ListGroups'],
+  operations: [LIST_GROUPS],
   async read({ poolId, send }) {
     const groups = await allPages(async (token) => {
-      const page = await send('ListGroups', { UserPoolId: poolId, Limit: 60, NextToken: token });
+      const page = await send(LIST_GROUPS, { UserPoolId: poolId, Limit: 60, NextToken: token });
       return { items: page.Groups, next: page.NextToken };
     });
     const out: Awaited<ReturnType<Surface['read']>> = {};
@@ -29,6 +45,11 @@ export const groupsSurface: Surface = {
     }
     return out;
   },
+  writeEvents: (['Create', 'Update', 'Delete'] as const).map((verb) => ({
+    eventSource: IDP_SOURCE,
+    eventName: `${verb}Group`,
+    paths: { ...POOL_PATHS, groupName: ['requestParameters.groupName'] },
+  })),
   rules: [
     {
       name: 'group-role-changed',

@@ -1,7 +1,16 @@
+import {
+  DescribeIdentityProviderCommand,
+  type DescribeIdentityProviderCommandInput,
+  type DescribeIdentityProviderCommandOutput,
+  ListIdentityProvidersCommand,
+  type ListIdentityProvidersCommandInput,
+  type ListIdentityProvidersCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import { allPages, type Surface } from './surface.js';
+import { IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 /**
  * ProviderDetails keys that decide whom the pool trusts and how it checks them: a change to any is a
@@ -29,6 +38,27 @@ const TRUST_DETAILS = new Set([
 
 const isIdp = (c: Change) => c.surface === 'identityProviders';
 
+const LIST_PROVIDERS = operation<ListIdentityProvidersCommandInput, ListIdentityProvidersCommandOutput>({
+  name: 'ListIdentityProviders',
+  service: 'cognito-idp',
+  command: ListIdentityProvidersCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId'],
+  paging: { items: 'Providers', pageSize: 'MaxResults', maxPageSize: 60 },
+});
+const DESCRIBE_PROVIDER = operation<
+  DescribeIdentityProviderCommandInput,
+  DescribeIdentityProviderCommandOutput
+>({
+  name: 'DescribeIdentityProvider',
+  service: 'cognito-idp',
+  command: DescribeIdentityProviderCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId', 'ProviderName'],
+});
+
 /**
  * Federated identity providers (SAML, OIDC, social). `ProviderDetails.client_secret` (and Apple's
  * `private_key`) come back in plain text from DescribeIdentityProvider: they are digested on read and
@@ -38,10 +68,10 @@ export const identityProvidersSurface: Surface = {
   name: 'identityProviders',
   label: 'identity provider',
   plural: 'identity providers',
-  operations: ['ListIdentityProviders', 'DescribeIdentityProvider'],
+  operations: [LIST_PROVIDERS, DESCRIBE_PROVIDER],
   async read({ poolId, send }) {
     const listed = await allPages(async (token) => {
-      const page = await send('ListIdentityProviders', {
+      const page = await send(LIST_PROVIDERS, {
         UserPoolId: poolId,
         MaxResults: 60,
         NextToken: token,
@@ -51,7 +81,7 @@ export const identityProvidersSurface: Surface = {
     const out: Awaited<ReturnType<Surface['read']>> = {};
     for (const { ProviderName: name } of listed) {
       if (!name) continue;
-      const provider = (await send('DescribeIdentityProvider', { UserPoolId: poolId, ProviderName: name }))
+      const provider = (await send(DESCRIBE_PROVIDER, { UserPoolId: poolId, ProviderName: name }))
         .IdentityProvider;
       if (!provider) continue;
       out[name] = {
@@ -66,6 +96,11 @@ export const identityProvidersSurface: Surface = {
     }
     return out;
   },
+  writeEvents: (['Create', 'Update', 'Delete'] as const).map((verb) => ({
+    eventSource: IDP_SOURCE,
+    eventName: `${verb}IdentityProvider`,
+    paths: { ...POOL_PATHS, providerName: ['requestParameters.providerName'] },
+  })),
   rules: [
     {
       name: 'identity-provider-trust-changed',

@@ -1,12 +1,15 @@
-import type { SeverityRule } from '../core/severity.js';
+import type { SurfaceCatalog } from '../core/catalog.js';
 import { domainsSurface } from './domains.js';
 import { groupsSurface } from './groups.js';
+import { identityPoolsEntry } from './identity-pools.js';
 import { identityProvidersSurface } from './identity-providers.js';
 import { logDeliverySurface } from './log-delivery.js';
+import { managedLoginBrandingSurface } from './managed-login-branding.js';
 import { mfaSurface } from './mfa.js';
 import { resourceServersSurface } from './resource-servers.js';
 import { riskConfigurationSurface } from './risk-configuration.js';
 import type { Surface } from './surface.js';
+import { termsSurface } from './terms.js';
 import { uiCustomizationSurface } from './ui-customization.js';
 import { webAclSurface } from './web-acl.js';
 
@@ -21,12 +24,13 @@ export const POOL_SURFACES: readonly Surface[] = [
   logDeliverySurface,
   resourceServersSurface,
   uiCustomizationSurface,
+  managedLoginBrandingSurface,
+  termsSurface,
 ];
 
-/** The surface named `name`, if there is one. */
-export function surfaceNamed(name: string): Surface | undefined {
-  return POOL_SURFACES.find((s) => s.name === name);
-}
-
-/** The severity rules every surface declares, for `classify`. */
-export const SURFACE_RULES: readonly SeverityRule[] = POOL_SURFACES.flatMap((s) => s.rules);
+/**
+ * THE catalog: every resource kind beyond user pools and app clients. The core receives it as an
+ * argument; the IAM statements, the quota table, the reader's commands, the write-event table, the
+ * EventBridge patterns and the test fakes are derived from it.
+ */
+export const CATALOG: SurfaceCatalog = { entries: [...POOL_SURFACES, identityPoolsEntry] };

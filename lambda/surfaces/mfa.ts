@@ -1,11 +1,26 @@
+import {
+  GetUserPoolMfaConfigCommand,
+  type GetUserPoolMfaConfigCommandInput,
+  type GetUserPoolMfaConfigCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import { POOL_RESOURCE, type Surface } from './surface.js';
+import { IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { operation, POOL_READ_ASSUMED, POOL_RESOURCE, type Surface } from './surface.js';
 
 const FACTORS = ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'];
 
 const isMfa = (c: Change) => c.surface === 'mfa' && 'path' in c;
+
+const GET_MFA = operation<GetUserPoolMfaConfigCommandInput, GetUserPoolMfaConfigCommandOutput>({
+  name: 'GetUserPoolMfaConfig',
+  service: 'cognito-idp',
+  command: GetUserPoolMfaConfigCommand,
+  quota: 'UserPoolRead',
+  quotaAssumed: POOL_READ_ASSUMED,
+  keys: ['UserPoolId'],
+});
 
 /**
  * The pool's MFA configuration: which factors are on (TOTP, SMS, email), whether MFA is required,
@@ -15,13 +30,14 @@ export const mfaSurface: Surface = {
   name: 'mfa',
   label: 'MFA configuration',
   plural: 'MFA configuration',
-  operations: ['GetUserPoolMfaConfig'],
+  operations: [GET_MFA],
   async read({ poolId, send }) {
-    const out = await send('GetUserPoolMfaConfig', { UserPoolId: poolId });
+    const out = await send(GET_MFA, { UserPoolId: poolId });
     // MfaConfiguration (OFF/ON/OPTIONAL) is also in DescribeUserPool, and compared there: kept once.
     const config = normalizeResource(out, { volatile: ['MfaConfiguration'], salt: poolId });
     return { [POOL_RESOURCE]: { name: 'MFA', config } };
   },
+  writeEvents: [{ eventSource: IDP_SOURCE, eventName: 'SetUserPoolMfaConfig', paths: POOL_PATHS }],
   rules: [
     {
       name: 'mfa-factor-off',

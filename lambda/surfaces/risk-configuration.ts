@@ -1,8 +1,14 @@
-import type { RiskConfigurationType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  DescribeRiskConfigurationCommand,
+  type DescribeRiskConfigurationCommandInput,
+  type DescribeRiskConfigurationCommandOutput,
+  type RiskConfigurationType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change, Json } from '../core/types.js';
 import { Severity } from '../core/types.js';
-import { POOL_RESOURCE, type Surface } from './surface.js';
+import { CLIENT_PATHS, IDP_SOURCE } from '../core/write-events.js';
+import { operation, POOL_READ_ASSUMED, POOL_RESOURCE, type Surface } from './surface.js';
 
 /** Strongest first: an action moving right is weaker. */
 const EVENT_ACTION_STRENGTH: Record<string, number> = {
@@ -16,6 +22,18 @@ const VOLATILE = ['UserPoolId', 'ClientId', 'LastModifiedDate'];
 const isRisk = (c: Change) => c.surface === 'riskConfiguration';
 const strength = (value: Json | undefined) => EVENT_ACTION_STRENGTH[String(value ?? 'NO_ACTION')] ?? 0;
 
+const DESCRIBE_RISK = operation<
+  DescribeRiskConfigurationCommandInput,
+  DescribeRiskConfigurationCommandOutput
+>({
+  name: 'DescribeRiskConfiguration',
+  service: 'cognito-idp',
+  command: DescribeRiskConfigurationCommand,
+  quota: 'UserPoolRead',
+  quotaAssumed: POOL_READ_ASSUMED,
+  keys: ['UserPoolId', 'ClientId'],
+});
+
 /**
  * Threat protection: what happens on compromised credentials and account-takeover risk, and the IP
  * ranges always blocked or never checked. Read for the pool, and for each client only when the pool
@@ -25,25 +43,25 @@ export const riskConfigurationSurface: Surface = {
   name: 'riskConfiguration',
   label: 'threat protection configuration',
   plural: 'threat protection',
-  operations: ['DescribeRiskConfiguration'],
+  operations: [DESCRIBE_RISK],
   async read({ poolId, pool, clients, send }) {
     const normalize = (risk: RiskConfigurationType) =>
       normalizeResource(risk, { volatile: VOLATILE, salt: poolId });
     const out: Awaited<ReturnType<Surface['read']>> = {};
-    const own = (await send('DescribeRiskConfiguration', { UserPoolId: poolId })).RiskConfiguration;
+    const own = (await send(DESCRIBE_RISK, { UserPoolId: poolId })).RiskConfiguration;
     if (own) out[POOL_RESOURCE] = { name: 'pool', config: normalize(own) };
     const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
     if (!mode || mode === 'OFF') return out;
     for (const client of clients) {
-      const risk = (
-        await send('DescribeRiskConfiguration', { UserPoolId: poolId, ClientId: client.clientId })
-      ).RiskConfiguration;
+      const risk = (await send(DESCRIBE_RISK, { UserPoolId: poolId, ClientId: client.clientId }))
+        .RiskConfiguration;
       // A client without its own configuration is answered with the pool's (no ClientId): not its own.
       if (risk?.ClientId === client.clientId)
         out[client.clientId] = { name: client.clientName, config: normalize(risk) };
     }
     return out;
   },
+  writeEvents: [{ eventSource: IDP_SOURCE, eventName: 'SetRiskConfiguration', paths: CLIENT_PATHS }],
   rules: [
     {
       name: 'threat-protection-weakened',

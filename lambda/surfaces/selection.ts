@@ -1,8 +1,8 @@
-import { IDENTITY_POOLS } from './identity-pools.js';
-import { POOL_SURFACES } from './index.js';
+import { surfaceNames } from '../core/catalog.js';
+import { CATALOG } from './index.js';
 
-/** Every surface that can be turned off, in the order of docs/surfaces.md: pool surfaces, then identity pools. */
-export const SURFACE_NAMES: readonly string[] = [...POOL_SURFACES.map((s) => s.name), IDENTITY_POOLS];
+/** Every surface that can be turned off, in the catalog's order (docs/surfaces.md's): pool surfaces, then identity pools. */
+export const SURFACE_NAMES: readonly string[] = surfaceNames(CATALOG);
 
 /** A surface selection names an unknown surface, or mixes a list with exclusions. */
 export class SurfaceSelectionError extends Error {

@@ -1,6 +1,21 @@
-import type { UICustomizationType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  GetUICustomizationCommand,
+  type GetUICustomizationCommandInput,
+  type GetUICustomizationCommandOutput,
+  type UICustomizationType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
-import { hasDomain, POOL_RESOURCE, type Surface } from './surface.js';
+import { CLIENT_PATHS, IDP_SOURCE } from '../core/write-events.js';
+import { hasDomain, operation, POOL_RESOURCE, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
+
+const GET_UI = operation<GetUICustomizationCommandInput, GetUICustomizationCommandOutput>({
+  name: 'GetUICustomization',
+  service: 'cognito-idp',
+  command: GetUICustomizationCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId', 'ClientId'],
+});
 
 /**
  * The classic hosted UI's CSS and logo: a phishing surface. Kept as a digest and a size (the CSS) and
@@ -11,7 +26,7 @@ export const uiCustomizationSurface: Surface = {
   name: 'uiCustomization',
   label: 'hosted UI customization',
   plural: 'hosted UI customization',
-  operations: ['GetUICustomization'],
+  operations: [GET_UI],
   async read({ poolId, pool, clients, send }) {
     const out: Awaited<ReturnType<Surface['read']>> = {};
     if (!hasDomain(pool)) return out;
@@ -21,17 +36,17 @@ export const uiCustomizationSurface: Surface = {
         digests: ['CSS'],
         salt: poolId,
       });
-    const own = (await send('GetUICustomization', { UserPoolId: poolId })).UICustomization;
+    const own = (await send(GET_UI, { UserPoolId: poolId })).UICustomization;
     const ownConfig = own ? normalize(own) : {};
     if (Object.keys(ownConfig).length > 0) out[POOL_RESOURCE] = { name: 'pool', config: ownConfig };
     for (const client of clients) {
-      const ui = (await send('GetUICustomization', { UserPoolId: poolId, ClientId: client.clientId }))
-        .UICustomization;
+      const ui = (await send(GET_UI, { UserPoolId: poolId, ClientId: client.clientId })).UICustomization;
       // A client without its own customization is answered with the pool's (ClientId "ALL").
       if (ui?.ClientId === client.clientId)
         out[client.clientId] = { name: client.clientName, config: normalize(ui) };
     }
     return out;
   },
+  writeEvents: [{ eventSource: IDP_SOURCE, eventName: 'SetUICustomization', paths: CLIENT_PATHS }],
   rules: [],
 };

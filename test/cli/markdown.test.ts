@@ -3,9 +3,10 @@ import { main } from '../../bin/cli.js';
 import { markdownText, renderMarkdown } from '../../cli/markdown.js';
 import { diffPool } from '../../lambda/core/diff.js';
 import { normalizeResource } from '../../lambda/core/normalize.js';
-import { classify } from '../../lambda/core/severity.js';
+import { classify, severityRules } from '../../lambda/core/severity.js';
 import type { Finding, PoolSnapshot } from '../../lambda/core/types.js';
 import type { RunResult } from '../../lambda/run/detector.js';
+import { CATALOG } from '../../lambda/surfaces/index.js';
 import { BUCKET, fakeAws, fakeIo, POOL_A, REGION } from '../support/cli-harness.js';
 
 const CANARY = 'CANARY-IDP-SECRET-58c1d2';
@@ -31,7 +32,7 @@ function findingsOf(): Finding[] {
   });
   const baseline = pool(`${CANARY}-old`, 'ON');
   const current = pool(CANARY, 'OFF');
-  const findings = classify(diffPool(baseline, current), { baseline, current });
+  const findings = classify(diffPool(baseline, current), { baseline, current }, severityRules(CATALOG));
   expect(JSON.stringify(findings)).toContain('secret-sha256:');
   return findings;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatFindings } from '../../cli/output.js';
 import { renderDriftDigest } from '../../lambda/core/render.js';
 import { type Finding, Severity } from '../../lambda/core/types.js';
+import { CATALOG } from '../../lambda/surfaces/index.js';
 import { fakeIo } from '../support/cli-harness.js';
 
 const POOL = { poolId: 'eu-west-1_Aaaaaaaa1', poolName: 'customers' };
@@ -102,6 +103,7 @@ describe('formatFindings', () => {
         runId: 'run-1',
         at: '2026-12-02T00:00:00.000Z',
         approveCommand: (poolId) => `approve ${poolId}`,
+        catalog: CATALOG,
       },
       [POOL, OTHER].map((pool) => ({
         ...pool,

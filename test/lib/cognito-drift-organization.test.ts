@@ -122,7 +122,7 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
       REMINDER_INTERVAL_HOURS: '24',
       SCHEDULE_PERIOD_MINUTES: '60',
       SURFACES:
-        'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,identityPools',
+        'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,managedLoginBranding,terms,identityPools',
       ROTATION_WINDOW_DAYS: '7',
       REALTIME_ENABLED: 'true',
       REALTIME_DEBOUNCE_SECONDS: '60',

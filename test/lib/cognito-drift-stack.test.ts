@@ -4,7 +4,11 @@ import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_EVENTS } from '../../lambda/core/write-events.js';
+import { writeEventTable } from '../../lambda/core/write-events.js';
+import { CATALOG } from '../../lambda/surfaces/index.js';
+
+const WRITE_EVENTS = writeEventTable(CATALOG).events;
+
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { asArray, cdkJsonContext, joinToString, type PolicyStatement } from '../support/cdk-template.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';
@@ -136,7 +140,7 @@ describe('CognitoDriftStack', () => {
             REMINDER_INTERVAL_HOURS: '24',
             SCHEDULE_PERIOD_MINUTES: '60',
             SURFACES:
-              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,identityPools',
+              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,managedLoginBranding,terms,identityPools',
             ROTATION_WINDOW_DAYS: '7',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
@@ -209,6 +213,9 @@ describe('CognitoDriftStack', () => {
           'cognito-idp:DescribeUserPoolDomain',
           'cognito-idp:GetLogDeliveryConfiguration',
           'cognito-idp:GetUICustomization',
+          'cognito-idp:DescribeManagedLoginBrandingByClient',
+          'cognito-idp:ListTerms',
+          'cognito-idp:DescribeTerms',
           'cognito-idp:GetWebACLForResource',
           'cognito-identity:ListIdentityPools',
           'cognito-identity:DescribeIdentityPool',

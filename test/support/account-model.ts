@@ -22,6 +22,7 @@ import type {
   SeedClient,
   SeedPool,
 } from './account-types.js';
+import { CATALOG_OPERATIONS, CatalogOperations } from './catalog-operations.js';
 import {
   AwsError,
   makeToken,
@@ -170,6 +171,19 @@ const SURFACE_READS: Readonly<Record<string, OperationRow>> = Object.fromEntries
   ]),
 );
 
+/**
+ * Every catalog operation the surface model does not answer by hand (a new resource kind's reads):
+ * served generically from the raw API items its tests store in {@link AccountModel.catalogItems}.
+ */
+const CATALOG_READS: Readonly<Record<string, OperationRow>> = Object.fromEntries(
+  [...CATALOG_OPERATIONS.values()]
+    .filter((op) => !(op.name in SURFACE_OPERATIONS))
+    .map((op) => [
+      op.name,
+      { service: op.service, handle: (m: AccountModel, body: Json) => m.catalogItems.answer(op.name, body) },
+    ]),
+);
+
 /** The model of one account and region. */
 export class AccountModel {
   readonly region: string;
@@ -178,6 +192,8 @@ export class AccountModel {
   readonly clock: () => Date;
   readonly rand: () => number;
   readonly surface: SurfaceModel;
+  /** Raw API items of the catalog operations no table here answers by hand (see `catalog-operations.ts`). */
+  readonly catalogItems: CatalogOperations;
   readonly pools = new Map<string, PoolRecord>();
   private readonly allClientIds = new Set<string>();
   private poolSeq = 0;
@@ -186,6 +202,7 @@ export class AccountModel {
   private readonly operations = new Map<string, OperationRow>([
     ...Object.entries(POOL_CLIENT_READS),
     ...Object.entries(SURFACE_READS),
+    ...Object.entries(CATALOG_READS),
   ]);
 
   constructor(opts: AccountModelOptions) {
@@ -195,6 +212,7 @@ export class AccountModel {
     this.clock = opts.clock;
     this.rand = opts.rand;
     this.defaults = opts.defaults ?? { pool: defaultPoolConfig, client: defaultClientConfig };
+    this.catalogItems = new CatalogOperations(this.tokenKey);
     this.surface = new SurfaceModel({
       region: this.region,
       accountId: this.accountId,

@@ -41,6 +41,7 @@ import {
 } from './account-model.js';
 import { seedFullSurface, seedPools } from './account-seed.js';
 import { ACCOUNT_WRITES } from './account-writes.js';
+import { CATALOG_OPERATIONS, type CatalogOperations, toWireJson } from './catalog-operations.js';
 import {
   AwsError,
   type IdentityPoolPatch,
@@ -86,6 +87,7 @@ const POOL_CLIENT_OPERATIONS = [
 /** Which service (X-Amz-Target prefix) each operation belongs to. */
 const SERVICE_OF: Readonly<Record<CognitoOperation, SurfaceService>> = {
   ...Object.fromEntries(POOL_CLIENT_OPERATIONS.map((op) => [op, 'cognito-idp' as const])),
+  ...Object.fromEntries([...CATALOG_OPERATIONS.values()].map((op) => [op.name, op.service])),
   ...SURFACE_OPERATIONS,
 } as Record<CognitoOperation, SurfaceService>;
 
@@ -716,8 +718,15 @@ export class CognitoStandin {
    * pools, web ACL, ...), answered by the model directly, without HTTP, quotas or faults: for the
    * benchmark's synthetic account, which needs thousands of answers and no wire.
    */
-  answerSurface(operation: SurfaceOperation, input: Record<string, unknown>): Record<string, unknown> {
-    return withSdkDates(this.account.surface.answer(operation, input));
+  answerSurface(operation: string, input: Record<string, unknown>): Record<string, unknown> {
+    if (this.account.catalogItems.serves(operation))
+      return withSdkDates(this.account.catalogItems.answer(operation, input));
+    return withSdkDates(this.account.surface.answer(operation as SurfaceOperation, input));
+  }
+
+  /** Raw API items of the catalog operations served generically (a new resource kind's reads). */
+  get catalogItems(): CatalogOperations {
+    return this.account.catalogItems;
   }
 
   /**
@@ -1076,7 +1085,7 @@ export class CognitoStandin {
     }
     let result: Json;
     try {
-      result = this.account.answer(op, body);
+      result = toWireJson(this.account.answer(op, body)) as Json;
     } catch (e) {
       this.sendError(res, entry, asServiceError(e), delay, service);
       return;

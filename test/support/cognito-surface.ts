@@ -406,7 +406,8 @@ function epoch(d: Date): number {
 /** Wire JSON → what the SDK returns: `CreationDate` / `LastModifiedDate` / `ClientSecretCreateDate` epoch seconds become Dates. */
 export function withSdkDates<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => withSdkDates(v)) as T;
-  if (!isRecord(value)) return value;
+  // Blobs (asset bytes) are already what the SDK hands back: a Uint8Array.
+  if (!isRecord(value) || ArrayBuffer.isView(value)) return value;
   const out: Json = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = DATE_KEYS.has(k) && typeof v === 'number' ? new Date(v * 1000) : withSdkDates(v);

@@ -1,24 +1,9 @@
-import {
-  CognitoIdentityClient,
-  CognitoIdentityServiceException,
-  DescribeIdentityPoolCommand,
-  GetIdentityPoolRolesCommand,
-  ListIdentityPoolsCommand,
-} from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, CognitoIdentityServiceException } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
-  DescribeIdentityProviderCommand,
-  DescribeRiskConfigurationCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
-  DescribeUserPoolDomainCommand,
-  GetLogDeliveryConfigurationCommand,
-  GetUICustomizationCommand,
-  GetUserPoolMfaConfigCommand,
-  ListGroupsCommand,
-  ListIdentityProvidersCommand,
-  ListResourceServersCommand,
   ListUserPoolClientSecretsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
@@ -48,13 +33,7 @@ import {
   SNSServiceException,
 } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import {
-  GetWebACLForResourceCommand,
-  ListResourcesForWebACLCommand,
-  ListWebACLsCommand,
-  WAFV2Client,
-  WAFV2ServiceException,
-} from '@aws-sdk/client-wafv2';
+import { WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
 import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
@@ -62,6 +41,7 @@ import { ACCOUNT_ID, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-consta
 
 export { FakeBucket, type ObjectVersion } from './fake-bucket.js';
 
+import { CATALOG_OPERATIONS, type CatalogOperations } from './catalog-operations.js';
 import {
   AwsError,
   type ClientSurfaceSeed,
@@ -76,7 +56,6 @@ import {
   type SeedRiskConfiguration,
   type SeedUiCustomization,
   type SeedWebAcl,
-  SURFACE_OPERATIONS,
   type SurfaceModel,
   type SurfaceOperation,
   type SurfaceSeed,
@@ -167,7 +146,7 @@ const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | '
   DescribeUserPoolClient: 'cognito',
   ListUserPoolClientSecrets: 'cognito',
   ...(Object.fromEntries(
-    Object.entries(SURFACE_OPERATIONS).map(([op, service]) => [op, SURFACE_SERVICE[service]]),
+    [...CATALOG_OPERATIONS.values()].map((op) => [op.name, SURFACE_SERVICE[op.service]]),
   ) as Record<SurfaceOperation, 'cognito' | 'cognito-identity' | 'wafv2'>),
   GetObject: 's3',
   PutObject: 's3',
@@ -358,6 +337,11 @@ export class FakeAccount {
   /** The rest of the surface (MFA, IdPs, groups, ...), inside the account model. */
   private get model(): SurfaceModel {
     return this.account.surface;
+  }
+
+  /** Raw API items of the catalog operations served generically (a new resource kind's reads). */
+  get catalogItems(): CatalogOperations {
+    return this.account.catalogItems;
   }
 
   /** Every pool, by id, in listing order (live views: a change to one changes the account). */
@@ -873,27 +857,20 @@ export class FakeAccount {
 
 /** The SDK command class of each operation the shared surface model answers. */
 /** The SDK command class of every operation the account model answers for the unit tests. */
+/**
+ * The SDK command class of each operation: the pool and client reads here, every other one as its
+ * surface declares it in the catalog (`lambda/surfaces/`).
+ */
 const COGNITO_COMMANDS: Record<CognitoOperation, unknown> = {
   ListUserPools: ListUserPoolsCommand,
   DescribeUserPool: DescribeUserPoolCommand,
   ListUserPoolClients: ListUserPoolClientsCommand,
   DescribeUserPoolClient: DescribeUserPoolClientCommand,
   ListUserPoolClientSecrets: ListUserPoolClientSecretsCommand,
-  GetUserPoolMfaConfig: GetUserPoolMfaConfigCommand,
-  DescribeRiskConfiguration: DescribeRiskConfigurationCommand,
-  ListIdentityProviders: ListIdentityProvidersCommand,
-  DescribeIdentityProvider: DescribeIdentityProviderCommand,
-  ListResourceServers: ListResourceServersCommand,
-  ListGroups: ListGroupsCommand,
-  DescribeUserPoolDomain: DescribeUserPoolDomainCommand,
-  GetLogDeliveryConfiguration: GetLogDeliveryConfigurationCommand,
-  GetUICustomization: GetUICustomizationCommand,
-  ListIdentityPools: ListIdentityPoolsCommand,
-  DescribeIdentityPool: DescribeIdentityPoolCommand,
-  GetIdentityPoolRoles: GetIdentityPoolRolesCommand,
-  GetWebACLForResource: GetWebACLForResourceCommand,
-  ListWebACLs: ListWebACLsCommand,
-  ListResourcesForWebACL: ListResourcesForWebACLCommand,
+  ...(Object.fromEntries([...CATALOG_OPERATIONS.values()].map((op) => [op.name, op.command])) as Record<
+    SurfaceOperation,
+    unknown
+  >),
 };
 
 /** A client of the model as the tests see it: live fields (a test may swap its secrets). */

@@ -12,6 +12,7 @@ import { desiredFindings, planImport } from '../../../lambda/core/asff.js';
 import { type SinkReport, toSinkReport } from '../../../lambda/core/finding-sinks.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
 import { FindingSinkError } from '../../../lambda/errors.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 const POOL = 'us-east-1_Pool1';
 
@@ -23,6 +24,7 @@ function reportOf(pools: number, resolved: string[] = []): SinkReport {
       runId: 'r',
       at: '2026-12-05T10:00:00Z',
       approveCommand: (p) => `approve ${p}`,
+      catalog: CATALOG,
     },
     Array.from({ length: pools }, (_, i) => ({
       poolId: `us-east-1_Pool${i + 1}`,

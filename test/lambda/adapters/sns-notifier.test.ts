@@ -5,6 +5,7 @@ import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
 import { renderDriftDigest } from '../../../lambda/core/render.js';
 import { Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:cognito-drift-alerts';
 const snsMock = mockClient(SNSClient);
@@ -104,6 +105,7 @@ describe('SnsNotifier', () => {
         runId: 'run-1',
         at: '2025-06-10T12:00:00.000Z',
         approveCommand: (id) => `npx cognito-drift approve --pool ${id}`,
+        catalog: CATALOG,
       },
       [
         {

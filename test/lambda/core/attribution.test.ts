@@ -13,8 +13,12 @@ import { type Finding, Severity } from '../../../lambda/core/types.js';
 import {
   CLOUDTRAIL_DETAIL_TYPE,
   eventNamesBySource,
-  WRITE_EVENTS,
+  writeEventTable,
 } from '../../../lambda/core/write-events.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
+
+const TABLE = writeEventTable(CATALOG);
+const WRITE_EVENTS = TABLE.events;
 
 const POOL = 'eu-west-1_Qm4Tx81Zp';
 
@@ -58,7 +62,7 @@ const clientChange: Finding = {
 
 describe('toTrailEvent', () => {
   it('keeps only the named fields of a record', () => {
-    const event = toTrailEvent(record());
+    const event = toTrailEvent(record(), TABLE);
 
     expect(event).toEqual({
       eventId: 'e-1',
@@ -74,9 +78,9 @@ describe('toTrailEvent', () => {
   });
 
   it('ignores failed calls, read events and events it does not watch', () => {
-    expect(toTrailEvent(record({ errorCode: 'AccessDenied' }))).toBeUndefined();
-    expect(toTrailEvent(record({ eventName: 'DescribeUserPool' }))).toBeUndefined();
-    expect(toTrailEvent({ eventName: 'UpdateUserPool' })).toBeUndefined();
+    expect(toTrailEvent(record({ errorCode: 'AccessDenied' }), TABLE)).toBeUndefined();
+    expect(toTrailEvent(record({ eventName: 'DescribeUserPool' }), TABLE)).toBeUndefined();
+    expect(toTrailEvent({ eventName: 'UpdateUserPool' }, TABLE)).toBeUndefined();
   });
 
   it('finds the pool of a web ACL association in its resource ARN, and of a new pool in the response', () => {
@@ -89,6 +93,7 @@ describe('toTrailEvent', () => {
           webACLArn: 'arn:aws:wafv2:...',
         },
       }),
+      TABLE,
     );
     const created = toTrailEvent(
       record({
@@ -96,6 +101,7 @@ describe('toTrailEvent', () => {
         requestParameters: { poolName: 'x' },
         responseElements: { userPool: { id: POOL } },
       }),
+      TABLE,
     );
 
     expect(waf?.resources).toEqual({ userPoolId: POOL });
@@ -110,16 +116,18 @@ describe('matchFindings', () => {
         userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::123456789012:user/${user}`, userName: user },
         ...overrides,
       }),
+      TABLE,
     )!;
 
   it('matches events of the same pool and client, and says why when nothing matches', () => {
-    const newer = toTrailEvent(record({ eventID: 'new' }))!;
+    const newer = toTrailEvent(record({ eventID: 'new' }), TABLE)!;
     const otherClient = toTrailEvent(
       record({
         eventID: 'other',
         eventTime: '2026-12-02T10:50:00Z',
         requestParameters: { userPoolId: POOL, clientId: 'b' },
       }),
+      TABLE,
     )!;
     const poolChange: Finding = {
       ...clientChange,
@@ -128,7 +136,7 @@ describe('matchFindings', () => {
       path: 'MfaConfiguration',
     };
 
-    const result = matchFindings([clientChange, poolChange], [otherClient, newer], 'none found');
+    const result = matchFindings([clientChange, poolChange], [otherClient, newer], 'none found', TABLE);
 
     expect(result[0]).toEqual({ kind: 'event', event: newer });
     expect(result[1]).toEqual({ kind: 'unknown', reason: 'none found' });
@@ -140,7 +148,7 @@ describe('matchFindings', () => {
     const second = by('ops-admin', { eventID: 'b1', eventTime: '2026-12-02T10:40:00Z' });
     const againFirst = by('ci-deployer', { eventID: 'a2', eventTime: '2026-12-02T10:50:00Z' });
 
-    const [attribution] = matchFindings([clientChange], [againFirst, second, first], 'none');
+    const [attribution] = matchFindings([clientChange], [againFirst, second, first], 'none', TABLE);
 
     expect(attribution).toEqual({ kind: 'event', event: first, others: [second] });
     expect(formatAttribution(attribution!)).toBe(
@@ -168,7 +176,7 @@ describe('matchFindings', () => {
       requestParameters: { userPoolId: POOL },
     });
 
-    const [attribution] = matchFindings([mfa], [general, specific], 'none');
+    const [attribution] = matchFindings([mfa], [general, specific], 'none', TABLE);
 
     expect(attribution).toEqual({ kind: 'event', event: specific, others: [general] });
     expect(reportAttribution(attribution!)).toMatchObject({
@@ -185,7 +193,7 @@ describe('matchFindings', () => {
       }),
     );
 
-    const line = formatAttribution(matchFindings([clientChange], writers, 'none')[0]!);
+    const line = formatAttribution(matchFindings([clientChange], writers, 'none', TABLE)[0]!);
 
     expect(line).toContain('user/user0 (UpdateUserPoolClient, 2026-12-02T10:00Z, ');
     expect(line).toContain(
@@ -206,6 +214,7 @@ describe('matchFindings', () => {
         requestParameters: { identityPoolName: 'mobile', allowUnauthenticatedIdentities: true },
         responseElements: { identityPoolId, identityPoolName: 'mobile' },
       }),
+      TABLE,
     );
     const deleted = toTrailEvent(
       record({
@@ -214,6 +223,7 @@ describe('matchFindings', () => {
         eventID: 'e-2',
         requestParameters: { identityPoolId },
       }),
+      TABLE,
     );
     const added: Finding = {
       kind: 'pool-added',
@@ -225,14 +235,14 @@ describe('matchFindings', () => {
     const removed: Finding = { ...added, kind: 'pool-removed' } as Finding;
 
     expect(created?.resources).toEqual({ identityPoolId });
-    expect(eventNamesFor(added)).toEqual(['CreateIdentityPool']);
-    expect(eventNamesFor(removed)).toEqual(['DeleteIdentityPool']);
-    expect(matchFindings([added, removed], [created!, deleted!], 'none')).toEqual([
+    expect(eventNamesFor(added, TABLE)).toEqual(['CreateIdentityPool']);
+    expect(eventNamesFor(removed, TABLE)).toEqual(['DeleteIdentityPool']);
+    expect(matchFindings([added, removed], [created!, deleted!], 'none', TABLE)).toEqual([
       { kind: 'event', event: created },
       { kind: 'event', event: deleted },
     ]);
     // A user pool's creation is still CreateUserPool.
-    expect(eventNamesFor({ ...added, poolId: POOL } as Finding)).toEqual(['CreateUserPool']);
+    expect(eventNamesFor({ ...added, poolId: POOL } as Finding, TABLE)).toEqual(['CreateUserPool']);
   });
 });
 
@@ -264,7 +274,7 @@ describe('lookupStart', () => {
 
 describe('formatAttribution', () => {
   it('prints principal, event, minute, address and a short user agent', () => {
-    const event = toTrailEvent(record())!;
+    const event = toTrailEvent(record(), TABLE)!;
 
     expect(formatAttribution({ kind: 'event', event })).toBe(
       'by arn:aws:sts::123456789012:assumed-role/Admin/alice (UpdateUserPoolClient, 2026-12-02T10:41Z, 198.51.100.7, aws-cli/2.15.0)',
@@ -275,7 +285,7 @@ describe('formatAttribution', () => {
   });
 
   it('escapes control characters, so a crafted user agent cannot forge alert lines', () => {
-    const event = toTrailEvent(record({ userAgent: 'evil\n[HIGH] fake line\u0007' }))!;
+    const event = toTrailEvent(record({ userAgent: 'evil\n[HIGH] fake line\u0007' }), TABLE)!;
 
     const line = formatAttribution({ kind: 'event', event });
 
@@ -298,7 +308,7 @@ describe('formatAttribution', () => {
 
 describe('the write-event table', () => {
   it('covers the events of the issue, by EventBridge source', () => {
-    const names = eventNamesBySource();
+    const names = eventNamesBySource(TABLE);
 
     expect(CLOUDTRAIL_DETAIL_TYPE).toBe('AWS API Call via CloudTrail');
     expect([...names.keys()].sort()).toEqual(['aws.cognito-identity', 'aws.cognito-idp', 'aws.wafv2']);

@@ -16,6 +16,7 @@ import {
 } from '../../../lambda/core/documents.js';
 import { MAX_SUBJECT_LENGTH, type PoolDrift, renderAuthorFollowUp } from '../../../lambda/core/render.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 const POOL = 'eu-west-1_Pending001';
 const ALERTED = new Date('2026-12-02T10:00:00.000Z');
@@ -212,6 +213,7 @@ describe('author follow-ups of real-time alerts', () => {
         runId: 'r1',
         at: '2026-12-02T11:00:00.000Z',
         approveCommand: () => 'approve',
+        catalog: CATALOG,
       },
       [
         {

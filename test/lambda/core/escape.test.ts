@@ -12,6 +12,7 @@ import {
   renderScanIncomplete,
 } from '../../../lambda/core/render.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 /**
  * No name can forge a line: whatever a pool, client, tag or value is called, each rendered line is
@@ -24,6 +25,7 @@ const ctx: RunContext = {
   runId: 'run-1',
   at: '2026-01-05T06:00:00.000Z',
   approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
+  catalog: CATALOG,
 };
 
 /** The forged text from the issue, and characters that end or rewrite a line somewhere. */
@@ -183,7 +185,7 @@ describe('no rendered line can be forged by a name', () => {
     fc.assert(
       fc.property(anyName, anyName, (name, value) => {
         for (const finding of findingsNamed(name, name, name, value)) {
-          expect(describeChange(finding)).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
+          expect(describeChange(finding, CATALOG)).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
         }
       }),
     );

@@ -28,6 +28,7 @@ import {
 import { SECRET_DIGEST_PREFIX } from '../../../lambda/core/normalize.js';
 import type { PoolDrift, RunContext } from '../../../lambda/core/render.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 const CTX: RunContext = {
   accountId: '123456789012',
@@ -35,6 +36,7 @@ const CTX: RunContext = {
   runId: 'run-1',
   at: '2026-12-05T10:00:00.000Z',
   approveCommand: (poolId) => `cognito-drift approve --pool ${poolId}`,
+  catalog: CATALOG,
 };
 const POOL = 'eu-west-1_AbCdEf123';
 

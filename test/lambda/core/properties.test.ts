@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../lambda/core/canonical.js';
 import { diffPool } from '../../../lambda/core/diff.js';
 import { normalizeClient, normalizePool } from '../../../lambda/core/normalize.js';
-import { classify, SEVERITY_RULES, type SeverityRule } from '../../../lambda/core/severity.js';
+import { classify, type SeverityRule, severityRules } from '../../../lambda/core/severity.js';
 import { type Change, type PoolSnapshot, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import {
   jsonValue,
   normalizedPoolSnapshot,
@@ -12,6 +13,8 @@ import {
   rawClient,
   rawUserPool,
 } from '../../fixtures/arbitraries.js';
+
+const SEVERITY_RULES = severityRules(CATALOG);
 
 /**
  * Properties of the pure core, in the spirit of aws-cdk's cloudformation-diff property tests:
@@ -180,7 +183,7 @@ describe('classify properties', () => {
       fc.property(maybePool, maybePool, (baseline, current) => {
         const changes = diffPool(baseline, current);
 
-        const findings = classify(changes, { baseline, current });
+        const findings = classify(changes, { baseline, current }, SEVERITY_RULES);
 
         expect(findings).toHaveLength(changes.length);
         for (const finding of findings) expect(Object.values(Severity)).toContain(finding.severity);

@@ -13,6 +13,7 @@ import {
   renderStoreProblems,
 } from '../../../lambda/core/render.js';
 import { type ClientRiskSettings, type Finding, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { ACCOUNT_ID, POOL_ID, POOL_NAME, REGION } from '../../fixtures/cognito-responses.js';
 
 const SNS_SUBJECT_LIMIT = 100;
@@ -26,6 +27,7 @@ function runContext(overrides: Partial<RunContext> = {}): RunContext {
     runId: 'run-20250610T120000Z',
     at: '2025-06-10T12:00:00.000Z',
     approveCommand: (poolId) => `npx cognito-drift approve --pool ${poolId} --reason "<why>"`,
+    catalog: CATALOG,
     ...overrides,
   };
 }
@@ -283,7 +285,9 @@ describe('renderDriftDigest', () => {
     const change = { kind: 'client-added' as const, ...scope, ...web };
 
     expect(changeDetails(change)).toEqual([]);
-    expect(describeChange(change)).toBe('App client created: web-portal (3n4b5urk1ft4fl3mg5e62d9ado)');
+    expect(describeChange(change, CATALOG)).toBe(
+      'App client created: web-portal (3n4b5urk1ft4fl3mg5e62d9ado)',
+    );
   });
 
   it('sets attributes for subscription filters: kind, highest severity, pool ids', () => {
@@ -395,7 +399,7 @@ describe('groupFindings', () => {
       rule: 'resource-added-or-removed',
     };
 
-    const groups = groupFindings([mfaOff, callbackAdded, clientAdded, groupChanged, providerAdded]);
+    const groups = groupFindings([mfaOff, callbackAdded, clientAdded, groupChanged, providerAdded], CATALOG);
 
     expect(groups.map((g) => [g.heading, g.findings])).toEqual([
       ['Pool', [mfaOff, clientAdded]],
@@ -410,7 +414,7 @@ describe('groupFindings', () => {
     const medium = { ...mfaOff, path: 'B', severity: Severity.MEDIUM };
     const highLater = { ...mfaOff, path: 'C' };
 
-    const [group] = groupFindings([low, mfaOff, medium, highLater]);
+    const [group] = groupFindings([low, mfaOff, medium, highLater], CATALOG);
 
     expect(group?.findings).toEqual([mfaOff, highLater, medium, low]);
   });
@@ -418,46 +422,60 @@ describe('groupFindings', () => {
 
 describe('describeChange', () => {
   it('describes pool and client lifecycle changes with name and id', () => {
-    expect(describeChange({ kind: 'pool-added', ...scope })).toBe(`Pool created: ${POOL_NAME} (${POOL_ID})`);
-    expect(describeChange({ kind: 'pool-removed', ...scope })).toBe(
+    expect(describeChange({ kind: 'pool-added', ...scope }, CATALOG)).toBe(
+      `Pool created: ${POOL_NAME} (${POOL_ID})`,
+    );
+    expect(describeChange({ kind: 'pool-removed', ...scope }, CATALOG)).toBe(
       `Pool deleted: ${POOL_NAME} (${POOL_ID})`,
     );
-    expect(describeChange({ kind: 'client-removed', ...scope, ...web })).toBe(
+    expect(describeChange({ kind: 'client-removed', ...scope, ...web }, CATALOG)).toBe(
       'App client deleted: web-portal (3n4b5urk1ft4fl3mg5e62d9ado)',
     );
   });
 
   it('describes a removed secret and one without a known creation date', () => {
     expect(
-      describeChange({ kind: 'secret-removed', ...scope, ...web, secretId: 'old-secret', createdAt: null }),
+      describeChange(
+        { kind: 'secret-removed', ...scope, ...web, secretId: 'old-secret', createdAt: null },
+        CATALOG,
+      ),
     ).toBe('Client secret removed: id old-secret, created at an unknown date');
   });
 
   it('writes absent values as "(not set)" and objects as JSON', () => {
     expect(
-      describeChange({ kind: 'field-changed', ...scope, path: 'Domain', before: undefined, after: 'auth-x' }),
+      describeChange(
+        { kind: 'field-changed', ...scope, path: 'Domain', before: undefined, after: 'auth-x' },
+        CATALOG,
+      ),
     ).toBe('Domain: (not set) -> auth-x');
     expect(
-      describeChange({
-        kind: 'list-changed',
-        ...scope,
-        path: 'SchemaAttributes',
-        added: [{ Name: 'custom:plan', Mutable: true }],
-        removed: ['legacy'],
-      }),
+      describeChange(
+        {
+          kind: 'list-changed',
+          ...scope,
+          path: 'SchemaAttributes',
+          added: [{ Name: 'custom:plan', Mutable: true }],
+          removed: ['legacy'],
+        },
+        CATALOG,
+      ),
     ).toBe('SchemaAttributes: added {"Name":"custom:plan","Mutable":true}; removed legacy');
   });
 
   it('shortens a very long value and gives its length', () => {
     const long = 'x'.repeat(1000);
 
-    const line = describeChange({
-      kind: 'field-changed',
-      ...scope,
-      path: 'EmailVerificationMessage',
-      before: long,
-      after: 'short',
-    });
+    const line = describeChange(
+      {
+        kind: 'field-changed',
+        ...scope,
+        path: 'EmailVerificationMessage',
+        before: long,
+        after: 'short',
+      },
+      CATALOG,
+    );
 
     expect(line).toBe(`EmailVerificationMessage: ${'x'.repeat(300)}... (1000 chars) -> short`);
   });
@@ -545,21 +563,24 @@ describe('secret digests in surface resources', () => {
   const digest = `secret-sha256:${'ab'.repeat(32)}`;
 
   it('shows a digest nested in an added resource as "(secret)", never the digest', () => {
-    const line = describeChange({
-      kind: 'resource-added',
-      ...scope,
-      surface: 'identityProviders',
-      resourceId: 'Backdoor',
-      resourceName: 'Backdoor',
-      config: {
-        ProviderType: 'OIDC',
-        ProviderDetails: {
-          client_id: 'evil',
-          client_secret: digest,
-          oidc_issuer: 'https://evil.example.net',
+    const line = describeChange(
+      {
+        kind: 'resource-added',
+        ...scope,
+        surface: 'identityProviders',
+        resourceId: 'Backdoor',
+        resourceName: 'Backdoor',
+        config: {
+          ProviderType: 'OIDC',
+          ProviderDetails: {
+            client_id: 'evil',
+            client_secret: digest,
+            oidc_issuer: 'https://evil.example.net',
+          },
         },
       },
-    });
+      CATALOG,
+    );
 
     expect(line).toBe(
       'Identity provider added: Backdoor (ProviderType=OIDC, ProviderDetails={"client_id":"evil","client_secret":"(secret)","oidc_issuer":"https://evil.example.net"})',
@@ -567,13 +588,16 @@ describe('secret digests in surface resources', () => {
   });
 
   it('shows a digest inside a changed list item as "(secret)"', () => {
-    const line = describeChange({
-      kind: 'list-changed',
-      ...scope,
-      path: 'Providers',
-      added: [{ name: 'x', key: digest }],
-      removed: [],
-    });
+    const line = describeChange(
+      {
+        kind: 'list-changed',
+        ...scope,
+        path: 'Providers',
+        added: [{ name: 'x', key: digest }],
+        removed: [],
+      },
+      CATALOG,
+    );
 
     expect(line).toBe('Providers: added {"name":"x","key":"(secret)"}');
   });

@@ -3,12 +3,15 @@ import { diffPool } from '../../../lambda/core/diff.js';
 import {
   classify,
   highestSeverity,
-  SEVERITY_RULES,
   type SeverityRule,
+  severityRules,
 } from '../../../lambda/core/severity.js';
 import { type Change, type Finding, type JsonObject, Severity } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { POOL_ID, POOL_NAME } from '../../fixtures/cognito-responses.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
+
+const SEVERITY_RULES = severityRules(CATALOG);
 
 const CLIENT_ID = 'webclient000000000000000001';
 
@@ -16,13 +19,13 @@ const CLIENT_ID = 'webclient000000000000000001';
 function classifyClient(before: JsonObject, after: JsonObject): Finding[] {
   const baseline = poolSnapshot({}, [clientSnapshot(CLIENT_ID, before)]);
   const current = poolSnapshot({}, [clientSnapshot(CLIENT_ID, after)]);
-  return classify(diffPool(baseline, current), { baseline, current });
+  return classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
 }
 
 function classifyPool(before: JsonObject, after: JsonObject): Finding[] {
   const baseline = poolSnapshot(before);
   const current = poolSnapshot(after);
-  return classify(diffPool(baseline, current), { baseline, current });
+  return classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
 }
 
 /** `[path, severity, rule]` per finding: what a reviewer sees. */
@@ -371,7 +374,7 @@ describe('classify', () => {
         clientSnapshot(CLIENT_ID, {}, { secrets: { new: { createdAt: '2025-01-01T00:00:00.000Z' } } }),
       ]);
 
-      const findings = classify(diffPool(baseline, current), { baseline, current });
+      const findings = classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
 
       expect(verdicts(findings)).toEqual([
         ['secret-added', Severity.HIGH, 'secret-rotated'],
@@ -384,8 +387,8 @@ describe('classify', () => {
     it('marks a pool created or deleted as HIGH', () => {
       const pool = poolSnapshot({});
 
-      const added = classify(diffPool(null, pool), { baseline: null, current: pool });
-      const removed = classify(diffPool(pool, null), { baseline: pool, current: null });
+      const added = classify(diffPool(null, pool), { baseline: null, current: pool }, SEVERITY_RULES);
+      const removed = classify(diffPool(pool, null), { baseline: pool, current: null }, SEVERITY_RULES);
 
       expect(verdicts(added)).toEqual([['pool-added', Severity.HIGH, 'resource-added-or-removed']]);
       expect(verdicts(removed)).toEqual([['pool-removed', Severity.HIGH, 'resource-added-or-removed']]);
@@ -395,8 +398,16 @@ describe('classify', () => {
       const empty = poolSnapshot({});
       const withClient = poolSnapshot({}, [clientSnapshot(CLIENT_ID, {})]);
 
-      const added = classify(diffPool(empty, withClient), { baseline: empty, current: withClient });
-      const removed = classify(diffPool(withClient, empty), { baseline: withClient, current: empty });
+      const added = classify(
+        diffPool(empty, withClient),
+        { baseline: empty, current: withClient },
+        SEVERITY_RULES,
+      );
+      const removed = classify(
+        diffPool(withClient, empty),
+        { baseline: withClient, current: empty },
+        SEVERITY_RULES,
+      );
 
       expect(verdicts(added)).toEqual([['client-added', Severity.HIGH, 'resource-added-or-removed']]);
       expect(verdicts(removed)).toEqual([['client-removed', Severity.HIGH, 'resource-added-or-removed']]);
@@ -478,7 +489,7 @@ describe('classify', () => {
       { kind: 'pool-removed', poolId: POOL_ID, poolName: POOL_NAME },
     ];
 
-    const findings = classify(changes, { baseline: null, current: null });
+    const findings = classify(changes, { baseline: null, current: null }, SEVERITY_RULES);
 
     expect(findings).toEqual([
       { ...changes[0], severity: Severity.MEDIUM, rule: 'default' },

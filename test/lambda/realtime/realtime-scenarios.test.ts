@@ -439,6 +439,65 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(sent[0]?.Message).toContain('by arn:aws:iam::123456789012:user/eve (CreateIdentityPool,');
   });
 
+  it('checks the identity pool a CreateIdentityPool (id in the response) or DeleteIdentityPool event names', async () => {
+    const identityDeps = () => ({
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    });
+    const kept = aws.addIdentityPool({ name: 'kept', allowUnauthenticated: false });
+    await runDetection(identityDeps(), defaultOptions());
+    aws.cognito.resetHistory();
+    const event = async (eventName: string, fields: Record<string, unknown>) => {
+      clock.advance(HOUR);
+      const before = aws.published.length;
+      const detail = {
+        ...record(eventName, clock.now(), {}),
+        ...fields,
+        eventSource: 'cognito-identity.amazonaws.com',
+      };
+      const outcome = await handleApiEvent(
+        { ...apiEvent(detail), source: 'aws.cognito-identity' },
+        { ...identityDeps(), sleep: async () => undefined },
+        { ...defaultOptions(), debounceMs: 60_000 },
+      );
+      return { outcome, sent: aws.published.slice(before) };
+    };
+
+    // Created with guest access: the new pool's id is only in responseElements.
+    const created = aws.addIdentityPool({ name: 'backdoor', allowUnauthenticated: true });
+    const create = await event('CreateIdentityPool', {
+      requestParameters: { identityPoolName: 'backdoor', allowUnauthenticatedIdentities: true },
+      responseElements: { identityPoolId: created, identityPoolName: 'backdoor' },
+    });
+    expect(create.outcome.action).toBe('checked');
+    expect(create.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(create.sent[0]?.Message).toContain(`(${created})`);
+    expect(create.sent[0]?.Message).toContain(
+      'by arn:aws:iam::123456789012:user/mallory (CreateIdentityPool,',
+    );
+
+    // Deleted: the id is in requestParameters; only that identity pool is checked.
+    aws.removeIdentityPool(kept);
+    const remove = await event('DeleteIdentityPool', { requestParameters: { identityPoolId: kept } });
+    expect(remove.outcome.action).toBe('checked');
+    expect(remove.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    expect(remove.sent[0]?.Message).toContain(`(${kept})`);
+    expect(remove.sent[0]?.Message).toContain('DeleteIdentityPool');
+    expect(remove.sent[0]?.Message).not.toContain(`(${created})`);
+    expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+  });
+
   it('debounces a burst of five events in one pool into one check and one alert', async () => {
     const { poolId, clientId } = await watchedPool();
     aws.updateClient(poolId, clientId, {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CognitoReader } from '../../../lambda/adapters/cognito-reader.js';
-import type { SendOperation } from '../../../lambda/surfaces/surface.js';
+import type { SendOperation } from '../../../lambda/core/catalog.js';
 import { webAclAssociations } from '../../../lambda/surfaces/web-acl.js';
 import { DetectorHarness, FakeAccount, type FakePool, PREFIX, REGION } from '../../support/fake-aws.js';
 
@@ -107,9 +107,9 @@ describe('webAclAssociations', () => {
       // WAF may answer a marker with the last page; the page after it is empty.
       m3: { WebACLs: [], NextMarker: 'm4' },
     };
-    const send = (async (operation: string, input: Record<string, unknown>) => {
-      calls.push(operation);
-      if (operation === 'ListWebACLs') return pages[String(input.NextMarker ?? 'first')];
+    const send = (async ({ name }: { name: string }, input: Record<string, unknown>) => {
+      calls.push(name);
+      if (name === 'ListWebACLs') return pages[String(input.NextMarker ?? 'first')];
       const n = String(input.WebACLArn).split('/').pop();
       return { ResourceArns: n === '2' ? [] : [`arn:aws:cognito-idp:r:1:userpool/pool-${n}`] };
     }) as unknown as SendOperation;

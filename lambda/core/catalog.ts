@@ -1,0 +1,226 @@
+/**
+ * The shape of the surface catalog: what each resource kind declares about itself, so that the
+ * core, the reader, the construct's IAM statements and EventBridge rules, the quota table and the
+ * test fakes all read one declaration. The catalog itself is built in `lambda/surfaces/index.ts`
+ * and handed to the core as an argument: nothing here imports a surface.
+ */
+import type { Change, PoolSnapshot, Severity, SurfaceSnapshot } from './types.js';
+
+/** What a rule may look at besides the change itself: the pool before and after. */
+export interface RuleContext {
+  baseline: PoolSnapshot | null;
+  current: PoolSnapshot | null;
+}
+
+/** A severity rule: a small named pure function; `undefined` means "not mine". */
+export interface SeverityRule {
+  name: string;
+  description: string;
+  evaluate(change: Change, ctx: RuleContext): Severity | undefined;
+}
+
+/** The resource ids a CloudTrail write event can name, as the matcher and the targeted check use them. */
+export interface EventResources {
+  userPoolId?: string;
+  clientId?: string;
+  providerName?: string;
+  groupName?: string;
+  identityPoolId?: string;
+}
+
+/** The CloudTrail `eventSource` of each catalog service. */
+export type EventSource = `${CatalogService}.amazonaws.com`;
+
+/**
+ * A CloudTrail write event that changes something cognito-drift watches. Paths are dotted, from the
+ * record root (`requestParameters.userPoolId`); the first that holds a string wins. Only these
+ * fields are ever read from `requestParameters` and `responseElements`.
+ */
+export interface WriteEvent {
+  eventSource: EventSource;
+  eventName: string;
+  /**
+   * The part of the configuration it changes: `pool`, `client`, `client-secret` for the core's own
+   * events, else the catalog entry's name (set by `writeEventTable`).
+   */
+  surface?: string;
+  /** Where each resource id is, in order of preference. `userPoolArn` paths end in `userpool/<id>`. */
+  paths: Partial<Record<keyof EventResources | 'userPoolArn', readonly string[]>>;
+}
+
+/** The AWS services a catalog operation can belong to (the IAM prefix and the endpoint name). */
+export type CatalogService = 'cognito-idp' | 'cognito-identity' | 'wafv2';
+
+/**
+ * The resource an IAM action is granted on: a user pool (`userpool/*`), an identity pool
+ * (`identitypool/*`), a regional web ACL, or `none` for an action without resource-level
+ * permissions (granted on `*`).
+ */
+export type IamResource = 'userpool' | 'identitypool' | 'webacl' | 'none';
+
+/**
+ * How a list operation pages, so a fake can serve it from stored items without knowing the
+ * operation: the response field holding the items, the request field with the page size and its
+ * documented maximum. The token is `NextToken` in every paged read cognito-drift makes.
+ */
+export interface OperationPaging {
+  /** The response field with the page's items (`Groups`, `Terms`). */
+  readonly items: string;
+  /** The request field with the page size (`Limit`, `MaxResults`). */
+  readonly pageSize: string;
+  /** The largest page the API accepts (the reader asks for this). */
+  readonly maxPageSize: number;
+}
+
+/**
+ * One read operation: its SDK command, its service (IAM prefix, client), its quota category (a key
+ * of `QUOTAS` in `lambda/adapters/quotas.ts`) and how a fake serves it. `I` and `O` are the SDK's
+ * input and output shapes; the command's class carries them, so a surface's `send` is typed.
+ */
+export interface ReadOperation<I extends object = object, O extends object = object> {
+  /** The API name (`ListWidgets`): the IAM action's name and the quota table's key. */
+  readonly name: string;
+  readonly service: CatalogService;
+  /** The SDK command class (`ListWidgetsCommand`). */
+  readonly command: new (
+    input: I,
+  ) => unknown;
+  /** The quota category (see `lambda/adapters/quotas.ts`). */
+  readonly quota: string;
+  /** Set when the quota category is not documented for this operation, with the reasoning. */
+  readonly quotaAssumed?: string;
+  /**
+   * The request fields that name what is read (`UserPoolId`, `ClientId`): the key under which a
+   * fake stores this operation's answers, and the pool the reader paces it with.
+   */
+  readonly keys: readonly string[];
+  /** Set for a list operation: how it pages. */
+  readonly paging?: OperationPaging;
+  /** What its IAM action is granted on. */
+  readonly iamResource: IamResource;
+  /** Actions the call needs besides its own (WAF checks the web ACL it finds), with their resources. */
+  readonly alsoRequires?: readonly { action: string; resource: IamResource }[];
+  /** Phantom: the output type, carried for `send`. */
+  readonly output?: O;
+}
+
+/** An operation of any shape, for tables. */
+// biome-ignore lint/suspicious/noExplicitAny: a table holds operations of every input and output shape.
+export type AnyReadOperation = ReadOperation<any, any>;
+
+/** The IAM action of an operation: `cognito-idp:ListWidgets`. */
+export function iamActionOf(operation: Pick<ReadOperation, 'service' | 'name'>): string {
+  return `${operation.service}:${operation.name}`;
+}
+
+/**
+ * The IAM actions of every catalog read, by the resource they are granted on, each once and sorted:
+ * the detector's, the member role's and any other role's statements are built from this.
+ */
+export function readActionsByResource(catalog: SurfaceCatalog): Record<IamResource, string[]> {
+  const out: Record<IamResource, Set<string>> = {
+    userpool: new Set(),
+    identitypool: new Set(),
+    webacl: new Set(),
+    none: new Set(),
+  };
+  for (const op of catalogOperations(catalog)) {
+    out[op.iamResource].add(iamActionOf(op));
+    for (const extra of op.alsoRequires ?? []) out[extra.resource].add(extra.action);
+  }
+  return {
+    userpool: [...out.userpool].sort(),
+    identitypool: [...out.identitypool].sort(),
+    webacl: [...out.webacl].sort(),
+    none: [...out.none].sort(),
+  };
+}
+
+/** Sends one read operation, paced to its quota category. Rejects with the SDK's error. */
+export type SendOperation = <I extends object, O extends object>(
+  operation: ReadOperation<I, O>,
+  input: I,
+) => Promise<O>;
+
+/** What a pool surface's read gets: the pool as DescribeUserPool returned it, its clients, a sender. */
+export interface SurfaceReadContext<Pool = unknown> {
+  poolId: string;
+  /** DescribeUserPool's UserPool, raw (Domain, CustomDomain, Arn, UserPoolAddOns are read from it). */
+  pool: Pool;
+  /** The pool's app clients (id and name) as read in this run. */
+  clients: readonly { clientId: string; clientName: string }[];
+  send: SendOperation;
+  /**
+   * This run's answer to an account-level read: read on first use, then the same promise for every
+   * pool (a failure too). Absent for a targeted check of a few pools, where one call per pool costs
+   * less than listing the account.
+   */
+  accountRead?: <T>(read: AccountRead<T>) => Promise<T>;
+}
+
+/**
+ * A read about the whole account and region whose answer serves every pool (which web ACL guards
+ * which pool): made once per run and target, on first use, and shared by each pool's read.
+ */
+export interface AccountRead<T> {
+  /** For logs and errors: what is read (`web ACL associations`). */
+  readonly name: string;
+  /** Reads it. Rejects when a read failed: every pool that needs it is then unreadable for its surface. */
+  read(send: SendOperation): Promise<T>;
+}
+
+/**
+ * One resource kind, declared in one file of `lambda/surfaces/`: its names, its reads, the writes
+ * that change it, its severity rules and its normalizer (`read`).
+ */
+export interface CatalogEntry {
+  /** The key in snapshots and in `-c surfaces=`: camelCase, stable (stored documents use it). */
+  readonly name: string;
+  /** For people, singular: `identity provider`. */
+  readonly label: string;
+  /** For people, plural: `identity providers`. */
+  readonly plural: string;
+  /** Every read operation of this kind (IAM, quotas, the reader's command table, the fakes). */
+  readonly operations: readonly AnyReadOperation[];
+  /** The CloudTrail write events that change it (attribution, the EventBridge rule). */
+  readonly writeEvents: readonly WriteEvent[];
+  /** Severity rules for its changes. */
+  readonly rules: readonly SeverityRule[];
+  /**
+   * For a kind watched as units of its own (identity pools), how its ids look: findings of such a
+   * unit are headed with `label` and attributed to `writeEvents`. Absent for a pool surface.
+   */
+  readonly ownsUnit?: (id: string) => boolean;
+  /**
+   * Reads and normalizes a user pool's resources of this kind (absent for a kind read as units).
+   * Rejects when a read failed: the detector keeps the baseline and reports it as unreadable.
+   */
+  read?(ctx: SurfaceReadContext): Promise<SurfaceSnapshot>;
+}
+
+/** Every resource kind beyond user pools and app clients, in the order alerts list them. */
+export interface SurfaceCatalog {
+  readonly entries: readonly CatalogEntry[];
+}
+
+/** The entry named `name`, if there is one. */
+export function entryNamed(catalog: SurfaceCatalog, name: string): CatalogEntry | undefined {
+  return catalog.entries.find((e) => e.name === name);
+}
+
+/** The kind that owns a unit id (an identity pool's `<region>:<uuid>`), or undefined for a user pool. */
+export function unitKindOf(catalog: SurfaceCatalog, id: string): CatalogEntry | undefined {
+  return catalog.entries.find((e) => e.ownsUnit?.(id));
+}
+
+/** Every operation of the catalog, each once. */
+export function catalogOperations(catalog: SurfaceCatalog): AnyReadOperation[] {
+  const byName = new Map<string, AnyReadOperation>();
+  for (const entry of catalog.entries) for (const op of entry.operations) byName.set(op.name, op);
+  return [...byName.values()];
+}
+
+/** Every surface name that can be turned on or off, in the catalog's order. */
+export function surfaceNames(catalog: SurfaceCatalog): string[] {
+  return catalog.entries.map((e) => e.name);
+}

@@ -1,0 +1,69 @@
+import {
+  DescribeTermsCommand,
+  type DescribeTermsCommandInput,
+  type DescribeTermsCommandOutput,
+  ListTermsCommand,
+  type ListTermsCommandInput,
+  type ListTermsCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { normalizeResource } from '../core/normalize.js';
+import { CLIENT_PATHS, IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
+
+const LIST_TERMS = operation<ListTermsCommandInput, ListTermsCommandOutput>({
+  name: 'ListTerms',
+  service: 'cognito-idp',
+  command: ListTermsCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId'],
+  paging: { items: 'Terms', pageSize: 'MaxResults', maxPageSize: 60 },
+});
+const DESCRIBE_TERMS = operation<DescribeTermsCommandInput, DescribeTermsCommandOutput>({
+  name: 'DescribeTerms',
+  service: 'cognito-idp',
+  command: DescribeTermsCommand,
+  quota: 'UserPoolResourceRead',
+  quotaAssumed: RESOURCE_READ_ASSUMED,
+  keys: ['UserPoolId', 'TermsId'],
+});
+
+/**
+ * Terms documents: the terms-of-use and privacy-policy links managed login shows for each app
+ * client, by language. Keyed `<client id>/<terms name>`, so a document deleted and created again
+ * with the same links is no change, and each finding names its client.
+ */
+export const termsSurface: Surface = {
+  name: 'terms',
+  label: 'terms document',
+  plural: 'terms documents',
+  operations: [LIST_TERMS, DESCRIBE_TERMS],
+  async read({ poolId, clients, send }) {
+    const listed = await allPages(async (token) => {
+      const page = await send(LIST_TERMS, { UserPoolId: poolId, MaxResults: 60, NextToken: token });
+      return { items: page.Terms, next: page.NextToken };
+    });
+    const clientName = new Map(clients.map((c) => [c.clientId, c.clientName]));
+    const out: Awaited<ReturnType<Surface['read']>> = {};
+    for (const { TermsId: termsId } of listed) {
+      if (!termsId) continue;
+      const terms = (await send(DESCRIBE_TERMS, { UserPoolId: poolId, TermsId: termsId })).Terms;
+      if (!terms?.ClientId || !terms.TermsName) continue;
+      const client = clientName.get(terms.ClientId) ?? terms.ClientId;
+      out[`${terms.ClientId}/${terms.TermsName}`] = {
+        name: `${terms.TermsName} of client ${client}`,
+        config: normalizeResource(terms, {
+          volatile: ['TermsId', 'UserPoolId', 'ClientId', 'TermsName', 'CreationDate', 'LastModifiedDate'],
+          salt: poolId,
+        }),
+      };
+    }
+    return out;
+  },
+  writeEvents: [
+    { eventSource: IDP_SOURCE, eventName: 'CreateTerms', paths: CLIENT_PATHS },
+    { eventSource: IDP_SOURCE, eventName: 'UpdateTerms', paths: POOL_PATHS },
+    { eventSource: IDP_SOURCE, eventName: 'DeleteTerms', paths: POOL_PATHS },
+  ],
+  rules: [],
+};
