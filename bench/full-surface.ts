@@ -151,7 +151,7 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
   ratio: number;
   /** Per category: calls needed, calls the stand-in admitted, the category's own minimum (s). */
   categories: Record<string, { needed: number; admitted: number; seconds: number }>;
-  /** WAF calls the run made (all operations), for "calls = ACLs + 1 page, not pools". */
+  /** WAF calls the stand-in answered (throttled retries aside), for "calls = ACLs + 1 page, not pools". */
   wafCalls: number;
   standinThrottled: number;
   readerThrottled: number;
@@ -257,7 +257,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       categories,
       wafCalls: Object.entries(stats.byCategory)
         .filter(([category]) => category.startsWith('WAFv2.'))
-        .reduce((n, [, c]) => n + c.calls, 0),
+        .reduce((n, [, c]) => n + c.admitted, 0),
       standinThrottled: stats.throttled,
       readerThrottled: reader.stats.throttled,
       failedReads:
