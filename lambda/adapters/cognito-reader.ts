@@ -271,6 +271,9 @@ export class CognitoReader implements PoolReader {
     let answer = answers.get(read as AccountRead<unknown>);
     if (!answer) {
       answer = read.read(this.send(undefined));
+      // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
+      // that awaits it still gets the error.
+      answer.catch(() => undefined);
       answers.set(read as AccountRead<unknown>, answer);
     }
     return answer as Promise<T>;
@@ -305,6 +308,10 @@ export class CognitoReader implements PoolReader {
     const clients: ClientSnapshot[] = [];
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
+    // The account-level reads start with the first pool and run alongside the pools' own reads.
+    if (this.accountAnswers)
+      for (const surface of this.surfaces)
+        for (const read of surface.accountReads ?? []) this.accountRead(read);
     try {
       if (isIdentityPoolId(ref.poolId)) {
         try {

@@ -124,6 +124,7 @@ export const webAclSurface: Surface = {
   label: 'web ACL',
   plural: 'web ACL',
   operations: [LIST_WEB_ACLS, LIST_POOLS_OF_WEB_ACL, GET_WEB_ACL],
+  accountReads: [webAclAssociations],
   async read({ pool, send, accountRead }): Promise<SurfaceSnapshot> {
     if (!pool.Arn) return {};
     if (accountRead) return snapshotOf((await accountRead(webAclAssociations)).get(pool.Arn));

@@ -51,6 +51,19 @@ describe('web ACL surface: one listing per run', () => {
     });
   });
 
+  it('starts the listing with the first pool, before any pool reaches its web ACL', async () => {
+    aws.wafv2.resetHistory();
+    const seen: number[] = [];
+    // While the first pool's clients are being listed, the web ACL listing is already under way.
+    aws.beforeCall('ListUserPoolClients', {}, () => {
+      seen.push(aws.wafv2.commandCalls(ListWebACLsCommand).length);
+    });
+
+    await harness.run();
+
+    expect(seen).toEqual([1]);
+  });
+
   it('answers each pool from the listing: a swap and a removal are found on the right pools only', async () => {
     const [swapped, removed] = pools;
     if (!swapped || !removed) throw new Error('pools missing');
