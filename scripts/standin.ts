@@ -11,7 +11,8 @@
 import { seedDemoPools, startLocalAws } from '../test/support/local-aws.js';
 import { printAlertsAsTheyArrive } from './alert-printer.js';
 
-const local = await startLocalAws({ s3: true });
+// Wall-clock dates: a secret added by hand now is new, not two years old.
+const local = await startLocalAws({ s3: true, cognitoClock: () => new Date() });
 const pools = seedDemoPools(local.cognito);
 const env: Record<string, string> = {
   ...local.env,

@@ -4,13 +4,19 @@
  * check`, alerted on the topic, approved, and then listed by `history` from the local bucket's
  * object versions.
  */
+
 import {
+  AddUserPoolClientSecretCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
+  DeleteUserPoolClientSecretCommand,
   DescribeUserPoolClientCommand,
+  ListUserPoolClientSecretsCommand,
+  ListUserPoolClientsCommand,
   SetUserPoolMfaConfigCommand,
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-harness.js';
 import {
@@ -89,6 +95,32 @@ describe('changes made through the stand-in, with S3 and SNS', () => {
         AuthSessionValidity: web?.AuthSessionValidity,
       }),
     );
+    // A secret rotation started over the wire: the new value comes back in plain text, here and to
+    // DescribeUserPoolClient; cognito-drift must show the rotation and never the value.
+    const { UserPoolClients = [] } = await cognito.send(
+      new ListUserPoolClientsCommand({ UserPoolId: pools.storefrontPoolId }),
+    );
+    const backend = UserPoolClients.find((c) => c.ClientName === 'storefront-orders-service');
+    const { ClientSecretDescriptor } = await cognito.send(
+      new AddUserPoolClientSecretCommand({ UserPoolId: pools.storefrontPoolId, ClientId: backend?.ClientId }),
+    );
+    const newSecret = ClientSecretDescriptor?.ClientSecretValue ?? '';
+    expect(newSecret).toMatch(/^[a-z0-9]{52}$/);
+    // ...and finished: the old secret deleted.
+    const { ClientSecrets = [] } = await cognito.send(
+      new ListUserPoolClientSecretsCommand({
+        UserPoolId: pools.storefrontPoolId,
+        ClientId: backend?.ClientId,
+      }),
+    );
+    const old = ClientSecrets.find((c) => c.ClientSecretId !== ClientSecretDescriptor?.ClientSecretId);
+    await cognito.send(
+      new DeleteUserPoolClientSecretCommand({
+        UserPoolId: pools.storefrontPoolId,
+        ClientId: backend?.ClientId,
+        ClientSecretId: old?.ClientSecretId,
+      }),
+    );
     await cognito.send(
       new CreateGroupCommand({
         UserPoolId: pools.storefrontPoolId,
@@ -106,9 +138,23 @@ describe('changes made through the stand-in, with S3 and SNS', () => {
     expect(drift.stdout).toContain(`CallbackURLs: added ${ROGUE}`);
     expect(drift.stdout).toContain('break-glass-admins');
     expect(drift.stdout).toContain('MfaConfiguration: ON -> OFF');
+    expect(drift.stdout).toContain(ClientSecretDescriptor?.ClientSecretId ?? 'no secret id');
     const alerts = await s3sns.receiveAlerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.message).toContain(`CallbackURLs: added ${ROGUE}`);
+    // The canary: the value is in no output, alert or stored object.
+    expect(drift.stdout + drift.stderr).not.toContain(newSecret);
+    expect(JSON.stringify(alerts)).not.toContain(newSecret);
+    const s3 = new S3Client({});
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: s3sns.bucket }));
+    expect(Contents.length).toBeGreaterThan(0);
+    for (const object of Contents) {
+      const body = await (
+        await s3.send(new GetObjectCommand({ Bucket: s3sns.bucket, Key: object.Key }))
+      ).Body?.transformToString();
+      expect(body).not.toContain(newSecret);
+    }
+    s3.destroy();
 
     const approve = await cognitoDrift([
       'approve',

@@ -26,11 +26,50 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AccountFace } from './account-face.js';
 import {
-  OPERATION_QUOTA,
-  QUOTAS,
-  type QuotaCategory as QuotaCategoryName,
-} from '../../lambda/adapters/quotas.js';
+  asServiceError,
+  type CognitoOperation,
+  defaultMessage,
+  errorStatus,
+  OPERATION_CATEGORY,
+  type QuotaCategory,
+  ServiceError,
+  TARGET_PREFIX,
+  THROTTLE_ERROR,
+} from './standin-protocol.js';
+import {
+  type CategoryStats,
+  defaultRates,
+  freshCounters,
+  inc,
+  newCategoryStats,
+  RateWindow,
+  type StandinStats,
+  statsOf,
+  TokenBucket,
+} from './standin-quotas.js';
+import type {
+  FaultHandle,
+  FaultRule,
+  StandinClientConfig,
+  StandinOptions,
+  StandinRequest,
+  StandinRuntimeOptions,
+} from './standin-types.js';
+
+export type { CognitoOperation, QuotaCategory, StandinErrorType } from './standin-protocol.js';
+export { ERROR_STATUS, OPERATION_CATEGORY } from './standin-protocol.js';
+export type { CategoryStats, StandinStats } from './standin-quotas.js';
+export type {
+  FaultHandle,
+  FaultRule,
+  StandinClientConfig,
+  StandinOptions,
+  StandinRequest,
+  StandinRuntimeOptions,
+} from './standin-types.js';
+
 import {
   AccountModel,
   type ClientPatch,
@@ -41,290 +80,11 @@ import {
 } from './account-model.js';
 import { seedFullSurface, seedPools } from './account-seed.js';
 import { ACCOUNT_WRITES } from './account-writes.js';
-import { CATALOG_OPERATIONS, type CatalogOperations, toWireJson } from './catalog-operations.js';
-import {
-  AwsError,
-  type IdentityPoolPatch,
-  type SeedDomain,
-  type SeedGroup,
-  type SeedIdentityPool,
-  type SeedIdentityProvider,
-  type SeedMfa,
-  type SeedResourceServer,
-  type SeedRiskConfiguration,
-  type SeedUiCustomization,
-  type SeedWebAcl,
-  SURFACE_OPERATIONS,
-  type SurfaceModel,
-  type SurfaceOperation,
-  type SurfaceService,
-  withSdkDates,
-} from './cognito-surface.js';
+import { type CatalogOperations, toWireJson } from './catalog-operations.js';
+import { type SurfaceOperation, type SurfaceService, withSdkDates } from './cognito-surface.js';
 import { StandinOrganization } from './standin-organization.js';
 
 export type { ClientPatch, PoolPatch, SecretSeed, SeedClient, SeedPool } from './account-model.js';
-
-/** The operations the stand-in implements (all services). Anything else gets `UnknownOperationException`. */
-export type CognitoOperation =
-  | 'ListUserPools'
-  | 'DescribeUserPool'
-  | 'ListUserPoolClients'
-  | 'DescribeUserPoolClient'
-  | 'ListUserPoolClientSecrets'
-  | SurfaceOperation;
-
-/** Quota categories enforced by the stand-in: those of `lambda/adapters/quotas.ts`. */
-export type QuotaCategory = QuotaCategoryName;
-
-const POOL_CLIENT_OPERATIONS = [
-  'ListUserPools',
-  'DescribeUserPool',
-  'ListUserPoolClients',
-  'DescribeUserPoolClient',
-  'ListUserPoolClientSecrets',
-] as const;
-
-/** Which service (X-Amz-Target prefix) each operation belongs to. */
-const SERVICE_OF: Readonly<Record<CognitoOperation, SurfaceService>> = {
-  ...Object.fromEntries(POOL_CLIENT_OPERATIONS.map((op) => [op, 'cognito-idp' as const])),
-  ...Object.fromEntries([...CATALOG_OPERATIONS.values()].map((op) => [op.name, op.service])),
-  ...SURFACE_OPERATIONS,
-} as Record<CognitoOperation, SurfaceService>;
-
-const TARGET_PREFIX: Readonly<Record<SurfaceService, string>> = {
-  'cognito-idp': 'AWSCognitoIdentityProviderService.',
-  'cognito-identity': 'AWSCognitoIdentityService.',
-  wafv2: 'AWSWAF_20190729.',
-};
-
-/** Operation → quota category, from the one table in `lambda/adapters/quotas.ts`. */
-export const OPERATION_CATEGORY: Readonly<Record<CognitoOperation, QuotaCategory>> = Object.fromEntries(
-  (Object.keys(SERVICE_OF) as CognitoOperation[]).map((op) => {
-    const category = OPERATION_QUOTA[op];
-    if (category === undefined) throw new Error(`quotas.ts has no category for ${op}`);
-    return [op, category];
-  }),
-) as Record<CognitoOperation, QuotaCategory>;
-
-const ALL_CATEGORIES = Object.keys(QUOTAS) as QuotaCategory[];
-
-/** Error types the stand-in can return (or inject), with the HTTP status Cognito uses for each. */
-export const ERROR_STATUS = {
-  InternalErrorException: 500,
-  InternalServerException: 500,
-  AccessDeniedException: 400,
-  NotAuthorizedException: 400,
-  ResourceNotFoundException: 400,
-  TooManyRequestsException: 400,
-  InvalidParameterException: 400,
-  LimitExceededException: 400,
-  SerializationException: 400,
-  UnknownOperationException: 400,
-  ThrottlingException: 400,
-  WAFNonexistentItemException: 400,
-  WAFInvalidParameterException: 400,
-  WAFInternalErrorException: 500,
-  WAFUnavailableEntityException: 400,
-  GroupExistsException: 400,
-  DuplicateProviderException: 400,
-} as const;
-
-/** cognito-identity uses other HTTP statuses than cognito-idp for the same error names. */
-const IDENTITY_STATUS: Partial<Record<StandinErrorType, number>> = {
-  NotAuthorizedException: 403,
-  ResourceNotFoundException: 404,
-  TooManyRequestsException: 429,
-};
-
-/** The error a quota rejection sends, per service (WAF answers the generic throttling error). */
-const THROTTLE_ERROR: Readonly<Record<SurfaceService, StandinErrorType>> = {
-  'cognito-idp': 'TooManyRequestsException',
-  'cognito-identity': 'TooManyRequestsException',
-  wafv2: 'ThrottlingException',
-};
-
-function errorStatus(service: SurfaceService, type: StandinErrorType): number {
-  return (service === 'cognito-identity' ? IDENTITY_STATUS[type] : undefined) ?? ERROR_STATUS[type];
-}
-
-/** Name of an error the stand-in can send. */
-export type StandinErrorType = keyof typeof ERROR_STATUS;
-
-/** Options for {@link CognitoStandin.start}. Every quota is "requests per second". */
-export interface StandinOptions {
-  /** Added before every non-throttled response, via `setTimeout` (calls overlap). Default 60; 0 allowed. */
-  latencyMs?: number;
-  /** `UserPoolRead` quota (ListUserPools + DescribeUserPool), per account. Default 15. */
-  userPoolReadRps?: number;
-  /** `UserPoolClientRead` quota (ListUserPoolClients + DescribeUserPoolClient + ListUserPoolClientSecrets), per account. Default 15. */
-  clientReadRps?: number;
-  /** `UserPoolClientRead` quota per user pool and operation. Default 5. */
-  perPoolClientReadRps?: number;
-  /**
-   * Any category's quota (account rps and, for the per-pool categories, rps per pool and operation).
-   * Defaults: `QUOTAS` of `lambda/adapters/quotas.ts`. Passing it (even `{}`) first puts every rate back
-   * to those defaults, then applies it; the three options above, when also given, win for their categories.
-   */
-  quotaOverrides?: Partial<Record<QuotaCategory, { rps?: number; perPoolPerOperationRps?: number }>>;
-  /** Bucket capacity in seconds of rate (capacity = rps × burstSeconds). Default 1. */
-  burstSeconds?: number;
-  /** Enforce the quotas at all. Default true. */
-  quotas?: boolean;
-  /** Region used in pool ids and ARNs. Default `us-east-1`. */
-  region?: string;
-  /** Account id used in ARNs. Default `123456789012`. */
-  accountId?: string;
-  /** PRNG seed for ids, secrets and seeded data. Default 1. */
-  seed?: number;
-  /**
-   * Clock for `CreationDate`/`LastModifiedDate` of objects added or updated without explicit dates.
-   * Default: a deterministic clock starting at 2024-11-22T18:26:40.000Z that advances 1 s per reading.
-   * Pass `() => new Date()` for wall-clock time.
-   */
-  clock?: () => Date;
-  /**
-   * Milliseconds of a monotonic clock, for the quotas' token buckets and the request log's `at`.
-   * Default `performance.now`. Tests pass a manual clock to say exactly how much time passed.
-   */
-  now?: () => number;
-  /** Port to listen on (127.0.0.1). Default 0 (ephemeral). */
-  port?: number;
-  /** Maximum number of entries kept in {@link CognitoStandin.requests}. Default 100 000. */
-  maxLogEntries?: number;
-}
-
-/** Runtime-adjustable subset of {@link StandinOptions} (see {@link CognitoStandin.configure}). */
-export type StandinRuntimeOptions = Pick<
-  StandinOptions,
-  | 'latencyMs'
-  | 'userPoolReadRps'
-  | 'clientReadRps'
-  | 'perPoolClientReadRps'
-  | 'quotaOverrides'
-  | 'burstSeconds'
-  | 'quotas'
->;
-
-/** A fault-injection rule. Filters left out match everything. */
-export interface FaultRule {
-  /** Only requests for this operation. */
-  operation?: CognitoOperation | (string & {});
-  /** Only requests whose `UserPoolId` is this pool. */
-  poolId?: string;
-  /** Only requests whose `ClientId` is this client. */
-  clientId?: string;
-  /** Only requests whose `IdentityPoolId` is this identity pool. */
-  identityPoolId?: string;
-  /** Error to return. When omitted, the request proceeds normally (useful with `delayMs`). */
-  error?: StandinErrorType;
-  /** Error message; a realistic one is generated when omitted. */
-  message?: string;
-  /** How many matching requests to affect. Default 1; `Infinity` = until cleared. */
-  times?: number;
-  /** Extra delay added to the matching responses, on top of the latency. */
-  delayMs?: number;
-}
-
-/** Handle to an installed {@link FaultRule}. */
-export interface FaultHandle {
-  /** Remove the rule. */
-  clear(): void;
-  /** Number of requests the rule has affected so far. */
-  readonly hits: number;
-  /** Remaining requests the rule will affect. */
-  readonly remaining: number;
-}
-
-/** Counters of one quota category or one pool. */
-export interface CategoryStats {
-  /** Requests received. */
-  calls: number;
-  /** Requests that got a token. */
-  admitted: number;
-  /** Requests rejected by the quota. */
-  throttled: number;
-  /**
-   * Highest number of admitted requests in any sliding 1 s window. With `burstSeconds` 1 this can reach
-   * up to 2 × rate (a full bucket plus one second of refill).
-   */
-  peakRate: number;
-}
-
-/** Snapshot of the stand-in's counters (see {@link CognitoStandin.stats}). */
-export interface StandinStats {
-  /** Requests received, all operations. */
-  totalCalls: number;
-  /** Requests received per operation name (throttled and failed ones included). */
-  calls: Record<string, number>;
-  /** Requests rejected by the quotas (TooManyRequestsException, HTTP 400). Injected throttles are not counted. */
-  throttled: number;
-  /** Quota rejections per operation. */
-  throttledByOperation: Record<string, number>;
-  /** Error responses other than quota rejections, by `__type` (injected ones included). */
-  errors: Record<string, number>;
-  /** Responses produced by fault injection. */
-  injected: number;
-  /** Per quota category (account level). */
-  byCategory: Record<QuotaCategory, CategoryStats>;
-  /** `UserPoolClientRead` counters per pool id. */
-  byPool: Record<string, CategoryStats>;
-  /** Max of `byPool[*].peakRate`. */
-  peakPerPoolRate: number;
-  /** Counters of every per-pool-limited operation, by pool id then operation (the per-pool buckets). */
-  byPoolOperation: Record<string, Record<string, CategoryStats>>;
-  /** Max of `byPoolOperation[*][*].peakRate`. */
-  peakPerPoolOperationRate: number;
-  /** Requests currently being processed. */
-  inFlight: number;
-  /** Highest `inFlight` seen. */
-  peakConcurrency: number;
-}
-
-/** One entry of the request log (see {@link CognitoStandin.requests}). */
-export interface StandinRequest {
-  /** 1-based sequence number since start/reset. */
-  seq: number;
-  /** Arrival time, ms since the server started (monotonic). */
-  at: number;
-  /** Operation name from `X-Amz-Target` (may be an unknown one). */
-  operation: string;
-  /** The user pool concerned: `UserPoolId`, the pool of a `Domain` or of a `ResourceArn`, if any. */
-  poolId?: string;
-  /** `IdentityPoolId` from the request body, if any. */
-  identityPoolId?: string;
-  /** `ClientId` from the request body, if any. */
-  clientId?: string;
-  /** Access key id from the SigV4 `Authorization` header, if any. */
-  accessKeyId?: string;
-  /** HTTP status sent (0 while pending). */
-  status: number;
-  /** Error `__type`, if an error was sent. */
-  errorType?: string;
-  /** The service of the `X-Amz-Target` prefix, when it is one the stand-in serves. */
-  service?: SurfaceService;
-  /** Which bucket rejected the request, if throttled by quota. */
-  throttledBy?: 'account' | 'pool';
-  /** True when the response came from fault injection. */
-  injected?: boolean;
-  /** How long the answer was held back (latency plus a fault's `delayMs`); absent for a quota rejection, which is immediate. */
-  delayMs?: number;
-}
-
-/** Client configuration for `new CognitoIdentityProviderClient(...)` (or the identity / WAFv2 clients) pointing at the stand-in. */
-export interface StandinClientConfig {
-  /** `http://127.0.0.1:<port>`. */
-  endpoint: string;
-  /** Region. */
-  region: string;
-  /** Static fake credentials. */
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  /** 1: no SDK retries, so throttles surface. */
-  maxAttempts: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Internals
-// ---------------------------------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
 
@@ -336,15 +96,6 @@ interface InstalledFault {
 
 const DEFAULT_CLOCK_START_MS = 1_732_300_000_000;
 
-class ServiceError extends AwsError {
-  declare readonly type: StandinErrorType;
-}
-
-function asServiceError(e: unknown): ServiceError {
-  if (e instanceof AwsError && e.type in ERROR_STATUS) return new ServiceError(e.type, e.message);
-  return new ServiceError('InternalErrorException', String(e));
-}
-
 /** mulberry32: tiny deterministic PRNG. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -355,106 +106,6 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-class TokenBucket {
-  private tokens: number;
-  private last: number;
-  private readonly capacity: number;
-  constructor(
-    private readonly rate: number,
-    capacity: number,
-    now: number,
-  ) {
-    this.capacity = Math.max(1, capacity);
-    this.tokens = this.capacity;
-    this.last = now;
-  }
-  private refill(now: number): void {
-    if (now <= this.last) return;
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-  }
-  available(now: number): boolean {
-    this.refill(now);
-    return this.tokens >= 1;
-  }
-  take(): void {
-    this.tokens -= 1;
-  }
-}
-
-/** Sliding 1 s window of admitted-request timestamps, tracking its peak size. */
-class RateWindow {
-  private times: number[] = [];
-  private head = 0;
-  peak = 0;
-  add(now: number): void {
-    this.times.push(now);
-    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - 1000) this.head++;
-    if (this.head > 1024) {
-      this.times = this.times.slice(this.head);
-      this.head = 0;
-    }
-    this.peak = Math.max(this.peak, this.times.length - this.head);
-  }
-}
-
-function newCategoryStats(): CategoryStats {
-  return { calls: 0, admitted: 0, throttled: 0, peakRate: 0 };
-}
-
-function inc(rec: Record<string, number>, key: string): void {
-  rec[key] = (rec[key] ?? 0) + 1;
-}
-
-function defaultMessage(
-  type: StandinErrorType,
-  op: string,
-  poolId: string | undefined,
-  region: string,
-  account: string,
-  service: SurfaceService = 'cognito-idp',
-): string {
-  switch (type) {
-    case 'TooManyRequestsException':
-    case 'ThrottlingException':
-      return 'Rate exceeded';
-    case 'AccessDeniedException': {
-      const resource =
-        service === 'cognito-identity'
-          ? `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId ?? '*'}`
-          : `arn:aws:cognito-idp:${region}:${account}:userpool/${poolId ?? '*'}`;
-      return `User: arn:aws:iam::${account}:user/cognito-drift is not authorized to perform: ${service}:${op} on resource: ${resource} because no identity-based policy allows the ${service}:${op} action`;
-    }
-    case 'NotAuthorizedException':
-      return 'The security token included in the request is invalid.';
-    case 'ResourceNotFoundException':
-      return poolId ? `User pool ${poolId} does not exist.` : 'Resource not found.';
-    case 'InternalErrorException':
-    case 'InternalServerException':
-      return 'Internal server error.';
-    case 'LimitExceededException':
-      return 'Limit exceeded.';
-    case 'InvalidParameterException':
-      return 'Invalid parameter.';
-    default:
-      return type;
-  }
-}
-
-function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }> {
-  return Object.fromEntries(
-    ALL_CATEGORIES.map((k) => {
-      const q = QUOTAS[k];
-      return [
-        k,
-        q.perPoolPerOperationRps === undefined
-          ? { rps: q.rps }
-          : { rps: q.rps, perPool: q.perPoolPerOperationRps },
-      ];
-    }),
-  ) as Record<QuotaCategory, { rps: number; perPool?: number }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,7 +120,7 @@ function defaultRates(): Record<QuotaCategory, { rps: number; perPool?: number }
  * consumes a token from the category bucket and, for client reads, the per-pool bucket) → fault
  * injection → validation → handler; everything after the gate is answered after `latencyMs`.
  */
-export class CognitoStandin {
+export class CognitoStandin extends AccountFace {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   /** Region used in generated ids and ARNs. */
@@ -505,7 +156,7 @@ export class CognitoStandin {
   private log: StandinRequest[] = [];
   private reqSeq = 0;
   private inFlight = 0;
-  private counters = this.freshCounters();
+  private counters = freshCounters();
 
   private constructor(
     server: Server,
@@ -513,6 +164,7 @@ export class CognitoStandin {
     opts: StandinOptions,
     organization?: StandinOrganization,
   ) {
+    super();
     this.server = server;
     this.endpoint = endpoint;
     this.options = opts;
@@ -721,7 +373,7 @@ export class CognitoStandin {
   answerSurface(operation: string, input: Record<string, unknown>): Record<string, unknown> {
     if (this.account.catalogItems.serves(operation))
       return withSdkDates(this.account.catalogItems.answer(operation, input));
-    return withSdkDates(this.account.surface.answer(operation as SurfaceOperation, input));
+    return withSdkDates(this.model.answer(operation as SurfaceOperation, input));
   }
 
   /** Raw API items of the catalog operations served generically (a new resource kind's reads). */
@@ -744,119 +396,6 @@ export class CognitoStandin {
     identityPoolIds: string[];
   } {
     return seedFullSurface(this.account, opts);
-  }
-
-  // ------------------------------------------------------------------ the rest of the surface
-
-  /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). Bumps nothing else. */
-  setMfa(poolId: string, mfa: SeedMfa): void {
-    this.account.surface.setMfa(poolId, mfa);
-  }
-
-  /** SetRiskConfiguration for the pool or one client; `null` removes it. */
-  setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
-    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
-    this.account.surface.setRiskConfiguration(poolId, risk, clientId);
-  }
-
-  addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
-    this.account.surface.addIdentityProvider(poolId, idp);
-  }
-
-  /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
-  updateIdentityProvider(
-    poolId: string,
-    name: string,
-    patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
-  ): void {
-    this.account.surface.updateIdentityProvider(poolId, name, patch);
-  }
-
-  removeIdentityProvider(poolId: string, name: string): void {
-    this.account.surface.removeIdentityProvider(poolId, name);
-  }
-
-  addGroup(poolId: string, group: SeedGroup): void {
-    this.account.surface.addGroup(poolId, group);
-  }
-
-  /** UpdateGroup: a field set to `null` is removed. */
-  updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
-    this.account.surface.updateGroup(poolId, name, patch);
-  }
-
-  removeGroup(poolId: string, name: string): void {
-    this.account.surface.removeGroup(poolId, name);
-  }
-
-  addResourceServer(poolId: string, rs: SeedResourceServer): void {
-    this.account.surface.addResourceServer(poolId, rs);
-  }
-
-  updateResourceServer(
-    poolId: string,
-    identifier: string,
-    patch: Parameters<SurfaceModel['updateResourceServer']>[2],
-  ): void {
-    this.account.surface.updateResourceServer(poolId, identifier, patch);
-  }
-
-  removeResourceServer(poolId: string, identifier: string): void {
-    this.account.surface.removeResourceServer(poolId, identifier);
-  }
-
-  /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
-  setDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.account.surface.setDomain(poolId, domain);
-  }
-
-  /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
-  setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.account.surface.setCustomDomain(poolId, domain);
-  }
-
-  /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
-  setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
-    this.account.surface.setLogDelivery(poolId, logConfigurations);
-  }
-
-  /** SetUICustomization for the pool or one client (`null` removes it). */
-  setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
-    if (clientId !== undefined) this.account.mustClient(poolId, clientId);
-    this.account.surface.setUiCustomization(poolId, ui, clientId);
-  }
-
-  /** Associate a web ACL with the pool (`null` disassociates it). */
-  setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
-    this.account.surface.setWebAcl(poolId, acl);
-  }
-
-  /** Add an identity pool; returns its id (`<region>:<uuid>`). */
-  addIdentityPool(p: SeedIdentityPool): string {
-    return this.account.surface.addIdentityPool(p);
-  }
-
-  /** UpdateIdentityPool (a field set to `undefined` removes it). */
-  updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
-    this.account.surface.updateIdentityPool(id, patch);
-  }
-
-  /** SetIdentityPoolRoles. */
-  setIdentityPoolRoles(
-    id: string,
-    roles: Record<string, string>,
-    roleMappings?: Record<string, Record<string, unknown>>,
-  ): void {
-    this.account.surface.setIdentityPoolRoles(id, roles, roleMappings);
-  }
-
-  removeIdentityPool(id: string): void {
-    this.account.surface.removeIdentityPool(id);
-  }
-
-  /** Ids of all identity pools, in listing order. */
-  identityPoolIds(): string[] {
-    return this.account.surface.identityPoolIds();
   }
 
   // ------------------------------------------------------------------ faults
@@ -892,41 +431,7 @@ export class CognitoStandin {
 
   /** A snapshot of the counters (copy; safe to keep). */
   get stats(): StandinStats {
-    const c = this.counters;
-    const cat = (s: CategoryStats, w: RateWindow): CategoryStats => ({ ...s, peakRate: w.peak });
-    const byPool: Record<string, CategoryStats> = {};
-    let peakPerPoolRate = 0;
-    for (const [id, s] of c.byPool) {
-      const w = c.poolWindows.get(id);
-      byPool[id] = { ...s, peakRate: w?.peak ?? 0 };
-      peakPerPoolRate = Math.max(peakPerPoolRate, w?.peak ?? 0);
-    }
-    const byPoolOperation: Record<string, Record<string, CategoryStats>> = {};
-    let peakPerPoolOperationRate = 0;
-    for (const [key, s] of c.byPoolOperation) {
-      const [poolId = '', op = ''] = key.split('|');
-      const peak = c.poolOperationWindows.get(key)?.peak ?? 0;
-      byPoolOperation[poolId] ??= {};
-      byPoolOperation[poolId][op] = { ...s, peakRate: peak };
-      peakPerPoolOperationRate = Math.max(peakPerPoolOperationRate, peak);
-    }
-    return {
-      totalCalls: c.totalCalls,
-      calls: { ...c.calls },
-      throttled: c.throttled,
-      throttledByOperation: { ...c.throttledByOperation },
-      errors: { ...c.errors },
-      injected: c.injected,
-      byCategory: Object.fromEntries(
-        ALL_CATEGORIES.map((k) => [k, cat(c.byCategory[k], c.windows[k])]),
-      ) as Record<QuotaCategory, CategoryStats>,
-      byPool,
-      peakPerPoolRate,
-      byPoolOperation,
-      peakPerPoolOperationRate,
-      inFlight: this.inFlight,
-      peakConcurrency: c.peakConcurrency,
-    };
+    return statsOf(this.counters, this.inFlight);
   }
 
   /** The request log (copy), oldest first, capped at `maxLogEntries`. */
@@ -936,36 +441,12 @@ export class CognitoStandin {
 
   /** Zero all counters and the request log (in-flight requests are still tracked). */
   resetStats(): void {
-    this.counters = this.freshCounters();
+    this.counters = freshCounters();
     this.log = [];
     this.reqSeq = 0;
   }
 
   // ------------------------------------------------------------------ HTTP
-
-  private freshCounters() {
-    return {
-      totalCalls: 0,
-      calls: {} as Record<string, number>,
-      throttled: 0,
-      throttledByOperation: {} as Record<string, number>,
-      errors: {} as Record<string, number>,
-      injected: 0,
-      byCategory: Object.fromEntries(ALL_CATEGORIES.map((k) => [k, newCategoryStats()])) as Record<
-        QuotaCategory,
-        CategoryStats
-      >,
-      windows: Object.fromEntries(ALL_CATEGORIES.map((k) => [k, new RateWindow()])) as Record<
-        QuotaCategory,
-        RateWindow
-      >,
-      byPool: new Map<string, CategoryStats>(),
-      poolWindows: new Map<string, RateWindow>(),
-      byPoolOperation: new Map<string, CategoryStats>(),
-      poolOperationWindows: new Map<string, RateWindow>(),
-      peakConcurrency: 0,
-    };
-  }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
@@ -1172,8 +653,8 @@ export class CognitoStandin {
   /** The user pool a request concerns: its UserPoolId, the owner of its Domain, or the pool of its ResourceArn. */
   private poolIdOf(body: Json): string | undefined {
     if (typeof body.UserPoolId === 'string') return body.UserPoolId;
-    if (typeof body.Domain === 'string') return this.account.surface.poolOfDomain(body.Domain);
-    if (typeof body.ResourceArn === 'string') return this.account.surface.poolOfArn(body.ResourceArn);
+    if (typeof body.Domain === 'string') return this.model.poolOfDomain(body.Domain);
+    if (typeof body.ResourceArn === 'string') return this.model.poolOfArn(body.ResourceArn);
     return undefined;
   }
 

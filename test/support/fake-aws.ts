@@ -35,6 +35,7 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AccountFace } from './account-face.js';
 import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
 import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
 import { ACCOUNT_ID, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-constants.js';
@@ -45,18 +46,7 @@ import { CATALOG_OPERATIONS, type CatalogOperations } from './catalog-operations
 import {
   AwsError,
   type ClientSurfaceSeed,
-  type IdentityPoolPatch,
   type PoolSurface,
-  type SeedDomain,
-  type SeedGroup,
-  type SeedIdentityPool,
-  type SeedIdentityProvider,
-  type SeedMfa,
-  type SeedResourceServer,
-  type SeedRiskConfiguration,
-  type SeedUiCustomization,
-  type SeedWebAcl,
-  type SurfaceModel,
   type SurfaceOperation,
   type SurfaceSeed,
   withSdkDates,
@@ -300,7 +290,7 @@ interface Hook extends CallMatch {
 }
 
 /** The fake account. Create one per test: creating it (re)installs the stubs with a clean history. */
-export class FakeAccount {
+export class FakeAccount extends AccountFace {
   readonly cognito = mockClient(CognitoIdentityProviderClient);
   readonly identity = mockClient(CognitoIdentityClient);
   readonly wafv2 = mockClient(WAFV2Client);
@@ -334,11 +324,6 @@ export class FakeAccount {
     },
   });
 
-  /** The rest of the surface (MFA, IdPs, groups, ...), inside the account model. */
-  private get model(): SurfaceModel {
-    return this.account.surface;
-  }
-
   /** Raw API items of the catalog operations served generically (a new resource kind's reads). */
   get catalogItems(): CatalogOperations {
     return this.account.catalogItems;
@@ -350,6 +335,7 @@ export class FakeAccount {
   }
 
   constructor() {
+    super();
     for (const [op, command] of Object.entries(COGNITO_COMMANDS) as [CognitoOperation, unknown][]) {
       const service = SERVICE_OF[op];
       const mock =
@@ -497,119 +483,6 @@ export class FakeAccount {
   removeSecret(poolId: string, clientId: string, secretId: string): void {
     const client = this.client(poolId, clientId);
     client.secrets = client.secrets.filter((s) => s.id !== secretId);
-  }
-
-  // ---- Arranging the rest of the surface (same names and arguments as the stand-in's) ----------
-
-  /** SetUserPoolMfaConfig (merges; `MfaConfiguration` also changes DescribeUserPool). */
-  setMfa(poolId: string, mfa: SeedMfa): void {
-    this.pool(poolId);
-    this.model.setMfa(poolId, mfa);
-  }
-
-  /** SetRiskConfiguration for the pool or one client; `null` removes it. */
-  setRiskConfiguration(poolId: string, risk: SeedRiskConfiguration | null, clientId?: string): void {
-    if (clientId !== undefined) this.client(poolId, clientId);
-    this.model.setRiskConfiguration(poolId, risk, clientId);
-  }
-
-  addIdentityProvider(poolId: string, idp: SeedIdentityProvider): void {
-    this.model.addIdentityProvider(poolId, idp);
-  }
-
-  /** UpdateIdentityProvider: `details` / `attributeMapping` merged key by key (`undefined` removes a key). */
-  updateIdentityProvider(
-    poolId: string,
-    name: string,
-    patch: Parameters<SurfaceModel['updateIdentityProvider']>[2],
-  ): void {
-    this.model.updateIdentityProvider(poolId, name, patch);
-  }
-
-  removeIdentityProvider(poolId: string, name: string): void {
-    this.model.removeIdentityProvider(poolId, name);
-  }
-
-  addGroup(poolId: string, group: SeedGroup): void {
-    this.model.addGroup(poolId, group);
-  }
-
-  /** UpdateGroup: a field set to `null` is removed. */
-  updateGroup(poolId: string, name: string, patch: Parameters<SurfaceModel['updateGroup']>[2]): void {
-    this.model.updateGroup(poolId, name, patch);
-  }
-
-  removeGroup(poolId: string, name: string): void {
-    this.model.removeGroup(poolId, name);
-  }
-
-  addResourceServer(poolId: string, rs: SeedResourceServer): void {
-    this.model.addResourceServer(poolId, rs);
-  }
-
-  updateResourceServer(
-    poolId: string,
-    identifier: string,
-    patch: Parameters<SurfaceModel['updateResourceServer']>[2],
-  ): void {
-    this.model.updateResourceServer(poolId, identifier, patch);
-  }
-
-  removeResourceServer(poolId: string, identifier: string): void {
-    this.model.removeResourceServer(poolId, identifier);
-  }
-
-  /** The prefix domain (`null` deletes it); DescribeUserPool reports it as `Domain`. */
-  setDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.model.setDomain(poolId, domain);
-  }
-
-  /** The custom domain (`null` deletes it); DescribeUserPool reports it as `CustomDomain`. */
-  setCustomDomain(poolId: string, domain: string | SeedDomain | null): void {
-    this.model.setCustomDomain(poolId, domain);
-  }
-
-  /** SetLogDeliveryConfiguration's LogConfigurations (`null` removes them). */
-  setLogDelivery(poolId: string, logConfigurations: Record<string, unknown>[] | null): void {
-    this.model.setLogDelivery(poolId, logConfigurations);
-  }
-
-  /** SetUICustomization for the pool or one client (`null` removes it). */
-  setUiCustomization(poolId: string, ui: SeedUiCustomization | null, clientId?: string): void {
-    if (clientId !== undefined) this.client(poolId, clientId);
-    this.model.setUiCustomization(poolId, ui, clientId);
-  }
-
-  /** Associate a web ACL with the pool (`null` disassociates it). */
-  setWebAcl(poolId: string, acl: SeedWebAcl | null): void {
-    this.model.setWebAcl(poolId, acl);
-  }
-
-  /** Adds an identity pool; returns its id (`<region>:<uuid>`). */
-  addIdentityPool(p: SeedIdentityPool): string {
-    return this.model.addIdentityPool(p);
-  }
-
-  /** UpdateIdentityPool (a field set to `undefined` removes it). */
-  updateIdentityPool(id: string, patch: IdentityPoolPatch): void {
-    this.model.updateIdentityPool(id, patch);
-  }
-
-  /** SetIdentityPoolRoles. */
-  setIdentityPoolRoles(
-    id: string,
-    roles: Record<string, string>,
-    roleMappings?: Record<string, Record<string, unknown>>,
-  ): void {
-    this.model.setIdentityPoolRoles(id, roles, roleMappings);
-  }
-
-  removeIdentityPool(id: string): void {
-    this.model.removeIdentityPool(id);
-  }
-
-  identityPoolIds(): string[] {
-    return this.model.identityPoolIds();
   }
 
   // ---- Faults and hooks ----------------------------------------------------------------------

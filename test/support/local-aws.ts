@@ -35,6 +35,8 @@ export interface LocalAwsOptions {
   s3?: boolean;
   /** Added to each Cognito response, in ms. @default 5 */
   cognitoLatencyMs?: number;
+  /** Dates of what the stand-in creates or changes. @default a deterministic clock (tests), see StandinOptions */
+  cognitoClock?: () => Date;
 }
 
 /** One SNS message as an SQS subscriber (without raw delivery) receives it. */
@@ -77,6 +79,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     stops.push(() => rm(workDir, { recursive: true, force: true }));
     const cognito = await CognitoStandin.start({
       latencyMs: options.cognitoLatencyMs ?? 5,
+      ...(options.cognitoClock ? { clock: options.cognitoClock } : {}),
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
     });
