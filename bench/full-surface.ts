@@ -229,7 +229,6 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
         safetyMarginMs: 90_000,
         poolConcurrency: reader.poolConcurrency,
         maxRunAgeMs: 6 * 3_600_000,
-        persist: true,
       },
     );
     const seconds = (performance.now() - started) / 1000;

@@ -107,7 +107,6 @@ export async function runScanBench(options: ScanBenchOptions): Promise<ScanBench
         safetyMarginMs: 90_000,
         poolConcurrency,
         maxRunAgeMs: 6 * 3_600_000,
-        persist: true,
       },
     );
     const seconds = (performance.now() - started) / 1000;

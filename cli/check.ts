@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
-import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
 import { forEachConcurrently } from '../lambda/concurrency.js';
 import { keys, targetKey } from '../lambda/core/documents.js';
@@ -12,7 +11,6 @@ import { aggregateMessages } from '../lambda/org/aggregate.js';
 import { AssumeRoleError } from '../lambda/org/credentials.js';
 import { migrateSingleTargetLayout } from '../lambda/org/migrate.js';
 import { markAlerted } from '../lambda/org/organization-run.js';
-import { unreachableListing } from '../lambda/org/scan-target.js';
 import {
   compareTargets,
   type ScanTarget,
@@ -20,9 +18,11 @@ import {
   type UnreachableTarget,
   unreachableLine,
 } from '../lambda/org/target.js';
-import { TargetDocumentStore } from '../lambda/org/target-document-store.js';
-import { type RunResult, runDetection } from '../lambda/run/detector.js';
-import { readEnvSetting } from '../lambda/settings.js';
+import { approveHint, currentInstallation } from '../lambda/run/approve-hint.js';
+import type { RunResult } from '../lambda/run/detector.js';
+import { type RunSettings, runPolicy } from '../lambda/run/run-policy.js';
+import { scanOne, targetStore } from '../lambda/run/scan-service.js';
+import { defaultSchedulePeriodMinutes, readEnvSetting } from '../lambda/settings.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
 import { loadIgnoreRules, warnUnmatched } from './ignore-file.js';
 import { type MarkdownTarget, renderMarkdown } from './markdown.js';
@@ -102,8 +102,21 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
 
   const access = new TargetAccess(ctx, selection, selfAccountId, stackRegion, io);
   const listing = selection.single ? { targets: [self], unreachable: [] } : await access.list();
-  const location = ctx.kind === 's3' ? `--bucket ${ctx.bucket}` : `--dir ${ctx.store.location}`;
-  const approveCommand = (poolId: string) => `npm run approve -- --pool ${poolId} ${location}`;
+  const settings: RunSettings = {
+    reminderIntervalMs: reminderHours * 3_600_000,
+    ignore,
+    secretPolicy: {
+      rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
+      maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
+    },
+    schedulePeriodMinutes: readEnvSetting(io.env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
+  };
+  // Spelled for how this CLI was installed: `npx cognito-drift approve` or, in a clone, `npm run approve --`.
+  const approve = {
+    installation: currentInstallation(),
+    store: ctx.bucket !== undefined ? { bucket: ctx.bucket } : { dir: ctx.store.location },
+  };
+  const approveCommand = approveHint(approve);
   const board = new TargetProgress(io, listing.targets);
   // Several targets and a topic: one digest for them all, as the deployed organization run sends,
   // published once every target is done; each target's alert marks are set after it went out.
@@ -131,36 +144,28 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
     const logger = stderrLogger(io, Boolean(options.verbose));
     let result: RunResult;
     try {
-      result = await runDetection(
+      result = await scanOne(
         {
           reader,
-          store: new DriftStore(new TargetDocumentStore(ctx.documents, target)),
+          store: targetStore(ctx.documents, target),
           // With --json and no topic, the messages are part of the JSON output instead; printed
           // ones wait for the run, so that parallel targets do not interleave.
           notifier:
             topic && !oneDigest
               ? new SnsNotifier(ctx.clients.sns, topic)
               : { publish: async (message) => void run.messages.push(message) },
+          attribute: await access.attributor(target, quotaShare),
           logger: selection.single ? logger : prefixed(logger, targetName(target)),
           now: () => new Date(),
         },
         {
-          accountId: target.accountId,
-          region: target.region,
-          reminderIntervalMs: reminderHours * 3_600_000,
-          approveCommand,
-          safetyMarginMs: 0,
-          poolConcurrency: reader.poolConcurrency,
-          maxRunAgeMs: 6 * 3_600_000,
-          ignore,
-          secretPolicy: {
-            rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays'),
-            maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
-          },
-          persist,
+          target,
+          policy: runPolicy(settings, { poolConcurrency: reader.poolConcurrency, approve }),
           // Printed (or put in the JSON) is not delivered: the deployed detector must still alert.
           // The one digest of several targets is marked once it is out, below.
-          alertsDelivered: Boolean(topic) && !oneDigest,
+          mode: persist
+            ? { kind: 'sweep', alerts: topic && !oneDigest ? 'delivered' : 'pending' }
+            : { kind: 'look-only' },
           onProgress: (done, total) => board.pools(target, done, total),
         },
       );
@@ -170,7 +175,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       return;
     }
     run.result = result;
-    const listing = result.pools.length === 0 ? unreachableListing(result.readProblems) : undefined;
+    const listing = result.listingFailure?.kind;
     if (listing === 'refused')
       run.unreachable = `region ${target.region} is not enabled in account ${target.accountId}`;
     if (listing === 'not-offered') run.notOffered = `Cognito is not offered in ${target.region}`;
@@ -185,6 +190,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       startedAt,
       new SnsNotifier(ctx.clients.sns, topic),
       ctx,
+      approveCommand,
     );
   }
   const format = options.format ?? (options.json ? 'json' : 'text');
@@ -258,6 +264,7 @@ async function publishOneDigest(
   startedAt: Date,
   notifier: SnsNotifier,
   ctx: CommandContext,
+  approveCommand: (poolId: string) => string,
 ): Promise<void> {
   const unreachable = [
     ...unlisted,
@@ -267,7 +274,22 @@ async function publishOneDigest(
   const messages = aggregateMessages({
     orgRunId: startedAt.toISOString().replace(/[:.]/g, '-'),
     startedAt: startedAt.toISOString(),
-    parts: parts.map(({ target, messages }) => ({ target, messages })),
+    parts: parts.flatMap(({ target, result }) =>
+      result?.startedAt
+        ? [
+            {
+              target,
+              report: {
+                runId: result.runId,
+                at: result.startedAt,
+                ...(result.reportLocation ? { reportLocation: result.reportLocation } : {}),
+                alerts: result.alerts,
+              },
+            },
+          ]
+        : [],
+    ),
+    approveCommand,
     unreachable,
   });
   for (const message of messages) await notifier.publish(message);

@@ -1,10 +1,13 @@
 import { AccountClient } from '@aws-sdk/client-account';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import { CloudTrailReader } from '../lambda/adapters/cloudtrail-reader.js';
+import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
+import type { Attributor } from '../lambda/core/attribution.js';
 import { escapeControl } from '../lambda/core/escape.js';
 import { TargetCredentials } from '../lambda/org/credentials.js';
 import { listTargets, type TargetListing } from '../lambda/org/list-targets.js';
@@ -14,6 +17,7 @@ import {
   type ScanTarget,
   targetName,
 } from '../lambda/org/target.js';
+import { targetReader } from '../lambda/run/target-reader.js';
 import { envName, flagOf, readSetting, readTargetSettings, type TextSetting } from '../lambda/settings.js';
 import type { CommandContext } from './context.js';
 import type { Io } from './output.js';
@@ -126,13 +130,24 @@ export class TargetAccess {
       ...(this.io.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: COGNITO_MAX_ATTEMPTS }),
       ...(credentials ? { credentials } : {}),
     };
-    return new CognitoReader({
-      client: new CognitoIdentityProviderClient(signed),
-      identityClient: new CognitoIdentityClient(signed),
-      wafClient: new WAFV2Client(signed),
-      surfaces,
-      quotaShare,
-    });
+    return targetReader(
+      {
+        cognito: new CognitoIdentityProviderClient(signed),
+        identity: new CognitoIdentityClient(signed),
+        wafv2: new WAFV2Client(signed),
+      },
+      { surfaces, quotaShare },
+    );
+  }
+
+  /**
+   * Who made a target's changes: its CloudTrail, as the deployed detector asks it. When CloudTrail
+   * cannot be read (no permission, no network), each finding says "author unknown (why)".
+   */
+  async attributor(target: ScanTarget, quotaShare: number): Promise<Attributor> {
+    const credentials = await this.assume(target.accountId);
+    const client = new CloudTrailClient({ region: target.region, ...(credentials ? { credentials } : {}) });
+    return new CloudTrailReader({ client, quotaShare, now: () => new Date() }).attribute;
   }
 }
 

@@ -1,7 +1,5 @@
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
-import { CognitoReader } from './adapters/cognito-reader.js';
-import { DriftStore } from './adapters/drift-store.js';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SecurityHubPublisher } from './adapters/securityhub-publisher.js';
@@ -11,12 +9,13 @@ import { readLambdaConfig } from './config.js';
 import type { FindingSink } from './core/finding-sinks.js';
 import { METRIC, QUOTA_CATEGORY_DIMENSION } from './core/telemetry.js';
 import { migrateSingleTargetLayout } from './org/migrate.js';
-import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
 import { type CloudTrailApiEvent, isCloudTrailApiEvent } from './realtime/api-event.js';
 import { handleApiEvent } from './realtime/targeted-check.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
-import { runDetection } from './run/detector.js';
+import { runPolicy } from './run/run-policy.js';
+import { scanOne, targetStore } from './run/scan-service.js';
+import { targetReader } from './run/target-reader.js';
 
 /** Input from the Step Functions loop; the first invocation of a run has no runId. */
 export interface DetectorEvent {
@@ -32,9 +31,6 @@ export interface DetectorResponse {
 const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
 
-/** The most time an invocation keeps back to finish; a third of a shorter invocation. */
-const MAX_SAFETY_MARGIN_MS = 90_000;
-
 /**
  * Lambda entry point: wiring only. The input is either the state machine's sweep request
  * (`{runId?}`) or an EventBridge "AWS API Call via CloudTrail" event, unchanged, which starts a
@@ -47,18 +43,11 @@ export async function handler(
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
-  const reader = new CognitoReader({
-    client: clients.cognito,
-    identityClient: clients.identity,
-    wafClient: clients.wafv2,
-    surfaces: config.surfaces,
-    quotaShare: config.quotaShare,
+  const reader = targetReader(clients, {
+    ...config,
     // A real-time check reads a few pools: asking WAF about each costs less than listing the account.
     accountReads: !isCloudTrailApiEvent(event),
   });
-  // Time kept back to finish (send, write state). A fixed 90 s would leave a function with a short
-  // timeout no time to scan at all, every invocation returning done: false until the loop gives up.
-  const safetyMarginMs = Math.min(MAX_SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 3);
   const trail = new CloudTrailReader({
     client: clients.cloudtrail,
     quotaShare: config.quotaShare,
@@ -84,34 +73,25 @@ export async function handler(
   ];
   const deps = {
     reader,
-    store: new DriftStore(new TargetDocumentStore(bucket, target)),
+    store: targetStore(bucket, target),
     notifier: new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn),
     logger: coreLogger,
     metrics: metricsSink,
     now: () => new Date(),
     sinks,
   };
-  const common = {
-    accountId,
-    region,
-    reminderIntervalMs: config.reminderIntervalMs,
-    approveCommand: (poolId: string) =>
-      `AWS_REGION=${region} npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
+  // Alerts are read by people who install the package: the approve hint is spelled for it.
+  const policy = runPolicy(config, {
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    safetyMarginMs,
     poolConcurrency: reader.poolConcurrency,
-    // Longer than any run the state machine allows (50 invocations of 15 minutes), so a long scan
-    // is never abandoned; a run left idle by a dead execution is taken up long before this.
-    maxRunAgeMs: 24 * 3_600_000,
-    ignore: config.ignore,
-    secretPolicy: config.secretPolicy,
-  };
+    approve: { installation: 'package', store: { bucket: config.bucket }, region },
+  });
   try {
     if (isCloudTrailApiEvent(event)) {
       const outcome = await handleApiEvent(
         event,
         { ...deps, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-        { ...common, debounceMs: config.realtimeDebounceSeconds * 1000 },
+        { ...policy, ...target, debounceMs: config.realtimeDebounceSeconds * 1000 },
       );
       if (outcome.action === 'checked') metricsSink.count(METRIC.realtimeChecks, 1);
       logger.info('Real-time event handled', {
@@ -121,14 +101,12 @@ export async function handler(
       });
       return { done: outcome.done, runId: outcome.runId };
     }
-    const result = await runDetection(
+    const result = await scanOne(
       { ...deps, attribute: trail.attribute },
       {
-        ...common,
-        runId: event?.runId,
-        // New drift was made since the last sweep that did not see it: two periods back, plus
-        // the minutes CloudTrail takes to deliver.
-        attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,
+        target,
+        mode: { kind: 'sweep', alerts: 'delivered', ...(event?.runId ? { runId: event.runId } : {}) },
+        policy,
       },
     );
     // Reported once, here: the detector returns them, and the CLI prints them its own way.

@@ -7,7 +7,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
-import { CognitoReader } from './adapters/cognito-reader.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
@@ -17,6 +16,8 @@ import { runOrganizationStep } from './org/organization-run.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
+import { runPolicy } from './run/run-policy.js';
+import { targetReader } from './run/target-reader.js';
 import { envName, readEnvSetting, readTargetSettings } from './settings.js';
 
 /**
@@ -28,8 +29,6 @@ const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
 const sts = new STSClient({});
 let credentials: TargetCredentials | undefined;
-
-const MAX_SAFETY_MARGIN_MS = 90_000;
 
 /**
  * The SDK clients of each target, kept across the invocations of a warm container (one set per
@@ -93,6 +92,15 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     selfAccountId,
   );
   const reads = env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 };
+  // Alerts are read by people who install the package: the approve hint is spelled for it.
+  const {
+    approveCommand,
+    poolConcurrency: _perReader,
+    ...scan
+  } = runPolicy(config, {
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    approve: { installation: 'package', store: { bucket: config.bucket } },
+  });
   try {
     const documents = new S3DocumentStore(clients.s3, config.bucket);
     const notifier = new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn);
@@ -125,13 +133,14 @@ export async function handler(event: unknown, context: Context): Promise<unknown
           const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
           const name = `${target.accountId}/${target.region}`;
           // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
-          return new CognitoReader({
-            client: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
-            identityClient: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
-            wafClient: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
-            surfaces: config.surfaces,
-            quotaShare: config.quotaShare,
-          });
+          return targetReader(
+            {
+              cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
+              identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
+              wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+            },
+            config,
+          );
         },
         logger: coreLogger,
         metrics: metricsSink,
@@ -143,16 +152,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         selfAccountId,
         stackRegion,
         reminderIntervalMs: config.reminderIntervalMs,
-        approveCommand: (poolId) => `npm run approve -- --pool ${poolId} --bucket ${config.bucket}`,
-        scan: {
-          reminderIntervalMs: config.reminderIntervalMs,
-          remainingTimeMs: () => context.getRemainingTimeInMillis(),
-          safetyMarginMs: Math.min(MAX_SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 3),
-          maxRunAgeMs: 24 * 3_600_000,
-          ignore: config.ignore,
-          secretPolicy: config.secretPolicy,
-          attributionWindowMs: (2 * config.schedulePeriodMinutes + 15) * 60_000,
-        },
+        approveCommand,
+        scan,
       },
     );
     if (config.realtime && isAggregate(event)) {

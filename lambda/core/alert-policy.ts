@@ -112,7 +112,13 @@ export function decideAlerts(
     if (outcome.baselineEtag !== undefined) {
       pool.baseline = { etag: outcome.baselineEtag, snapshotHash: outcome.baselineHash };
     }
+    // Part of the pool could not be read (a client, a surface): that part is its last known state in
+    // this run's view (see `mergeRead`), so alerted drift in it is neither resolved nor alerted again,
+    // and new drift elsewhere in the pool still is. "Resolved" follows only a run that read the whole
+    // pool: a partial read with no findings keeps the alert mark exactly as it was.
+    const partial = outcome.unreadableClients.length > 0 || (outcome.unreadableSurfaces ?? []).length > 0;
     const findings = outcome.findings as Finding[];
+    if (partial && pool.drift && findings.length === 0) continue;
     if (findings.length === 0) {
       if (pool.drift) resolved.push({ poolId, poolName: outcome.poolName });
       delete pool.drift;

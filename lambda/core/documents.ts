@@ -187,6 +187,11 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     upgradedFrom: z
       .strictObject({ snapshotHash: z.string(), baselineHash: z.string().nullable() })
       .optional(),
+    /**
+     * This run recorded the pool's first baseline when it read it: on the first run, or when its
+     * kind was first watched. Absent in run documents of earlier releases (recorded at the end then).
+     */
+    recorded: z.enum(['first-run', 'newly-watched']).optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),
@@ -213,6 +218,11 @@ export const runDocSchema = z.strictObject({
   invocations: z.number().int(),
   /** Clients already read of pools that an invocation could not finish: the next one goes on from there. */
   partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
+  /**
+   * Per pool, how many invocations the time limit cut its reads off in; at the limit the pool is
+   * reported as too large for one invocation and the run goes on. Absent in earlier documents.
+   */
+  interrupted: z.record(z.string(), z.number().int().min(0)).optional(),
   /** Started before any baseline or state existed: it records the baselines, however often it is resumed. */
   firstRun: z.boolean().optional(),
   /** Listings that failed (the identity pools'): what they list is neither compared nor reported as removed. */

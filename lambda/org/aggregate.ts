@@ -1,20 +1,51 @@
 import { createHash } from 'node:crypto';
 import type { AlertMessage } from '../core/ports.js';
-import { formatSubject, MAX_BODY_BYTES } from '../core/render.js';
+import { formatSubject, MAX_BODY_BYTES, type RunContext } from '../core/render.js';
+import { type RunAlerts, renderRunAlerts } from '../core/run-alerts.js';
+import { CATALOG } from '../surfaces/index.js';
 import { compareTargets, type ScanTarget, type UnreachableTarget, unreachableLine } from './target.js';
+
+/** What one target's run had to say, as data: what its outcome document carries. */
+export interface TargetReport {
+  runId: string;
+  /** When the target's run started (ISO-8601). */
+  at: string;
+  /** Where the target's own JSON report is stored, when it is. */
+  reportLocation?: string;
+  alerts: RunAlerts;
+}
+
+/**
+ * One target's part of the digest: its report, rendered here. `messages`: what an outcome document
+ * of an earlier release holds instead (already rendered); read as it is, never parsed.
+ */
+export interface TargetPart {
+  target: ScanTarget;
+  report?: TargetReport;
+  messages?: AlertMessage[];
+}
 
 /** What one organization run produced, target by target. */
 export interface OrganizationRun {
   orgRunId: string;
   startedAt: string;
-  /** Each target's messages (drift digest, reminder, resolved, ...), as its detector rendered them. */
-  parts: { target: ScanTarget; messages: AlertMessage[] }[];
+  parts: TargetPart[];
+  /** How to approve a pool of any target, in the targets' sections. */
+  approveCommand: (poolId: string) => string;
   /** Targets that could not be reached; their lines are sent unless `unreachableAlreadySent`. */
   unreachable: UnreachableTarget[];
   /** The same unreachable lines went out within the reminder interval: leave them out. */
   unreachableAlreadySent?: boolean;
   /** `s3://bucket/reports/<orgRunId>.json`, named at the end of each message. */
   reportLocation?: string;
+}
+
+/** One target's message of one kind, and how the digest names it when it is the only one. */
+interface Entry {
+  target: ScanTarget;
+  message: AlertMessage;
+  /** The subject of this message rendered for the organization (absent for an earlier release's outcome). */
+  organizationSubject?: string;
 }
 
 const SEVERITY_ORDER = ['LOW', 'MEDIUM', 'HIGH'];
@@ -45,12 +76,12 @@ export function unreachableFingerprint(unreachable: readonly UnreachableTarget[]
  * report. Attributes carry every pool id, account and region the message is about.
  */
 export function aggregateMessages(run: OrganizationRun): AlertMessage[] {
-  const byKind = new Map<string, { target: ScanTarget; message: AlertMessage }[]>();
+  const byKind = new Map<string, Entry[]>();
   for (const part of [...run.parts].sort((a, b) => compareTargets(a.target, b.target))) {
-    for (const message of part.messages) {
-      const list = byKind.get(message.attributes.kind) ?? [];
-      list.push({ target: part.target, message });
-      byKind.set(message.attributes.kind, list);
+    for (const entry of entriesOf(part, run)) {
+      const list = byKind.get(entry.message.attributes.kind) ?? [];
+      list.push(entry);
+      byKind.set(entry.message.attributes.kind, list);
     }
   }
   const lines = run.unreachableAlreadySent ? [] : unreachableLines(run.unreachable);
@@ -65,12 +96,30 @@ export function aggregateMessages(run: OrganizationRun): AlertMessage[] {
   });
 }
 
-function combine(
-  kind: string,
-  entries: { target: ScanTarget; message: AlertMessage }[],
-  extraLines: string[],
-  run: OrganizationRun,
-): AlertMessage {
+/**
+ * A target's messages, rendered from its report for its own account and region (the sections), and
+ * for the organization (the subject of a digest that holds only this one).
+ */
+function entriesOf(part: TargetPart, run: OrganizationRun): Entry[] {
+  const { target, report } = part;
+  if (!report) return (part.messages ?? []).map((message) => ({ target, message }));
+  const ctx: RunContext = {
+    ...target,
+    runId: report.runId,
+    at: report.at,
+    approveCommand: run.approveCommand,
+    catalog: CATALOG,
+    ...(report.reportLocation ? { reportLocation: report.reportLocation } : {}),
+  };
+  const own = renderRunAlerts(ctx, report.alerts);
+  const organization = renderRunAlerts({ ...ctx, ...ORGANIZATION_OF_ONE }, report.alerts);
+  return own.map((message, i) => ({ target, message, organizationSubject: organization[i]?.subject }));
+}
+
+/** Where a digest of one target's message says it comes from. */
+const ORGANIZATION_OF_ONE = { accountId: 'organization', region: '1 account' };
+
+function combine(kind: string, entries: Entry[], extraLines: string[], run: OrganizationRun): AlertMessage {
   const severity = entries
     .map((e) => e.message.attributes.severity)
     .filter((s): s is string => s !== undefined)
@@ -99,15 +148,14 @@ function combine(
     ]);
   }
   const first = entries[0];
-  const text =
-    entries.length === 1 && extraLines.length === 0 && first
-      ? first.message.subject
-      : `${severity ? `${severity} ` : ''}${kind} in ${countOf(entries.length + extraLines.length, 'target')}`;
+  const only = entries.length === 1 && extraLines.length === 0 ? first?.organizationSubject : undefined;
   return {
-    subject: formatSubject(
-      { accountId: 'organization', region: `${countOf(accounts.length, 'account')}` },
-      stripPrefix(text),
-    ),
+    subject:
+      only ??
+      formatSubject(
+        { accountId: 'organization', region: `${countOf(accounts.length, 'account')}` },
+        `${severity ? `${severity} ` : ''}${kind} in ${countOf(entries.length + extraLines.length, 'target')}`,
+      ),
     body: fitDigest(header, sections, run.reportLocation),
     attributes: {
       kind,
@@ -123,11 +171,6 @@ function combine(
 
 function unreachableAccounts(run: OrganizationRun): string[] {
   return run.unreachableAlreadySent ? [] : run.unreachable.map((u) => u.accountId);
-}
-
-/** A target's own subject starts with `[cognito-drift <account>/<region>] `: the digest has its own. */
-function stripPrefix(subject: string): string {
-  return subject.replace(/^\[cognito-drift [^\]]*\]\s*/, '');
 }
 
 function fitDigest(header: string[], sections: string[][], reportLocation?: string): string {

@@ -6,6 +6,7 @@ import { applyAlertMarks, type PendingAlertMarks } from '../core/alert-marks.js'
 import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
+import { hasAlerts } from '../core/run-alerts.js';
 import { ConflictError } from '../errors.js';
 import { aggregateMessages, unreachableFingerprint } from './aggregate.js';
 import {
@@ -154,13 +155,28 @@ const storedOutcomeSchema = z.object({
   target: scanTargetSchema,
   status: z.enum(['scanned', 'unreachable', 'not-offered']),
   reason: z.string().optional(),
-  messages: z.array(
-    z.object({
-      subject: z.string(),
-      body: z.string(),
-      attributes: z.looseObject({ kind: z.string(), poolIds: z.array(z.string()) }),
-    }),
-  ),
+  /** The structured report (outcome documents of this release). */
+  report: z
+    .object({
+      runId: z.string(),
+      at: z.string(),
+      reportLocation: z.string().optional(),
+      alerts: z.looseObject({
+        drifts: z.array(z.looseObject({ poolId: z.string() })),
+        resolved: z.array(z.unknown()),
+      }),
+    })
+    .optional(),
+  /** Rendered messages (outcome documents of an earlier release). */
+  messages: z
+    .array(
+      z.object({
+        subject: z.string(),
+        body: z.string(),
+        attributes: z.looseObject({ kind: z.string(), poolIds: z.array(z.string()) }),
+      }),
+    )
+    .optional(),
   alertMarks: z.looseObject({ pools: z.record(z.string(), z.unknown()) }).optional(),
 });
 
@@ -180,6 +196,12 @@ function parseOutcome(body: string, target: ScanTarget, logger: Logger): TargetO
 }
 
 /** A run document of this organization run, parsed; a missing or unusable one stops the aggregate. */
+/** Whether a scanned target has a message for the digest or marks to set. */
+function hasSomethingToSay(outcome: TargetOutcome): boolean {
+  if (outcome.alertMarks) return true;
+  return outcome.report ? hasAlerts(outcome.report.alerts) : (outcome.messages ?? []).length > 0;
+}
+
 async function readRunDocument<T>(documents: DocumentStore, key: string, schema: z.ZodType<T>): Promise<T> {
   const object = await documents.get(key);
   if (!object) throw new Error(`The organization run document ${key} is missing`);
@@ -232,7 +254,7 @@ async function aggregateStep(
     if (!outcome) unreachable.push({ ...target, reason: TARGET_NOT_FINISHED });
     else if (outcome.status === 'unreachable')
       unreachable.push({ ...target, reason: outcome.reason ?? TARGET_NOT_FINISHED });
-    else if (outcome.messages.length > 0 || outcome.alertMarks) parts.push(outcome);
+    else if (hasSomethingToSay(outcome)) parts.push(outcome);
   }
   // Dedupe the unreachable lines like every other notice: the same set is re-sent only after the
   // reminder interval.
@@ -255,7 +277,11 @@ async function aggregateStep(
         {
           orgRunId: input.orgRunId,
           startedAt: input.startedAt,
-          targets: parts.map(({ target, messages }) => ({ target, messages })),
+          targets: parts.map(({ target, report, messages }) => ({
+            target,
+            ...(report ? { report } : {}),
+            ...(messages ? { messages } : {}),
+          })),
           unreachable,
         },
         2,
@@ -269,6 +295,7 @@ async function aggregateStep(
     startedAt: input.startedAt,
     parts,
     unreachable,
+    approveCommand: settings.approveCommand,
     unreachableAlreadySent: alreadySent,
     ...(reportLocation ? { reportLocation } : {}),
   });

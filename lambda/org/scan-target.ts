@@ -1,13 +1,13 @@
-import { DriftStore } from '../adapters/drift-store.js';
 import { hasPendingMarks, type PendingAlertMarks } from '../core/alert-marks.js';
 import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { AlertMessage, DocumentStore, Logger, MetricsSink, PoolReader } from '../core/ports.js';
-import { type DetectorOptions, runDetection } from '../run/detector.js';
+import { DEFAULT_POOL_CONCURRENCY, type RunPolicy } from '../run/run-policy.js';
+import { scanOne, targetStore } from '../run/scan-service.js';
+import type { TargetReport } from './aggregate.js';
 import type { ChildInput, ChildOutput } from './contract.js';
 import { AssumeRoleError } from './credentials.js';
 import { type ScanTarget, targetName } from './target.js';
-import { TargetDocumentStore } from './target-document-store.js';
 
 /** The documents of one organization run, for the Map (items) and the aggregate step. */
 export const organizationRunKeys = (orgRunId: string) => ({
@@ -19,12 +19,17 @@ export const organizationRunKeys = (orgRunId: string) => ({
   outcome: (target: ScanTarget) => `runs/organization/${orgRunId}/${target.accountId}/${target.region}.json`,
 });
 
-/** How one target's scan in one organization run ended, and its messages, as the aggregate step reads them. */
+/**
+ * How one target's scan in one organization run ended and what it had to say, as the aggregate step
+ * reads it: `report`, the structured report the digest is rendered from. `messages`: rendered
+ * messages, in outcome documents of an earlier release only (read as they are).
+ */
 export interface TargetOutcome {
   target: ScanTarget;
   status: 'scanned' | 'unreachable' | 'not-offered';
   reason?: string;
-  messages: AlertMessage[];
+  report?: TargetReport;
+  messages?: AlertMessage[];
   /** The alert marks of these messages: the aggregate step sets them once the digest is published. */
   alertMarks?: PendingAlertMarks;
 }
@@ -44,16 +49,8 @@ export interface ScanTargetDeps {
   now: () => Date;
 }
 
-export type ScanTargetOptions = Omit<DetectorOptions, 'accountId' | 'region' | 'runId' | 'poolConcurrency'>;
-
-/** Errors that mean "this target cannot be reached at all", by name: nothing there is compared. */
-const UNREACHABLE = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'AuthFailure',
-  'OptInRequired',
-]);
+/** The run policy of every target's scan; each target's reader says how many pools it reads at once. */
+export type ScanTargetOptions = Omit<RunPolicy, 'poolConcurrency'>;
 
 /**
  * The child of the organization Map: scans one (account, region) with the detector of a
@@ -78,37 +75,34 @@ export async function scanTarget(
         code: error.code,
       });
       const reason = `cannot assume role in ${target.accountId}`;
-      await writeOutcome(deps, orgRunId, { target, status: 'unreachable', reason, messages: [] });
+      await writeOutcome(deps, orgRunId, { target, status: 'unreachable', reason });
       return { ...base, done: true, status: 'unreachable', reason };
     }
     throw error;
   }
-  const sent: AlertMessage[] = [];
-  const result = await runDetection(
+  const result = await scanOne(
     {
       reader,
-      store: new DriftStore(new TargetDocumentStore(deps.documents, target)),
-      notifier: { publish: async (message) => void sent.push(message) },
+      store: targetStore(deps.documents, target),
+      // Nothing goes out from here: the organization digest is rendered from this target's report.
+      notifier: { publish: async () => undefined },
       ...(deps.attributor ? { attribute: deps.attributor(target) } : {}),
       logger: deps.logger,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       now: deps.now,
     },
     {
-      ...options,
-      accountId: target.accountId,
-      region: target.region,
-      poolConcurrency: reader.poolConcurrency ?? 8,
-      ...(input.runId ? { runId: input.runId } : {}),
+      target,
+      policy: { ...options, poolConcurrency: reader.poolConcurrency ?? DEFAULT_POOL_CONCURRENCY },
       // The messages go out in the organization digest, after every target: the marks are set
       // by the aggregate step once it was published, never here.
-      alertsDelivered: false,
+      mode: { kind: 'sweep', alerts: 'pending', ...(input.runId ? { runId: input.runId } : {}) },
     },
   );
   if (!result.done) return { ...base, runId: result.runId, done: false, status: 'in-progress' };
 
-  const listing = result.pools.length === 0 ? unreachableListing(result.readProblems) : undefined;
-  if (listing) {
+  const listing = result.listingFailure?.kind;
+  if (listing === 'refused' || listing === 'not-offered') {
     // The listing failed because the target refuses us: one line of the organization's notice
     // instead of this target's own "scan incomplete" message.
     deps.logger.warn('Target unreachable', { target: targetName(target), reason: listing });
@@ -117,7 +111,7 @@ export async function scanTarget(
         ? `Cognito is not offered in ${target.region}`
         : `region ${target.region} is not enabled in account ${target.accountId}`;
     const status = listing === 'not-offered' ? 'not-offered' : 'unreachable';
-    await writeOutcome(deps, orgRunId, { target, status, reason, messages: [] });
+    await writeOutcome(deps, orgRunId, { target, status, reason });
     return { ...base, runId: result.runId, done: true, status, reason };
   }
   const findings = result.pools.reduce((n, p) => n + p.findings.length, 0);
@@ -125,7 +119,12 @@ export async function scanTarget(
   await writeOutcome(deps, orgRunId, {
     target,
     status: 'scanned',
-    messages: sent,
+    report: {
+      runId: result.runId,
+      at: result.startedAt ?? deps.now().toISOString(),
+      ...(result.reportLocation ? { reportLocation: result.reportLocation } : {}),
+      alerts: result.alerts,
+    },
     ...(marks ? { alertMarks: marks } : {}),
   });
   return { ...base, runId: result.runId, done: true, status: 'scanned', findings };
@@ -136,18 +135,4 @@ async function writeOutcome(deps: ScanTargetDeps, orgRunId: string, outcome: Tar
   await deps.documents.put(organizationRunKeys(orgRunId).outcome(outcome.target), canonicalJson(outcome, 2), {
     unconditional: true,
   });
-}
-
-/**
- * Whether a failed ListUserPools means the target is out of reach: the token is refused (an opt-in
- * region not enabled) or the endpoint does not exist (Cognito not offered in that region).
- */
-export function unreachableListing(
-  problems: readonly { what: string; reason: string }[],
-): 'refused' | 'not-offered' | undefined {
-  const listing = problems.find((p) => p.what.startsWith('ListUserPools'));
-  if (!listing) return undefined;
-  if (/ENOTFOUND|EAI_AGAIN/.test(listing.reason)) return 'not-offered';
-  for (const name of UNREACHABLE) if (listing.reason.includes(name)) return 'refused';
-  return undefined;
 }

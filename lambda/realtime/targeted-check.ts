@@ -1,6 +1,9 @@
 import { type Attribution, type Attributor, matchFindings, type TrailEvent } from '../core/attribution.js';
 import { writeEventTable } from '../core/write-events.js';
-import { type DetectorDeps, type DetectorOptions, type RunResult, runDetection } from '../run/detector.js';
+import type { ScanTarget } from '../org/target.js';
+import type { RunResult } from '../run/detector.js';
+import type { RunPolicy } from '../run/run-policy.js';
+import { type ScanDeps, scanOne } from '../run/scan-service.js';
 import { CATALOG } from '../surfaces/index.js';
 import { type CloudTrailApiEvent, parseApiEvent } from './api-event.js';
 import { PendingCheckQueue } from './pending-checks.js';
@@ -8,12 +11,13 @@ import { PendingCheckQueue } from './pending-checks.js';
 /** The watched write events: the one table, from the catalog. */
 const WRITE_EVENTS = writeEventTable(CATALOG);
 
-export interface RealtimeDeps extends Omit<DetectorDeps, 'attribute'> {
+export interface RealtimeDeps extends Omit<ScanDeps, 'attribute'> {
   /** Waits the debounce window; injected so tests and the benchmark need not wait. */
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface RealtimeOptions extends Omit<DetectorOptions, 'targetPools' | 'runId'> {
+/** The run policy, and the target the events are about (the deployment's own account and region). */
+export interface RealtimeOptions extends RunPolicy, ScanTarget {
   /** Events within this window of the first are checked together, once. */
   debounceMs: number;
 }
@@ -65,25 +69,31 @@ export async function handleApiEvent(
   const targetPools = Object.keys(batch.pools).sort();
   if (targetPools.length === 0)
     return { done: true, runId: batchId, action: 'checked', identityPools: batch.identityPools };
-  const result = await runDetection(
+  const { debounceMs: _debounce, accountId, region, ...policy } = options;
+  const result = await scanOne(
     { ...deps, attribute: attributeFromEvents(batch.pools) },
     {
-      ...options,
-      targetPools,
-      runId: batchId,
-      // Only the clients the events named are read again; the pool itself always is.
-      changedClients: Object.fromEntries(
-        targetPools.map((poolId) => [
-          poolId,
-          [
-            ...new Set(
-              (batch.pools[poolId] ?? []).flatMap((e) =>
-                e.resources.clientId ? [e.resources.clientId] : [],
+      target: { accountId, region },
+      policy,
+      mode: {
+        kind: 'targeted',
+        alerts: 'delivered',
+        pools: targetPools,
+        runId: batchId,
+        // Only the clients the events named are read again; the pool itself always is.
+        changedClients: Object.fromEntries(
+          targetPools.map((poolId) => [
+            poolId,
+            [
+              ...new Set(
+                (batch.pools[poolId] ?? []).flatMap((e) =>
+                  e.resources.clientId ? [e.resources.clientId] : [],
+                ),
               ),
-            ),
-          ],
-        ]),
-      ),
+            ],
+          ]),
+        ),
+      },
     },
   );
   logger.info('Real-time check finished', {

@@ -43,6 +43,7 @@ function result(findings: Finding[]): RunResult {
     done: true,
     firstRun: false,
     pools: [{ poolId: 'us-east-1_Nasty', poolName: NASTY, outcome: 'scanned', findings }],
+    alerts: { drifts: [], resolved: [] },
     messages: [],
     readProblems: [{ what: 'ListGroups on pool x|y', reason: 'Throttled\nagain' }],
     storeProblems: [],

@@ -72,7 +72,7 @@ describe('a pool larger than one invocation', () => {
         safetyMarginMs: budgetMs === undefined ? 0 : 1_000,
         poolConcurrency: 2,
         maxRunAgeMs: 3_600_000,
-        runId,
+        mode: { kind: 'sweep', alerts: 'delivered', ...(runId ? { runId } : {}) },
       },
     );
   }

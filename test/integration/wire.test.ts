@@ -215,7 +215,7 @@ describe('the Lambda handler against the Cognito stand-in, S3 and SNS (fauxqs)',
     expect(alert?.message).toContain('[HIGH] SoftwareTokenMfaConfiguration.Enabled: true -> false');
     expect(alert?.message).toContain('App client created: storefront-debug-console');
     expect(alert?.message).toContain(
-      `AWS_REGION=us-east-1 npm run approve -- --pool ${pools.storefrontPoolId} --bucket ${s3sns.bucket}`,
+      `AWS_REGION=us-east-1 npx cognito-drift approve --pool ${pools.storefrontPoolId} --bucket ${s3sns.bucket}`,
     );
     expect(alert?.message).toMatch(/Full JSON report: s3:\/\/cognito-drift-baselines\/reports\/\S+\.json/);
     expect(alert?.message).not.toContain(DEMO_SECRET);

@@ -91,7 +91,7 @@ describe('the finding sinks in a run', () => {
     harness.sinks = [sink];
 
     aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
-    await harness.run({ alertsDelivered: false });
+    await harness.run({ mode: { kind: 'sweep', alerts: 'pending' } });
 
     expect(calls).toEqual([]);
   });

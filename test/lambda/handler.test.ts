@@ -107,7 +107,7 @@ describe('handler', () => {
     // MFA off shows in the pool's settings and in its MFA configuration (the TOTP factor went too).
     expect(digest?.Subject).toBe('[cognito-drift 123456789012/us-east-1] HIGH drift: 2 changes in 1 pool');
     expect(digest?.Message).toContain(
-      `AWS_REGION=us-east-1 npm run approve -- --pool ${pool.poolId} --bucket ${BUCKET}`,
+      `AWS_REGION=us-east-1 npx cognito-drift approve --pool ${pool.poolId} --bucket ${BUCKET}`,
     );
   });
 

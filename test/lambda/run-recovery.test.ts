@@ -55,7 +55,7 @@ async function run(
       remainingTimeMs: invocation.outOfTime ? () => 1_000 : undefined,
       poolConcurrency: 2,
       maxRunAgeMs: 3_600_000,
-      runId: invocation.runId,
+      mode: { kind: 'sweep', alerts: 'delivered', ...(invocation.runId ? { runId: invocation.runId } : {}) },
     },
   );
   return { result, sent };

@@ -1,0 +1,78 @@
+import type { AlertMessage } from './ports.js';
+import {
+  type AuthorFollowUpPool,
+  type PoolDrift,
+  type ReadProblem,
+  type RunContext,
+  renderAuthorFollowUp,
+  renderBaselineCreated,
+  renderDriftDigest,
+  renderNowWatching,
+  renderResolved,
+  renderScanIncomplete,
+  renderStoreProblems,
+} from './render.js';
+
+/** A pool whose alerted drift is gone. */
+export interface ResolvedPool {
+  poolId: string;
+  poolName: string;
+}
+
+/**
+ * What one run (of one target) has to say, as data: each field is one message when present (or
+ * non-empty). The email digest, the chat message, the organization digest and the CLI render it.
+ */
+export interface RunAlerts {
+  /** The first run recorded the baselines. */
+  baselineCreated?: { pools: number; clients: number };
+  /** Surfaces (or identity pools) watched for the first time were recorded into the baselines. */
+  nowWatching?: { surfaces: string[]; identityPools: number };
+  /** New, changed and reminded drift, with authors once attributed. */
+  drifts: PoolDrift[];
+  /** The authors a sweep found for drift a real-time check alerted without them. */
+  authorFollowUps?: AuthorFollowUpPool[];
+  resolved: ResolvedPool[];
+  /** The "scan incomplete" notice is due with these problems. */
+  incomplete?: ReadProblem[];
+  /** The "unusable stored documents" notice is due with these problems. */
+  storeProblems?: ReadProblem[];
+}
+
+/** No message at all. */
+export const NO_ALERTS: RunAlerts = { drifts: [], resolved: [] };
+
+/** The messages of one target's run, in the order they go out. */
+export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessage[] {
+  const messages: AlertMessage[] = [];
+  if (alerts.baselineCreated)
+    messages.push(renderBaselineCreated(ctx, alerts.baselineCreated.pools, alerts.baselineCreated.clients));
+  if (alerts.nowWatching)
+    messages.push(renderNowWatching(ctx, alerts.nowWatching.surfaces, alerts.nowWatching.identityPools));
+  if (alerts.drifts.length > 0) messages.push(renderDriftDigest(ctx, alerts.drifts));
+  if (alerts.authorFollowUps?.length) messages.push(renderAuthorFollowUp(ctx, alerts.authorFollowUps));
+  if (alerts.resolved.length > 0) messages.push(renderResolved(ctx, alerts.resolved));
+  if (alerts.incomplete) messages.push(renderScanIncomplete(ctx, alerts.incomplete));
+  if (alerts.storeProblems) messages.push(renderStoreProblems(ctx, alerts.storeProblems));
+  return messages;
+}
+
+/** Whether the run has anything to say. */
+export function hasAlerts(alerts: RunAlerts): boolean {
+  return renderKinds(alerts).length > 0;
+}
+
+/** The kinds of message `alerts` renders to (`drift` or `reminder`, `resolved`, ...), in order. */
+export function renderKinds(alerts: RunAlerts): string[] {
+  return [
+    ...(alerts.baselineCreated ? ['baseline-created'] : []),
+    ...(alerts.nowWatching ? ['now-watching'] : []),
+    ...(alerts.drifts.length > 0
+      ? [alerts.drifts.every((d) => d.status === 'reminder') ? 'reminder' : 'drift']
+      : []),
+    ...(alerts.authorFollowUps?.length ? ['author-follow-up'] : []),
+    ...(alerts.resolved.length > 0 ? ['resolved'] : []),
+    ...(alerts.incomplete ? ['scan-incomplete'] : []),
+    ...(alerts.storeProblems ? ['store-problem'] : []),
+  ];
+}

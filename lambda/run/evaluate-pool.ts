@@ -1,0 +1,251 @@
+import { contentHash } from '../core/canonical.js';
+import { diffPool } from '../core/diff.js';
+import {
+  type BaselineDoc,
+  FORMAT_VERSION,
+  type PoolOutcome,
+  type PoolState,
+  type SnapshotDoc,
+} from '../core/documents.js';
+import type { IgnoreMatcher } from '../core/ignore.js';
+import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
+import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
+import { classify, severityRules } from '../core/severity.js';
+import type { Finding, PoolSnapshot } from '../core/types.js';
+import { CATALOG } from '../surfaces/index.js';
+
+/** Every severity rule: the pool's and clients', and each catalog entry's. */
+const RULES = severityRules(CATALOG);
+
+/**
+ * Evaluating one pool that was read, as pure functions: which baseline it needs, what it looks
+ * like with its unreadable parts carried over, the snapshot to record, the surfaces to add to its
+ * baseline, its findings and its outcome. The caller does the reads and writes between the steps.
+ */
+
+export type PoolRead = Extract<PoolReadResult, { status: 'ok' }>;
+export type ScannedOutcome = Extract<PoolOutcome, { status: 'scanned' }>;
+
+/** What is known of a pool's baseline: its hash and version, and the document when it was read. */
+export interface KnownBaseline {
+  hash: string | null;
+  etag?: string;
+  doc?: BaselineDoc;
+}
+
+/** Whether parts of the read failed: their baseline entries are then carried over (doc needed). */
+export function readHasGaps(read: PoolRead): boolean {
+  return read.unreadableClients.length > 0 || (read.unreadableSurfaces ?? []).length > 0;
+}
+
+/**
+ * The baseline as the state's cache knows it, when that is enough: the baseline object is the
+ * version cached, and no part of the read needs the document. Undefined: read the document.
+ */
+export function cachedBaseline(
+  read: PoolRead,
+  listed: ListedObject | undefined,
+  poolState: PoolState | undefined,
+): KnownBaseline | undefined {
+  if (!listed) return { hash: null };
+  const cached = poolState?.baseline;
+  if (cached?.etag !== listed.etag || readHasGaps(read)) return undefined;
+  return { hash: cached.snapshotHash, etag: listed.etag };
+}
+
+/** The baseline as a read found it (a deleted one: no hash, no version). */
+export function loadedBaseline(version: { doc: BaselineDoc; etag: string } | undefined): KnownBaseline {
+  return version ? { hash: version.doc.snapshotHash, etag: version.etag, doc: version.doc } : { hash: null };
+}
+
+/**
+ * The pool as read, with every client and surface that could not be read taken from what was last
+ * known of it: a failed read is never reported as a deletion or a change. The last known state is
+ * the latest snapshot when one is given (a pool with alerted drift: the drift in the unreadable part
+ * is still there as far as anyone knows, so it is neither "resolved" nor alerted again, while new
+ * drift in the parts that were read is alerted), else the baseline. Does not modify `read`.
+ */
+export function mergeRead(
+  read: PoolRead,
+  baseline: PoolSnapshot | null | undefined,
+  lastKnown?: PoolSnapshot | null,
+): { pool: PoolSnapshot; snapshotHash: string } {
+  const pool: PoolSnapshot = { ...read.pool, clients: { ...read.pool.clients } };
+  for (const { clientId } of read.unreadableClients) {
+    const kept = lastKnown?.clients[clientId] ?? baseline?.clients[clientId];
+    if (kept) pool.clients[clientId] = kept;
+  }
+  for (const { surface } of read.unreadableSurfaces ?? []) {
+    const kept = lastKnown?.surfaces?.[surface] ?? baseline?.surfaces?.[surface];
+    if (kept) pool.surfaces = { ...pool.surfaces, [surface]: kept };
+  }
+  return { pool, snapshotHash: contentHash(pool) };
+}
+
+/**
+ * Whether the latest snapshot is needed to fill the unreadable parts of a read: only for a pool
+ * whose drift was alerted (elsewhere the baseline is the last state anyone approved or was told of).
+ */
+export function needsLastKnown(read: PoolRead, poolState: PoolState | undefined): boolean {
+  return readHasGaps(read) && poolState?.drift !== undefined;
+}
+
+/** The snapshot to write, when it differs from the one recorded (or parts of the read failed). */
+export function snapshotToWrite(input: {
+  ref: PoolRef;
+  read: PoolRead;
+  pool: PoolSnapshot;
+  snapshotHash: string;
+  poolState: PoolState | undefined;
+  runId: string;
+  now: Date;
+}): SnapshotDoc | undefined {
+  const { read, poolState, snapshotHash } = input;
+  if (poolState?.snapshotHash === snapshotHash && !readHasGaps(read)) return undefined;
+  const unreadableSurfaces = read.unreadableSurfaces ?? [];
+  return {
+    formatVersion: FORMAT_VERSION,
+    kind: 'snapshot',
+    poolId: input.ref.poolId,
+    capturedAt: input.now.toISOString(),
+    runId: input.runId,
+    hash: snapshotHash,
+    unreadableClients: read.unreadableClients,
+    ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
+    pool: input.pool,
+  };
+}
+
+/**
+ * A baseline recorded before a surface was watched has nothing to compare that surface with: the
+ * surface's current state is added to it (the approval of the rest is kept), so an upgrade reports
+ * no drift for it. Undefined when no surface is new to the baseline.
+ */
+export function surfaceUpgrade(
+  baseline: BaselineDoc | undefined,
+  current: PoolSnapshot,
+):
+  | { doc: BaselineDoc; added: string[]; upgradedFrom: { snapshotHash: string; baselineHash: string | null } }
+  | undefined {
+  if (!baseline?.pool) return undefined;
+  const before = baseline.pool.surfaces ?? {};
+  const added = Object.keys(current.surfaces ?? {})
+    .filter((s) => !(s in before))
+    .sort();
+  if (added.length === 0) return undefined;
+  const surfaces = { ...before };
+  for (const surface of added) surfaces[surface] = current.surfaces?.[surface] ?? {};
+  const pool = { ...baseline.pool, surfaces };
+  return {
+    doc: { ...baseline, snapshotHash: contentHash(pool), pool },
+    added,
+    // The hashes before the surfaces were recorded: drift alerted against them is unchanged.
+    upgradedFrom: {
+      snapshotHash: contentHash(withoutSurfaces(current, added)),
+      baselineHash: baseline.snapshotHash,
+    },
+  };
+}
+
+/** The pool without the named surfaces, as a baseline recorded before they were watched holds it. */
+function withoutSurfaces(pool: PoolSnapshot, names: readonly string[]): PoolSnapshot {
+  const kept = Object.entries(pool.surfaces ?? {}).filter(([name]) => !names.includes(name));
+  return { ...pool, surfaces: kept.length > 0 ? Object.fromEntries(kept) : undefined };
+}
+
+/** What decides a pool's findings besides its read. */
+export interface EvaluationContext {
+  ignore: IgnoreMatcher;
+  secretPolicy?: SecretPolicy;
+  now: Date;
+  /** Whether a baseline was ever recorded: if not, pools are baselined, not reported as added. */
+  initialized: boolean;
+  /** Whether the run writes documents: only then are first baselines recorded. */
+  persist: boolean;
+  runId: string;
+}
+
+export interface PoolEvaluation {
+  outcome: ScannedOutcome;
+  /** A pool without a baseline that this run records one for (first run, or newly watched). */
+  firstBaseline?: BaselineDoc;
+}
+
+/**
+ * One read pool's findings and outcome. `known` is the baseline (its document whenever the hashes
+ * differ); `upgrade` the surfaces just recorded into it; `newlyWatched` says the pool is of a kind
+ * the deployment did not watch before (recorded as baseline, never alerted as created).
+ */
+export function evaluatePool(
+  input: {
+    ref: PoolRef;
+    read: PoolRead;
+    pool: PoolSnapshot;
+    snapshotHash: string;
+    hasBaseline: boolean;
+    known: KnownBaseline;
+    upgrade?: { added: string[]; upgradedFrom: { snapshotHash: string; baselineHash: string | null } };
+    newlyWatched: boolean;
+  },
+  ctx: EvaluationContext,
+): PoolEvaluation {
+  const { ref, read, pool, snapshotHash, hasBaseline, known } = input;
+  ctx.ignore.observe(pool);
+  let findings: Finding[] = [];
+  if (hasBaseline && known.hash !== snapshotHash) {
+    findings = findingsOf(ctx, known.doc?.pool ?? null, pool);
+  } else if (!hasBaseline && ctx.initialized && !input.newlyWatched) {
+    findings = findingsOf(ctx, null, pool);
+  }
+  if (ctx.initialized && ctx.secretPolicy) {
+    findings.push(
+      ...classify(
+        secretLifecycleChanges(pool, ctx.secretPolicy, ctx.now),
+        { baseline: null, current: pool },
+        RULES,
+      ),
+    );
+  }
+  const unreadableSurfaces = read.unreadableSurfaces ?? [];
+  const outcome: ScannedOutcome = {
+    status: 'scanned',
+    poolName: pool.poolName,
+    snapshotHash,
+    baselineHash: known.hash,
+    baselineEtag: known.etag,
+    ...(known.doc?.approvedAt ? { baselineApprovedAt: known.doc.approvedAt } : {}),
+    hasBaseline,
+    clientCount: Object.keys(pool.clients).length,
+    findings,
+    unreadableClients: read.unreadableClients,
+    ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
+    ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
+  };
+  const recordsBaseline = !hasBaseline && ctx.persist && (!ctx.initialized || input.newlyWatched);
+  if (!recordsBaseline) return { outcome };
+  return {
+    outcome,
+    firstBaseline: {
+      formatVersion: FORMAT_VERSION,
+      kind: 'baseline',
+      poolId: ref.poolId,
+      approvedAt: ctx.now.toISOString(),
+      approvedBy: 'cognito-drift (first run)',
+      reason: input.newlyWatched
+        ? 'Baseline recorded when identity pools were first watched'
+        : 'Initial baseline recorded by the first detector run',
+      snapshotHash,
+      pool,
+    },
+  };
+}
+
+/** The classified changes between two states of a pool, less what the ignore rules hide. */
+export function findingsOf(
+  ctx: Pick<EvaluationContext, 'ignore'>,
+  baseline: PoolSnapshot | null,
+  current: PoolSnapshot | null,
+): Finding[] {
+  const changes = ctx.ignore.filter(diffPool(baseline, current), { baseline, current });
+  return classify(changes, { baseline, current }, RULES);
+}

@@ -1,0 +1,34 @@
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { CognitoReader } from '../adapters/cognito-reader.js';
+
+/** The clients a target is read with, all signing as that target in its region. */
+export interface TargetClients {
+  cognito: CognitoIdentityProviderClient;
+  identity: CognitoIdentityClient;
+  wafv2: WAFV2Client;
+}
+
+/** What the reader watches and how much of the quotas it may use. */
+export interface ReaderSettings {
+  surfaces: string[];
+  quotaShare: number;
+  /** List account-level answers (web ACLs) once per run. @default true; false for a targeted check */
+  accountReads?: boolean;
+}
+
+/**
+ * The reader of one target, built the same way by every entry point: a new one per run, with its
+ * own pacer (Cognito's quotas are per account and region), on clients the caller may keep.
+ */
+export function targetReader(clients: TargetClients, settings: ReaderSettings): CognitoReader {
+  return new CognitoReader({
+    client: clients.cognito,
+    identityClient: clients.identity,
+    wafClient: clients.wafv2,
+    surfaces: settings.surfaces,
+    quotaShare: settings.quotaShare,
+    ...(settings.accountReads === undefined ? {} : { accountReads: settings.accountReads }),
+  });
+}
