@@ -9,6 +9,7 @@ import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
+import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 
 /** The full-surface account of issue 8: what `seedFullSurface` builds. */
@@ -209,6 +210,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       client,
       identityClient,
       wafClient,
+      digestKey: TEST_DIGEST_KEY,
       surfaces: SURFACE_NAMES,
       quotaShare: options.share,
     });

@@ -44,6 +44,7 @@ import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
 import { DISTRIBUTED_MAP_THRESHOLD } from '../lib/organization-scan.js';
 import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
+import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 import { callsNeeded, type PoolShape, quotaBound, seedBrandingStyles } from './full-surface.js';
 
@@ -297,6 +298,7 @@ export async function runOrganizationBench(
           client,
           identityClient,
           wafClient,
+          digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,
         });

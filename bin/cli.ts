@@ -44,7 +44,13 @@ const storeOptions = (command: Command) =>
         'baselines/',
       ),
     )
-    .addOption(new Option('--region <region>', 'AWS region (default: the SDK chain, e.g. $AWS_REGION)'));
+    .addOption(new Option('--region <region>', 'AWS region (default: the SDK chain, e.g. $AWS_REGION)'))
+    .addOption(
+      new Option(
+        '--digest-key-secret <arn>',
+        "the stack's digest key secret (output DigestKeySecretArn; default: $DIGEST_KEY_SECRET_ARN); a folder without it uses <dir>/.work/digest-key",
+      ),
+    );
 
 /**
  * Builds the program; `io` is injectable for tests. Each command's exit code is handed to `exit`

@@ -5,8 +5,10 @@ import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { FolderDocumentStore, WORK_FOLDER } from '../lambda/adapters/folder-document-store.js';
 import { S3VersionedDocumentStore } from '../lambda/adapters/s3-versioned-document-store.js';
 import { type AwsClients, createAwsClients } from '../lambda/aws-clients.js';
+import type { DigestKey } from '../lambda/core/digest-key.js';
 import type { VersionedDocumentStore } from '../lambda/core/ports.js';
 import { ConfigError, UsageError } from '../lambda/errors.js';
+import { cliDigestKey } from './digest-key.js';
 import type { Io } from './output.js';
 
 /** Options every command shares. */
@@ -14,6 +16,8 @@ export interface StoreOptions {
   bucket?: string;
   dir?: string;
   region?: string;
+  /** The stack's digest key secret (`--digest-key-secret`, default $DIGEST_KEY_SECRET_ARN). */
+  digestKeySecret?: string;
 }
 
 /** The AWS clients and the store a command works on: S3 when a bucket is named, else the folder. */
@@ -24,6 +28,8 @@ export interface CommandContext {
   documents: VersionedDocumentStore;
   bucket?: string;
   kind: 's3' | 'folder';
+  /** The key of the digests this store holds, read when a read first needs it (`cli/digest-key.ts`). */
+  digestKey: () => Promise<DigestKey>;
 }
 
 export const DEFAULT_BASELINE_DIR = 'baselines';
@@ -48,9 +54,11 @@ export async function commandContext(
     sts: new STSClient(options.region ? { region: options.region } : {}),
   };
   const bucket = options.dir === undefined ? (options.bucket ?? env.BASELINE_BUCKET) : undefined;
+  const secretId = options.digestKeySecret ?? (env.DIGEST_KEY_SECRET_ARN?.trim() || undefined);
   if (bucket) {
     const documents = new S3VersionedDocumentStore(clients.s3, bucket);
-    return { clients, store: new DriftStore(documents), documents, bucket, kind: 's3' };
+    const digestKey = cliDigestKey({ kind: 's3', secretId, secrets: clients.secrets });
+    return { clients, store: new DriftStore(documents), documents, bucket, kind: 's3', digestKey };
   }
   const folder = options.dir ?? DEFAULT_BASELINE_DIR;
   const exists = (await stat(folder).catch(() => undefined))?.isDirectory() ?? false;
@@ -69,7 +77,8 @@ export async function commandContext(
   }
   if (createFolder) await ignoreWorkFolder(folder);
   const documents = new FolderDocumentStore(folder);
-  return { clients, store: new DriftStore(documents), documents, kind: 'folder' };
+  const digestKey = cliDigestKey({ kind: 'folder', folder, secretId, secrets: clients.secrets });
+  return { clients, store: new DriftStore(documents), documents, kind: 'folder', digestKey };
 }
 
 /**

@@ -78,6 +78,7 @@ const COGNITO_MAX_ATTEMPTS = 8;
  */
 export class TargetAccess {
   readonly credentials: TargetCredentials;
+  private readonly digestKey: CommandContext['digestKey'];
 
   constructor(
     ctx: CommandContext,
@@ -86,6 +87,7 @@ export class TargetAccess {
     readonly stackRegion: string,
     private readonly io: Io,
   ) {
+    this.digestKey = ctx.digestKey;
     this.credentials = new TargetCredentials(
       ctx.clients.sts,
       {
@@ -136,7 +138,9 @@ export class TargetAccess {
         identity: new CognitoIdentityClient(signed),
         wafv2: new WAFV2Client(signed),
       },
-      { surfaces, quotaShare },
+      // One key for every target: the store's digests are all keyed with it. Pools and clients hold
+      // no digest: without surfaces, no key is needed (nor asked for).
+      { surfaces, quotaShare, ...(surfaces.length > 0 ? { digestKey: await this.digestKey() } : {}) },
     );
   }
 

@@ -3,6 +3,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -19,6 +20,8 @@ export interface AwsClients {
   s3: S3Client;
   sns: SNSClient;
   cloudtrail: CloudTrailClient;
+  /** The digest key's secret (`DIGEST_KEY_SECRET_ARN`, the CLI's `--digest-key-secret`). */
+  secrets: SecretsManagerClient;
   /** The finding sinks: drift events on the default bus, Security Hub findings. */
   eventbridge: EventBridgeClient;
   securityhub: SecurityHubClient;
@@ -40,6 +43,7 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     cloudtrail: new CloudTrailClient({ ...region }),
+    secrets: new SecretsManagerClient({ ...region }),
     eventbridge: new EventBridgeClient({ ...region }),
     securityhub: new SecurityHubClient({ ...region }),
   };

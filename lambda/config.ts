@@ -60,6 +60,14 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   };
 }
 
+/**
+ * The secret holding the digest key (`DIGEST_KEY_SECRET_ARN`, set by the construct): read by the
+ * entry points that scan, apart from the settings, so a function that never digests needs none.
+ */
+export function readDigestKeySecretArn(env: Env): string {
+  return requireString(env, 'DIGEST_KEY_SECRET_ARN');
+}
+
 function parseConfigRules(text: string, name: string): IgnoreRules {
   try {
     return parseIgnoreRules(text, name);

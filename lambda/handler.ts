@@ -1,11 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
+import { SecretDigestKey } from './adapters/digest-key-secret.js';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SecurityHubPublisher } from './adapters/securityhub-publisher.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
-import { readLambdaConfig } from './config.js';
+import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
 import type { FindingSink } from './core/finding-sinks.js';
 import { METRIC, QUOTA_CATEGORY_DIMENSION } from './core/telemetry.js';
 import { migrateSingleTargetLayout } from './org/migrate.js';
@@ -30,6 +31,8 @@ export interface DetectorResponse {
 
 const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
+/** Read once per cold start (the first invocation), with the secret named by the environment. */
+let digestKeys: SecretDigestKey | undefined;
 
 /**
  * Lambda entry point: wiring only. The input is either the state machine's sweep request
@@ -43,8 +46,10 @@ export async function handler(
   const config = readLambdaConfig(process.env);
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
+  digestKeys ??= new SecretDigestKey(clients.secrets, readDigestKeySecretArn(process.env));
   const reader = targetReader(clients, {
     ...config,
+    digestKey: await digestKeys.get(),
     // A real-time check reads a few pools: asking WAF about each costs less than listing the account.
     accountReads: !isCloudTrailApiEvent(event),
   });

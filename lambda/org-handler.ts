@@ -7,10 +7,11 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { CloudTrailReader } from './adapters/cloudtrail-reader.js';
+import { SecretDigestKey } from './adapters/digest-key-secret.js';
 import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
-import { readLambdaConfig } from './config.js';
+import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
 import { TargetCredentials } from './org/credentials.js';
 import { runOrganizationStep } from './org/organization-run.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
@@ -29,6 +30,8 @@ const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
 const sts = new STSClient({});
 let credentials: TargetCredentials | undefined;
+/** The digest key's secret, read once per cold start. */
+let digestKeys: SecretDigestKey | undefined;
 
 /**
  * The SDK clients of each target, kept across the invocations of a warm container (one set per
@@ -92,6 +95,9 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     selfAccountId,
   );
   const reads = env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 };
+  // One key for every target: the digests in this stack's bucket are keyed with this stack's secret.
+  digestKeys ??= new SecretDigestKey(clients.secrets, readDigestKeySecretArn(process.env));
+  const digestKey = await digestKeys.get();
   // Alerts are read by people who install the package: the approve hint is spelled for it.
   const {
     approveCommand,
@@ -139,7 +145,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
               identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
               wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
             },
-            config,
+            { ...config, digestKey },
           );
         },
         logger: coreLogger,

@@ -23,6 +23,11 @@ export class CognitoDriftStack extends Stack {
       description: 'Bucket holding baselines and reports (pass it to the CLI with --bucket)',
       value: this.detector.bucket.bucketName,
     });
+    new CfnOutput(this, 'DigestKeySecretArn', {
+      description:
+        'Secret holding the key of the stored digests (pass it to the CLI with --digest-key-secret when using --bucket)',
+      value: this.detector.digestKeySecret.secretArn,
+    });
     new CfnOutput(this, 'AlertTopicArn', {
       description: 'SNS topic for drift alerts and alarm notifications',
       value: this.detector.topic.topicArn,

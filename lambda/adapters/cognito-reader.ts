@@ -15,6 +15,7 @@ import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
 import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
+import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
   type PartialPoolRead,
@@ -84,6 +85,12 @@ export interface CognitoReaderOptions {
    * `identityPools`). @default none: only pools and app clients
    */
   surfaces?: readonly string[];
+  /**
+   * The key of the digests of secrets and large values (`core/digest-key.ts`). Without it, a surface
+   * holding such a value (an IdP's client secret, the hosted UI's CSS) is reported unreadable with a
+   * DigestKeyError rather than digested weakly.
+   */
+  digestKey?: DigestKey;
   /** The share of each quota this reader may use, 0 < share <= 1 (the account's own tooling needs the rest). */
   quotaShare: number;
   /** Override the pool and client quotas (for accounts with raised limits, or the benchmark's stand-in). */
@@ -155,6 +162,7 @@ export class CognitoReader implements PoolReader {
   private readonly pacer: Pacer;
   private readonly clock: Clock;
   private readonly clientConcurrency: number;
+  private readonly digestKey: DigestKey | undefined;
 
   constructor(options: CognitoReaderOptions) {
     const share = options.quotaShare;
@@ -165,6 +173,7 @@ export class CognitoReader implements PoolReader {
     this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
     this.accountAnswers = options.accountReads === false ? undefined : new Map();
+    this.digestKey = options.digestKey;
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
         QuotaCategory,
@@ -305,6 +314,15 @@ export class CognitoReader implements PoolReader {
   }
 
   async readPool(ref: PoolRef, signal?: AbortSignal, resume?: PartialPoolRead): Promise<PoolReadResult> {
+    // Every digest made while reading this pool is keyed with the reader's key.
+    return withDigestKey(this.digestKey, () => this.readPoolKeyed(ref, signal, resume));
+  }
+
+  private async readPoolKeyed(
+    ref: PoolRef,
+    signal: AbortSignal | undefined,
+    resume: PartialPoolRead | undefined,
+  ): Promise<PoolReadResult> {
     const clients: ClientSnapshot[] = [];
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });

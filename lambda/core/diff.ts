@@ -1,5 +1,6 @@
 import deepDiff from 'deep-diff';
 import { canonicalJson } from './canonical.js';
+import { upgradeLegacyDigests } from './normalize.js';
 import { TOKEN_DEFAULTS } from './severity.js';
 import type {
   Change,
@@ -27,7 +28,12 @@ export function diffPool(baseline: PoolSnapshot | null, current: PoolSnapshot | 
   const before = baseline as PoolSnapshot;
   const after = current as PoolSnapshot;
   const poolScope: ChangeScope = { poolId: after.poolId, poolName: after.poolName };
-  const changes: Change[] = diffConfig(poolScope, before.config, after.config);
+  // A baseline of an earlier release holds unkeyed digests: compared by value where the read allows.
+  const changes: Change[] = diffConfig(
+    poolScope,
+    upgradeLegacyDigests(before.config, after.config),
+    after.config,
+  );
 
   const clientIds = [...new Set([...Object.keys(before.clients), ...Object.keys(after.clients)])].sort();
   for (const clientId of clientIds) {
@@ -57,7 +63,8 @@ function diffSurface(
     const scope = { ...poolScope, surface, resourceId, resourceName };
     if (!was && is) changes.push({ kind: 'resource-added', ...scope, config: is.config });
     else if (was && !is) changes.push({ kind: 'resource-removed', ...scope, config: was.config });
-    else if (was && is) changes.push(...diffConfig(scope, was.config, is.config));
+    else if (was && is)
+      changes.push(...diffConfig(scope, upgradeLegacyDigests(was.config, is.config), is.config));
   }
   return changes;
 }

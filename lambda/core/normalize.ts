@@ -5,6 +5,7 @@ import type {
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { canonicalJson } from './canonical.js';
+import { currentDigestKey } from './digest-key.js';
 import type { ClientSnapshot, Json, JsonObject, PoolSnapshot, SecretSnapshot } from './types.js';
 
 /**
@@ -99,44 +100,106 @@ export interface ResourceNormalization {
   /** Top-level fields that change by themselves or identify rather than configure. */
   volatile?: readonly string[];
   /**
-   * Credential-like values (an IdP's `ProviderDetails.client_secret`): replaced by a salted digest
+   * Credential-like values (an IdP's `ProviderDetails.client_secret`): replaced by a keyed digest
    * before anything else sees them, so that a rotation shows as a change and the value is never kept.
    */
   secrets?: readonly string[];
   /**
-   * Large values kept as a digest and a size (a SAML metadata file, the hosted UI's CSS): a change
-   * shows, the content is not stored.
+   * Large values kept as a keyed digest and a size (a SAML metadata file, the hosted UI's CSS): a
+   * change shows, the content is not stored.
    */
   digests?: readonly string[];
-  /** Mixed into secret digests, so equal secrets of two resources do not share a digest. */
+  /** Mixed into every digest, so equal values of two resources do not share a digest. */
   salt: string;
 }
 
-/** The marker a digested secret starts with; `render.ts` shows such values as "changed", never the digest. */
-export const SECRET_DIGEST_PREFIX = 'secret-sha256:';
+/**
+ * The marker a digested secret starts with: HMAC-SHA-256 under the digest key (`digest-key.ts`),
+ * version 1. `render.ts` shows such values as "changed", never the digest.
+ */
+export const SECRET_DIGEST_PREFIX = 'secret-hmac-sha256:v1:';
+/** Earlier releases' secret digests: an unkeyed SHA-256 of the salted value (still read, never written). */
+export const LEGACY_SECRET_DIGEST_PREFIX = 'secret-sha256:';
+/** The scheme marker of a large value's digest (`{ digest, bytes }`); earlier releases wrote `{ sha256, bytes }`. */
+export const VALUE_DIGEST_PREFIX = 'hmac-sha256:v1:';
+
+/** True for a digested secret of any scheme. */
+export function isSecretDigest(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    (value.startsWith(SECRET_DIGEST_PREFIX) || value.startsWith(LEGACY_SECRET_DIGEST_PREFIX))
+  );
+}
 
 /**
  * Normalizes one resource of a surface (an identity provider, a group, ...), on a copy.
  * Secret fields are digested first, so the value never reaches the JSON conversion, a log or a store.
+ * Digests are keyed with the key of the read in progress (`withDigestKey`); without one, a resource
+ * that holds a value to digest is refused with a DigestKeyError.
  */
 export function normalizeResource(source: object, spec: ResourceNormalization): JsonObject {
   // Copy-on-write along each replaced path only: the caller's object is never mutated, and the
   // rest is copied once, by the JSON conversion.
   let copy = source as Record<string, unknown>;
   for (const path of spec.secrets ?? []) {
-    copy = replacedAt(
-      copy,
-      path.split('.'),
-      (value) => `${SECRET_DIGEST_PREFIX}${digest(`${spec.salt}\u0000${path}\u0000${value}`)}`,
-    );
+    copy = replacedAt(copy, path.split('.'), (value) => {
+      const material = `${spec.salt}\u0000${path}\u0000${value}`;
+      const digest = `${SECRET_DIGEST_PREFIX}${currentDigestKey().hmac(material)}`;
+      rememberLegacy(digest, `${LEGACY_SECRET_DIGEST_PREFIX}${sha256(material)}`);
+      return digest;
+    });
   }
   for (const path of spec.digests ?? []) {
-    copy = replacedAt(copy, path.split('.'), (value) => ({
-      sha256: digest(value),
-      bytes: Buffer.byteLength(value),
-    }));
+    copy = replacedAt(copy, path.split('.'), (value) => {
+      const digest = `${VALUE_DIGEST_PREFIX}${currentDigestKey().hmac(`${spec.salt}\u0000${path}\u0000${value}`)}`;
+      rememberLegacy(digest, sha256(value));
+      return { digest, bytes: Buffer.byteLength(value) };
+    });
   }
   return normalizeObject(copy, ['$metadata', ...(spec.volatile ?? [])]);
+}
+
+/**
+ * The earlier scheme's digest of each value digested in this process, by its keyed digest: what lets
+ * a baseline of an earlier release be compared with a fresh read (`upgradeLegacyDigests`) without
+ * keeping the weak digest anywhere but in memory. Bounded: the oldest entries go first.
+ */
+const legacyDigests = new Map<string, string>();
+const MAX_LEGACY_DIGESTS = 20_000;
+
+function rememberLegacy(digest: string, legacy: string): void {
+  legacyDigests.delete(digest);
+  legacyDigests.set(digest, legacy);
+  if (legacyDigests.size > MAX_LEGACY_DIGESTS) {
+    const oldest = legacyDigests.keys().next().value;
+    if (oldest !== undefined) legacyDigests.delete(oldest);
+  }
+}
+
+/**
+ * `baseline` with each digest of the earlier scheme replaced by `current`'s keyed digest at the same
+ * path, where both digest the same value (the current value was read in this process, and its earlier
+ * digest equals the baseline's). An unchanged secret is then no drift across the upgrade, a changed one
+ * still is, and the next baseline write stores only keyed digests. Works on a copy.
+ */
+export function upgradeLegacyDigests(baseline: JsonObject, current: JsonObject): JsonObject {
+  return upgraded(baseline, current) as JsonObject;
+}
+
+function upgraded(before: Json, after: Json | undefined): Json {
+  if (typeof before === 'string') {
+    if (!before.startsWith(LEGACY_SECRET_DIGEST_PREFIX) || typeof after !== 'string') return before;
+    return legacyDigests.get(after) === before ? after : before;
+  }
+  if (before === null || typeof before !== 'object' || Array.isArray(before)) return before;
+  if (after === null || typeof after !== 'object' || Array.isArray(after)) return before;
+  const { sha256: legacy, bytes } = before;
+  if (typeof legacy === 'string' && typeof after.digest === 'string' && after.bytes === bytes) {
+    return legacyDigests.get(after.digest) === legacy ? after : before;
+  }
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(before)) out[key] = upgraded(value, after[key]);
+  return out;
 }
 
 /** `root` with the value at `path` replaced (objects on the path copied), or `root` when there is none. */
@@ -156,7 +219,8 @@ function replacedAt(
   return inner === value ? root : { ...root, [head]: inner };
 }
 
-function digest(text: string): string {
+/** The earlier releases' digest: unkeyed, kept only to recognize their stored digests. */
+function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

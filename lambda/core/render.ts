@@ -1,7 +1,7 @@
 import { type Attribution, formatAttribution } from './attribution.js';
 import { entryNamed, type SurfaceCatalog, unitKindOf } from './catalog.js';
 import { escapeControl } from './escape.js';
-import { SECRET_DIGEST_PREFIX } from './normalize.js';
+import { isSecretDigest as isDigestedSecret } from './normalize.js';
 import type { AlertMessage } from './ports.js';
 import { highestSeverity } from './severity.js';
 import {
@@ -310,7 +310,7 @@ function withoutDigests(value: Json): Json {
 }
 
 function isSecretDigest(value: Json | undefined): boolean {
-  return typeof value === 'string' && value.startsWith(SECRET_DIGEST_PREFIX);
+  return isDigestedSecret(value);
 }
 
 function surfaceLabel(catalog: SurfaceCatalog, name: string): string {

@@ -5,7 +5,39 @@ import { CATALOG } from '../surfaces/index.js';
 /** The watched write events: the one table, from the catalog. */
 const WRITE_EVENTS = writeEventTable(CATALOG);
 
-/** An EventBridge event as the rule delivers it (only the fields read here). */
+/**
+ * The fields of a CloudTrail record's `detail` that a real-time check reads (`toTrailEvent`): the
+ * event, its author, and where each watched event names its resources. The construct's EventBridge
+ * rules forward only these (an input transformer), so `requestParameters` (SAML metadata, an IdP's
+ * client secret) never reach the state machine's input, its execution history or its logs.
+ */
+export function realtimeEventPaths(): string[] {
+  const resourcePaths = WRITE_EVENTS.events.flatMap((event) =>
+    Object.values(event.paths).flatMap((p) => p ?? []),
+  );
+  return [
+    ...new Set([
+      'eventSource',
+      'eventName',
+      'eventID',
+      'eventTime',
+      'userIdentity.type',
+      'userIdentity.arn',
+      'userIdentity.invokedBy',
+      'userIdentity.userName',
+      'userIdentity.sessionContext.sessionIssuer.userName',
+      'sourceIPAddress',
+      'userAgent',
+      ...resourcePaths,
+    ]),
+  ];
+}
+
+/**
+ * An EventBridge event as the rule delivers it (only the fields read here). The construct's rules
+ * deliver it reduced to {@link realtimeEventPaths}; a field the event lacks arrives as `""` or `null`,
+ * which reads as absent.
+ */
 export interface CloudTrailApiEvent {
   'detail-type': typeof CLOUDTRAIL_DETAIL_TYPE;
   source: string;

@@ -2,6 +2,7 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../adapters/cognito-reader.js';
+import type { DigestKey } from '../core/digest-key.js';
 
 /** The clients a target is read with, all signing as that target in its region. */
 export interface TargetClients {
@@ -14,6 +15,8 @@ export interface TargetClients {
 export interface ReaderSettings {
   surfaces: string[];
   quotaShare: number;
+  /** The key of the stored digests (`core/digest-key.ts`); needed when surfaces are read. */
+  digestKey?: DigestKey;
   /** List account-level answers (web ACLs) once per run. @default true; false for a targeted check */
   accountReads?: boolean;
 }
@@ -27,6 +30,7 @@ export function targetReader(clients: TargetClients, settings: ReaderSettings): 
     client: clients.cognito,
     identityClient: clients.identity,
     wafClient: clients.wafv2,
+    ...(settings.digestKey ? { digestKey: settings.digestKey } : {}),
     surfaces: settings.surfaces,
     quotaShare: settings.quotaShare,
     ...(settings.accountReads === undefined ? {} : { accountReads: settings.accountReads }),

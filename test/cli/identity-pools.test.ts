@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import type { BaselineDoc } from '../../lambda/core/documents.js';
 import { fakeIo } from '../support/cli-harness.js';
+import { TEST_DIGEST_KEY_SECRET_ARN } from '../support/digest-key.js';
 import { ACCOUNT_ID, BUCKET, FakeAccount, REGION } from '../support/fake-aws.js';
 
 const OPERATOR = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/operator/alice`;
@@ -11,7 +12,7 @@ const AUTH_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/identity-authenticated`;
 
 /** Runs the CLI against the fake account's bucket, watching every surface. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = fakeIo({ env: { SURFACES: 'all' } });
+  const io = fakeIo({ env: { SURFACES: 'all', DIGEST_KEY_SECRET_ARN: TEST_DIGEST_KEY_SECRET_ARN } });
   const code = await main([...args, '--bucket', BUCKET, '--region', REGION], io);
   return { code, out: io.out(), err: io.err() };
 }

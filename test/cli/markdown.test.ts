@@ -2,12 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { markdownText, renderMarkdown } from '../../cli/markdown.js';
 import { diffPool } from '../../lambda/core/diff.js';
+import { withDigestKey } from '../../lambda/core/digest-key.js';
 import { normalizeResource } from '../../lambda/core/normalize.js';
 import { classify, severityRules } from '../../lambda/core/severity.js';
 import type { Finding, PoolSnapshot } from '../../lambda/core/types.js';
 import type { RunResult } from '../../lambda/run/detector.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
 import { BUCKET, fakeAws, fakeIo, POOL_A, REGION } from '../support/cli-harness.js';
+import { TEST_DIGEST_KEY } from '../support/digest-key.js';
 
 const CANARY = 'CANARY-IDP-SECRET-58c1d2';
 const NASTY = 'a|b `code` c\n[HIGH] forged line <img src=x> @security-team';
@@ -15,13 +17,15 @@ const NASTY = 'a|b `code` c\n[HIGH] forged line <img src=x> @security-team';
 /** A pool whose IdP secret rotated (through the real normalization) and whose name is hostile. */
 function findingsOf(): Finding[] {
   const provider = (secret: string) =>
-    normalizeResource(
-      {
-        ProviderName: 'Okta',
-        ProviderType: 'OIDC',
-        ProviderDetails: { client_id: 'okta', client_secret: secret },
-      },
-      { volatile: ['ProviderName'], secrets: ['ProviderDetails.client_secret'], salt: 'p/Okta' },
+    withDigestKey(TEST_DIGEST_KEY, () =>
+      normalizeResource(
+        {
+          ProviderName: 'Okta',
+          ProviderType: 'OIDC',
+          ProviderDetails: { client_id: 'okta', client_secret: secret },
+        },
+        { volatile: ['ProviderName'], secrets: ['ProviderDetails.client_secret'], salt: 'p/Okta' },
+      ),
     );
   const pool = (secret: string, mfa: string): PoolSnapshot => ({
     poolId: 'us-east-1_Nasty',
@@ -33,7 +37,7 @@ function findingsOf(): Finding[] {
   const baseline = pool(`${CANARY}-old`, 'ON');
   const current = pool(CANARY, 'OFF');
   const findings = classify(diffPool(baseline, current), { baseline, current }, severityRules(CATALOG));
-  expect(JSON.stringify(findings)).toContain('secret-sha256:');
+  expect(JSON.stringify(findings)).toContain('secret-hmac-sha256:v1:');
   return findings;
 }
 
@@ -85,7 +89,7 @@ describe('renderMarkdown', () => {
   it('shows a rotated IdP secret as changed, never its value nor its digest', () => {
     expect(text).toContain('ProviderDetails.client\\_secret: secret changed (value not shown)');
     expect(text).not.toContain('CANARY-');
-    expect(text).not.toContain('secret-sha256');
+    expect(text).not.toMatch(/secret-(hmac-)?sha256/);
   });
 
   it('says so when there is no drift', () => {

@@ -8,6 +8,7 @@ import type { QuotaCategory } from '../../lambda/adapters/quotas.js';
 import { runDetection } from '../../lambda/run/detector.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 import { CognitoStandin } from '../support/cognito-standin.js';
+import { TEST_DIGEST_KEY } from '../support/digest-key.js';
 import { defaultOptions, RecordingLogger } from '../support/fake-aws.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
@@ -44,6 +45,7 @@ describe('a full-surface scan over the wire', () => {
     try {
       const reader = new CognitoReader({
         client: new CognitoIdentityProviderClient(standin.clientConfig()),
+        digestKey: TEST_DIGEST_KEY,
         identityClient: new CognitoIdentityClient(standin.identityClientConfig()),
         wafClient: new WAFV2Client(standin.wafClientConfig()),
         surfaces: SURFACE_NAMES,

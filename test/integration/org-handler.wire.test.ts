@@ -12,6 +12,7 @@ import { type AslDefinition, renderDefinition, runDefinition } from '../support/
 import {
   FOREIGN_AWS_VARIABLES,
   LOCAL_ACCOUNT_ID,
+  LOCAL_DIGEST_KEY_SECRET_ARN,
   type LocalAws,
   setProcessEnv,
   startLocalAws,
@@ -44,6 +45,7 @@ describe('the organization function, run by its state machine over the wire', ()
       AWS_ENDPOINT_URL_STS: local.cognito.endpoint,
       BASELINE_BUCKET: s3sns.bucket,
       ALERT_TOPIC_ARN: s3sns.topicArn,
+      DIGEST_KEY_SECRET_ARN: LOCAL_DIGEST_KEY_SECRET_ARN,
       TARGET_ACCOUNTS: `${LOCAL_ACCOUNT_ID},${MEMBER},${NO_ROLE}`,
       TARGET_REGIONS: REGIONS.join(','),
       SURFACES: 'none',

@@ -103,7 +103,17 @@ describe('identity-provider secrets against the stand-in', () => {
     expect(drift.stdout).toContain('[HIGH] Identity provider added: Backdoor');
     expect(outputs.join('\n')).toContain('ListGroups on pool customers');
     const written = await filesUnder(dir);
-    expect(written).toContain('secret-sha256:');
+    // Keyed digests only, with the folder's own key beside them (never committed: .work/ ignores it).
+    expect(written).toContain('secret-hmac-sha256:v1:');
+    expect(written).not.toContain('secret-sha256:');
+    const key = (await readFile(join(dir, '.work', 'digest-key'), 'utf-8')).trim();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(join(dir, '.work', 'digest-key'))).mode & 0o777).toBe(0o600);
+    // Ignored by git: the folder's own `.work/.gitignore` (all of `.work/`, or at least the key).
+    expect(await readFile(join(dir, '.work', '.gitignore'), 'utf-8')).toMatch(/^(\*|digest-key)$/m);
+    // The key is in its own file and nowhere else: not in a document, not in any output.
+    expect(written.split(key)).toHaveLength(2);
+    for (const text of outputs) expect(text).not.toContain(key);
     for (const text of [written, ...outputs]) expect(text).not.toContain('CANARY-');
   });
 });

@@ -22,6 +22,7 @@ import { runCli } from '../support/cli-harness.js';
 import {
   type DemoPools,
   FOREIGN_AWS_VARIABLES,
+  LOCAL_DIGEST_KEY_SECRET_ARN,
   type LocalAws,
   seedDemoPools,
   setProcessEnv,
@@ -48,7 +49,15 @@ describe('changes made through the stand-in, with S3 and SNS', () => {
       ...local.env,
     });
     pools = seedDemoPools(local.cognito);
-    store = ['--bucket', s3sns.bucket, '--topic', s3sns.topicArn];
+    // The bucket's digests are keyed with the stack's secret, which the stand-in serves.
+    store = [
+      '--bucket',
+      s3sns.bucket,
+      '--topic',
+      s3sns.topicArn,
+      '--digest-key-secret',
+      LOCAL_DIGEST_KEY_SECRET_ARN,
+    ];
     // Configured only by the environment, as the AWS CLI and the SDK find the stand-in.
     cognito = new CognitoIdentityProviderClient({ maxAttempts: 1 });
   });
@@ -168,7 +177,13 @@ describe('changes made through the stand-in, with S3 and SNS', () => {
     ]);
     expect(approve.stderr).toBe('');
     expect(approve.code).toBe(0);
-    const quiet = await cognitoDrift(['diff', '--bucket', s3sns.bucket]);
+    const quiet = await cognitoDrift([
+      'diff',
+      '--bucket',
+      s3sns.bucket,
+      '--digest-key-secret',
+      LOCAL_DIGEST_KEY_SECRET_ARN,
+    ]);
     expect(quiet.stderr).toBe('');
     expect(quiet.code).toBe(0);
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 import { fakeIo } from '../support/cli-harness.js';
+import { TEST_DIGEST_KEY_SECRET_ARN } from '../support/digest-key.js';
 import { ACCOUNT_ID, BUCKET, DetectorHarness, FakeAccount, REGION, serialize } from '../support/fake-aws.js';
 
 /** One canary per credential-like field the new surfaces carry, and their rotated values. */
@@ -98,7 +99,9 @@ describe('secrets the new surfaces carry (IdP client_secret, Apple private_key)'
     // The CLI over the same account: check (alerts on stdout), --json, diff.
     const cli: string[] = [];
     for (const args of [['check'], ['check', '--json'], ['diff'], ['diff', '--json', '--verbose']]) {
-      const io = fakeIo({ env: { AWS_REGION: REGION, SURFACES: 'all' } });
+      const io = fakeIo({
+        env: { AWS_REGION: REGION, SURFACES: 'all', DIGEST_KEY_SECRET_ARN: TEST_DIGEST_KEY_SECRET_ARN },
+      });
       aws.updateIdentityProvider(pool.poolId, 'Okta', {
         details: { client_secret: `${CANARY.rotatedOidc}${args.length}` },
       });

@@ -1,5 +1,6 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetWebACLForResourceCommand, ListWebACLsCommand } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,6 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { targetKey } from '../../lambda/core/documents.js';
 import type { DetectorEvent, DetectorResponse } from '../../lambda/handler.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
+import { TEST_DIGEST_KEY_SECRET_ARN, TEST_DIGEST_KEY_TEXT } from '../support/digest-key.js';
 import { BUCKET, DetectorHarness, FakeAccount, TOPIC_ARN } from '../support/fake-aws.js';
 
 /** Where the handler keeps a document: under its account and region (`123456789012/us-east-1`). */
@@ -16,6 +18,7 @@ const PLANTED = 'SUPER-SECRET-VALUE-1234567890';
 const ENV = {
   BASELINE_BUCKET: BUCKET,
   ALERT_TOPIC_ARN: TOPIC_ARN,
+  DIGEST_KEY_SECRET_ARN: TEST_DIGEST_KEY_SECRET_ARN,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
   AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
@@ -194,6 +197,50 @@ describe('handler', () => {
     delete process.env.BASELINE_BUCKET;
 
     await expect(handler({}, lambdaContext())).rejects.toThrow(/BASELINE_BUCKET/);
+  });
+
+  describe('the digest key', () => {
+    /** The handler as on a cold start: a fresh module, nothing read yet. */
+    async function coldHandler(): Promise<Handler> {
+      vi.resetModules();
+      return (await import('../../lambda/handler.js')).handler;
+    }
+
+    it('is read once per cold start, through GetSecretValue on DIGEST_KEY_SECRET_ARN', async () => {
+      const cold = await coldHandler();
+      aws.addPool();
+
+      await cold({}, lambdaContext());
+      await cold({}, lambdaContext());
+
+      const calls = aws.secrets.commandCalls(GetSecretValueCommand);
+      expect(calls.map((call) => call.args[0].input)).toEqual([{ SecretId: TEST_DIGEST_KEY_SECRET_ARN }]);
+    });
+
+    it('rejects naming the variable when DIGEST_KEY_SECRET_ARN is not set', async () => {
+      const cold = await coldHandler();
+      delete process.env.DIGEST_KEY_SECRET_ARN;
+
+      await expect(cold({}, lambdaContext())).rejects.toThrow(/DIGEST_KEY_SECRET_ARN/);
+    });
+
+    it('rejects naming the secret, not its value, when it cannot be read, and reads it again next time', async () => {
+      const cold = await coldHandler();
+      aws.secrets
+        .on(GetSecretValueCommand)
+        .rejectsOnce(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }))
+        .resolves({ ARN: TEST_DIGEST_KEY_SECRET_ARN, SecretString: TEST_DIGEST_KEY_TEXT });
+
+      const error = (await cold({}, lambdaContext()).catch((e: unknown) => e)) as Error;
+
+      expect(error).toMatchObject({ name: 'DigestKeyError' });
+      expect(error.message).toContain(
+        `The digest key secret ${TEST_DIGEST_KEY_SECRET_ARN} could not be read (AccessDeniedException)`,
+      );
+      await expect(cold({}, lambdaContext())).resolves.toMatchObject({ done: true });
+      expect(aws.secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+      expect(output.join('')).not.toContain(TEST_DIGEST_KEY_TEXT);
+    });
   });
 
   it('rejects and logs the error when the alert cannot be published, so the run is retried', async () => {

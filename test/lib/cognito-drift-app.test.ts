@@ -8,12 +8,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const outdirs: string[] = [];
 
-/** Runs bin/cognito-drift.ts the way the CDK CLI does: context and output directory in the environment. */
-function runApp(context: Record<string, unknown>): Promise<{ code: number; stderr: string; outdir: string }> {
+/**
+ * Runs bin/cognito-drift.ts the way the CDK CLI does: context and output directory in the environment.
+ * Without `cliEnvironment`, as without credentials; with it, as the CLI does when it resolves an account
+ * and region (CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION).
+ */
+function runApp(
+  context: Record<string, unknown>,
+  cliEnvironment: Record<string, string> = {},
+): Promise<{ code: number; stderr: string; outdir: string }> {
   const outdir = mkdtempSync(join(tmpdir(), 'cognito-drift-app-'));
   outdirs.push(outdir);
-  // As without credentials: the CLI sets these only when it can resolve an account and region.
-  const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...env } = process.env;
+  const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...inherited } = process.env;
+  const env = { ...inherited, ...cliEnvironment };
   return new Promise((resolve) => {
     execFile(
       join(REPO_ROOT, 'node_modules/.bin/tsx'),
@@ -104,6 +111,51 @@ describe('bin/cognito-drift.ts', () => {
       ).filter((r) => r.Type === 'AWS::IAM::Role');
       expect(roles.map((r) => r.Properties.RoleName)).toEqual(['DriftReader']);
       expect(Object.keys(template.Parameters).sort()).toEqual(['DetectorRoleArn', 'OrganizationId']);
+    },
+    SYNTH_MS,
+  );
+
+  // Every synth command the README shows, as the CDK CLI runs it without and with a resolved
+  // environment: cdk-nag's findings name concrete values when the stack has them.
+  const README_COMMANDS: Record<string, Record<string, string>> = {
+    'single target': { alertEmail: 'a@example.com' },
+    organization: { alertEmail: 'a@example.com', accounts: 'organization', regions: 'all-enabled' },
+    'organization in OUs': {
+      alertEmail: 'a@example.com',
+      accounts: 'organization',
+      regions: 'all-enabled',
+      organizationalUnits: 'ou-ab12-cdefgh34',
+    },
+    'account list': { alertEmail: 'a@example.com', accounts: '111122223333,444455556666' },
+    'region list': { alertEmail: 'a@example.com', regions: 'eu-west-1,us-east-1' },
+    'member role template': { memberRoleTemplate: 'true' },
+  };
+  const ENVIRONMENTS: Record<string, Record<string, string>> = {
+    'no environment': {},
+    'a concrete account and region': { CDK_DEFAULT_ACCOUNT: '999988887777', CDK_DEFAULT_REGION: 'eu-west-1' },
+  };
+  const combinations = Object.entries(README_COMMANDS).flatMap(([command, context]) =>
+    Object.entries(ENVIRONMENTS).map(([environment, variables]) => ({
+      command,
+      context,
+      environment,
+      variables,
+    })),
+  );
+  it.each(combinations)(
+    'synthesizes the README command $command with $environment, cdk-nag clean',
+    async ({ context, variables }) => {
+      const { code, stderr, outdir } = await runApp(context, variables);
+
+      expect(stderr).not.toMatch(/Error|wildcard permissions/);
+      expect(code).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+      const stacks = Object.values(
+        manifest.artifacts as Record<string, { type: string; environment: string }>,
+      ).filter((artifact) => artifact.type === 'aws:cloudformation:stack');
+      expect(stacks).toHaveLength(1);
+      if (variables.CDK_DEFAULT_REGION && !context.memberRoleTemplate)
+        expect(stacks[0]?.environment).toBe('aws://999988887777/eu-west-1');
     },
     SYNTH_MS,
   );

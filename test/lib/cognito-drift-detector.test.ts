@@ -341,6 +341,7 @@ describe('CognitoDriftDetector', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:wafv2:<AWS::Region>:<AWS::AccountId>:regional/webacl/*/*]',
         'AwsSolutions-S1',
+        'AwsSolutions-SMG4',
       ]);
     });
 

@@ -118,6 +118,7 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
     expect(env).toEqual({
       BASELINE_BUCKET: { Ref: s.id(s.stack.detector.bucket) },
       ALERT_TOPIC_ARN: { Ref: s.id(s.stack.detector.topic) },
+      DIGEST_KEY_SECRET_ARN: { Ref: s.id(s.stack.detector.digestKeySecret) },
       QUOTA_SHARE: '0.5',
       REMINDER_INTERVAL_HOURS: '24',
       SCHEDULE_PERIOD_MINUTES: '60',
@@ -423,6 +424,7 @@ describe('default mode (own account, own region)', () => {
       'AlertTopicArn',
       'ApproverRoleArn',
       'BaselineBucketName',
+      'DigestKeySecretArn',
       'FunctionName',
       'StateMachineArn',
     ]);

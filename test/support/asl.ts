@@ -1,6 +1,6 @@
 /**
  * Runs a synthesized Amazon States Language definition here, where Step Functions cannot run: the
- * subset the organization state machine uses (Task, Pass, Choice, Map in both modes, Succeed), with
+ * subset the state machines use (Task, Pass, Choice, Map in both modes, Succeed), with
  * InputPath, Parameters / ItemSelector / ResultSelector (`.$` paths, `$$.Map.Item.Value`,
  * `States.MathAdd`), ResultPath (null discards), OutputPath, Catch on `States.ALL`, a Map's
  * MaxConcurrency, and a Distributed Map's S3 JSON ItemReader. Every Task invokes `invoke` with its
@@ -98,15 +98,31 @@ function template(value: Json, input: Json, context: Json): Json {
 
 function choose(state: Json, input: Json): string {
   for (const rule of state.Choices) {
+    if ('IsPresent' in rule) {
+      if (isPresent(rule.Variable, input) === rule.IsPresent) return rule.Next;
+      continue;
+    }
     const value = readPath(rule.Variable, input, {});
     if ('BooleanEquals' in rule && value === rule.BooleanEquals) return rule.Next;
     if ('NumericLessThan' in rule && typeof value === 'number' && value < rule.NumericLessThan)
       return rule.Next;
-    if (!('BooleanEquals' in rule) && !('NumericLessThan' in rule))
+    if ('NumericGreaterThan' in rule && typeof value === 'number' && value > rule.NumericGreaterThan)
+      return rule.Next;
+    if (!['BooleanEquals', 'NumericLessThan', 'NumericGreaterThan'].some((k) => k in rule))
       throw new Error(`unsupported choice rule ${JSON.stringify(rule)}`);
   }
   if (!state.Default) throw new Error('States.NoChoiceMatched');
   return state.Default;
+}
+
+/** A Choice rule's `IsPresent`: whether the path exists in the input (a missing one is not an error). */
+function isPresent(path: string, input: Json): boolean {
+  try {
+    readPath(path, input, {});
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readItems(reader: Json, data: Json, run: AslRun): Promise<Json[]> {

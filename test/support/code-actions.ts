@@ -10,6 +10,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   s3: 's3',
   sns: 'sns',
   sts: 'sts',
+  'secrets-manager': 'secretsmanager',
   eventbridge: 'events',
   securityhub: 'securityhub',
 };

@@ -73,6 +73,7 @@ export type {
 import {
   AccountModel,
   type ClientPatch,
+  epochSeconds,
   isRecord,
   type PoolPatch,
   type SeedClient,
@@ -121,6 +122,8 @@ function prng(seed: number): () => number {
  * injection → validation → handler; everything after the gate is answered after `latencyMs`.
  */
 export class CognitoStandin extends AccountFace {
+  /** Secrets Manager secrets by ARN (GetSecretValue only: the digest key). */
+  private readonly secrets = new Map<string, string>();
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   /** Region used in generated ids and ARNs. */
@@ -313,6 +316,11 @@ export class CognitoStandin extends AccountFace {
   }
 
   // ------------------------------------------------------------------ state
+
+  /** Adds a Secrets Manager secret (its ARN, `arn:aws:secretsmanager:<region>:<account>:secret:<name>`). */
+  putSecret(arn: string, value: string): void {
+    this.secrets.set(arn, value);
+  }
 
   /** Add a user pool (and its clients). Returns the pool id. Throws if the id already exists. */
   addPool(p: SeedPool): string {
@@ -517,6 +525,11 @@ export class CognitoStandin extends AccountFace {
       this.inFlight--;
     });
 
+    // The digest key's secret (Secrets Manager's JSON 1.1 protocol, one operation).
+    if (req.method === 'POST' && target === 'secretsmanager.GetSecretValue') {
+      this.getSecretValue(res, entry, body);
+      return;
+    }
     if (req.method !== 'POST' || service === undefined || this.account.serviceOf(operation) !== service) {
       this.sendError(res, entry, new ServiceError('UnknownOperationException', ''), 0, service);
       return;
@@ -656,6 +669,31 @@ export class CognitoStandin extends AccountFace {
     if (typeof body.Domain === 'string') return this.model.poolOfDomain(body.Domain);
     if (typeof body.ResourceArn === 'string') return this.model.poolOfArn(body.ResourceArn);
     return undefined;
+  }
+
+  /**
+   * Secrets Manager GetSecretValue: the string of a secret added with {@link putSecret}, by ARN or
+   * name; ResourceNotFoundException (HTTP 400) otherwise, as Secrets Manager answers.
+   */
+  private getSecretValue(res: ServerResponse, entry: StandinRequest, body: Json): void {
+    const id = typeof body.SecretId === 'string' ? body.SecretId : '';
+    const found = [...this.secrets.entries()].find(([arn]) => arn === id || arn.split(':')[6] === id);
+    if (!found) {
+      this.send(res, entry, 400, {
+        __type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      });
+      return;
+    }
+    const [arn, value] = found;
+    this.send(res, entry, 200, {
+      ARN: arn,
+      Name: arn.split(':')[6],
+      SecretString: value,
+      VersionId: 'v1',
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: epochSeconds(new Date('2026-01-01T00:00:00Z')),
+    });
   }
 
   private sendError(

@@ -17,6 +17,7 @@ import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
 import type { FindingSink } from '../../lambda/core/finding-sinks.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
+import { TEST_DIGEST_KEY } from './digest-key.js';
 import type { FakeAccount } from './fake-aws.js';
 import { ACCOUNT_ID, BUCKET, REGION, TOPIC_ARN } from './fake-constants.js';
 
@@ -128,6 +129,7 @@ export class DetectorHarness {
       client: this.cognitoClient,
       identityClient: this.identityClient,
       wafClient: this.wafClient,
+      digestKey: TEST_DIGEST_KEY,
       surfaces: this.surfaces,
       quotaShare: 1,
       quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },

@@ -26,6 +26,11 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandInput,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   PublishCommand,
   type PublishCommandInput,
   type PublishCommandOutput,
@@ -37,6 +42,7 @@ import { WAFV2Client, WAFV2ServiceException } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AccountFace } from './account-face.js';
 import { AccountModel, type ClientRecord, type PoolRecord } from './account-model.js';
+import { TEST_DIGEST_KEY_SECRET_ARN, TEST_DIGEST_KEY_TEXT } from './digest-key.js';
 import { FakeBucket, type ObjectVersion } from './fake-bucket.js';
 import { ACCOUNT_ID, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-constants.js';
 
@@ -297,6 +303,8 @@ export class FakeAccount extends AccountFace {
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
   readonly sts = mockClient(STSClient);
+  /** The stack's digest key secret ({@link TEST_DIGEST_KEY_SECRET_ARN}); any other id is not found. */
+  readonly secrets = mockClient(SecretsManagerClient);
   readonly bucket = new FakeBucket(BUCKET);
   /** Everything SNS accepted, in order. */
   readonly published: PublishCommandInput[] = [];
@@ -336,6 +344,13 @@ export class FakeAccount extends AccountFace {
 
   constructor() {
     super();
+    this.secrets.on(GetSecretValueCommand).callsFake(async (input: GetSecretValueCommandInput) => {
+      if (input.SecretId !== TEST_DIGEST_KEY_SECRET_ARN)
+        throw Object.assign(new Error("Secrets Manager can't find the specified secret."), {
+          name: 'ResourceNotFoundException',
+        });
+      return { ARN: TEST_DIGEST_KEY_SECRET_ARN, SecretString: TEST_DIGEST_KEY_TEXT };
+    });
     for (const [op, command] of Object.entries(COGNITO_COMMANDS) as [CognitoOperation, unknown][]) {
       const service = SERVICE_OF[op];
       const mock =

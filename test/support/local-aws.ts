@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       accountId: LOCAL_ACCOUNT_ID,
     });
     stops.push(() => cognito.stop());
+    cognito.putSecret(LOCAL_DIGEST_KEY_SECRET_ARN, randomBytes(32).toString('hex'));
     const s3sns = options.s3 ? await startS3Sns(stops) : undefined;
     const env: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
@@ -100,6 +102,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       AWS_ENDPOINT_URL_COGNITO_IDENTITY: cognito.endpoint,
       AWS_ENDPOINT_URL_WAFV2: cognito.endpoint,
       AWS_ENDPOINT_URL_STS: s3sns?.endpoint ?? cognito.endpoint,
+      // The digest key's secret, served by the same stand-in (DIGEST_KEY_SECRET_ARN names it).
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: cognito.endpoint,
       ...(s3sns ? { AWS_ENDPOINT_URL_S3: s3sns.endpoint, AWS_ENDPOINT_URL_SNS: s3sns.endpoint } : {}),
     };
     return { cognito, s3sns, workDir, env, stop };
@@ -225,8 +229,13 @@ export const FOREIGN_AWS_VARIABLES = [
   'SURFACES',
   'BASELINE_BUCKET',
   'ALERT_TOPIC_ARN',
+  'DIGEST_KEY_SECRET_ARN',
   'IGNORE_RULES',
 ] as const;
+
+/** The stack's digest key secret in the local account: the stand-in serves it with a random value. */
+export const LOCAL_DIGEST_KEY_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:CognitoDriftDigestKey-Local1';
 
 /** The demo's two pools, as the scenario refers to them. */
 export interface DemoPools {

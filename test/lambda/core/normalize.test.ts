@@ -1,6 +1,18 @@
+import { createHash, createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { normalizeClient, normalizePool, normalizeResource } from '../../../lambda/core/normalize.js';
+import { diffPool } from '../../../lambda/core/diff.js';
+import { DigestKey, DigestKeyError, withDigestKey } from '../../../lambda/core/digest-key.js';
+import {
+  normalizeClient,
+  normalizePool,
+  normalizeResource,
+  upgradeLegacyDigests,
+} from '../../../lambda/core/normalize.js';
+import { describeChange } from '../../../lambda/core/render.js';
+import type { Change, JsonObject, PoolSnapshot } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import {
   describeMobileClientResponse,
   describeUserPoolResponse,
@@ -15,6 +27,7 @@ import {
   SECRET_ID_OLD,
   WEB_CLIENT_ID,
 } from '../../fixtures/cognito-responses.js';
+import { TEST_DIGEST_KEY } from '../../support/digest-key.js';
 
 describe('normalizeClient', () => {
   it('turns a DescribeUserPoolClient response into the stored shape, field by field', () => {
@@ -314,34 +327,163 @@ describe('normalizeResource', () => {
     secrets: ['ProviderDetails.client_secret'],
     salt: 'pool/Okta',
   };
+  const keyed = <T>(read: () => T, key = TEST_DIGEST_KEY) => withDigestKey(key, read);
 
-  it('replaces a secret by a salted digest and leaves the caller object as it was', () => {
+  it('replaces a secret by a keyed digest and leaves the caller object as it was', () => {
     const source = provider();
-    const config = normalizeResource(source, spec);
+    const config = keyed(() => normalizeResource(source, spec));
 
     expect(JSON.stringify(config)).not.toContain('CANARY-idp-secret-7f3a');
     expect((config.ProviderDetails as Record<string, string>).client_secret).toMatch(
-      /^secret-sha256:[0-9a-f]{64}$/,
+      /^secret-hmac-sha256:v1:[0-9a-f]{64}$/,
     );
     expect(config).not.toHaveProperty('ProviderName');
     expect(config).not.toHaveProperty('$metadata');
     expect(source).toEqual(provider());
   });
 
-  it('gives the same digest for the same secret and another for a rotated one or another resource', () => {
-    const digestOf = (secret: string, salt = spec.salt) => {
+  it('gives the same digest for the same secret and another for a rotated one, another resource or another key', () => {
+    const digestOf = (secret: string, salt = spec.salt, key = TEST_DIGEST_KEY) => {
       const source = provider();
       source.ProviderDetails.client_secret = secret;
-      return (normalizeResource(source, { ...spec, salt }).ProviderDetails as Record<string, string>)
-        .client_secret;
+      return (
+        keyed(() => normalizeResource(source, { ...spec, salt }), key).ProviderDetails as Record<
+          string,
+          string
+        >
+      ).client_secret;
     };
     expect(digestOf('one')).toBe(digestOf('one'));
     expect(digestOf('two')).not.toBe(digestOf('one'));
     expect(digestOf('one', 'pool/Other')).not.toBe(digestOf('one'));
+    expect(digestOf('one', spec.salt, new DigestKey('another-key-'.repeat(4), 'a test'))).not.toBe(
+      digestOf('one'),
+    );
   });
 
-  it('keeps a large value as its digest and size only', () => {
-    const config = normalizeResource({ CSS: '.banner { color: red }' }, { digests: ['CSS'], salt: 'p' });
-    expect(config.CSS).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: 22 });
+  it('keeps a large value as its keyed digest and size only', () => {
+    const config = keyed(() =>
+      normalizeResource({ CSS: '.banner { color: red }' }, { digests: ['CSS'], salt: 'p' }),
+    );
+    expect(config.CSS).toEqual({ digest: expect.stringMatching(/^hmac-sha256:v1:[0-9a-f]{64}$/), bytes: 22 });
+    expect(JSON.stringify(config)).not.toContain(sha256('.banner { color: red }'));
+  });
+
+  it('refuses to digest without a key, naming what is missing', () => {
+    expect(() => normalizeResource(provider(), spec)).toThrow(DigestKeyError);
+    expect(() => normalizeResource(provider(), spec)).toThrow(/No digest key/);
+    // Nothing to digest, nothing needed.
+    expect(normalizeResource({ GroupName: 'g', RoleArn: 'arn:r' }, { salt: 'p' })).toEqual({
+      GroupName: 'g',
+      RoleArn: 'arn:r',
+    });
+  });
+
+  it('keeps the key out of JSON, inspection and error messages', () => {
+    const key = new DigestKey('CANARY-digest-key-material-3b1d-0000000', 'a test');
+    expect(JSON.stringify({ key })).not.toContain('CANARY');
+    expect(inspect(key, { showHidden: true, depth: 5 })).not.toContain('CANARY');
+    expect(() => new DigestKey('CANARY-short', 'the secret arn:aws:secretsmanager:x')).toThrow(
+      /too short \(12 characters, at least 32\)/,
+    );
+    expect(() => new DigestKey('CANARY-short', 'x')).not.toThrow(/CANARY/);
   });
 });
+
+describe('a stored secret digest (issue 17: "recovered from its stored digest")', () => {
+  const SALT = 'eu-west-1_Pool00001/Okta';
+  const PATH = 'ProviderDetails.client_secret';
+  const WEAK_SECRET = 'Autumn2025!';
+  const read = (secret: string) =>
+    withDigestKey(TEST_DIGEST_KEY, () =>
+      normalizeResource(
+        { ProviderType: 'OIDC', ProviderDetails: { client_id: 'app', client_secret: secret } },
+        { secrets: [PATH], salt: SALT },
+      ),
+    );
+  const stored = (config: JsonObject) =>
+    (config.ProviderDetails as Record<string, string>).client_secret as string;
+  /** The earlier release's digest, computed here independently of the code under test. */
+  const legacyDigest = (secret: string) => `secret-sha256:${sha256(`${SALT}\u0000${PATH}\u0000${secret}`)}`;
+
+  it('cannot be matched by a dictionary attack on what the document holds (salt and digest) without the key', () => {
+    const digest = stored(read(WEAK_SECRET));
+    const [, , hex] = /^(secret-hmac-sha256:v1:)([0-9a-f]{64})$/.exec(digest) ?? [];
+    expect(hex).toBeDefined();
+    // The attack of the issue: every guess, salted as the document shows, hashed, compared.
+    const guesses = ['password', 'Summer2025!', WEAK_SECRET, 'Winter2025!'];
+    for (const guess of guesses) {
+      for (const material of [`${SALT}\u0000${PATH}\u0000${guess}`, `${SALT}/${guess}`, guess]) {
+        expect(sha256(material)).not.toBe(hex);
+        // Even knowing the scheme, an attacker without the key gets another digest.
+        expect(createHmac('sha256', 'guessed-key').update(material).digest('hex')).not.toBe(hex);
+      }
+    }
+    expect(digest).not.toContain(WEAK_SECRET);
+  });
+
+  it("reads an earlier release's baseline and finds no change for an unchanged secret", () => {
+    const baselineConfig: JsonObject = {
+      ProviderType: 'OIDC',
+      ProviderDetails: { client_id: 'app', client_secret: legacyDigest(WEAK_SECRET) },
+    };
+    const current = read(WEAK_SECRET);
+
+    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(current));
+
+    expect(changes).toEqual([]);
+    // The next baseline write stores the keyed digest only.
+    expect(upgradeLegacyDigests(baselineConfig, current)).toEqual(current);
+  });
+
+  it('still reports a secret changed across the upgrade, without showing either digest', () => {
+    const baselineConfig: JsonObject = {
+      ProviderType: 'OIDC',
+      ProviderDetails: { client_id: 'app', client_secret: legacyDigest('the-old-secret') },
+    };
+
+    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(read(WEAK_SECRET)));
+
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ kind: 'field-changed', path: PATH });
+    const line = describeChange(changes[0] as Change, CATALOG);
+    expect(line).toBe(`${PATH}: secret changed (value not shown)`);
+  });
+
+  it('migrates a large value the same way: same CSS no change, other CSS a change', () => {
+    const css = '.banner { color: red }';
+    const baseline = (text: string): JsonObject => ({
+      CSS: { sha256: sha256(text), bytes: Buffer.byteLength(text) },
+    });
+    const current = withDigestKey(TEST_DIGEST_KEY, () =>
+      normalizeResource({ CSS: css }, { digests: ['CSS'], salt: 'p' }),
+    );
+
+    expect(
+      diffPool(poolWith('uiCustomization', baseline(css)), poolWith('uiCustomization', current)),
+    ).toEqual([]);
+    const edited = diffPool(
+      poolWith('uiCustomization', baseline('.banner { color: blue }')),
+      poolWith('uiCustomization', current),
+    );
+    expect(edited.length).toBeGreaterThan(0);
+  });
+});
+
+function poolWithIdp(config: JsonObject): PoolSnapshot {
+  return poolWith('identityProviders', config);
+}
+
+function poolWith(surface: string, config: JsonObject): PoolSnapshot {
+  return {
+    poolId: 'eu-west-1_Pool00001',
+    poolName: 'prod',
+    config: {},
+    clients: {},
+    surfaces: { [surface]: { Okta: { name: 'Okta', config } } },
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
