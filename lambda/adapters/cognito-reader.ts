@@ -324,6 +324,8 @@ export class CognitoReader implements PoolReader {
     resume: PartialPoolRead | undefined,
   ): Promise<PoolReadResult> {
     const clients: ClientSnapshot[] = [];
+    // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
+    const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     // The account-level reads start with the first pool and run alongside the pools' own reads.
@@ -375,10 +377,20 @@ export class CognitoReader implements PoolReader {
       });
       unreadableClients.sort((a, b) => a.clientId.localeCompare(b.clientId));
       const pool = normalizePool(described.UserPool, clients);
-      const unreadableSurfaces = await this.readSurfaces(pool, described.UserPool, signal);
+      const unreadableSurfaces = await this.readSurfaces(
+        pool,
+        described.UserPool,
+        signal,
+        resume?.surfaces,
+        surfacesRead,
+      );
       return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
-      if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
+      if (signal?.aborted) {
+        if (clients.length === 0 && Object.keys(surfacesRead).length === 0) throw error;
+        const surfaces = Object.keys(surfacesRead).length > 0 ? { surfaces: surfacesRead } : {};
+        throw new PoolReadInterrupted({ clients, ...surfaces });
+      }
       // Not-found from any call but DescribeUserPool (ListUserPoolClients, say) is not a deletion.
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
@@ -391,11 +403,15 @@ export class CognitoReader implements PoolReader {
   /**
    * Reads each watched surface into `pool.surfaces`. A surface whose read fails is left out (the
    * detector keeps its baseline) and reported with the operation that failed; the others still count.
+   * A watched surface in `resumed` was read by an earlier invocation of the run and is not read
+   * again; each surface read completes into `read`, so an interruption keeps it.
    */
   private async readSurfaces(
     pool: PoolSnapshot,
     raw: UserPoolType,
     signal: AbortSignal | undefined,
+    resumed: Record<string, SurfaceSnapshot> | undefined,
+    read: Record<string, SurfaceSnapshot>,
   ): Promise<UnreadableSurface[]> {
     if (this.surfaces.length === 0) return [];
     for (const domain of [raw.Domain, raw.CustomDomain])
@@ -408,10 +424,14 @@ export class CognitoReader implements PoolReader {
       ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
-    const surfaces: Record<string, SurfaceSnapshot> = {};
-    await forEachConcurrently(this.surfaces, this.surfaces.length, async (surface) => {
+    for (const surface of this.surfaces) {
+      const earlier = resumed?.[surface.name];
+      if (earlier) read[surface.name] = earlier;
+    }
+    const pending = this.surfaces.filter((surface) => !read[surface.name]);
+    await forEachConcurrently(pending, pending.length, async (surface) => {
       try {
-        surfaces[surface.name] = await surface.read(ctx);
+        read[surface.name] = await surface.read(ctx);
       } catch (error) {
         if (signal?.aborted) throw error;
         // Anything but the operation's own failure (a bug in a surface's read) is reported as such.
@@ -420,7 +440,7 @@ export class CognitoReader implements PoolReader {
         unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
       }
     });
-    pool.surfaces = Object.fromEntries(Object.entries(surfaces).sort(([a], [b]) => a.localeCompare(b)));
+    pool.surfaces = Object.fromEntries(Object.entries(read).sort(([a], [b]) => a.localeCompare(b)));
     return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
   }
 
