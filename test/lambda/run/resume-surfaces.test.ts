@@ -128,6 +128,14 @@ describe('surface reads cut off by the time limit', () => {
     expect(body).toContain('Okta');
     expect(body).not.toContain(CANARY);
     for (const { key, body: stored } of aws.bucket.allBodies()) expect(stored, key).not.toContain(CANARY);
+    // The partial holds part of what the pool's snapshot holds, never more: the run document stays
+    // within poolConcurrency snapshots' worth.
+    const partial = runDocument().partials?.[pool.poolId];
+    const snapshot = aws.bucket.readJson<{ pool: { surfaces: Record<string, unknown> } }>(
+      keys.snapshot(pool.poolId),
+    );
+    expect(partial?.surfaces?.identityProviders).toEqual(snapshot.pool.surfaces.identityProviders);
+    expect(JSON.stringify(partial).length).toBeLessThan(JSON.stringify(snapshot.pool).length);
   });
 
   it('still hit the too-large bound when no surface completes after the first invocation', async () => {
