@@ -381,16 +381,14 @@ export class CognitoReader implements PoolReader {
         pool,
         described.UserPool,
         signal,
-        resume?.surfaces,
+        resume,
         surfacesRead,
       );
       return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
-      if (signal?.aborted) {
-        if (clients.length === 0 && Object.keys(surfacesRead).length === 0) throw error;
-        const surfaces = Object.keys(surfacesRead).length > 0 ? { surfaces: surfacesRead } : {};
-        throw new PoolReadInterrupted({ clients, ...surfaces });
-      }
+      const kept = Object.keys(surfacesRead).length > 0 ? { surfaces: surfacesRead } : undefined;
+      if (signal?.aborted)
+        throw clients.length > 0 || kept ? new PoolReadInterrupted({ clients, ...kept }) : error;
       // Not-found from any call but DescribeUserPool (ListUserPoolClients, say) is not a deletion.
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
@@ -403,14 +401,14 @@ export class CognitoReader implements PoolReader {
   /**
    * Reads each watched surface into `pool.surfaces`. A surface whose read fails is left out (the
    * detector keeps its baseline) and reported with the operation that failed; the others still count.
-   * A watched surface in `resumed` was read by an earlier invocation of the run and is not read
-   * again; each surface read completes into `read`, so an interruption keeps it.
+   * A watched surface in `resume` was read by an earlier invocation of the run and is not read
+   * again; each read completes into `read`, so an interruption keeps it.
    */
   private async readSurfaces(
     pool: PoolSnapshot,
     raw: UserPoolType,
     signal: AbortSignal | undefined,
-    resumed: Record<string, SurfaceSnapshot> | undefined,
+    resume: PartialPoolRead | undefined,
     read: Record<string, SurfaceSnapshot>,
   ): Promise<UnreadableSurface[]> {
     if (this.surfaces.length === 0) return [];
@@ -424,11 +422,11 @@ export class CognitoReader implements PoolReader {
       ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
-    for (const surface of this.surfaces) {
-      const earlier = resumed?.[surface.name];
+    const pending = this.surfaces.filter((surface) => {
+      const earlier = resume?.surfaces?.[surface.name];
       if (earlier) read[surface.name] = earlier;
-    }
-    const pending = this.surfaces.filter((surface) => !read[surface.name]);
+      return !earlier;
+    });
     await forEachConcurrently(pending, pending.length, async (surface) => {
       try {
         read[surface.name] = await surface.read(ctx);
