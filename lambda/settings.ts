@@ -10,18 +10,11 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { AccountSelection, RegionSelection } from './org/target.js';
 import { parseSchedule } from './schedule.js';
-import {
-  SETTINGS,
-  type SettingLabel,
-  type SettingMeta,
-  type SettingName,
-  SettingRuleError,
-  show,
-  type TargetSettings,
-  targetSelectionOf,
-} from './settings-schema.js';
+import { SettingRuleError, show, type TargetSettings, targetSelectionOf } from './settings-rules.js';
+import { SETTINGS, type SettingLabel, type SettingMeta, type SettingName } from './settings-schema.js';
 import { parseSurfaces, SurfaceSelectionError } from './surfaces/selection.js';
 
+export { show, targetSelectionOf } from './settings-rules.js';
 export {
   LOG_LEVELS,
   type LogLevel,
@@ -32,8 +25,6 @@ export {
   type SettingName,
   type SettingsInput,
   settingsSchema,
-  show,
-  targetSelectionOf,
 } from './settings-schema.js';
 
 type WithDefault = {
