@@ -20,6 +20,8 @@ export interface FullSurfaceAccount {
   groups: number;
   resourceServers: number;
   identityPools: number;
+  /** Regional web ACLs, each associated with a share of the pools (pool i with ACL i mod webAcls). */
+  webAcls: number;
 }
 
 /** One pool as the reader sees it: what decides how many calls reading it takes. */
@@ -60,13 +62,18 @@ export function seedBrandingStyles(standin: CognitoStandin, poolIds: readonly st
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
  * pool DescribeUserPool, the client listing and two reads per client, GetUserPoolMfaConfig,
  * DescribeRiskConfiguration (and once per client with threat protection on),
- * GetLogDeliveryConfiguration, GetWebACLForResource, the IdP list and one DescribeIdentityProvider each,
+ * GetLogDeliveryConfiguration, the IdP list and one DescribeIdentityProvider each,
  * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
  * pool and each client when it has a domain (and DescribeManagedLoginBrandingByClient per client), and
- * ListTerms; for the account ListUserPools and ListIdentityPools, and
- * DescribeIdentityPool and GetIdentityPoolRoles per identity pool.
+ * ListTerms; for the account ListUserPools and ListIdentityPools, DescribeIdentityPool and
+ * GetIdentityPoolRoles per identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and
+ * one ListResourcesForWebACL per ACL (not one call per pool).
  */
-export function callsNeeded(shapes: readonly PoolShape[], identityPools: number): Record<string, number[]> {
+export function callsNeeded(
+  shapes: readonly PoolShape[],
+  identityPools: number,
+  webAcls = 0,
+): Record<string, number[]> {
   const perPool = (s: PoolShape): Record<string, number> => ({
     DescribeUserPool: 1,
     ListUserPoolClients: pages(s.clients, 60),
@@ -75,7 +82,6 @@ export function callsNeeded(shapes: readonly PoolShape[], identityPools: number)
     GetUserPoolMfaConfig: 1,
     DescribeRiskConfiguration: 1 + (s.threatProtection ? s.clients : 0),
     GetLogDeliveryConfiguration: 1,
-    GetWebACLForResource: 1,
     ListIdentityProviders: pages(s.idps, 60),
     DescribeIdentityProvider: s.idps,
     ListGroups: 1,
@@ -92,6 +98,8 @@ export function callsNeeded(shapes: readonly PoolShape[], identityPools: number)
     ListIdentityPools: [pages(identityPools, 60)],
     DescribeIdentityPool: [identityPools],
     GetIdentityPoolRoles: [identityPools],
+    ListWebACLs: [pages(webAcls, 100)],
+    ListResourcesForWebACL: [webAcls],
   };
   for (const shape of shapes)
     for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
@@ -144,6 +152,8 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
   ratio: number;
   /** Per category: calls needed, calls the stand-in admitted, the category's own minimum (s). */
   categories: Record<string, { needed: number; admitted: number; seconds: number }>;
+  /** WAF calls the stand-in answered (throttled retries aside), for "calls = ACLs + 1 page, not pools". */
+  wafCalls: number;
   standinThrottled: number;
   readerThrottled: number;
   failedReads: number;
@@ -177,6 +187,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       identityPools: options.identityPools,
     });
     seedBrandingStyles(standin, poolIds);
+    poolIds.forEach((poolId, i) => {
+      if (options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
+    });
     const shapes: PoolShape[] = poolIds.map((poolId) => {
       const pool = standin.describePool(poolId) as {
         Domain?: string;
@@ -222,7 +235,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     );
     const seconds = (performance.now() - started) / 1000;
     const stats = standin.stats;
-    const needed = callsNeeded(shapes, options.identityPools);
+    const needed = callsNeeded(shapes, options.identityPools, options.webAcls);
     const bound = quotaBound(needed, options.share);
     const categories: FullSurfaceBenchResult['categories'] = {};
     for (const [category, entry] of Object.entries(bound.byCategory)) {
@@ -243,6 +256,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       binding: bound.binding,
       ratio: seconds / bound.seconds,
       categories,
+      wafCalls: Object.entries(stats.byCategory)
+        .filter(([category]) => category.startsWith('WAFv2.'))
+        .reduce((n, [, c]) => n + c.admitted, 0),
       standinThrottled: stats.throttled,
       readerThrottled: reader.stats.throttled,
       failedReads:

@@ -242,7 +242,10 @@ export async function runOrganizationBench(
     const surfaces = options.waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf');
     const needed = (s: PoolShape[]) => {
       const calls = callsNeeded(s, 0);
-      if (!options.waf) delete calls.GetWebACLForResource;
+      if (!options.waf) {
+        delete calls.ListWebACLs;
+        delete calls.ListResourcesForWebACL;
+      }
       return calls;
     };
     const bounds = shapes.map((s) => quotaBound(needed(s), options.share));

@@ -147,6 +147,7 @@ function printFullSurface(r: FullSurfaceBenchResult): void {
       ),
       `  scan time ${f2(r.seconds)} s, quota-bound minimum ${f2(r.minimumSeconds)} s (bound by ${r.binding}), ratio ${f2(r.ratio)}, done ${r.done}`,
       `  throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed reads ${r.failedReads}`,
+      `  WAF: ${r.wafCalls} calls for ${r.webAcls} web ACLs and ${r.pools} pools`,
     ].join('\n'),
   );
 }
@@ -163,6 +164,13 @@ function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
     },
     { metric: `${label} calls beyond those needed`, value: String(extra), target: '0', ok: extra === 0 },
     { metric: `${label} failed reads`, value: String(r.failedReads), target: '0', ok: r.failedReads === 0 },
+    {
+      // Issue 18: the web ACL surface costs one listing per run, whatever the number of pools.
+      metric: `${label} WAF reads per run (${r.webAcls} web ACLs, ${r.pools} pools)`,
+      value: String(r.wafCalls),
+      target: `= ${r.webAcls} + 1 page`,
+      ok: r.wafCalls === r.webAcls + Math.max(1, Math.ceil(r.webAcls / 100)),
+    },
   ];
 }
 
@@ -355,6 +363,7 @@ async function main(): Promise<number> {
     groups: 3,
     resourceServers: 1,
     identityPools: positive(values['identity-pools'], 'identity-pools'),
+    webAcls: 3,
     share,
     latencyMs: common.latencyMs,
     burstSeconds: common.burstSeconds,

@@ -47,7 +47,12 @@ export async function handler(
   const region = await clients.cognito.config.region();
   const accountId = context.invokedFunctionArn.split(':')[4] ?? 'unknown';
   digestKeys ??= new SecretDigestKey(clients.secrets, readDigestKeySecretArn(process.env));
-  const reader = targetReader(clients, { ...config, digestKey: await digestKeys.get() });
+  const reader = targetReader(clients, {
+    ...config,
+    digestKey: await digestKeys.get(),
+    // A real-time check reads a few pools: asking WAF about each costs less than listing the account.
+    accountReads: !isCloudTrailApiEvent(event),
+  });
   const trail = new CloudTrailReader({
     client: clients.cloudtrail,
     quotaShare: config.quotaShare,
@@ -147,6 +152,17 @@ export async function handler(
     };
     for (const [category, count] of Object.entries(throttled)) {
       if (count) metricsSink.count(METRIC.throttles, count, { [QUOTA_CATEGORY_DIMENSION]: category });
+    }
+    // One line per category the account throttled: the rate it was slowed to and held, so a quota
+    // table entry that is wrong for this account shows up (and can be corrected) in the log.
+    for (const [category, adaptation] of Object.entries(reader.rateAdaptations())) {
+      logger.warn(
+        `Quota category ${category} throttled: held at ${adaptation.heldRps.toPrecision(3)} requests/s`,
+        {
+          category,
+          ...adaptation,
+        },
+      );
     }
     metrics.publishStoredMetrics();
   }

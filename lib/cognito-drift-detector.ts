@@ -710,6 +710,14 @@ export class CognitoDriftDetector extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'ListWebAcls',
+        // Lists the account's regional web ACLs (once per run); no resource-level permission.
+        actions: UNSCOPED_READS('wafv2'),
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'ReadWebAclOfPools',
         actions: CATALOG_READS.webacl,
         resources: [`arn:${Aws.PARTITION}:wafv2:${Aws.REGION}:${Aws.ACCOUNT_ID}:regional/webacl/*/*`],

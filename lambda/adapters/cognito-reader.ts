@@ -14,7 +14,7 @@ import {
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
-import type { CatalogService, SendOperation } from '../core/catalog.js';
+import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
@@ -37,8 +37,10 @@ import {
 } from '../surfaces/identity-pools.js';
 import { POOL_SURFACES } from '../surfaces/index.js';
 import type { Surface } from '../surfaces/surface.js';
+import type { RateAdaptation } from './adaptive-rate.js';
+import { CategoryBuckets } from './category-buckets.js';
 import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
-import { type Clock, Pacer, systemClock, TokenBucket } from './rate-limiter.js';
+import { type Clock, Pacer, systemClock } from './rate-limiter.js';
 
 /**
  * Cognito's default read quotas for pools and clients, per account and region (requests per second),
@@ -95,6 +97,11 @@ export interface CognitoReaderOptions {
   quotas?: Partial<typeof COGNITO_READ_QUOTAS>;
   /** Override any category's account-level rate (requests per second), for raised limits or tests. */
   categoryRps?: Partial<Record<QuotaCategory, number>>;
+  /**
+   * Answer account-level reads (which web ACL guards which pool) once per run from a listing of the
+   * account, instead of one call per pool. @default true; false for a targeted check of a few pools
+   */
+  accountReads?: boolean;
   /** Client reads in flight at once within one pool. @default 3 */
   clientConcurrency?: number;
   clock?: Clock;
@@ -141,15 +148,17 @@ export class CognitoReader implements PoolReader {
   private readonly clients: Record<'cognito' | 'identity' | 'wafv2', SendingClient | undefined>;
   private readonly surfaces: readonly Surface[];
   private readonly identityPools: boolean;
-  /** Account-level bucket of each category, and the per-pool rate where Cognito has one. */
-  private readonly categoryBuckets = new Map<QuotaCategory, TokenBucket>();
-  private readonly perPoolRates = new Map<QuotaCategory, number>();
-  private readonly perPool = new Map<string, TokenBucket>();
+  private readonly buckets: CategoryBuckets;
   /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
   private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
   /** Which pool a domain belongs to, so the domain's read (which names no pool) is paced with it. */
   private readonly domainOwners = new Map<string, string>();
   private poolsStarted = 0;
+  /**
+   * This reader's answers to account-level reads, by read: a reader serves one target for one
+   * invocation, so each is read once per run (per invocation of a long run) and shared by its pools.
+   */
+  private readonly accountAnswers: Map<AccountRead<unknown>, Promise<unknown>> | undefined;
   private readonly pacer: Pacer;
   private readonly clock: Clock;
   private readonly clientConcurrency: number;
@@ -163,6 +172,7 @@ export class CognitoReader implements PoolReader {
     this.clock = options.clock ?? systemClock;
     this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
+    this.accountAnswers = options.accountReads === false ? undefined : new Map();
     this.digestKey = options.digestKey;
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
@@ -173,14 +183,7 @@ export class CognitoReader implements PoolReader {
       UserPoolClientRead: quotas.userPoolClientRead,
       ...options.categoryRps,
     };
-    for (const [category, rate] of Object.entries(rps) as [QuotaCategory, number][]) {
-      this.categoryBuckets.set(category, new TokenBucket(rate * share));
-      const perPool =
-        category === 'UserPoolClientRead'
-          ? quotas.perPoolClientRead
-          : QUOTAS[category].perPoolPerOperationRps;
-      if (perPool !== undefined) this.perPoolRates.set(category, perPool * share);
-    }
+    this.buckets = new CategoryBuckets(rps, { UserPoolClientRead: quotas.perPoolClientRead }, share);
     this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
     this.clients = {
       cognito: options.client as unknown as SendingClient,
@@ -202,6 +205,14 @@ export class CognitoReader implements PoolReader {
     }
   }
 
+  /**
+   * The categories the account throttled in this run, with the rate each was slowed to and held:
+   * for the run log (one line per category) beside the `Throttles` metric.
+   */
+  rateAdaptations(): Partial<Record<QuotaCategory, RateAdaptation>> {
+    return this.buckets.adaptations();
+  }
+
   /** The surfaces this reader reads (requested, and with the client they need). */
   get surfaceNames(): string[] {
     return [...this.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
@@ -213,20 +224,25 @@ export class CognitoReader implements PoolReader {
     command: string,
   ) {
     const poolId = this.poolOf(args.input as Record<string, unknown>);
-    const buckets = this.bucketsFor(command, poolId);
+    const buckets = this.buckets.for(command, poolId);
     // The pool that started first goes first: pools finish in order, so the scan's tail is short.
     const pool = poolId === undefined ? undefined : this.reading.get(poolId);
     await this.pacer.acquire(buckets, pool?.priority ?? 0, pool?.signal);
     this.stats.requests += 1;
+    const { category } = quotaOf(command);
+    const account = this.buckets.accountBucket(command);
     try {
-      return await next(args);
+      const output = await next(args);
+      account.succeeded(this.clock.now());
+      return output;
     } catch (error) {
       if (THROTTLING_ERRORS.has((error as { name?: string }).name ?? '')) {
         this.stats.throttled += 1;
-        const { category } = quotaOf(command);
         this.stats.throttledByCategory[category] = (this.stats.throttledByCategory[category] ?? 0) + 1;
+        // The category slows for the rest of the run; the pause lets requests in flight drain.
+        account.throttled(this.clock.now());
         for (const bucket of buckets) bucket.penalize(this.clock.now(), THROTTLE_PAUSE_MS);
-      }
+      } else account.succeeded(this.clock.now());
       throw error;
     }
   }
@@ -238,20 +254,6 @@ export class CognitoReader implements PoolReader {
     if (typeof input.ResourceArn === 'string') return input.ResourceArn.split('/').pop();
     if (typeof input.Domain === 'string') return this.domainOwners.get(input.Domain);
     return undefined;
-  }
-
-  private bucketsFor(command: string, poolId: string | undefined): TokenBucket[] {
-    const { category } = quotaOf(command);
-    const account = this.categoryBuckets.get(category) as TokenBucket;
-    const perPoolRate = this.perPoolRates.get(category);
-    if (!poolId || perPoolRate === undefined) return [account];
-    const key = `${category}/${poolId}`;
-    let bucket = this.perPool.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(perPoolRate);
-      this.perPool.set(key, bucket);
-    }
-    return [account, bucket];
   }
 
   /** Sends one surface operation through its client (and so through the pacing middleware). */
@@ -266,6 +268,24 @@ export class CognitoReader implements PoolReader {
         throw new SurfaceOperationError(operation.name, error);
       }
     };
+  }
+
+  /**
+   * An account-level read, made on first use and then shared: a failure is shared too, so every pool
+   * that needs it reports its surface unreadable (never "nothing there"). Sent without a pool's abort
+   * signal, since the answer outlives the pool that asked first.
+   */
+  private accountRead<T>(read: AccountRead<T>): Promise<T> {
+    const answers = this.accountAnswers as Map<AccountRead<unknown>, Promise<unknown>>;
+    let answer = answers.get(read as AccountRead<unknown>);
+    if (!answer) {
+      answer = read.read(this.send(undefined));
+      // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
+      // that awaits it still gets the error.
+      answer.catch(() => undefined);
+      answers.set(read as AccountRead<unknown>, answer);
+    }
+    return answer as Promise<T>;
   }
 
   /** Every identity pool in the account and region, when identity pools are watched; else none. */
@@ -306,6 +326,10 @@ export class CognitoReader implements PoolReader {
     const clients: ClientSnapshot[] = [];
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
+    // The account-level reads start with the first pool and run alongside the pools' own reads.
+    if (this.accountAnswers)
+      for (const surface of this.surfaces)
+        for (const read of surface.accountReads ?? []) this.accountRead(read);
     try {
       if (isIdentityPoolId(ref.poolId)) {
         try {
@@ -359,7 +383,7 @@ export class CognitoReader implements PoolReader {
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
-      for (const key of this.perPool.keys()) if (key.endsWith(`/${ref.poolId}`)) this.perPool.delete(key);
+      this.buckets.forget(ref.poolId);
       this.reading.delete(ref.poolId);
     }
   }
@@ -381,6 +405,7 @@ export class CognitoReader implements PoolReader {
       pool: raw,
       clients: Object.values(pool.clients).map((c) => ({ clientId: c.clientId, clientName: c.clientName })),
       send: this.send(signal),
+      ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
     const surfaces: Record<string, SurfaceSnapshot> = {};

@@ -31,6 +31,8 @@ export type QuotaCategory =
   | 'IdentityPool.DescribeIdentityPool'
   | 'IdentityPool.GetIdentityPoolRoles'
   | 'WAFv2.GetWebACLForResource'
+  | 'WAFv2.ListWebACLs'
+  | 'WAFv2.ListResourcesForWebACL'
   | 'CloudTrail.LookupEvents'
   | 'CloudTrail.DescribeTrails'
   | 'CloudTrail.GetTrailStatus'
@@ -49,6 +51,16 @@ const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-poo
 const IDENTITY_POOL_NEIGHBOUR_RPS = 5;
 const IDENTITY_POOL_NEIGHBOUR_NOTE =
   'not found on the page; uses the documented neighbour ListIdentities, 5 rps (Service Quotas L-DBF99350)';
+const WAF_QUOTAS_PAGE = 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html';
+/**
+ * WAF's quota page names a call rate for the web ACL of one resource only; the stored copies of the
+ * page show none for listing the web ACLs or the resources of one. Each is paced at that documented
+ * read rate, 1 request per second, until the page is checked (the web-acl surface says so on each
+ * operation); the adaptive pacer (`adaptive-rate.ts`) slows a category further if an account
+ * throttles it.
+ */
+const WAF_LIST_ASSUMED_NOTE =
+  'assumed: no per-operation rate in the stored copy of the page; uses the documented rate of the web ACL of a resource, 1 rps';
 const SECURITY_HUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
 const CLOUDTRAIL_QUOTAS_PAGE =
   'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
@@ -86,6 +98,10 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: 1,
     source: 'https://docs.aws.amazon.com/waf/latest/developerguide/limits.html',
   },
+  // Once per run: one page of up to 100 regional web ACLs (the default maximum per account and Region).
+  'WAFv2.ListWebACLs': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
+  // Once per web ACL per run, for the user pools associated with it.
+  'WAFv2.ListResourcesForWebACL': { rps: 1, source: `${WAF_QUOTAS_PAGE} (${WAF_LIST_ASSUMED_NOTE})` },
   // "The rate of lookup requests is limited to two per second, per account, per Region."
   'CloudTrail.LookupEvents': {
     rps: 2,

@@ -4,17 +4,32 @@
  * evenly at `ratePerSecond` with at most `burst` sent back to back.
  */
 export class TokenBucket {
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
+  private intervalMs = 0;
+  private toleranceMs = 0;
+  private rate = 0;
   private tat = Number.NEGATIVE_INFINITY;
 
   constructor(
-    readonly ratePerSecond: number,
+    ratePerSecond: number,
     readonly burst = 1,
   ) {
+    this.setRate(ratePerSecond);
+  }
+
+  /** Requests per second this bucket hands out now. */
+  get ratePerSecond(): number {
+    return this.rate;
+  }
+
+  /**
+   * Changes the rate from the next booking on (an adaptive pacer slows a throttled category);
+   * slots already booked stay where they are.
+   */
+  setRate(ratePerSecond: number): void {
     if (!(ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be > 0, got ${ratePerSecond}`);
+    this.rate = ratePerSecond;
     this.intervalMs = 1000 / ratePerSecond;
-    this.toleranceMs = Math.max(0, burst - 1) * this.intervalMs;
+    this.toleranceMs = Math.max(0, this.burst - 1) * this.intervalMs;
   }
 
   /** The earliest time (ms) at which this bucket allows a request, given `now`. */

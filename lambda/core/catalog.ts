@@ -150,6 +150,23 @@ export interface SurfaceReadContext<Pool = unknown> {
   /** The pool's app clients (id and name) as read in this run. */
   clients: readonly { clientId: string; clientName: string }[];
   send: SendOperation;
+  /**
+   * This run's answer to an account-level read: read on first use, then the same promise for every
+   * pool (a failure too). Absent for a targeted check of a few pools, where one call per pool costs
+   * less than listing the account.
+   */
+  accountRead?: <T>(read: AccountRead<T>) => Promise<T>;
+}
+
+/**
+ * A read about the whole account and region whose answer serves every pool (which web ACL guards
+ * which pool): made once per run and target, on first use, and shared by each pool's read.
+ */
+export interface AccountRead<T> {
+  /** For logs and errors: what is read (`web ACL associations`). */
+  readonly name: string;
+  /** Reads it. Rejects when a read failed: every pool that needs it is then unreadable for its surface. */
+  read(send: SendOperation): Promise<T>;
 }
 
 /**

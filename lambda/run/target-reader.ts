@@ -17,6 +17,8 @@ export interface ReaderSettings {
   quotaShare: number;
   /** The key of the stored digests (`core/digest-key.ts`); needed when surfaces are read. */
   digestKey?: DigestKey;
+  /** List account-level answers (web ACLs) once per run. @default true; false for a targeted check */
+  accountReads?: boolean;
 }
 
 /**
@@ -31,5 +33,6 @@ export function targetReader(clients: TargetClients, settings: ReaderSettings): 
     ...(settings.digestKey ? { digestKey: settings.digestKey } : {}),
     surfaces: settings.surfaces,
     quotaShare: settings.quotaShare,
+    ...(settings.accountReads === undefined ? {} : { accountReads: settings.accountReads }),
   });
 }

@@ -1,5 +1,6 @@
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import type {
+  AccountRead,
   CatalogEntry,
   CatalogService,
   SurfaceReadContext as CoreReadContext,
@@ -26,6 +27,11 @@ export interface Surface extends CatalogEntry {
    * then keeps the surface's baseline and reports it as unreadable, never as removed.
    */
   read(ctx: SurfaceReadContext): Promise<SurfaceSnapshot>;
+  /**
+   * The account-level reads `read` asks for (`ctx.accountRead`): a sweep starts them with its first
+   * pool, so they overlap the pools' own reads instead of holding the first pools back.
+   */
+  readonly accountReads?: readonly AccountRead<unknown>[];
 }
 
 /** Declares a read operation; `I` and `O` come from the SDK command's own types. */

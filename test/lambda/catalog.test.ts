@@ -127,6 +127,7 @@ describe('the surface catalog', () => {
     expect(byResource.none).toEqual([
       'cognito-identity:ListIdentityPools',
       'cognito-idp:DescribeUserPoolDomain',
+      'wafv2:ListWebACLs',
     ]);
     const table = writeEventTable(CATALOG);
     for (const entry of CATALOG.entries)

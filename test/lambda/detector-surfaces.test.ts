@@ -524,7 +524,7 @@ describe('a surface that cannot be read', () => {
   it('keeps its baseline, is reported once as "scan incomplete", and the rest of the pool is compared', async () => {
     const baselineBefore = aws.bucket.readJson<BaselineDoc>(`baselines/${pool.poolId}.json`);
     const versionsBefore = aws.bucket.versions(`baselines/${pool.poolId}.json`).length;
-    aws.fail('GetWebACLForResource', { poolId: pool.poolId, error: 'AccessDeniedException' });
+    aws.fail('ListWebACLs', { error: 'AccessDeniedException' });
     aws.setWebAcl(pool.poolId, null);
     aws.updateGroup(pool.poolId, 'support', { roleArn: ADMIN_ROLE });
 
@@ -537,7 +537,7 @@ describe('a surface that cannot be read', () => {
     expect(denied.sent[0]?.Message).toContain(`[HIGH] RoleArn: ${READ_ONLY_ROLE} -> ${ADMIN_ROLE}`);
     expect(denied.sent[0]?.Message).not.toContain('Web ACL');
     expect(denied.sent[1]?.Message).toMatch(
-      new RegExp(`  - GetWebACLForResource on pool customers \\(${pool.poolId}\\): AccessDeniedException\\b`),
+      new RegExp(`  - ListWebACLs on pool customers \\(${pool.poolId}\\): AccessDeniedException\\b`),
     );
     const baselineAfter = aws.bucket.readJson<BaselineDoc>(`baselines/${pool.poolId}.json`);
     expect(aws.bucket.versions(`baselines/${pool.poolId}.json`)).toHaveLength(versionsBefore);

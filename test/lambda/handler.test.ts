@@ -1,6 +1,7 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeUserPoolCommand, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetWebACLForResourceCommand, ListWebACLsCommand } from '@aws-sdk/client-wafv2';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -271,10 +272,15 @@ describe('handler', () => {
   });
 
   it('accepts the EventBridge event unchanged: checks the pool it names, without ListUserPools', async () => {
-    const pool = aws.addPool({ name: 'customers' });
+    const pool = aws.addPool({ name: 'customers', webAcl: { name: 'edge' } });
+    aws.addPool({ name: 'partners', webAcl: { name: 'edge' } });
     await handler({}, lambdaContext());
+    // The sweep read the web ACLs once for both pools, never pool by pool.
+    expect(aws.wafv2.commandCalls(ListWebACLsCommand)).toHaveLength(1);
+    expect(aws.wafv2.commandCalls(GetWebACLForResourceCommand)).toHaveLength(0);
     aws.updatePool(pool.poolId, { MfaConfiguration: 'OFF' });
     aws.cognito.resetHistory();
+    aws.wafv2.resetHistory();
     const event = {
       version: '0',
       id: 'e0c1',
@@ -301,6 +307,9 @@ describe('handler', () => {
     expect(Object.keys(response).sort()).toEqual(['done', 'runId']);
     expect(response.done).toBe(true);
     expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
+    // One pool checked: WAF is asked about that pool, the account is not listed.
+    expect(aws.wafv2.commandCalls(GetWebACLForResourceCommand)).toHaveLength(1);
+    expect(aws.wafv2.commandCalls(ListWebACLsCommand)).toHaveLength(0);
     expect(aws.published.at(-1)?.Message).toContain(
       'by arn:aws:iam::123456789012:user/mallory (SetUserPoolMfaConfig, 2026-12-02T10:41Z, 198.51.100.7, console)',
     );

@@ -218,11 +218,14 @@ describe('CognitoDriftStack', () => {
           'cognito-idp:ListTerms',
           'cognito-idp:DescribeTerms',
           'cognito-idp:GetWebACLForResource',
+          'cognito-idp:ListResourcesForWebACL',
           'cognito-identity:ListIdentityPools',
           'cognito-identity:DescribeIdentityPool',
           'cognito-identity:GetIdentityPoolRoles',
           'wafv2:GetWebACLForResource',
           'wafv2:GetWebACL',
+          'wafv2:ListWebACLs',
+          'wafv2:ListResourcesForWebACL',
           's3:GetObject',
           's3:PutObject',
           's3:ListBucket',
@@ -269,6 +272,7 @@ describe('CognitoDriftStack', () => {
         'cognito-identity:ListIdentityPools',
         'cognito-idp:DescribeUserPoolDomain',
         'cognito-idp:ListUserPools',
+        'wafv2:ListWebACLs',
       ]);
     });
 

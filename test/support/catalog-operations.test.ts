@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { CATALOG_OPERATIONS } from './catalog-operations.js';
 import { CognitoStandin } from './cognito-standin.js';
+import { TEST_DIGEST_KEY } from './digest-key.js';
 
 const FAST = { userPoolRead: 2_000, userPoolClientRead: 2_000, perPoolClientRead: 2_000 };
 const BYTES = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255, 128, 7]);
@@ -159,6 +160,7 @@ describe('catalog operations served by the stand-in over the wire', () => {
       quotaShare: 1,
       quotas: FAST,
       categoryRps: { UserPoolResourceRead: 2_000 },
+      digestKey: TEST_DIGEST_KEY,
       surfaces: ['managedLoginBranding', 'terms'],
     });
 

@@ -41,10 +41,12 @@ export async function bundleMetafile(entry: string): Promise<Metafile> {
  * Actions that one call needs besides its own, from the service's documentation: WAF's
  * GetWebACLForResource checks `wafv2:GetWebACL` on the web ACL it finds, and for a user pool the
  * caller also needs `cognito-idp:GetWebACLForResource` ("Permissions for GetWebACLForResource",
- * AWS WAF Developer Guide).
+ * AWS WAF Developer Guide); likewise ListResourcesForWebACL of user pools needs
+ * `cognito-idp:ListResourcesForWebACL` ("Permissions for ListResourcesForWebACL").
  */
 const DEPENDENT_ACTIONS: Record<string, string[]> = {
   'wafv2:GetWebACLForResource': ['wafv2:GetWebACL', 'cognito-idp:GetWebACLForResource'],
+  'wafv2:ListResourcesForWebACL': ['cognito-idp:ListResourcesForWebACL'],
 };
 
 /**

@@ -22,7 +22,15 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetWebACLForResourceCommand, WAFNonexistentItemException, WAFV2Client } from '@aws-sdk/client-wafv2';
+import {
+  GetWebACLForResourceCommand,
+  ListResourcesForWebACLCommand,
+  ListWebACLsCommand,
+  WAFInternalErrorException,
+  WAFInvalidParameterException,
+  WAFNonexistentItemException,
+  WAFV2Client,
+} from '@aws-sdk/client-wafv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CognitoStandin } from './cognito-standin.js';
 
@@ -346,6 +354,50 @@ describe('CognitoStandin: the rest of the user-pool surface, identity pools and 
       waf.send(new GetWebACLForResourceCommand({ ResourceArn: arnOf(standin, 'us-east-1_Missing01') })),
     );
     expect(err).toBeInstanceOf(WAFNonexistentItemException);
+  });
+
+  it('lists regional web ACLs by Limit and NextMarker, and the user pools of each; one ACL per name', async () => {
+    standin.setWebAcl(pool, { name: 'pool-acl' });
+    const shared = standin.addPool({ name: 'shares-acl', webAcl: { name: 'pool-acl' } });
+    const others = ['acl-b', 'acl-c'].map((name) => standin.addPool({ name: `p-${name}`, webAcl: { name } }));
+
+    const first = await waf.send(new ListWebACLsCommand({ Scope: 'REGIONAL', Limit: 2 }));
+    const second = await waf.send(
+      new ListWebACLsCommand({ Scope: 'REGIONAL', Limit: 2, NextMarker: first.NextMarker }),
+    );
+
+    expect(first.WebACLs?.map((a) => a.Name)).toEqual(['acl-b', 'acl-c']);
+    expect(first.NextMarker).toBeDefined();
+    expect(second.WebACLs?.map((a) => a.Name)).toEqual(['pool-acl']);
+    expect(second.NextMarker).toBeUndefined();
+    const acl = second.WebACLs?.[0]?.ARN;
+    const pools = await waf.send(
+      new ListResourcesForWebACLCommand({ WebACLArn: acl, ResourceType: 'COGNITO_USER_POOL' }),
+    );
+    expect(pools.ResourceArns?.sort()).toEqual([arnOf(standin, pool), arnOf(standin, shared)].sort());
+    // Without a resource type WAF lists load balancers: none here.
+    const albs = await waf.send(new ListResourcesForWebACLCommand({ WebACLArn: acl }));
+    expect(albs.ResourceArns).toEqual([]);
+    expect(others).toHaveLength(2);
+    const badLimit = await failure(waf.send(new ListWebACLsCommand({ Scope: 'REGIONAL', Limit: 101 })));
+    expect(badLimit).toBeInstanceOf(WAFInvalidParameterException);
+    const badMarker = await failure(
+      waf.send(new ListWebACLsCommand({ Scope: 'REGIONAL', NextMarker: 'not-a-marker' })),
+    );
+    expect(badMarker).toBeInstanceOf(WAFInvalidParameterException);
+    const unknown = await failure(
+      waf.send(
+        new ListResourcesForWebACLCommand({
+          WebACLArn:
+            'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/gone/00000000-0000-4000-8000-000000000000',
+          ResourceType: 'COGNITO_USER_POOL',
+        }),
+      ),
+    );
+    expect(unknown).toBeInstanceOf(WAFNonexistentItemException);
+    standin.failNext({ operation: 'ListWebACLs', error: 'WAFInternalErrorException' });
+    const injected = await failure(waf.send(new ListWebACLsCommand({ Scope: 'REGIONAL' })));
+    expect(injected).toBeInstanceOf(WAFInternalErrorException);
   });
 
   it('pages ListIdentityPools (MaxResults 1..60, required), describes one and its roles', async () => {

@@ -8,7 +8,8 @@
  * Covered: cognito-idp GetUserPoolMfaConfig, DescribeRiskConfiguration, ListIdentityProviders,
  * DescribeIdentityProvider, ListResourceServers, ListGroups, DescribeUserPoolDomain,
  * GetLogDeliveryConfiguration, GetUICustomization; cognito-identity ListIdentityPools,
- * DescribeIdentityPool, GetIdentityPoolRoles; wafv2 GetWebACLForResource.
+ * DescribeIdentityPool, GetIdentityPoolRoles; wafv2 GetWebACLForResource, ListWebACLs (REGIONAL, paged
+ * by `Limit` 1-100 and `NextMarker`), ListResourcesForWebACL.
  *
  * Answers are wire JSON (dates as epoch seconds), as the services send them; {@link withSdkDates}
  * turns them into what the SDK's deserializer hands to callers.
@@ -21,6 +22,9 @@
  * - GetLogDeliveryConfiguration without a configuration answers an empty `LogConfigurations`.
  * - GetWebACLForResource on a pool without a web ACL answers `{}`; on an unknown pool,
  *   WAFNonexistentItemException.
+ * - Web ACL names are unique per account, Region and scope: two pools given the same ACL name (and
+ *   no id) share one web ACL. ListWebACLs lists the ACLs some pool is associated with.
+ * - ListResourcesForWebACL without `ResourceType` lists load balancers (none here): `[]`.
  *
  * @module
  */
@@ -84,6 +88,8 @@ export const SURFACE_OPERATIONS = {
   DescribeIdentityPool: 'cognito-identity',
   GetIdentityPoolRoles: 'cognito-identity',
   GetWebACLForResource: 'wafv2',
+  ListWebACLs: 'wafv2',
+  ListResourcesForWebACL: 'wafv2',
 } as const;
 
 export type SurfaceOperation = keyof typeof SURFACE_OPERATIONS;
@@ -156,6 +162,18 @@ export function pageSize(
   if (v > range.max)
     throw validationError(field, v, `Member must have value less than or equal to ${range.max}`);
   return v === 0 ? range.fallback : v;
+}
+
+/** WAF's `Limit`: 1-100, 100 when absent; out of range is WAFInvalidParameterException. */
+function wafLimit(body: Json): number {
+  const v = body.Limit;
+  if (v === undefined || v === null) return 100;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100)
+    throw new AwsError(
+      'WAFInvalidParameterException',
+      `Error reason: Limit must be 1-100., field: LIMIT, parameter: ${String(v)}`,
+    );
+  return v;
 }
 
 /** An opaque, MAC-protected pagination token bound to its operation and scope. */
@@ -479,7 +497,9 @@ export class SurfaceModel {
       s.webAcl = undefined;
       return;
     }
-    const id = acl.id ?? this.uuid();
+    // One web ACL per name in a scope: a pool given a name another pool's ACL has joins that ACL.
+    const sameName = [...this.surfaces.values()].find((o) => o.webAcl?.Name === acl.name)?.webAcl;
+    const id = acl.id ?? (typeof sameName?.Id === 'string' ? sameName.Id : this.uuid());
     s.webAcl = {
       Name: acl.name,
       Id: id,
@@ -693,7 +713,72 @@ export class SurfaceModel {
         }
         return s.webAcl ? { WebACL: structuredClone(s.webAcl) } : {};
       }
+      case 'ListWebACLs': {
+        if (body.Scope !== 'REGIONAL' && body.Scope !== 'CLOUDFRONT')
+          throw new AwsError(
+            'WAFInvalidParameterException',
+            'Error reason: Scope is required., field: SCOPE_VALUE',
+          );
+        const max = wafLimit(body);
+        const acls = body.Scope === 'REGIONAL' ? this.webAcls() : [];
+        let after: number;
+        try {
+          after = readToken(this.opts.tokenKey, { NextToken: body.NextMarker }, op, undefined);
+        } catch {
+          throw new AwsError(
+            'WAFInvalidParameterException',
+            'Error reason: NextMarker is not valid., field: NEXT_MARKER',
+          );
+        }
+        const p = page(acls, after, max);
+        const out: Json = {
+          WebACLs: p.slice.map(({ acl }) => ({
+            Name: acl.Name,
+            Id: acl.Id,
+            ARN: acl.ARN,
+            ...(acl.Description === undefined ? {} : { Description: acl.Description }),
+            LockToken: `lock-${String(acl.Id)}`,
+          })),
+        };
+        if (p.more) out.NextMarker = makeToken(this.opts.tokenKey, op, undefined, p.lastSeq);
+        return out;
+      }
+      case 'ListResourcesForWebACL': {
+        const arn = body.WebACLArn;
+        if (typeof arn !== 'string' || arn.length < 20 || arn.length > 2048)
+          throw new AwsError(
+            'WAFInvalidParameterException',
+            'Error reason: The ARN isn\u2019t valid., field: RESOURCE_ARN',
+          );
+        if (!this.webAcls().some(({ acl }) => acl.ARN === arn))
+          throw new AwsError(
+            'WAFNonexistentItemException',
+            'AWS WAF couldn\u2019t perform the operation because your resource doesn\u2019t exist.',
+          );
+        if (body.ResourceType !== 'COGNITO_USER_POOL') return { ResourceArns: [] };
+        const arns = [...this.surfaces]
+          .filter(
+            ([poolId, s]) =>
+              s.webAcl?.ARN === arn && this.opts.directory.mfaConfiguration(poolId) !== undefined,
+          )
+          .map(
+            ([poolId]) => `arn:aws:cognito-idp:${this.opts.region}:${this.opts.accountId}:userpool/${poolId}`,
+          );
+        return { ResourceArns: arns };
+      }
     }
+  }
+
+  /** The account's regional web ACLs (those associated with an existing pool), ordered by name. */
+  private webAcls(): { seq: number; acl: Json }[] {
+    const byArn = new Map<string, Json>();
+    for (const [poolId, s] of this.surfaces) {
+      if (s.webAcl && this.opts.directory.mfaConfiguration(poolId) !== undefined)
+        byArn.set(String(s.webAcl.ARN), s.webAcl);
+    }
+    return [...byArn.values()]
+      .sort((a, b) => String(a.Name).localeCompare(String(b.Name)))
+      .map((acl, i) => ({ seq: i + 1, acl }));
   }
 
   // ---- views

@@ -205,6 +205,14 @@ describe('CognitoReader pacing against Cognito-style quotas', () => {
     expect(Object.keys(byCategory).every((c) => ['UserPoolRead', 'UserPoolClientRead'].includes(c))).toBe(
       true,
     );
+    // Each throttled category slowed for the rest of the run, and says to what.
+    const adapted = reader.rateAdaptations();
+    expect(Object.keys(adapted).sort()).toEqual(Object.keys(byCategory).sort());
+    for (const [category, count] of Object.entries(byCategory)) {
+      const adaptation = adapted[category as keyof typeof adapted];
+      expect(adaptation?.throttles).toBe(count);
+      expect(adaptation?.heldRps).toBeLessThan(adaptation?.configuredRps ?? 0);
+    }
     expect(unreadable).toEqual([]);
     expect(Object.keys(pool.clients)).toHaveLength(8);
   });

@@ -25,6 +25,8 @@ const OPERATIONS_WE_CALL = [
   'DescribeIdentityPool',
   'GetIdentityPoolRoles',
   'GetWebACLForResource',
+  'ListWebACLs',
+  'ListResourcesForWebACL',
   'LookupEvents',
   'DescribeTrails',
   'GetTrailStatus',
