@@ -62,39 +62,51 @@ export interface ReadProblem {
   reason: string;
 }
 
+/** What could not be read: a HIGH notice, since drift there is unknown. */
 export function renderScanIncomplete(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
-  const lines = [
-    `cognito-drift could not read ${problems.length} item${plural(problems.length)} in account ${ctx.accountId}, region ${ctx.region}.`,
-    '',
-    'What could not be read was NOT treated as deleted or changed, and its baseline was left as it is.',
-    'Drift in those items is unknown until a run can read them. Everything else was checked as usual.',
-    '',
-    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
-  ];
-  return {
-    subject: formatSubject(
-      ctx,
-      `Scan incomplete: ${problems.length} item${plural(problems.length)} unreadable`,
-    ),
-    body: fitBody(lines, [], ctx),
-    attributes: { kind: 'scan-incomplete', severity: 'HIGH', poolIds: [] },
-  };
+  return problemNotice(
+    ctx,
+    'scan-incomplete',
+    `Scan incomplete: ${problems.length} item${plural(problems.length)} unreadable`,
+    [
+      `cognito-drift could not read ${problems.length} item${plural(problems.length)} in account ${ctx.accountId}, region ${ctx.region}.`,
+      '',
+      'What could not be read was NOT treated as deleted or changed, and its baseline was left as it is.',
+      'Drift in those items is unknown until a run can read them. Everything else was checked as usual.',
+    ],
+    problems,
+  );
 }
 
+/** Stored documents the run cannot use: a HIGH notice, since their pools were not compared. */
 export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
-  const lines = [
-    `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
-    '',
-    'Those pools were not compared and nothing was overwritten; the other pools were checked as usual.',
-    'An unusable baseline is replaced by approving its pool again (the state the detector last recorded,',
-    'shown before it is written); restore any other document from an earlier version of it.',
-    '',
-    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
-  ];
+  return problemNotice(
+    ctx,
+    'store-problem',
+    `Unusable stored documents: ${problems.length}`,
+    [
+      `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
+      '',
+      'Those pools were not compared and nothing was overwritten; the other pools were checked as usual.',
+      'An unusable baseline is replaced by approving its pool again (the state the detector last recorded,',
+      'shown before it is written); restore any other document from an earlier version of it.',
+    ],
+    problems,
+  );
+}
+
+/** A HIGH notice about no pool in particular: what it means, then one line per problem. */
+function problemNotice(
+  ctx: RunContext,
+  kind: string,
+  subject: string,
+  explanation: readonly string[],
+  problems: readonly ReadProblem[],
+): AlertMessage {
   return {
-    subject: formatSubject(ctx, `Unusable stored documents: ${problems.length}`),
-    body: fitBody(lines, [], ctx),
-    attributes: { kind: 'store-problem', severity: 'HIGH', poolIds: [] },
+    subject: formatSubject(ctx, subject),
+    body: fitBody([...explanation, '', ...problems.map((p) => `  - ${p.what}: ${p.reason}`)], [], ctx),
+    attributes: { kind, severity: 'HIGH', poolIds: [] },
   };
 }
 
