@@ -12,7 +12,7 @@ import {
   TargetSelectionError,
 } from './org/target.js';
 import { MAX_SCHEDULE_PERIOD_MINUTES, parseSchedule } from './schedule.js';
-import type { SettingLabel, SettingName } from './settings-schema.js';
+import type { SettingLabel, SettingName } from './settings-table.js';
 import { parseSurfaces, SurfaceSelectionError } from './surfaces/selection.js';
 
 /** Lambda allows 4 KB for all environment variables together; leave room for the others. */
