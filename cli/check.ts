@@ -1,32 +1,25 @@
-import { Writable } from 'node:stream';
 import type { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { SnsNotifier } from '../lambda/adapters/sns-notifier.js';
 import { forEachConcurrently } from '../lambda/concurrency.js';
 import { keys, targetKey } from '../lambda/core/documents.js';
-import { escapeControl, escapeLines, jsonForHumans } from '../lambda/core/escape.js';
-import type { AlertMessage, DocumentStore, Logger } from '../lambda/core/ports.js';
+import { escapeControl } from '../lambda/core/escape.js';
+import type { DocumentStore, Logger } from '../lambda/core/ports.js';
 import { countOf } from '../lambda/core/render.js';
-import { ConfigError, describeError, UsageError } from '../lambda/errors.js';
+import { ConfigError, UsageError } from '../lambda/errors.js';
 import { aggregateMessages } from '../lambda/org/aggregate.js';
 import { AssumeRoleError } from '../lambda/org/credentials.js';
 import { migrateSingleTargetLayout } from '../lambda/org/migrate.js';
 import { markAlerted } from '../lambda/org/organization-run.js';
-import {
-  compareTargets,
-  type ScanTarget,
-  targetName,
-  type UnreachableTarget,
-  unreachableLine,
-} from '../lambda/org/target.js';
+import { type ScanTarget, targetName, type UnreachableTarget } from '../lambda/org/target.js';
 import { approveHint, currentInstallation } from '../lambda/run/approve-hint.js';
 import type { RunResult } from '../lambda/run/detector.js';
 import { type RunSettings, runPolicy } from '../lambda/run/run-policy.js';
 import { scanOne, targetStore } from '../lambda/run/scan-service.js';
 import { defaultSchedulePeriodMinutes, readEnvSetting } from '../lambda/settings.js';
+import { EXIT, reportRuns, type TargetRun } from './check-report.js';
 import { type CommandContext, callerIdentity, commandContext, type StoreOptions } from './context.js';
-import { loadIgnoreRules, warnUnmatched } from './ignore-file.js';
-import { type MarkdownTarget, renderMarkdown } from './markdown.js';
-import { formatFindings, type Io, painter, StdoutNotifier, stderrLogger } from './output.js';
+import { loadIgnoreRules } from './ignore-file.js';
+import { type Io, stderrLogger } from './output.js';
 import {
   fromFlag,
   readTargetSelection,
@@ -34,6 +27,8 @@ import {
   type TargetOptions,
   TargetProgress,
 } from './targets.js';
+
+export { EXIT };
 
 export interface CheckOptions extends StoreOptions, TargetOptions {
   topic?: string;
@@ -45,23 +40,6 @@ export interface CheckOptions extends StoreOptions, TargetOptions {
   /** `text` (default), `json` (as --json) or `markdown`. */
   format?: 'text' | 'json' | 'markdown';
   verbose?: boolean;
-}
-
-/** Exit codes like `terraform plan -detailed-exitcode`: 0 no drift, 1 error, 2 drift. */
-export const EXIT = { clean: 0, error: 1, drift: 2 } as const;
-
-/** What scanning one (account, region) gave. */
-interface TargetRun {
-  target: ScanTarget;
-  result?: RunResult;
-  /** The messages the run produced (printed unless they went to a topic or into the JSON). */
-  messages: AlertMessage[];
-  /** Why nothing there was compared (role not assumable, region not enabled). */
-  unreachable?: string;
-  /** Cognito has no endpoint in that region: nothing to scan, not an error. */
-  notOffered?: string;
-  /** An error that stopped this target's scan (the other targets go on). */
-  error?: unknown;
 }
 
 /**
@@ -193,68 +171,14 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       approveCommand,
     );
   }
-  const format = options.format ?? (options.json ? 'json' : 'text');
-  if (format === 'markdown') {
-    // stdout gets the markdown alone; the summaries are not printed, errors and warnings still go to stderr.
-    io.stdout.write(renderMarkdown(markdownTargets(runs, listing.unreachable), { approveCommand }));
-    const style = { io: { ...io, stdout: discard() }, persist, json: false, printMessages: false };
-    return reportAll(runs, listing.unreachable, style, selection.single);
-  }
-  const json = format === 'json';
-  return reportAll(
-    runs,
-    listing.unreachable,
-    { io, persist, json, printMessages: !topic && !json },
-    selection.single,
-  );
-}
-
-/** How the results are reported: where, as JSON or text, and whether the alert messages are printed. */
-interface ReportStyle {
-  io: Io;
-  /** The run stored what it found (the summary says so). */
-  persist: boolean;
-  json: boolean;
-  printMessages: boolean;
-}
-
-/** Reports one target as before targets existed, or several with their account and region; the exit code. */
-function reportAll(
-  runs: readonly TargetRun[],
-  unlisted: readonly UnreachableTarget[],
-  style: ReportStyle,
-  single: boolean,
-): number {
-  if (single) {
-    const run = runs[0] as TargetRun;
-    if (style.printMessages) printAlerts(run.messages, style.io);
-    if (run.error) throw run.error;
-    return reportSingle(run, style);
-  }
-  return reportTargets(runs, unlisted, style);
-}
-
-function markdownTargets(
-  runs: readonly TargetRun[],
-  unlisted: readonly UnreachableTarget[],
-): MarkdownTarget[] {
-  return [
-    ...runs.map((run) => ({
-      ...run.target,
-      ...(run.result && !run.result.skipped ? { result: run.result } : {}),
-      ...(run.unreachable || run.notOffered ? { unreachable: run.unreachable ?? run.notOffered } : {}),
-    })),
-    ...unlisted.map((u) => ({
-      accountId: u.accountId,
-      region: u.region ?? 'every region',
-      unreachable: u.reason,
-    })),
-  ];
-}
-
-/** A stdout that takes everything and shows nothing. */
-function discard(): Io['stdout'] {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
+  return reportRuns(runs, listing.unreachable, {
+    io,
+    persist,
+    format: options.format ?? (options.json ? 'json' : 'text'),
+    alertsPublished: Boolean(topic),
+    single: selection.single,
+    approveCommand,
+  });
 }
 
 /**
@@ -304,121 +228,6 @@ async function publishOneDigest(
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** The one target of a default scan, reported as before targets existed. */
-function reportSingle(run: TargetRun, { io, persist, json }: ReportStyle): number {
-  const result = run.result;
-  if (run.unreachable || !result) {
-    // The region is not enabled (the caller's own role is always usable): nothing was compared.
-    const reason = run.unreachable ?? 'nothing was scanned';
-    if (json) {
-      const report = result ? jsonReport(result, run.target) : { ...run.target };
-      io.stdout.write(`${jsonForHumans({ ...report, unreachable: [{ ...run.target, reason }] }, 2)}\n`);
-    }
-    io.stderr.write(`${painter(io.stderr, io.env)('red', escapeControl(`scan incomplete: ${reason}`))}\n`);
-    return EXIT.error;
-  }
-  if (result.skipped) {
-    io.stderr.write(
-      `error: nothing checked: ${escapeControl(result.skipped)}. Try again when it has finished.\n`,
-    );
-    return EXIT.error;
-  }
-  if (json) {
-    io.stdout.write(`${jsonForHumans(jsonReport(result, run.target), 2)}\n`);
-  } else {
-    printSummary(result, io, persist);
-    printProblems(result, io);
-    warnUnmatched(result.unmatchedIgnoreRules, io);
-  }
-  if (run.notOffered) io.stderr.write(`note: ${escapeControl(run.notOffered)}\n`);
-  // An incomplete scan wins over drift: 1 says "this is not the whole picture", even with drift shown.
-  if (result.readProblems.length > 0 || result.storeProblems.length > 0) return EXIT.error;
-  return result.pools.some((p) => p.findings.length > 0) ? EXIT.drift : EXIT.clean;
-}
-
-/**
- * Several targets: each one's alerts and summary under its account and region, in that order; then
- * one "scan incomplete" line per unreachable account or region (nothing there is compared or removed).
- */
-function reportTargets(
-  runs: readonly TargetRun[],
-  unlisted: readonly UnreachableTarget[],
-  { io, persist, json, printMessages }: ReportStyle,
-): number {
-  const unreachable: UnreachableTarget[] = [...unlisted];
-  const notes = new Set<string>();
-  const scanned: RunResult[] = [];
-  let incomplete = false;
-  let drift = false;
-  for (const run of runs) {
-    if (run.unreachable) unreachable.push({ ...run.target, reason: run.unreachable });
-    if (run.notOffered) notes.add(run.notOffered);
-    if (run.unreachable || run.notOffered) continue;
-    const result = run.result;
-    if (run.error || !result || result.skipped) {
-      incomplete = true;
-      continue;
-    }
-    scanned.push(result);
-    if (result.readProblems.length > 0 || result.storeProblems.length > 0) incomplete = true;
-    if (result.pools.some((p) => p.findings.length > 0)) drift = true;
-  }
-  if (unreachable.length > 0) incomplete = true;
-  unreachable.sort(compareTargets);
-
-  if (json) {
-    const targets = runs.map((run) => {
-      if (run.unreachable) return { ...run.target, status: 'unreachable', reason: run.unreachable };
-      if (run.notOffered) return { ...run.target, status: 'not-offered', reason: run.notOffered };
-      if (run.error || !run.result)
-        return { ...run.target, status: 'failed', reason: describeError(run.error) };
-      if (run.result.skipped) return { ...run.target, status: 'skipped', reason: run.result.skipped };
-      return { status: 'scanned', ...jsonReport(run.result, run.target) };
-    });
-    io.stdout.write(`${jsonForHumans({ targets, unreachable }, 2)}\n`);
-  } else {
-    const paint = painter(io.stdout, io.env);
-    for (const run of runs) {
-      if (run.unreachable || run.notOffered) continue;
-      io.stdout.write(
-        `${paint('bold', escapeControl(`== Account ${run.target.accountId}, region ${run.target.region}`))}\n`,
-      );
-      if (printMessages) printAlerts(run.messages, io);
-      if (run.result && !run.result.skipped && !run.error) {
-        printSummary(run.result, io, persist);
-        printProblems(run.result, io, targetName(run.target));
-      }
-      io.stdout.write('\n');
-    }
-  }
-  const errPaint = painter(io.stderr, io.env);
-  for (const run of runs) {
-    const name = targetName(run.target);
-    if (run.error) {
-      io.stderr.write(`${errPaint('red', escapeLines(`error: ${name}: ${describeError(run.error)}`))}\n`);
-    } else if (run.result?.skipped) {
-      io.stderr.write(
-        `${errPaint('red', escapeControl(`error: ${name}: nothing checked: ${run.result.skipped}. Try again when it has finished.`))}\n`,
-      );
-    }
-  }
-  // The same reason for several regions of one account (its role is missing) is one line.
-  for (const line of new Set(unreachable.map(unreachableLine))) {
-    io.stderr.write(`${errPaint('red', escapeControl(line))}\n`);
-  }
-  for (const note of notes) io.stderr.write(`note: ${escapeControl(note)}\n`);
-  if (!json) {
-    // A rule is a typo only if it matched nothing in any target.
-    const [first, ...rest] = scanned;
-    const unmatched = (first?.unmatchedIgnoreRules ?? []).filter((rule) =>
-      rest.every((r) => r.unmatchedIgnoreRules.includes(rule)),
-    );
-    warnUnmatched(unmatched, io);
-  }
-  if (incomplete) return EXIT.error;
-  return drift ? EXIT.drift : EXIT.clean;
-}
 
 /**
  * The documents of the layout before account/region folders (`baselines/<poolId>.json`) are those
@@ -470,77 +279,5 @@ function prefixed(logger: Logger, name: string): Logger {
     info: (m, e) => logger.info(tag(m), e),
     warn: (m, e) => logger.warn(tag(m), e),
     error: (m, e) => logger.error(tag(m), e),
-  };
-}
-
-function printAlerts(messages: readonly AlertMessage[], io: Io): void {
-  const notifier = new StdoutNotifier(io);
-  for (const message of messages) void notifier.publish(message);
-}
-
-function printSummary(result: RunResult, io: Io, persist: boolean): void {
-  const paint = painter(io.stdout, io.env);
-  const findings = result.pools.flatMap((p) => p.findings);
-  const out: string[] = [];
-  if (result.firstRun && persist) {
-    out.push(
-      paint(
-        'green',
-        `Baseline recorded for ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
-      ),
-    );
-  } else if (findings.length === 0) {
-    const problems = result.readProblems.length + result.storeProblems.length;
-    // Beside errors, "No drift in 0 pools" reads as "all clear": say only what was compared, if anything.
-    if (problems > 0 && result.poolsScanned === 0) return;
-    out.push(
-      problems === 0
-        ? paint(
-            'green',
-            `No drift in ${countOf(result.poolsScanned, 'pool')} and ${countOf(result.clientsScanned, 'client')}.`,
-          )
-        : paint(
-            'yellow',
-            `No drift in the ${countOf(result.poolsScanned, 'pool')} compared; the errors kept the rest from being compared.`,
-          ),
-    );
-  } else {
-    const pools = result.pools.filter((p) => p.findings.length > 0).length;
-    out.push(
-      paint(
-        'bold',
-        `${countOf(findings.length, 'change')} in ${countOf(pools, 'pool')} since the approved baseline:`,
-      ),
-      '',
-    );
-    out.push(formatFindings(findings, io));
-  }
-  io.stdout.write(`${out.join('\n')}\n`);
-}
-
-/** Problems are errors: stderr, so that stdout stays the result. Named by target when there are several. */
-function printProblems(result: RunResult, io: Io, target?: string): void {
-  const errPaint = painter(io.stderr, io.env);
-  for (const problem of [...result.readProblems, ...result.storeProblems]) {
-    const where = target ? `${target}: ` : '';
-    io.stderr.write(
-      `${errPaint('red', escapeControl(`error: ${where}${problem.what}: ${problem.reason}`))}\n`,
-    );
-  }
-}
-
-function jsonReport(result: RunResult, target: ScanTarget) {
-  return {
-    accountId: target.accountId,
-    region: target.region,
-    runId: result.runId,
-    firstRun: result.firstRun,
-    poolsScanned: result.poolsScanned,
-    clientsScanned: result.clientsScanned,
-    drift: result.pools.filter((p) => p.findings.length > 0),
-    readProblems: result.readProblems,
-    storeProblems: result.storeProblems,
-    unmatchedIgnoreRules: result.unmatchedIgnoreRules,
-    messages: result.messages,
   };
 }
