@@ -12,7 +12,6 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
-import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { forEachConcurrently } from '../concurrency.js';
 import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
@@ -39,8 +38,11 @@ import { POOL_SURFACES } from '../surfaces/index.js';
 import type { Surface } from '../surfaces/surface.js';
 import type { RateAdaptation } from './adaptive-rate.js';
 import { CategoryBuckets } from './category-buckets.js';
-import { QUOTAS, type QuotaCategory, quotaOf } from './quotas.js';
-import { type Clock, Pacer, systemClock } from './rate-limiter.js';
+import { QUOTAS, type QuotaCategory } from './quotas.js';
+import { type Clock, systemClock } from './rate-limiter.js';
+import { type PacedClient, type ReaderStats, ReadPacing } from './read-pacing.js';
+
+export type { ReaderStats };
 
 /**
  * Cognito's default read quotas for pools and clients, per account and region (requests per second),
@@ -56,7 +58,6 @@ export const COGNITO_READ_QUOTAS = {
 };
 
 const PAGE_SIZE = 60;
-const THROTTLE_PAUSE_MS = 1000;
 
 /**
  * Which client sends each catalog service's operations. The command itself comes with the
@@ -71,7 +72,7 @@ const CLIENT_OF: Readonly<Record<CatalogService, 'cognito' | 'identity' | 'wafv2
 /** A client the reader can send through: the three SDK clients all fit. */
 interface SendingClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-  middlewareStack: { addRelativeTo(middleware: unknown, options: object): void };
+  middlewareStack: PacedClient['middlewareStack'];
 }
 
 export interface CognitoReaderOptions {
@@ -107,14 +108,6 @@ export interface CognitoReaderOptions {
   clock?: Clock;
 }
 
-/** Counters for the benchmark and the run log. */
-export interface ReaderStats {
-  requests: number;
-  throttled: number;
-  /** Throttled requests by quota category, for the `Throttles` metric. */
-  throttledByCategory: Partial<Record<QuotaCategory, number>>;
-}
-
 /** A surface read that failed, with the operation that failed (for "scan incomplete: <operation> on <pool>"). */
 class SurfaceOperationError extends Error {
   constructor(
@@ -135,7 +128,7 @@ class SurfaceOperationError extends Error {
  * response pushes the whole category's schedule back.
  */
 export class CognitoReader implements PoolReader {
-  readonly stats: ReaderStats = { requests: 0, throttled: 0, throttledByCategory: {} };
+  readonly stats: ReaderStats;
   /**
    * Pools the detector should read at once. Pacing sets the speed; concurrency only has to keep the
    * account's client-read schedule full. One pool can use at most its per-pool rate, so that takes
@@ -148,19 +141,12 @@ export class CognitoReader implements PoolReader {
   private readonly clients: Record<'cognito' | 'identity' | 'wafv2', SendingClient | undefined>;
   private readonly surfaces: readonly Surface[];
   private readonly identityPools: boolean;
-  private readonly buckets: CategoryBuckets;
-  /** Pools being read: the order each started in (its pacing priority) and its abort signal. */
-  private readonly reading = new Map<string, { priority: number; signal: AbortSignal | undefined }>();
-  /** Which pool a domain belongs to, so the domain's read (which names no pool) is paced with it. */
-  private readonly domainOwners = new Map<string, string>();
-  private poolsStarted = 0;
   /**
    * This reader's answers to account-level reads, by read: a reader serves one target for one
    * invocation, so each is read once per run (per invocation of a long run) and shared by its pools.
    */
   private readonly accountAnswers: Map<AccountRead<unknown>, Promise<unknown>> | undefined;
-  private readonly pacer: Pacer;
-  private readonly clock: Clock;
+  private readonly pacing: ReadPacing;
   private readonly clientConcurrency: number;
   private readonly digestKey: DigestKey | undefined;
 
@@ -169,8 +155,6 @@ export class CognitoReader implements PoolReader {
     if (!(share > 0 && share <= 1)) throw new RangeError(`quotaShare must be in (0, 1], got ${share}`);
     const quotas = { ...COGNITO_READ_QUOTAS, ...options.quotas };
     this.client = options.client;
-    this.clock = options.clock ?? systemClock;
-    this.pacer = new Pacer(this.clock);
     this.clientConcurrency = options.clientConcurrency ?? 3;
     this.accountAnswers = options.accountReads === false ? undefined : new Map();
     this.digestKey = options.digestKey;
@@ -183,7 +167,11 @@ export class CognitoReader implements PoolReader {
       UserPoolClientRead: quotas.userPoolClientRead,
       ...options.categoryRps,
     };
-    this.buckets = new CategoryBuckets(rps, { UserPoolClientRead: quotas.perPoolClientRead }, share);
+    this.pacing = new ReadPacing(
+      new CategoryBuckets(rps, { UserPoolClientRead: quotas.perPoolClientRead }, share),
+      options.clock ?? systemClock,
+    );
+    this.stats = this.pacing.stats;
     this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
     this.clients = {
       cognito: options.client as unknown as SendingClient,
@@ -195,14 +183,7 @@ export class CognitoReader implements PoolReader {
       (s) => wanted.has(s.name) && s.operations.every((op) => this.clients[CLIENT_OF[op.service]]),
     );
     this.identityPools = wanted.has(IDENTITY_POOLS) && this.clients.identity !== undefined;
-    for (const client of Object.values(this.clients)) {
-      client?.middlewareStack.addRelativeTo(
-        (next: FinalizeHandler<object, MetadataBearer>, context: { commandName?: string }) =>
-          (args: FinalizeHandlerArguments<object>) =>
-            this.paced(next, args, context.commandName ?? ''),
-        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'cognitoDriftPacing', override: true },
-      );
-    }
+    for (const client of Object.values(this.clients)) if (client) this.pacing.attach(client);
   }
 
   /**
@@ -210,50 +191,12 @@ export class CognitoReader implements PoolReader {
    * for the run log (one line per category) beside the `Throttles` metric.
    */
   rateAdaptations(): Partial<Record<QuotaCategory, RateAdaptation>> {
-    return this.buckets.adaptations();
+    return this.pacing.adaptations();
   }
 
   /** The surfaces this reader reads (requested, and with the client they need). */
   get surfaceNames(): string[] {
     return [...this.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
-  }
-
-  private async paced(
-    next: FinalizeHandler<object, MetadataBearer>,
-    args: FinalizeHandlerArguments<object>,
-    command: string,
-  ) {
-    const poolId = this.poolOf(args.input as Record<string, unknown>);
-    const buckets = this.buckets.for(command, poolId);
-    // The pool that started first goes first: pools finish in order, so the scan's tail is short.
-    const pool = poolId === undefined ? undefined : this.reading.get(poolId);
-    await this.pacer.acquire(buckets, pool?.priority ?? 0, pool?.signal);
-    this.stats.requests += 1;
-    const { category } = quotaOf(command);
-    const account = this.buckets.accountBucket(command);
-    try {
-      const output = await next(args);
-      account.succeeded(this.clock.now());
-      return output;
-    } catch (error) {
-      if (THROTTLING_ERRORS.has((error as { name?: string }).name ?? '')) {
-        this.stats.throttled += 1;
-        this.stats.throttledByCategory[category] = (this.stats.throttledByCategory[category] ?? 0) + 1;
-        // The category slows for the rest of the run; the pause lets requests in flight drain.
-        account.throttled(this.clock.now());
-        for (const bucket of buckets) bucket.penalize(this.clock.now(), THROTTLE_PAUSE_MS);
-      } else account.succeeded(this.clock.now());
-      throw error;
-    }
-  }
-
-  /** The pool (user or identity) a request is about, from whichever field names it. */
-  private poolOf(input: Record<string, unknown>): string | undefined {
-    if (typeof input.UserPoolId === 'string') return input.UserPoolId;
-    if (typeof input.IdentityPoolId === 'string') return input.IdentityPoolId;
-    if (typeof input.ResourceArn === 'string') return input.ResourceArn.split('/').pop();
-    if (typeof input.Domain === 'string') return this.domainOwners.get(input.Domain);
-    return undefined;
   }
 
   /** Sends one surface operation through its client (and so through the pacing middleware). */
@@ -326,8 +269,7 @@ export class CognitoReader implements PoolReader {
     const clients: ClientSnapshot[] = [];
     // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
     const surfacesRead: Record<string, SurfaceSnapshot> = {};
-    this.poolsStarted += 1;
-    this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
+    this.pacing.poolStarted(ref.poolId, signal);
     // The account-level reads start with the first pool and run alongside the pools' own reads.
     if (this.accountAnswers)
       for (const surface of this.surfaces)
@@ -393,8 +335,7 @@ export class CognitoReader implements PoolReader {
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
-      this.buckets.forget(ref.poolId);
-      this.reading.delete(ref.poolId);
+      this.pacing.poolEnded(ref.poolId);
     }
   }
 
@@ -412,8 +353,7 @@ export class CognitoReader implements PoolReader {
     read: Record<string, SurfaceSnapshot>,
   ): Promise<UnreadableSurface[]> {
     if (this.surfaces.length === 0) return [];
-    for (const domain of [raw.Domain, raw.CustomDomain])
-      if (domain) this.domainOwners.set(domain, pool.poolId);
+    this.pacing.domainsOf(pool.poolId, [raw.Domain, raw.CustomDomain]);
     const ctx = {
       poolId: pool.poolId,
       pool: raw,
@@ -498,13 +438,6 @@ export class CognitoReader implements PoolReader {
     return { status: 'ok', client: normalizeClient(client, secrets) };
   }
 }
-
-/** The error names AWS services use for throttling (Cognito, WAF and Cognito Identity differ). */
-const THROTTLING_ERRORS = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'WAFLimitsExceededException',
-]);
 
 function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? 'Error';
