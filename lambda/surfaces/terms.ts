@@ -6,6 +6,7 @@ import {
   type ListTermsCommandInput,
   type ListTermsCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { ExampleItem } from '../core/catalog.js';
 import { normalizeResource } from '../core/normalize.js';
 import { CLIENT_PATHS, IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
 import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
@@ -42,7 +43,7 @@ export const termsSurface: Surface = {
   operations: [LIST_TERMS, DESCRIBE_TERMS],
   // A terms-of-use link per client, as an account using managed login's terms has.
   examples: ({ poolId, clientIds }) =>
-    clientIds.flatMap((clientId, i) => {
+    clientIds.flatMap((clientId, i): ExampleItem[] => {
       const termsId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
       const dates = { CreationDate: 1_764_000_000, LastModifiedDate: 1_764_000_000 };
       const summary = { TermsId: termsId, TermsName: 'terms-of-use', Enforcement: 'NONE', ...dates };
