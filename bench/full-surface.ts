@@ -122,6 +122,8 @@ export function callsNeeded(
     GetIdentityPoolRoles: [identityPools],
     ListWebACLs: [pages(webAcls, 100)],
     ListResourcesForWebACL: [webAcls],
+    // Only the real-time check asks WAF about one pool; a sweep lists the web ACLs instead.
+    GetWebACLForResource: [0],
   };
   for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'account') calls[op.name] = [1];
   for (const shape of shapes)
