@@ -182,6 +182,11 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
   ratio: number;
   /** Per category: calls needed, calls the stand-in admitted, the category's own minimum (s). */
   categories: Record<string, { needed: number; admitted: number; seconds: number }>;
+  /**
+   * Per operation: the calls the declared counts need, and the calls the stand-in answered (its own
+   * count of requests, throttled ones left out): equal when every kind's `calls` is right.
+   */
+  operations: Record<string, { needed: number; answered: number }>;
   /** WAF calls the stand-in answered (throttled retries aside), for "calls = ACLs + 1 page, not pools". */
   wafCalls: number;
   standinThrottled: number;
@@ -276,6 +281,12 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
         seconds: entry.seconds,
       };
     }
+    const operations: FullSurfaceBenchResult['operations'] = {};
+    for (const op of new Set([...Object.keys(needed), ...Object.keys(stats.calls)]))
+      operations[op] = {
+        needed: (needed[op] ?? []).reduce((a, b) => a + b, 0),
+        answered: (stats.calls[op] ?? 0) - (stats.throttledByOperation[op] ?? 0),
+      };
     const otherErrors = Object.entries(stats.errors)
       .filter(([type]) => !['TooManyRequestsException', 'WAFLimitsExceededException'].includes(type))
       .reduce((n, [, count]) => n + count, 0);
@@ -287,6 +298,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       binding: bound.binding,
       ratio: seconds / bound.seconds,
       categories,
+      operations,
       wafCalls: Object.entries(stats.byCategory)
         .filter(([category]) => category.startsWith('WAFv2.'))
         .reduce((n, [, c]) => n + c.admitted, 0),
