@@ -141,7 +141,7 @@ describe('CognitoDriftStack', () => {
             QUOTA_SHARE: '0.5',
             REMINDER_INTERVAL_HOURS: '24',
             SCHEDULE_PERIOD_MINUTES: '60',
-            SURFACES: expect.any(String),
+            SURFACES: Match.anyValue(),
             ROTATION_WINDOW_DAYS: '7',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
