@@ -10,6 +10,7 @@ import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
+import { catalogExamples } from '../test/support/catalog-operations.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
@@ -41,7 +42,8 @@ export interface PoolShape {
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 
 /**
- * Seeds every catalog kind's example items (`examples` in its module) for each pool and returns,
+ * Seeds every catalog kind's example items (`examples` in its module, with the pool's clients) for
+ * each pool and returns,
  * per pool, how many items each list operation then holds: what the kinds' declared call counts
  * are counted over.
  */
@@ -52,11 +54,18 @@ export function seedCatalogExamples(
   const listed = new Map<string, Record<string, number>>();
   for (const poolId of poolIds) {
     const counts: Record<string, number> = {};
-    for (const entry of CATALOG.entries)
-      for (const item of entry.examples?.({ poolId, clientIds: standin.clientIds(poolId) }) ?? []) {
-        standin.catalogItems.put(item.operation, { ...item.keys }, item.value);
-        counts[item.operation] = (counts[item.operation] ?? 0) + 1;
-      }
+    for (const item of catalogExamples(poolId, standin.clientIds(poolId))) {
+      // The account model gave the pool its own items already: an identical list item is replaced,
+      // not listed twice (an answer is replaced anyway).
+      const same = JSON.stringify(item.value);
+      standin.catalogItems.remove(
+        item.operation,
+        { ...item.keys },
+        (stored) => JSON.stringify(stored) === same,
+      );
+      standin.catalogItems.put(item.operation, { ...item.keys }, item.value);
+      counts[item.operation] = (counts[item.operation] ?? 0) + 1;
+    }
     listed.set(poolId, counts);
   }
   return listed;

@@ -218,8 +218,10 @@ export interface CatalogEntry {
    */
   readonly ownsUnit?: (id: string) => boolean;
   /**
-   * What a realistic account holds of this kind for one pool, as raw answers of its operations: the
-   * bench world and the test account model seed it, and the bench counts the calls it causes.
+   * What a realistic account holds of this kind for one pool, as raw answers of its operations,
+   * the same for the same arguments: the test account model seeds every pool it creates with the
+   * pool's own items (no clients yet), the bench world with its clients' too, and the bench counts
+   * the calls they cause.
    */
   readonly examples?: (pool: { poolId: string; clientIds: readonly string[] }) => readonly ExampleItem[];
   /**
