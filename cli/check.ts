@@ -197,37 +197,41 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
   if (format === 'markdown') {
     // stdout gets the markdown alone; the summaries are not printed, errors and warnings still go to stderr.
     io.stdout.write(renderMarkdown(markdownTargets(runs, listing.unreachable), { approveCommand }));
-    return reportAll(
-      runs,
-      listing.unreachable,
-      { ...io, stdout: discard() },
-      persist,
-      false,
-      false,
-      selection.single,
-    );
+    const style = { io: { ...io, stdout: discard() }, persist, json: false, printMessages: false };
+    return reportAll(runs, listing.unreachable, style, selection.single);
   }
   const json = format === 'json';
-  return reportAll(runs, listing.unreachable, io, persist, json, !topic && !json, selection.single);
+  return reportAll(
+    runs,
+    listing.unreachable,
+    { io, persist, json, printMessages: !topic && !json },
+    selection.single,
+  );
+}
+
+/** How the results are reported: where, as JSON or text, and whether the alert messages are printed. */
+interface ReportStyle {
+  io: Io;
+  /** The run stored what it found (the summary says so). */
+  persist: boolean;
+  json: boolean;
+  printMessages: boolean;
 }
 
 /** Reports one target as before targets existed, or several with their account and region; the exit code. */
 function reportAll(
   runs: readonly TargetRun[],
   unlisted: readonly UnreachableTarget[],
-  io: Io,
-  persist: boolean,
-  json: boolean,
-  printMessages: boolean,
+  style: ReportStyle,
   single: boolean,
 ): number {
   if (single) {
     const run = runs[0] as TargetRun;
-    if (printMessages) printAlerts(run.messages, io);
+    if (style.printMessages) printAlerts(run.messages, style.io);
     if (run.error) throw run.error;
-    return reportSingle(run, io, persist, json);
+    return reportSingle(run, style);
   }
-  return reportTargets(runs, unlisted, io, persist, json, printMessages);
+  return reportTargets(runs, unlisted, style);
 }
 
 function markdownTargets(
@@ -302,7 +306,7 @@ async function publishOneDigest(
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The one target of a default scan, reported as before targets existed. */
-function reportSingle(run: TargetRun, io: Io, persist: boolean, json: boolean): number {
+function reportSingle(run: TargetRun, { io, persist, json }: ReportStyle): number {
   const result = run.result;
   if (run.unreachable || !result) {
     // The region is not enabled (the caller's own role is always usable): nothing was compared.
@@ -340,10 +344,7 @@ function reportSingle(run: TargetRun, io: Io, persist: boolean, json: boolean): 
 function reportTargets(
   runs: readonly TargetRun[],
   unlisted: readonly UnreachableTarget[],
-  io: Io,
-  persist: boolean,
-  json: boolean,
-  printMessages: boolean,
+  { io, persist, json, printMessages }: ReportStyle,
 ): number {
   const unreachable: UnreachableTarget[] = [...unlisted];
   const notes = new Set<string>();

@@ -10,31 +10,20 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { AccountSelection, RegionSelection } from './org/target.js';
 import { parseSchedule } from './schedule.js';
-import {
-  SETTINGS,
-  type SettingLabel,
-  type SettingMeta,
-  type SettingName,
-  SettingRuleError,
-  show,
-  type TargetSettings,
-  targetSelectionOf,
-} from './settings-schema.js';
+import { SettingRuleError, show, type TargetSettings, targetSelectionOf } from './settings-rules.js';
+import { SETTINGS, type SettingLabel, type SettingMeta, type SettingName } from './settings-table.js';
 import { parseSurfaces, SurfaceSelectionError } from './surfaces/selection.js';
 
+export { show, targetSelectionOf } from './settings-rules.js';
+export { type ResolvedSettings, type SettingsInput, settingsSchema } from './settings-schema.js';
 export {
   LOG_LEVELS,
   type LogLevel,
-  type ResolvedSettings,
   SETTINGS,
   type SettingLabel,
   type SettingMeta,
   type SettingName,
-  type SettingsInput,
-  settingsSchema,
-  show,
-  targetSelectionOf,
-} from './settings-schema.js';
+} from './settings-table.js';
 
 type WithDefault = {
   [K in SettingName]: (typeof SETTINGS)[K] extends z.ZodDefault ? K : never;

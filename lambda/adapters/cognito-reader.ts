@@ -324,6 +324,8 @@ export class CognitoReader implements PoolReader {
     resume: PartialPoolRead | undefined,
   ): Promise<PoolReadResult> {
     const clients: ClientSnapshot[] = [];
+    // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
+    const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.poolsStarted += 1;
     this.reading.set(ref.poolId, { priority: this.poolsStarted, signal });
     // The account-level reads start with the first pool and run alongside the pools' own reads.
@@ -375,10 +377,18 @@ export class CognitoReader implements PoolReader {
       });
       unreadableClients.sort((a, b) => a.clientId.localeCompare(b.clientId));
       const pool = normalizePool(described.UserPool, clients);
-      const unreadableSurfaces = await this.readSurfaces(pool, described.UserPool, signal);
+      const unreadableSurfaces = await this.readSurfaces(
+        pool,
+        described.UserPool,
+        signal,
+        resume,
+        surfacesRead,
+      );
       return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
-      if (signal?.aborted) throw clients.length > 0 ? new PoolReadInterrupted({ clients }) : error;
+      const kept = Object.keys(surfacesRead).length > 0 ? { surfaces: surfacesRead } : undefined;
+      if (signal?.aborted)
+        throw clients.length > 0 || kept ? new PoolReadInterrupted({ clients, ...kept }) : error;
       // Not-found from any call but DescribeUserPool (ListUserPoolClients, say) is not a deletion.
       const cause = error instanceof SurfaceOperationError ? error.cause : error;
       return { status: 'unreadable', reason: errorReason(cause) };
@@ -391,11 +401,15 @@ export class CognitoReader implements PoolReader {
   /**
    * Reads each watched surface into `pool.surfaces`. A surface whose read fails is left out (the
    * detector keeps its baseline) and reported with the operation that failed; the others still count.
+   * A watched surface in `resume` was read by an earlier invocation of the run and is not read
+   * again; each read completes into `read`, so an interruption keeps it.
    */
   private async readSurfaces(
     pool: PoolSnapshot,
     raw: UserPoolType,
     signal: AbortSignal | undefined,
+    resume: PartialPoolRead | undefined,
+    read: Record<string, SurfaceSnapshot>,
   ): Promise<UnreadableSurface[]> {
     if (this.surfaces.length === 0) return [];
     for (const domain of [raw.Domain, raw.CustomDomain])
@@ -408,10 +422,14 @@ export class CognitoReader implements PoolReader {
       ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
-    const surfaces: Record<string, SurfaceSnapshot> = {};
-    await forEachConcurrently(this.surfaces, this.surfaces.length, async (surface) => {
+    const pending = this.surfaces.filter((surface) => {
+      const earlier = resume?.surfaces?.[surface.name];
+      if (earlier) read[surface.name] = earlier;
+      return !earlier;
+    });
+    await forEachConcurrently(pending, pending.length, async (surface) => {
       try {
-        surfaces[surface.name] = await surface.read(ctx);
+        read[surface.name] = await surface.read(ctx);
       } catch (error) {
         if (signal?.aborted) throw error;
         // Anything but the operation's own failure (a bug in a surface's read) is reported as such.
@@ -420,7 +438,7 @@ export class CognitoReader implements PoolReader {
         unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
       }
     });
-    pool.surfaces = Object.fromEntries(Object.entries(surfaces).sort(([a], [b]) => a.localeCompare(b)));
+    pool.surfaces = Object.fromEntries(Object.entries(read).sort(([a], [b]) => a.localeCompare(b)));
     return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
   }
 

@@ -1,6 +1,7 @@
 import { contentHash } from './canonical.js';
 import type { AlertMark, PoolOutcome, StateDoc } from './documents.js';
-import type { PoolDrift, ReadProblem } from './render.js';
+import type { PoolDrift } from './render.js';
+import type { ReadProblem } from './run-notices.js';
 import { highestSeverity } from './severity.js';
 import { type Finding, Severity } from './types.js';
 

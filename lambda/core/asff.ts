@@ -10,6 +10,7 @@
  */
 
 import type { AwsSecurityFinding, Partition, SeverityLabel } from '@aws-sdk/client-securityhub';
+import { sizedBatches } from './batches.js';
 import { contentHash } from './canonical.js';
 import { escapeControl } from './escape.js';
 import { poolArn, type SinkFinding, type SinkPoolDrift, type SinkReport } from './finding-sinks.js';
@@ -200,23 +201,14 @@ function archived(finding: AwsSecurityFinding, now: string): AwsSecurityFinding 
 
 /** The findings in BatchImportFindings calls: at most 100 and 6 MB each; a finding over 240 KB is refused. */
 export function importBatches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
-  const batches: AwsSecurityFinding[][] = [];
-  let batch: AwsSecurityFinding[] = [];
-  let bytes = 0;
-  for (const finding of findings) {
-    const size = Buffer.byteLength(JSON.stringify(finding));
-    if (size > MAX_FINDING_BYTES)
-      throw new RangeError(`finding ${finding.Id} is ${size} bytes, over the 240 KB limit`);
-    if (batch.length === MAX_FINDINGS_PER_IMPORT || bytes + size > MAX_IMPORT_BYTES) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(finding);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return sizedBatches(findings, {
+    maxItems: MAX_FINDINGS_PER_IMPORT,
+    maxBytes: MAX_IMPORT_BYTES,
+    maxItemBytes: MAX_FINDING_BYTES,
+    sizeOf: (finding) => Buffer.byteLength(JSON.stringify(finding)),
+    tooLarge: (finding, size) =>
+      new RangeError(`finding ${finding.Id} is ${size} bytes, over the 240 KB limit`),
+  });
 }
 
 function bounded(text: string, max: number): string {

@@ -216,8 +216,20 @@ export const runDocSchema = z.strictObject({
   pools: z.array(z.strictObject({ poolId: z.string(), poolName: z.string() })),
   outcomes: z.record(z.string(), poolOutcomeSchema),
   invocations: z.number().int(),
-  /** Clients already read of pools that an invocation could not finish: the next one goes on from there. */
-  partials: z.record(z.string(), z.strictObject({ clients: z.array(clientSnapshotSchema) })).optional(),
+  /**
+   * Clients and surfaces already read of pools that an invocation could not finish: the next one
+   * goes on from there. `surfaces` (normalized, as the baseline stores them) is absent in earlier
+   * documents: those surfaces are read again.
+   */
+  partials: z
+    .record(
+      z.string(),
+      z.strictObject({
+        clients: z.array(clientSnapshotSchema),
+        surfaces: z.record(z.string(), z.record(z.string(), resourceSnapshotSchema)).optional(),
+      }),
+    )
+    .optional(),
   /**
    * Per pool, how many invocations the time limit cut its reads off in; at the limit the pool is
    * reported as too large for one invocation and the run goes on. Absent in earlier documents.

@@ -4,6 +4,7 @@
  * documented in docs/alerts.md ("EventBridge events"). Pure: entries in, batches out.
  */
 
+import { sizedBatches } from './batches.js';
 import { jsonForHumans } from './escape.js';
 import { poolArn, type SinkFinding, type SinkReport } from './finding-sinks.js';
 import { SEVERITY_ORDER, Severity } from './types.js';
@@ -117,21 +118,11 @@ export function driftEvents(report: SinkReport, partition: string): DriftEventEn
 
 /** The entries in PutEvents calls: at most 10 per call, their sizes together under the request limit. */
 export function eventBatches(entries: readonly DriftEventEntry[]): DriftEventEntry[][] {
-  const batches: DriftEventEntry[][] = [];
-  let batch: DriftEventEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = entrySize(entry);
-    if (size > MAX_REQUEST_ENTRY_BYTES)
-      throw new RangeError(`an event entry of ${size} bytes exceeds PutEvents' limit`);
-    if (batch.length === MAX_ENTRIES_PER_CALL || bytes + size > MAX_REQUEST_ENTRY_BYTES) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(entry);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return sizedBatches(entries, {
+    maxItems: MAX_ENTRIES_PER_CALL,
+    maxBytes: MAX_REQUEST_ENTRY_BYTES,
+    maxItemBytes: MAX_REQUEST_ENTRY_BYTES,
+    sizeOf: entrySize,
+    tooLarge: (_entry, size) => new RangeError(`an event entry of ${size} bytes exceeds PutEvents' limit`),
+  });
 }

@@ -1,4 +1,4 @@
-import type { ClientSnapshot, PoolSnapshot } from './types.js';
+import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from './types.js';
 
 /** An object read from the store, with the version tag that a conditional write must match. */
 export interface StoredObject {
@@ -82,9 +82,14 @@ export type PoolReadResult =
   | { status: 'gone' }
   | { status: 'unreadable'; reason: string };
 
-/** Clients of a pool already read in an earlier invocation of the same run. */
+/**
+ * What an earlier invocation of the same run already read of a pool: its clients and the surfaces
+ * whose read completed, normalized as the snapshot stores them (digests, never secret values).
+ */
 export interface PartialPoolRead {
   clients: ClientSnapshot[];
+  /** Absent in run documents written before surface reads resumed: every surface is read again. */
+  surfaces?: Record<string, SurfaceSnapshot>;
 }
 
 /**
@@ -93,7 +98,8 @@ export interface PartialPoolRead {
  */
 export class PoolReadInterrupted extends Error {
   constructor(readonly partial: PartialPoolRead) {
-    super(`Pool read interrupted after ${partial.clients.length} clients`);
+    const surfaces = Object.keys(partial.surfaces ?? {}).length;
+    super(`Pool read interrupted after ${partial.clients.length} clients and ${surfaces} surfaces`);
     this.name = 'PoolReadInterrupted';
   }
 }
@@ -109,8 +115,9 @@ export interface PoolReader {
   /** The surfaces the reader reads (`mfa`, `identityProviders`, ..., `identityPools`). */
   readonly surfaceNames?: readonly string[];
   /**
-   * Reads one pool and all its clients, except the still-listed clients in `resume`, which are
-   * taken as read. When `signal` aborts it throws, a {@link PoolReadInterrupted} once clients were read.
+   * Reads one pool and all its clients and surfaces, except the still-listed clients and the
+   * watched surfaces in `resume`, which are taken as read. When `signal` aborts it throws, a
+   * {@link PoolReadInterrupted} once a client or a surface was read.
    */
   readPool(ref: PoolRef, signal?: AbortSignal, resume?: PartialPoolRead): Promise<PoolReadResult>;
 }

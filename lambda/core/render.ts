@@ -317,7 +317,8 @@ function surfaceLabel(catalog: SurfaceCatalog, name: string): string {
   return entryNamed(catalog, name)?.label ?? name;
 }
 
-function surfacePlural(catalog: SurfaceCatalog, name: string): string {
+/** A surface's name in the plural (`identity providers`), from the catalog. */
+export function surfacePlural(catalog: SurfaceCatalog, name: string): string {
   return entryNamed(catalog, name)?.plural ?? name;
 }
 
@@ -330,90 +331,6 @@ function formatValue(value: Json | undefined): string {
   if (isSecretDigest(value)) return '(secret)';
   const text = typeof value === 'string' ? value : JSON.stringify(withoutDigests(value));
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}... (${text.length} chars)` : text;
-}
-
-/** The first-run notice: what is now watched. */
-export function renderBaselineCreated(ctx: RunContext, pools: number, clients: number): AlertMessage {
-  const what = `${pools} user pool${plural(pools)} and ${clients} app client${plural(clients)}`;
-  return {
-    subject: formatSubject(
-      ctx,
-      `Baseline recorded: watching ${pools} pool${plural(pools)}, ${clients} client${plural(clients)}`,
-    ),
-    body: bodyLines([
-      `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
-      '',
-      'From now on you will get one email per run when a pool or app client differs from it.',
-      `Run ${ctx.runId} at ${ctx.at}.`,
-    ]),
-    attributes: { kind: 'baseline-created', poolIds: [] },
-  };
-}
-
-/**
- * After an upgrade (or a surface turned on): the surfaces now also watched, whose current state was
- * recorded as baseline with no drift reported. Sent once, by the run that recorded them.
- */
-export function renderNowWatching(
-  ctx: RunContext,
-  surfaces: readonly string[],
-  identityPools: number,
-): AlertMessage {
-  const labels = surfaces.map((s) => surfacePlural(ctx.catalog, s));
-  return {
-    subject: formatSubject(ctx, `Now also watching ${labels.length} more surface${plural(labels.length)}`),
-    body: [
-      `cognito-drift now also watches ${labels.join(', ')} in account ${ctx.accountId}, region ${ctx.region}.`,
-      '',
-      "Their current state was added to each pool's approved baseline; no drift is reported for them this run.",
-      ...(identityPools > 0 ? [`${countOf(identityPools, 'identity pool')} recorded as baseline.`] : []),
-      'Earlier approvals are kept. From now on, changes to these are alerted like any other drift.',
-      `Run ${ctx.runId} at ${ctx.at}.`,
-    ].join('\n'),
-    attributes: { kind: 'now-watching', poolIds: [] },
-  };
-}
-
-/** What could not be read, and why: nothing here was reported as deleted or changed. */
-export interface ReadProblem {
-  what: string;
-  reason: string;
-}
-
-export function renderScanIncomplete(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
-  const lines = [
-    `cognito-drift could not read ${problems.length} item${plural(problems.length)} in account ${ctx.accountId}, region ${ctx.region}.`,
-    '',
-    'What could not be read was NOT treated as deleted or changed, and its baseline was left as it is.',
-    'Drift in those items is unknown until a run can read them. Everything else was checked as usual.',
-    '',
-    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
-  ];
-  return {
-    subject: formatSubject(
-      ctx,
-      `Scan incomplete: ${problems.length} item${plural(problems.length)} unreadable`,
-    ),
-    body: fitBody(lines, [], ctx),
-    attributes: { kind: 'scan-incomplete', severity: 'HIGH', poolIds: [] },
-  };
-}
-
-export function renderStoreProblems(ctx: RunContext, problems: readonly ReadProblem[]): AlertMessage {
-  const lines = [
-    `cognito-drift found ${problems.length} stored document${plural(problems.length)} it cannot use, in account ${ctx.accountId}, region ${ctx.region}.`,
-    '',
-    'Those pools were not compared and nothing was overwritten; the other pools were checked as usual.',
-    'An unusable baseline is replaced by approving its pool again (the state the detector last recorded,',
-    'shown before it is written); restore any other document from an earlier version of it.',
-    '',
-    ...problems.map((p) => `  - ${p.what}: ${p.reason}`),
-  ];
-  return {
-    subject: formatSubject(ctx, `Unusable stored documents: ${problems.length}`),
-    body: fitBody(lines, [], ctx),
-    attributes: { kind: 'store-problem', severity: 'HIGH', poolIds: [] },
-  };
 }
 
 /** One pool of an author follow-up: the drift a real-time check alerted, and who made its changes. */
@@ -460,26 +377,6 @@ export function renderAuthorFollowUp(ctx: RunContext, pools: readonly AuthorFoll
   };
 }
 
-/** Pools whose drift went away since it was alerted (reverted or approved). */
-export function renderResolved(
-  ctx: RunContext,
-  pools: readonly { poolId: string; poolName: string }[],
-): AlertMessage {
-  return {
-    subject: formatSubject(ctx, `Resolved: drift gone in ${pools.length} pool${plural(pools.length)}`),
-    body: fitBody(
-      [
-        `The drift alerted earlier is gone (reverted or approved) in account ${ctx.accountId}, region ${ctx.region}:`,
-        '',
-        ...pools.map((p) => `  - ${p.poolName} (${p.poolId})`),
-      ],
-      [],
-      ctx,
-    ),
-    attributes: { kind: 'resolved', poolIds: pools.map((p) => p.poolId) },
-  };
-}
-
 /**
  * Makes an SNS-safe subject: `[cognito-drift <account>/<region>] text`, ASCII only, one line,
  * at most {@link MAX_SUBJECT_LENGTH} characters.
@@ -498,7 +395,7 @@ export function formatSubject(ctx: Pick<RunContext, 'accountId' | 'region'>, tex
  * Joins header and sections, cutting whole lines once the body would pass {@link MAX_BODY_BYTES},
  * and says what was cut and where the full report is.
  */
-function fitBody(header: readonly string[], sections: readonly string[][], ctx: RunContext): string {
+export function fitBody(header: readonly string[], sections: readonly string[][], ctx: RunContext): string {
   const footer = ctx.reportLocation ? ['', `Full JSON report: ${ctx.reportLocation}`] : [];
   const all = [...header, ...sections.flat()].map(escapeControl);
   const budget = MAX_BODY_BYTES - Buffer.byteLength(footer.join('\n')) - 400;
@@ -524,11 +421,12 @@ function fitBody(header: readonly string[], sections: readonly string[][], ctx: 
 }
 
 /** Lines joined into a body, each escaped: no text from a name can add or end a line. */
-function bodyLines(lines: readonly string[]): string {
+export function bodyLines(lines: readonly string[]): string {
   return lines.map(escapeControl).join('\n');
 }
 
-function plural(n: number): string {
+/** `s` after a count other than one. */
+export function plural(n: number): string {
   return n === 1 ? '' : 's';
 }
 

@@ -2,16 +2,18 @@ import type { AlertMessage } from './ports.js';
 import {
   type AuthorFollowUpPool,
   type PoolDrift,
-  type ReadProblem,
   type RunContext,
   renderAuthorFollowUp,
-  renderBaselineCreated,
   renderDriftDigest,
+} from './render.js';
+import {
+  type ReadProblem,
+  renderBaselineCreated,
   renderNowWatching,
   renderResolved,
   renderScanIncomplete,
   renderStoreProblems,
-} from './render.js';
+} from './run-notices.js';
 
 /** A pool whose alerted drift is gone. */
 export interface ResolvedPool {

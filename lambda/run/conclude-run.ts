@@ -12,8 +12,8 @@ import {
 } from '../core/documents.js';
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject } from '../core/ports.js';
-import type { ReadProblem } from '../core/render.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
+import type { ReadProblem } from '../core/run-notices.js';
 import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import { findingsOf } from './evaluate-pool.js';
 

@@ -3,7 +3,7 @@ import { clampRunTimes, clampStateTimes } from '../core/clamp-times.js';
 import type { RunDoc, StateDoc } from '../core/documents.js';
 import { IgnoreMatcher, NO_IGNORE_RULES } from '../core/ignore.js';
 import type { ListedObject, PoolRef } from '../core/ports.js';
-import { renderStoreProblems } from '../core/render.js';
+import { renderStoreProblems } from '../core/run-notices.js';
 import { describeError, MalformedDocumentError } from '../errors.js';
 import { finishRun, listingFailed } from './finish-run.js';
 import { LeaseLostError, RunLease } from './run-lease.js';

@@ -95,14 +95,16 @@ export async function finishRun(
   await recordLegacyFirstBaselines(s, run);
 
   // Pools with a baseline that the listing no longer names, or that vanished mid-scan: removed.
+  const removedIn = (state: StateDoc) =>
+    removalCandidates({
+      run,
+      baselines,
+      state,
+      ignore: s.ignore,
+      ...(s.targets ? { targets: s.targets } : {}),
+    });
   const candidates = new Map<string, { object: ListedObject; fetched: FetchedBaseline }>();
-  for (const poolId of removalCandidates({
-    run,
-    baselines,
-    state: stateVersion?.doc ?? freshState(at),
-    ignore: s.ignore,
-    ...(s.targets ? { targets: s.targets } : {}),
-  })) {
+  for (const poolId of removedIn(stateVersion?.doc ?? freshState(at))) {
     const object = baselines.get(poolId) as ListedObject;
     try {
       candidates.set(poolId, { object, fetched: { version: await store.getBaseline(poolId) } });
@@ -113,15 +115,7 @@ export async function finishRun(
   }
   const decideOn = (base: StateDoc | undefined) => {
     const state = base ?? freshState(at);
-    const judged = new Set(
-      removalCandidates({
-        run,
-        baselines,
-        state,
-        ignore: s.ignore,
-        ...(s.targets ? { targets: s.targets } : {}),
-      }),
-    );
+    const judged = new Set(removedIn(state));
     const removals = concludeRemovals({
       candidates: new Map([...candidates].filter(([poolId]) => judged.has(poolId))),
       state,

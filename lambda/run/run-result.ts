@@ -2,8 +2,9 @@ import type { PendingAlertMarks } from '../core/alert-marks.js';
 import { type Attribution, reportAttribution } from '../core/attribution.js';
 import { FORMAT_VERSION, type PoolOutcome, type RunDoc } from '../core/documents.js';
 import type { AlertMessage } from '../core/ports.js';
-import type { ReadProblem, RunContext } from '../core/render.js';
+import type { RunContext } from '../core/render.js';
 import { NO_ALERTS, type RunAlerts } from '../core/run-alerts.js';
+import type { ReadProblem } from '../core/run-notices.js';
 import type { Finding } from '../core/types.js';
 import type { ListingFailure } from './listing-failure.js';
 

@@ -1,7 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { forEachConcurrently } from '../concurrency.js';
 import type { BaselineDoc, PoolOutcome, RunDoc, StateDoc } from '../core/documents.js';
-import { type ListedObject, type PoolReader, PoolReadInterrupted, type PoolRef } from '../core/ports.js';
+import {
+  type ListedObject,
+  type PartialPoolRead,
+  type PoolReader,
+  PoolReadInterrupted,
+  type PoolRef,
+} from '../core/ports.js';
 import { ConflictError, errorReason, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import {
@@ -111,10 +117,10 @@ async function scanPool(
     read = await reader.readPool(ref, signal, run.partials?.[ref.poolId]);
   } catch (error) {
     if (signal.aborted) {
-      // Cut off by the time limit (not by another pool's failure) without reading one more client:
-      // one more attempt that made no progress. Client reads that go on count as progress.
-      const before = run.partials?.[ref.poolId]?.clients.length ?? 0;
-      const progressed = error instanceof PoolReadInterrupted && error.partial.clients.length > before;
+      // Cut off by the time limit (not by another pool's failure) without reading one more client
+      // or surface: one more attempt that made no progress. Reads that go on count as progress.
+      const before = partialSize(run.partials?.[ref.poolId]);
+      const progressed = error instanceof PoolReadInterrupted && partialSize(error.partial) > before;
       if (signal.reason instanceof InvocationTimeLimitError)
         run.interrupted = { ...run.interrupted, [ref.poolId]: progressed ? 0 : interrupted + 1 };
       if (error instanceof PoolReadInterrupted) {
@@ -122,6 +128,7 @@ async function scanPool(
         logger.info('Pool not finished in this invocation; the next one goes on from here', {
           poolId: ref.poolId,
           clientsRead: error.partial.clients.length,
+          surfacesRead: Object.keys(error.partial.surfaces ?? {}).length,
         });
       }
       return undefined;
@@ -235,4 +242,9 @@ export async function recordFirstBaseline(
     }
     return { etag: existing.etag, snapshotHash: existing.doc.snapshotHash };
   }
+}
+
+/** Reads kept of a pool: its clients and surfaces read so far (0 for none). */
+function partialSize(partial: PartialPoolRead | undefined): number {
+  return (partial?.clients.length ?? 0) + Object.keys(partial?.surfaces ?? {}).length;
 }

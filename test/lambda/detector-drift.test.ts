@@ -8,6 +8,7 @@ import {
   HOUR,
   PREFIX,
 } from '../support/fake-aws.js';
+import { addCustomers, watchedAccount } from './watched-account.js';
 
 describe('drift', () => {
   let aws: FakeAccount;
@@ -202,12 +203,7 @@ describe('pools created and deleted', () => {
   let pool: FakePool;
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    harness = new DetectorHarness(aws);
-    pool = aws.addPool({ name: 'customers' });
-    aws.addClient(pool.poolId, { name: 'web' });
-    await harness.run();
-    aws.published.length = 0;
+    ({ aws, harness, pool } = await watchedAccount(addCustomers));
   });
 
   it('reports a deleted pool once, and resolves it when the deletion is approved', async () => {

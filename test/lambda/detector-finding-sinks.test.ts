@@ -12,6 +12,7 @@ import { SecurityHubPublisher } from '../../lambda/adapters/securityhub-publishe
 import type { FindingSink, SinkReport } from '../../lambda/core/finding-sinks.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 import { DetectorHarness, FakeAccount, type FakePool, serialize } from '../support/fake-aws.js';
+import { addCustomers, watchedAccount } from './watched-account.js';
 
 /** A sink that records each report and how many alerts had been published when it got it. */
 function recordingSink(aws: FakeAccount, fail = false) {
@@ -32,11 +33,7 @@ describe('the finding sinks in a run', () => {
   let pool: FakePool;
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    harness = new DetectorHarness(aws);
-    pool = aws.addPool({ name: 'customers' });
-    aws.addClient(pool.poolId, { name: 'web' });
-    await harness.run();
+    ({ aws, harness, pool } = await watchedAccount(addCustomers));
   });
   afterEach(() => aws.restore());
 

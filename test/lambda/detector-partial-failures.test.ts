@@ -1,13 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  DetectorHarness,
-  FakeAccount,
+  type DetectorHarness,
+  type FakeAccount,
   type FakeClient,
   type FakePool,
   HOUR,
   PREFIX,
   serviceError,
 } from '../support/fake-aws.js';
+import { addCustomers, addStaff, watchedAccount } from './watched-account.js';
 
 describe('partial failures', () => {
   let aws: FakeAccount;
@@ -18,15 +19,11 @@ describe('partial failures', () => {
   let other: FakePool;
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    harness = new DetectorHarness(aws);
-    pool = aws.addPool({ name: 'customers' });
-    web = aws.addClient(pool.poolId, { name: 'web' });
-    admin = aws.addClient(pool.poolId, { name: 'admin', confidential: true });
-    other = aws.addPool({ name: 'staff' });
-    aws.addClient(other.poolId, { name: 'intranet' });
-    await harness.run();
-    aws.published.length = 0;
+    ({ aws, harness, pool, web, admin, other } = await watchedAccount((aws) => {
+      const customers = addCustomers(aws);
+      const admin = aws.addClient(customers.pool.poolId, { name: 'admin', confidential: true });
+      return { ...customers, admin, other: addStaff(aws) };
+    }));
   });
 
   /** Every version of the pool's baseline and snapshot, to prove they were not touched. */

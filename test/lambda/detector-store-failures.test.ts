@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { StateDoc } from '../../lambda/core/documents.js';
 import { ConflictError } from '../../lambda/errors.js';
 import { DetectorHarness, FakeAccount, type FakePool, PREFIX } from '../support/fake-aws.js';
+import { addCustomers, addStaff, watchedAccount } from './watched-account.js';
 
 const STATE_KEY = 'state/detector-state.json';
 
@@ -13,14 +14,10 @@ describe('failures of the store and the topic', () => {
   let other: FakePool;
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    harness = new DetectorHarness(aws);
-    pool = aws.addPool({ name: 'customers' });
-    aws.addClient(pool.poolId, { name: 'web' });
-    other = aws.addPool({ name: 'staff' });
-    aws.addClient(other.poolId, { name: 'intranet' });
-    await harness.run();
-    aws.published.length = 0;
+    ({ aws, harness, pool, other } = await watchedAccount((aws) => ({
+      ...addCustomers(aws),
+      other: addStaff(aws),
+    })));
   });
 
   describe('a failed SNS publish', () => {

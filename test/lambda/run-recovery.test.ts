@@ -3,8 +3,10 @@ import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { keys } from '../../lambda/core/documents.js';
 import type { AlertMessage, PoolReader, PoolReadResult, PoolRef } from '../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../lambda/core/types.js';
-import { runDetection } from '../../lambda/run/detector.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
+import { detect } from './run/run-harness.js';
+
+const ACCOUNT = '123456789012';
 
 const pool = (poolId: string): PoolSnapshot => ({
   poolId,
@@ -30,31 +32,24 @@ async function run(
   pools: PoolSnapshot[],
   invocation: { at?: string; runId?: string; outOfTime?: boolean; reads?: string[] } = {},
 ) {
-  const sent: AlertMessage[] = [];
   const reader = readerOf(pools);
-  const result = await runDetection(
+  const reading: PoolReader = {
+    listPools: reader.listPools,
+    readPool: async (ref) => {
+      invocation.reads?.push(ref.poolId);
+      return reader.readPool(ref);
+    },
+  };
+  const { result, sent } = await detect(
     {
-      reader: {
-        listPools: reader.listPools,
-        readPool: async (ref) => {
-          invocation.reads?.push(ref.poolId);
-          return reader.readPool(ref);
-        },
-      },
+      reader: reading,
       store: new DriftStore(documents),
-      notifier: { publish: async (m) => void sent.push(m) },
-      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
       now: () => new Date(invocation.at ?? '2026-11-23T12:00:00Z'),
     },
     {
-      accountId: '123456789012',
-      region: 'eu-west-1',
-      reminderIntervalMs: 86_400_000,
-      approveCommand: (id) => `approve ${id}`,
-      safetyMarginMs: invocation.outOfTime ? 60_000 : 0,
-      remainingTimeMs: invocation.outOfTime ? () => 1_000 : undefined,
+      accountId: ACCOUNT,
+      ...(invocation.outOfTime ? { safetyMarginMs: 60_000, remainingTimeMs: () => 1_000 } : {}),
       poolConcurrency: 2,
-      maxRunAgeMs: 3_600_000,
       mode: { kind: 'sweep', alerts: 'delivered', ...(invocation.runId ? { runId: invocation.runId } : {}) },
     },
   );
@@ -157,23 +152,14 @@ describe('run recovery', () => {
     const before = new Map(documents.objects);
     const sent: AlertMessage[] = [];
 
-    const failed = runDetection(
+    const failed = detect(
       {
         reader: readerOf([pool('eu-west-1_A'), pool('eu-west-1_B')]),
         store: new DriftStore(documents),
         notifier: { publish: async (m) => void sent.push(m) },
-        logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
         now: () => new Date('2026-11-23T14:00:00Z'),
       },
-      {
-        accountId: '123456789012',
-        region: 'eu-west-1',
-        reminderIntervalMs: 86_400_000,
-        approveCommand: (id) => `approve ${id}`,
-        safetyMarginMs: 0,
-        poolConcurrency: 2,
-        maxRunAgeMs: 3_600_000,
-      },
+      { accountId: ACCOUNT, poolConcurrency: 2 },
     );
 
     await expect(failed).rejects.toThrow(/state\/detector-state\.json.*unknown formatVersion 3/);

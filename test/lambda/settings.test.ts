@@ -56,7 +56,7 @@ describe('the settings schema', () => {
   });
 
   it("states the schema's defaults in the @default tags the construct props are documented with", () => {
-    const source = readFileSync(new URL('../../lambda/settings-schema.ts', import.meta.url), 'utf-8');
+    const source = readFileSync(new URL('../../lambda/settings-table.ts', import.meta.url), 'utf-8');
     const tags = new Map(
       [...source.matchAll(/@default ([^\n]+)\n\s+\*\/\n\s+(\w+): setting\(/g)].map((m) => [
         m[2] as string,

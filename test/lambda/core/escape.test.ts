@@ -8,9 +8,8 @@ import {
   type PoolDrift,
   type RunContext,
   renderDriftDigest,
-  renderResolved,
-  renderScanIncomplete,
 } from '../../../lambda/core/render.js';
+import { renderResolved, renderScanIncomplete } from '../../../lambda/core/run-notices.js';
 import { type Finding, Severity } from '../../../lambda/core/types.js';
 import { CATALOG } from '../../../lambda/surfaces/index.js';
 

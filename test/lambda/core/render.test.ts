@@ -6,12 +6,14 @@ import {
   groupFindings,
   type PoolDrift,
   type RunContext,
-  renderBaselineCreated,
   renderDriftDigest,
+} from '../../../lambda/core/render.js';
+import {
+  renderBaselineCreated,
   renderResolved,
   renderScanIncomplete,
   renderStoreProblems,
-} from '../../../lambda/core/render.js';
+} from '../../../lambda/core/run-notices.js';
 import { type ClientRiskSettings, type Finding, Severity } from '../../../lambda/core/types.js';
 import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { ACCOUNT_ID, POOL_ID, POOL_NAME, REGION } from '../../fixtures/cognito-responses.js';

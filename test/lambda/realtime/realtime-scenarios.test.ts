@@ -117,15 +117,47 @@ describe('attribution and the real-time path, end to end on the fake account', (
     };
   }
 
-  async function sweep() {
-    const before = aws.published.length;
-    const lookup = new CloudTrailReader({
+  /** The deps of a run that watches identity pools too. */
+  function identityDeps() {
+    return {
+      ...deps(),
+      reader: new CognitoReader({
+        client: new CognitoIdentityProviderClient({ region: REGION }),
+        identityClient: new CognitoIdentityClient({ region: REGION }),
+        surfaces: ['identityPools'],
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: {
+          'IdentityPool.ListIdentityPools': 1e6,
+          'IdentityPool.DescribeIdentityPool': 1e6,
+          'IdentityPool.GetIdentityPoolRoles': 1e6,
+        },
+      }),
+    };
+  }
+
+  /** Attribution from the mocked CloudTrail, on the test's clock. */
+  function cloudTrail() {
+    return new CloudTrailReader({
       client: new CloudTrailClient({ region: REGION }),
       quotaShare: 1,
       lookupRps: 1e6,
       now: clock.now,
     });
-    const result = await runDetection({ ...deps(), attribute: lookup.attribute }, defaultOptions());
+  }
+
+  /** The real-time check of one Cognito identity (`aws.cognito-identity`) API event, debounce not waited. */
+  function identityEvent(detail: ReturnType<typeof record>) {
+    return handleApiEvent(
+      { ...apiEvent(detail), source: 'aws.cognito-identity' },
+      { ...identityDeps(), sleep: async () => undefined },
+      { ...defaultOptions(), debounceMs: 60_000 },
+    );
+  }
+
+  async function sweep() {
+    const before = aws.published.length;
+    const result = await runDetection({ ...deps(), attribute: cloudTrail().attribute }, defaultOptions());
     return { result, sent: aws.published.slice(before) };
   }
 
@@ -300,30 +332,8 @@ describe('attribution and the real-time path, end to end on the fake account', (
   });
 
   it('attributes identity-pool drift in a sweep: a created identity pool to CreateIdentityPool, a change to its event', async () => {
-    const identityDeps = () => ({
-      ...deps(),
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
-        identityClient: new CognitoIdentityClient({ region: REGION }),
-        surfaces: ['identityPools'],
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-        categoryRps: {
-          'IdentityPool.ListIdentityPools': 1e6,
-          'IdentityPool.DescribeIdentityPool': 1e6,
-          'IdentityPool.GetIdentityPoolRoles': 1e6,
-        },
-      }),
-    });
-    const lookup = () =>
-      new CloudTrailReader({
-        client: new CloudTrailClient({ region: REGION }),
-        quotaShare: 1,
-        lookupRps: 1e6,
-        now: clock.now,
-      });
     const mobile = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
-    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+    await runDetection({ ...identityDeps(), attribute: cloudTrail().attribute }, defaultOptions());
     clock.advance(HOUR);
     aws.updateIdentityPool(mobile, { allowUnauthenticated: true });
     const guest = aws.addIdentityPool({ name: 'guest', allowUnauthenticated: true });
@@ -351,7 +361,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     );
     const before = aws.published.length;
 
-    await runDetection({ ...identityDeps(), attribute: lookup().attribute }, defaultOptions());
+    await runDetection({ ...identityDeps(), attribute: cloudTrail().attribute }, defaultOptions());
 
     const digest = aws.published.slice(before).find((m) => m.Subject?.includes('drift'))?.Message ?? '';
     expect(digest).toContain('by arn:aws:iam::123456789012:user/mallory (UpdateIdentityPool,');
@@ -360,21 +370,6 @@ describe('attribution and the real-time path, end to end on the fake account', (
   });
 
   it('checks an identity pool named by an UpdateIdentityPool event, naming its author', async () => {
-    const identityDeps = () => ({
-      ...deps(),
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
-        identityClient: new CognitoIdentityClient({ region: REGION }),
-        surfaces: ['identityPools'],
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-        categoryRps: {
-          'IdentityPool.ListIdentityPools': 1e6,
-          'IdentityPool.DescribeIdentityPool': 1e6,
-          'IdentityPool.GetIdentityPoolRoles': 1e6,
-        },
-      }),
-    });
     const identityPoolId = aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
     await runDetection(identityDeps(), defaultOptions());
     clock.advance(HOUR);
@@ -386,11 +381,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
       ...record('UpdateIdentityPool', clock.now(), { identityPoolId, allowUnauthenticatedIdentities: true }),
       eventSource: 'cognito-identity.amazonaws.com',
     };
-    const outcome = await handleApiEvent(
-      { ...apiEvent(detail), source: 'aws.cognito-identity' },
-      { ...identityDeps(), sleep: async () => undefined },
-      { ...defaultOptions(), debounceMs: 60_000 },
-    );
+    const outcome = await identityEvent(detail);
 
     const sent = aws.published.slice(before);
     expect(outcome.action).toBe('checked');
@@ -400,21 +391,6 @@ describe('attribution and the real-time path, end to end on the fake account', (
     expect(aws.cognito.commandCalls(ListUserPoolsCommand)).toHaveLength(0);
   });
   it('checks an identity pool created (CreateIdentityPool, id from the response), naming its author', async () => {
-    const identityDeps = () => ({
-      ...deps(),
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
-        identityClient: new CognitoIdentityClient({ region: REGION }),
-        surfaces: ['identityPools'],
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-        categoryRps: {
-          'IdentityPool.ListIdentityPools': 1e6,
-          'IdentityPool.DescribeIdentityPool': 1e6,
-          'IdentityPool.GetIdentityPoolRoles': 1e6,
-        },
-      }),
-    });
     aws.addIdentityPool({ name: 'mobile', allowUnauthenticated: false });
     await runDetection(identityDeps(), defaultOptions());
     clock.advance(HOUR);
@@ -426,11 +402,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
       eventSource: 'cognito-identity.amazonaws.com',
     };
 
-    const outcome = await handleApiEvent(
-      { ...apiEvent(detail as unknown as ReturnType<typeof record>), source: 'aws.cognito-identity' },
-      { ...identityDeps(), sleep: async () => undefined },
-      { ...defaultOptions(), debounceMs: 60_000 },
-    );
+    const outcome = await identityEvent(detail as unknown as ReturnType<typeof record>);
 
     const sent = aws.published.slice(before);
     expect(outcome.action).toBe('checked');
@@ -440,21 +412,6 @@ describe('attribution and the real-time path, end to end on the fake account', (
   });
 
   it('checks the identity pool a CreateIdentityPool (id in the response) or DeleteIdentityPool event names', async () => {
-    const identityDeps = () => ({
-      ...deps(),
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
-        identityClient: new CognitoIdentityClient({ region: REGION }),
-        surfaces: ['identityPools'],
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-        categoryRps: {
-          'IdentityPool.ListIdentityPools': 1e6,
-          'IdentityPool.DescribeIdentityPool': 1e6,
-          'IdentityPool.GetIdentityPoolRoles': 1e6,
-        },
-      }),
-    });
     const kept = aws.addIdentityPool({ name: 'kept', allowUnauthenticated: false });
     await runDetection(identityDeps(), defaultOptions());
     aws.cognito.resetHistory();
@@ -466,11 +423,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
         ...fields,
         eventSource: 'cognito-identity.amazonaws.com',
       };
-      const outcome = await handleApiEvent(
-        { ...apiEvent(detail), source: 'aws.cognito-identity' },
-        { ...identityDeps(), sleep: async () => undefined },
-        { ...defaultOptions(), debounceMs: 60_000 },
-      );
+      const outcome = await identityEvent(detail);
       return { outcome, sent: aws.published.slice(before) };
     };
 

@@ -15,6 +15,7 @@ import {
 } from '../../../lambda/run/conclude-run.js';
 import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { poolSnapshot } from '../../fixtures/snapshots.js';
+import { runDoc } from './run-harness.js';
 
 const HOUR = 3_600_000;
 const T0 = new Date('2026-12-01T00:00:00.000Z');
@@ -25,20 +26,8 @@ const A = 'eu-west-1_aaa';
 const B = 'eu-west-1_bbb';
 const IDP = 'eu-west-1:11111111-2222-3333-4444-555555555555';
 
-function run(overrides: Partial<RunDoc> = {}): RunDoc {
-  return {
-    formatVersion: 1,
-    kind: 'run',
-    runId: 'r1',
-    startedAt: T0.toISOString(),
-    updatedAt: T0.toISOString(),
-    status: 'scanning',
-    pools: [{ poolId: A, poolName: 'a' }],
-    outcomes: {},
-    invocations: 1,
-    ...overrides,
-  };
-}
+const run = (overrides: Partial<RunDoc> = {}): RunDoc =>
+  runDoc({ pools: [{ poolId: A, poolName: 'a' }], ...overrides });
 
 function scanned(overrides: Partial<Extract<PoolOutcome, { status: 'scanned' }>> = {}): PoolOutcome {
   return {

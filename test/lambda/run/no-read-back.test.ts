@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import type { AlertMessage, PoolReader, PoolRef } from '../../../lambda/core/ports.js';
+import type { PoolReader, PoolRef } from '../../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../../lambda/core/types.js';
-import { runDetection } from '../../../lambda/run/detector.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
+import { detect, HOUR } from './run-harness.js';
 
 const T0 = new Date('2026-12-01T00:00:00.000Z');
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A store that remembers every key it wrote and every key read after it was written. */
 class WatchedStore extends MemoryDocumentStore {
@@ -35,28 +34,10 @@ function reader(pools: PoolSnapshot[], surfaceNames: string[] = []): PoolReader 
 }
 
 async function run(documents: WatchedStore, pools: PoolSnapshot[], at: Date, surfaceNames: string[] = []) {
-  const sent: AlertMessage[] = [];
   documents.written.clear();
   documents.readBack.length = 0;
-  const result = await runDetection(
-    {
-      reader: reader(pools, surfaceNames),
-      store: new DriftStore(documents),
-      notifier: { publish: async (m) => void sent.push(m) },
-      logger: quiet,
-      now: () => at,
-    },
-    {
-      accountId: '111122223333',
-      region: 'eu-west-1',
-      reminderIntervalMs: 86_400_000,
-      approveCommand: (id) => `approve ${id}`,
-      safetyMarginMs: 0,
-      poolConcurrency: 2,
-      maxRunAgeMs: 3_600_000,
-    },
-  );
-  return { result, sent };
+  const store = new DriftStore(documents);
+  return detect({ reader: reader(pools, surfaceNames), store, now: () => at }, { poolConcurrency: 2 });
 }
 
 describe('a run reads back nothing it wrote', () => {
@@ -84,7 +65,7 @@ describe('a run reads back nothing it wrote', () => {
       ...a,
       surfaces: { mfa: { mfa: { name: 'mfa', config: { sms: false } } } },
     };
-    const { result, sent } = await run(documents, [withMfa], new Date(T0.getTime() + 3_600_000), ['mfa']);
+    const { result, sent } = await run(documents, [withMfa], new Date(T0.getTime() + HOUR), ['mfa']);
     expect(documents.written.has('baselines/eu-west-1_a.json')).toBe(true);
     expect(result.pools[0]?.findings).toEqual([]);
     expect(sent.map((m) => m.attributes.kind)).toEqual(['now-watching']);

@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import type { AlertMessage, PoolReader, PoolRef } from '../../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../../lambda/core/types.js';
-import { type DetectorOptions, runDetection } from '../../../lambda/run/detector.js';
 import type { RunMode } from '../../../lambda/run/run-mode.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
+import { detect, HOUR, T0 } from './run-harness.js';
 
-const HOUR = 3_600_000;
-const T0 = Date.parse('2026-12-01T00:00:00.000Z');
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const POOL = 'eu-west-1_shop';
 
 /**
@@ -39,26 +36,10 @@ describe('a real-time check and a sweep that overlap', () => {
         return { status: 'ok', pool: structuredClone(current), unreadableClients: [] };
       },
     };
-    const run = (by: string, mode: RunMode) =>
-      runDetection(
-        {
-          reader,
-          store,
-          notifier: { publish: async (message) => void sent.push({ by, message }) },
-          logger: quiet,
-          now: () => new Date(clock),
-        },
-        {
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          reminderIntervalMs: 24 * HOUR,
-          approveCommand: (id) => `approve ${id}`,
-          safetyMarginMs: 0,
-          poolConcurrency: 1,
-          maxRunAgeMs: HOUR,
-          mode,
-        } satisfies DetectorOptions,
-      );
+    const run = async (by: string, mode: RunMode) => {
+      const notifier = { publish: async (message: AlertMessage) => void sent.push({ by, message }) };
+      return (await detect({ reader, store, notifier, now: () => new Date(clock) }, { mode })).result;
+    };
     return {
       sent,
       run,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunDoc, SnapshotDoc } from '../../../lambda/core/documents.js';
+import type { SnapshotDoc } from '../../../lambda/core/documents.js';
 import { IgnoreMatcher, NO_IGNORE_RULES } from '../../../lambda/core/ignore.js';
 import {
   carriedClients,
@@ -9,25 +9,11 @@ import {
   targetedPools,
 } from '../../../lambda/run/run-plan.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
+import { runDoc as run } from './run-harness.js';
 
 const MIN = 60_000;
 const T0 = new Date('2026-12-01T00:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
-
-function run(overrides: Partial<RunDoc> = {}): RunDoc {
-  return {
-    formatVersion: 1,
-    kind: 'run',
-    runId: 'r1',
-    startedAt: T0.toISOString(),
-    updatedAt: T0.toISOString(),
-    status: 'scanning',
-    pools: [],
-    outcomes: {},
-    invocations: 1,
-    ...overrides,
-  };
-}
 
 const lease = (expiresInMs: number, handoff = false) => ({
   owner: 'other',

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import type { AlertMessage, PoolReader, PoolRef } from '../../../lambda/core/ports.js';
+import type { PoolReader, PoolRef } from '../../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../../lambda/core/types.js';
-import { runDetection } from '../../../lambda/run/detector.js';
 import { poolSnapshot } from '../../fixtures/snapshots.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
+import { detect, HOUR, T0 } from './run-harness.js';
 
-const HOUR = 3_600_000;
-const T0 = Date.parse('2026-12-01T00:00:00.000Z');
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const BIG = 'eu-west-1_big';
 const SMALL = 'eu-west-1_small';
 
@@ -44,30 +41,18 @@ describe('a pool too large for one invocation', () => {
       },
     };
     const invoke = async (runId?: string, remainingMs?: number) => {
-      const sent: AlertMessage[] = [];
-      const result = await runDetection(
+      const ran = await detect(
+        { reader, store, now: () => new Date(clock) },
         {
-          reader,
-          store,
-          notifier: { publish: async (m) => void sent.push(m) },
-          logger: quiet,
-          now: () => new Date(clock),
-        },
-        {
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          reminderIntervalMs: 24 * HOUR,
-          approveCommand: (id) => `approve ${id}`,
           // A few milliseconds per invocation: the big pool's read is cut off at once.
           ...(remainingMs === undefined ? {} : { remainingTimeMs: () => remainingMs }),
-          safetyMarginMs: 0,
           poolConcurrency: 2,
           maxRunAgeMs: 24 * HOUR,
           mode: { kind: 'sweep', alerts: 'delivered', ...(runId ? { runId } : {}) },
         },
       );
       clock += 60_000;
-      return { result, kinds: sent.map((m) => m.attributes.kind), sent };
+      return ran;
     };
 
     await invoke();

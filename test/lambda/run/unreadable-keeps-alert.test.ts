@@ -2,13 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import type { AlertMessage, PoolReader, PoolReadResult } from '../../../lambda/core/ports.js';
 import type { PoolSnapshot } from '../../../lambda/core/types.js';
-import { runDetection } from '../../../lambda/run/detector.js';
 import { poolSnapshot } from '../../fixtures/snapshots.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
+import { detect, HOUR, T0 } from './run-harness.js';
 
-const HOUR = 3_600_000;
-const T0 = Date.parse('2026-12-01T00:00:00.000Z');
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const POOL = 'eu-west-1_shop';
 const WAF = { surface: 'webAcl', operation: 'GetWebACLForResource', reason: 'AccessDeniedException' };
 
@@ -33,27 +30,9 @@ function harness() {
         listPools: async () => [{ poolId: POOL, poolName: 'shop' }],
         readPool: async () => structuredClone(h.next),
       };
-      const sent: AlertMessage[] = [];
-      await runDetection(
-        {
-          reader,
-          store,
-          notifier: { publish: async (m) => void sent.push(m) },
-          logger: quiet,
-          now: () => new Date(clock),
-        },
-        {
-          accountId: '111122223333',
-          region: 'eu-west-1',
-          reminderIntervalMs: 24 * HOUR,
-          approveCommand: (id) => `approve ${id}`,
-          safetyMarginMs: 0,
-          poolConcurrency: 1,
-          maxRunAgeMs: HOUR,
-        },
-      );
+      const { kinds, sent } = await detect({ reader, store, now: () => new Date(clock) });
       clock += HOUR;
-      return { kinds: sent.map((m) => m.attributes.kind), sent };
+      return { kinds, sent };
     },
   };
   return h;

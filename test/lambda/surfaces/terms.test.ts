@@ -1,23 +1,18 @@
 import { ListTermsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SURFACE_NAMES } from '../../../lambda/surfaces/selection.js';
-import {
+import type {
   DetectorHarness,
   FakeAccount,
-  type FakeClient,
-  type FakePool,
-  type HarnessRun,
-  type Operation,
-  PREFIX,
+  FakeClient,
+  FakePool,
+  Operation,
 } from '../../support/fake-aws.js';
+import { PREFIX } from '../../support/fake-aws.js';
+import { driftMessage as drift, expectOnlyUnreadable, watchedWithEverySurface } from './surface-run.js';
 
 const LIST = 'ListTerms';
 /** Not in the fake's own list of operations: it serves it generically, from the catalog. */
 const DESCRIBE = 'DescribeTerms' as Operation;
-
-function drift(run: HarnessRun) {
-  return run.sent.find((m) => m.MessageAttributes?.kind?.StringValue === 'drift');
-}
 
 describe('terms documents, in a whole detector run', () => {
   let aws: FakeAccount;
@@ -58,18 +53,17 @@ describe('terms documents, in a whole detector run', () => {
   }
 
   beforeEach(async () => {
-    aws = new FakeAccount();
-    harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
-    pool = aws.addPool({ name: 'customers' });
-    web = aws.addClient(pool.poolId, { name: 'web' });
-    mobile = aws.addClient(pool.poolId, { name: 'mobile' });
-    webTerms = createTerms(web, 'terms-of-use', { 'cognito:default': 'https://example.com/terms' });
-    // More documents than one page holds: the read follows NextToken.
-    for (let i = 0; i < 60; i += 1)
-      createTerms(mobile, `privacy-policy-${i}`, { 'cognito:default': 'https://example.com/privacy' });
-    const first = await harness.run();
-    expect(first.firstRun).toBe(true);
-    expect(first.readProblems).toEqual([]);
+    ({ aws, harness } = await watchedWithEverySurface((account) => {
+      aws = account;
+      pool = aws.addPool({ name: 'customers' });
+      web = aws.addClient(pool.poolId, { name: 'web' });
+      mobile = aws.addClient(pool.poolId, { name: 'mobile' });
+      webTerms = createTerms(web, 'terms-of-use', { 'cognito:default': 'https://example.com/terms' });
+      // More documents than one page holds: the read follows NextToken.
+      for (let i = 0; i < 60; i += 1)
+        createTerms(mobile, `privacy-policy-${i}`, { 'cognito:default': 'https://example.com/privacy' });
+      return {};
+    }));
   });
 
   it('reads every page, and is quiet when nothing changed', async () => {
@@ -122,9 +116,7 @@ describe('terms documents, in a whole detector run', () => {
 
     const run = await harness.run();
 
-    expect(run.sent.map((m) => m.Subject)).toEqual([`${PREFIX}Scan incomplete: 1 item unreadable`]);
-    expect(run.sent[0]?.Message).toContain(`${DESCRIBE}`);
-    expect(run.pools.flatMap((p) => p.findings)).toEqual([]);
+    expectOnlyUnreadable(run, DESCRIBE);
     expect(JSON.stringify(run.sent)).not.toContain('removed');
   });
 });
