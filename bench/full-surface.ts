@@ -5,9 +5,12 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
+import { catalogOperations } from '../lambda/core/catalog.js';
 import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
+import { CATALOG } from '../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
+import { catalogExamples } from '../test/support/catalog-operations.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
@@ -32,30 +35,59 @@ export interface PoolShape {
   domains: number;
   /** Threat protection on (AUDIT or ENFORCED): risk configuration read per client too. */
   threatProtection: boolean;
+  /** Items seeded per catalog list operation (`seedCatalogExamples`). */
+  listed?: Record<string, number>;
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 
 /**
- * A managed login branding style for every app client of the pools, as an account that uses managed
- * login has (a client without one answers not-found, which the stand-in counts as a failed call).
+ * Seeds every catalog kind's example items (`examples` in its module, with the pool's clients) for
+ * each pool and returns,
+ * per pool, how many items each list operation then holds: what the kinds' declared call counts
+ * are counted over.
  */
-export function seedBrandingStyles(standin: CognitoStandin, poolIds: readonly string[]): void {
-  for (const poolId of poolIds)
-    for (const clientId of standin.clientIds(poolId))
-      standin.catalogItems.put(
-        'DescribeManagedLoginBrandingByClient',
-        { UserPoolId: poolId, ClientId: clientId },
-        {
-          ManagedLoginBranding: {
-            ManagedLoginBrandingId: `style-${clientId}`,
-            UserPoolId: poolId,
-            UseCognitoProvidedValues: true,
-            CreationDate: 1_764_000_000,
-            LastModifiedDate: 1_764_000_000,
-          },
-        },
+export function seedCatalogExamples(
+  standin: Pick<CognitoStandin, 'catalogItems' | 'clientIds'>,
+  poolIds: readonly string[],
+): Map<string, Record<string, number>> {
+  const listed = new Map<string, Record<string, number>>();
+  for (const poolId of poolIds) {
+    const counts: Record<string, number> = {};
+    for (const item of catalogExamples(poolId, standin.clientIds(poolId))) {
+      // The account model gave the pool its own items already: an identical list item is replaced,
+      // not listed twice (an answer is replaced anyway).
+      const same = JSON.stringify(item.value);
+      standin.catalogItems.remove(
+        item.operation,
+        { ...item.keys },
+        (stored) => JSON.stringify(stored) === same,
       );
+      standin.catalogItems.put(item.operation, { ...item.keys }, item.value);
+      counts[item.operation] = (counts[item.operation] ?? 0) + 1;
+    }
+    listed.set(poolId, counts);
+  }
+  return listed;
+}
+
+/** The calls of one pool to every operation that declares its count (`calls` in its surface module). */
+function declaredCalls(s: PoolShape): Record<string, number> {
+  const out: Record<string, number> = {};
+  const ops = catalogOperations(CATALOG);
+  for (const op of ops) {
+    if (!op.calls || op.calls.per === 'account') continue;
+    if (op.calls.needsDomain && s.domains === 0) {
+      out[op.name] = 0;
+      continue;
+    }
+    const items = (name: string | undefined) => (name ? (s.listed?.[name] ?? 0) : 0);
+    const listed = ops.find((o) => o.name === op.calls?.of);
+    if (op.calls.per === 'client') out[op.name] = s.clients;
+    else if (op.calls.per === 'listed') out[op.name] = listed?.paging ? items(listed.name) : 0;
+    else out[op.name] = op.paging ? pages(items(op.name), op.paging.maxPageSize) : 1;
+  }
+  return out;
 }
 
 /**
@@ -64,8 +96,8 @@ export function seedBrandingStyles(standin: CognitoStandin, poolIds: readonly st
  * DescribeRiskConfiguration (and once per client with threat protection on),
  * GetLogDeliveryConfiguration, the IdP list and one DescribeIdentityProvider each,
  * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
- * pool and each client when it has a domain (and DescribeManagedLoginBrandingByClient per client), and
- * ListTerms; for the account ListUserPools and ListIdentityPools, DescribeIdentityPool and
+ * pool and each client when it has a domain, and every other catalog operation by its declared
+ * `calls` over the seeded example items; for the account ListUserPools and ListIdentityPools, DescribeIdentityPool and
  * GetIdentityPoolRoles per identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and
  * one ListResourcesForWebACL per ACL (not one call per pool).
  */
@@ -88,9 +120,8 @@ export function callsNeeded(
     ListResourceServers: 1,
     DescribeUserPoolDomain: s.domains,
     GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
-    // Managed login branding per client when the pool has a domain; the terms list (none seeded).
-    DescribeManagedLoginBrandingByClient: s.domains > 0 ? s.clients : 0,
-    ListTerms: 1,
+    // Every kind the fakes serve from the catalog: by its operations' declared counts.
+    ...declaredCalls(s),
   });
   // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
   const calls: Record<string, number[]> = {
@@ -100,9 +131,17 @@ export function callsNeeded(
     GetIdentityPoolRoles: [identityPools],
     ListWebACLs: [pages(webAcls, 100)],
     ListResourcesForWebACL: [webAcls],
+    // Only the real-time check asks WAF about one pool; a sweep lists the web ACLs instead.
+    GetWebACLForResource: [0],
   };
+  for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'account') calls[op.name] = [1];
   for (const shape of shapes)
     for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
+  const uncounted = catalogOperations(CATALOG).filter((op) => !(op.name in calls));
+  if (uncounted.length > 0)
+    throw new Error(
+      `no call count for ${uncounted.map((op) => op.name).join(', ')}: declare \`calls\` on the operation`,
+    );
   return calls;
 }
 
@@ -152,6 +191,11 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
   ratio: number;
   /** Per category: calls needed, calls the stand-in admitted, the category's own minimum (s). */
   categories: Record<string, { needed: number; admitted: number; seconds: number }>;
+  /**
+   * Per operation: the calls the declared counts need, and the calls the stand-in answered (its own
+   * count of requests, throttled ones left out): equal when every kind's `calls` is right.
+   */
+  operations: Record<string, { needed: number; answered: number }>;
   /** WAF calls the stand-in answered (throttled retries aside), for "calls = ACLs + 1 page, not pools". */
   wafCalls: number;
   standinThrottled: number;
@@ -186,7 +230,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       domain: true,
       identityPools: options.identityPools,
     });
-    seedBrandingStyles(standin, poolIds);
+    const listed = seedCatalogExamples(standin, poolIds);
     poolIds.forEach((poolId, i) => {
       if (options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
     });
@@ -202,6 +246,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
         idps: options.idps,
         domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
         threatProtection: mode !== undefined && mode !== 'OFF',
+        listed: listed.get(poolId),
       };
     });
     standin.resetStats();
@@ -245,6 +290,12 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
         seconds: entry.seconds,
       };
     }
+    const operations: FullSurfaceBenchResult['operations'] = {};
+    for (const op of new Set([...Object.keys(needed), ...Object.keys(stats.calls)]))
+      operations[op] = {
+        needed: (needed[op] ?? []).reduce((a, b) => a + b, 0),
+        answered: (stats.calls[op] ?? 0) - (stats.throttledByOperation[op] ?? 0),
+      };
     const otherErrors = Object.entries(stats.errors)
       .filter(([type]) => !['TooManyRequestsException', 'WAFLimitsExceededException'].includes(type))
       .reduce((n, [, count]) => n + count, 0);
@@ -256,6 +307,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       binding: bound.binding,
       ratio: seconds / bound.seconds,
       categories,
+      operations,
       wafCalls: Object.entries(stats.byCategory)
         .filter(([category]) => category.startsWith('WAFv2.'))
         .reduce((n, [, c]) => n + c.admitted, 0),

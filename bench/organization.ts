@@ -46,7 +46,7 @@ import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, quotaBound, seedBrandingStyles } from './full-surface.js';
+import { callsNeeded, type PoolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
 
 export interface OrganizationBenchOptions {
   accounts: number;
@@ -219,7 +219,7 @@ export async function runOrganizationBench(
       for (const region of options.regions) {
         const target = standin.target(accountId, region);
         const poolIds = target.seed(options.pools, options.clients);
-        seedBrandingStyles(target, poolIds);
+        const listed = seedCatalogExamples(target, poolIds);
         targets.push({ accountId, region });
         shapes.push(
           poolIds.map((poolId) => {
@@ -234,6 +234,7 @@ export async function runOrganizationBench(
               idps: 0,
               domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
               threatProtection: mode !== undefined && mode !== 'OFF',
+              listed: listed.get(poolId),
             };
           }),
         );

@@ -73,6 +73,30 @@ export interface OperationPaging {
 }
 
 /**
+ * How many times one scan sends an operation, so the bench and the sizing guide count a kind's calls
+ * from its declaration: `pool` once per user pool (once per page of its items when it pages),
+ * `client` once per app client, `listed` once per item the list operation `of` returned for the
+ * pool, `account` once per target and run.
+ */
+export interface CallCount {
+  readonly per: 'pool' | 'client' | 'listed' | 'account';
+  /** For `listed`: the list operation whose items it reads. */
+  readonly of?: string;
+  /** Sent only for a pool with a domain (prefix or custom). */
+  readonly needsDomain?: boolean;
+}
+
+/**
+ * One raw answer a test or bench world stores for a catalog operation (wire JSON, dates as epoch
+ * seconds): one item of a list operation, or the whole answer of any other, under its request keys.
+ */
+export interface ExampleItem {
+  readonly operation: string;
+  readonly keys: Readonly<Record<string, string>>;
+  readonly value: Record<string, unknown>;
+}
+
+/**
  * One read operation: its SDK command, its service (IAM prefix, client), its quota category (a key
  * of `QUOTAS` in `lambda/adapters/quotas.ts`) and how a fake serves it. `I` and `O` are the SDK's
  * input and output shapes; the command's class carries them, so a surface's `send` is typed.
@@ -100,6 +124,8 @@ export interface ReadOperation<I extends object = object, O extends object = obj
   readonly iamResource: IamResource;
   /** Actions the call needs besides its own (WAF checks the web ACL it finds), with their resources. */
   readonly alsoRequires?: readonly { action: string; resource: IamResource }[];
+  /** How often a scan sends it (declared by the kinds the test fakes serve from the catalog). */
+  readonly calls?: CallCount;
   /** Phantom: the output type, carried for `send`. */
   readonly output?: O;
 }
@@ -191,6 +217,13 @@ export interface CatalogEntry {
    * unit are headed with `label` and attributed to `writeEvents`. Absent for a pool surface.
    */
   readonly ownsUnit?: (id: string) => boolean;
+  /**
+   * What a realistic account holds of this kind for one pool, as raw answers of its operations,
+   * the same for the same arguments: the test account model seeds every pool it creates with the
+   * pool's own items (no clients yet), the bench world with its clients' too, and the bench counts
+   * the calls they cause.
+   */
+  readonly examples?: (pool: { poolId: string; clientIds: readonly string[] }) => readonly ExampleItem[];
   /**
    * Reads and normalizes a user pool's resources of this kind (absent for a kind read as units).
    * Rejects when a read failed: the detector keeps the baseline and reports it as unreadable.

@@ -19,6 +19,7 @@ const DESCRIBE_BRANDING = operation<
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'ClientId'],
+  calls: { per: 'client', needsDomain: true },
 });
 
 /** Fields that identify the style or change by themselves, not its look. */
@@ -35,6 +36,21 @@ export const managedLoginBrandingSurface: Surface = {
   label: 'managed login branding',
   plural: 'managed login branding',
   operations: [DESCRIBE_BRANDING],
+  // A style for every client, as an account that uses managed login has (one without answers not-found).
+  examples: ({ poolId, clientIds }) =>
+    clientIds.map((clientId) => ({
+      operation: DESCRIBE_BRANDING.name,
+      keys: { UserPoolId: poolId, ClientId: clientId },
+      value: {
+        ManagedLoginBranding: {
+          ManagedLoginBrandingId: `style-${clientId}`,
+          UserPoolId: poolId,
+          UseCognitoProvidedValues: true,
+          CreationDate: 1_764_000_000,
+          LastModifiedDate: 1_764_000_000,
+        },
+      },
+    })),
   async read({ poolId, pool, clients, send }) {
     const out: Awaited<ReturnType<Surface['read']>> = {};
     if (!hasDomain(pool)) return out;

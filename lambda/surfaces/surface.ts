@@ -1,6 +1,7 @@
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import type {
   AccountRead,
+  CallCount,
   CatalogEntry,
   CatalogService,
   SurfaceReadContext as CoreReadContext,
@@ -46,6 +47,7 @@ export function operation<I extends object, O extends object>(spec: {
   /** @default 'userpool' */
   iamResource?: IamResource;
   alsoRequires?: readonly { action: string; resource: IamResource }[];
+  calls?: CallCount;
 }): ReadOperation<I, O> {
   return { ...spec, iamResource: spec.iamResource ?? 'userpool' };
 }

@@ -6,6 +6,7 @@ import {
   type ListTermsCommandInput,
   type ListTermsCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { ExampleItem } from '../core/catalog.js';
 import { normalizeResource } from '../core/normalize.js';
 import { CLIENT_PATHS, IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
 import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
@@ -18,6 +19,7 @@ const LIST_TERMS = operation<ListTermsCommandInput, ListTermsCommandOutput>({
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Terms', pageSize: 'MaxResults', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 const DESCRIBE_TERMS = operation<DescribeTermsCommandInput, DescribeTermsCommandOutput>({
   name: 'DescribeTerms',
@@ -26,6 +28,7 @@ const DESCRIBE_TERMS = operation<DescribeTermsCommandInput, DescribeTermsCommand
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'TermsId'],
+  calls: { per: 'listed', of: 'ListTerms' },
 });
 
 /**
@@ -38,6 +41,29 @@ export const termsSurface: Surface = {
   label: 'terms document',
   plural: 'terms documents',
   operations: [LIST_TERMS, DESCRIBE_TERMS],
+  // A terms-of-use link per client, as an account using managed login's terms has.
+  examples: ({ poolId, clientIds }) =>
+    clientIds.flatMap((clientId, i): ExampleItem[] => {
+      const termsId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const dates = { CreationDate: 1_764_000_000, LastModifiedDate: 1_764_000_000 };
+      const summary = { TermsId: termsId, TermsName: 'terms-of-use', Enforcement: 'NONE', ...dates };
+      return [
+        { operation: LIST_TERMS.name, keys: { UserPoolId: poolId }, value: summary },
+        {
+          operation: DESCRIBE_TERMS.name,
+          keys: { UserPoolId: poolId, TermsId: termsId },
+          value: {
+            Terms: {
+              ...summary,
+              UserPoolId: poolId,
+              ClientId: clientId,
+              TermsSource: 'LINK',
+              Links: { 'cognito:default': 'https://example.com/terms' },
+            },
+          },
+        },
+      ];
+    }),
   async read({ poolId, clients, send }) {
     const listed = await allPages(async (token) => {
       const page = await send(LIST_TERMS, { UserPoolId: poolId, MaxResults: 60, NextToken: token });

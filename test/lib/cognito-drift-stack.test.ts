@@ -12,6 +12,7 @@ const WRITE_EVENTS = writeEventTable(CATALOG).events;
 import { CognitoDriftStack } from '../../lib/cognito-drift-stack.js';
 import { asArray, cdkJsonContext, joinToString, type PolicyStatement } from '../support/cdk-template.js';
 import { iamActionsCalledFrom } from '../support/code-actions.js';
+import { documentedSurfaces } from '../support/documented-surfaces.js';
 
 const EMAILS = ['ops@example.com', 'security@example.org'];
 
@@ -140,8 +141,7 @@ describe('CognitoDriftStack', () => {
             QUOTA_SHARE: '0.5',
             REMINDER_INTERVAL_HOURS: '24',
             SCHEDULE_PERIOD_MINUTES: '60',
-            SURFACES:
-              'identityProviders,groups,mfa,riskConfiguration,waf,domains,logDelivery,resourceServers,uiCustomization,managedLoginBranding,terms,identityPools',
+            SURFACES: Match.anyValue(),
             ROTATION_WINDOW_DAYS: '7',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
@@ -154,6 +154,15 @@ describe('CognitoDriftStack', () => {
           }),
         },
       });
+    });
+
+    it('watches every documented surface by default, each once', () => {
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+        (r) => r.Properties.Environment?.Variables?.SURFACES !== undefined,
+      );
+      const surfaces = String(fn?.Properties.Environment.Variables.SURFACES).split(',');
+
+      expect(surfaces.sort()).toEqual(documentedSurfaces());
     });
 
     it('is bundled as minified ESM with a require shim, a source map and the SDK inside', () => {
@@ -193,10 +202,14 @@ describe('CognitoDriftStack', () => {
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
     }
 
-    it('allows exactly the listed actions and nothing else', () => {
+    it('allows exactly the listed actions, and every call of the surface modules, and nothing else', async () => {
       const statements = roleStatements();
       const actions = new Set(statements.flatMap((statement) => asArray(statement.Action)));
+      // The resource kinds' reads: the SDK commands the surface modules' code sends (read from the
+      // bundled source, not from the catalog the role is derived from).
+      const surfaceActions = await iamActionsCalledFrom('lambda/surfaces/index.ts');
 
+      expect(surfaceActions.size).toBeGreaterThanOrEqual(10);
       expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
       expect([...actions].sort()).toEqual(
         [
@@ -205,27 +218,7 @@ describe('CognitoDriftStack', () => {
           'cognito-idp:ListUserPoolClients',
           'cognito-idp:DescribeUserPoolClient',
           'cognito-idp:ListUserPoolClientSecrets',
-          'cognito-idp:GetUserPoolMfaConfig',
-          'cognito-idp:DescribeRiskConfiguration',
-          'cognito-idp:ListIdentityProviders',
-          'cognito-idp:DescribeIdentityProvider',
-          'cognito-idp:ListResourceServers',
-          'cognito-idp:ListGroups',
-          'cognito-idp:DescribeUserPoolDomain',
-          'cognito-idp:GetLogDeliveryConfiguration',
-          'cognito-idp:GetUICustomization',
-          'cognito-idp:DescribeManagedLoginBrandingByClient',
-          'cognito-idp:ListTerms',
-          'cognito-idp:DescribeTerms',
-          'cognito-idp:GetWebACLForResource',
-          'cognito-idp:ListResourcesForWebACL',
-          'cognito-identity:ListIdentityPools',
-          'cognito-identity:DescribeIdentityPool',
-          'cognito-identity:GetIdentityPoolRoles',
-          'wafv2:GetWebACLForResource',
-          'wafv2:GetWebACL',
-          'wafv2:ListWebACLs',
-          'wafv2:ListResourcesForWebACL',
+          ...surfaceActions,
           's3:GetObject',
           's3:PutObject',
           's3:ListBucket',

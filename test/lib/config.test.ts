@@ -15,6 +15,7 @@ import {
   resolveDetectorSettings,
   targetSelection,
 } from '../../lib/config.js';
+import { documentedSurfaces } from '../support/documented-surfaces.js';
 
 /** A context reader over a plain object, the way `app.node.tryGetContext` answers. */
 function context(values: Record<string, unknown>): (key: string) => unknown {
@@ -33,8 +34,10 @@ function parseError(values: Record<string, unknown>): DetectorConfigError {
 
 describe('parseDetectorConfig', () => {
   it('applies every default when only alertEmail is given', () => {
-    const settings = parseDetectorConfig(context({ alertEmail: 'ops@example.com' }));
+    const { surfaces, ...settings } = parseDetectorConfig(context({ alertEmail: 'ops@example.com' }));
 
+    // Every documented surface is watched by default, each once.
+    expect([...surfaces].sort()).toEqual(documentedSurfaces());
     expect(settings).toEqual({
       alertEmails: ['ops@example.com'],
       schedule: 'rate(1 hour)',
@@ -48,20 +51,6 @@ describe('parseDetectorConfig', () => {
       noncurrentVersionExpirationDays: 365,
       reportExpirationDays: 90,
       maxInvocationsPerRun: 50,
-      surfaces: [
-        'identityProviders',
-        'groups',
-        'mfa',
-        'riskConfiguration',
-        'waf',
-        'domains',
-        'logDelivery',
-        'resourceServers',
-        'uiCustomization',
-        'managedLoginBranding',
-        'terms',
-        'identityPools',
-      ],
       rotationWindowDays: 7,
       realtime: true,
       realtimeDebounceSeconds: 60,
@@ -79,25 +68,14 @@ describe('parseDetectorConfig', () => {
   it.each([
     [
       '-waf,-uiCustomization',
-      [
-        'identityProviders',
-        'groups',
-        'mfa',
-        'riskConfiguration',
-        'domains',
-        'logDelivery',
-        'resourceServers',
-        'managedLoginBranding',
-        'terms',
-        'identityPools',
-      ],
+      documentedSurfaces().filter((name) => !['waf', 'uiCustomization'].includes(name)),
     ],
     ['mfa,groups', ['groups', 'mfa']],
     ['none', []],
   ])('resolves surfaces=%s', (surfaces, expected) => {
-    expect(parseDetectorConfig(context({ alertEmail: 'ops@example.com', surfaces })).surfaces).toEqual(
-      expected,
-    );
+    expect(
+      [...parseDetectorConfig(context({ alertEmail: 'ops@example.com', surfaces })).surfaces].sort(),
+    ).toEqual(expected);
   });
 
   it.each([

@@ -22,7 +22,7 @@ import type {
   SeedClient,
   SeedPool,
 } from './account-types.js';
-import { CATALOG_OPERATIONS, CatalogOperations } from './catalog-operations.js';
+import { CATALOG_OPERATIONS, CatalogOperations, catalogExamples } from './catalog-operations.js';
 import {
   AwsError,
   makeToken,
@@ -284,6 +284,10 @@ export class AccountModel {
     this.pools.set(id, pool);
     try {
       this.surface.addPool(id, surface);
+      // Every kind's own items of a pool (its `examples` without clients): a kind every pool has
+      // (one answer per pool) then reads in every test world, not only in its own tests.
+      for (const item of catalogExamples(id, []))
+        this.catalogItems.put(item.operation, { ...item.keys }, item.value);
       for (const c of p.clients ?? []) this.addClient(id, c);
     } catch (e) {
       this.pools.delete(id);

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { AnyReadOperation, CatalogService } from '../../lambda/core/catalog.js';
+import type { AnyReadOperation, CatalogService, ExampleItem } from '../../lambda/core/catalog.js';
 import { catalogOperations } from '../../lambda/core/catalog.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
 import { AwsError, makeToken, pageSize, readToken, SURFACE_OPERATIONS } from './cognito-surface.js';
@@ -26,6 +26,15 @@ type Json = Record<string, unknown>;
 export const CATALOG_OPERATIONS: ReadonlyMap<string, AnyReadOperation> = new Map(
   catalogOperations(CATALOG).map((op) => [op.name, op]),
 );
+
+/**
+ * Every kind's example items for one pool (`examples` in its surface module): with no clients, the
+ * pool's own items, which the account model gives every pool it creates; with the pool's clients, a
+ * populated account, as the bench seeds it.
+ */
+export function catalogExamples(poolId: string, clientIds: readonly string[]): ExampleItem[] {
+  return CATALOG.entries.flatMap((entry) => [...(entry.examples?.({ poolId, clientIds }) ?? [])]);
+}
 
 /** The service of a catalog operation, or undefined for an operation outside the catalog. */
 export function serviceOf(operation: string): CatalogService | undefined {
