@@ -26,6 +26,7 @@ import { CATALOG_OPERATIONS, CatalogOperations, catalogExamples } from './catalo
 import {
   AwsError,
   makeToken,
+  page,
   pageSize,
   readToken,
   requireString,
@@ -108,10 +109,9 @@ export const POOL_CLIENT_READS: Readonly<Record<string, OperationRow>> = {
     handle: (m, body) => {
       const max = maxResults(body, true);
       const after = readToken(m.tokenKey, body, 'ListUserPools', undefined);
-      const all = m.sortedPools().filter((p) => p.seq > after);
-      const page = all.slice(0, max);
+      const p0 = page(m.sortedPools(), after, max);
       const out: Json = {
-        UserPools: page.map((p) => ({
+        UserPools: p0.slice.map((p) => ({
           Id: p.id,
           Name: p.name,
           LambdaConfig: isRecord(p.config.LambdaConfig) ? p.config.LambdaConfig : {},
@@ -119,9 +119,7 @@ export const POOL_CLIENT_READS: Readonly<Record<string, OperationRow>> = {
           CreationDate: epochSeconds(p.createdAt),
         })),
       };
-      const last = page.at(-1);
-      if (all.length > max && last)
-        out.NextToken = makeToken(m.tokenKey, 'ListUserPools', undefined, last.seq);
+      if (p0.more) out.NextToken = makeToken(m.tokenKey, 'ListUserPools', undefined, p0.lastSeq);
       return out;
     },
   },
@@ -136,15 +134,11 @@ export const POOL_CLIENT_READS: Readonly<Record<string, OperationRow>> = {
       const max = maxResults(body, false);
       const after = readToken(m.tokenKey, body, 'ListUserPoolClients', poolId);
       const pool = m.lookupPool(body);
-      const all = m.sortedClients(pool).filter((c) => c.seq > after);
-      const page = all.slice(0, max);
+      const p0 = page(m.sortedClients(pool), after, max);
       const out: Json = {
-        UserPoolClients: page.map((c) => ({ ClientId: c.id, UserPoolId: pool.id, ClientName: c.name })),
+        UserPoolClients: p0.slice.map((c) => ({ ClientId: c.id, UserPoolId: pool.id, ClientName: c.name })),
       };
-      const last = page.at(-1);
-      if (all.length > max && last) {
-        out.NextToken = makeToken(m.tokenKey, 'ListUserPoolClients', poolId, last.seq);
-      }
+      if (p0.more) out.NextToken = makeToken(m.tokenKey, 'ListUserPoolClients', poolId, p0.lastSeq);
       return out;
     },
   },

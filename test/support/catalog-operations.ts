@@ -18,7 +18,7 @@
 import type { AnyReadOperation, CatalogService, ExampleItem } from '../../lambda/core/catalog.js';
 import { catalogOperations } from '../../lambda/core/catalog.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
-import { AwsError, makeToken, pageSize, readToken, SURFACE_OPERATIONS } from './cognito-surface.js';
+import { AwsError, makeToken, page, pageSize, readToken, SURFACE_OPERATIONS } from './cognito-surface.js';
 
 type Json = Record<string, unknown>;
 
@@ -119,11 +119,9 @@ export class CatalogOperations {
     });
     const scope = JSON.stringify(keys);
     const after = readToken(this.tokenKey, body, operation, scope);
-    const all = (this.lists.get(key) ?? []).filter((entry) => entry.seq > after);
-    const slice = all.slice(0, size);
-    const out: Json = { [field]: slice.map((entry) => structuredClone(entry.item)) };
-    const last = slice.at(-1);
-    if (all.length > size && last) out.NextToken = makeToken(this.tokenKey, operation, scope, last.seq);
+    const p = page(this.lists.get(key) ?? [], after, size);
+    const out: Json = { [field]: p.slice.map((entry) => structuredClone(entry.item)) };
+    if (p.more) out.NextToken = makeToken(this.tokenKey, operation, scope, p.lastSeq);
     return out;
   }
 

@@ -230,7 +230,8 @@ export function withSdkDates<T>(value: T): T {
   return out as T;
 }
 
-function page<T extends { seq: number }>(items: Iterable<T>, after: number, max: number) {
+/** One page of `items` after the seq `after`, in seq order; `more` when another page follows. */
+export function page<T extends { seq: number }>(items: Iterable<T>, after: number, max: number) {
   const all = [...items].filter((x) => x.seq > after).sort((a, b) => a.seq - b.seq);
   const slice = all.slice(0, max);
   const last = slice.at(-1);
