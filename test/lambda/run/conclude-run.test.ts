@@ -224,7 +224,34 @@ describe('concludeRun', () => {
 
   it('counts the clients the first run recorded', () => {
     const { alerts } = conclude(run({ outcomes: { [A]: scanned({ clientCount: 3 }) } }), true);
-    expect(alerts.baselineCreated).toEqual({ pools: 1, clients: 3 });
+    expect(alerts.baselineCreated).toEqual({
+      pools: 1,
+      clients: 3,
+      posture: { pools: 0, risky: 0, accepted: 0, top: [] },
+    });
+  });
+
+  it('summarizes the posture findings the first run recorded, accepted ones apart', () => {
+    const finding = {
+      control: 'Cognito.6',
+      source: 'Security Hub' as const,
+      title: 'Cognito user pools should have deletion protection enabled',
+      severity: Severity.MEDIUM,
+      poolId: A,
+      poolName: 'a',
+      resource: A,
+      detail: 'deletion protection is off (DeletionProtection INACTIVE)',
+    };
+    const accepted = { ...finding, control: 'Cognito.5', accepted: 'passkeys soon' };
+
+    const { alerts } = conclude(run({ outcomes: { [A]: scanned({ posture: [finding, accepted] }) } }), true);
+
+    expect(alerts.baselineCreated?.posture).toEqual({
+      pools: 1,
+      risky: 1,
+      accepted: 1,
+      top: [{ control: 'Cognito.6', title: finding.title, severity: Severity.MEDIUM, count: 1 }],
+    });
   });
 
   it('reports rules that hide every pool as a read problem', () => {
