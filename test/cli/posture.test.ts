@@ -1,7 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  DescribeIdentityProviderCommand,
+  DescribeUserPoolClientCommand,
+  type UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { CLIENT_WEB, fakeAws, fakeIo, POOL_A, POOL_B, REGION } from '../support/cli-harness.js';
@@ -152,6 +156,50 @@ describe('cognito-drift posture', () => {
     expect(await main(ARGS, io)).toBe(2);
     expect(io.out()).toContain('pool evil\\x0a[LOW] all fine\\x1b[2J');
     expect(io.out()).not.toContain('\u001b[2J');
+  });
+
+  it('prints no client secret or identity-provider secret, though both were read', async () => {
+    const clientSecret = 'PLANTED-CLIENT-SECRET-0123456789';
+    const idpSecret = 'PLANTED-IDP-SECRET-9876543210';
+    aws.account.addPool({
+      poolId: POOL_A,
+      name: 'customers',
+      config: RISKY,
+      identityProviders: [
+        {
+          name: 'Okta',
+          type: 'OIDC',
+          details: {
+            client_id: 'okta',
+            client_secret: idpSecret,
+            oidc_issuer: 'https://okta.example.com',
+            authorize_scopes: 'openid',
+            attributes_request_method: 'GET',
+          },
+        },
+      ],
+    });
+    const client = aws.account.addClient(POOL_A, { name: 'server', secretValue: clientSecret });
+    const text = fakeIo();
+    const json = fakeIo();
+
+    expect(await main(['posture', '--region', REGION, '--surfaces', 'all'], text)).toBe(2);
+    expect(await main(['posture', '--region', REGION, '--surfaces', 'all', '--json'], json)).toBe(2);
+
+    // The secrets were there to leak: the client and the provider were described with their values.
+    expect(aws.cognito.mock).toHaveReceivedCommandWith(DescribeUserPoolClientCommand, {
+      UserPoolId: POOL_A,
+      ClientId: client.clientId,
+    });
+    expect(aws.cognito.mock).toHaveReceivedCommandWith(DescribeIdentityProviderCommand, {
+      UserPoolId: POOL_A,
+      ProviderName: 'Okta',
+    });
+    expect(client.secretValue).toBe(clientSecret);
+    const printed = [text.out(), text.err(), json.out(), json.err()].join('\n');
+    expect(printed).toContain('Cognito.6');
+    expect(printed).not.toContain(clientSecret);
+    expect(printed).not.toContain(idpSecret);
   });
 
   it('refuses an accept rule without a reason, naming the file', async () => {
