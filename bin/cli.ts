@@ -86,7 +86,7 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
       .option(flagOf('memberRoleName'), flagHelp('memberRoleName'))
       .option(flagOf('externalId'), flagHelp('externalId'))
       .option(flagOf('maxConcurrentTargets'), flagHelp('maxConcurrentTargets'))
-      .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
+      .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients, posture)')
       .option('--json', 'print the machine-readable report on stdout (as --format json)')
       .addOption(
         new Option(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { postureFindingSchema } from './posture.js';
+import { postureCountsSchema, postureFindingSchema } from './posture.js';
 import { type Finding, type Json, Severity } from './types.js';
 
 /**
@@ -194,11 +194,12 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
      */
     recorded: z.enum(['first-run', 'newly-watched']).optional(),
     /**
-     * Posture findings: on the first run every risky setting (for the summary), later those a change,
-     * a new client or a new pool made risky; every one for the CLI's `posture`. Absent when none, and
-     * in documents of earlier releases.
+     * Posture findings: those a change, a new client or a new pool made risky; every one for the
+     * CLI's `posture`. Absent when none, and in documents of earlier releases.
      */
     posture: z.array(postureFindingSchema).optional(),
+    /** The first run's posture of the pool, counted by control (absent when none, and in earlier documents). */
+    postureCounts: postureCountsSchema.optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

@@ -142,6 +142,29 @@ export function openFindings(findings: readonly PostureFinding[]): PostureFindin
   return findings.filter((f) => f.accepted === undefined);
 }
 
+/**
+ * Per control, how many of a pool's findings are open and how many accepted: what the first run
+ * keeps of each pool's posture (its summary needs no more, and a first run of many pools would
+ * otherwise carry every finding in its run document).
+ */
+export const postureCountsSchema = z.record(
+  z.string(),
+  z.strictObject({ open: z.number().int().min(0), accepted: z.number().int().min(0) }),
+);
+export type PostureCounts = z.infer<typeof postureCountsSchema>;
+
+/** Counts findings by control. */
+export function countPosture(findings: readonly PostureFinding[]): PostureCounts {
+  const counts: PostureCounts = {};
+  for (const f of findings) {
+    const entry = counts[f.control] ?? { open: 0, accepted: 0 };
+    if (f.accepted === undefined) entry.open += 1;
+    else entry.accepted += 1;
+    counts[f.control] = entry;
+  }
+  return counts;
+}
+
 /** How many findings of one control, for a summary. */
 export interface ControlCount {
   control: string;
@@ -162,14 +185,37 @@ export interface PostureSummary {
   top: ControlCount[];
 }
 
-/** Summarizes findings of many pools; `limit` caps the controls listed. */
-export function summarizePosture(findings: readonly PostureFinding[], limit = 5): PostureSummary {
-  const open = openFindings(findings);
+/**
+ * Summarizes the counts of many pools (one entry per pool); `controls` name them, `limit` caps the
+ * controls listed. A control the table no longer has is still counted, under its id.
+ */
+export function summarizePosture(
+  perPool: readonly PostureCounts[],
+  controls: readonly PostureControl[],
+  limit = 5,
+): PostureSummary {
   const byControl = new Map<string, ControlCount>();
-  for (const f of open) {
-    const entry = byControl.get(f.control);
-    if (entry) entry.count += 1;
-    else byControl.set(f.control, { control: f.control, title: f.title, severity: f.severity, count: 1 });
+  let pools = 0;
+  let risky = 0;
+  let accepted = 0;
+  for (const counts of perPool) {
+    let open = 0;
+    for (const [control, n] of Object.entries(counts)) {
+      open += n.open;
+      accepted += n.accepted;
+      if (n.open === 0) continue;
+      const known = controls.find((c) => c.id === control);
+      const entry = byControl.get(control) ?? {
+        control,
+        title: known?.title ?? control,
+        severity: known?.severity ?? Severity.MEDIUM,
+        count: 0,
+      };
+      entry.count += n.open;
+      byControl.set(control, entry);
+    }
+    risky += open;
+    if (open > 0) pools += 1;
   }
   const top = [...byControl.values()].sort(
     (a, b) =>
@@ -177,10 +223,5 @@ export function summarizePosture(findings: readonly PostureFinding[], limit = 5)
       b.count - a.count ||
       a.control.localeCompare(b.control),
   );
-  return {
-    pools: new Set(open.map((f) => f.poolId)).size,
-    risky: open.length,
-    accepted: findings.length - open.length,
-    top: top.slice(0, limit),
-  };
+  return { pools, risky, accepted, top: top.slice(0, limit) };
 }

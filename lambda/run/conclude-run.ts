@@ -16,6 +16,7 @@ import { summarizePosture } from '../core/posture.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
 import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { POSTURE_CONTROLS } from '../surfaces/posture-controls.js';
 import { findingsOf } from './evaluate-pool.js';
 
 /**
@@ -195,7 +196,8 @@ export function concludeRun(input: {
             pools: run.pools.length,
             clients: clientsWatched,
             posture: summarizePosture(
-              Object.values(run.outcomes).flatMap((o) => (o.status === 'scanned' ? (o.posture ?? []) : [])),
+              Object.values(run.outcomes).map((o) => (o.status === 'scanned' ? (o.postureCounts ?? {}) : {})),
+              POSTURE_CONTROLS,
             ),
           },
         }

@@ -9,7 +9,7 @@ import {
 } from '../core/documents.js';
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
-import { newlyRisky, type PostureFinding, postureOf } from '../core/posture.js';
+import { countPosture, newlyRisky, type PostureFinding, postureOf } from '../core/posture.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
 import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
@@ -167,7 +167,8 @@ export interface EvaluationContext {
   runId: string;
   /**
    * Which posture findings an outcome carries: `changes` (what a change, a new client or a new pool
-   * made risky; every one on the first run) or `all` (the CLI's `posture`). @default 'changes'
+   * made risky; on the first run, every one counted by control) or `all` (the CLI's `posture`).
+   * @default 'changes'
    */
   posture?: 'changes' | 'all';
 }
@@ -229,7 +230,9 @@ export function evaluatePool(
     ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
   };
   const posture = postureFindings(input, ctx);
-  if (posture.length > 0) outcome.posture = posture;
+  if (posture.length > 0 && ctx.posture !== 'all' && !ctx.initialized)
+    outcome.postureCounts = countPosture(posture);
+  else if (posture.length > 0) outcome.posture = posture;
   const recordsBaseline = !hasBaseline && ctx.persist && (!ctx.initialized || input.newlyWatched);
   if (!recordsBaseline) return { outcome };
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countPosture,
   newlyRisky,
   type PostureControl,
   postureOf,
@@ -388,29 +389,49 @@ describe('posture functions', () => {
     ).toEqual(['Cognito.6']);
   });
 
-  it('summarizes open findings by control, most frequent first, accepted ones counted apart', () => {
+  it('counts findings by control, open and accepted apart', () => {
     const a = safePool();
     a.config.DeletionProtection = 'INACTIVE';
     a.config.MfaConfiguration = 'OPTIONAL';
-    const b = { ...safePool(), poolId: 'us-east-1_Other0002' };
-    b.config = { ...b.config, DeletionProtection: 'INACTIVE' };
-    const findings = [
-      ...postureOf(a, POSTURE_CONTROLS, (ids) =>
+
+    const counts = countPosture(
+      postureOf(a, POSTURE_CONTROLS, (ids) =>
         ids.includes('cognito_user_pool_mfa_enabled') ? 'ok' : undefined,
       ),
-      ...postureOf(b, POSTURE_CONTROLS),
-    ];
+    );
 
-    expect(summarizePosture(findings)).toEqual({
+    expect(counts).toEqual({
+      'Cognito.6': { open: 1, accepted: 0 },
+      cognito_user_pool_mfa_enabled: { open: 0, accepted: 1 },
+    });
+  });
+
+  it('summarizes the counts of many pools, most frequent control first, accepted ones apart', () => {
+    const summary = summarizePosture(
+      [
+        { 'Cognito.6': { open: 1, accepted: 0 }, cognito_user_pool_mfa_enabled: { open: 0, accepted: 1 } },
+        { 'Cognito.6': { open: 1, accepted: 0 }, 'Cognito.5': { open: 1, accepted: 0 } },
+        { cognito_user_pool_mfa_enabled: { open: 0, accepted: 2 } },
+      ],
+      POSTURE_CONTROLS,
+    );
+
+    expect(summary).toEqual({
       pools: 2,
-      risky: 2,
-      accepted: 1,
+      risky: 3,
+      accepted: 3,
       top: [
         {
           control: 'Cognito.6',
           title: 'Cognito user pools should have deletion protection enabled',
           severity: Severity.MEDIUM,
           count: 2,
+        },
+        {
+          control: 'Cognito.5',
+          title: 'MFA should be enabled for Cognito user pools',
+          severity: Severity.MEDIUM,
+          count: 1,
         },
       ],
     });

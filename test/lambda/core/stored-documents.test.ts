@@ -85,6 +85,7 @@ describe('a run document with posture findings', () => {
     const doc = JSON.parse(fixture('run-in-progress.json'));
     const outcome = Object.values(doc.outcomes)[0] as Record<string, unknown>;
     outcome.posture = [finding];
+    outcome.postureCounts = { 'Cognito.6': { open: 0, accepted: 1 } };
     return JSON.stringify(doc);
   };
   const finding = {
@@ -105,6 +106,9 @@ describe('a run document with posture findings', () => {
 
     const outcome = run?.doc.outcomes[POOL];
     expect(outcome?.status === 'scanned' ? outcome.posture : undefined).toEqual([finding]);
+    expect(outcome?.status === 'scanned' ? outcome.postureCounts : undefined).toEqual({
+      'Cognito.6': { open: 0, accepted: 1 },
+    });
   });
 
   it('refuses a finding without its control, naming the object', async () => {
