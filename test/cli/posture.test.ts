@@ -202,6 +202,17 @@ describe('cognito-drift posture', () => {
     expect(printed).not.toContain(idpSecret);
   });
 
+  it('exits 1 when a pool could not be read, even with risky settings elsewhere: its posture is unknown', async () => {
+    aws.cognito.addPool(POOL_A, RISKY);
+    aws.cognito.addPool(POOL_B, CLEAN);
+    aws.account.fail('DescribeUserPool', { poolId: POOL_B, error: 'AccessDeniedException' });
+    const io = fakeIo();
+
+    expect(await main(ARGS, io)).toBe(1);
+    expect(io.out()).toContain(`RISKY pool pool-aaaa1 (${POOL_A}): deletion protection is off`);
+    expect(io.err()).toContain(`could not read Pool pool-bbbb2 (${POOL_B}): AccessDeniedException`);
+  });
+
   it('refuses an accept rule without a reason, naming the file', async () => {
     aws.cognito.addPool(POOL_A, RISKY);
     const file = await ignoreFile({ posture: [{ control: 'Cognito.6', resource: POOL_A, reason: ' ' }] });
