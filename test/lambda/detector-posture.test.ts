@@ -71,6 +71,8 @@ describe('posture in the Lambda run', () => {
       '    [MEDIUM] cognito_user_pool_mfa_enabled: MFA is not required (MfaConfiguration OFF)',
     );
     expect(body).not.toContain('Cognito.6');
+    // Not every run: the next run, an hour later with nothing changed, sends nothing.
+    expect((await harness.run()).sent).toEqual([]);
   });
 
   it('alerts a new client that is risky, naming the client', async () => {
