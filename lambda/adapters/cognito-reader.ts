@@ -132,8 +132,9 @@ export class CognitoReader implements PoolReader {
   /**
    * Pools the detector should read at once. Pacing sets the speed; concurrency only has to keep the
    * account's client-read schedule full. One operation on one pool can use at most its per-pool
-   * rate, so that takes (account rate / per-pool rate) pools: twice that, so a pool waiting on its own bucket or on a
-   * response always has a stand-in, plus two being started (DescribeUserPool, ListUserPoolClients).
+   * rate, so that takes (account rate / per-pool rate) pools: twice that, so a pool waiting on its
+   * own bucket or on a response always has a stand-in, plus two being started (DescribeUserPool,
+   * ListUserPoolClients).
    * 8 with the default quotas; more for an account with a raised account-level quota.
    */
   readonly poolConcurrency: number;
@@ -332,8 +333,9 @@ export class CognitoReader implements PoolReader {
       let unreadableSurfaces = surfaceReads.value;
       // A client deleted since the listing is no part of the pool: the surfaces are read again
       // without it, as if it had not been listed (a rare race, in which its per-client reads failed
-      // or found what it left behind).
+      // or found what it left behind). Nothing read with it is kept, should this be interrupted.
       if (gone.size > 0 && this.surfaces.length > 0) {
+        for (const name of Object.keys(surfacesRead)) delete surfacesRead[name];
         const remaining = listedClients.filter((c) => !gone.has(c.clientId));
         unreadableSurfaces = await this.readSurfaces(
           ref.poolId,
