@@ -22,8 +22,8 @@ export const HAS_DOMAIN: PoolCondition = {
 };
 
 /**
- * Threat protection on, in audit or full-function mode, for standard or custom authentication.
- * DescribeRiskConfiguration describes "an app client or user pool ID where threat protection is
+ * Threat protection on, in audit or full-function mode, for standard or custom authentication. The
+ * risk configuration's read describes "an app client or user pool ID where threat protection is
  * configured" and lists UserPoolAddOnNotEnabledException among its errors.
  */
 export const THREAT_PROTECTION_ON: PoolCondition = {
@@ -39,7 +39,7 @@ export const THREAT_PROTECTION_ON: PoolCondition = {
 
 /**
  * MFA on or optional, or a sign-in factor configured with it (email or SMS one-time passwords,
- * passkeys): GetUserPoolMfaConfig's SMS and email settings are "for MFA and sign-in with OTPs", and
+ * passkeys): the MFA configuration's SMS and email settings are "for MFA and sign-in with OTPs", and
  * its passkey settings for "a primary sign-in factor for choice-based authentication". A pool with MFA
  * `OFF` that names its first factors and lists only `PASSWORD` uses none of them. A pool that does
  * not say (no MfaConfiguration, no AllowedFirstAuthFactors), or names a factor this code does not
