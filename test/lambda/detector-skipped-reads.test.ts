@@ -336,7 +336,7 @@ describe('MFA configuration: read only where MFA or a one-time-password or passk
   let harness: DetectorHarness;
   let pool: FakePool;
 
-  const passwordOnly = { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] } };
+  const passwordOnly = { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD' as const] } };
 
   beforeEach(async () => {
     aws = new FakeAccount();
@@ -358,7 +358,7 @@ describe('MFA configuration: read only where MFA or a one-time-password or passk
     aws.updatePool(pool.poolId, {
       Policies: {
         ...pool.config.Policies,
-        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] },
+        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD' as const, 'EMAIL_OTP' as const] },
       },
     });
     const otp = await counted(aws, harness);
@@ -395,7 +395,7 @@ describe('baselines and snapshots across the change', () => {
     await harness.run();
     // What a release that read the pool's risk configuration whatever its mode recorded.
     const stored = await harness.store.getBaseline(pool.poolId);
-    if (!stored) throw new Error('no baseline recorded');
+    if (!stored?.doc.pool) throw new Error('no baseline recorded');
     const earlier = structuredClone(stored.doc.pool);
     earlier.surfaces = {
       ...earlier.surfaces,
