@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffPool } from '../../../lambda/core/diff.js';
+import { VOLATILE_POOL_FIELDS } from '../../../lambda/core/normalize.js';
 import type { PoolSnapshot } from '../../../lambda/core/types.js';
 import { CATALOG } from '../../../lambda/surfaces/index.js';
 import {
@@ -58,6 +59,14 @@ describe('the pool conditions a kind is read under (DescribeUserPool fields)', (
 });
 
 describe('comparing a kind without effect in the current pool', () => {
+  it('looks only at fields a snapshot keeps, so stored documents are compared as the reader decided', () => {
+    const conditions = CATALOG.entries.flatMap((e) => (e.readOnlyWhen ? [e.readOnlyWhen] : []));
+
+    expect(conditions.length).toBeGreaterThan(0);
+    for (const condition of conditions)
+      expect(condition.fields.filter((f) => VOLATILE_POOL_FIELDS.includes(f))).toEqual([]);
+  });
+
   const css = { uiCustomization: { pool: { name: 'pool', config: { CSS: { digest: 'a', bytes: 10 } } } } };
   const withDomain: PoolSnapshot = { ...poolSnapshot({ Domain: 'customers-login' }), surfaces: css };
   const without: PoolSnapshot = { ...poolSnapshot({}), surfaces: { uiCustomization: {} } };
