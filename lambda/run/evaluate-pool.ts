@@ -280,6 +280,6 @@ export function findingsOf(
   baseline: PoolSnapshot | null,
   current: PoolSnapshot | null,
 ): Finding[] {
-  const changes = ctx.ignore.filter(diffPool(baseline, current), { baseline, current });
+  const changes = ctx.ignore.filter(diffPool(baseline, current, CATALOG), { baseline, current });
   return classify(changes, { baseline, current }, RULES);
 }
