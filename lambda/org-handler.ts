@@ -12,10 +12,17 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
+import { METRIC } from './core/telemetry.js';
 import { TargetCredentials } from './org/credentials.js';
-import { runOrganizationStep } from './org/organization-run.js';
+import { handleMemberEvent } from './org/member-events.js';
+import {
+  type OrganizationDeps,
+  type OrganizationSettings,
+  runOrganizationStep,
+} from './org/organization-run.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
+import { isCloudTrailApiEvent } from './realtime/api-event.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
 import { runPolicy } from './run/run-policy.js';
 import { targetReader } from './run/target-reader.js';
@@ -110,58 +117,67 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   try {
     const documents = new S3DocumentStore(clients.s3, config.bucket);
     const notifier = new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn);
-    const result = await runOrganizationStep(
-      event,
-      {
-        documents,
-        notifier,
-        credentials,
-        ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
-        accountClient: (creds) =>
-          reuse(
-            `account ${providerId(creds)}`,
+    const deps: OrganizationDeps = {
+      documents,
+      notifier,
+      credentials,
+      ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
+      accountClient: (creds) =>
+        reuse(
+          `account ${providerId(creds)}`,
+          creds,
+          () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
+        ),
+      // Who made a target's changes: that account's CloudTrail in that region (the member role
+      // may look events up), paced like the home account's.
+      attributor: (target, creds) =>
+        new CloudTrailReader({
+          client: reuse(
+            `cloudtrail ${target.accountId}/${target.region}`,
             creds,
-            () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
+            () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
           ),
-        // Who made a target's changes: that account's CloudTrail in that region (the member role
-        // may look events up), paced like the home account's.
-        attributor: (target, creds) =>
-          new CloudTrailReader({
-            client: reuse(
-              `cloudtrail ${target.accountId}/${target.region}`,
-              creds,
-              () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
-            ),
-            quotaShare: config.quotaShare,
-            now: () => new Date(),
-          }).attribute,
-        reader: (target, creds) => {
-          const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
-          const name = `${target.accountId}/${target.region}`;
-          // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
-          return targetReader(
-            {
-              cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
-              identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
-              wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
-            },
-            { ...config, digestKey },
-          );
-        },
-        logger: coreLogger,
-        metrics: metricsSink,
-        now: () => new Date(),
+          quotaShare: config.quotaShare,
+          now: () => new Date(),
+        }).attribute,
+      reader: (target, creds, options) => {
+        const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
+        const name = `${target.accountId}/${target.region}`;
+        // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
+        return targetReader(
+          {
+            cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
+            identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
+            wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+          },
+          { ...config, digestKey, ...options },
+        );
       },
-      {
-        accounts,
-        regions,
-        selfAccountId,
-        stackRegion,
-        reminderIntervalMs: config.reminderIntervalMs,
-        approveCommand,
-        scan,
-      },
-    );
+      logger: coreLogger,
+      metrics: metricsSink,
+      now: () => new Date(),
+    };
+    const settings: OrganizationSettings = {
+      accounts,
+      regions,
+      selfAccountId,
+      stackRegion,
+      reminderIntervalMs: config.reminderIntervalMs,
+      approveCommand,
+      scan,
+    };
+    if (isCloudTrailApiEvent(event)) {
+      // A member account's write event, forwarded to the member event bus: a targeted check of its target.
+      const outcome = await handleMemberEvent(
+        event,
+        { ...deps, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+        { ...settings, debounceMs: config.realtimeDebounceSeconds * 1000 },
+      );
+      if (outcome.action === 'checked') metricsSink.count(METRIC.realtimeChecks, 1);
+      logger.info('Forwarded real-time event handled', { runId: outcome.runId, action: outcome.action });
+      return { done: outcome.done, runId: outcome.runId };
+    }
+    const result = await runOrganizationStep(event, deps, settings);
     if (config.realtime && isAggregate(event)) {
       // The sweeps are the organization's: the daily "is a trail feeding the real-time path?" check
       // of the deployment's own account and region runs after them (the real-time rules are there).

@@ -22,6 +22,7 @@ import {
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
+import { ORGANIZATION_TARGETS_KEY, targetListDocument } from './member-events.js';
 import { migrateSingleTargetLayout } from './migrate.js';
 import {
   organizationRunKeys,
@@ -50,6 +51,8 @@ export interface OrganizationDeps {
   reader: (
     target: ScanTarget,
     credentials: ReturnType<TargetCredentials['providerFor']>,
+    /** `accountReads: false` for a targeted check (a few pools: no account-wide listing). */
+    options?: { accountReads?: boolean },
   ) => PoolReader & {
     poolConcurrency?: number;
   };
@@ -139,6 +142,12 @@ async function listStep(
   await deps.documents.put(runKeys.listing, canonicalJson({ unreachable: listing.unreachable }, 2), {
     unconditional: true,
   });
+  // The targets real time may check (a member account's forwarded events): this run's, until the next.
+  await deps.documents.put(
+    ORGANIZATION_TARGETS_KEY,
+    targetListDocument(orgRunId, startedAt, listing.targets),
+    { unconditional: true },
+  );
   return {
     orgRunId,
     startedAt,
