@@ -129,8 +129,8 @@ describe('the member stack forwards the watched write events to the central bus'
   });
 });
 
-/** The organization deployment, synthesized without bundling (the wiring, not the code). */
-function synthOrganization(detector: Partial<CognitoDriftDetectorProps>) {
+/** A detector deployment, synthesized without bundling (the wiring, not the code). */
+function synthDetector(detector: Partial<CognitoDriftDetectorProps>) {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new CognitoDriftStack(app, 'CognitoDrift', {
     detector: { alertEmails: ['ops@example.com'], ...detector },
@@ -141,7 +141,7 @@ function synthOrganization(detector: Partial<CognitoDriftDetectorProps>) {
 }
 
 describe('the central side: a bus only the organization may write to, and rules to the organization function', () => {
-  const s = synthOrganization({ accounts: 'organization', regions: 'all-enabled', organizationId: ORG });
+  const s = synthDetector({ accounts: 'organization', regions: 'all-enabled', organizationId: ORG });
   const busId = s.stack.getLogicalId(s.stack.detector.memberEventBus?.node.defaultChild as never);
   const fnId = s.stack.getLogicalId(s.stack.detector.organizationFunction?.node.defaultChild as never);
 
@@ -215,13 +215,19 @@ describe('the central side: a bus only the organization may write to, and rules 
   });
 
   it('with accounts=self and several regions: the bus has no policy (its own account needs none)', () => {
-    const own = synthOrganization({ regions: ['eu-west-1', 'us-east-1'] });
+    const own = synthDetector({ regions: ['eu-west-1', 'us-east-1'] });
     own.template.resourceCountIs('AWS::Events::EventBus', 1);
     own.template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
   });
 
+  it('a single-target deployment has no member bus, no output and needs no organization id', () => {
+    const single = synthDetector({});
+    single.template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(Object.keys(single.template.toJSON().Outputs)).not.toContain('MemberEventBusArn');
+  });
+
   it('with realtime=false: no bus and no organization id needed', () => {
-    const off = synthOrganization({ accounts: 'organization', realtime: false });
+    const off = synthDetector({ accounts: 'organization', realtime: false });
     off.template.resourceCountIs('AWS::Events::EventBus', 0);
   });
 
