@@ -33,6 +33,7 @@ const OUTSIDER = '999988887777';
 const HOUR = 3_600_000;
 const DEBOUNCE_MS = 60_000;
 const START = Date.parse('2026-12-05T10:00:00.000Z');
+const CANARY = 'CANARY-forwarded-client-secret-3e9b';
 
 /** A CloudTrail record as EventBridge delivers it to the central bus: `account` is the member's. */
 function forwarded(
@@ -65,7 +66,8 @@ function forwarded(
       awsRegion: region,
       sourceIPAddress: '198.51.100.7',
       userAgent: 'console.amazonaws.com',
-      requestParameters,
+      // What CloudTrail may record of a call (an identity provider's client_secret): never kept.
+      requestParameters: { ...requestParameters, providerDetails: { client_secret: CANARY } },
       responseElements: null,
       eventID: `${eventName}-${account}-${n}`,
       readOnly: false,
@@ -211,6 +213,19 @@ describe('a member account change reaches the central targeted check', () => {
     expect(sent[0]?.subject).toContain(PROD);
     expect(sent[0]?.body).toContain('evil.example.net');
     expect(sent[0]?.body).toContain('mallory');
+    // The secret the forwarded record carried reached no log line, message or stored document.
+    expect(JSON.stringify(forwarded(PROD, 'eu-west-1', 'UpdateUserPoolClient', {}))).toContain(CANARY);
+    expect(logger.text()).not.toContain(CANARY);
+    expect(JSON.stringify(sent)).not.toContain(CANARY);
+    const checked: string[] = [];
+    for (const prefix of ['realtime/', 'realtime-events/', 'state/', 'baselines/', 'snapshots/']) {
+      for (const { key } of await deps.documents.list(prefix)) {
+        expect((await deps.documents.get(key))?.body, key).not.toContain(CANARY);
+        checked.push(key);
+      }
+    }
+    // The queued events themselves were among them.
+    expect(checked.filter((key) => key.startsWith(`realtime-events/${PROD}/eu-west-1/`))).toHaveLength(2);
   });
 
   it.each([
