@@ -12,17 +12,10 @@ import { S3DocumentStore } from './adapters/s3-document-store.js';
 import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
-import { METRIC } from './core/telemetry.js';
 import { TargetCredentials } from './org/credentials.js';
-import { handleMemberEvent } from './org/member-events.js';
-import {
-  type OrganizationDeps,
-  type OrganizationSettings,
-  runOrganizationStep,
-} from './org/organization-run.js';
+import { runOrganizationStep } from './org/organization-run.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
-import { isCloudTrailApiEvent } from './realtime/api-event.js';
 import { checkTrailDaily } from './realtime/trail-check.js';
 import { runPolicy } from './run/run-policy.js';
 import { targetReader } from './run/target-reader.js';
@@ -31,7 +24,8 @@ import { envName, readEnvSetting, readTargetSettings } from './settings.js';
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
  * then once per (account, region) target from a Distributed Map (`{phase: 'scan', ...}`, again with
- * its runId until done), then with `{phase: 'aggregate', ...}`. See `org/contract.ts`. Wiring only.
+ * its runId until done), then with `{phase: 'aggregate', ...}`. See `org/contract.ts`. The member
+ * event bus's rules call it with a member account's write event (`org/member-events.ts`). Wiring only.
  */
 const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
@@ -117,67 +111,61 @@ export async function handler(event: unknown, context: Context): Promise<unknown
   try {
     const documents = new S3DocumentStore(clients.s3, config.bucket);
     const notifier = new SnsNotifier(clients.sns, config.topicArn, config.chatTopicArn);
-    const deps: OrganizationDeps = {
-      documents,
-      notifier,
-      credentials,
-      ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
-      accountClient: (creds) =>
-        reuse(
-          `account ${providerId(creds)}`,
-          creds,
-          () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
-        ),
-      // Who made a target's changes: that account's CloudTrail in that region (the member role
-      // may look events up), paced like the home account's.
-      attributor: (target, creds) =>
-        new CloudTrailReader({
-          client: reuse(
-            `cloudtrail ${target.accountId}/${target.region}`,
+    const result = await runOrganizationStep(
+      event,
+      {
+        documents,
+        notifier,
+        credentials,
+        ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
+        accountClient: (creds) =>
+          reuse(
+            `account ${providerId(creds)}`,
             creds,
-            () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
+            () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
           ),
-          quotaShare: config.quotaShare,
-          now: () => new Date(),
-        }).attribute,
-      reader: (target, creds, options) => {
-        const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
-        const name = `${target.accountId}/${target.region}`;
-        // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
-        return targetReader(
-          {
-            cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
-            identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
-            wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
-          },
-          { ...config, digestKey, ...options },
-        );
+        // Who made a target's changes: that account's CloudTrail in that region (the member role
+        // may look events up), paced like the home account's.
+        attributor: (target, creds) =>
+          new CloudTrailReader({
+            client: reuse(
+              `cloudtrail ${target.accountId}/${target.region}`,
+              creds,
+              () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
+            ),
+            quotaShare: config.quotaShare,
+            now: () => new Date(),
+          }).attribute,
+        reader: (target, creds, options) => {
+          const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
+          const name = `${target.accountId}/${target.region}`;
+          // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
+          return targetReader(
+            {
+              cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
+              identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
+              wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+            },
+            { ...config, digestKey, ...options },
+          );
+        },
+        logger: coreLogger,
+        metrics: metricsSink,
+        now: () => new Date(),
+        // A member account's forwarded event: the invocation that opens a batch waits the window.
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
-      logger: coreLogger,
-      metrics: metricsSink,
-      now: () => new Date(),
-    };
-    const settings: OrganizationSettings = {
-      accounts,
-      regions,
-      selfAccountId,
-      stackRegion,
-      reminderIntervalMs: config.reminderIntervalMs,
-      approveCommand,
-      scan,
-    };
-    if (isCloudTrailApiEvent(event)) {
-      // A member account's write event, forwarded to the member event bus: a targeted check of its target.
-      const outcome = await handleMemberEvent(
-        event,
-        { ...deps, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-        { ...settings, debounceMs: config.realtimeDebounceSeconds * 1000 },
-      );
-      if (outcome.action === 'checked') metricsSink.count(METRIC.realtimeChecks, 1);
-      logger.info('Forwarded real-time event handled', { runId: outcome.runId, action: outcome.action });
-      return { done: outcome.done, runId: outcome.runId };
-    }
-    const result = await runOrganizationStep(event, deps, settings);
+      {
+        accounts,
+        regions,
+        selfAccountId,
+        stackRegion,
+        reminderIntervalMs: config.reminderIntervalMs,
+        approveCommand,
+        scan,
+        debounceMs: config.realtimeDebounceSeconds * 1000,
+      },
+    );
     if (config.realtime && isAggregate(event)) {
       // The sweeps are the organization's: the daily "is a trail feeding the real-time path?" check
       // of the deployment's own account and region runs after them (the real-time rules are there).

@@ -99,8 +99,8 @@ function targetOf(input: CloudTrailApiEvent): ScanTarget | undefined {
  */
 export async function handleMemberEvent(
   input: CloudTrailApiEvent,
-  deps: OrganizationDeps & { sleep: (ms: number) => Promise<void> },
-  settings: OrganizationSettings & { debounceMs: number },
+  deps: OrganizationDeps & Required<Pick<OrganizationDeps, 'sleep'>>,
+  settings: OrganizationSettings & Required<Pick<OrganizationSettings, 'debounceMs'>>,
 ): Promise<RealtimeOutcome> {
   const ignored: RealtimeOutcome = { done: true, runId: 'ignored', action: 'ignored' };
   const target = targetOf(input);

@@ -243,13 +243,14 @@ describe('a member account change reaches the central targeted check', () => {
       const assumedBefore = standin.organization.stats.assumeRole;
       const before = await deps.documents.list('realtime/');
 
-      const outcome = await handleMemberEvent(
+      // Through the organization function's one entry, as the member event bus's rules invoke it.
+      const outcome = await runOrganizationStep(
         forwarded(account, region, 'UpdateUserPool', { userPoolId: `${region}_AbCdEf123` }),
         deps,
         settings,
       );
 
-      expect(outcome.action).toBe('ignored');
+      expect(outcome).toEqual({ done: true, runId: 'ignored', action: 'ignored' });
       const line = logger.lines.find((l) => l.message.startsWith('Forwarded event ignored'));
       expect(line?.level).toBe('info');
       expect(line?.message).toContain(reason);
