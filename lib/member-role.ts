@@ -115,7 +115,10 @@ export class CognitoDriftMemberForwarding extends Construct {
   constructor(scope: Construct, id: string, props: CognitoDriftMemberForwardingProps) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // Only for this account's rules (confused deputy): EventBridge names the rule's account.
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      }),
       description: "cognito-drift: forwards Cognito write events to the detector's event bus",
     });
     // A bus in another account (or region) is a target only with a role of the sending account;

@@ -1,13 +1,13 @@
-import { z } from 'zod';
-import type { DocumentStore } from '../core/ports.js';
+import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import type { CloudTrailApiEvent } from '../realtime/api-event.js';
 import { handleApiEvent, type RealtimeOutcome } from '../realtime/targeted-check.js';
 import { DEFAULT_POOL_CONCURRENCY } from '../run/run-policy.js';
 import { targetStore } from '../run/scan-service.js';
 import { scanTargetSchema } from './contract.js';
-import { AssumeRoleError } from './credentials.js';
-import type { OrganizationDeps, OrganizationSettings } from './organization-run.js';
-import { type ScanTarget, targetName } from './target.js';
+import { AssumeRoleError, type TargetCredentials } from './credentials.js';
+import type { ScanTargetOptions } from './scan-target.js';
+import { type AccountSelection, type RegionSelection, type ScanTarget, targetName } from './target.js';
+import { readTargetList, type TargetList } from './target-list.js';
 
 /**
  * The real time of the member accounts, on the detector's side: an event forwarded from a member
@@ -17,40 +17,33 @@ import { type ScanTarget, targetName } from './target.js';
  * role; anything else is ignored with a log line.
  */
 
-/** The targets the last organization run listed: the organization's target list, for real time. */
-export const ORGANIZATION_TARGETS_KEY = 'state/organization-targets.json';
-
-const targetListSchema = z.strictObject({
-  formatVersion: z.literal(1),
-  kind: z.literal('organization-targets'),
-  orgRunId: z.string(),
-  listedAt: z.string(),
-  /** Account id → its regions scanned. */
-  accounts: z.record(z.string(), z.array(z.string())),
-});
-export type TargetList = z.infer<typeof targetListSchema>;
-
-/** The document the list step writes: every target of this run, by account. */
-export function targetListDocument(
-  orgRunId: string,
-  listedAt: string,
-  targets: readonly ScanTarget[],
-): string {
-  const accounts: Record<string, string[]> = {};
-  for (const { accountId, region } of targets) accounts[accountId] = [...(accounts[accountId] ?? []), region];
-  const doc: TargetList = { formatVersion: 1, kind: 'organization-targets', orgRunId, listedAt, accounts };
-  return JSON.stringify(doc);
+/** What a forwarded event is checked with: the organization function's own deps, narrowed. */
+export interface MemberEventDeps {
+  documents: DocumentStore;
+  notifier: Notifier;
+  credentials: TargetCredentials;
+  /** A paced reader of one target, signing with its credentials (`accountReads: false` here). */
+  reader: (
+    target: ScanTarget,
+    credentials: ReturnType<TargetCredentials['providerFor']>,
+    options?: { accountReads?: boolean },
+  ) => PoolReader & { poolConcurrency?: number };
+  logger: Logger;
+  metrics?: MetricsSink;
+  now: () => Date;
+  /** Waits the debounce window; injected so tests need not wait. */
+  sleep: (ms: number) => Promise<void>;
 }
 
-async function readTargetList(documents: DocumentStore): Promise<TargetList | undefined> {
-  const object = await documents.get(ORGANIZATION_TARGETS_KEY);
-  if (!object) return undefined;
-  try {
-    return targetListSchema.parse(JSON.parse(object.body));
-  } catch {
-    // Only the list step writes it: an unusable one is as good as none until the next run rewrites it.
-    return undefined;
-  }
+/** Which targets the organization scans, and how a targeted check of one runs. */
+export interface MemberEventSettings {
+  accounts: AccountSelection;
+  regions: RegionSelection;
+  selfAccountId: string;
+  stackRegion: string;
+  scan: Omit<ScanTargetOptions, 'approveCommand'>;
+  approveCommand: (poolId: string) => string;
+  debounceMs: number;
 }
 
 /**
@@ -61,7 +54,7 @@ async function readTargetList(documents: DocumentStore): Promise<TargetList | un
  */
 export function whyNotChecked(
   target: ScanTarget,
-  settings: Pick<OrganizationSettings, 'accounts' | 'regions' | 'selfAccountId' | 'stackRegion'>,
+  settings: Pick<MemberEventSettings, 'accounts' | 'regions' | 'selfAccountId' | 'stackRegion'>,
   listed: TargetList | undefined,
 ): string | undefined {
   const { accountId, region } = target;
@@ -99,8 +92,8 @@ function targetOf(input: CloudTrailApiEvent): ScanTarget | undefined {
  */
 export async function handleMemberEvent(
   input: CloudTrailApiEvent,
-  deps: OrganizationDeps & Required<Pick<OrganizationDeps, 'sleep'>>,
-  settings: OrganizationSettings & Required<Pick<OrganizationSettings, 'debounceMs'>>,
+  deps: MemberEventDeps,
+  settings: MemberEventSettings,
 ): Promise<RealtimeOutcome> {
   const ignored: RealtimeOutcome = { done: true, runId: 'ignored', action: 'ignored' };
   const target = targetOf(input);

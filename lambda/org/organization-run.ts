@@ -26,7 +26,7 @@ import {
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
-import { handleMemberEvent, ORGANIZATION_TARGETS_KEY, targetListDocument } from './member-events.js';
+import { handleMemberEvent } from './member-events.js';
 import { migrateSingleTargetLayout } from './migrate.js';
 import {
   organizationRunKeys,
@@ -42,6 +42,7 @@ import {
   type UnreachableTarget,
 } from './target.js';
 import { TargetDocumentStore } from './target-document-store.js';
+import { ORGANIZATION_TARGETS_KEY, targetListDocument } from './target-list.js';
 
 /** What the organization entry points talk to. Everything with a side effect comes in here. */
 export interface OrganizationDeps {

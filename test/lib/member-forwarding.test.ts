@@ -96,6 +96,15 @@ describe('the member stack forwards the watched write events to the central bus'
       expect(rule.Condition).toBe('ForwardEvents');
     }
     expect(role.Condition).toBe('ForwardEvents');
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
     const policies = Object.values(resources).filter(
       (r) =>
         r.Type === 'AWS::IAM::Policy' &&
