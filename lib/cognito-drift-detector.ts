@@ -38,6 +38,7 @@ import {
 } from './config.js';
 import { DriftDashboard } from './dashboard.js';
 import { createOrganizationRole, grantFindingSinks, grantFunctionPermissions } from './detector-policies.js';
+import { functionNodeOptions } from './function-node-options.js';
 import { acknowledge } from './nag-suppressions.js';
 import { ORGANIZATION_RUN_PREFIX } from './organization-scan.js';
 import { createMemberEventRules, createRealtimeRules } from './realtime-path.js';
@@ -265,8 +266,7 @@ export class CognitoDriftDetector extends Construct {
         ...settingsEnvironment(withoutSettings(settings, ORGANIZATION_SETTINGS)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // The bundle ships a source map; without this flag stack traces point into minified code.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: functionNodeOptions(settings.lambdaMemoryMb),
       },
     };
     this.function = bundledFunction(this, 'Function', functionProps, HANDLER_ENTRY, PREBUILT_BUNDLE);
