@@ -10,8 +10,7 @@
  * the quotas allow. What does not scale: the SDK's retry backoff and CloudTrail stand-in pacing run
  * on the wall clock, and the detector's hard abort fires on it, after the invocation's soft stop.
  */
-import { performance } from 'node:perf_hooks';
-import type { Clock } from '../lambda/adapters/rate-limiter.js';
+import { type Clock, systemClock } from '../lambda/adapters/rate-limiter.js';
 
 /** A bench clock running `factor` times as fast as the wall clock. */
 export interface TimeScale {
@@ -19,7 +18,7 @@ export interface TimeScale {
   readonly factor: number;
   /** The reader's clock: now in bench ms, sleeps of bench ms. */
   readonly clock: Clock;
-  /** Bench milliseconds since the process started (the stand-in's `now`). */
+  /** Bench milliseconds since the wall clock's origin (the stand-in's `now`). */
   now(): number;
   /** The current bench time as a date (the detector's `now`). */
   date(): Date;
@@ -30,39 +29,17 @@ export interface TimeScale {
 /** Wall-clock origin of the bench dates: a fixed instant, so a scaled run's documents read alike. */
 const EPOCH_MS = Date.parse('2026-12-01T00:00:00Z');
 
-/** Throws on a factor that is not a positive finite number. */
-export function timeScale(factor: number): TimeScale {
+/** Throws on a factor that is not a positive finite number. `wall`: the real clock (tests pass a manual one). */
+export function timeScale(factor: number, wall: Clock = systemClock): TimeScale {
   if (!(factor > 0 && Number.isFinite(factor)))
     throw new RangeError(`--time-scale must be a number > 0, got ${factor}`);
-  const now = () => performance.now() * factor;
+  const now = () => wall.now() * factor;
   const real = (benchMs: number) => benchMs / factor;
   return {
     factor,
     now,
     real,
     date: () => new Date(EPOCH_MS + now()),
-    clock: {
-      now,
-      sleep: (ms, signal) =>
-        new Promise((resolve, reject) => {
-          if (signal?.aborted) return reject(signal.reason);
-          const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-          };
-          const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }, real(ms));
-          signal?.addEventListener('abort', onAbort, { once: true });
-        }),
-    },
+    clock: { now, sleep: (ms, signal) => wall.sleep(real(ms), signal) },
   };
-}
-
-/** "(time scaled ×k: …)" for a bench's heading, or nothing at k = 1. */
-export function timeScaleNote(scale: TimeScale): string {
-  return scale.factor === 1
-    ? ''
-    : ` (time scaled ×${scale.factor}: every rate ×${scale.factor} and latency ÷${scale.factor} on the wall clock; figures in bench seconds = real × ${scale.factor})`;
 }
