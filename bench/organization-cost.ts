@@ -4,6 +4,7 @@
  * (`docs/sizing-and-cost.md`'s organization tables are generated from them by
  * `scripts/sizing-tables.ts`). US East (N. Virginia), before free tiers.
  */
+import { DISTRIBUTED_MAP_THRESHOLD } from '../lib/organization-scan.js';
 import type { OrganizationBenchResult } from './organization.js';
 
 /** A price, and where it was read. */
@@ -60,16 +61,23 @@ function transitionsOfTarget(distributed: boolean, invocations: number): number 
 /** `ListTargets`, `ScanTargets`, `Aggregate`, `OrganizationRunComplete`. */
 const TRANSITIONS_PER_RUN = 4;
 
-/** The cost of the bench's drift run (nothing new in all but one target), line by line. */
-export function organizationRunCost(r: OrganizationBenchResult): CostLine[] {
+/**
+ * The cost of the bench's drift run (nothing new in all but one target), line by line; for
+ * `targets` other than the bench's, its per-target figures × `targets` (the Map of 40 targets or
+ * more is a Distributed Map).
+ */
+export function organizationRunCost(
+  r: OrganizationBenchResult,
+  targets = r.drift.targets.length,
+): CostLine[] {
   const run = r.drift;
-  const targetSeconds = run.targets.reduce((n, t) => n + t.seconds, 0);
-  const invocations = run.targets.reduce((n, t) => n + t.invocations, 0);
-  const distributed = r.map === 'distributed';
+  const per = targets / Math.max(1, run.targets.length);
+  const targetSeconds = per * run.targets.reduce((n, t) => n + t.seconds, 0);
+  const invocations = per * run.targets.reduce((n, t) => n + t.invocations, 0);
+  const distributed = targets >= DISTRIBUTED_MAP_THRESHOLD;
   const transitions =
-    run.targets.reduce((n, t) => n + transitionsOfTarget(distributed, t.invocations), 0) +
+    per * run.targets.reduce((n, t) => n + transitionsOfTarget(distributed, t.invocations), 0) +
     TRANSITIONS_PER_RUN;
-  const targets = run.targets.length;
   const gets = run.s3PerTarget.get * targets + run.s3Organization.get;
   const putsAndLists =
     (run.s3PerTarget.put + run.s3PerTarget.list) * targets + run.s3Organization.put + run.s3Organization.list;

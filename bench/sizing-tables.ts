@@ -20,6 +20,9 @@ export type SizingTables = Partial<
   Record<'organization-run' | 'organization-rounds' | 'organization-cost' | 'scale-run', string>
 >;
 
+/** The organization the sizing page is about: 100 accounts × 4 regions. */
+export const ORGANIZATION_TARGETS = 400;
+
 /** The monthly part of a deployment that does not grow with the runs (CloudWatch alarms and metrics). */
 export const FIXED_MONTHLY_USD = {
   usd: 3.1,
@@ -58,6 +61,8 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
   const median = seconds[Math.floor(seconds.length / 2)] ?? 0;
   const invocations = run.targets.reduce((n, t) => n + t.invocations, 0);
   const roundSeconds = run.seconds / r.rounds;
+  const N = ORGANIZATION_TARGETS;
+  const measuredAtSize = r.targetCount === N;
   const runTable = [
     `${r.targetCount} targets (${r.accounts} accounts × ${r.regions.length} regions), each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'}; ${r.maxConcurrentTargets} at once (${r.rounds} rounds, ${r.map} Map); ${conditions(r)}.`,
     '',
@@ -94,7 +99,7 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
     ),
   ].join('\n');
   const roundsTable = [
-    `Run time for other numbers of targets at once, modelled as rounds × the measured round (${f1(roundSeconds)} s = ${f1(run.seconds)} s / ${r.rounds} rounds); Step Functions, the invoke and cold starts add well under a second per invocation.`,
+    `Run time of ${N} targets by the number at once, modelled as rounds × the measured round of ${r.targetCount} targets at ${r.maxConcurrentTargets} at once (${f1(roundSeconds)} s = ${f1(run.seconds)} s / ${r.rounds} round${r.rounds > 1 ? 's' : ''}; each target has its own quotas, so a round takes one target's time); Step Functions, the invoke and cold starts add well under a second per invocation.`,
     '',
     table(
       [
@@ -104,11 +109,11 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
         'function concurrency used',
         'basis',
       ],
-      [10, 20, 50, 100, r.targetCount]
-        .filter((n, i, all) => n <= r.targetCount && all.indexOf(n) === i)
+      [10, 20, 50, 100, N]
+        .filter((n, i, all) => all.indexOf(n) === i)
         .map((n) => {
-          const rounds = Math.ceil(r.targetCount / n);
-          const measured = n === r.maxConcurrentTargets;
+          const rounds = Math.ceil(N / n);
+          const measured = measuredAtSize && n === r.maxConcurrentTargets;
           return [
             String(n),
             String(rounds),
@@ -119,10 +124,10 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
         }),
     ),
   ].join('\n');
-  const lines = organizationRunCost(r);
+  const lines = organizationRunCost(r, N);
   const perRun = lines.reduce((n, l) => n + l.usd, 0);
   const costTable = [
-    `One organization run of the bench (the drift run: one target with findings), ${LAMBDA_GB} GB arm64, US East (N. Virginia) prices before free tiers, and a month of ${RUNS_PER_MONTH} hourly runs.`,
+    `One organization run of ${N} targets (the bench's drift run: one target with findings${measuredAtSize ? '' : `; its per-target figures, measured on ${r.targetCount} targets, × ${N}`}), ${LAMBDA_GB} GB arm64, US East (N. Virginia) prices before free tiers, and a month of ${RUNS_PER_MONTH} hourly runs.`,
     '',
     table(
       ['item', 'per run', 'basis', 'price', 'a month'],
@@ -137,7 +142,7 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
         [FIXED_MONTHLY_USD.what, '', 'modelled', 'as in the single-target table', usd(FIXED_MONTHLY_USD.usd)],
         [
           '**total**',
-          `**${usd(perRun)}** (${usd(perRun / r.targetCount)} a target)`,
+          `**${usd(perRun)}** (${usd(perRun / N)} a target)`,
           '',
           '',
           `**${usd(perRun * RUNS_PER_MONTH + FIXED_MONTHLY_USD.usd)}**`,

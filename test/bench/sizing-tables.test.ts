@@ -95,6 +95,21 @@ describe('sizing tables from the bench figures', () => {
     expect(cost).toMatch(/S3 GET .*\| 1,204 requests: /);
   });
 
+  it('projects a measured round of fewer targets to the 400-target organization, as modelled', () => {
+    const subset = organizationFigures();
+    subset.drift = { ...subset.drift, seconds: 40, targets: subset.drift.targets.slice(0, 50) };
+    subset.targetCount = 50;
+    subset.rounds = 1;
+
+    const tables = renderSizingTables({ organization: subset });
+
+    // One round of 40 s at 50 at once: 8 rounds for 400 targets, not measured at that size.
+    expect(tables['organization-rounds']).toContain('| 50 | 8 | 5.3 min | 50 | modelled |');
+    // Per-target figures × 400: the same 6,002 GB-s as 400 measured targets of 30 s.
+    expect(tables['organization-cost']).toMatch(/Lambda duration .*\| 6,002 GB-s: /);
+    expect(tables['organization-cost']).toContain('measured on 50 targets, × 400');
+  });
+
   it('replaces only the text between a table’s markers', () => {
     const page = [
       'before',
