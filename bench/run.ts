@@ -273,7 +273,7 @@ async function main(): Promise<number> {
     const report = scaleReport(result, load());
     console.log(report.text);
     rows.push(...report.rows);
-    figures.scale = { ...result, load: loadavg() };
+    figures.scale = { ...result, load: loadavg(), cores: availableParallelism() };
   };
   const organization = async () => {
     const shape = /^(\d+)x(\d+)$/.exec(values['org-targets']);
@@ -299,7 +299,7 @@ async function main(): Promise<number> {
     });
     printOrganization(result, load());
     rows.push(...organizationRows(result, load()));
-    figures.organization = { ...result, load: loadavg() };
+    figures.organization = { ...result, load: loadavg(), cores: availableParallelism() };
   };
   // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
   const done = async () => {

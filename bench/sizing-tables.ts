@@ -11,8 +11,14 @@ import type { ScaleBenchResult } from './scale.js';
 
 /** What `--json` writes: each bench's result with the load average it ran at. */
 export interface BenchFigures {
-  organization?: OrganizationBenchResult & { load: number[] };
-  scale?: ScaleBenchResult & { load: number[] };
+  organization?: OrganizationBenchResult & MachineLoad;
+  scale?: ScaleBenchResult & MachineLoad;
+}
+
+/** The bench machine's load average (1, 5, 15 minutes) at the end of a bench, and its cores. */
+export interface MachineLoad {
+  load: number[];
+  cores?: number;
 }
 
 /** The tables by marker name. */
@@ -39,12 +45,18 @@ const usd = (n: number) =>
 const minutes = (s: number) => (s < 120 ? `${f1(s)} s` : `${f1(s / 60)} min`);
 const loadOf = (load: readonly number[]) => load.map(f2).join(' ');
 
-function conditions(r: { share: number; latencyMs: number; timeScale: number; load: number[] }): string {
+function conditions(r: { share: number; latencyMs: number; timeScale: number } & MachineLoad): string {
   const scaled =
     r.timeScale === 1
       ? 'real time'
       : `time scaled ×${r.timeScale} (every rate ×${r.timeScale}, latency ÷${r.timeScale}; figures in bench seconds = real × ${r.timeScale})`;
-  return `share ${r.share}, ${r.latencyMs} ms per call, ${scaled}, load average ${loadOf(r.load)} on the bench machine`;
+  const cores = r.cores === undefined ? '' : ` on ${r.cores} cores`;
+  // One process plays every target and the stand-in: on a busier machine its times are upper bounds.
+  const busy =
+    r.cores !== undefined && (r.load[0] ?? 0) > r.cores
+      ? ' (more runnable processes than cores: the times are upper bounds, to be re-measured on a quiet machine)'
+      : '';
+  return `share ${r.share}, ${r.latencyMs} ms per call, ${scaled}, load average ${loadOf(r.load)}${cores}${busy}`;
 }
 
 function table(head: string[], rows: string[][]): string {
