@@ -73,7 +73,9 @@ describe('sizing tables from the bench figures', () => {
     );
     expect(tables['organization-run']).toContain('×1.25 of 8 × 30.0 s');
     expect(tables['organization-run']).toContain('time scaled ×0.2');
-    expect(tables['organization-run']).toContain('load average 3.50 2.25 1.00 on 2 cores (more runnable processes than cores');
+    expect(tables['organization-run']).toContain(
+      'load average 3.50 2.25 1.00 on 2 cores (more runnable processes than cores',
+    );
   });
 
   it('models other numbers of targets at once as rounds of the measured round, and says so', () => {
