@@ -43,6 +43,8 @@ const usd = (n: number) =>
     ? `$${n.toFixed(5)}`
     : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const minutes = (s: number) => (s < 120 ? `${f1(s)} s` : `${f1(s / 60)} min`);
+/** Minutes with the seconds they round, or seconds alone. */
+const duration = (s: number) => (s < 120 ? `${f1(s)} s` : `${f1(s / 60)} min (${f1(s)} s)`);
 const loadOf = (load: readonly number[]) => load.map(f2).join(' ');
 
 function conditions(r: { share: number; latencyMs: number; timeScale: number } & MachineLoad): string {
@@ -76,16 +78,12 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
   const N = ORGANIZATION_TARGETS;
   const measuredAtSize = r.targetCount === N;
   const runTable = [
-    `${r.targetCount} targets (${r.accounts} accounts × ${r.regions.length} regions), each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'}; ${r.maxConcurrentTargets} at once (${r.rounds} rounds, ${r.map} Map); ${conditions(r)}.`,
+    `${r.targetCount} targets (${r.accounts} accounts × ${r.regions.length} regions), each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'}; ${r.maxConcurrentTargets} at once (${r.rounds} round${r.rounds > 1 ? 's' : ''}, ${r.map} Map); ${conditions(r)}.`,
     '',
     table(
       ['measure', 'figure', 'basis'],
       [
-        [
-          'organization run (list, targets, aggregate)',
-          `${minutes(run.seconds)} (${f1(run.seconds)} s)`,
-          'measured',
-        ],
+        ['organization run (list, targets, aggregate)', duration(run.seconds), 'measured'],
         [
           'against its minimum',
           `×${f2(r.ratio)} of ${r.rounds} × ${f1(r.targetMinimumSeconds)} s (one target's quota-bound minimum, bound by ${r.binding})`,
@@ -178,7 +176,7 @@ function priceOf(item: string): string {
             : item === 'S3 PUT and LIST'
               ? PRICES.s3PutOrList
               : PRICES.s3GbMonth;
-  return `$${p.usd.toPrecision(3)} per ${p.per}`;
+  return `$${p.usd.toFixed(10).replace(/0+$/, '')} per ${p.per}`;
 }
 
 function scaleTable(r: BenchFigures['scale'] & object): string {
