@@ -5,7 +5,7 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
-import { catalogOperations } from '../lambda/core/catalog.js';
+import { callCountsOf, catalogOperations } from '../lambda/core/catalog.js';
 import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
@@ -71,21 +71,30 @@ export function seedCatalogExamples(
   return listed;
 }
 
-/** The calls of one pool to every operation that declares its count (`calls` in its surface module). */
+/**
+ * The calls of one pool to every catalog operation, from each operation's declared `calls` (in its
+ * surface module): the count is derived, never written here. An operation sent per listed item
+ * counts the items its list returned: the seeded example items, and the pool's IdPs.
+ */
 function declaredCalls(s: PoolShape): Record<string, number> {
   const out: Record<string, number> = {};
   const ops = catalogOperations(CATALOG);
+  const items = (name: string | undefined) =>
+    name === 'ListIdentityProviders' ? s.idps : name ? (s.listed?.[name] ?? 0) : 0;
   for (const op of ops) {
-    if (!op.calls || op.calls.per === 'account') continue;
-    if (op.calls.needsDomain && s.domains === 0) {
-      out[op.name] = 0;
-      continue;
+    const counts = callCountsOf(op);
+    if (counts.length === 0 || counts.some((c) => c.per === 'account')) continue;
+    let n = 0;
+    for (const c of counts) {
+      if (c.needsDomain && s.domains === 0) continue;
+      if (c.needsThreatProtection && !s.threatProtection) continue;
+      const listed = ops.find((o) => o.name === c.of);
+      if (c.per === 'client') n += s.clients;
+      else if (c.per === 'domain') n += s.domains;
+      else if (c.per === 'listed') n += listed?.paging ? items(listed.name) : 0;
+      else n += op.paging ? pages(items(op.name), op.paging.maxPageSize) : 1;
     }
-    const items = (name: string | undefined) => (name ? (s.listed?.[name] ?? 0) : 0);
-    const listed = ops.find((o) => o.name === op.calls?.of);
-    if (op.calls.per === 'client') out[op.name] = s.clients;
-    else if (op.calls.per === 'listed') out[op.name] = listed?.paging ? items(listed.name) : 0;
-    else out[op.name] = op.paging ? pages(items(op.name), op.paging.maxPageSize) : 1;
+    out[op.name] = n;
   }
   return out;
 }
@@ -107,20 +116,12 @@ export function callsNeeded(
   webAcls = 0,
 ): Record<string, number[]> {
   const perPool = (s: PoolShape): Record<string, number> => ({
+    // The reader's own reads of the pool and its clients (not catalog operations).
     DescribeUserPool: 1,
     ListUserPoolClients: pages(s.clients, 60),
     DescribeUserPoolClient: s.clients,
     ListUserPoolClientSecrets: s.clients,
-    GetUserPoolMfaConfig: 1,
-    DescribeRiskConfiguration: 1 + (s.threatProtection ? s.clients : 0),
-    GetLogDeliveryConfiguration: 1,
-    ListIdentityProviders: pages(s.idps, 60),
-    DescribeIdentityProvider: s.idps,
-    ListGroups: 1,
-    ListResourceServers: 1,
-    DescribeUserPoolDomain: s.domains,
-    GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
-    // Every kind the fakes serve from the catalog: by its operations' declared counts.
+    // Every catalog operation: by its declared counts.
     ...declaredCalls(s),
   });
   // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
@@ -134,7 +135,8 @@ export function callsNeeded(
     // Only the real-time check asks WAF about one pool; a sweep lists the web ACLs instead.
     GetWebACLForResource: [0],
   };
-  for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'account') calls[op.name] = [1];
+  for (const op of catalogOperations(CATALOG))
+    if (callCountsOf(op).some((c) => c.per === 'account')) calls[op.name] = [1];
   for (const shape of shapes)
     for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
   const uncounted = catalogOperations(CATALOG).filter((op) => !(op.name in calls));

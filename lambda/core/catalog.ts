@@ -76,14 +76,17 @@ export interface OperationPaging {
  * How many times one scan sends an operation, so the bench and the sizing guide count a kind's calls
  * from its declaration: `pool` once per user pool (once per page of its items when it pages),
  * `client` once per app client, `listed` once per item the list operation `of` returned for the
- * pool, `account` once per target and run.
+ * pool, `domain` once per domain of the pool (prefix, custom), `account` once per target and run.
+ * An operation sent in more than one pattern declares a list of them, whose counts add up.
  */
 export interface CallCount {
-  readonly per: 'pool' | 'client' | 'listed' | 'account';
+  readonly per: 'pool' | 'client' | 'listed' | 'domain' | 'account';
   /** For `listed`: the list operation whose items it reads. */
   readonly of?: string;
   /** Sent only for a pool with a domain (prefix or custom). */
   readonly needsDomain?: boolean;
+  /** Sent only for a pool with threat protection on (audit or enforced). */
+  readonly needsThreatProtection?: boolean;
 }
 
 /**
@@ -125,9 +128,16 @@ export interface ReadOperation<I extends object = object, O extends object = obj
   /** Actions the call needs besides its own (WAF checks the web ACL it finds), with their resources. */
   readonly alsoRequires?: readonly { action: string; resource: IamResource }[];
   /** How often a scan sends it (declared by the kinds the test fakes serve from the catalog). */
-  readonly calls?: CallCount;
+  readonly calls?: CallCount | readonly CallCount[];
   /** Phantom: the output type, carried for `send`. */
   readonly output?: O;
+}
+
+/** An operation's declared call patterns, as a list (none when it declares none). */
+export function callCountsOf(operation: Pick<ReadOperation, 'calls'>): readonly CallCount[] {
+  const calls = operation.calls;
+  if (!calls) return [];
+  return Array.isArray(calls) ? calls : [calls as CallCount];
 }
 
 /** An operation of any shape, for tables. */

@@ -13,6 +13,7 @@ const isDomain = (c: Change) => c.surface === 'domains';
 
 const DESCRIBE_DOMAIN = operation<DescribeUserPoolDomainCommandInput, DescribeUserPoolDomainCommandOutput>({
   name: 'DescribeUserPoolDomain',
+  calls: { per: 'domain' },
   service: 'cognito-idp',
   command: DescribeUserPoolDomainCommand,
   quota: 'UserPoolResourceRead',

@@ -13,6 +13,7 @@ const isGroup = (c: Change) => c.surface === 'groups';
 
 const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
   name: 'ListGroups',
+  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListGroupsCommand,
   quota: 'UserPoolResourceRead',

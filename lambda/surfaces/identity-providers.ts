@@ -40,6 +40,7 @@ const isIdp = (c: Change) => c.surface === 'identityProviders';
 
 const LIST_PROVIDERS = operation<ListIdentityProvidersCommandInput, ListIdentityProvidersCommandOutput>({
   name: 'ListIdentityProviders',
+  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListIdentityProvidersCommand,
   quota: 'UserPoolResourceRead',
@@ -52,6 +53,7 @@ const DESCRIBE_PROVIDER = operation<
   DescribeIdentityProviderCommandOutput
 >({
   name: 'DescribeIdentityProvider',
+  calls: { per: 'listed', of: 'ListIdentityProviders' },
   service: 'cognito-idp',
   command: DescribeIdentityProviderCommand,
   quota: 'UserPoolResourceRead',

@@ -16,6 +16,7 @@ const GET_LOG_DELIVERY = operation<
   GetLogDeliveryConfigurationCommandOutput
 >({
   name: 'GetLogDeliveryConfiguration',
+  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: GetLogDeliveryConfigurationCommand,
   quota: 'UserPoolRead',

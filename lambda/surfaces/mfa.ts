@@ -15,6 +15,7 @@ const isMfa = (c: Change) => c.surface === 'mfa' && 'path' in c;
 
 const GET_MFA = operation<GetUserPoolMfaConfigCommandInput, GetUserPoolMfaConfigCommandOutput>({
   name: 'GetUserPoolMfaConfig',
+  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: GetUserPoolMfaConfigCommand,
   quota: 'UserPoolRead',

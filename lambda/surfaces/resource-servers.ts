@@ -9,6 +9,7 @@ import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surf
 
 const LIST_RESOURCE_SERVERS = operation<ListResourceServersCommandInput, ListResourceServersCommandOutput>({
   name: 'ListResourceServers',
+  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListResourceServersCommand,
   quota: 'UserPoolResourceRead',

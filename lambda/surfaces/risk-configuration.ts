@@ -27,6 +27,7 @@ const DESCRIBE_RISK = operation<
   DescribeRiskConfigurationCommandOutput
 >({
   name: 'DescribeRiskConfiguration',
+  calls: [{ per: 'pool' }, { per: 'client', needsThreatProtection: true }],
   service: 'cognito-idp',
   command: DescribeRiskConfigurationCommand,
   quota: 'UserPoolRead',

@@ -47,7 +47,7 @@ export function operation<I extends object, O extends object>(spec: {
   /** @default 'userpool' */
   iamResource?: IamResource;
   alsoRequires?: readonly { action: string; resource: IamResource }[];
-  calls?: CallCount;
+  calls?: CallCount | readonly CallCount[];
 }): ReadOperation<I, O> {
   return { ...spec, iamResource: spec.iamResource ?? 'userpool' };
 }

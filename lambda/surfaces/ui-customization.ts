@@ -10,6 +10,10 @@ import { hasDomain, operation, POOL_RESOURCE, RESOURCE_READ_ASSUMED, type Surfac
 
 const GET_UI = operation<GetUICustomizationCommandInput, GetUICustomizationCommandOutput>({
   name: 'GetUICustomization',
+  calls: [
+    { per: 'pool', needsDomain: true },
+    { per: 'client', needsDomain: true },
+  ],
   service: 'cognito-idp',
   command: GetUICustomizationCommand,
   quota: 'UserPoolResourceRead',

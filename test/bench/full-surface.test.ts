@@ -11,7 +11,8 @@ import { CATALOG } from '../../lambda/surfaces/index.js';
 describe('full-surface bench call count', () => {
   it('needs exactly the calls a real scan makes, per operation, for every kind the world seeds', async () => {
     const result = await runFullSurfaceBench({
-      pools: 2,
+      // The third pool is on the Plus tier with threat protection: its per-client risk reads count too.
+      pools: 3,
       clients: 3,
       idps: 2,
       groups: 1,
@@ -31,6 +32,10 @@ describe('full-surface bench call count', () => {
     for (const entry of CATALOG.entries.filter((e) => e.examples))
       for (const op of entry.operations)
         expect(result.operations[op.name]?.answered, op.name).toBeGreaterThan(0);
+    // The conditional declarations were exercised: the risk configuration of 3 pools and of the 3
+    // clients of the one with threat protection; the hosted UI of 3 pools with a domain and their 9 clients.
+    expect(result.operations.DescribeRiskConfiguration?.answered).toBe(6);
+    expect(result.operations.GetUICustomization?.answered).toBe(12);
     // And every catalog operation is counted (an operation without a count fails the bench).
     for (const op of catalogOperations(CATALOG)) expect(result.operations[op.name], op.name).toBeDefined();
   });
