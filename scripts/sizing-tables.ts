@@ -1,20 +1,20 @@
 /**
- * `npm run sizing -- <figures.json>...`: regenerates the bench-made tables of
+ * `npm run sizing [-- <figures.json>...]`: regenerates the bench-made tables of
  * `docs/sizing-and-cost.md` from the figures `npm run bench -- --only organization|scale --json
  * <file>` wrote (`bench/sizing-tables.ts`), so that each figure is said once, where it was measured.
+ * Without files: the figures kept in `bench/figures/` (the ones the page shows).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFigures, renderSizingTables, spliceSizingTables } from '../bench/sizing-tables.js';
 
-const PAGE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'sizing-and-cost.md');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PAGE = join(ROOT, 'docs', 'sizing-and-cost.md');
+const KEPT = ['organization.json', 'scale.json'].map((name) => join(ROOT, 'bench', 'figures', name));
 
-async function main(files: string[]): Promise<number> {
-  if (files.length === 0) {
-    console.error('usage: npm run sizing -- <figures.json>... (from npm run bench -- --json <file>)');
-    return 2;
-  }
+async function main(given: string[]): Promise<number> {
+  const files = given.length > 0 ? given : KEPT;
   const figures: BenchFigures = {};
   for (const file of files) {
     let parsed: unknown;
