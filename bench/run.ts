@@ -303,7 +303,7 @@ async function main(): Promise<number> {
   };
   // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
   const done = async () => {
-    if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 1)}\n`);
+    if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
     return finish(rows, missed);
   };
   if (values.only === 'organization' || values.only === 'scale') {
