@@ -28,7 +28,7 @@ import { defaultRiskConfiguration } from '../test/support/account-defaults.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { callsNeeded, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
 import { type TimeScale, timeScale } from './time-scale.js';
 
 export interface ScaleBenchOptions {
@@ -73,6 +73,9 @@ export interface ScaleBenchResult extends ScaleBenchOptions {
   realSeconds: number;
 }
 
+/** What every pool of the world has besides its mix. */
+const SEEDED = { idps: 2, groups: 3, resourceServers: 1 };
+
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const HOUR = 3_600_000;
 
@@ -112,21 +115,14 @@ function shapesOf(
   poolIds: readonly string[],
   listed: Map<string, Record<string, number>>,
 ) {
-  return poolIds.map((poolId): PoolShape => {
-    const pool = standin.describePool(poolId) as {
-      Domain?: string;
-      CustomDomain?: string;
-      UserPoolAddOns?: { AdvancedSecurityMode?: string };
-    };
-    const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
-    return {
-      clients: standin.clientIds(poolId).length,
-      idps: 2,
-      domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
-      threatProtection: mode !== undefined && mode !== 'OFF',
-      listed: listed.get(poolId),
-    };
-  });
+  return poolIds.map((poolId) =>
+    poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+      ...listed.get(poolId),
+      ListIdentityProviders: SEEDED.idps,
+      ListGroups: SEEDED.groups,
+      ListResourceServers: SEEDED.resourceServers,
+    }),
+  );
 }
 
 /** Seeds the account, records its baselines untimed, plants drift, then times the run to its alert. */
@@ -146,9 +142,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
       clientsPerPool: options.clients,
-      idps: 2,
-      groups: 3,
-      resourceServers: 1,
+      ...SEEDED,
       domain: false,
       identityPools: options.identityPools,
     });

@@ -13,7 +13,6 @@ const isDomain = (c: Change) => c.surface === 'domains';
 
 const DESCRIBE_DOMAIN = operation<DescribeUserPoolDomainCommandInput, DescribeUserPoolDomainCommandOutput>({
   name: 'DescribeUserPoolDomain',
-  calls: { per: 'domain' },
   service: 'cognito-idp',
   command: DescribeUserPoolDomainCommand,
   quota: 'UserPoolResourceRead',
@@ -21,6 +20,7 @@ const DESCRIBE_DOMAIN = operation<DescribeUserPoolDomainCommandInput, DescribeUs
   keys: ['Domain'],
   // It names a domain, not a pool, and supports no resource-level permission.
   iamResource: 'none',
+  calls: { per: 'domain' },
 });
 
 /**

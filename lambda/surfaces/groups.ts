@@ -13,13 +13,13 @@ const isGroup = (c: Change) => c.surface === 'groups';
 
 const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
   name: 'ListGroups',
-  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListGroupsCommand,
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Groups', pageSize: 'Limit', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 
 /** User pool groups: the IAM role a member gets (`RoleArn`) and which group wins (`Precedence`). */

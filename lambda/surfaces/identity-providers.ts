@@ -40,25 +40,25 @@ const isIdp = (c: Change) => c.surface === 'identityProviders';
 
 const LIST_PROVIDERS = operation<ListIdentityProvidersCommandInput, ListIdentityProvidersCommandOutput>({
   name: 'ListIdentityProviders',
-  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListIdentityProvidersCommand,
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Providers', pageSize: 'MaxResults', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 const DESCRIBE_PROVIDER = operation<
   DescribeIdentityProviderCommandInput,
   DescribeIdentityProviderCommandOutput
 >({
   name: 'DescribeIdentityProvider',
-  calls: { per: 'listed', of: 'ListIdentityProviders' },
   service: 'cognito-idp',
   command: DescribeIdentityProviderCommand,
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'ProviderName'],
+  calls: { per: 'listed', of: 'ListIdentityProviders' },
 });
 
 /**

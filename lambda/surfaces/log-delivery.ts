@@ -16,12 +16,12 @@ const GET_LOG_DELIVERY = operation<
   GetLogDeliveryConfigurationCommandOutput
 >({
   name: 'GetLogDeliveryConfiguration',
-  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: GetLogDeliveryConfigurationCommand,
   quota: 'UserPoolRead',
   quotaAssumed: POOL_READ_ASSUMED,
   keys: ['UserPoolId'],
+  calls: { per: 'pool' },
 });
 
 /** Where the pool exports its user-activity and notification logs: removing it blinds threat protection's logs. */

@@ -9,13 +9,13 @@ import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surf
 
 const LIST_RESOURCE_SERVERS = operation<ListResourceServersCommandInput, ListResourceServersCommandOutput>({
   name: 'ListResourceServers',
-  calls: { per: 'pool' },
   service: 'cognito-idp',
   command: ListResourceServersCommand,
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'ResourceServers', pageSize: 'MaxResults', maxPageSize: 50 },
+  calls: { per: 'pool' },
 });
 
 /** OAuth resource servers and the custom scopes clients can be granted. */

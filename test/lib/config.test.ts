@@ -142,6 +142,19 @@ describe('parseDetectorConfig', () => {
     );
   });
 
+  it('takes posture accept rules in ignoreRules, for the function to read', () => {
+    const rules = {
+      fields: [],
+      pools: [],
+      clients: [],
+      posture: [{ control: 'Cognito.6', resource: 'us-east-1_Sandbox*', reason: 'torn down nightly' }],
+    };
+
+    expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', ignoreRules: rules })).ignoreRules).toEqual(
+      rules,
+    );
+  });
+
   it('upper-cases logLevel', () => {
     expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', logLevel: 'debug' })).logLevel).toBe('DEBUG');
   });
@@ -203,6 +216,11 @@ describe('parseDetectorConfig', () => {
     [{ ignoreRules: JSON.stringify({ fields: ['y'.repeat(4000)] }) }, 'ignoreRules', 'Lambda allows 4 KB'],
     [{ ignoreRules: JSON.stringify({ fields: 'pool.X' }) }, 'ignoreRules', 'fields:'],
     [{ ignoreRules: JSON.stringify({ feilds: ['pool.X'] }) }, 'ignoreRules', 'feilds'],
+    [
+      { ignoreRules: JSON.stringify({ posture: [{ control: 'Cognito.6', resource: 'us-east-1_A' }] }) },
+      'ignoreRules',
+      'posture.0.reason',
+    ],
     [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
     [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
     [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
