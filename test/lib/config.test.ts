@@ -383,6 +383,7 @@ describe('accounts, regions and the organization settings', () => {
         maxConcurrentTargets: '25',
         memberRoleName: 'DriftReader',
         externalId: 'cognito-drift-7f3a',
+        organizationId: 'o-abc123defg',
       }),
     );
 
@@ -393,6 +394,7 @@ describe('accounts, regions and the organization settings', () => {
       maxConcurrentTargets: 25,
       memberRoleName: 'DriftReader',
       externalId: 'cognito-drift-7f3a',
+      organizationId: 'o-abc123defg',
     });
     expect(isOrganizationMode(settings)).toBe(true);
     expect(targetSelection(settings)).toEqual({
@@ -403,10 +405,14 @@ describe('accounts, regions and the organization settings', () => {
 
   it('takes lists as comma-separated strings (-c) and as lists (cdk.json) alike', () => {
     const fromFlag = parseDetectorConfig(
-      ctx({ accounts: '111122223333, 444455556666', regions: 'eu-west-1' }),
+      ctx({ accounts: '111122223333, 444455556666', regions: 'eu-west-1', organizationId: 'o-abc123defg' }),
     );
     const fromJson = parseDetectorConfig(
-      ctx({ accounts: ['111122223333', '444455556666'], regions: ['eu-west-1'] }),
+      ctx({
+        accounts: ['111122223333', '444455556666'],
+        regions: ['eu-west-1'],
+        organizationId: 'o-abc123defg',
+      }),
     );
 
     expect(fromFlag).toMatchObject({ accounts: '111122223333,444455556666', regions: 'eu-west-1' });
@@ -489,6 +495,7 @@ describe('accounts, regions and the organization settings', () => {
         accounts: 'organization',
         organizationalUnits: 'ou-ab12-cdefgh34',
         regions: 'eu-west-1,us-east-1',
+        organizationId: 'o-abc123defg',
       }),
     );
 
