@@ -26,10 +26,16 @@
  *    (`--org-surfaces all` as deployed, or `-waf`),
  *    each with its own quotas, driven through the organization entry points with at most
  *    `--max-concurrent-targets 10` at once (`bench/organization.ts`); `--only organization` runs
- *    just this one.
+ *    just this one. Issue 18's organization: `--org-targets 100x4 --max-concurrent-targets 50`.
+ * 6. Scale (issue 18): one target of `--scale 1000x5` with a realistic mix, at `--scale-share 1`,
+ *    invocation after invocation of `--invocation-seconds 900` (`bench/scale.ts`); `--only scale`.
+ *
+ * `--time-scale k` runs the bench's clock k times as fast as the wall clock (rates × k, latency ÷ k,
+ * figures in bench seconds; `bench/time-scale.ts`), for the scale and organization runs. `--json
+ * <file>` writes their figures for `scripts/sizing-tables.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +43,11 @@ import { parseArgs } from 'node:util';
 import { type BundleResult, measureBundle } from './bundle.js';
 import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
-import { type OrganizationBenchResult, runOrganizationBench } from './organization.js';
+import { runOrganizationBench } from './organization.js';
+import { organizationRows, orgSurfaces, printOrganization } from './organization-report.js';
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
 import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
+import { runScaleBench, scaleReport } from './scale.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
@@ -49,7 +57,6 @@ const TARGETS = {
   /** Issue 18's done-when: the whole surface ≤ ×1.10 of the quota-bound minimum; without WAF ≤ ×1.05. */
   fullSurfaceRatio: 1.1,
   fullSurfaceNoWafRatio: 1.05,
-  organizationRatio: 1.15,
   rateShare: 0.9,
   normalizeDiffMs: 2000,
   normalizeDiffMb: 256,
@@ -191,80 +198,6 @@ function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
   ];
 }
 
-/** `--org-surfaces`: `all` (as deployed) or `-waf`. */
-function orgSurfaces(text: string): boolean {
-  if (text !== 'all' && text !== '-waf') throw new Error(`--org-surfaces must be all or -waf, got "${text}"`);
-  return text === 'all';
-}
-
-function printOrganization(r: OrganizationBenchResult): void {
-  const run = (label: string, o: OrganizationBenchResult['drift']) =>
-    [
-      `  ${label}: ${f2(o.seconds)} s (list ${f2(o.listSeconds)} s, slowest target ${f2(o.slowestTargetSeconds)} s, aggregate ${f2(o.aggregateSeconds)} s); per target ${o.targets.map((t) => `${t.target} ${f1(t.seconds)} s/${t.invocations}`).join(', ')}`,
-      `    messages: ${o.messages.map((m) => `${m.kind} "${m.subject}"`).join('; ') || 'none'}`,
-      `    S3 requests per target: mean ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST (${[
-        ...new Set(
-          o.targets.map(
-            (t) =>
-              `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}, ${t.s3.putBytes} bytes put`,
-          ),
-        ),
-      ].join(
-        ', ',
-      )}); organization steps: ${o.s3Organization.get} GET, ${o.s3Organization.put} PUT, ${o.s3Organization.list} LIST`,
-      `    event-loop delay p50 ${f1(o.loopDelayMs.p50)} ms, p99 ${f1(o.loopDelayMs.p99)} ms, max ${f1(o.loopDelayMs.max)} ms`,
-    ].join('\n');
-  console.log(
-    [
-      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}, ${r.map} Map`,
-      `  quota-bound minimum of the slowest target ${f2(r.targetMinimumSeconds)} s (bound by ${r.binding}); ${r.rounds} round(s) of at most ${r.maxConcurrentTargets} targets: run minimum ${f2(r.minimumSeconds)} s`,
-      run('baseline run', r.baseline),
-      run('drift run', r.drift),
-      `  drift run / minimum: ×${f2(r.ratio)}`,
-      `  calls admitted / needed (all targets): ${Object.entries(r.callsNeeded)
-        .map(([c, n]) => `${c} ${r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0}/${n}`)
-        .join(', ')}`,
-      `  AssumeRole: ${r.assumeRoleCalls} over both runs (${r.assumeRoleCallsInDriftRun} in the drift run); LookupEvents ${r.lookupEventsCalls}; throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed ${r.failedReads}`,
-    ].join('\n'),
-  );
-}
-
-function organizationRows(r: OrganizationBenchResult): Row[] {
-  const label = `organization ${r.targetCount} targets (${r.accounts}×${r.regions.length}) × ${r.pools}×${r.clients}${r.waf ? '' : ', -waf'}`;
-  const digests = r.drift.messages.filter((m) => m.kind === 'drift').length;
-  const extra = Object.entries(r.callsNeeded).reduce(
-    (n, [c, needed]) => n + Math.max(0, (r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0) - needed),
-    0,
-  );
-  return [
-    {
-      metric: `${label}: total time (s)`,
-      value: `${f1(r.drift.seconds)} (slowest target's min ${f1(r.targetMinimumSeconds)}, bound by ${r.binding}${r.rounds > 1 ? `, × ${r.rounds} rounds` : ''}, ×${f2(r.ratio)})`,
-      target: `≤ ×${TARGETS.organizationRatio}`,
-      ok: r.ratio <= TARGETS.organizationRatio && r.failedReads === 0,
-    },
-    {
-      metric: `${label}: AssumeRole calls`,
-      value: `${r.assumeRoleCalls} (both runs)`,
-      target: `${r.accounts} (one per account)`,
-      ok: r.assumeRoleCalls === r.accounts,
-    },
-    {
-      metric: `${label}: throttled (stand-in / readers)`,
-      value: `${r.standinThrottled} / ${r.readerThrottled}`,
-      target: '0',
-      ok: r.standinThrottled === 0,
-    },
-    {
-      metric: `${label}: messages on the drift run`,
-      value: `${r.drift.messages.length} (${digests} drift digest)`,
-      target: '1 digest',
-      ok: r.drift.messages.length === 1 && digests === 1,
-    },
-    { metric: `${label}: calls beyond those needed`, value: String(extra), target: '0', ok: extra === 0 },
-  ];
-}
-
 function printRunMemory(r: RunMemorySize): void {
   const run = (label: string, c: RunMemorySize['baseline']) =>
     `  ${label}: peak RSS ${f1(c.peakRssMb)} MB (${f1(c.startRssMb)} before the run), peak heap ${f1(c.peakHeapMb)} MB, heap kept after the run ${f1(c.retainedHeapMb)} MB; ${f1(c.seconds)} s; ${c.poolsScanned} pools and ${c.clientsScanned} clients scanned, ${c.findings} findings in ${c.poolsWithFindings} pools, ${c.driftsAlerted} alerted, ${c.messages} message(s), largest ${c.largestMessageBytes} bytes, ${c.readProblems} read problems`;
@@ -356,6 +289,12 @@ async function main(): Promise<number> {
       'org-surfaces': { type: 'string', default: 'all' },
       'memory-sizes': { type: 'string', default: '100,300,1000' },
       'memory-mb': { type: 'string', default: '256' },
+      scale: { type: 'string', default: '1000x5' },
+      'scale-share': { type: 'string', default: '1' },
+      'invocation-seconds': { type: 'string', default: '900' },
+      'time-scale': { type: 'string', default: '1' },
+      json: { type: 'string' },
+      'org-fast-baseline': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -384,6 +323,26 @@ async function main(): Promise<number> {
   );
   const rows: Row[] = [];
   const missed: string[] = [];
+  // Every figure comes with the load it was measured at: the machine is shared.
+  const load = () => loadavg().map(f2).join(' ');
+  const figures: Record<string, unknown> = {};
+  const timeScale = positive(values['time-scale'], 'time-scale');
+  const scale = async () => {
+    const result = await runScaleBench({
+      ...size(values.scale, 'scale'),
+      identityPools: 50,
+      webAcls: 3,
+      share: positive(values['scale-share'], 'scale-share'),
+      latencyMs: common.latencyMs,
+      burstSeconds: common.burstSeconds,
+      invocationSeconds: positive(values['invocation-seconds'], 'invocation-seconds'),
+      timeScale,
+    });
+    const report = scaleReport(result, load());
+    console.log(report.text);
+    rows.push(...report.rows);
+    figures.scale = { ...result, load: loadavg(), cores: availableParallelism() };
+  };
   const organization = async () => {
     const shape = /^(\d+)x(\d+)$/.exec(values['org-targets']);
     if (!shape)
@@ -403,13 +362,21 @@ async function main(): Promise<number> {
       burstSeconds: common.burstSeconds,
       maxConcurrentTargets: positive(values['max-concurrent-targets'], 'max-concurrent-targets'),
       waf: orgSurfaces(values['org-surfaces']),
+      timeScale,
+      fastBaseline: values['org-fast-baseline'],
     });
-    printOrganization(result);
-    rows.push(...organizationRows(result));
+    printOrganization(result, load());
+    rows.push(...organizationRows(result, load()));
+    figures.organization = { ...result, load: loadavg(), cores: availableParallelism() };
   };
-  if (values.only === 'organization') {
-    await organization();
+  // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
+  const done = async () => {
+    if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
     return finish(rows, missed);
+  };
+  if (values.only === 'organization' || values.only === 'scale') {
+    await (values.only === 'scale' ? scale() : organization());
+    return done();
   }
   const runMemory = async () => {
     const sizes = values['memory-sizes'].split(',').map((n) => positive(n, 'memory-sizes'));
@@ -445,6 +412,7 @@ async function main(): Promise<number> {
   }
 
   await organization();
+  await scale();
 
   // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
   for (const waf of [true, false]) {
@@ -526,7 +494,7 @@ async function main(): Promise<number> {
     },
   );
 
-  return finish(rows, missed);
+  return done();
 }
 
 /** Issue 9: time to alert on the real-time path, and the cost of attribution. */
