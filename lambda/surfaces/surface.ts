@@ -84,3 +84,21 @@ export const POOL_RESOURCE = 'pool';
 export function hasDomain(pool: UserPoolType): boolean {
   return Boolean(pool.Domain || pool.CustomDomain);
 }
+
+/** Every item of an IAM list (`Marker` in and out, `IsTruncated` while there is more). */
+export async function allMarkerPages<T>(
+  fetchPage: (marker: string | undefined) => Promise<{
+    items: readonly T[] | undefined;
+    truncated: boolean | undefined;
+    marker: string | undefined;
+  }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    items.push(...(page.items ?? []));
+    marker = page.truncated ? page.marker : undefined;
+  } while (marker);
+  return items;
+}
