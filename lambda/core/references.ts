@@ -92,3 +92,47 @@ export function withoutUnreadableReferences(
 export function referenceKey(ref: Pick<UnreadableReference, 'surface' | 'resourceId'>): string {
   return `${ref.surface}/${ref.resourceId}`;
 }
+
+/** A reference not readable from this account, with every pool that points to it (for the notice). */
+export interface NotReadableNotice {
+  surface: string;
+  resourceId: string;
+  resourceName: string;
+  reason: string;
+  /** `name (id)` of each pool that references it. */
+  pools: string[];
+}
+
+/** What the state remembers of the references already reported (`StateDoc.unreadableReferences`). */
+export type ReportedReferences = Record<string, { reason: string; reportedAt: string }>;
+
+/**
+ * The references this run found unreadable that were not reported before (or were reported for
+ * another reason), grouped with the pools that reference them, and what the state remembers next.
+ * A reference stays remembered once reported: a targeted check sees only a few pools, so absence
+ * from one run says nothing.
+ */
+export function referencesToReport(
+  outcomes: Iterable<{
+    poolId: string;
+    poolName: string;
+    references: readonly UnreadableReference[];
+  }>,
+  reported: ReportedReferences | undefined,
+  at: Date,
+): { notices: NotReadableNotice[]; reported: ReportedReferences } {
+  const next: ReportedReferences = { ...reported };
+  const byKey = new Map<string, NotReadableNotice>();
+  for (const { poolId, poolName, references } of outcomes) {
+    for (const ref of references) {
+      const key = referenceKey(ref);
+      if (reported?.[key]?.reason === ref.reason) continue;
+      const notice = byKey.get(key) ?? { ...ref, pools: [] };
+      notice.pools.push(`${poolName} (${poolId})`);
+      byKey.set(key, notice);
+    }
+  }
+  for (const [key, notice] of byKey) next[key] = { reason: notice.reason, reportedAt: at.toISOString() };
+  const notices = [...byKey.values()].map((n) => ({ ...n, pools: [...n.pools].sort() }));
+  return { notices: notices.sort((a, b) => referenceKey(a).localeCompare(referenceKey(b))), reported: next };
+}

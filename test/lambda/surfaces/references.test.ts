@@ -4,7 +4,14 @@ import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SURFACE_NAMES } from '../../../lambda/surfaces/selection.js';
-import { ACCOUNT_ID, DetectorHarness, FakeAccount, REGION, serialize } from '../../support/fake-aws.js';
+import {
+  ACCOUNT_ID,
+  DetectorHarness,
+  FakeAccount,
+  type Operation,
+  REGION,
+  serialize,
+} from '../../support/fake-aws.js';
 import { driftMessage } from './surface-run.js';
 
 const FN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:pre-token`;
@@ -239,6 +246,32 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
     aws.catalogItems.put('GetFunctionConfiguration', { FunctionName: FN_V3 }, fn(FN_V3, 'code-v3b'));
     const run = await harness.run();
     expect(run.pools[0]?.findings.map((f) => ('path' in f ? f.path : f.kind))).toEqual(['CodeSha256']);
+  });
+
+  it('reports a function this account cannot read once, naming its pools, and not on the next run', async () => {
+    aws = new FakeAccount();
+    const harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
+    const elsewhere = 'arn:aws:lambda:us-east-1:999999999999:function:shared-trigger';
+    aws.fail('GetFunctionConfiguration' as Operation, {
+      error: 'AccessDeniedException',
+      times: Number.POSITIVE_INFINITY,
+    });
+    aws.addPool({ name: 'customers', config: { LambdaConfig: { PreSignUp: elsewhere } } });
+    aws.addPool({ name: 'staff', config: { LambdaConfig: { PostConfirmation: elsewhere } } });
+    const first = await harness.run();
+    const notices = first.sent.filter((m) => m.MessageAttributes?.kind?.StringValue === 'not-readable');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.Subject).toContain('Not readable from this account: 1 referenced resource');
+    expect(notices[0]?.Message).toContain(elsewhere);
+    expect(notices[0]?.Message).toContain('customers');
+    expect(notices[0]?.Message).toContain('staff');
+    expect(notices[0]?.Message).toContain('AccessDeniedException');
+    expect(first.readProblems).toEqual([]);
+
+    const second = await harness.run();
+    expect(aws.lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(2);
+    expect(second.sent).toEqual([]);
+    expect(second.pools.flatMap((p) => p.findings)).toEqual([]);
   });
 
   it('keeps an unreadable reference out of drift: a role that stops being readable is no change', async () => {
