@@ -28,6 +28,60 @@ const USER_POOL_READ_ACTIONS = [
 /** Catalog reads without resource-level permissions, by service (each has its own statement). */
 const UNSCOPED_READS = (service: string) => CATALOG_READS.none.filter((a) => a.startsWith(`${service}:`));
 
+/**
+ * The reads of what pools point to (issue 19): their Lambda triggers, the IAM roles they hand out
+ * or act as (and the managed policies attached to those, AWS managed ones included) and the custom
+ * senders' KMS key, each on its own kind of resource, with the cdk-nag acknowledgement of each
+ * wildcard. Which function, role or key a pool uses is what is watched, so none is named in advance.
+ */
+function referenceStatements(
+  regions: readonly string[],
+  shown: (region: string) => string,
+): { statements: iam.PolicyStatement[]; acknowledgements: [string, string][] } {
+  const inRegions = (service: string, resource: string) =>
+    regions.map((region) => `arn:${Aws.PARTITION}:${service}:${region}:${Aws.ACCOUNT_ID}:${resource}`);
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadTriggerFunctions',
+      actions: CATALOG_READS.function,
+      resources: inRegions('lambda', 'function:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadReferencedRoles',
+      actions: CATALOG_READS.role,
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadAttachedPolicies',
+      actions: CATALOG_READS.policy,
+      resources: [`arn:${Aws.PARTITION}:iam::*:policy/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadSenderKeys',
+      actions: CATALOG_READS.key,
+      resources: inRegions('kms', 'key/*'),
+    }),
+  ];
+  const why =
+    'Which trigger, role, policy or key a pool points to is what is watched, so it cannot be named in advance; the actions are read-only (Get/List/Describe).';
+  const acknowledgements: [string, string][] = [
+    ...regions.map((r): [string, string] => [
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${shown(r)}:<AWS::AccountId>:function:*]`,
+      why,
+    ]),
+    ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]', why],
+    [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:policy/*]',
+      `${why} AWS managed policies live in the account "aws".`,
+    ],
+    ...regions.map((r): [string, string] => [
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${shown(r)}:<AWS::AccountId>:key/*]`,
+      why,
+    ]),
+  ];
+  return { statements, acknowledgements };
+}
+
 /** Where the functions keep documents and send alerts: what their grants name. */
 export interface DetectorStores {
   readonly bucket: s3.IBucket;
@@ -177,6 +231,9 @@ export function grantFunctionPermissions(
     }),
   );
   for (const statement of documentAlertAndLogStatements(stores, logGroup)) role.addToPolicy(statement);
+  const references = referenceStatements([Aws.REGION], () => '<AWS::Region>');
+  for (const statement of references.statements) role.addToPolicy(statement);
+  for (const [finding, reason] of references.acknowledgements) acknowledge(role, finding, reason);
 
   acknowledge(
     role,
@@ -313,9 +370,12 @@ export function createOrganizationRole(
       }),
     );
   }
-  for (const statement of statements) role.addToPolicy(statement);
-
   const shown = (region: string) => (region === Aws.REGION ? '<AWS::Region>' : region);
+  const references = referenceStatements(regionParts, shown);
+  statements.push(...references.statements);
+  for (const statement of statements) role.addToPolicy(statement);
+  for (const [finding, reason] of references.acknowledgements) acknowledge(role, finding, reason);
+
   for (const region of regionParts) {
     acknowledge(
       role,
