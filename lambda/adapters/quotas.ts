@@ -140,16 +140,16 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: 400,
     source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
   },
-  // "Control plane API requests (excludes invocation, GetFunction, and GetPolicy requests)": 15 rps,
-  // not adjustable. GetFunctionConfiguration is one of them.
+  // "Control plane API requests (excludes invocation, get-function and get-policy requests)": 15 rps,
+  // not adjustable. Reading a function's configuration is one of them.
   'Lambda.ControlPlane': { rps: 15, source: LAMBDA_QUOTAS_PAGE },
-  // "GetPolicy API requests": 15 rps, not adjustable.
+  // "Get-policy API requests" (a function's resource policy): 15 rps, not adjustable.
   'Lambda.GetPolicy': { rps: 15, source: LAMBDA_QUOTAS_PAGE },
   'IAM.Read': {
     rps: 10,
     source: `https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (${IAM_ASSUMED_NOTE})`,
   },
-  // "DescribeKey request rate": 2,000 rps; "GetKeyPolicy request rate": 1,000 rps (adjustable).
+  // The page's "describe key" request rate: 2,000 rps; "get key policy": 1,000 rps (adjustable).
   'KMS.DescribeKey': { rps: 2000, source: KMS_QUOTAS_PAGE },
   'KMS.GetKeyPolicy': { rps: 1000, source: KMS_QUOTAS_PAGE },
 };

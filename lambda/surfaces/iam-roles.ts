@@ -82,7 +82,7 @@ const GET_INLINE = iamRead<GetRolePolicyCommandInput, GetRolePolicyCommandOutput
 );
 /**
  * The default version of a managed policy: its versions are listed (`IsDefaultVersion`) rather than
- * asked of GetPolicy, whose name Lambda's resource-policy read already holds in the one
+ * asked of IAM's get-policy read, whose name Lambda's resource-policy read already holds in the one
  * name-keyed table of operations (quotas, stand-in, IAM actions).
  */
 const LIST_VERSIONS = iamRead<ListPolicyVersionsCommandInput, ListPolicyVersionsCommandOutput>(

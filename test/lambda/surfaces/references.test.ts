@@ -12,6 +12,7 @@ import {
   REGION,
   serialize,
 } from '../../support/fake-aws.js';
+import { allowPolicy, putRole, webIdentityTrust } from '../../support/reference-seeds.js';
 import { driftMessage } from './surface-run.js';
 
 const FN = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:pre-token`;
@@ -36,58 +37,12 @@ function fn(arn: string, code: string, env: Record<string, string> = {}) {
   };
 }
 
-/** A policy document as IAM returns it: URL-encoded JSON. */
-function iamDoc(doc: object): string {
-  return encodeURIComponent(JSON.stringify(doc));
+/** A role with one inline policy, trusted by `federated`. */
+function role(aws: FakeAccount, arn: string, inline: object, federated = 'cognito-identity.amazonaws.com') {
+  putRole(aws.catalogItems, arn, { inline, trust: webIdentityTrust(federated) });
 }
 
-function allow(actions: string | string[], resource: string | string[]) {
-  return {
-    Version: '2012-10-17',
-    Statement: [{ Sid: 'Main', Effect: 'Allow', Action: actions, Resource: resource }],
-  };
-}
-
-function trust(principal: string) {
-  return {
-    Version: '2012-10-17',
-    Statement: {
-      Effect: 'Allow',
-      Principal: { Federated: principal },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-    },
-  };
-}
-
-/** A role with one inline policy, as GetRole, ListRolePolicies and GetRolePolicy answer. */
-function putRole(
-  aws: FakeAccount,
-  arn: string,
-  inline: object,
-  federated = 'cognito-identity.amazonaws.com',
-) {
-  const RoleName = arn.split('/').pop() as string;
-  aws.catalogItems.put(
-    'GetRole',
-    { RoleName },
-    {
-      Role: {
-        RoleName,
-        Arn: arn,
-        Path: '/',
-        RoleId: 'AROA1',
-        AssumeRolePolicyDocument: iamDoc(trust(federated)),
-      },
-    },
-  );
-  aws.catalogItems.remove('ListRolePolicies', { RoleName });
-  aws.catalogItems.put('ListRolePolicies', { RoleName }, 'main' as never);
-  aws.catalogItems.put(
-    'GetRolePolicy',
-    { RoleName, PolicyName: 'main' },
-    { RoleName, PolicyName: 'main', PolicyDocument: iamDoc(inline) },
-  );
-}
+const allow = allowPolicy;
 
 function triggers(arn: string): UserPoolType {
   return {
@@ -122,8 +77,8 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
       { KeyId: KEY },
       { PolicyName: 'default', Policy: JSON.stringify(allow('kms:Decrypt', '*')) },
     );
-    putRole(aws, ADMINS_ROLE, allow('s3:GetObject', 'arn:aws:s3:::reports/*'));
-    putRole(aws, AUTH_ROLE, allow('execute-api:Invoke', 'arn:aws:execute-api:*:*:api/prod/*'));
+    role(aws, ADMINS_ROLE, allow('s3:GetObject', 'arn:aws:s3:::reports/*'));
+    role(aws, AUTH_ROLE, allow('execute-api:Invoke', 'arn:aws:execute-api:*:*:api/prod/*'));
     const customers = aws.addPool({
       name: 'customers',
       config: triggers(FN),
@@ -198,8 +153,8 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
 
   it('alerts a widened group role policy and a widened identity-pool role policy as HIGH, naming the pools', async () => {
     const { aws, harness, customers, identityPoolId } = await watched();
-    putRole(aws, ADMINS_ROLE, allow(['s3:GetObject', 's3:*'], 'arn:aws:s3:::reports/*'));
-    putRole(aws, AUTH_ROLE, allow('execute-api:Invoke', ['arn:aws:execute-api:*:*:api/prod/*', '*']));
+    role(aws, ADMINS_ROLE, allow(['s3:GetObject', 's3:*'], 'arn:aws:s3:::reports/*'));
+    role(aws, AUTH_ROLE, allow('execute-api:Invoke', ['arn:aws:execute-api:*:*:api/prod/*', '*']));
     const run = await harness.run();
     const widened = run.pools.flatMap((p) =>
       p.findings
@@ -220,7 +175,7 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
 
   it('alerts a changed trust policy as HIGH', async () => {
     const { aws, harness } = await watched();
-    putRole(aws, ADMINS_ROLE, allow('s3:GetObject', 'arn:aws:s3:::reports/*'), 'accounts.google.com');
+    role(aws, ADMINS_ROLE, allow('s3:GetObject', 'arn:aws:s3:::reports/*'), 'accounts.google.com');
     const run = await harness.run();
     const trustChanges = run.pools
       .flatMap((p) => p.findings)
