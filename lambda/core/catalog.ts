@@ -102,10 +102,11 @@ export interface OperationPaging {
  * How many times one scan sends an operation, so the bench and the sizing guide count a kind's calls
  * from its declaration: `pool` once per user pool (once per page of its items when it pages),
  * `client` once per app client, `listed` once per item the list operation `of` returned for the
- * pool, `account` once per target and run.
+ * pool, `account` once per target and run, `reference` once per distinct resource the pools point to
+ * (a trigger, a role, a key) and run, however many pools share it.
  */
 export interface CallCount {
-  readonly per: 'pool' | 'client' | 'listed' | 'account';
+  readonly per: 'pool' | 'client' | 'listed' | 'account' | 'reference';
   /** For `listed`: the list operation whose items it reads. */
   readonly of?: string;
   /** Sent only for a pool with a domain (prefix or custom). */

@@ -49,6 +49,7 @@ const iamRead = <I extends object, O extends object>(
     quotaAssumed: 'assumed: IAM documents no request rate for its reads (see quotas.ts)',
     keys,
     iamResource,
+    calls: { per: 'reference' },
     ...(paging
       ? { paging: { items: paging.items, pageSize: 'MaxItems', maxPageSize: IAM_PAGE, marker: true } }
       : {}),

@@ -25,6 +25,7 @@ const DESCRIBE_KEY = operation<DescribeKeyCommandInput, DescribeKeyCommandOutput
   quota: 'KMS.DescribeKey',
   keys: ['KeyId'],
   iamResource: 'key',
+  calls: { per: 'reference' },
 });
 const GET_KEY_POLICY = operation<GetKeyPolicyCommandInput, GetKeyPolicyCommandOutput>({
   name: 'GetKeyPolicy',
@@ -33,6 +34,7 @@ const GET_KEY_POLICY = operation<GetKeyPolicyCommandInput, GetKeyPolicyCommandOu
   quota: 'KMS.GetKeyPolicy',
   keys: ['KeyId'],
   iamResource: 'key',
+  calls: { per: 'reference' },
 });
 
 type KeyState = { config: JsonObject } | { notReadable: string };

@@ -28,6 +28,7 @@ const GET_FUNCTION_CONFIGURATION = operation<
   quota: 'Lambda.ControlPlane',
   keys: ['FunctionName'],
   iamResource: 'function',
+  calls: { per: 'reference' },
 });
 
 const GET_FUNCTION_POLICY = operation<GetPolicyCommandInput, GetPolicyCommandOutput>({
@@ -37,6 +38,7 @@ const GET_FUNCTION_POLICY = operation<GetPolicyCommandInput, GetPolicyCommandOut
   quota: 'Lambda.GetPolicy',
   keys: ['FunctionName'],
   iamResource: 'function',
+  calls: { per: 'reference' },
 });
 
 /**
