@@ -181,12 +181,15 @@ export function quotaBound(
 }
 
 export interface FullSurfaceBenchOptions extends FullSurfaceAccount {
+  /** Watch the web ACL (every surface, as deployed); false: `surfaces=-waf`, no WAF client. @default true */
+  waf?: boolean;
   share: number;
   latencyMs: number;
   burstSeconds: number;
 }
 
 export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
+  waf: boolean;
   seconds: number;
   minimumSeconds: number;
   binding: string;
@@ -233,8 +236,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       identityPools: options.identityPools,
     });
     const listed = seedCatalogExamples(standin, poolIds);
+    const waf = options.waf ?? true;
     poolIds.forEach((poolId, i) => {
-      if (options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
+      if (waf && options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
     });
     const shapes: PoolShape[] = poolIds.map((poolId) => {
       const pool = standin.describePool(poolId) as {
@@ -256,9 +260,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     const reader = new CognitoReader({
       client,
       identityClient,
-      wafClient,
+      ...(waf ? { wafClient } : {}),
       digestKey: TEST_DIGEST_KEY,
-      surfaces: SURFACE_NAMES,
+      surfaces: waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf'),
       quotaShare: options.share,
     });
     const started = performance.now();
@@ -283,6 +287,10 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     const seconds = (performance.now() - started) / 1000;
     const stats = standin.stats;
     const needed = callsNeeded(shapes, options.identityPools, options.webAcls);
+    if (!waf) {
+      delete needed.ListWebACLs;
+      delete needed.ListResourcesForWebACL;
+    }
     const bound = quotaBound(needed, options.share);
     const categories: FullSurfaceBenchResult['categories'] = {};
     for (const [category, entry] of Object.entries(bound.byCategory)) {
@@ -304,6 +312,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     const userPoolsScanned = result.pools.filter((p) => p.poolId.includes('_') && p.outcome === 'scanned');
     return {
       ...options,
+      waf,
       seconds,
       minimumSeconds: bound.seconds,
       binding: bound.binding,

@@ -140,7 +140,9 @@ describe('CognitoStandin: Lambda triggers, IAM roles and KMS keys over the wire'
     expect(trigger?.Layers).toEqual([`arn:aws:lambda:${standin.region}:${standin.accountId}:layer:deps:4`]);
     expect(JSON.stringify(trigger)).not.toContain('CANARY-');
     expect(
-      String((trigger?.Environment as { Variables: Record<string, string> }).Variables.API_TOKEN),
+      String(
+        (trigger?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.API_TOKEN,
+      ),
     ).toMatch(/^secret-hmac-sha256:v1:/);
     expect(trigger?.ResourcePolicy).toMatchObject({
       Statement: { cognito: { Action: ['lambda:InvokeFunction'] } },
