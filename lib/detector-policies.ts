@@ -62,21 +62,30 @@ function referenceStatements(
       resources: inRegions('kms', 'key/*'),
     }),
   ];
-  const why =
-    'Which trigger, role, policy or key a pool points to is what is watched, so it cannot be named in advance; the actions are read-only (Get/List/Describe).';
+  const lambdaWhy =
+    'Which trigger functions a pool runs is what is watched, so they cannot be named in advance; only ' +
+    'the function configuration and resource policy reads (no code download, no invoke).';
+  const keyWhy =
+    "Which KMS key a pool's custom senders use is what is watched; only its description and key " +
+    'policy are read (no decrypt, no other use of the key).';
   const acknowledgements: [string, string][] = [
     ...regions.map((r): [string, string] => [
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${shown(r)}:<AWS::AccountId>:function:*]`,
-      why,
+      lambdaWhy,
     ]),
-    ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]', why],
+    [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+      'Which IAM roles the pools hand out (groups, identity pools) or act as (SMS) is what is watched; ' +
+        'only the role and its trust, attached and inline policy documents are read.',
+    ],
     [
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:policy/*]',
-      `${why} AWS managed policies live in the account "aws".`,
+      'The managed policies attached to those roles, AWS managed ones included (they live in the ' +
+        'account "aws"); only their versions and default version document are read.',
     ],
     ...regions.map((r): [string, string] => [
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${shown(r)}:<AWS::AccountId>:key/*]`,
-      why,
+      keyWhy,
     ]),
   ];
   return { statements, acknowledgements };
