@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { forEachConcurrently } from '../concurrency.js';
-import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
+import { type AccountRead, type CatalogService, kindApplies, type SendOperation } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
@@ -407,7 +407,8 @@ export class CognitoReader implements PoolReader {
     };
     const unreadable: UnreadableSurface[] = [];
     const pending = this.surfaces.filter((surface) => {
-      const earlier = resume?.surfaces?.[surface.name];
+      // A kind without effect in this pool (`readOnlyWhen`) is not read: it holds nothing here.
+      const earlier = resume?.surfaces?.[surface.name] ?? (kindApplies(surface, { ...raw }) ? undefined : {});
       if (earlier) read[surface.name] = earlier;
       return !earlier;
     });

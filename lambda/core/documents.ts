@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { postureCountsSchema, postureFindingSchema } from './posture.js';
 import { type Finding, type Json, Severity } from './types.js';
 
 /**
@@ -211,6 +212,13 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
      * kind was first watched. Absent in run documents of earlier releases (recorded at the end then).
      */
     recorded: z.enum(['first-run', 'newly-watched']).optional(),
+    /**
+     * Posture findings: those a change, a new client or a new pool made risky; every one for the
+     * CLI's `posture`. Absent when none, and in documents of earlier releases.
+     */
+    posture: z.array(postureFindingSchema).optional(),
+    /** The first run's posture of the pool, counted by control (absent when none, and in earlier documents). */
+    postureCounts: postureCountsSchema.optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

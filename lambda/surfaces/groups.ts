@@ -20,6 +20,7 @@ export const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOu
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Groups', pageSize: 'Limit', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 
 /**
