@@ -12,11 +12,16 @@
  *
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
- * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --only realtime (just the
- * issue-9 scenarios)
+ * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --memory-sizes 100,300,1000
+ * --memory-mb 256 --only realtime|organization|memory (just those scenarios)
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
+ * 6. Run memory (issue 18 item 5): the real run path (detector, reader, S3 store) over
+ *    `--memory-sizes 100,300,1000` pools × 10 clients with every surface, each run in a fresh child
+ *    process with the NODE_OPTIONS of a `--memory-mb 256` function (`bench/run-memory.ts`): peak RSS
+ *    ≤ 160 MB at the largest size, and flat: at most ×1.10 of the smallest size's; `--only memory`
+ *    runs just this one.
  * 5. Organization (issue 10): `--org-targets 4x2` (accounts × regions) targets of `--org-size 20x5`
  *    (`--org-surfaces all` as deployed, or `-waf`),
  *    each with its own quotas, driven through the organization entry points with at most
@@ -34,6 +39,7 @@ import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface
 import type { NormalizeDiffResult } from './normalize-diff.js';
 import { type OrganizationBenchResult, runOrganizationBench } from './organization.js';
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
+import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
@@ -47,6 +53,9 @@ const TARGETS = {
   rateShare: 0.9,
   normalizeDiffMs: 2000,
   normalizeDiffMb: 256,
+  /** Peak RSS of a run at the largest size, and its largest ratio to the smallest size's (issue 18). */
+  runPeakRssMb: 160,
+  runRssFlatness: 1.1,
 };
 
 interface Row {
@@ -256,6 +265,55 @@ function organizationRows(r: OrganizationBenchResult): Row[] {
   ];
 }
 
+function printRunMemory(r: RunMemorySize): void {
+  const run = (label: string, c: RunMemorySize['baseline']) =>
+    `  ${label}: peak RSS ${f1(c.peakRssMb)} MB (${f1(c.startRssMb)} before the run), peak heap ${f1(c.peakHeapMb)} MB, heap kept after the run ${f1(c.retainedHeapMb)} MB; ${f1(c.seconds)} s; ${c.poolsScanned} pools and ${c.clientsScanned} clients scanned, ${c.findings} findings in ${c.poolsWithFindings} pools, ${c.driftsAlerted} alerted, ${c.messages} message(s), largest ${c.largestMessageBytes} bytes, ${c.readProblems} read problems`;
+  console.log(
+    [
+      `## Run memory: ${r.pools} pools × ${r.clients} clients, every surface, ${r.identityPools} identity pools, as a ${r.memoryMb} MB function (fresh process per run)`,
+      run('first run', r.baseline),
+      run(`drift run (${r.plantedPerPool} changes planted per pool)`, r.drift),
+    ].join('\n'),
+  );
+}
+
+const peakOf = (r: RunMemorySize) => Math.max(r.baseline.peakRssMb, r.drift.peakRssMb);
+
+function runMemoryRows(sizes: RunMemorySize[]): Row[] {
+  const rows: Row[] = [];
+  const smallest = sizes[0];
+  const largest = sizes.at(-1);
+  for (const r of sizes) {
+    const complete =
+      r.drift.poolsScanned === r.pools + r.identityPools &&
+      r.drift.readProblems === 0 &&
+      r.drift.poolsWithFindings >= r.pools &&
+      r.drift.driftsAlerted === r.drift.poolsWithFindings;
+    rows.push(
+      {
+        metric: `run memory ${r.pools}×${r.clients}, every surface, ${r.memoryMb} MB function: peak RSS first / drift run (MB)`,
+        value: `${f1(r.baseline.peakRssMb)} / ${f1(r.drift.peakRssMb)} (heap kept ${f1(r.drift.retainedHeapMb)})`,
+        target: r === largest ? `≤ ${TARGETS.runPeakRssMb}` : '',
+        ok: r === largest ? peakOf(r) <= TARGETS.runPeakRssMb : undefined,
+      },
+      {
+        metric: `run memory ${r.pools}×${r.clients}: drift run reports every pool, largest message (bytes)`,
+        value: `${r.drift.findings} findings in ${r.drift.poolsWithFindings} pools, ${r.drift.driftsAlerted} alerted; ${r.drift.largestMessageBytes}`,
+        target: '≥ every pool; ≤ 262144',
+        ok: complete && r.drift.largestMessageBytes <= 262_144,
+      },
+    );
+  }
+  if (smallest && largest && largest !== smallest)
+    rows.push({
+      metric: `run memory flat: peak RSS at ${largest.pools} pools / at ${smallest.pools}`,
+      value: `${f1(peakOf(largest))} / ${f1(peakOf(smallest))} MB (×${f2(peakOf(largest) / peakOf(smallest))})`,
+      target: `≤ ×${TARGETS.runRssFlatness}`,
+      ok: peakOf(largest) <= TARGETS.runRssFlatness * peakOf(smallest),
+    });
+  return rows;
+}
+
 function runNormalizeDiff(accountFile: string): NormalizeDiffResult {
   const child = spawnSync(
     process.execPath,
@@ -296,6 +354,8 @@ async function main(): Promise<number> {
       'org-size': { type: 'string', default: '20x5' },
       'max-concurrent-targets': { type: 'string', default: '10' },
       'org-surfaces': { type: 'string', default: 'all' },
+      'memory-sizes': { type: 'string', default: '100,300,1000' },
+      'memory-mb': { type: 'string', default: '256' },
     },
     strict: true,
   });
@@ -351,6 +411,27 @@ async function main(): Promise<number> {
     await organization();
     return finish(rows, missed);
   }
+  const runMemory = async () => {
+    const sizes = values['memory-sizes'].split(',').map((n) => positive(n, 'memory-sizes'));
+    const memoryMb = positive(values['memory-mb'], 'memory-mb');
+    const work = await mkdtemp(join(tmpdir(), 'cognito-drift-bench-memory-'));
+    try {
+      const bundle = await buildRunMemoryChild(work);
+      const results: RunMemorySize[] = [];
+      for (const pools of sizes) {
+        const result = await runMemoryBench(bundle, pools, 10, memoryMb);
+        printRunMemory(result);
+        results.push(result);
+      }
+      rows.push(...runMemoryRows(results));
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  };
+  if (values.only === 'memory') {
+    await runMemory();
+    return finish(rows, missed);
+  }
   rows.push(...(await realtimeRows(share, Number(values.latency))));
   if (values.only === 'realtime') return finish(rows, missed);
   const scans: [string, { pools: number; clients: number }, boolean][] = [
@@ -382,6 +463,8 @@ async function main(): Promise<number> {
     printFullSurface(full);
     rows.push(...fullSurfaceRows(full));
   }
+
+  await runMemory();
 
   const work = await mkdtemp(join(tmpdir(), 'cognito-drift-bench-'));
   let bundle: BundleResult;
