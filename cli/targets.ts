@@ -2,6 +2,9 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -137,6 +140,9 @@ export class TargetAccess {
         cognito: new CognitoIdentityProviderClient(signed),
         identity: new CognitoIdentityClient(signed),
         wafv2: new WAFV2Client(signed),
+        lambda: new LambdaClient(signed),
+        iam: new IAMClient(signed),
+        kms: new KMSClient(signed),
       },
       // One key for every target: the store's digests are all keyed with it. Pools and clients hold
       // no digest: without surfaces, no key is needed (nor asked for).

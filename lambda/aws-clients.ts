@@ -2,6 +2,9 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -17,6 +20,10 @@ export interface AwsClients {
   identity: CognitoIdentityClient;
   /** For the web ACL associated with each pool. */
   wafv2: WAFV2Client;
+  /** What the pools point to: Lambda triggers, IAM roles (IAM is global), KMS keys. */
+  lambda: LambdaClient;
+  iam: IAMClient;
+  kms: KMSClient;
   s3: S3Client;
   sns: SNSClient;
   cloudtrail: CloudTrailClient;
@@ -40,6 +47,9 @@ export function createAwsClients(options: { region?: string; env?: NodeJS.Proces
     cognito: new CognitoIdentityProviderClient(reads),
     identity: new CognitoIdentityClient(reads),
     wafv2: new WAFV2Client(reads),
+    lambda: new LambdaClient(reads),
+    iam: new IAMClient(reads),
+    kms: new KMSClient(reads),
     s3: new S3Client({ ...region }),
     sns: new SNSClient({ ...region }),
     cloudtrail: new CloudTrailClient({ ...region }),

@@ -2,6 +2,9 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -145,6 +148,9 @@ export async function handler(event: unknown, context: Context): Promise<unknown
               cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
               identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
               wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+              lambda: reuse(`lambda ${name}`, creds, () => new LambdaClient(signed)),
+              iam: reuse(`iam ${name}`, creds, () => new IAMClient(signed)),
+              kms: reuse(`kms ${name}`, creds, () => new KMSClient(signed)),
             },
             { ...config, digestKey, ...options },
           );

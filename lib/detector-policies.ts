@@ -28,6 +28,69 @@ const USER_POOL_READ_ACTIONS = [
 /** Catalog reads without resource-level permissions, by service (each has its own statement). */
 const UNSCOPED_READS = (service: string) => CATALOG_READS.none.filter((a) => a.startsWith(`${service}:`));
 
+/**
+ * The reads of what pools point to (issue 19): their Lambda triggers, the IAM roles they hand out
+ * or act as (and the managed policies attached to those, AWS managed ones included) and the custom
+ * senders' KMS key, each on its own kind of resource, with the cdk-nag acknowledgement of each
+ * wildcard. Which function, role or key a pool uses is what is watched, so none is named in advance.
+ */
+function referenceStatements(
+  regions: readonly string[],
+  shown: (region: string) => string,
+): { statements: iam.PolicyStatement[]; acknowledgements: [string, string][] } {
+  const inRegions = (service: string, resource: string) =>
+    regions.map((region) => `arn:${Aws.PARTITION}:${service}:${region}:${Aws.ACCOUNT_ID}:${resource}`);
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ReadTriggerFunctions',
+      actions: CATALOG_READS.function,
+      resources: inRegions('lambda', 'function:*'),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadReferencedRoles',
+      actions: CATALOG_READS.role,
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadAttachedPolicies',
+      actions: CATALOG_READS.policy,
+      resources: [`arn:${Aws.PARTITION}:iam::*:policy/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadSenderKeys',
+      actions: CATALOG_READS.key,
+      resources: inRegions('kms', 'key/*'),
+    }),
+  ];
+  const lambdaWhy =
+    'Which trigger functions a pool runs is what is watched, so they cannot be named in advance; only ' +
+    'the function configuration and resource policy reads (no code download, no invoke).';
+  const keyWhy =
+    "Which KMS key a pool's custom senders use is what is watched; only its description and key " +
+    'policy are read (no decrypt, no other use of the key).';
+  const acknowledgements: [string, string][] = [
+    ...regions.map((r): [string, string] => [
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${shown(r)}:<AWS::AccountId>:function:*]`,
+      lambdaWhy,
+    ]),
+    [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+      'Which IAM roles the pools hand out (groups, identity pools) or act as (SMS) is what is watched; ' +
+        'only the role and its trust, attached and inline policy documents are read.',
+    ],
+    [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:policy/*]',
+      'The managed policies attached to those roles, AWS managed ones included (they live in the ' +
+        'account "aws"); only their versions and default version document are read.',
+    ],
+    ...regions.map((r): [string, string] => [
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${shown(r)}:<AWS::AccountId>:key/*]`,
+      keyWhy,
+    ]),
+  ];
+  return { statements, acknowledgements };
+}
+
 /** Where the functions keep documents and send alerts: what their grants name. */
 export interface DetectorStores {
   readonly bucket: s3.IBucket;
@@ -177,6 +240,9 @@ export function grantFunctionPermissions(
     }),
   );
   for (const statement of documentAlertAndLogStatements(stores, logGroup)) role.addToPolicy(statement);
+  const references = referenceStatements([Aws.REGION], () => '<AWS::Region>');
+  for (const statement of references.statements) role.addToPolicy(statement);
+  for (const [finding, reason] of references.acknowledgements) acknowledge(role, finding, reason);
 
   acknowledge(
     role,
@@ -313,9 +379,12 @@ export function createOrganizationRole(
       }),
     );
   }
-  for (const statement of statements) role.addToPolicy(statement);
-
   const shown = (region: string) => (region === Aws.REGION ? '<AWS::Region>' : region);
+  const references = referenceStatements(regionParts, shown);
+  statements.push(...references.statements);
+  for (const statement of statements) role.addToPolicy(statement);
+  for (const [finding, reason] of references.acknowledgements) acknowledge(role, finding, reason);
+
   for (const region of regionParts) {
     acknowledge(
       role,

@@ -27,7 +27,8 @@ export const MEMBER_ROLE_NAME: string = DEFAULTS.memberRoleName;
 
 /**
  * The read actions a scan of one (account, region) makes, exactly: the Cognito, identity-pool and
- * WAF reads of the reader, `cloudtrail:LookupEvents` (who made a change), and `account:ListRegions`
+ * WAF reads of the reader, the Lambda, IAM and KMS reads of what pools point to,
+ * `cloudtrail:LookupEvents` (who made a change), and `account:ListRegions`
  * for `regions=all-enabled`. A test derives the
  * actions from the bundled code and compares.
  */

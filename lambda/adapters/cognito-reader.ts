@@ -25,7 +25,7 @@ import {
   type UnreadableClient,
   type UnreadableSurface,
 } from '../core/ports.js';
-import type { ClientSnapshot, SurfaceSnapshot } from '../core/types.js';
+import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
 import { errorReason } from '../errors.js';
 import {
   IDENTITY_POOL_DESCRIBE,
@@ -63,13 +63,18 @@ const PAGE_SIZE = 60;
  * Which client sends each catalog service's operations. The command itself comes with the
  * operation (the surface declares it): the reader keeps no table of operations.
  */
-const CLIENT_OF: Readonly<Record<CatalogService, 'cognito' | 'identity' | 'wafv2'>> = {
+const CLIENT_OF: Readonly<Record<CatalogService, ClientName>> = {
   'cognito-idp': 'cognito',
   'cognito-identity': 'identity',
   wafv2: 'wafv2',
+  lambda: 'lambda',
+  iam: 'iam',
+  kms: 'kms',
 };
 
-/** A client the reader can send through: the three SDK clients all fit. */
+type ClientName = 'cognito' | 'identity' | 'wafv2' | 'lambda' | 'iam' | 'kms';
+
+/** A client the reader can send through: every SDK client fits. */
 interface SendingClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   middlewareStack: PacedClient['middlewareStack'];
@@ -81,6 +86,12 @@ export interface CognitoReaderOptions {
   identityClient?: CognitoIdentityClient;
   /** For the web ACL surface; without it, that surface is not read. */
   wafClient?: WAFV2Client;
+  /** For the Lambda triggers the pools run; without it, they are not read. */
+  lambdaClient?: SendingClient;
+  /** For the IAM roles pools and identity pools reference; without it, they are not read. */
+  iamClient?: SendingClient;
+  /** For the KMS keys of the custom senders; without it, they are not read. */
+  kmsClient?: SendingClient;
   /**
    * The surfaces to read besides pools and clients (`mfa`, `identityProviders`, ..., and
    * `identityPools`). @default none: only pools and app clients
@@ -139,14 +150,17 @@ export class CognitoReader implements PoolReader {
    */
   readonly poolConcurrency: number;
   private readonly client: CognitoIdentityProviderClient;
-  private readonly clients: Record<'cognito' | 'identity' | 'wafv2', SendingClient | undefined>;
+  private readonly clients: Record<ClientName, SendingClient | undefined>;
   private readonly surfaces: readonly Surface[];
   private readonly identityPools: boolean;
+  /** Whether account-level reads (web ACL associations) are answered from one listing per run. */
+  private readonly accountReads: boolean;
   /**
-   * This reader's answers to account-level reads, by read: a reader serves one target for one
-   * invocation, so each is read once per run (per invocation of a long run) and shared by its pools.
+   * This reader's answers to account-level and shared reads, by the read's name: a reader serves
+   * one target for one invocation, so each is read once per run (per invocation of a long run) and
+   * shared by its pools.
    */
-  private readonly accountAnswers: Map<AccountRead<unknown>, Promise<unknown>> | undefined;
+  private readonly sharedAnswers = new Map<string, Promise<unknown>>();
   private readonly pacing: ReadPacing;
   private readonly clientConcurrency: number;
   private readonly digestKey: DigestKey | undefined;
@@ -157,7 +171,7 @@ export class CognitoReader implements PoolReader {
     const quotas = { ...COGNITO_READ_QUOTAS, ...options.quotas };
     this.client = options.client;
     this.clientConcurrency = options.clientConcurrency ?? 3;
-    this.accountAnswers = options.accountReads === false ? undefined : new Map();
+    this.accountReads = options.accountReads !== false;
     this.digestKey = options.digestKey;
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
@@ -178,6 +192,9 @@ export class CognitoReader implements PoolReader {
       cognito: options.client as unknown as SendingClient,
       identity: options.identityClient as unknown as SendingClient | undefined,
       wafv2: options.wafClient as unknown as SendingClient | undefined,
+      lambda: options.lambdaClient,
+      iam: options.iamClient,
+      kms: options.kmsClient,
     };
     const wanted = new Set(options.surfaces ?? []);
     this.surfaces = POOL_SURFACES.filter(
@@ -219,15 +236,14 @@ export class CognitoReader implements PoolReader {
    * that needs it reports its surface unreadable (never "nothing there"). Sent without a pool's abort
    * signal, since the answer outlives the pool that asked first.
    */
-  private accountRead<T>(read: AccountRead<T>): Promise<T> {
-    const answers = this.accountAnswers as Map<AccountRead<unknown>, Promise<unknown>>;
-    let answer = answers.get(read as AccountRead<unknown>);
+  private sharedRead<T>(read: AccountRead<T>): Promise<T> {
+    let answer = this.sharedAnswers.get(read.name);
     if (!answer) {
       answer = read.read(this.send(undefined));
       // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
       // that awaits it still gets the error.
       answer.catch(() => undefined);
-      answers.set(read as AccountRead<unknown>, answer);
+      this.sharedAnswers.set(read.name, answer);
     }
     return answer as Promise<T>;
   }
@@ -272,14 +288,15 @@ export class CognitoReader implements PoolReader {
     const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.pacing.poolStarted(ref.poolId, signal);
     // The account-level reads start with the first pool and run alongside the pools' own reads.
-    if (this.accountAnswers)
+    if (this.accountReads)
       for (const surface of this.surfaces)
-        for (const read of surface.accountReads ?? []) this.accountRead(read);
+        for (const read of surface.accountReads ?? []) this.sharedRead(read);
     try {
       if (isIdentityPoolId(ref.poolId)) {
         try {
           const pool = await readIdentityPool(ref, this.send(signal));
-          return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces: [] };
+          const unreadableSurfaces = await this.readUnitSurfaces(pool, signal);
+          return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces };
         } catch (error) {
           // Only the identity pool's own describe answering not-found means it is gone.
           const describeGone =
@@ -385,7 +402,8 @@ export class CognitoReader implements PoolReader {
       pool: raw,
       clients,
       send: this.send(signal),
-      ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
+      sharedRead: <T>(read: AccountRead<T>) => this.sharedRead(read),
+      ...(this.accountReads ? { accountRead: <T>(read: AccountRead<T>) => this.sharedRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
     const pending = this.surfaces.filter((surface) => {
@@ -407,6 +425,32 @@ export class CognitoReader implements PoolReader {
       }
     });
     return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
+  }
+
+  /**
+   * Reads the surfaces that follow an identity pool's references (its IAM roles) into
+   * `pool.surfaces`; a surface whose read fails is reported, as for a user pool.
+   */
+  private async readUnitSurfaces(pool: PoolSnapshot, signal: AbortSignal | undefined) {
+    const unreadable: UnreadableSurface[] = [];
+    const ctx = {
+      poolId: pool.poolId,
+      config: pool.config,
+      send: this.send(signal),
+      sharedRead: <T>(read: AccountRead<T>) => this.sharedRead(read),
+    };
+    for (const surface of this.surfaces) {
+      if (!surface.readUnit) continue;
+      try {
+        pool.surfaces = { ...pool.surfaces, [surface.name]: await surface.readUnit(ctx) };
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const operation = error instanceof SurfaceOperationError ? error.operation : surface.name;
+        const cause = error instanceof SurfaceOperationError ? error.cause : error;
+        unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
+      }
+    }
+    return unreadable;
   }
 
   private describePool(poolId: string, signal?: AbortSignal) {

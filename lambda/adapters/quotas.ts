@@ -38,7 +38,12 @@ export type QuotaCategory =
   | 'CloudTrail.GetTrailStatus'
   | 'SecurityHub.GetFindings'
   | 'SecurityHub.BatchImportFindings'
-  | 'EventBridge.PutEvents';
+  | 'EventBridge.PutEvents'
+  | 'Lambda.ControlPlane'
+  | 'Lambda.GetPolicy'
+  | 'IAM.Read'
+  | 'KMS.DescribeKey'
+  | 'KMS.GetKeyPolicy';
 
 const COGNITO_QUOTAS_PAGE = 'https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html';
 const IDENTITY_POOL_QUOTAS = `${COGNITO_QUOTAS_PAGE}#amazon-cognito-identity-pools-federated-identities-request-rate-quotas`;
@@ -62,6 +67,17 @@ const WAF_QUOTAS_PAGE = 'https://docs.aws.amazon.com/waf/latest/developerguide/l
 const WAF_LIST_ASSUMED_NOTE =
   'assumed: no per-operation rate in the stored copy of the page; uses the documented rate of the web ACL of a resource, 1 rps';
 const SECURITY_HUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
+const LAMBDA_QUOTAS_PAGE =
+  'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#api-requests';
+const KMS_QUOTAS_PAGE = 'https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html';
+/**
+ * IAM documents no request rate for its read operations (the IAM and STS quotas page lists object
+ * counts and sizes only). The reads of roles and policies are paced at an assumed 10 requests per
+ * second for the account, shared by all of them; the adaptive pacer slows further on IAM's
+ * `Throttling` answer.
+ */
+const IAM_ASSUMED_NOTE =
+  'assumed: the IAM quotas page documents no request rate for reads; 10 rps for all of them, slowed on throttling';
 const CLOUDTRAIL_QUOTAS_PAGE =
   'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html';
 
@@ -124,6 +140,18 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
     rps: 400,
     source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
   },
+  // "Control plane API requests (excludes invocation, get-function and get-policy requests)": 15 rps,
+  // not adjustable. Reading a function's configuration is one of them.
+  'Lambda.ControlPlane': { rps: 15, source: LAMBDA_QUOTAS_PAGE },
+  // "Get-policy API requests" (a function's resource policy): 15 rps, not adjustable.
+  'Lambda.GetPolicy': { rps: 15, source: LAMBDA_QUOTAS_PAGE },
+  'IAM.Read': {
+    rps: 10,
+    source: `https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (${IAM_ASSUMED_NOTE})`,
+  },
+  // The page's "describe key" request rate: 2,000 rps; "get key policy": 1,000 rps (adjustable).
+  'KMS.DescribeKey': { rps: 2000, source: KMS_QUOTAS_PAGE },
+  'KMS.GetKeyPolicy': { rps: 1000, source: KMS_QUOTAS_PAGE },
 };
 
 /**

@@ -6,11 +6,13 @@ import { type Clock, Pacer } from './rate-limiter.js';
 
 const THROTTLE_PAUSE_MS = 1000;
 
-/** The error names AWS services use for throttling (Cognito, WAF and Cognito Identity differ). */
+/** The error names AWS services use for throttling (Cognito, WAF, Lambda, KMS and IAM differ). */
 const THROTTLING_ERRORS = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
   'WAFLimitsExceededException',
+  // IAM's query protocol answers `Throttling`.
+  'Throttling',
 ]);
 
 /** Counters for the benchmark and the run log. */

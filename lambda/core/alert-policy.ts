@@ -110,7 +110,11 @@ export function decideAlerts(
         reason: client.reason,
       });
     }
+    // Two surfaces sharing one read (groups and the IAM roles they hand out) fail as one problem.
+    const seen = new Set<string>();
     for (const surface of outcome.unreadableSurfaces ?? []) {
+      if (seen.has(`${surface.operation}\u0000${surface.reason}`)) continue;
+      seen.add(`${surface.operation}\u0000${surface.reason}`);
       readProblems.push({
         what: `${surface.operation} on pool ${outcome.poolName} (${poolId})`,
         reason: surface.reason,

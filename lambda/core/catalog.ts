@@ -4,7 +4,7 @@
  * test fakes all read one declaration. The catalog itself is built in `lambda/surfaces/index.ts`
  * and handed to the core as an argument: nothing here imports a surface.
  */
-import type { Change, PoolSnapshot, Severity, SurfaceSnapshot } from './types.js';
+import type { Change, JsonObject, PoolSnapshot, Severity, SurfaceSnapshot } from './types.js';
 
 /** What a rule may look at besides the change itself: the pool before and after. */
 export interface RuleContext {
@@ -49,19 +49,40 @@ export interface WriteEvent {
 }
 
 /** The AWS services a catalog operation can belong to (the IAM prefix and the endpoint name). */
-export type CatalogService = 'cognito-idp' | 'cognito-identity' | 'wafv2';
+export type CatalogService = 'cognito-idp' | 'cognito-identity' | 'wafv2' | 'lambda' | 'iam' | 'kms';
 
 /**
  * The resource an IAM action is granted on: a user pool (`userpool/*`), an identity pool
- * (`identitypool/*`), a regional web ACL, or `none` for an action without resource-level
- * permissions (granted on `*`).
+ * (`identitypool/*`), a regional web ACL, a Lambda function (`function:*`), an IAM role
+ * (`role/*`), a managed IAM policy (`policy/*`, AWS managed ones included), a KMS key (`key/*`), or
+ * `none` for an action without resource-level permissions (granted on `*`).
  */
-export type IamResource = 'userpool' | 'identitypool' | 'webacl' | 'none';
+export type IamResource =
+  | 'userpool'
+  | 'identitypool'
+  | 'webacl'
+  | 'function'
+  | 'role'
+  | 'policy'
+  | 'key'
+  | 'none';
+
+/** Every IamResource, in the order statements list them. */
+export const IAM_RESOURCES: readonly IamResource[] = [
+  'userpool',
+  'identitypool',
+  'webacl',
+  'function',
+  'role',
+  'policy',
+  'key',
+  'none',
+];
 
 /**
  * How a list operation pages, so a fake can serve it from stored items without knowing the
  * operation: the response field holding the items, the request field with the page size and its
- * documented maximum. The token is `NextToken` in every paged read cognito-drift makes.
+ * documented maximum. The token is `NextToken` unless `marker` says otherwise.
  */
 export interface OperationPaging {
   /** The response field with the page's items (`Groups`, `Terms`). */
@@ -70,6 +91,11 @@ export interface OperationPaging {
   readonly pageSize: string;
   /** The largest page the API accepts (the reader asks for this). */
   readonly maxPageSize: number;
+  /**
+   * IAM's style: the token is `Marker` in the request and the response, and `IsTruncated` says
+   * whether there is more. Absent: `NextToken` both ways.
+   */
+  readonly marker?: boolean;
 }
 
 /**
@@ -78,10 +104,11 @@ export interface OperationPaging {
  * declaration: `pool` once per user pool (once per page of its items when it pages), `client` once
  * per app client, `pool-and-client` once for the pool and once per app client, `domain` once per
  * domain the pool names (prefix and custom), `listed` once per item the list operation `of` returned
- * for the pool, `account` once per target and run.
+ * for the pool, `account` once per target and run, `reference` once per distinct resource the
+ * pools point to (a trigger, a role, a key) and run, however many pools share it.
  */
 export interface CallCount {
-  readonly per: 'pool' | 'client' | 'pool-and-client' | 'domain' | 'listed' | 'account';
+  readonly per: 'pool' | 'client' | 'pool-and-client' | 'domain' | 'listed' | 'account' | 'reference';
   /** For `listed`: the list operation whose items it reads. */
   readonly of?: string;
 }
@@ -162,22 +189,18 @@ export function iamActionOf(operation: Pick<ReadOperation, 'service' | 'name'>):
  * the detector's, the member role's and any other role's statements are built from this.
  */
 export function readActionsByResource(catalog: SurfaceCatalog): Record<IamResource, string[]> {
-  const out: Record<IamResource, Set<string>> = {
-    userpool: new Set(),
-    identitypool: new Set(),
-    webacl: new Set(),
-    none: new Set(),
-  };
+  const out = Object.fromEntries(IAM_RESOURCES.map((r) => [r, new Set<string>()])) as Record<
+    IamResource,
+    Set<string>
+  >;
   for (const op of catalogOperations(catalog)) {
     out[op.iamResource].add(iamActionOf(op));
     for (const extra of op.alsoRequires ?? []) out[extra.resource].add(extra.action);
   }
-  return {
-    userpool: [...out.userpool].sort(),
-    identitypool: [...out.identitypool].sort(),
-    webacl: [...out.webacl].sort(),
-    none: [...out.none].sort(),
-  };
+  return Object.fromEntries(IAM_RESOURCES.map((r) => [r, [...out[r]].sort()])) as Record<
+    IamResource,
+    string[]
+  >;
 }
 
 /** Sends one read operation, paced to its quota category. Rejects with the SDK's error. */
@@ -200,6 +223,23 @@ export interface SurfaceReadContext<Pool = unknown> {
    * less than listing the account.
    */
   accountRead?: <T>(read: AccountRead<T>) => Promise<T>;
+  /**
+   * This run's answer to a read of something pools share (a Lambda trigger, an IAM role, a KMS
+   * key): made on first use, then the same promise for every pool that asks, by the read's `name`.
+   * The reader always gives it (a targeted check too); absent only where a test builds the context.
+   */
+  sharedRead?: <T>(read: AccountRead<T>) => Promise<T>;
+}
+
+/**
+ * What a surface of an identity pool (a unit of its own) gets: the identity pool's normalized
+ * config (its `Roles` and `RoleMappings`), a sender and the run's shared reads.
+ */
+export interface UnitReadContext {
+  poolId: string;
+  config: JsonObject;
+  send: SendOperation;
+  sharedRead: <T>(read: AccountRead<T>) => Promise<T>;
 }
 
 /**
@@ -247,6 +287,11 @@ export interface CatalogEntry {
    * Rejects when a read failed: the detector keeps the baseline and reports it as unreadable.
    */
   read?(ctx: SurfaceReadContext): Promise<SurfaceSnapshot>;
+  /**
+   * Reads and normalizes what an identity pool points to, for a kind that follows identity pools'
+   * references too (IAM roles). Absent: the kind is not read for identity pools.
+   */
+  readUnit?(ctx: UnitReadContext): Promise<SurfaceSnapshot>;
   /**
    * Read only for a pool where this holds; elsewhere the kind has no effect, is not read, and is
    * recorded as holding nothing (`{}`). A comparison whose current pool is such a pool compares

@@ -156,6 +156,14 @@ export const stateDocSchema = z.strictObject({
    * identity pools seen for the first time are then recorded as baseline, not alerted as created.
    */
   watching: z.array(z.string()).optional(),
+  /**
+   * The references (a trigger, role or key a pool points to) already reported as not readable from
+   * this account, by `<surface>/<ARN>`, with why and when: each is reported once, not every run.
+   * Absent in state written before references were followed.
+   */
+  unreadableReferences: z
+    .record(z.string(), z.strictObject({ reason: z.string(), reportedAt: isoDate }))
+    .optional(),
 });
 export type StateDoc = z.infer<typeof stateDocSchema>;
 
@@ -182,6 +190,17 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
     findings: z.array(findingSchema),
     unreadableClients: z.array(z.strictObject({ clientId: z.string(), reason: z.string() })),
     unreadableSurfaces: z.array(unreadableSurfaceSchema).optional(),
+    /** What the pool points to that this account cannot read (`core/references.ts`): no drift, reported once. */
+    unreadableReferences: z
+      .array(
+        z.strictObject({
+          surface: z.string(),
+          resourceId: z.string(),
+          resourceName: z.string(),
+          reason: z.string(),
+        }),
+      )
+      .optional(),
     /** Surfaces this run recorded into the pool's baseline because the baseline predates them. */
     newlyCovered: z.array(z.string()).optional(),
     /** The pool's and its baseline's hashes before `newlyCovered` was recorded into the baseline. */

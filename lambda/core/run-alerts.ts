@@ -1,5 +1,6 @@
 import type { AlertMessage } from './ports.js';
 import type { PostureSummary } from './posture.js';
+import type { NotReadableNotice } from './references.js';
 import {
   type AuthorFollowUpPool,
   type PoolDrift,
@@ -10,6 +11,7 @@ import {
 import {
   type ReadProblem,
   renderBaselineCreated,
+  renderNotReadable,
   renderNowWatching,
   renderResolved,
   renderScanIncomplete,
@@ -40,6 +42,8 @@ export interface RunAlerts {
   incomplete?: ReadProblem[];
   /** The "unusable stored documents" notice is due with these problems. */
   storeProblems?: ReadProblem[];
+  /** References (triggers, roles, keys) not readable from this account, reported for the first time. */
+  notReadable?: NotReadableNotice[];
 }
 
 /** No message at all. */
@@ -64,6 +68,7 @@ export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessag
   if (alerts.resolved.length > 0) messages.push(renderResolved(ctx, alerts.resolved));
   if (alerts.incomplete) messages.push(renderScanIncomplete(ctx, alerts.incomplete));
   if (alerts.storeProblems) messages.push(renderStoreProblems(ctx, alerts.storeProblems));
+  if (alerts.notReadable?.length) messages.push(renderNotReadable(ctx, alerts.notReadable));
   return messages;
 }
 
@@ -84,5 +89,6 @@ export function renderKinds(alerts: RunAlerts): string[] {
     ...(alerts.resolved.length > 0 ? ['resolved'] : []),
     ...(alerts.incomplete ? ['scan-incomplete'] : []),
     ...(alerts.storeProblems ? ['store-problem'] : []),
+    ...(alerts.notReadable?.length ? ['not-readable'] : []),
   ];
 }

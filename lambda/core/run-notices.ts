@@ -1,6 +1,7 @@
 import type { AlertMessage } from './ports.js';
 import type { PostureSummary } from './posture.js';
 import { renderPostureSummary } from './posture-render.js';
+import type { NotReadableNotice } from './references.js';
 import {
   bodyLines,
   countOf,
@@ -119,6 +120,36 @@ function problemNotice(
     body: fitBody([...explanation, '', ...problems.map((p) => `  - ${p.what}: ${p.reason}`)], [], ctx),
     attributes: { kind, severity: 'HIGH', poolIds: [] },
   };
+}
+
+/**
+ * What pools point to that this account cannot read (a trigger in another account, a role the
+ * detector may not read): sent once per reference, not as drift, and not again every run.
+ */
+export function renderNotReadable(ctx: RunContext, references: readonly NotReadableNotice[]): AlertMessage {
+  const n = references.length;
+  return {
+    subject: formatSubject(ctx, `Not readable from this account: ${n} referenced resource${plural(n)}`),
+    body: fitBody(
+      [
+        `cognito-drift follows what pools point to (Lambda triggers, IAM roles, KMS keys) in account ${ctx.accountId}, region ${ctx.region}.`,
+        `${n === 1 ? 'This one' : 'These'} cannot be read from this account, so ${n === 1 ? 'its' : 'their'} changes are not watched.`,
+        'This is not drift, and it is reported once: grant the read (docs/security.md) or accept it.',
+        '',
+      ],
+      references.map((r) => [
+        `  - ${surfaceLabel(ctx, r.surface)} ${r.resourceName}: ${r.reason}`,
+        `    ${r.resourceId}`,
+        `    referenced by ${r.pools.join(', ')}`,
+      ]),
+      ctx,
+    ),
+    attributes: { kind: 'not-readable', severity: 'LOW', poolIds: [] },
+  };
+}
+
+function surfaceLabel(ctx: RunContext, surface: string): string {
+  return ctx.catalog.entries.find((e) => e.name === surface)?.label ?? surface;
 }
 
 /** Pools whose drift went away since it was alerted (reverted or approved). */

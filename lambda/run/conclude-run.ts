@@ -13,6 +13,7 @@ import {
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject } from '../core/ports.js';
 import { summarizePosture } from '../core/posture.js';
+import { referencesToReport } from '../core/references.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
 import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
@@ -187,6 +188,17 @@ export function concludeRun(input: {
     { readProblems, resolved: [...input.resolved] },
     input.locate,
   );
+  // What pools point to and this account cannot read: reported once, remembered in the state.
+  const references = referencesToReport(
+    Object.entries(run.outcomes).flatMap(([poolId, o]) =>
+      o.status === 'scanned' && o.unreadableReferences
+        ? [{ poolId, poolName: o.poolName, references: o.unreadableReferences }]
+        : [],
+    ),
+    decision.state.unreadableReferences,
+    input.clock.now,
+  );
+  if (references.notices.length > 0) decision.state.unreadableReferences = references.reported;
   const newlyCovered = new Set(decision.newlyCovered);
   if (recordedIdentityPools > 0) newlyCovered.add(IDENTITY_POOLS);
   const alerts: RunAlerts = {
@@ -209,6 +221,7 @@ export function concludeRun(input: {
     resolved: decision.resolved,
     ...(decision.sendIncomplete ? { incomplete: decision.readProblems } : {}),
     ...(decision.sendStoreProblems ? { storeProblems: decision.storeProblems } : {}),
+    ...(references.notices.length > 0 && persist ? { notReadable: references.notices } : {}),
   };
   return { decision, alerts, readProblems: decision.readProblems, storeProblems: decision.storeProblems };
 }
@@ -258,6 +271,8 @@ export function mergeStates(
     delete merged.incomplete;
     delete merged.problems;
   }
+  if (mine.unreadableReferences)
+    merged.unreadableReferences = { ...current.unreadableReferences, ...mine.unreadableReferences };
   if (mine.incomplete) merged.incomplete = mine.incomplete;
   if (mine.problems) merged.problems = mine.problems;
   return merged;

@@ -10,6 +10,7 @@ import {
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
 import { countPosture, newlyRisky, type PostureFinding, postureOf } from '../core/posture.js';
+import { unreadableReferences, withoutUnreadableReferences } from '../core/references.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
 import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
@@ -37,7 +38,11 @@ export interface KnownBaseline {
 
 /** Whether parts of the read failed: their baseline entries are then carried over (doc needed). */
 export function readHasGaps(read: PoolRead): boolean {
-  return read.unreadableClients.length > 0 || (read.unreadableSurfaces ?? []).length > 0;
+  return (
+    read.unreadableClients.length > 0 ||
+    (read.unreadableSurfaces ?? []).length > 0 ||
+    unreadableReferences(read.pool).length > 0
+  );
 }
 
 /**
@@ -81,7 +86,9 @@ export function mergeRead(
     const kept = lastKnown?.surfaces?.[surface] ?? baseline?.surfaces?.[surface];
     if (kept) pool.surfaces = { ...pool.surfaces, [surface]: kept };
   }
-  return { pool, snapshotHash: contentHash(pool) };
+  // What the pool points to and this account cannot read: its last known state, as for a failed read.
+  const merged = withoutUnreadableReferences(pool, lastKnown, baseline);
+  return { pool: merged, snapshotHash: contentHash(merged) };
 }
 
 /**
@@ -215,6 +222,7 @@ export function evaluatePool(
     );
   }
   const unreadableSurfaces = read.unreadableSurfaces ?? [];
+  const references = unreadableReferences(read.pool);
   const outcome: ScannedOutcome = {
     status: 'scanned',
     poolName: pool.poolName,
@@ -227,6 +235,7 @@ export function evaluatePool(
     findings,
     unreadableClients: read.unreadableClients,
     ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
+    ...(references.length > 0 ? { unreadableReferences: references } : {}),
     ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
   };
   const posture = postureFindings(input, ctx);

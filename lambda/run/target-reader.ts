@@ -1,5 +1,8 @@
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../adapters/cognito-reader.js';
 import type { DigestKey } from '../core/digest-key.js';
@@ -9,6 +12,10 @@ export interface TargetClients {
   cognito: CognitoIdentityProviderClient;
   identity: CognitoIdentityClient;
   wafv2: WAFV2Client;
+  /** What the pools point to: their Lambda triggers, IAM roles and KMS keys (each surface needs its client). */
+  lambda?: LambdaClient;
+  iam?: IAMClient;
+  kms?: KMSClient;
 }
 
 /** What the reader watches and how much of the quotas it may use. */
@@ -30,6 +37,9 @@ export function targetReader(clients: TargetClients, settings: ReaderSettings): 
     client: clients.cognito,
     identityClient: clients.identity,
     wafClient: clients.wafv2,
+    ...(clients.lambda ? { lambdaClient: clients.lambda } : {}),
+    ...(clients.iam ? { iamClient: clients.iam } : {}),
+    ...(clients.kms ? { kmsClient: clients.kms } : {}),
     ...(settings.digestKey ? { digestKey: settings.digestKey } : {}),
     surfaces: settings.surfaces,
     quotaShare: settings.quotaShare,

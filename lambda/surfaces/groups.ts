@@ -3,6 +3,7 @@ import {
   type ListGroupsCommandInput,
   type ListGroupsCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { AccountRead } from '../core/catalog.js';
 import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
@@ -11,7 +12,7 @@ import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surf
 
 const isGroup = (c: Change) => c.surface === 'groups';
 
-const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
+export const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
   name: 'ListGroups',
   service: 'cognito-idp',
   command: ListGroupsCommand,
@@ -22,17 +23,30 @@ const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
   calls: { per: 'pool' },
 });
 
+/**
+ * Every group of a pool, read once per run and shared by the surfaces that need them (the groups
+ * themselves, and the IAM roles they hand out).
+ */
+export function poolGroups(poolId: string): AccountRead<NonNullable<ListGroupsCommandOutput['Groups']>> {
+  return {
+    name: `groups of ${poolId}`,
+    read: (send) =>
+      allPages(async (token) => {
+        const page = await send(LIST_GROUPS, { UserPoolId: poolId, Limit: 60, NextToken: token });
+        return { items: page.Groups, next: page.NextToken };
+      }),
+  };
+}
+
 /** User pool groups: the IAM role a member gets (`RoleArn`) and which group wins (`Precedence`). */
 export const groupsSurface: Surface = {
   name: 'groups',
   label: 'group',
   plural: 'groups',
   operations: [LIST_GROUPS],
-  async read({ poolId, send }) {
-    const groups = await allPages(async (token) => {
-      const page = await send(LIST_GROUPS, { UserPoolId: poolId, Limit: 60, NextToken: token });
-      return { items: page.Groups, next: page.NextToken };
-    });
+  async read({ poolId, send, sharedRead }) {
+    const read = poolGroups(poolId);
+    const groups = await (sharedRead ? sharedRead(read) : read.read(send));
     const out: Awaited<ReturnType<Surface['read']>> = {};
     for (const group of groups) {
       if (!group.GroupName) continue;

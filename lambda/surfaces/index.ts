@@ -1,8 +1,11 @@
 import type { SurfaceCatalog } from '../core/catalog.js';
 import { domainsSurface } from './domains.js';
 import { groupsSurface } from './groups.js';
+import { iamRolesSurface } from './iam-roles.js';
 import { identityPoolsEntry } from './identity-pools.js';
 import { identityProvidersSurface } from './identity-providers.js';
+import { kmsKeysSurface } from './kms-keys.js';
+import { lambdaTriggersSurface } from './lambda-triggers.js';
 import { logDeliverySurface } from './log-delivery.js';
 import { managedLoginBrandingSurface } from './managed-login-branding.js';
 import { mfaSurface } from './mfa.js';
@@ -26,6 +29,9 @@ export const POOL_SURFACES: readonly Surface[] = [
   uiCustomizationSurface,
   managedLoginBrandingSurface,
   termsSurface,
+  lambdaTriggersSurface,
+  iamRolesSurface,
+  kmsKeysSurface,
 ];
 
 /**

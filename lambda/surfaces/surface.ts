@@ -79,3 +79,21 @@ export async function allPages<T>(
 
 /** The id of the pool's own resource of a one-per-pool surface (MFA, log export, web ACL, ...). */
 export const POOL_RESOURCE = 'pool';
+
+/** Every item of an IAM list (`Marker` in and out, `IsTruncated` while there is more). */
+export async function allMarkerPages<T>(
+  fetchPage: (marker: string | undefined) => Promise<{
+    items: readonly T[] | undefined;
+    truncated: boolean | undefined;
+    marker: string | undefined;
+  }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    items.push(...(page.items ?? []));
+    marker = page.truncated ? page.marker : undefined;
+  } while (marker);
+  return items;
+}

@@ -28,6 +28,7 @@ import {
   setProcessEnv,
   startLocalAws,
 } from '../support/local-aws.js';
+import { allowPolicy, putRole } from '../support/reference-seeds.js';
 
 const ROGUE = 'https://evil.example.net/callback';
 /** The CLI in-process, watching every surface (the harness's default watches pools and clients only). */
@@ -130,6 +131,10 @@ describe('changes made through the stand-in, with S3 and SNS', () => {
         ClientSecretId: old?.ClientSecretId,
       }),
     );
+    // A group handing out an admin role (the role exists: the IAM roles surface reads it).
+    putRole(local.cognito.catalogItems, 'arn:aws:iam::000000000000:role/break-glass', {
+      inline: allowPolicy('*', '*'),
+    });
     await cognito.send(
       new CreateGroupCommand({
         UserPoolId: pools.storefrontPoolId,

@@ -11,10 +11,18 @@ import {
   PREFIX,
   REGION,
 } from '../support/fake-aws.js';
+import { putRole } from '../support/reference-seeds.js';
 
 const READ_ONLY_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/support-read-only`;
 const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/AdministratorAccess`;
 const AUTH_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/identity-authenticated`;
+
+/** The roles the groups and identity pools hand out exist in the account (the IAM roles surface reads them). */
+function seedRoles(account: FakeAccount): void {
+  putRole(account.catalogItems, READ_ONLY_ROLE);
+  putRole(account.catalogItems, ADMIN_ROLE);
+  putRole(account.catalogItems, AUTH_ROLE);
+}
 const CERT = `arn:aws:acm:us-east-1:${ACCOUNT_ID}:certificate/11111111-2222-4333-8444-555555555555`;
 const OTHER_CERT = `arn:aws:acm:us-east-1:${ACCOUNT_ID}:certificate/99999999-8888-4777-8666-555555555555`;
 const DISTRIBUTION = 'd111111abcdef8.cloudfront.net';
@@ -46,6 +54,7 @@ describe('every surface of issue 8: each HIGH rule, in a whole detector run', ()
 
   beforeEach(async () => {
     aws = new FakeAccount();
+    seedRoles(aws);
     harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
     pool = aws.addPool({
       name: 'customers',
@@ -217,7 +226,8 @@ describe('every surface of issue 8: each HIGH rule, in a whole detector run', ()
 
     const { subject, body } = digest(await harness.run());
 
-    expect(subject).toBe(`${PREFIX}HIGH drift: 2 changes in 1 pool`);
+    // The group's RoleArn and precedence, and the IAM roles surface's role swap (one removed, one added).
+    expect(subject).toBe(`${PREFIX}HIGH drift: 4 changes in 1 pool`);
     expect(body).toContain(
       `  Group support (support)\n    [HIGH] RoleArn: ${READ_ONLY_ROLE} -> ${ADMIN_ROLE}`,
     );
@@ -510,6 +520,7 @@ describe('a surface that cannot be read', () => {
 
   beforeEach(async () => {
     aws = new FakeAccount();
+    seedRoles(aws);
     harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
     pool = aws.addPool({
       name: 'customers',
@@ -531,7 +542,8 @@ describe('a surface that cannot be read', () => {
     const denied = await harness.run();
 
     expect(denied.sent.map((m) => m.Subject)).toEqual([
-      `${PREFIX}HIGH drift: 1 change in 1 pool`,
+      // The group's RoleArn, and the IAM roles surface's role swap (one removed, one added).
+      `${PREFIX}HIGH drift: 3 changes in 1 pool`,
       `${PREFIX}Scan incomplete: 1 item unreadable`,
     ]);
     expect(denied.sent[0]?.Message).toContain(`[HIGH] RoleArn: ${READ_ONLY_ROLE} -> ${ADMIN_ROLE}`);
@@ -552,7 +564,8 @@ describe('a surface that cannot be read', () => {
     aws.heal();
     const healed = await harness.run();
 
-    expect(healed.sent.map((m) => m.Subject)).toContain(`${PREFIX}HIGH drift: 2 changes in 1 pool`);
+    // The web ACL removed, the group's RoleArn and its role swap (one removed, one added).
+    expect(healed.sent.map((m) => m.Subject)).toContain(`${PREFIX}HIGH drift: 4 changes in 1 pool`);
     expect(healed.sent.find((m) => m.Subject?.includes('drift'))?.Message).toContain(
       '[HIGH] Web ACL removed: cognito-protection',
     );

@@ -12,6 +12,7 @@ import {
   HOUR,
   PREFIX,
 } from '../support/fake-aws.js';
+import { putRole } from '../support/reference-seeds.js';
 
 /** Documents written by release 0.1.0 (before surfaces existed); see the folder's README. */
 const FIXTURE = fileURLToPath(new URL('../fixtures/release-0.1.0/', import.meta.url));
@@ -35,6 +36,9 @@ describe('upgrading from release 0.1.0: its stored documents, the first run that
 
   beforeEach(() => {
     aws = new FakeAccount();
+    // The roles its groups hand out exist (the IAM roles surface reads them).
+    for (const name of ['admin', 'other'])
+      putRole(aws.catalogItems, `arn:aws:iam::${ACCOUNT_ID}:role/${name}`);
     // The same account release 0.1.0 scanned (same ids, dates, settings), which always had the
     // surfaces that release could not see.
     customers = aws.addPool({
@@ -148,7 +152,8 @@ describe('upgrading from release 0.1.0: its stored documents, the first run that
 
     const result = await harness.run();
 
-    expect(result.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 1 change in 1 pool`]);
+    // The group's RoleArn, and the IAM roles surface's role swap (one removed, one added).
+    expect(result.sent.map((m) => m.Subject)).toEqual([`${PREFIX}HIGH drift: 3 changes in 1 pool`]);
     expect(result.sent[0]?.Message).toContain('[HIGH] RoleArn: ');
   });
 });

@@ -256,7 +256,9 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
 
   it('reads what the member role may read, no more and no less', () => {
     const reads = [...s.grants(s.stack.detector.organizationFunction?.role).keys()]
-      .filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):|^cloudtrail:LookupEvents$/.test(a))
+      .filter((a) =>
+        /^(cognito-idp|cognito-identity|wafv2|lambda|iam|kms|account):|^cloudtrail:LookupEvents$/.test(a),
+      )
       .sort();
     expect(reads).toEqual([...MEMBER_READ_ACTIONS].sort());
   });

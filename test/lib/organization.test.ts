@@ -149,7 +149,9 @@ describe('CognitoDriftMemberRole', () => {
     // What a target's scan signs with the member role: its reads, and who changed what (the trail
     // status check is of the detector's own account only).
     const reads = [...called]
-      .filter((a) => /^(cognito-idp|cognito-identity|wafv2|account):|^cloudtrail:LookupEvents$/.test(a))
+      .filter((a) =>
+        /^(cognito-idp|cognito-identity|wafv2|lambda|iam|kms|account):|^cloudtrail:LookupEvents$/.test(a),
+      )
       .sort();
     expect([...MEMBER_READ_ACTIONS].sort()).toEqual(reads);
     // And the function's own calls beyond the member role's: nothing that writes to Cognito.

@@ -118,10 +118,17 @@ export class CatalogOperations {
       fallback: maxPageSize,
     });
     const scope = JSON.stringify(keys);
-    const after = readToken(this.tokenKey, body, operation, scope);
+    // IAM's lists take and give `Marker`, with `IsTruncated` while there is more.
+    const marker = op.paging.marker === true;
+    const tokenBody = marker ? { ...body, NextToken: body.Marker } : body;
+    const after = readToken(this.tokenKey, tokenBody, operation, scope);
     const p = page(this.lists.get(key) ?? [], after, size);
     const out: Json = { [field]: p.slice.map((entry) => structuredClone(entry.item)) };
-    if (p.more) out.NextToken = makeToken(this.tokenKey, operation, scope, p.lastSeq);
+    const token = p.more ? makeToken(this.tokenKey, operation, scope, p.lastSeq) : undefined;
+    if (marker) {
+      out.IsTruncated = p.more;
+      if (token) out.Marker = token;
+    } else if (token) out.NextToken = token;
     return out;
   }
 

@@ -35,6 +35,7 @@ import {
   OPERATION_CATEGORY,
   type QuotaCategory,
   ServiceError,
+  type StandinErrorType,
   TARGET_PREFIX,
   THROTTLE_ERROR,
 } from './standin-protocol.js';
@@ -84,6 +85,7 @@ import { ACCOUNT_WRITES } from './account-writes.js';
 import { type CatalogOperations, toWireJson } from './catalog-operations.js';
 import { type SurfaceOperation, type SurfaceService, withSdkDates } from './cognito-surface.js';
 import { StandinOrganization } from './standin-organization.js';
+import { decodeWireRequest, encodeWireResponse, serviceErrorName } from './standin-wire.js';
 
 export type { ClientPatch, PoolPatch, SecretSeed, SeedClient, SeedPool } from './account-model.js';
 
@@ -286,6 +288,9 @@ export class CognitoStandin extends AccountFace {
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: this.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY: this.endpoint,
       AWS_ENDPOINT_URL_WAFV2: this.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+      AWS_ENDPOINT_URL_IAM: this.endpoint,
+      AWS_ENDPOINT_URL_KMS: this.endpoint,
     };
   }
 
@@ -485,18 +490,22 @@ export class CognitoStandin extends AccountFace {
     }
     const now = this.now();
     const c = this.counters;
+    // Lambda (REST-JSON) and IAM (query) name no target: their path or form says the operation.
+    const wire = decodeWireRequest(req, raw);
     const target = String(req.headers['x-amz-target'] ?? '');
     const dot = target.lastIndexOf('.');
-    const operation = dot >= 0 ? target.slice(dot + 1) : target || '(none)';
+    const operation = wire?.operation ?? (dot >= 0 ? target.slice(dot + 1) : target || '(none)');
     const prefix = dot >= 0 ? target.slice(0, dot + 1) : '';
-    const service = (Object.keys(TARGET_PREFIX) as SurfaceService[]).find((k) => TARGET_PREFIX[k] === prefix);
+    const service =
+      wire?.service ??
+      (Object.keys(TARGET_PREFIX) as SurfaceService[]).find((k) => TARGET_PREFIX[k] === prefix);
     const auth = String(req.headers.authorization ?? '');
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
 
     let body: Json = {};
     let parseError: ServiceError | undefined;
     try {
-      const parsed: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
+      const parsed: unknown = wire ? wire.body : raw.trim() === '' ? {} : JSON.parse(raw);
       if (!isRecord(parsed)) throw new Error('not an object');
       body = parsed;
     } catch {
@@ -530,7 +539,11 @@ export class CognitoStandin extends AccountFace {
       this.getSecretValue(res, entry, body);
       return;
     }
-    if (req.method !== 'POST' || service === undefined || this.account.serviceOf(operation) !== service) {
+    if (
+      (req.method !== 'POST' && !wire) ||
+      service === undefined ||
+      this.account.serviceOf(operation) !== service
+    ) {
       this.sendError(res, entry, new ServiceError('UnknownOperationException', ''), 0, service);
       return;
     }
@@ -584,7 +597,7 @@ export class CognitoStandin extends AccountFace {
       this.sendError(res, entry, asServiceError(e), delay, service);
       return;
     }
-    this.later(delay, () => this.send(res, entry, 200, result));
+    this.later(delay, () => this.send(res, entry, 200, result, service));
   }
 
   /** The quota gate (before anything else, like the real front door): counts, and answers a throttle. */
@@ -633,7 +646,13 @@ export class CognitoStandin extends AccountFace {
         if (opStats) opStats.throttled++;
         entry.throttledBy = catOk ? 'pool' : 'account';
         const type = THROTTLE_ERROR[service];
-        this.send(res, entry, errorStatus(service, type), { __type: type, message: 'Rate exceeded' });
+        this.send(
+          res,
+          entry,
+          errorStatus(service, type),
+          { __type: type, message: 'Rate exceeded' },
+          service,
+        );
         return false;
       }
       catBucket.take();
@@ -703,11 +722,12 @@ export class CognitoStandin extends AccountFace {
     delay: number,
     service: SurfaceService = 'cognito-idp',
   ): void {
-    inc(this.counters.errors, err.type);
-    const status = errorStatus(service, err.type);
-    const payload: Json = { __type: err.type };
+    const type = serviceErrorName(service, err.type) as StandinErrorType;
+    inc(this.counters.errors, type);
+    const status = errorStatus(service, type);
+    const payload: Json = { __type: type };
     if (err.message) payload.message = err.message;
-    this.later(delay, () => this.send(res, entry, status, payload));
+    this.later(delay, () => this.send(res, entry, status, payload, service));
   }
 
   private later(delay: number, fn: () => void): void {
@@ -722,11 +742,28 @@ export class CognitoStandin extends AccountFace {
     this.timers.add(t);
   }
 
-  private send(res: ServerResponse, entry: StandinRequest, status: number, payload: Json): void {
+  private send(
+    res: ServerResponse,
+    entry: StandinRequest,
+    status: number,
+    payload: Json,
+    service?: SurfaceService,
+  ): void {
     entry.status = status;
     const type = payload.__type;
     if (typeof type === 'string') entry.errorType = type;
     if (res.destroyed || res.writableEnded) return;
+    const wire = encodeWireResponse(service, entry.operation, payload, randomUUID());
+    if (wire) {
+      res.writeHead(status, {
+        'Content-Type': wire.contentType,
+        'Content-Length': Buffer.byteLength(wire.text),
+        'x-amzn-RequestId': randomUUID(),
+        ...(wire.errorType ? { 'x-amzn-ErrorType': wire.errorType } : {}),
+      });
+      res.end(wire.text);
+      return;
+    }
     const text = JSON.stringify(payload);
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/x-amz-json-1.1',

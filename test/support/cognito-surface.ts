@@ -93,7 +93,7 @@ export const SURFACE_OPERATIONS = {
 } as const;
 
 export type SurfaceOperation = keyof typeof SURFACE_OPERATIONS;
-export type SurfaceService = 'cognito-idp' | 'cognito-identity' | 'wafv2';
+export type SurfaceService = 'cognito-idp' | 'cognito-identity' | 'wafv2' | 'lambda' | 'iam' | 'kms';
 
 /** An error the service answers with (`__type`), raised by validation and lookups. */
 export class AwsError extends Error {

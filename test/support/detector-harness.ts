@@ -6,6 +6,9 @@
  */
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
@@ -103,6 +106,9 @@ export class DetectorHarness {
   private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
   private readonly identityClient = new CognitoIdentityClient({ region: REGION });
   private readonly wafClient = new WAFV2Client({ region: REGION });
+  private readonly lambdaClient = new LambdaClient({ region: REGION });
+  private readonly iamClient = new IAMClient({ region: REGION });
+  private readonly kmsClient = new KMSClient({ region: REGION });
   private readonly snsClient = new SNSClient({ region: REGION });
   private runs = 0;
   /** How long after the previous run each run starts (one schedule period unless a test says otherwise). */
@@ -129,6 +135,9 @@ export class DetectorHarness {
       client: this.cognitoClient,
       identityClient: this.identityClient,
       wafClient: this.wafClient,
+      lambdaClient: this.lambdaClient,
+      iamClient: this.iamClient,
+      kmsClient: this.kmsClient,
       digestKey: TEST_DIGEST_KEY,
       surfaces: this.surfaces,
       quotaShare: 1,

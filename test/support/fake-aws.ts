@@ -10,6 +10,9 @@ import {
   type UserPoolClientType,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient, IAMServiceException } from '@aws-sdk/client-iam';
+import { KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
+import { LambdaClient, LambdaServiceException } from '@aws-sdk/client-lambda';
 import {
   GetObjectCommand,
   type GetObjectCommandInput,
@@ -133,9 +136,17 @@ const SURFACE_SERVICE = {
   'cognito-idp': 'cognito',
   'cognito-identity': 'cognito-identity',
   wafv2: 'wafv2',
+  lambda: 'lambda',
+  iam: 'iam',
+  kms: 'kms',
 } as const;
 
-const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | 's3' | 'sns' | 'sts'> = {
+type FakeService = (typeof SURFACE_SERVICE)[keyof typeof SURFACE_SERVICE];
+
+/** The not-found error each service answers for a resource it does not have. */
+const NOT_FOUND: Partial<Record<FakeService, string>> = { iam: 'NoSuchEntity', kms: 'NotFoundException' };
+
+const SERVICE_OF: Record<Operation, FakeService | 's3' | 'sns' | 'sts'> = {
   ListUserPools: 'cognito',
   DescribeUserPool: 'cognito',
   ListUserPoolClients: 'cognito',
@@ -143,7 +154,7 @@ const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | '
   ListUserPoolClientSecrets: 'cognito',
   ...(Object.fromEntries(
     [...CATALOG_OPERATIONS.values()].map((op) => [op.name, SURFACE_SERVICE[op.service]]),
-  ) as Record<SurfaceOperation, 'cognito' | 'cognito-identity' | 'wafv2'>),
+  ) as Record<SurfaceOperation, FakeService>),
   GetObject: 's3',
   PutObject: 's3',
   ListObjectsV2: 's3',
@@ -153,7 +164,12 @@ const SERVICE_OF: Record<Operation, 'cognito' | 'cognito-identity' | 'wafv2' | '
 };
 
 /** Builds the SDK's own exception class for the service, as the deserializer would. */
-export function serviceError(operation: Operation, code: string, message = `${code} (injected)`): Error {
+export function serviceError(operation: Operation, given: string, message = `${given} (injected)`): Error {
+  const service = SERVICE_OF[operation];
+  const code =
+    given === 'ResourceNotFoundException' && service !== 's3' && service !== 'sns' && service !== 'sts'
+      ? (NOT_FOUND[service] ?? given)
+      : given;
   const status =
     (SERVICE_OF[operation] === 'cognito-identity' ? IDENTITY_ERROR_STATUS[code] : undefined) ??
     ERROR_STATUS[code] ??
@@ -171,6 +187,12 @@ export function serviceError(operation: Operation, code: string, message = `${co
       return new CognitoIdentityServiceException(options);
     case 'wafv2':
       return new WAFV2ServiceException(options);
+    case 'lambda':
+      return new LambdaServiceException(options);
+    case 'iam':
+      return new IAMServiceException(options);
+    case 'kms':
+      return new KMSServiceException(options);
     case 's3':
       return new S3ServiceException(options);
     case 'sns':
@@ -300,6 +322,9 @@ export class FakeAccount extends AccountFace {
   readonly cognito = mockClient(CognitoIdentityProviderClient);
   readonly identity = mockClient(CognitoIdentityClient);
   readonly wafv2 = mockClient(WAFV2Client);
+  readonly lambda = mockClient(LambdaClient);
+  readonly iam = mockClient(IAMClient);
+  readonly kms = mockClient(KMSClient);
   readonly s3 = mockClient(S3Client);
   readonly sns = mockClient(SNSClient);
   readonly sts = mockClient(STSClient);
@@ -353,8 +378,14 @@ export class FakeAccount extends AccountFace {
     });
     for (const [op, command] of Object.entries(COGNITO_COMMANDS) as [CognitoOperation, unknown][]) {
       const service = SERVICE_OF[op];
-      const mock =
-        service === 'cognito' ? this.cognito : service === 'cognito-identity' ? this.identity : this.wafv2;
+      const mock = {
+        cognito: this.cognito,
+        'cognito-identity': this.identity,
+        wafv2: this.wafv2,
+        lambda: this.lambda,
+        iam: this.iam,
+        kms: this.kms,
+      }[service as FakeService];
       (mock as unknown as { on(c: unknown): { callsFake(f: (input: unknown) => unknown): void } })
         .on(command)
         .callsFake(async (input: unknown) => this.answer(op, input as Record<string, unknown>));
@@ -385,6 +416,9 @@ export class FakeAccount extends AccountFace {
     this.cognito.restore();
     this.identity.restore();
     this.wafv2.restore();
+    this.lambda.restore();
+    this.iam.restore();
+    this.kms.restore();
     this.s3.restore();
     this.sns.restore();
     this.sts.restore();

@@ -24,6 +24,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { buildApp } from 'fauxqs';
 import { CognitoStandin, type SeedClient } from './cognito-standin.js';
+import { allowPolicy, putRole } from './reference-seeds.js';
 import { keepS3Versions } from './s3-versions.js';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -101,6 +102,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       // One stand-in serves identity pools and WAF too (routed by X-Amz-Target).
       AWS_ENDPOINT_URL_COGNITO_IDENTITY: cognito.endpoint,
       AWS_ENDPOINT_URL_WAFV2: cognito.endpoint,
+      // And what pools point to: Lambda (REST-JSON), IAM (query) and KMS, by path, form and target.
+      AWS_ENDPOINT_URL_LAMBDA: cognito.endpoint,
+      AWS_ENDPOINT_URL_IAM: cognito.endpoint,
+      AWS_ENDPOINT_URL_KMS: cognito.endpoint,
       AWS_ENDPOINT_URL_STS: s3sns?.endpoint ?? cognito.endpoint,
       // The digest key's secret, served by the same stand-in (DIGEST_KEY_SECRET_ARN names it).
       AWS_ENDPOINT_URL_SECRETS_MANAGER: cognito.endpoint,
@@ -273,13 +278,29 @@ export function seedDemoPools(cognito: CognitoStandin): DemoPools {
       AccessTokenValidity: 15,
     },
   };
+  // The SMS role the storefront pool acts as exists in the account (the IAM roles surface reads it).
+  const smsRole = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/service-role/storefront-prod-cognito-sms`;
+  putRole(cognito.catalogItems, smsRole, {
+    trust: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cognito-idp.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': 'storefront-prod-external' } },
+        },
+      ],
+    },
+    inline: allowPolicy('sns:Publish', '*'),
+  });
   const storefrontPoolId = cognito.addPool({
     name: 'storefront-prod-users',
     config: {
       MfaConfiguration: 'ON',
       SmsAuthenticationMessage: 'Your storefront sign-in code is {####}.',
       SmsConfiguration: {
-        SnsCallerArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/service-role/storefront-prod-cognito-sms`,
+        SnsCallerArn: smsRole,
         ExternalId: 'storefront-prod-external',
         SnsRegion: LOCAL_REGION,
       },

@@ -48,6 +48,10 @@ export const TARGET_PREFIX: Readonly<Record<SurfaceService, string>> = {
   'cognito-idp': 'AWSCognitoIdentityProviderService.',
   'cognito-identity': 'AWSCognitoIdentityService.',
   wafv2: 'AWSWAF_20190729.',
+  kms: 'TrentService.',
+  // Lambda (REST-JSON) and IAM (query) name no target: `standin-wire.ts` routes them by path and form.
+  lambda: 'lambda:rest-json',
+  iam: 'iam:query',
 };
 
 /** Operation → quota category, from the one table in `lambda/adapters/quotas.ts`. */
@@ -80,7 +84,18 @@ export const ERROR_STATUS = {
   WAFUnavailableEntityException: 400,
   GroupExistsException: 400,
   DuplicateProviderException: 400,
+  AccessDenied: 403,
+  NoSuchEntity: 404,
+  NotFoundException: 400,
+  Throttling: 400,
 } as const;
+
+/** Lambda's REST API answers with the HTTP status of each error. */
+const LAMBDA_STATUS: Partial<Record<StandinErrorType, number>> = {
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429,
+};
 
 /** cognito-identity uses other HTTP statuses than cognito-idp for the same error names. */
 const IDENTITY_STATUS: Partial<Record<StandinErrorType, number>> = {
@@ -94,10 +109,14 @@ export const THROTTLE_ERROR: Readonly<Record<SurfaceService, StandinErrorType>> 
   'cognito-idp': 'TooManyRequestsException',
   'cognito-identity': 'TooManyRequestsException',
   wafv2: 'ThrottlingException',
+  lambda: 'TooManyRequestsException',
+  iam: 'Throttling',
+  kms: 'ThrottlingException',
 };
 
 export function errorStatus(service: SurfaceService, type: StandinErrorType): number {
-  return (service === 'cognito-identity' ? IDENTITY_STATUS[type] : undefined) ?? ERROR_STATUS[type];
+  const own = service === 'cognito-identity' ? IDENTITY_STATUS : service === 'lambda' ? LAMBDA_STATUS : {};
+  return own[type] ?? ERROR_STATUS[type];
 }
 
 /** Name of an error the stand-in can send. */
