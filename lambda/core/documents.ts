@@ -192,6 +192,12 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
      * kind was first watched. Absent in run documents of earlier releases (recorded at the end then).
      */
     recorded: z.enum(['first-run', 'newly-watched']).optional(),
+    /**
+     * With findings: the CloudFormation stack the pool's `aws:cloudformation:stack-name` tag names
+     * (null: none), so its changes can be told deployed or made outside it (core/deployments.ts).
+     * Absent in run documents of earlier releases: the changes are then not labelled.
+     */
+    stack: z.string().nullable().optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

@@ -1,4 +1,5 @@
 import { contentHash } from '../core/canonical.js';
+import { poolStack } from '../core/deployments.js';
 import { diffPool } from '../core/diff.js';
 import {
   type BaselineDoc,
@@ -220,6 +221,7 @@ export function evaluatePool(
     unreadableClients: read.unreadableClients,
     ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
     ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
+    ...(findings.length > 0 ? { stack: poolStack(pool, known.doc?.pool) } : {}),
   };
   const recordsBaseline = !hasBaseline && ctx.persist && (!ctx.initialized || input.newlyWatched);
   if (!recordsBaseline) return { outcome };
