@@ -58,7 +58,7 @@ function deploySubject(): string {
 }
 
 describe('check tells CloudFormation deployments from tampering', () => {
-  it('labels a change a CloudFormation deployment made with the pool\'s stack, and alerts it by default', async () => {
+  it("labels a change a CloudFormation deployment made with the pool's stack, and alerts it by default", async () => {
     await stackPoolBaselined();
     const eventId = deploySubject();
     const io = fakeIo();
@@ -67,7 +67,9 @@ describe('check tells CloudFormation deployments from tampering', () => {
 
     expect(code).toBe(2);
     expect(io.out()).toContain(`deployed by stack ${STACK} (CloudTrail event ${eventId})`);
-    expect(io.out()).toMatch(/by arn:aws:sts::\d+:assumed-role\/cdk-[\w-]+\/AWSCloudFormation .*\(UpdateUserPool/);
+    expect(io.out()).toMatch(
+      /by arn:aws:sts::\d+:assumed-role\/cdk-[\w-]+\/AWSCloudFormation .*\(UpdateUserPool/,
+    );
     expect(io.out()).toContain('[LOW] EmailVerificationSubject');
     expect(io.out()).not.toContain('changed outside its stack');
   });
@@ -120,7 +122,7 @@ describe('check tells CloudFormation deployments from tampering', () => {
     expect(aws.s3.body(baselineKey)).toBe(before);
   });
 
-  it('does not take a CloudFormation user agent for a deployment: only CloudTrail\'s invokedBy says so', async () => {
+  it("does not take a CloudFormation user agent for a deployment: only CloudTrail's invokedBy says so", async () => {
     await stackPoolBaselined();
     aws.account.updatePool(POOL_A, SUBJECT);
     // A caller can send any user agent; invokedBy and the source address are AWS's.
