@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Attributor, TrailEvent } from '../../lambda/core/attribution.js';
 import type { BaselineDoc, StateDoc } from '../../lambda/core/documents.js';
+import type { SinkReport } from '../../lambda/core/finding-sinks.js';
 import { DetectorHarness, FakeAccount, HOUR } from '../support/fake-aws.js';
 
 /**
@@ -122,8 +123,10 @@ describe('deployedChanges = approve', () => {
 });
 
 describe('a change made outside its stack', () => {
-  it('keeps the alert mark at HIGH, as alerted', async () => {
+  it('keeps the alert mark at HIGH, as alerted, and gives the finding sinks its origin', async () => {
     const { aws, harness, pool } = await stackPool();
+    const reports: SinkReport[] = [];
+    harness.sinks = [{ name: 'recording', publish: async (report) => void reports.push(report) }];
     aws.updatePool(pool.poolId, { EmailVerificationSubject: 'Your code' });
     harness.attribute = async (requests) =>
       new Map(
@@ -143,6 +146,9 @@ describe('a change made outside its stack', () => {
     expect(state.pools[pool.poolId]?.drift?.highest).toBe('HIGH');
     expect(result.pools.flatMap((p) => p.findings).map((f) => f.origin)).toEqual([
       { kind: 'outside-stack', stack: STACK },
+    ]);
+    expect(reports.flatMap((r) => r.drifts.flatMap((d) => d.findings.map((f) => f.origin)))).toEqual([
+      { kind: 'outside-stack', stack: STACK, label: `changed outside its stack ${STACK}` },
     ]);
   });
 });
