@@ -122,6 +122,25 @@ describe('check tells CloudFormation deployments from tampering', () => {
     expect(aws.s3.body(baselineKey)).toBe(before);
   });
 
+  it('puts the label in the markdown for a pull request, beside the author', async () => {
+    await stackPoolBaselined();
+    aws.account.updatePool(POOL_A, SUBJECT);
+    trail.recordWrite({
+      eventName: 'UpdateUserPool',
+      time: new Date(T0 + 5 * 60_000),
+      user: 'mallory',
+      requestParameters: { userPoolId: POOL_A },
+    });
+    const io = fakeIo();
+
+    expect(await main(['check', ...S3, '--format', 'markdown'], io)).toBe(2);
+    expect(io.out()).toMatch(
+      new RegExp(
+        `\\| \\*\\*HIGH\\*\\* \\| Pool \\| .*EmailVerificationSubject.* \\| by arn:aws:iam::\\d+:user/mallory .*, changed outside its stack ${STACK} \\|`,
+      ),
+    );
+  });
+
   it("does not take a CloudFormation user agent for a deployment: only CloudTrail's invokedBy says so", async () => {
     await stackPoolBaselined();
     aws.account.updatePool(POOL_A, SUBJECT);
