@@ -14,7 +14,6 @@
 import type { DeployedChanges } from '../settings-table.js';
 import type { Attribution, TrailEvent } from './attribution.js';
 import { escapeControl } from './escape.js';
-import type { PoolDrift } from './render.js';
 import { highestSeverity } from './severity.js';
 import {
   type ChangeOrigin,
@@ -24,6 +23,12 @@ import {
   type PoolSnapshot,
   Severity,
 } from './types.js';
+
+/** A pool's drift as far as its origin goes: its findings and who made each (same order). */
+export interface AttributedDrift {
+  findings: Finding[];
+  attributions?: readonly Attribution[];
+}
 
 /** The tag CloudFormation puts on every resource of a stack that takes tags. */
 export const STACK_NAME_TAG = 'aws:cloudformation:stack-name';
@@ -83,7 +88,7 @@ export function originOf(
  * A pool's drift with each finding's origin, a change made outside the pool's stack raised to HIGH.
  * Returns `drift` itself when there is nothing to label (no attributions, stack not known).
  */
-export function labelDrift(drift: PoolDrift, stack: string | null | undefined): PoolDrift {
+export function labelDrift<T extends AttributedDrift>(drift: T, stack: string | null | undefined): T {
   const attributions = drift.attributions;
   if (!attributions || stack === undefined) return drift;
   const findings = drift.findings.map((finding, index): Finding => {
@@ -103,7 +108,9 @@ export function labelDrift(drift: PoolDrift, stack: string | null | undefined): 
  * `deployedChanges` = notify or approve acts on. Undefined when any change has another origin or
  * none known (author unknown, made outside the stack, a secret's age), or the stack is not known.
  */
-export function deploymentOf(drift: PoolDrift): Extract<ChangeOrigin, { kind: 'deployed' }> | undefined {
+export function deploymentOf(
+  drift: AttributedDrift,
+): Extract<ChangeOrigin, { kind: 'deployed' }> | undefined {
   const origins = drift.findings.map((f) => f.origin);
   const deployed = origins.filter(
     (o): o is Extract<ChangeOrigin, { kind: 'deployed' }> => o?.kind === 'deployed',
@@ -114,23 +121,26 @@ export function deploymentOf(drift: PoolDrift): Extract<ChangeOrigin, { kind: 'd
 }
 
 /** The drift split by what `deployedChanges` does with it. */
-export interface DeployedSplit {
+export interface DeployedSplit<T> {
   /** Alerted as usual (labelled). */
-  alerted: PoolDrift[];
+  alerted: T[];
   /** Deployed by the pool's own stack: the short LOW notice (`notify`) or recorded as baseline (`approve`). */
-  deployed: PoolDrift[];
+  deployed: T[];
 }
 
 /** Which drift is alerted and which is deployed, for the setting. `alert` alerts it all. */
-export function splitDeployed(drifts: readonly PoolDrift[], setting: DeployedChanges): DeployedSplit {
+export function splitDeployed<T extends AttributedDrift>(
+  drifts: readonly T[],
+  setting: DeployedChanges,
+): DeployedSplit<T> {
   if (setting === 'alert') return { alerted: [...drifts], deployed: [] };
-  const split: DeployedSplit = { alerted: [], deployed: [] };
+  const split: DeployedSplit<T> = { alerted: [], deployed: [] };
   for (const drift of drifts) (deploymentOf(drift) ? split.deployed : split.alerted).push(drift);
   return split;
 }
 
 /** The highest severity of labelled drift (a change outside its stack raises it). */
-export function highestOf(drift: PoolDrift): Severity {
+export function highestOf(drift: AttributedDrift): Severity {
   return highestSeverity(drift.findings) ?? Severity.LOW;
 }
 
