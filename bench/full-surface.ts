@@ -5,7 +5,7 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
-import { catalogOperations } from '../lambda/core/catalog.js';
+import { type AnyReadOperation, catalogOperations, kindApplies } from '../lambda/core/catalog.js';
 import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
@@ -30,13 +30,26 @@ export interface FullSurfaceAccount {
 /** One pool as the reader sees it: what decides how many calls reading it takes. */
 export interface PoolShape {
   clients: number;
-  idps: number;
-  /** DescribeUserPool names a prefix and/or custom domain: domains read, hosted UI read per client. */
+  /** The domains DescribeUserPool names (prefix and custom): one DescribeUserPoolDomain each. */
   domains: number;
-  /** Threat protection on (AUDIT or ENFORCED): risk configuration read per client too. */
-  threatProtection: boolean;
-  /** Items seeded per catalog list operation (`seedCatalogExamples`). */
+  /** The kinds without effect in the pool (their `readOnlyWhen` does not hold): not read at all. */
+  notApplicable: readonly string[];
+  /** Items per catalog list operation (identity providers, groups, `seedCatalogExamples`'s items). */
   listed?: Record<string, number>;
+}
+
+/** A pool's shape from DescribeUserPool's answer, as the reader decides what to read from it. */
+export function poolShape(
+  pool: Record<string, unknown>,
+  clients: number,
+  listed: Record<string, number> = {},
+): PoolShape {
+  return {
+    clients,
+    domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
+    notApplicable: CATALOG.entries.filter((e) => !kindApplies(e, pool)).map((e) => e.name),
+    listed,
+  };
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
@@ -71,35 +84,46 @@ export function seedCatalogExamples(
   return listed;
 }
 
-/** The calls of one pool to every operation that declares its count (`calls` in its surface module). */
+/**
+ * The calls of one pool to every operation that declares its count (`calls` in its surface module):
+ * none to a kind without effect in the pool (`readOnlyWhen`), which the reader does not read.
+ */
 function declaredCalls(s: PoolShape): Record<string, number> {
   const out: Record<string, number> = {};
   const ops = catalogOperations(CATALOG);
-  for (const op of ops) {
-    if (!op.calls || op.calls.per === 'account') continue;
-    if (op.calls.needsDomain && s.domains === 0) {
-      out[op.name] = 0;
-      continue;
-    }
-    const items = (name: string | undefined) => (name ? (s.listed?.[name] ?? 0) : 0);
+  const items = (name: string | undefined) => (name ? (s.listed?.[name] ?? 0) : 0);
+  const count = (op: AnyReadOperation): number => {
     const listed = ops.find((o) => o.name === op.calls?.of);
-    if (op.calls.per === 'client') out[op.name] = s.clients;
-    else if (op.calls.per === 'listed') out[op.name] = listed?.paging ? items(listed.name) : 0;
-    else out[op.name] = op.paging ? pages(items(op.name), op.paging.maxPageSize) : 1;
+    switch (op.calls?.per) {
+      case 'client':
+        return s.clients;
+      case 'pool-and-client':
+        return 1 + s.clients;
+      case 'domain':
+        return s.domains;
+      case 'listed':
+        return listed?.paging ? items(listed.name) : 0;
+      default:
+        return op.paging ? pages(items(op.name), op.paging.maxPageSize) : 1;
+    }
+  };
+  for (const entry of CATALOG.entries) {
+    const applies = !s.notApplicable.includes(entry.name);
+    for (const op of entry.operations) {
+      if (!op.calls || op.calls.per === 'account') continue;
+      out[op.name] = applies ? count(op) : 0;
+    }
   }
   return out;
 }
 
 /**
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
- * pool DescribeUserPool, the client listing and two reads per client, GetUserPoolMfaConfig,
- * DescribeRiskConfiguration (and once per client with threat protection on),
- * GetLogDeliveryConfiguration, the IdP list and one DescribeIdentityProvider each,
- * ListGroups, ListResourceServers, DescribeUserPoolDomain per domain, and GetUICustomization for the
- * pool and each client when it has a domain, and every other catalog operation by its declared
- * `calls` over the seeded example items; for the account ListUserPools and ListIdentityPools, DescribeIdentityPool and
- * GetIdentityPoolRoles per identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and
- * one ListResourcesForWebACL per ACL (not one call per pool).
+ * pool DescribeUserPool, the client listing and two reads per client, and every catalog operation by
+ * its declared `calls` over the pool's items, none for a kind without effect in the pool; for the
+ * account ListUserPools and ListIdentityPools, DescribeIdentityPool and GetIdentityPoolRoles per
+ * identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and one ListResourcesForWebACL
+ * per ACL (not one call per pool).
  */
 export function callsNeeded(
   shapes: readonly PoolShape[],
@@ -111,16 +135,7 @@ export function callsNeeded(
     ListUserPoolClients: pages(s.clients, 60),
     DescribeUserPoolClient: s.clients,
     ListUserPoolClientSecrets: s.clients,
-    GetUserPoolMfaConfig: 1,
-    DescribeRiskConfiguration: 1 + (s.threatProtection ? s.clients : 0),
-    GetLogDeliveryConfiguration: 1,
-    ListIdentityProviders: pages(s.idps, 60),
-    DescribeIdentityProvider: s.idps,
-    ListGroups: 1,
-    ListResourceServers: 1,
-    DescribeUserPoolDomain: s.domains,
-    GetUICustomization: s.domains > 0 ? 1 + s.clients : 0,
-    // Every kind the fakes serve from the catalog: by its operations' declared counts.
+    // Every catalog kind: by its operations' declared counts.
     ...declaredCalls(s),
   });
   // Per operation: the account-wide calls first, then one entry per pool (for the per-pool limits).
@@ -179,12 +194,15 @@ export function quotaBound(
 }
 
 export interface FullSurfaceBenchOptions extends FullSurfaceAccount {
+  /** Watch the web ACL (every surface, as deployed); false: `surfaces=-waf`, no WAF client. @default true */
+  waf?: boolean;
   share: number;
   latencyMs: number;
   burstSeconds: number;
 }
 
 export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
+  waf: boolean;
   seconds: number;
   minimumSeconds: number;
   binding: string;
@@ -231,32 +249,26 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       identityPools: options.identityPools,
     });
     const listed = seedCatalogExamples(standin, poolIds);
+    const waf = options.waf ?? true;
     poolIds.forEach((poolId, i) => {
-      if (options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
+      if (waf && options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
     });
-    const shapes: PoolShape[] = poolIds.map((poolId) => {
-      const pool = standin.describePool(poolId) as {
-        Domain?: string;
-        CustomDomain?: string;
-        UserPoolAddOns?: { AdvancedSecurityMode?: string };
-      };
-      const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
-      return {
-        clients: standin.clientIds(poolId).length,
-        idps: options.idps,
-        domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
-        threatProtection: mode !== undefined && mode !== 'OFF',
-        listed: listed.get(poolId),
-      };
-    });
+    const shapes: PoolShape[] = poolIds.map((poolId) =>
+      poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+        ...listed.get(poolId),
+        ListIdentityProviders: options.idps,
+        ListGroups: options.groups,
+        ListResourceServers: options.resourceServers,
+      }),
+    );
     standin.resetStats();
     standin.resetQuotas();
     const reader = new CognitoReader({
       client,
       identityClient,
-      wafClient,
+      ...(waf ? { wafClient } : {}),
       digestKey: TEST_DIGEST_KEY,
-      surfaces: SURFACE_NAMES,
+      surfaces: waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf'),
       quotaShare: options.share,
     });
     const started = performance.now();
@@ -281,6 +293,10 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     const seconds = (performance.now() - started) / 1000;
     const stats = standin.stats;
     const needed = callsNeeded(shapes, options.identityPools, options.webAcls);
+    if (!waf) {
+      delete needed.ListWebACLs;
+      delete needed.ListResourcesForWebACL;
+    }
     const bound = quotaBound(needed, options.share);
     const categories: FullSurfaceBenchResult['categories'] = {};
     for (const [category, entry] of Object.entries(bound.byCategory)) {
@@ -302,6 +318,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     const userPoolsScanned = result.pools.filter((p) => p.poolId.includes('_') && p.outcome === 'scanned');
     return {
       ...options,
+      waf,
       seconds,
       minimumSeconds: bound.seconds,
       binding: bound.binding,

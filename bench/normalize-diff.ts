@@ -7,11 +7,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { kindApplies } from '../lambda/core/catalog.js';
 import { diffPool } from '../lambda/core/diff.js';
 import { normalizeClient, normalizePool } from '../lambda/core/normalize.js';
 import type { Change, ClientSnapshot, PoolSnapshot } from '../lambda/core/types.js';
 import { readIdentityPool } from '../lambda/surfaces/identity-pools.js';
-import { POOL_SURFACES } from '../lambda/surfaces/index.js';
+import { CATALOG, POOL_SURFACES } from '../lambda/surfaces/index.js';
 import { parseSyntheticAccount, type RawPool, replaySend } from './synthetic-account.js';
 
 /** What the parent reads from stdout. */
@@ -107,7 +108,9 @@ async function normalizeWithSurfaces(raw: RawPool): Promise<PoolSnapshot> {
     send: replaySend(raw.answers),
   };
   pool.surfaces = {};
-  for (const surface of POOL_SURFACES) pool.surfaces[surface.name] = await surface.read(ctx);
+  // As the reader: a kind without effect in the pool (`readOnlyWhen`) is not read and holds nothing.
+  for (const surface of POOL_SURFACES)
+    pool.surfaces[surface.name] = kindApplies(surface, { ...raw.pool }) ? await surface.read(ctx) : {};
   return pool;
 }
 
@@ -128,7 +131,7 @@ async function main(path: string): Promise<NormalizeDiffResult> {
   const t1 = performance.now();
   const changes: Change[] = [];
   current.forEach((pool, i) => {
-    changes.push(...diffPool(baseline[i] ?? null, pool));
+    changes.push(...diffPool(baseline[i] ?? null, pool, CATALOG));
   });
   const diffMs = performance.now() - t1;
 

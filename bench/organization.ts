@@ -46,7 +46,7 @@ import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { callsNeeded, type PoolShape, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
 
 export interface OrganizationBenchOptions {
   accounts: number;
@@ -222,21 +222,13 @@ export async function runOrganizationBench(
         const listed = seedCatalogExamples(target, poolIds);
         targets.push({ accountId, region });
         shapes.push(
-          poolIds.map((poolId) => {
-            const pool = target.describePool(poolId) as {
-              Domain?: string;
-              CustomDomain?: string;
-              UserPoolAddOns?: { AdvancedSecurityMode?: string };
-            };
-            const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
-            return {
-              clients: target.clientIds(poolId).length,
-              idps: 0,
-              domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
-              threatProtection: mode !== undefined && mode !== 'OFF',
-              listed: listed.get(poolId),
-            };
-          }),
+          poolIds.map((poolId) =>
+            poolShape(
+              target.describePool(poolId) as Record<string, unknown>,
+              target.clientIds(poolId).length,
+              listed.get(poolId),
+            ),
+          ),
         );
       }
     }

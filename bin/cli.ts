@@ -9,6 +9,7 @@ import { EXIT, runCheck } from '../cli/check.js';
 import { isMissingCredentials, NO_CREDENTIALS } from '../cli/context.js';
 import { runHistory } from '../cli/history.js';
 import { type Io, processIo } from '../cli/output.js';
+import { runPosture } from '../cli/posture.js';
 import { escapeLines } from '../lambda/core/escape.js';
 import { CognitoDriftError, describeError } from '../lambda/errors.js';
 import { flagHelp, flagOf } from '../lambda/settings.js';
@@ -86,7 +87,7 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
       .option(flagOf('memberRoleName'), flagHelp('memberRoleName'))
       .option(flagOf('externalId'), flagHelp('externalId'))
       .option(flagOf('maxConcurrentTargets'), flagHelp('maxConcurrentTargets'))
-      .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients)')
+      .option('--ignore-file <path>', 'JSON file of ignore rules (fields, pools, clients, posture)')
       .option('--json', 'print the machine-readable report on stdout (as --format json)')
       .addOption(
         new Option(
@@ -125,6 +126,32 @@ Examples:
   $ cognito-drift diff --dir baselines --format markdown > drift.md  # a pull-request comment
   $ cognito-drift diff --bucket my-baselines --accounts organization --regions all-enabled --role-name CognitoDriftMemberRole`,
   );
+
+  program
+    .command('posture')
+    .description(
+      'List risky settings by the public control they match (Security Hub Cognito.1-6, Prowler); exit 0 (none unaccepted), 2 (some) or 1 (error or scan incomplete).',
+    )
+    .addOption(new Option('--region <region>', 'AWS region (default: the SDK chain, e.g. $AWS_REGION)'))
+    .option(flagOf('quotaShare'), flagHelp('quotaShare'))
+    .option(flagOf('surfaces'), flagHelp('surfaces'))
+    .option(
+      '--ignore-file <path>',
+      'JSON file of ignore rules; its "posture" list accepts findings with a reason',
+    )
+    .option('--json', 'print the findings as JSON on stdout')
+    .option('--verbose', 'log progress details on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cognito-drift posture
+  $ cognito-drift posture --ignore-file drift-ignore.json || echo "risky settings or error: $?"
+  $ cognito-drift posture --json | jq '.findings[] | select(.accepted == null) | .control'`,
+    )
+    .action(async (options) => {
+      exit(await runPosture(options, io));
+    });
 
   storeOptions(program.command('approve'))
     .description('Accept the state the detector last recorded as the new baseline, after showing the diff.')

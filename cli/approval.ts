@@ -82,7 +82,7 @@ export async function planApprovals(store: DriftStore, request: PlanRequest): Pr
         : snapshot.doc.pool,
     );
     const findings = classify(
-      diffPool(baseline?.doc.pool ?? null, approved),
+      diffPool(baseline?.doc.pool ?? null, approved, CATALOG),
       { baseline: baseline?.doc.pool ?? null, current: approved },
       severityRules(CATALOG),
     );

@@ -74,7 +74,7 @@ export async function runHistory(options: HistoryOptions, io: Io): Promise<numbe
       `${escapeControl(`  approved ${doc.approvedAt} by ${doc.approvedBy}${doc.reason ? `: ${doc.reason}` : ''}`)}\n`,
     );
     if (previous) {
-      const changes = diffPool(previous.pool, doc.pool);
+      const changes = diffPool(previous.pool, doc.pool, CATALOG);
       io.stdout.write(`  ${countOf(changes.length, 'change')} from the version before\n`);
       for (const change of changes.slice(0, 20)) io.stdout.write(`    ${describeChange(change, CATALOG)}\n`);
       if (changes.length > 20) io.stdout.write(`    ... ${changes.length - 20} more (use --show)\n`);

@@ -1,5 +1,7 @@
 import type { Attribution } from '../lambda/core/attribution.js';
 import { escapeControl } from '../lambda/core/escape.js';
+import { openFindings, type PostureFinding } from '../lambda/core/posture.js';
+import { controlLabel, POSTURE_DOC } from '../lambda/core/posture-render.js';
 import { describeChange, formatAuthor, groupFindings } from '../lambda/core/render.js';
 import { type Finding, SEVERITY_ORDER } from '../lambda/core/types.js';
 import type { RunResult } from '../lambda/run/detector.js';
@@ -96,12 +98,28 @@ function poolSection(
     ...(rows.length > shown.length
       ? ['', `… and ${rows.length - shown.length} more (run \`check --json\`).`]
       : []),
+    ...postureLines(pool.posture ?? []),
     '',
     'To approve after review:',
     '',
     // An indented code block: nothing in it is formatted, and a backtick cannot close it.
     `    ${escapeControl(approveCommand(pool.poolId))}`,
     '',
+  ];
+}
+
+/** The settings the pool's drift made risky (accepted ones left out), one list item each. */
+function postureLines(findings: readonly PostureFinding[]): string[] {
+  const open = openFindings(findings);
+  if (open.length === 0) return [];
+  return [
+    '',
+    `Posture: ${count(open.length, 'setting')} now risky by a public control (see ${POSTURE_DOC}):`,
+    '',
+    ...open.map((f) => {
+      const where = f.clientId === undefined ? '' : `client ${f.clientName ?? ''} (${f.clientId}): `;
+      return `- **${f.severity}** ${markdownText(controlLabel(f))}: ${markdownText(`${where}${f.detail}`)}`;
+    }),
   ];
 }
 

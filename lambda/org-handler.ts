@@ -24,7 +24,8 @@ import { envName, readEnvSetting, readTargetSettings } from './settings.js';
 /**
  * Lambda entry of an organization deployment: the state machine calls it with `{phase: 'list'}`,
  * then once per (account, region) target from a Distributed Map (`{phase: 'scan', ...}`, again with
- * its runId until done), then with `{phase: 'aggregate', ...}`. See `org/contract.ts`. Wiring only.
+ * its runId until done), then with `{phase: 'aggregate', ...}`. See `org/contract.ts`. The member
+ * event bus's rules call it with a member account's write event (`org/member-events.ts`). Wiring only.
  */
 const { logger, metrics, coreLogger, metricsSink } = createTelemetry();
 const clients = createAwsClients();
@@ -135,7 +136,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
             quotaShare: config.quotaShare,
             now: () => new Date(),
           }).attribute,
-        reader: (target, creds) => {
+        reader: (target, creds, options) => {
           const signed = { region: target.region, ...reads, ...(creds ? { credentials: creds } : {}) };
           const name = `${target.accountId}/${target.region}`;
           // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
@@ -145,12 +146,14 @@ export async function handler(event: unknown, context: Context): Promise<unknown
               identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
               wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
             },
-            { ...config, digestKey },
+            { ...config, digestKey, ...options },
           );
         },
         logger: coreLogger,
         metrics: metricsSink,
         now: () => new Date(),
+        // A member account's forwarded event: the invocation that opens a batch waits the window.
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
       {
         accounts,
@@ -160,6 +163,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         reminderIntervalMs: config.reminderIntervalMs,
         approveCommand,
         scan,
+        debounceMs: config.realtimeDebounceSeconds * 1000,
       },
     );
     if (config.realtime && isAggregate(event)) {

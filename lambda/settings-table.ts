@@ -39,6 +39,7 @@ const list = () => z.union([z.string(), z.array(z.string()).readonly()]);
 
 const ROLE_NAME_RULE = 'an IAM role name: 1 to 64 of A-Z a-z 0-9 and +=,.@_-';
 const EXTERNAL_ID_RULE = 'an external id: 2 to 1224 of A-Z a-z 0-9 and +=,.@:/_-';
+const ORGANIZATION_ID_RULE = 'an organization id: o- and 10 to 32 of a-z 0-9';
 
 /**
  * The settings, by construct prop name. Ranges and defaults here are the only ones; the TSDoc of
@@ -318,6 +319,22 @@ export const SETTINGS = {
       env: 'EXTERNAL_ID',
       flag: '--external-id <id>',
       rule: EXTERNAL_ID_RULE,
+    },
+  ),
+  /**
+   * The organization id (`o-...`) whose accounts may put events on the central event bus of the
+   * real-time path (its bus policy's `aws:PrincipalOrgID`). Required when `realtime` is on and
+   * `accounts` is other than `self`: member accounts forward their Cognito write events there.
+   * @default - none
+   */
+  organizationId: setting(
+    z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, ORGANIZATION_ID_RULE)
+      .optional(),
+    {
+      help: 'the organization id (o-...) whose accounts may forward their Cognito write events to the detector',
+      rule: ORGANIZATION_ID_RULE,
     },
   ),
 } as const;

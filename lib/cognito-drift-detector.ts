@@ -40,7 +40,7 @@ import { DriftDashboard } from './dashboard.js';
 import { createOrganizationRole, grantFindingSinks, grantFunctionPermissions } from './detector-policies.js';
 import { acknowledge } from './nag-suppressions.js';
 import { ORGANIZATION_RUN_PREFIX } from './organization-scan.js';
-import { createRealtimeRules } from './realtime-path.js';
+import { createMemberEventRules, createRealtimeRules } from './realtime-path.js';
 import { createOrganizationStateMachine, createStateMachine } from './state-machines.js';
 
 /** Settings of {@link CognitoDriftDetector}, declared with the settings schema (`lambda/settings-schema.ts`). */
@@ -112,6 +112,13 @@ export class CognitoDriftDetector extends Construct {
   readonly scheduleRule: events.Rule;
   /** Start a targeted check on Cognito (and web ACL association) write events; empty when `realtime` is false. */
   readonly realtimeRules: events.Rule[] = [];
+  /**
+   * Organization mode with `realtime`: the bus the member accounts forward their write events to
+   * (`lib/member-role.ts`), writable only from the organization (`organizationId`).
+   */
+  readonly memberEventBus?: events.EventBus;
+  /** Organization mode with `realtime`: the rules on {@link memberEventBus} that start a member target's check. */
+  readonly memberEventRules: events.Rule[] = [];
   /** The function threw (at least once in 5 minutes). */
   readonly functionErrorsAlarm: cloudwatch.Alarm;
   /** A run failed. */
@@ -303,6 +310,14 @@ export class CognitoDriftDetector extends Construct {
     });
 
     if (settings.realtime) this.realtimeRules.push(...createRealtimeRules(this, this.stateMachine));
+    if (settings.realtime && organizationScope && this.organizationFunction) {
+      const member = createMemberEventRules(organizationScope, {
+        fn: this.organizationFunction,
+        ...(settings.organizationId ? { organizationId: settings.organizationId } : {}),
+      });
+      this.memberEventBus = member.bus;
+      this.memberEventRules.push(...member.rules);
+    }
 
     const alarms = createDetectorAlarms(this, {
       settings,

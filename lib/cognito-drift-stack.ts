@@ -54,6 +54,13 @@ export class CognitoDriftStack extends Stack {
         value: this.detector.organizationFunction.role.roleArn,
       });
     }
+    if (this.detector.memberEventBus) {
+      new CfnOutput(this, 'MemberEventBusArn', {
+        description:
+          'Bus the member accounts forward their Cognito write events to (StackSet parameter CentralEventBusArn)',
+        value: this.detector.memberEventBus.eventBusArn,
+      });
+    }
     new CfnOutput(this, 'ApproverRoleArn', {
       description:
         'Role to assume for cognito-drift approve (the only one besides the function that may write baselines)',

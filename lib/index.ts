@@ -21,6 +21,8 @@ export {
 } from './config.js';
 export { DriftDashboard, type DriftDashboardProps } from './dashboard.js';
 export {
+  CognitoDriftMemberForwarding,
+  type CognitoDriftMemberForwardingProps,
   CognitoDriftMemberRole,
   type CognitoDriftMemberRoleProps,
   CognitoDriftMemberRoleStack,

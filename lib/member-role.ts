@@ -1,17 +1,23 @@
 import {
   ArnFormat,
   Aws,
+  CfnCondition,
   CfnParameter,
+  CfnResource,
   DefaultStackSynthesizer,
+  Fn,
   Stack,
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { readActionsByResource } from '../lambda/core/catalog.js';
 import { DEFAULTS } from '../lambda/settings.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
+import { writeEventRules } from './realtime-path.js';
 
 /**
  * The role name every member account holds by default; the detector assumes
@@ -90,9 +96,53 @@ export class CognitoDriftMemberRole extends Construct {
   }
 }
 
+export interface CognitoDriftMemberForwardingProps {
+  /** The detector's member event bus (detector stack output `MemberEventBusArn`). */
+  readonly centralEventBusArn: string;
+}
+
+/**
+ * The member account's half of real time: rules on the account's default bus, in the region it is
+ * deployed to, that forward the watched write events (the same patterns as the detector's own rules,
+ * from the one table) to the detector's member event bus, with a role that may put events on that
+ * bus only. The detector then checks only the pools those events name, with its member role.
+ */
+export class CognitoDriftMemberForwarding extends Construct {
+  /** Assumed by EventBridge to put the events on the central bus: `events:PutEvents` on that bus only. */
+  readonly role: iam.Role;
+  readonly rules: events.Rule[];
+
+  constructor(scope: Construct, id: string, props: CognitoDriftMemberForwardingProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      // Only for this account's rules (confused deputy): EventBridge names the rule's account.
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      }),
+      description: "cognito-drift: forwards Cognito write events to the detector's event bus",
+    });
+    // A bus in another account (or region) is a target only with a role of the sending account;
+    // the target grants it events:PutEvents on exactly that bus.
+    const target = new eventTargets.EventBus(
+      events.EventBus.fromEventBusArn(this, 'CentralBus', props.centralEventBusArn),
+      { role: this.role },
+    );
+    this.rules = writeEventRules().map(
+      (rule) =>
+        new events.Rule(this, `Forward${rule.name}`, {
+          description: `Forwards to the cognito-drift detector's bus when ${rule.description}`,
+          eventPattern: rule.eventPattern,
+          targets: [target],
+        }),
+    );
+  }
+}
+
 /**
  * A stack made for a service-managed StackSet deployed to an OU: the member role, with the detector
- * role ARN and the external id (or organization id) as parameters. See docs/organization.md, the setup.
+ * role ARN and the external id (or organization id) as parameters, and the forwarding of the
+ * account's write events to the detector's bus. Deployed to every scanned region: the rules are
+ * regional, the role global (created in `MemberRoleRegion` only). See docs/organization.md, the setup.
  */
 export interface CognitoDriftMemberRoleStackProps extends StackProps {
   /** The role's name: the detector's `memberRoleName`. @default 'CognitoDriftMemberRole' */
@@ -117,10 +167,47 @@ export class CognitoDriftMemberRoleStack extends Stack {
       description: 'Your organization id (o-...): the detector must call from inside it',
       allowedPattern: '^o-[a-z0-9]{10,32}$',
     });
-    new CognitoDriftMemberRole(this, 'MemberRole', {
+    const centralEventBusArn = new CfnParameter(this, 'CentralEventBusArn', {
+      type: 'String',
+      default: '',
+      description:
+        'The detector stack output MemberEventBusArn: Cognito write events are forwarded there (empty: not forwarded)',
+      allowedPattern: '^$|^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/.+$',
+    });
+    const roleRegion = new CfnParameter(this, 'MemberRoleRegion', {
+      type: 'String',
+      default: '',
+      description:
+        'The one region whose stack creates the member role (IAM is global); empty: every region (deploy to one region only)',
+      allowedPattern: '^$|^[a-z]{2}(-[a-z]+)+-\\d{1,2}$',
+    });
+    const createRole = new CfnCondition(this, 'CreateMemberRole', {
+      expression: Fn.conditionOr(
+        Fn.conditionEquals(roleRegion.valueAsString, ''),
+        Fn.conditionEquals(roleRegion.valueAsString, Aws.REGION),
+      ),
+    });
+    const forward = new CfnCondition(this, 'ForwardEvents', {
+      expression: Fn.conditionNot(Fn.conditionEquals(centralEventBusArn.valueAsString, '')),
+    });
+    const role = new CognitoDriftMemberRole(this, 'MemberRole', {
       detectorRoleArn: detectorRoleArn.valueAsString,
       organizationId: organizationId.valueAsString,
       ...(props.roleName ? { roleName: props.roleName } : {}),
     });
+    onlyIf(role, createRole);
+    onlyIf(
+      new CognitoDriftMemberForwarding(this, 'Forwarding', {
+        centralEventBusArn: centralEventBusArn.valueAsString,
+      }),
+      forward,
+    );
+  }
+}
+
+/** Every CloudFormation resource under `scope` is created only when `condition` holds. */
+function onlyIf(scope: IConstruct, condition: CfnCondition): void {
+  for (const child of scope.node.findAll()) {
+    if (child instanceof CfnResource) child.cfnOptions.condition = condition;
   }
 }

@@ -4,7 +4,11 @@ import { TokenBucket } from './rate-limiter.js';
 
 /**
  * The token buckets a reader paces by: one per quota category for the account (adaptive: slowed
- * when the account throttles it), and one per pool and category where Cognito also limits a pool.
+ * when the account throttles it), and one per pool and operation where Cognito also limits a pool
+ * ("any individual operation in this category ... 5 RPS for a single user pool"): two operations of
+ * one category on one pool (DescribeUserPoolClient and ListUserPoolClientSecrets, or the hosted UI's
+ * and the managed login's per-client reads) each have their own, so a pool's reads of a category
+ * are not held to one operation's rate.
  */
 export class CategoryBuckets {
   private readonly account = new Map<QuotaCategory, AdaptiveBucket>();
@@ -32,13 +36,13 @@ export class CategoryBuckets {
     return this.account.get(quotaOf(operation).category) as AdaptiveBucket;
   }
 
-  /** The buckets one request waits for: its category's, and its pool's where Cognito has one. */
+  /** The buckets one request waits for: its category's, and its pool's for the operation where Cognito has one. */
   for(operation: string, poolId: string | undefined): TokenBucket[] {
     const { category } = quotaOf(operation);
     const account = this.account.get(category) as TokenBucket;
     const perPoolRate = this.perPoolRates.get(category);
     if (!poolId || perPoolRate === undefined) return [account];
-    const key = `${category}/${poolId}`;
+    const key = `${operation.replace(/Command$/, '')}/${poolId}`;
     let bucket = this.perPool.get(key);
     if (!bucket) {
       bucket = new TokenBucket(perPoolRate);

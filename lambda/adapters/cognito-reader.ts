@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { forEachConcurrently } from '../concurrency.js';
-import type { AccountRead, CatalogService, SendOperation } from '../core/catalog.js';
+import { type AccountRead, type CatalogService, kindApplies, type SendOperation } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
@@ -25,7 +25,7 @@ import {
   type UnreadableClient,
   type UnreadableSurface,
 } from '../core/ports.js';
-import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
+import type { ClientSnapshot, SurfaceSnapshot } from '../core/types.js';
 import { errorReason } from '../errors.js';
 import {
   IDENTITY_POOL_DESCRIBE,
@@ -131,9 +131,10 @@ export class CognitoReader implements PoolReader {
   readonly stats: ReaderStats;
   /**
    * Pools the detector should read at once. Pacing sets the speed; concurrency only has to keep the
-   * account's client-read schedule full. One pool can use at most its per-pool rate, so that takes
-   * (account rate / per-pool rate) pools: twice that, so a pool waiting on its own bucket or on a
-   * response always has a stand-in, plus two being started (DescribeUserPool, ListUserPoolClients).
+   * account's client-read schedule full. One operation on one pool can use at most its per-pool
+   * rate, so that takes (account rate / per-pool rate) pools: twice that, so a pool waiting on its
+   * own bucket or on a response always has a stand-in, plus two being started (DescribeUserPool,
+   * ListUserPoolClients).
    * 8 with the default quotas; more for an account with a raised account-level quota.
    */
   readonly poolConcurrency: number;
@@ -308,24 +309,48 @@ export class CognitoReader implements PoolReader {
         clients.push(client);
         done.add(client.clientId);
       }
-      const unreadableClients: UnreadableClient[] = [];
-      const queue = listed.filter((c) => !done.has(c.ClientId ?? ''));
-      await forEachConcurrently(queue, this.clientConcurrency, async (entry) => {
-        signal?.throwIfAborted();
-        const result = await this.readClient(ref.poolId, entry.ClientId ?? '', signal);
-        if (result.status === 'ok') clients.push(result.client);
-        else if (result.status === 'unreadable')
-          unreadableClients.push({ clientId: entry.ClientId ?? '', reason: result.reason });
-      });
-      unreadableClients.sort((a, b) => a.clientId.localeCompare(b.clientId));
-      const pool = normalizePool(described.UserPool, clients);
-      const unreadableSurfaces = await this.readSurfaces(
-        pool,
-        described.UserPool,
-        signal,
-        resume,
-        surfacesRead,
-      );
+      // The surfaces are read alongside the clients, for the clients listed: the two are paced by
+      // different quota categories, so neither waits for the other, and a pool's resource reads
+      // (the busiest category of a full-surface scan) no longer trail its clients at the end.
+      const listedClients = listed.map((c) => ({
+        clientId: c.ClientId ?? '',
+        clientName: c.ClientName ?? '',
+      }));
+      const raw = described.UserPool;
+      const [clientReads, surfaceReads] = await Promise.allSettled([
+        this.readClients(
+          ref.poolId,
+          listed.filter((c) => !done.has(c.ClientId ?? '')),
+          clients,
+          signal,
+        ),
+        this.readSurfaces(ref.poolId, raw, listedClients, signal, resume, surfacesRead),
+      ]);
+      // Both have settled, so nothing of this pool still runs; each rejects only when aborted.
+      if (clientReads.status === 'rejected') throw clientReads.reason;
+      if (surfaceReads.status === 'rejected') throw surfaceReads.reason;
+      const { unreadable: unreadableClients, gone } = clientReads.value;
+      let unreadableSurfaces = surfaceReads.value;
+      // A client deleted since the listing is no part of the pool: the surfaces are read again
+      // without it, as if it had not been listed (a rare race, in which its per-client reads failed
+      // or found what it left behind). Nothing read with it is kept, should this be interrupted.
+      if (gone.size > 0 && this.surfaces.length > 0) {
+        for (const name of Object.keys(surfacesRead)) delete surfacesRead[name];
+        const remaining = listedClients.filter((c) => !gone.has(c.clientId));
+        unreadableSurfaces = await this.readSurfaces(
+          ref.poolId,
+          raw,
+          remaining,
+          signal,
+          undefined,
+          surfacesRead,
+        );
+      }
+      const pool = normalizePool(raw, clients);
+      if (this.surfaces.length > 0)
+        pool.surfaces = Object.fromEntries(
+          Object.entries(surfacesRead).sort(([a], [b]) => a.localeCompare(b)),
+        );
       return { status: 'ok', pool, unreadableClients, unreadableSurfaces };
     } catch (error) {
       const kept = Object.keys(surfacesRead).length > 0 ? { surfaces: surfacesRead } : undefined;
@@ -340,30 +365,32 @@ export class CognitoReader implements PoolReader {
   }
 
   /**
-   * Reads each watched surface into `pool.surfaces`. A surface whose read fails is left out (the
+   * Reads each watched surface of the pool into `read`. A surface whose read fails is left out (the
    * detector keeps its baseline) and reported with the operation that failed; the others still count.
    * A watched surface in `resume` was read by an earlier invocation of the run and is not read
    * again; each read completes into `read`, so an interruption keeps it.
    */
   private async readSurfaces(
-    pool: PoolSnapshot,
+    poolId: string,
     raw: UserPoolType,
+    clients: readonly { clientId: string; clientName: string }[],
     signal: AbortSignal | undefined,
     resume: PartialPoolRead | undefined,
     read: Record<string, SurfaceSnapshot>,
   ): Promise<UnreadableSurface[]> {
     if (this.surfaces.length === 0) return [];
-    this.pacing.domainsOf(pool.poolId, [raw.Domain, raw.CustomDomain]);
+    this.pacing.domainsOf(poolId, [raw.Domain, raw.CustomDomain]);
     const ctx = {
-      poolId: pool.poolId,
+      poolId,
       pool: raw,
-      clients: Object.values(pool.clients).map((c) => ({ clientId: c.clientId, clientName: c.clientName })),
+      clients,
       send: this.send(signal),
       ...(this.accountAnswers ? { accountRead: <T>(read: AccountRead<T>) => this.accountRead(read) } : {}),
     };
     const unreadable: UnreadableSurface[] = [];
     const pending = this.surfaces.filter((surface) => {
-      const earlier = resume?.surfaces?.[surface.name];
+      // A kind without effect in this pool (`readOnlyWhen`) is not read: it holds nothing here.
+      const earlier = resume?.surfaces?.[surface.name] ?? (kindApplies(surface, { ...raw }) ? undefined : {});
       if (earlier) read[surface.name] = earlier;
       return !earlier;
     });
@@ -372,13 +399,13 @@ export class CognitoReader implements PoolReader {
         read[surface.name] = await surface.read(ctx);
       } catch (error) {
         if (signal?.aborted) throw error;
+        delete read[surface.name];
         // Anything but the operation's own failure (a bug in a surface's read) is reported as such.
         const operation = error instanceof SurfaceOperationError ? error.operation : surface.name;
         const cause = error instanceof SurfaceOperationError ? error.cause : error;
         unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
       }
     });
-    pool.surfaces = Object.fromEntries(Object.entries(read).sort(([a], [b]) => a.localeCompare(b)));
     return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
   }
 
@@ -398,6 +425,29 @@ export class CognitoReader implements PoolReader {
       token = page.NextToken;
     } while (token);
     return clients;
+  }
+
+  /**
+   * Reads `entries` (listed clients not read yet) into `into`, a few at a time. Returns the clients
+   * that could not be read and those deleted since the listing; rejects only when `signal` aborts.
+   */
+  private async readClients(
+    poolId: string,
+    entries: readonly UserPoolClientDescription[],
+    into: ClientSnapshot[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ unreadable: UnreadableClient[]; gone: Set<string> }> {
+    const unreadable: UnreadableClient[] = [];
+    const gone = new Set<string>();
+    await forEachConcurrently(entries, this.clientConcurrency, async (entry) => {
+      signal?.throwIfAborted();
+      const clientId = entry.ClientId ?? '';
+      const result = await this.readClient(poolId, clientId, signal);
+      if (result.status === 'ok') into.push(result.client);
+      else if (result.status === 'gone') gone.add(clientId);
+      else unreadable.push({ clientId, reason: result.reason });
+    });
+    return { unreadable: unreadable.sort((a, b) => a.clientId.localeCompare(b.clientId)), gone };
   }
 
   private async readClient(

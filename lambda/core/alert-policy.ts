@@ -1,5 +1,6 @@
 import { contentHash } from './canonical.js';
 import type { AlertMark, PoolOutcome, StateDoc } from './documents.js';
+import { openFindings } from './posture.js';
 import type { PoolDrift } from './render.js';
 import type { ReadProblem } from './run-notices.js';
 import { highestSeverity } from './severity.js';
@@ -27,6 +28,15 @@ export function dueMark(
     return { ...previous, lastAlertedAt: now };
   }
   return { fingerprint, firstAlertedAt: previous?.firstAlertedAt ?? now, lastAlertedAt: now };
+}
+
+/**
+ * The settings a pool's drift made risky, less the accepted ones: accepting a risk takes it out of
+ * the alert without changing the drift (the same drift is not re-sent for it).
+ */
+function postureOfDrift(outcome: Extract<PoolOutcome, { status: 'scanned' }>): Pick<PoolDrift, 'posture'> {
+  const open = openFindings(outcome.posture ?? []);
+  return open.length > 0 ? { posture: open } : {};
 }
 
 /** What to send, and the state to remember once it is sent. */
@@ -143,6 +153,7 @@ export function decideAlerts(
       findings,
       status: !before ? 'new' : before.fingerprint !== fingerprint ? 'changed' : 'reminder',
       unapprovedSince: before?.firstAlertedAt,
+      ...postureOfDrift(outcome),
     });
     pool.drift = {
       ...due,

@@ -73,17 +73,35 @@ export interface OperationPaging {
 }
 
 /**
- * How many times one scan sends an operation, so the bench and the sizing guide count a kind's calls
- * from its declaration: `pool` once per user pool (once per page of its items when it pages),
- * `client` once per app client, `listed` once per item the list operation `of` returned for the
- * pool, `account` once per target and run.
+ * How many times one scan sends an operation to a pool its kind is read for (see
+ * {@link CatalogEntry.readOnlyWhen}), so the bench and the sizing guide count a kind's calls from its
+ * declaration: `pool` once per user pool (once per page of its items when it pages), `client` once
+ * per app client, `pool-and-client` once for the pool and once per app client, `domain` once per
+ * domain the pool names (prefix and custom), `listed` once per item the list operation `of` returned
+ * for the pool, `account` once per target and run.
  */
 export interface CallCount {
-  readonly per: 'pool' | 'client' | 'listed' | 'account';
+  readonly per: 'pool' | 'client' | 'pool-and-client' | 'domain' | 'listed' | 'account';
   /** For `listed`: the list operation whose items it reads. */
   readonly of?: string;
-  /** Sent only for a pool with a domain (prefix or custom). */
-  readonly needsDomain?: boolean;
+}
+
+/**
+ * A state of a user pool, as DescribeUserPool shows it, that a kind's configuration needs to have any
+ * effect (a domain for the hosted UI's pages, threat protection on for its risk configuration). A
+ * kind that declares one is not read for a pool where it does not hold: that read could not change a
+ * finding. DescribeUserPool's own fields report the condition changing.
+ */
+export interface PoolCondition {
+  /** For people and docs/surfaces.md: `the pool has a domain`. */
+  readonly description: string;
+  /** The DescribeUserPool fields it looks at, whose change is the finding when it flips. */
+  readonly fields: readonly string[];
+  /**
+   * Whether it holds for the pool: DescribeUserPool's UserPool, raw or as normalized into a
+   * snapshot's `config` (only top-level fields normalization keeps are looked at).
+   */
+  holds(pool: Readonly<Record<string, unknown>>): boolean;
 }
 
 /**
@@ -229,6 +247,21 @@ export interface CatalogEntry {
    * Rejects when a read failed: the detector keeps the baseline and reports it as unreadable.
    */
   read?(ctx: SurfaceReadContext): Promise<SurfaceSnapshot>;
+  /**
+   * Read only for a pool where this holds; elsewhere the kind has no effect, is not read, and is
+   * recorded as holding nothing (`{}`). A comparison whose current pool is such a pool compares
+   * nothing of the kind: losing the condition is reported by the pool's own fields, never as the
+   * kind's resources removed; gaining it reports what is then in effect.
+   */
+  readonly readOnlyWhen?: PoolCondition;
+}
+
+/** Whether a kind is read for (has any effect in) a pool: see {@link CatalogEntry.readOnlyWhen}. */
+export function kindApplies(
+  entry: Pick<CatalogEntry, 'readOnlyWhen'>,
+  pool: Readonly<Record<string, unknown>>,
+): boolean {
+  return entry.readOnlyWhen === undefined || entry.readOnlyWhen.holds(pool);
 }
 
 /** Every resource kind beyond user pools and app clients, in the order alerts list them. */

@@ -28,6 +28,8 @@ import {
 export interface AttributedDrift {
   findings: Finding[];
   attributions?: readonly Attribution[];
+  /** Settings the drift made risky by a public control (core/posture.ts): never set aside unseen. */
+  posture?: readonly unknown[];
 }
 
 /** The tag CloudFormation puts on every resource of a stack that takes tags. */
@@ -128,14 +130,21 @@ export interface DeployedSplit<T> {
   deployed: T[];
 }
 
-/** Which drift is alerted and which is deployed, for the setting. `alert` alerts it all. */
+/**
+ * Which drift is alerted and which is deployed, for the setting. `alert` alerts it all; drift that
+ * made a setting risky (posture) is alerted whoever deployed it, so a deployment cannot approve a risk
+ * unseen.
+ */
 export function splitDeployed<T extends AttributedDrift>(
   drifts: readonly T[],
   setting: DeployedChanges,
 ): DeployedSplit<T> {
   if (setting === 'alert') return { alerted: [...drifts], deployed: [] };
   const split: DeployedSplit<T> = { alerted: [], deployed: [] };
-  for (const drift of drifts) (deploymentOf(drift) ? split.deployed : split.alerted).push(drift);
+  for (const drift of drifts) {
+    const setAside = deploymentOf(drift) !== undefined && (drift.posture ?? []).length === 0;
+    (setAside ? split.deployed : split.alerted).push(drift);
+  }
   return split;
 }
 

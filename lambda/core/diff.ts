@@ -1,5 +1,6 @@
 import deepDiff from 'deep-diff';
 import { canonicalJson } from './canonical.js';
+import { entryNamed, kindApplies, type SurfaceCatalog } from './catalog.js';
 import { upgradeLegacyDigests } from './normalize.js';
 import { TOKEN_DEFAULTS } from './severity.js';
 import type {
@@ -16,9 +17,14 @@ import type {
 /**
  * The typed changes that turn `baseline` into `current`. `null` means "the pool does not exist"
  * (no baseline yet, or the pool was deleted). Changes come in a stable order: pool-level first,
- * then clients by id, fields by path.
+ * then clients by id, fields by path. With the `catalog`, a kind that has no effect in the current
+ * pool (its `readOnlyWhen` does not hold) is not compared: it was not read.
  */
-export function diffPool(baseline: PoolSnapshot | null, current: PoolSnapshot | null): Change[] {
+export function diffPool(
+  baseline: PoolSnapshot | null,
+  current: PoolSnapshot | null,
+  catalog?: SurfaceCatalog,
+): Change[] {
   if (!baseline && !current) return [];
   if (!baseline && current)
     return [{ kind: 'pool-added', poolId: current.poolId, poolName: current.poolName }];
@@ -40,8 +46,12 @@ export function diffPool(baseline: PoolSnapshot | null, current: PoolSnapshot | 
     changes.push(...diffClient(poolScope, before.clients[clientId], after.clients[clientId]));
   }
   // Only surfaces both sides watched are compared: a surface the baseline predates, or one that was
-  // turned off or could not be read, is never reported as added or removed.
+  // turned off or could not be read, is never reported as added or removed. Nor is one without effect
+  // in the current pool (no domain for the hosted UI's): the pool's own fields report that change,
+  // and what the kind held is compared again once it has effect.
   for (const surface of Object.keys(after.surfaces ?? {}).sort()) {
+    const entry = catalog ? entryNamed(catalog, surface) : undefined;
+    if (entry && !kindApplies(entry, after.config)) continue;
     const was = before.surfaces?.[surface];
     const is = after.surfaces?.[surface];
     if (was && is) changes.push(...diffSurface(poolScope, surface, was, is));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { postureCountsSchema, postureFindingSchema } from './posture.js';
 import { type Finding, type Json, Severity } from './types.js';
 
 /**
@@ -198,6 +199,13 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
      * Absent in run documents of earlier releases: the changes are then not labelled.
      */
     stack: z.string().nullable().optional(),
+    /**
+     * Posture findings: those a change, a new client or a new pool made risky; every one for the
+     * CLI's `posture`. Absent when none, and in documents of earlier releases.
+     */
+    posture: z.array(postureFindingSchema).optional(),
+    /** The first run's posture of the pool, counted by control (absent when none, and in earlier documents). */
+    postureCounts: postureCountsSchema.optional(),
   }),
   z.strictObject({ status: z.literal('gone'), poolName: z.string() }),
   z.strictObject({ status: z.literal('unreadable'), poolName: z.string(), reason: z.string() }),

@@ -14,6 +14,22 @@ const namePattern = (what: string) =>
     });
 
 /**
+ * A posture finding accepted on purpose: the control (its id or a twin's, `Cognito.6`,
+ * `cognito_user_pool_mfa_enabled`), the resource (a pool or identity pool id, a client as
+ * `<poolId>/<clientId>` or its id; `*` any characters) and why. It is then listed as accepted and
+ * never alerted. A reason is required: an acceptance nobody can explain later is a hidden risk.
+ */
+export const postureAcceptanceSchema = z.strictObject({
+  control: z.string().regex(/^(Cognito\.\d+|cognito_[a-z0-9_]+)$/, {
+    message:
+      'is not a control id: a Security Hub id (Cognito.6) or a Prowler check id (cognito_user_pool_mfa_enabled)',
+  }),
+  resource: z.string().min(1),
+  reason: z.string().trim().min(1, { message: 'is empty: say why the risk is accepted' }),
+});
+export type PostureAcceptance = z.infer<typeof postureAcceptanceSchema>;
+
+/**
  * Ignore rules, on top of the built-in volatile fields that normalization drops.
  * - `fields`: path patterns, `pool.<path>` for pool settings, `client.<path>` for client settings and
  *   `<surface>.<path>` for the settings of a surface's resources (`groups.Description`),
@@ -21,6 +37,8 @@ const namePattern = (what: string) =>
  *   (`pool.UserPoolTags.**`, `client.AnalyticsConfiguration.**`, `*.UserPoolTags.CostCenter`).
  * - `pools`: pool id or name patterns (`*` any characters); matching pools are not scanned at all.
  * - `clients`: client id or name patterns; changes to matching clients are not reported.
+ * - `posture`: accepted posture findings ({@link postureAcceptanceSchema}); absent in files written
+ *   before posture existed, which still parse.
  */
 export const ignoreRulesSchema = z.strictObject({
   fields: z
@@ -36,6 +54,7 @@ export const ignoreRulesSchema = z.strictObject({
     .default([]),
   pools: z.array(namePattern('pool')).default([]),
   clients: z.array(namePattern('client')).default([]),
+  posture: z.array(postureAcceptanceSchema).optional(),
 });
 export type IgnoreRules = z.infer<typeof ignoreRulesSchema>;
 export const NO_IGNORE_RULES: IgnoreRules = { fields: [], pools: [], clients: [] };
@@ -61,12 +80,26 @@ export class IgnoreMatcher {
   private readonly fields: { pattern: string; re: RegExp }[];
   private readonly pools: { pattern: string; re: RegExp }[];
   private readonly clients: { pattern: string; re: RegExp }[];
+  private readonly accepted: { rule: PostureAcceptance; re: RegExp }[];
   private readonly used = new Set<string>();
 
   constructor(readonly rules: IgnoreRules) {
     this.fields = rules.fields.map((pattern) => ({ pattern, re: pathGlob(pattern) }));
     this.pools = rules.pools.map((pattern) => ({ pattern, re: nameGlob(pattern) }));
     this.clients = rules.clients.map((pattern) => ({ pattern, re: nameGlob(pattern) }));
+    this.accepted = (rules.posture ?? []).map((rule) => ({ rule, re: nameGlob(rule.resource) }));
+  }
+
+  /**
+   * The reason of the first posture rule that accepts a finding of one of `controls` on one of
+   * `resources` (recorded as used), or undefined.
+   */
+  acceptance(controls: readonly string[], resources: readonly string[]): string | undefined {
+    const hit = this.accepted.find(
+      ({ rule, re }) => controls.includes(rule.control) && resources.some((r) => re.test(r)),
+    );
+    if (hit) this.used.add(acceptanceName(hit.rule));
+    return hit?.rule.reason;
   }
 
   /** True when the pool is ignored (by id or name). */
@@ -176,6 +209,7 @@ export class IgnoreMatcher {
       ...this.fields.map((r) => `fields: ${r.pattern}`),
       ...this.pools.map((r) => `pools: ${r.pattern}`),
       ...this.clients.map((r) => `clients: ${r.pattern}`),
+      ...this.accepted.map(({ rule }) => acceptanceName(rule)),
     ];
     return all.filter((rule) => !this.used.has(rule));
   }
@@ -191,6 +225,9 @@ export class IgnoreMatcher {
     return hit;
   }
 }
+
+/** How an accept rule is named in the list of rules that matched nothing. */
+const acceptanceName = (rule: PostureAcceptance) => `posture: ${rule.control} on ${rule.resource}`;
 
 /** Every path in a config, including intermediate objects (so `pool.LambdaConfig` matches too). */
 function leafPaths(config: JsonObject, prefix = ''): string[] {

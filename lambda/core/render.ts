@@ -4,6 +4,8 @@ import { formatOrigin } from './deployments.js';
 import { escapeControl } from './escape.js';
 import { isSecretDigest as isDigestedSecret } from './normalize.js';
 import type { AlertMessage } from './ports.js';
+import type { PostureFinding } from './posture.js';
+import { renderPostureSection } from './posture-render.js';
 import { highestSeverity } from './severity.js';
 import {
   type Change,
@@ -15,6 +17,7 @@ import {
   SEVERITY_ORDER,
   type Severity,
 } from './types.js';
+import { countOf, plural } from './words.js';
 
 /** SNS: Subject is ASCII without line breaks and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -51,6 +54,8 @@ export interface PoolDrift {
   unapprovedSince?: string;
   /** Who made each change (same order as `findings`), when attribution ran. */
   attributions?: readonly Attribution[];
+  /** Settings this drift made risky by a public control (not accepted ones): its "Posture" section. */
+  posture?: PostureFinding[];
 }
 
 /** The digest of all pools with drift this run: one message. */
@@ -93,6 +98,7 @@ function renderPoolSection(ctx: RunContext, pool: PoolDrift): string[] {
   ];
   const authorOf = new Map(pool.findings.map((f, i) => [f, pool.attributions?.[i]]));
   lines.push(...findingLines(pool.findings, { catalog: ctx.catalog, authorOf: (f) => authorOf.get(f) }));
+  lines.push(...renderPostureSection(pool.posture));
   lines.push('  To approve after review:', `    ${ctx.approveCommand(pool.poolId)}`);
   return lines;
 }
@@ -441,12 +447,4 @@ export function bodyLines(lines: readonly string[]): string {
   return lines.map(escapeControl).join('\n');
 }
 
-/** `s` after a count other than one. */
-export function plural(n: number): string {
-  return n === 1 ? '' : 's';
-}
-
-/** `1 pool`, `2 pools`: a count with its noun in the right number. */
-export function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${plural(n)}`;
-}
+export { countOf, plural };

@@ -1,5 +1,6 @@
 import { renderDeployedChanges } from './deployed-notice.js';
 import type { AlertMessage } from './ports.js';
+import type { PostureSummary } from './posture.js';
 import {
   type AuthorFollowUpPool,
   type PoolDrift,
@@ -27,8 +28,8 @@ export interface ResolvedPool {
  * non-empty). The email digest, the chat message, the organization digest and the CLI render it.
  */
 export interface RunAlerts {
-  /** The first run recorded the baselines. */
-  baselineCreated?: { pools: number; clients: number };
+  /** The first run recorded the baselines; `posture`: the risky settings they hold. */
+  baselineCreated?: { pools: number; clients: number; posture?: PostureSummary };
   /** Surfaces (or identity pools) watched for the first time were recorded into the baselines. */
   nowWatching?: { surfaces: string[]; identityPools: number };
   /** New, changed and reminded drift, with authors once attributed. */
@@ -51,7 +52,14 @@ export const NO_ALERTS: RunAlerts = { drifts: [], resolved: [] };
 export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessage[] {
   const messages: AlertMessage[] = [];
   if (alerts.baselineCreated)
-    messages.push(renderBaselineCreated(ctx, alerts.baselineCreated.pools, alerts.baselineCreated.clients));
+    messages.push(
+      renderBaselineCreated(
+        ctx,
+        alerts.baselineCreated.pools,
+        alerts.baselineCreated.clients,
+        alerts.baselineCreated.posture,
+      ),
+    );
   if (alerts.nowWatching)
     messages.push(renderNowWatching(ctx, alerts.nowWatching.surfaces, alerts.nowWatching.identityPools));
   if (alerts.drifts.length > 0) messages.push(renderDriftDigest(ctx, alerts.drifts));

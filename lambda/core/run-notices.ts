@@ -1,4 +1,6 @@
 import type { AlertMessage } from './ports.js';
+import type { PostureSummary } from './posture.js';
+import { renderPostureSummary } from './posture-render.js';
 import {
   bodyLines,
   countOf,
@@ -14,8 +16,16 @@ import {
  * baseline, surfaces newly watched, what could not be read or used, drift resolved).
  */
 
-/** The first-run notice: what is now watched. */
-export function renderBaselineCreated(ctx: RunContext, pools: number, clients: number): AlertMessage {
+/**
+ * The first-run notice: what is now watched, and how many of its settings are risky by a public
+ * control (recording them as baseline does not approve them).
+ */
+export function renderBaselineCreated(
+  ctx: RunContext,
+  pools: number,
+  clients: number,
+  posture?: PostureSummary,
+): AlertMessage {
   const what = `${pools} user pool${plural(pools)} and ${clients} app client${plural(clients)}`;
   return {
     subject: formatSubject(
@@ -26,6 +36,7 @@ export function renderBaselineCreated(ctx: RunContext, pools: number, clients: n
       `cognito-drift recorded the current configuration of ${what} in account ${ctx.accountId}, region ${ctx.region} as the approved baseline.`,
       '',
       'From now on you will get one email per run when a pool or app client differs from it.',
+      ...renderPostureSummary(posture),
       `Run ${ctx.runId} at ${ctx.at}.`,
     ]),
     attributes: { kind: 'baseline-created', poolIds: [] },

@@ -7,7 +7,11 @@ import type { Attributor } from '../core/attribution.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { DocumentStore, Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import { hasAlerts } from '../core/run-alerts.js';
+import { METRIC } from '../core/telemetry.js';
 import { ConflictError } from '../errors.js';
+import { isCloudTrailApiEvent } from '../realtime/api-event.js';
+import type { RealtimeOutcome } from '../realtime/targeted-check.js';
+import { DEFAULTS } from '../settings.js';
 import { aggregateMessages, unreachableFingerprint } from './aggregate.js';
 import {
   type AggregateInput,
@@ -22,6 +26,7 @@ import {
 } from './contract.js';
 import type { TargetCredentials } from './credentials.js';
 import { type AccountPort, listTargets, type OrganizationsPort } from './list-targets.js';
+import { handleMemberEvent } from './member-events.js';
 import { migrateSingleTargetLayout } from './migrate.js';
 import {
   organizationRunKeys,
@@ -37,6 +42,7 @@ import {
   type UnreachableTarget,
 } from './target.js';
 import { TargetDocumentStore } from './target-document-store.js';
+import { ORGANIZATION_TARGETS_KEY, targetListDocument } from './target-list.js';
 
 /** What the organization entry points talk to. Everything with a side effect comes in here. */
 export interface OrganizationDeps {
@@ -50,6 +56,8 @@ export interface OrganizationDeps {
   reader: (
     target: ScanTarget,
     credentials: ReturnType<TargetCredentials['providerFor']>,
+    /** `accountReads: false` for a targeted check (a few pools: no account-wide listing). */
+    options?: { accountReads?: boolean },
   ) => PoolReader & {
     poolConcurrency?: number;
   };
@@ -58,6 +66,8 @@ export interface OrganizationDeps {
   logger: Logger;
   metrics?: MetricsSink;
   now: () => Date;
+  /** Waits the debounce window of a member account's forwarded event; injected so tests need not wait. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface OrganizationSettings {
@@ -70,6 +80,8 @@ export interface OrganizationSettings {
   scan: Omit<ScanTargetOptions, 'approveCommand'>;
   /** Shown in messages: how to approve a pool of any target. */
   approveCommand: (poolId: string) => string;
+  /** The debounce window of a member account's forwarded events. @default the realtimeDebounceSeconds default */
+  debounceMs?: number;
 }
 
 const ORGANIZATION_STATE_KEY = 'state/organization.json';
@@ -94,7 +106,23 @@ export async function runOrganizationStep(
   event: unknown,
   deps: OrganizationDeps,
   settings: OrganizationSettings,
-): Promise<ListOutput | ChildOutput | { sent: number; orgRunId: string }> {
+): Promise<
+  | ListOutput
+  | ChildOutput
+  | { sent: number; orgRunId: string }
+  | Pick<RealtimeOutcome, 'done' | 'runId' | 'action'>
+> {
+  if (isCloudTrailApiEvent(event)) {
+    // A member account's write event, forwarded to the member event bus: a targeted check of its target.
+    const { done, runId, action } = await handleMemberEvent(
+      event,
+      { ...deps, sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) },
+      { ...settings, debounceMs: settings.debounceMs ?? DEFAULTS.realtimeDebounceSeconds * 1000 },
+    );
+    if (action === 'checked') deps.metrics?.count(METRIC.realtimeChecks, 1);
+    deps.logger.info('Forwarded real-time event handled', { runId, action });
+    return { done, runId, action };
+  }
   const parsed = organizationEventSchema.parse(event);
   if (parsed.phase === 'list') return listStep(parsed, deps, settings);
   if (parsed.phase === 'scan') return scanStep(parsed, deps, settings);
@@ -139,6 +167,12 @@ async function listStep(
   await deps.documents.put(runKeys.listing, canonicalJson({ unreachable: listing.unreachable }, 2), {
     unconditional: true,
   });
+  // The targets real time may check (a member account's forwarded events): this run's, until the next.
+  await deps.documents.put(
+    ORGANIZATION_TARGETS_KEY,
+    targetListDocument(orgRunId, startedAt, listing.targets),
+    { unconditional: true },
+  );
   return {
     orgRunId,
     startedAt,

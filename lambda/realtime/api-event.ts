@@ -41,6 +41,13 @@ export function realtimeEventPaths(): string[] {
 export interface CloudTrailApiEvent {
   'detail-type': typeof CLOUDTRAIL_DETAIL_TYPE;
   source: string;
+  /**
+   * The account and region the call was made in: given by the rules of the member event bus, where
+   * they name the target to check (`lambda/org/member-events.ts`); the deployment's own rules leave
+   * them out (their target is the deployment's own account and region).
+   */
+  account?: unknown;
+  region?: unknown;
   detail: unknown;
 }
 

@@ -14,6 +14,11 @@ const WRITE_EVENTS = writeEventTable(CATALOG);
 export interface RealtimeDeps extends Omit<ScanDeps, 'attribute'> {
   /** Waits the debounce window; injected so tests and the benchmark need not wait. */
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Called by the invocation that checks, after it took the batch and before it reads: a member
+   * account's role is assumed here, so the invocations that only join a batch never call STS.
+   */
+  prepare?: () => Promise<void>;
 }
 
 /** The run policy, and the target the events are about (the deployment's own account and region). */
@@ -69,6 +74,7 @@ export async function handleApiEvent(
   const targetPools = Object.keys(batch.pools).sort();
   if (targetPools.length === 0)
     return { done: true, runId: batchId, action: 'checked', identityPools: batch.identityPools };
+  await deps.prepare?.();
   const { debounceMs: _debounce, accountId, region, ...policy } = options;
   const result = await scanOne(
     { ...deps, attribute: attributeFromEvents(batch.pools) },

@@ -13,9 +13,11 @@ import {
 } from '../core/documents.js';
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject } from '../core/ports.js';
+import { summarizePosture } from '../core/posture.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
 import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
+import { POSTURE_CONTROLS } from '../surfaces/posture-controls.js';
 import { findingsOf } from './evaluate-pool.js';
 
 /**
@@ -192,7 +194,16 @@ export function concludeRun(input: {
   if (recordedIdentityPools > 0) newlyCovered.add(IDENTITY_POOLS);
   const alerts: RunAlerts = {
     ...(input.firstRun && persist
-      ? { baselineCreated: { pools: run.pools.length, clients: clientsWatched } }
+      ? {
+          baselineCreated: {
+            pools: run.pools.length,
+            clients: clientsWatched,
+            posture: summarizePosture(
+              Object.values(run.outcomes).map((o) => (o.status === 'scanned' ? (o.postureCounts ?? {}) : {})),
+              POSTURE_CONTROLS,
+            ),
+          },
+        }
       : {}),
     ...(!input.firstRun && newlyCovered.size > 0 && persist
       ? { nowWatching: { surfaces: [...newlyCovered].sort(), identityPools: recordedIdentityPools } }

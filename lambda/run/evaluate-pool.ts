@@ -10,10 +10,12 @@ import {
 } from '../core/documents.js';
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
+import { countPosture, newlyRisky, type PostureFinding, postureOf } from '../core/posture.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
 import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
 import { CATALOG } from '../surfaces/index.js';
+import { POSTURE_CONTROLS } from '../surfaces/posture-controls.js';
 
 /** Every severity rule: the pool's and clients', and each catalog entry's. */
 const RULES = severityRules(CATALOG);
@@ -164,6 +166,12 @@ export interface EvaluationContext {
   /** Whether the run writes documents: only then are first baselines recorded. */
   persist: boolean;
   runId: string;
+  /**
+   * Which posture findings an outcome carries: `changes` (what a change, a new client or a new pool
+   * made risky; on the first run, every one counted by control) or `all` (the CLI's `posture`).
+   * @default 'changes'
+   */
+  posture?: 'changes' | 'all';
 }
 
 export interface PoolEvaluation {
@@ -223,6 +231,10 @@ export function evaluatePool(
     ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
     ...(findings.length > 0 ? { stack: poolStack(pool, known.doc?.pool) } : {}),
   };
+  const posture = postureFindings(input, ctx);
+  if (posture.length > 0 && ctx.posture !== 'all' && !ctx.initialized)
+    outcome.postureCounts = countPosture(posture);
+  else if (posture.length > 0) outcome.posture = posture;
   const recordsBaseline = !hasBaseline && ctx.persist && (!ctx.initialized || input.newlyWatched);
   if (!recordsBaseline) return { outcome };
   return {
@@ -242,12 +254,34 @@ export function evaluatePool(
   };
 }
 
+/**
+ * The pool's posture findings its outcome carries (see {@link EvaluationContext.posture}), each
+ * marked accepted when an accept rule names it. The whole posture is evaluated for every pool read,
+ * so that accept rules in use are known every run (one that matches nothing is reported).
+ */
+function postureFindings(
+  input: Pick<
+    Parameters<typeof evaluatePool>[0],
+    'pool' | 'snapshotHash' | 'hasBaseline' | 'known' | 'newlyWatched'
+  >,
+  ctx: EvaluationContext,
+): PostureFinding[] {
+  const current = postureOf(input.pool, POSTURE_CONTROLS, (controls, resources) =>
+    ctx.ignore.acceptance(controls, resources),
+  );
+  if (ctx.posture === 'all' || !ctx.initialized) return current;
+  // Recorded silently when its kind was first watched: not news, like the rest of it.
+  if (!input.hasBaseline) return input.newlyWatched ? [] : current;
+  if (input.known.hash === input.snapshotHash || !input.known.doc) return [];
+  return newlyRisky(input.known.doc.pool, current, POSTURE_CONTROLS);
+}
+
 /** The classified changes between two states of a pool, less what the ignore rules hide. */
 export function findingsOf(
   ctx: Pick<EvaluationContext, 'ignore'>,
   baseline: PoolSnapshot | null,
   current: PoolSnapshot | null,
 ): Finding[] {
-  const changes = ctx.ignore.filter(diffPool(baseline, current), { baseline, current });
+  const changes = ctx.ignore.filter(diffPool(baseline, current, CATALOG), { baseline, current });
   return classify(changes, { baseline, current }, RULES);
 }

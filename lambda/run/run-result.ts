@@ -2,6 +2,7 @@ import type { PendingAlertMarks } from '../core/alert-marks.js';
 import { type Attribution, reportAttribution } from '../core/attribution.js';
 import { FORMAT_VERSION, type PoolOutcome, type RunDoc } from '../core/documents.js';
 import type { AlertMessage } from '../core/ports.js';
+import type { PostureFinding } from '../core/posture.js';
 import type { RunContext } from '../core/render.js';
 import { NO_ALERTS, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
@@ -15,6 +16,8 @@ export interface PoolResult {
   poolName: string;
   outcome: PoolOutcome['status'];
   findings: Finding[];
+  /** Its posture findings as the run's mode asked for them (absent when none). */
+  posture?: PostureFinding[];
 }
 
 /**
@@ -88,6 +91,7 @@ export function resultOf(
       poolName: outcome.poolName,
       outcome: outcome.status,
       findings: outcome.status === 'scanned' ? (outcome.findings as Finding[]) : [],
+      ...(outcome.status === 'scanned' && outcome.posture ? { posture: outcome.posture } : {}),
     }));
   const scanned = Object.values(run.outcomes).filter(
     (o) => o.status === 'scanned' && o.snapshotHash !== 'removed',
@@ -117,7 +121,7 @@ export function reportDocument(result: RunResult, ctx: RunContext) {
     at: ctx.at,
     poolsScanned: result.poolsScanned,
     clientsScanned: result.clientsScanned,
-    pools: result.pools.filter((p) => p.findings.length > 0 || p.outcome !== 'scanned'),
+    pools: result.pools.filter((p) => p.findings.length > 0 || p.posture || p.outcome !== 'scanned'),
     readProblems: result.readProblems,
     storeProblems: result.storeProblems,
     unmatchedIgnoreRules: result.unmatchedIgnoreRules,

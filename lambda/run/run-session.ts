@@ -77,6 +77,11 @@ export interface DetectorOptions {
    * @default 'alert'
    */
   deployedChanges?: DeployedChanges;
+  /**
+   * Which posture findings the pools' outcomes carry: `changes` (what a change made risky, every
+   * one on the first run) or `all` (the CLI's `posture`). @default 'changes'
+   */
+  posture?: 'changes' | 'all';
 }
 
 /** One invocation's view of the run, shared by its steps (scanning the pools, finishing the run). */

@@ -208,6 +208,7 @@ function evaluationContext(s: RunSession, run: RunDoc, now: Date): EvaluationCon
     initialized: s.initialized,
     persist: s.persist,
     runId: run.runId,
+    ...(s.options.posture ? { posture: s.options.posture } : {}),
   };
 }
 

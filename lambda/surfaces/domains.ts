@@ -20,6 +20,7 @@ const DESCRIBE_DOMAIN = operation<DescribeUserPoolDomainCommandInput, DescribeUs
   keys: ['Domain'],
   // It names a domain, not a pool, and supports no resource-level permission.
   iamResource: 'none',
+  calls: { per: 'domain' },
 });
 
 /**

@@ -19,6 +19,7 @@ const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOutput>({
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Groups', pageSize: 'Limit', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 
 /** User pool groups: the IAM role a member gets (`RoleArn`) and which group wins (`Precedence`). */

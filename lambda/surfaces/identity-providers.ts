@@ -46,6 +46,7 @@ const LIST_PROVIDERS = operation<ListIdentityProvidersCommandInput, ListIdentity
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'Providers', pageSize: 'MaxResults', maxPageSize: 60 },
+  calls: { per: 'pool' },
 });
 const DESCRIBE_PROVIDER = operation<
   DescribeIdentityProviderCommandInput,
@@ -57,6 +58,7 @@ const DESCRIBE_PROVIDER = operation<
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'ProviderName'],
+  calls: { per: 'listed', of: 'ListIdentityProviders' },
 });
 
 /**

@@ -21,6 +21,7 @@ const GET_LOG_DELIVERY = operation<
   quota: 'UserPoolRead',
   quotaAssumed: POOL_READ_ASSUMED,
   keys: ['UserPoolId'],
+  calls: { per: 'pool' },
 });
 
 /** Where the pool exports its user-activity and notification logs: removing it blinds threat protection's logs. */

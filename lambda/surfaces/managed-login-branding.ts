@@ -7,7 +7,8 @@ import {
 import { normalizeResource } from '../core/normalize.js';
 import type { JsonObject } from '../core/types.js';
 import { CLIENT_PATHS, IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
-import { hasDomain, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
+import { HAS_DOMAIN } from './pool-conditions.js';
+import { operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 const DESCRIBE_BRANDING = operation<
   DescribeManagedLoginBrandingByClientCommandInput,
@@ -19,7 +20,7 @@ const DESCRIBE_BRANDING = operation<
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'ClientId'],
-  calls: { per: 'client', needsDomain: true },
+  calls: { per: 'client' },
 });
 
 /** Fields that identify the style or change by themselves, not its look. */
@@ -36,6 +37,7 @@ export const managedLoginBrandingSurface: Surface = {
   label: 'managed login branding',
   plural: 'managed login branding',
   operations: [DESCRIBE_BRANDING],
+  readOnlyWhen: HAS_DOMAIN,
   // A style for every client, as an account that uses managed login has (one without answers not-found).
   examples: ({ poolId, clientIds }) =>
     clientIds.map((clientId) => ({
@@ -51,9 +53,8 @@ export const managedLoginBrandingSurface: Surface = {
         },
       },
     })),
-  async read({ poolId, pool, clients, send }) {
+  async read({ poolId, clients, send }) {
     const out: Awaited<ReturnType<Surface['read']>> = {};
-    if (!hasDomain(pool)) return out;
     for (const client of clients) {
       let branding: DescribeManagedLoginBrandingByClientCommandOutput['ManagedLoginBranding'];
       try {

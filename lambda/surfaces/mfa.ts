@@ -7,6 +7,7 @@ import { normalizeResource } from '../core/normalize.js';
 import type { Change } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { MFA_OR_OTP_SIGN_IN } from './pool-conditions.js';
 import { operation, POOL_READ_ASSUMED, POOL_RESOURCE, type Surface } from './surface.js';
 
 const FACTORS = ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'];
@@ -20,17 +21,20 @@ const GET_MFA = operation<GetUserPoolMfaConfigCommandInput, GetUserPoolMfaConfig
   quota: 'UserPoolRead',
   quotaAssumed: POOL_READ_ASSUMED,
   keys: ['UserPoolId'],
+  calls: { per: 'pool' },
 });
 
 /**
  * The pool's MFA configuration: which factors are on (TOTP, SMS, email), whether MFA is required,
  * and the WebAuthn relying party and user verification. Only GetUserPoolMfaConfig shows all of it.
+ * Not read for a pool with MFA off and password-only sign-in, which uses none of it.
  */
 export const mfaSurface: Surface = {
   name: 'mfa',
   label: 'MFA configuration',
   plural: 'MFA configuration',
   operations: [GET_MFA],
+  readOnlyWhen: MFA_OR_OTP_SIGN_IN,
   async read({ poolId, send }) {
     const out = await send(GET_MFA, { UserPoolId: poolId });
     // MfaConfiguration (OFF/ON/OPTIONAL) is also in DescribeUserPool, and compared there: kept once.

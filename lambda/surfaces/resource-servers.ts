@@ -15,6 +15,7 @@ const LIST_RESOURCE_SERVERS = operation<ListResourceServersCommandInput, ListRes
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId'],
   paging: { items: 'ResourceServers', pageSize: 'MaxResults', maxPageSize: 50 },
+  calls: { per: 'pool' },
 });
 
 /** OAuth resource servers and the custom scopes clients can be granted. */

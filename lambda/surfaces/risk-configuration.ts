@@ -8,6 +8,7 @@ import { normalizeResource } from '../core/normalize.js';
 import type { Change, Json } from '../core/types.js';
 import { Severity } from '../core/types.js';
 import { CLIENT_PATHS, IDP_SOURCE } from '../core/write-events.js';
+import { THREAT_PROTECTION_ON } from './pool-conditions.js';
 import { operation, POOL_READ_ASSUMED, POOL_RESOURCE, type Surface } from './surface.js';
 
 /** Strongest first: an action moving right is weaker. */
@@ -32,26 +33,26 @@ const DESCRIBE_RISK = operation<
   quota: 'UserPoolRead',
   quotaAssumed: POOL_READ_ASSUMED,
   keys: ['UserPoolId', 'ClientId'],
+  calls: { per: 'pool-and-client' },
 });
 
 /**
  * Threat protection: what happens on compromised credentials and account-takeover risk, and the IP
- * ranges always blocked or never checked. Read for the pool, and for each client only when the pool
- * has threat protection on (otherwise there is nothing per client to read).
+ * ranges always blocked or never checked: for the pool and each client, only when the pool has threat
+ * protection on (otherwise none of it acts, and the API answers only where it is configured).
  */
 export const riskConfigurationSurface: Surface = {
   name: 'riskConfiguration',
   label: 'threat protection configuration',
   plural: 'threat protection',
   operations: [DESCRIBE_RISK],
-  async read({ poolId, pool, clients, send }) {
+  readOnlyWhen: THREAT_PROTECTION_ON,
+  async read({ poolId, clients, send }) {
     const normalize = (risk: RiskConfigurationType) =>
       normalizeResource(risk, { volatile: VOLATILE, salt: poolId });
     const out: Awaited<ReturnType<Surface['read']>> = {};
     const own = (await send(DESCRIBE_RISK, { UserPoolId: poolId })).RiskConfiguration;
     if (own) out[POOL_RESOURCE] = { name: 'pool', config: normalize(own) };
-    const mode = pool.UserPoolAddOns?.AdvancedSecurityMode;
-    if (!mode || mode === 'OFF') return out;
     for (const client of clients) {
       const risk = (await send(DESCRIBE_RISK, { UserPoolId: poolId, ClientId: client.clientId }))
         .RiskConfiguration;

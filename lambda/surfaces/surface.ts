@@ -79,8 +79,3 @@ export async function allPages<T>(
 
 /** The id of the pool's own resource of a one-per-pool surface (MFA, log export, web ACL, ...). */
 export const POOL_RESOURCE = 'pool';
-
-/** True when DescribeUserPool says the pool has a hosted-UI domain (prefix or custom). */
-export function hasDomain(pool: UserPoolType): boolean {
-  return Boolean(pool.Domain || pool.CustomDomain);
-}

@@ -9,6 +9,7 @@ import {
 import type { ExampleItem } from '../core/catalog.js';
 import { normalizeResource } from '../core/normalize.js';
 import { CLIENT_PATHS, IDP_SOURCE, POOL_PATHS } from '../core/write-events.js';
+import { HAS_DOMAIN } from './pool-conditions.js';
 import { allPages, operation, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 const LIST_TERMS = operation<ListTermsCommandInput, ListTermsCommandOutput>({
@@ -34,13 +35,15 @@ const DESCRIBE_TERMS = operation<DescribeTermsCommandInput, DescribeTermsCommand
 /**
  * Terms documents: the terms-of-use and privacy-policy links managed login shows for each app
  * client, by language. Keyed `<client id>/<terms name>`, so a document deleted and created again
- * with the same links is no change, and each finding names its client.
+ * with the same links is no change, and each finding names its client. Read only when the pool has
+ * a domain: managed login, which shows them, is served from it.
  */
 export const termsSurface: Surface = {
   name: 'terms',
   label: 'terms document',
   plural: 'terms documents',
   operations: [LIST_TERMS, DESCRIBE_TERMS],
+  readOnlyWhen: HAS_DOMAIN,
   // A terms-of-use link per client, as an account using managed login's terms has.
   examples: ({ poolId, clientIds }) =>
     clientIds.flatMap((clientId, i): ExampleItem[] => {

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizeResource } from '../core/normalize.js';
 import { CLIENT_PATHS, IDP_SOURCE } from '../core/write-events.js';
-import { hasDomain, operation, POOL_RESOURCE, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
+import { HAS_DOMAIN } from './pool-conditions.js';
+import { operation, POOL_RESOURCE, RESOURCE_READ_ASSUMED, type Surface } from './surface.js';
 
 const GET_UI = operation<GetUICustomizationCommandInput, GetUICustomizationCommandOutput>({
   name: 'GetUICustomization',
@@ -15,21 +16,22 @@ const GET_UI = operation<GetUICustomizationCommandInput, GetUICustomizationComma
   quota: 'UserPoolResourceRead',
   quotaAssumed: RESOURCE_READ_ASSUMED,
   keys: ['UserPoolId', 'ClientId'],
+  calls: { per: 'pool-and-client' },
 });
 
 /**
  * The classic hosted UI's CSS and logo: a phishing surface. Kept as a digest and a size (the CSS) and
  * the logo's URL, never the content. Read only when the pool has a domain (without one there is no
- * hosted UI), and per client only where the client has its own.
+ * hosted UI); a client's own is kept only where it has one.
  */
 export const uiCustomizationSurface: Surface = {
   name: 'uiCustomization',
   label: 'hosted UI customization',
   plural: 'hosted UI customization',
   operations: [GET_UI],
-  async read({ poolId, pool, clients, send }) {
+  readOnlyWhen: HAS_DOMAIN,
+  async read({ poolId, clients, send }) {
     const out: Awaited<ReturnType<Surface['read']>> = {};
-    if (!hasDomain(pool)) return out;
     const normalize = (ui: UICustomizationType) =>
       normalizeResource(ui, {
         volatile: ['UserPoolId', 'ClientId', 'LastModifiedDate', 'CreationDate'],

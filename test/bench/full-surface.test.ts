@@ -1,7 +1,17 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { runFullSurfaceBench } from '../../bench/full-surface.js';
+import {
+  callsNeeded,
+  poolShape,
+  runFullSurfaceBench,
+  seedCatalogExamples,
+} from '../../bench/full-surface.js';
+import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { catalogOperations } from '../../lambda/core/catalog.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
+import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
+import { CognitoStandin } from '../support/cognito-standin.js';
+import { TEST_DIGEST_KEY } from '../support/digest-key.js';
 
 /**
  * The bench's quota-bound minimum is only as right as its count of the calls a scan needs. That
@@ -33,5 +43,62 @@ describe('full-surface bench call count', () => {
         expect(result.operations[op.name]?.answered, op.name).toBeGreaterThan(0);
     // And every catalog operation is counted (an operation without a count fails the bench).
     for (const op of catalogOperations(CATALOG)) expect(result.operations[op.name], op.name).toBeDefined();
+  });
+});
+
+/**
+ * The same check in the organization bench's world, where half the pools have no domain and two
+ * thirds no threat protection: the kinds not read there (`readOnlyWhen`) are counted as not read.
+ */
+describe('bench call count where kinds have no effect', () => {
+  it('needs exactly the calls the reader makes, none for a kind without effect in a pool', async () => {
+    const standin = await CognitoStandin.start({ latencyMs: 0, quotas: false, seed: 1 });
+    const client = new CognitoIdentityProviderClient(standin.clientConfig({ maxAttempts: 1 }));
+    try {
+      const poolIds = standin.seed(6, 3);
+      const listed = seedCatalogExamples(standin, poolIds);
+      const shapes = poolIds.map((poolId) =>
+        poolShape(
+          standin.describePool(poolId) as Record<string, unknown>,
+          standin.clientIds(poolId).length,
+          listed.get(poolId),
+        ),
+      );
+      standin.resetStats();
+      const reader = new CognitoReader({
+        client,
+        digestKey: TEST_DIGEST_KEY,
+        surfaces: SURFACE_NAMES.filter((name) => name !== 'waf' && name !== 'identityPools'),
+        quotaShare: 1,
+        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+        categoryRps: { UserPoolResourceRead: 1e6 },
+      });
+      const reads = await Promise.all(poolIds.map((poolId) => reader.readPool({ poolId, poolName: '' })));
+      for (const read of reads) expect(read.status === 'ok' && read.unreadableSurfaces).toEqual([]);
+
+      // Per pool, one count each (the account-level operations are not read here).
+      const needed = Object.entries(callsNeeded(shapes, 0)).filter(([, c]) => c.length === poolIds.length);
+      const answered = standin.stats.calls as Record<string, number>;
+      const compared = needed.map(([op, counts]) => [
+        op,
+        counts.reduce((a, b) => a + b, 0),
+        answered[op] ?? 0,
+      ]);
+      expect(compared.filter(([, want, got]) => want !== got)).toEqual([]);
+      expect(compared.map(([op]) => op)).toEqual(
+        expect.arrayContaining([
+          'DescribeUserPool',
+          'ListTerms',
+          'GetUICustomization',
+          'DescribeRiskConfiguration',
+        ]),
+      );
+      // The world has pools on both sides of every condition: some kinds were skipped for some pools.
+      expect(shapes.some((s) => s.notApplicable.length > 0)).toBe(true);
+      expect(shapes.some((s) => s.notApplicable.length === 0)).toBe(true);
+    } finally {
+      client.destroy();
+      await standin.stop();
+    }
   });
 });

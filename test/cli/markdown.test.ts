@@ -5,7 +5,7 @@ import { diffPool } from '../../lambda/core/diff.js';
 import { withDigestKey } from '../../lambda/core/digest-key.js';
 import { normalizeResource } from '../../lambda/core/normalize.js';
 import { classify, severityRules } from '../../lambda/core/severity.js';
-import type { Finding, PoolSnapshot } from '../../lambda/core/types.js';
+import { type Finding, type PoolSnapshot, Severity } from '../../lambda/core/types.js';
 import type { RunResult } from '../../lambda/run/detector.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
 import { BUCKET, fakeAws, fakeIo, POOL_A, REGION } from '../support/cli-harness.js';
@@ -123,5 +123,51 @@ describe('diff --format markdown', () => {
     expect(io.out()).toMatch(/^## cognito-drift: \w+ drift, 1 change in 1 pool\n/);
     expect(io.out()).toContain('MfaConfiguration: ON -\\> OFF');
     expect(io.out()).not.toContain('Subject:');
+  });
+});
+
+describe('renderMarkdown: posture', () => {
+  it("lists the settings a pool's drift made risky, escaped, and leaves accepted ones out", () => {
+    const base = {
+      source: 'Prowler' as const,
+      title: 'Amazon Cognito user pool client has token revocation enabled',
+      severity: Severity.MEDIUM,
+      poolId: 'us-east-1_Nasty',
+      poolName: NASTY,
+    };
+    const withPosture = result([]);
+    withPosture.pools = [
+      {
+        ...(withPosture.pools[0] as RunResult['pools'][number]),
+        findings: findingsOf(),
+        posture: [
+          {
+            ...base,
+            control: 'cognito_user_pool_client_token_revocation_enabled',
+            clientId: 'c1',
+            clientName: 'web|`x`',
+            resource: 'us-east-1_Nasty/c1',
+            detail: 'refresh tokens cannot be revoked (EnableTokenRevocation false)',
+          },
+          {
+            ...base,
+            control: 'cognito_user_pool_mfa_enabled',
+            resource: 'us-east-1_Nasty',
+            detail: 'MFA is not required',
+            accepted: 'ok',
+          },
+        ],
+      },
+    ];
+
+    const text = renderMarkdown([{ accountId: '123456789012', region: REGION, result: withPosture }], {
+      approveCommand: (poolId) => `cognito-drift approve --pool ${poolId}`,
+    });
+
+    expect(text).toContain('Posture: 1 setting now risky by a public control (see docs/posture.md):');
+    expect(text).toContain(
+      '- **MEDIUM** cognito\\_user\\_pool\\_client\\_token\\_revocation\\_enabled: client web\\|\\`x\\` (c1): refresh tokens cannot be revoked (EnableTokenRevocation false)',
+    );
+    expect(text).not.toContain('cognito\\_user\\_pool\\_mfa\\_enabled');
   });
 });

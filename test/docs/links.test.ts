@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,5 +80,17 @@ describe('the documentation', () => {
     const rows = new Set([...page.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]));
 
     expect(SURFACE_NAMES.filter((name) => !rows.has(name))).toEqual([]);
+  });
+
+  it("gives each surface's row the condition its module declares for reading it (`readOnlyWhen`)", () => {
+    const page = prose('docs/surfaces.md');
+    const documented = new Map(
+      [...page.matchAll(/^\| `(\w+)` \| [^|]* \| ([^|]*) \|/gm)].map((m) => [m[1], m[2]?.trim()]),
+    );
+    const declared = CATALOG.entries.map((e) => [e.name, e.readOnlyWhen?.description ?? 'always']);
+
+    expect(declared.map(([name]) => [name, documented.get(name ?? '')])).toEqual(declared);
+    // Some kinds are skipped somewhere, or this column would say nothing.
+    expect(declared.filter(([, when]) => when !== 'always').length).toBeGreaterThan(0);
   });
 });

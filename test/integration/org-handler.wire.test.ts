@@ -49,6 +49,8 @@ describe('the organization function, run by its state machine over the wire', ()
       TARGET_ACCOUNTS: `${LOCAL_ACCOUNT_ID},${MEMBER},${NO_ROLE}`,
       TARGET_REGIONS: REGIONS.join(','),
       SURFACES: 'none',
+      // A forwarded member event is checked at once: no window to wait on the wall clock.
+      REALTIME_DEBOUNCE_SECONDS: '0',
       AWS_MAX_ATTEMPTS: '2',
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -153,5 +155,50 @@ describe('the organization function, run by its state machine over the wire', ()
     expect(issued.length).toBeGreaterThan(0);
     expect(logged.join('')).toContain('cannot assume its role');
     for (const secret of issued) expect(logged.join('')).not.toContain(secret);
+  }, 180_000);
+
+  /** A member account's CloudTrail record as the member event bus's rules hand it to the function. */
+  const forwardedEvent = (account: string, region: string, userPoolId: string) => ({
+    source: 'aws.cognito-idp',
+    'detail-type': 'AWS API Call via CloudTrail',
+    account,
+    region,
+    detail: {
+      eventSource: 'cognito-idp.amazonaws.com',
+      eventName: 'SetUserPoolMfaConfig',
+      eventID: `forwarded-${account}-${region}`,
+      eventTime: '2026-12-05T10:00:00Z',
+      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/mallory`, userName: 'mallory' },
+      requestParameters: { userPoolId },
+    },
+  });
+
+  it("checks a member account's forwarded change at once, with its role, and ignores an unknown account", async () => {
+    const s3sns = local.s3sns!;
+    const member = local.cognito.target(MEMBER, 'us-east-1');
+    const poolId = pools.get(`${MEMBER}/us-east-1`) as string;
+    member.updatePool(poolId, { config: { MfaConfiguration: 'OFF' } });
+    member.resetStats();
+    local.cognito.target(MEMBER, 'eu-west-1').resetStats();
+
+    const checked = await handler(forwardedEvent(MEMBER, 'us-east-1', poolId), context);
+
+    expect(checked).toMatchObject({ done: true, action: 'checked' });
+    const alerts = await s3sns.receiveAlerts();
+    expect(alerts.map((a) => a.attributes.kind)).toEqual(['drift']);
+    expect(alerts[0]?.subject).toContain(MEMBER);
+    expect(alerts[0]?.message).toContain('MfaConfiguration: ON -> OFF');
+    expect(alerts[0]?.message).toContain('mallory');
+    // Only that pool of that target was read, signed with the member account's own keys.
+    expect(member.requests.map((r) => r.poolId)).toEqual(member.requests.map(() => poolId));
+    expect(member.requests.length).toBeGreaterThan(0);
+    expect(local.cognito.target(MEMBER, 'eu-west-1').requests).toEqual([]);
+
+    const ignored = await handler(
+      forwardedEvent('999988887777', 'us-east-1', 'us-east-1_Unknown01'),
+      context,
+    );
+    expect(ignored).toEqual({ done: true, runId: 'ignored', action: 'ignored' });
+    expect(await s3sns.receiveAlerts()).toEqual([]);
   }, 180_000);
 });

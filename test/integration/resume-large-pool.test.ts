@@ -12,8 +12,11 @@ import { type RunResult, runDetection } from '../../lambda/run/detector.js';
 import { CognitoStandin } from '../support/cognito-standin.js';
 import { MemoryDocumentStore } from '../support/memory-document-store.js';
 
-const CLIENTS = 40;
-/** Client reads per second within the pool: 40 clients need 80 reads, 4 s at 20/s. */
+const CLIENTS = 80;
+/**
+ * Reads per second of one operation within the pool (Cognito limits each operation on one pool, not
+ * the category): 80 clients need 80 DescribeUserPoolClient reads, 4 s at 20/s.
+ */
 const PER_POOL_RATE = 20;
 
 describe('a pool larger than one invocation', () => {
@@ -66,8 +69,8 @@ describe('a pool larger than one invocation', () => {
         approveCommand: (id) => `approve ${id}`,
         // The remaining time reads the same at every check, so the pool always starts, however slow
         // the machine; the detector's own timer abandons it at half the margin before the budget
-        // ends (2.5 s in). The pool's rate limit (80 reads at 20/s, one second of burst) makes
-        // finishing it in under 3 s impossible, so the abort always lands part-way.
+        // ends (2.5 s in). The pool's rate limit (80 reads of one operation at 20/s, one second of
+        // burst) makes finishing it in under 3 s impossible, so the abort always lands part-way.
         remainingTimeMs: budgetMs === undefined ? undefined : () => budgetMs,
         safetyMarginMs: budgetMs === undefined ? 0 : 1_000,
         poolConcurrency: 2,

@@ -107,8 +107,9 @@ describe('handler', () => {
     await handler({}, lambdaContext());
 
     const digest = aws.published.at(-1);
-    // MFA off shows in the pool's settings and in its MFA configuration (the TOTP factor went too).
-    expect(digest?.Subject).toBe('[cognito-drift 123456789012/us-east-1] HIGH drift: 2 changes in 1 pool');
+    // MFA off shows in the pool's settings; its MFA configuration, of no effect in a pool with MFA off
+    // and password-only sign-in, is then not read (docs/surfaces.md, "Reads that cannot change a finding").
+    expect(digest?.Subject).toBe('[cognito-drift 123456789012/us-east-1] HIGH drift: 1 change in 1 pool');
     expect(digest?.Message).toContain(
       `AWS_REGION=us-east-1 npx cognito-drift approve --pool ${pool.poolId} --bucket ${BUCKET}`,
     );

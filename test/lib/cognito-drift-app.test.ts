@@ -75,6 +75,7 @@ describe('bin/cognito-drift.ts', () => {
         alertEmail: 'a@example.com',
         accounts: 'organization',
         regions: 'all-enabled',
+        organizationId: 'o-abc123defg',
       });
 
       expect(stderr).not.toMatch(/Error/);
@@ -88,7 +89,12 @@ describe('bin/cognito-drift.ts', () => {
       ).toHaveLength(1);
       const template = JSON.parse(readFileSync(join(outdir, 'CognitoDrift.template.json'), 'utf8'));
       expect(Object.keys(template.Outputs)).toEqual(
-        expect.arrayContaining(['OrganizationStateMachineArn', 'DetectorRoleArn', 'StateMachineArn']),
+        expect.arrayContaining([
+          'OrganizationStateMachineArn',
+          'DetectorRoleArn',
+          'MemberEventBusArn',
+          'StateMachineArn',
+        ]),
       );
     },
     SYNTH_MS,
@@ -109,8 +115,17 @@ describe('bin/cognito-drift.ts', () => {
       const roles = Object.values(
         template.Resources as Record<string, { Type: string; Properties: { RoleName?: string } }>,
       ).filter((r) => r.Type === 'AWS::IAM::Role');
-      expect(roles.map((r) => r.Properties.RoleName)).toEqual(['DriftReader']);
-      expect(Object.keys(template.Parameters).sort()).toEqual(['DetectorRoleArn', 'OrganizationId']);
+      // The member role by its name, and the forwarding role EventBridge assumes (a generated name).
+      expect(roles.map((r) => r.Properties.RoleName ?? '(generated)').sort()).toEqual([
+        '(generated)',
+        'DriftReader',
+      ]);
+      expect(Object.keys(template.Parameters).sort()).toEqual([
+        'CentralEventBusArn',
+        'DetectorRoleArn',
+        'MemberRoleRegion',
+        'OrganizationId',
+      ]);
     },
     SYNTH_MS,
   );
@@ -119,14 +134,24 @@ describe('bin/cognito-drift.ts', () => {
   // environment: cdk-nag's findings name concrete values when the stack has them.
   const README_COMMANDS: Record<string, Record<string, string>> = {
     'single target': { alertEmail: 'a@example.com' },
-    organization: { alertEmail: 'a@example.com', accounts: 'organization', regions: 'all-enabled' },
-    'organization in OUs': {
+    organization: {
       alertEmail: 'a@example.com',
       accounts: 'organization',
       regions: 'all-enabled',
+      organizationId: 'o-abc123defg',
+    },
+    'organization in OUs': {
+      alertEmail: 'a@example.com',
+      accounts: 'organization',
+      organizationId: 'o-abc123defg',
+      regions: 'all-enabled',
       organizationalUnits: 'ou-ab12-cdefgh34',
     },
-    'account list': { alertEmail: 'a@example.com', accounts: '111122223333,444455556666' },
+    'account list': {
+      alertEmail: 'a@example.com',
+      accounts: '111122223333,444455556666',
+      organizationId: 'o-abc123defg',
+    },
     'region list': { alertEmail: 'a@example.com', regions: 'eu-west-1,us-east-1' },
     'member role template': { memberRoleTemplate: 'true' },
   };

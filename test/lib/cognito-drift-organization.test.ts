@@ -39,7 +39,8 @@ function synth(detector: Partial<CognitoDriftDetectorProps>, { bundle = false } 
     context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = new CognitoDriftStack(app, 'CognitoDrift', {
-    detector: { alertEmails: EMAILS, ...detector },
+    // The organization whose accounts may forward their events (required with real time in organization mode).
+    detector: { alertEmails: EMAILS, organizationId: 'o-abc123defg', ...detector },
   });
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);

@@ -143,6 +143,19 @@ describe('parseDetectorConfig', () => {
     );
   });
 
+  it('takes posture accept rules in ignoreRules, for the function to read', () => {
+    const rules = {
+      fields: [],
+      pools: [],
+      clients: [],
+      posture: [{ control: 'Cognito.6', resource: 'us-east-1_Sandbox*', reason: 'torn down nightly' }],
+    };
+
+    expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', ignoreRules: rules })).ignoreRules).toEqual(
+      rules,
+    );
+  });
+
   it('upper-cases logLevel', () => {
     expect(parseDetectorConfig(context({ alertEmail: 'a@b.co', logLevel: 'debug' })).logLevel).toBe('DEBUG');
   });
@@ -204,6 +217,11 @@ describe('parseDetectorConfig', () => {
     [{ ignoreRules: JSON.stringify({ fields: ['y'.repeat(4000)] }) }, 'ignoreRules', 'Lambda allows 4 KB'],
     [{ ignoreRules: JSON.stringify({ fields: 'pool.X' }) }, 'ignoreRules', 'fields:'],
     [{ ignoreRules: JSON.stringify({ feilds: ['pool.X'] }) }, 'ignoreRules', 'feilds'],
+    [
+      { ignoreRules: JSON.stringify({ posture: [{ control: 'Cognito.6', resource: 'us-east-1_A' }] }) },
+      'ignoreRules',
+      'posture.0.reason',
+    ],
     [{ noncurrentVersionExpirationDays: '0' }, 'noncurrentVersionExpirationDays', 'whole number >= 1'],
     [{ reportExpirationDays: 'soon' }, 'reportExpirationDays', 'is not a number'],
     [{ maxInvocationsPerRun: 0 }, 'maxInvocationsPerRun', 'between 1 and 1000'],
@@ -366,6 +384,7 @@ describe('accounts, regions and the organization settings', () => {
         maxConcurrentTargets: '25',
         memberRoleName: 'DriftReader',
         externalId: 'cognito-drift-7f3a',
+        organizationId: 'o-abc123defg',
       }),
     );
 
@@ -376,6 +395,7 @@ describe('accounts, regions and the organization settings', () => {
       maxConcurrentTargets: 25,
       memberRoleName: 'DriftReader',
       externalId: 'cognito-drift-7f3a',
+      organizationId: 'o-abc123defg',
     });
     expect(isOrganizationMode(settings)).toBe(true);
     expect(targetSelection(settings)).toEqual({
@@ -386,10 +406,14 @@ describe('accounts, regions and the organization settings', () => {
 
   it('takes lists as comma-separated strings (-c) and as lists (cdk.json) alike', () => {
     const fromFlag = parseDetectorConfig(
-      ctx({ accounts: '111122223333, 444455556666', regions: 'eu-west-1' }),
+      ctx({ accounts: '111122223333, 444455556666', regions: 'eu-west-1', organizationId: 'o-abc123defg' }),
     );
     const fromJson = parseDetectorConfig(
-      ctx({ accounts: ['111122223333', '444455556666'], regions: ['eu-west-1'] }),
+      ctx({
+        accounts: ['111122223333', '444455556666'],
+        regions: ['eu-west-1'],
+        organizationId: 'o-abc123defg',
+      }),
     );
 
     expect(fromFlag).toMatchObject({ accounts: '111122223333,444455556666', regions: 'eu-west-1' });
@@ -472,6 +496,7 @@ describe('accounts, regions and the organization settings', () => {
         accounts: 'organization',
         organizationalUnits: 'ou-ab12-cdefgh34',
         regions: 'eu-west-1,us-east-1',
+        organizationId: 'o-abc123defg',
       }),
     );
 

@@ -47,8 +47,9 @@ export function standinOrganizationDeps(
     organizations: kept(new OrganizationsClient({ ...config, region: 'us-east-1' })),
     accountClient: (credentials) =>
       kept(new AccountClient({ ...config, region: 'us-east-1', ...(credentials ? { credentials } : {}) })),
-    reader: (target, credentials) =>
+    reader: (target, credentials, readerOptions) =>
       pacedReader({
+        ...readerOptions,
         client: kept(
           new CognitoIdentityProviderClient({
             ...config,

@@ -251,6 +251,7 @@ describe('CognitoReader pacing against Cognito-style quotas', () => {
     // make it pass or fail.
     expect(stats.byCategory.UserPoolClientRead.peakRate).toBeLessThanOrEqual(quotas.userPoolClientRead);
     expect(stats.byCategory.UserPoolRead.peakRate).toBeLessThanOrEqual(quotas.userPoolRead);
-    expect(stats.peakPerPoolRate).toBeLessThanOrEqual(quotas.perPoolClientRead);
+    // Cognito limits each operation on one pool (not the category): its per-pool buckets are per operation.
+    expect(stats.peakPerPoolOperationRate).toBeLessThanOrEqual(quotas.perPoolClientRead);
   });
 });

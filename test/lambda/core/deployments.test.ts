@@ -158,6 +158,13 @@ describe('deploymentOf and splitDeployed', () => {
     expect(deploymentOf(drift([finding('A')]))).toBeUndefined();
   });
 
+  it('alerts deployed drift that made a setting risky (posture), whatever the setting', () => {
+    const risky = { ...deployed, posture: [{ control: 'Cognito.5' }] };
+
+    expect(splitDeployed([risky], 'approve')).toEqual({ alerted: [risky], deployed: [] });
+    expect(splitDeployed([risky], 'notify')).toEqual({ alerted: [risky], deployed: [] });
+  });
+
   it('alerts everything with alert, and sets aside only wholly deployed drift otherwise', () => {
     expect(splitDeployed([deployed, mixed], 'alert')).toEqual({ alerted: [deployed, mixed], deployed: [] });
     expect(splitDeployed([deployed, mixed], 'approve')).toEqual({ alerted: [mixed], deployed: [deployed] });

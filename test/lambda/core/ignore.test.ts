@@ -209,3 +209,51 @@ describe('parseIgnoreRules', () => {
     expect(() => parseIgnoreRules('{"feilds": []}', 'ignore.json')).toThrow(/feilds/);
   });
 });
+
+describe('posture accept rules', () => {
+  it('reads a file written before posture existed, unchanged, with no accept rule', () => {
+    const old = '{"fields": ["pool.UserPoolTags.**"], "pools": ["sandbox-*"], "clients": ["load-test-*"]}';
+
+    const rules = parseIgnoreRules(old, 'ignore.json');
+
+    expect(rules).toEqual({
+      fields: ['pool.UserPoolTags.**'],
+      pools: ['sandbox-*'],
+      clients: ['load-test-*'],
+    });
+    expect(new IgnoreMatcher(rules).acceptance(['Cognito.6'], ['us-east-1_Any'])).toBeUndefined();
+  });
+
+  it('accepts by control id and resource pattern, with the reason, and records the rule as used', () => {
+    const rules = parseIgnoreRules(
+      JSON.stringify({
+        posture: [
+          { control: 'Cognito.6', resource: 'us-east-1_Sandbox*', reason: 'torn down nightly' },
+          { control: 'cognito_user_pool_mfa_enabled', resource: 'us-east-1_Prod1', reason: 'CHG-9' },
+        ],
+      }),
+      'ignore.json',
+    );
+    const m = new IgnoreMatcher(rules);
+
+    expect(
+      m.acceptance(['Cognito.6', 'cognito_user_pool_deletion_protection_enabled'], ['us-east-1_Sandbox7']),
+    ).toBe('torn down nightly');
+    expect(m.acceptance(['Cognito.6'], ['us-east-1_Prod1'])).toBeUndefined();
+    expect(m.acceptance(['Cognito.5'], ['us-east-1_Sandbox7'])).toBeUndefined();
+    expect(m.unmatched()).toEqual(['posture: cognito_user_pool_mfa_enabled on us-east-1_Prod1']);
+  });
+
+  it.each([
+    [{ control: 'Cognito 6', resource: 'p', reason: 'r' }, /posture\.0\.control: is not a control id/],
+    [{ control: 'Cognito.6', resource: '', reason: 'r' }, /posture\.0\.resource: /],
+    [
+      { control: 'Cognito.6', resource: 'p', reason: '  ' },
+      /posture\.0\.reason: is empty: say why the risk is accepted/,
+    ],
+    [{ control: 'Cognito.6', resource: 'p' }, /posture\.0\.reason: /],
+    [{ control: 'Cognito.6', resource: 'p', reason: 'r', until: 'never' }, /posture\.0: .*until/],
+  ])('refuses %j, naming the field', (rule, message) => {
+    expect(() => parseIgnoreRules(JSON.stringify({ posture: [rule] }), 'ignore.json')).toThrow(message);
+  });
+});

@@ -143,3 +143,41 @@ describe('a stored hash that does not match its document', () => {
     );
   });
 });
+
+describe('a run document with posture findings', () => {
+  const withPosture = (finding: Record<string, unknown>) => {
+    const doc = JSON.parse(fixture('run-in-progress.json'));
+    const outcome = Object.values(doc.outcomes)[0] as Record<string, unknown>;
+    outcome.posture = [finding];
+    outcome.postureCounts = { 'Cognito.6': { open: 0, accepted: 1 } };
+    return JSON.stringify(doc);
+  };
+  const finding = {
+    control: 'Cognito.6',
+    alsoKnownAs: ['cognito_user_pool_deletion_protection_enabled'],
+    source: 'Security Hub',
+    title: 'Cognito user pools should have deletion protection enabled',
+    severity: 'MEDIUM',
+    poolId: POOL,
+    poolName: 'customers',
+    resource: POOL,
+    detail: 'deletion protection is off (DeletionProtection INACTIVE)',
+    accepted: 'sandbox',
+  };
+
+  it('reads them back', async () => {
+    const run = await storeWith(keys.run, withPosture(finding)).getRun();
+
+    const outcome = run?.doc.outcomes[POOL];
+    expect(outcome?.status === 'scanned' ? outcome.posture : undefined).toEqual([finding]);
+    expect(outcome?.status === 'scanned' ? outcome.postureCounts : undefined).toEqual({
+      'Cognito.6': { open: 0, accepted: 1 },
+    });
+  });
+
+  it('refuses a finding without its control, naming the object', async () => {
+    const { control: _dropped, ...broken } = finding;
+
+    await expect(storeWith(keys.run, withPosture(broken)).getRun()).rejects.toThrow(MalformedDocumentError);
+  });
+});

@@ -224,7 +224,38 @@ describe('concludeRun', () => {
 
   it('counts the clients the first run recorded', () => {
     const { alerts } = conclude(run({ outcomes: { [A]: scanned({ clientCount: 3 }) } }), true);
-    expect(alerts.baselineCreated).toEqual({ pools: 1, clients: 3 });
+    expect(alerts.baselineCreated).toEqual({
+      pools: 1,
+      clients: 3,
+      posture: { pools: 0, risky: 0, accepted: 0, top: [] },
+    });
+  });
+
+  it('summarizes the posture the first run counted, accepted ones apart', () => {
+    const { alerts } = conclude(
+      run({
+        outcomes: {
+          [A]: scanned({
+            postureCounts: { 'Cognito.6': { open: 1, accepted: 0 }, 'Cognito.5': { open: 0, accepted: 1 } },
+          }),
+        },
+      }),
+      true,
+    );
+
+    expect(alerts.baselineCreated?.posture).toEqual({
+      pools: 1,
+      risky: 1,
+      accepted: 1,
+      top: [
+        {
+          control: 'Cognito.6',
+          title: 'Cognito user pools should have deletion protection enabled',
+          severity: Severity.MEDIUM,
+          count: 1,
+        },
+      ],
+    });
   });
 
   it('reports rules that hide every pool as a read problem', () => {

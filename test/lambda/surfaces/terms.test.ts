@@ -55,7 +55,8 @@ describe('terms documents, in a whole detector run', () => {
   beforeEach(async () => {
     ({ aws, harness } = await watchedWithEverySurface((account) => {
       aws = account;
-      pool = aws.addPool({ name: 'customers' });
+      // Terms documents are shown by managed login, which a domain serves: read only with one.
+      pool = aws.addPool({ name: 'customers', domain: 'customers-login' });
       web = aws.addClient(pool.poolId, { name: 'web' });
       mobile = aws.addClient(pool.poolId, { name: 'mobile' });
       webTerms = createTerms(web, 'terms-of-use', { 'cognito:default': 'https://example.com/terms' });
