@@ -25,10 +25,9 @@ export async function buildLambdaBundle(
   outDir: string,
   overrides: BuildOptions = {},
 ): Promise<string> {
-  const outfile = join(outDir, 'index.mjs');
+  const outfile = overrides.outfile ?? join(outDir, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'lambda/handler.ts')],
-    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -41,6 +40,7 @@ export async function buildLambdaBundle(
     },
     logLevel: 'error',
     ...overrides,
+    outfile,
   });
   return outfile;
 }

@@ -47,6 +47,7 @@ import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
 import { callsNeeded, type PoolShape, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { timeScale } from './time-scale.js';
 
 export interface OrganizationBenchOptions {
   accounts: number;
@@ -59,6 +60,16 @@ export interface OrganizationBenchOptions {
   maxConcurrentTargets: number;
   /** Watch the web ACL too (the default surfaces, as deployed); false: `surfaces=-waf`. */
   waf: boolean;
+  /**
+   * `--time-scale`: bench seconds per real second (`time-scale.ts`). Below 1 for a count of targets
+   * whose calls one process cannot keep up with at the documented rates. @default 1
+   */
+  timeScale?: number;
+  /**
+   * Record the baselines with the stand-in's quotas off and no latency, untimed (its figures are
+   * then not a run's): halves a large bench. @default false
+   */
+  fastBaseline?: boolean;
 }
 
 /** S3 requests the real `S3DocumentStore` would send: one GET per get, one PUT per put, a LIST per page. */
@@ -97,6 +108,7 @@ export interface OrganizationRunFigures {
 }
 
 export interface OrganizationBenchResult extends OrganizationBenchOptions {
+  timeScale: number;
   targetCount: number;
   /** The Map the definition would use for this many listed targets. */
   map: 'inline' | 'distributed';
@@ -135,7 +147,8 @@ const LIST_PAGE = 1000;
 
 /** Bench-local: the account ids of the member accounts, none of them the detector's own. */
 function memberAccounts(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => String(111111111111 * (i + 1) + 1).padStart(12, '0'));
+  // 12 digits for up to 8 million accounts (111111111111 × (i + 1) ran out at the tenth).
+  return Array.from({ length: n }, (_, i) => String(111_111_111_111 + 100_003 * i));
 }
 
 /** An in-memory bucket that counts what `S3DocumentStore` would send for each call, by target. */
@@ -200,11 +213,15 @@ function percentile(h: ReturnType<typeof monitorEventLoopDelay>, p: number): num
 export async function runOrganizationBench(
   options: OrganizationBenchOptions,
 ): Promise<OrganizationBenchResult> {
+  const scale = timeScale(options.timeScale ?? 1);
+  // Bench seconds since `from` (a `performance.now()`): real time × the scale.
+  const since = (from: number) => ((performance.now() - from) * scale.factor) / 1000;
   const standin = await CognitoStandin.start({
-    latencyMs: options.latencyMs,
+    latencyMs: scale.real(options.latencyMs),
     burstSeconds: options.burstSeconds,
     seed: 1,
     accountId: MANAGEMENT,
+    now: scale.now,
   });
   // Attribution, as the handler wires it: only a target with findings looks events up, so one
   // CloudTrail stand-in (one LookupEvents quota) serves every target here.
@@ -294,12 +311,13 @@ export async function runOrganizationBench(
           digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,
+          clock: scale.clock,
         });
         readers.push(reader);
         return reader;
       },
       logger: silentLogger,
-      now: () => new Date(),
+      now: scale.date,
     };
     const settings: OrganizationSettings = {
       accounts: parseAccountSelection(accounts.join(',')),
@@ -310,9 +328,10 @@ export async function runOrganizationBench(
       approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
       scan: {
         reminderIntervalMs: 24 * HOUR,
-        // A 15-minute invocation, as deployed: each target finishes in one here.
-        remainingTimeMs: () => 15 * 60_000,
-        safetyMarginMs: 90_000,
+        // A 15-minute invocation, as deployed: each target finishes in one here. In real
+        // milliseconds: the detector's hard stop is a wall-clock timer (see `time-scale.ts`).
+        remainingTimeMs: () => scale.real(15 * 60_000),
+        safetyMarginMs: scale.real(90_000),
         maxRunAgeMs: 24 * HOUR,
         // The handler's window for the hourly schedule: (2 × 60 + 15) minutes.
         attributionWindowMs: 135 * 60_000,
@@ -337,7 +356,7 @@ export async function runOrganizationBench(
       const items = distributed
         ? childInputSchema.array().parse(JSON.parse(itemsDocument?.body ?? '[]'))
         : (listed.items ?? []);
-      const listSeconds = (performance.now() - started) / 1000;
+      const listSeconds = since(started);
       const figures: TargetRunFigures[] = [];
       await forEachConcurrently(items, options.maxConcurrentTargets, async (item) => {
         const itemStarted = performance.now();
@@ -348,7 +367,7 @@ export async function runOrganizationBench(
           if (out.done) {
             figures.push({
               target: `${out.target.accountId}/${out.target.region}`,
-              seconds: (performance.now() - itemStarted) / 1000,
+              seconds: since(itemStarted),
               invocations,
               status: out.status,
               findings: out.findings,
@@ -368,7 +387,8 @@ export async function runOrganizationBench(
         startedAt: listed.startedAt,
       };
       await runOrganizationStep(aggregate, deps, settings);
-      const ended = performance.now();
+      const seconds = since(started);
+      const aggregateSeconds = since(aggregateStarted);
       loop.disable();
       const targetOwners = store.owners().filter((o) => o !== 'organization');
       const sum = targetOwners.reduce(
@@ -386,9 +406,9 @@ export async function runOrganizationBench(
       for (const f of figures) f.s3 = store.counts(f.target);
       const n = Math.max(1, figures.length);
       return {
-        seconds: (ended - started) / 1000,
+        seconds,
         listSeconds,
-        aggregateSeconds: (ended - aggregateStarted) / 1000,
+        aggregateSeconds,
         targets: figures.sort((a, b) => a.target.localeCompare(b.target)),
         slowestTargetSeconds: Math.max(...figures.map((f) => f.seconds)),
         messages: sent.map((m) => ({ kind: String(m.attributes.kind), subject: m.subject })),
@@ -407,7 +427,15 @@ export async function runOrganizationBench(
       readers.length = 0;
     };
     reset();
+    const paced = (on: boolean) => {
+      for (const t of targets)
+        standin
+          .target(t.accountId, t.region)
+          .configure({ quotas: on, latencyMs: on ? scale.real(options.latencyMs) : 0 });
+    };
+    if (options.fastBaseline) paced(false);
     const baseline = await run();
+    if (options.fastBaseline) paced(true);
 
     // Drift in one target only: a client's callback URLs change.
     const driftTarget = standin.target(accounts[0] as string, options.regions[0] as string);
@@ -444,6 +472,7 @@ export async function runOrganizationBench(
     const notScanned = drift.targets.filter((t) => t.status !== 'scanned').length;
     return {
       ...options,
+      timeScale: scale.factor,
       targetCount: targets.length,
       map: distributed ? 'distributed' : 'inline',
       surfaces,

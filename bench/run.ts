@@ -12,19 +12,30 @@
  *
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
- * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --only realtime (just the
- * issue-9 scenarios)
+ * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --memory-sizes 100,300,1000
+ * --memory-mb 256 --only realtime|organization|memory (just those scenarios)
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
+ * 6. Run memory (issue 18 item 5): the real run path (detector, reader, S3 store) over
+ *    `--memory-sizes 100,300,1000` pools × 10 clients with every surface, each run in a fresh child
+ *    process with the NODE_OPTIONS of a `--memory-mb 256` function (`bench/run-memory.ts`): peak RSS
+ *    ≤ 160 MB at the largest size, and flat: at most ×1.10 of the smallest size's; `--only memory`
+ *    runs just this one.
  * 5. Organization (issue 10): `--org-targets 4x2` (accounts × regions) targets of `--org-size 20x5`
  *    (`--org-surfaces all` as deployed, or `-waf`),
  *    each with its own quotas, driven through the organization entry points with at most
  *    `--max-concurrent-targets 10` at once (`bench/organization.ts`); `--only organization` runs
- *    just this one.
+ *    just this one. Issue 18's organization: `--org-targets 100x4 --max-concurrent-targets 50`.
+ * 6. Scale (issue 18): one target of `--scale 1000x5` with a realistic mix, at `--scale-share 1`,
+ *    invocation after invocation of `--invocation-seconds 900` (`bench/scale.ts`); `--only scale`.
+ *
+ * `--time-scale k` runs the bench's clock k times as fast as the wall clock (rates × k, latency ÷ k,
+ * figures in bench seconds; `bench/time-scale.ts`), for the scale and organization runs. `--json
+ * <file>` writes their figures for `scripts/sizing-tables.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +43,11 @@ import { parseArgs } from 'node:util';
 import { type BundleResult, measureBundle } from './bundle.js';
 import { type FullSurfaceBenchResult, runFullSurfaceBench } from './full-surface.js';
 import type { NormalizeDiffResult } from './normalize-diff.js';
-import { type OrganizationBenchResult, runOrganizationBench } from './organization.js';
+import { runOrganizationBench } from './organization.js';
+import { organizationRows, orgSurfaces, printOrganization } from './organization-report.js';
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
+import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
+import { runScaleBench, scaleReport } from './scale.js';
 import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
@@ -43,10 +57,12 @@ const TARGETS = {
   /** Issue 18's done-when: the whole surface ≤ ×1.10 of the quota-bound minimum; without WAF ≤ ×1.05. */
   fullSurfaceRatio: 1.1,
   fullSurfaceNoWafRatio: 1.05,
-  organizationRatio: 1.15,
   rateShare: 0.9,
   normalizeDiffMs: 2000,
   normalizeDiffMb: 256,
+  /** Peak RSS of a run at the largest size, and its largest ratio to the smallest size's (issue 18). */
+  runPeakRssMb: 160,
+  runRssFlatness: 1.1,
 };
 
 interface Row {
@@ -182,78 +198,53 @@ function fullSurfaceRows(r: FullSurfaceBenchResult): Row[] {
   ];
 }
 
-/** `--org-surfaces`: `all` (as deployed) or `-waf`. */
-function orgSurfaces(text: string): boolean {
-  if (text !== 'all' && text !== '-waf') throw new Error(`--org-surfaces must be all or -waf, got "${text}"`);
-  return text === 'all';
-}
-
-function printOrganization(r: OrganizationBenchResult): void {
-  const run = (label: string, o: OrganizationBenchResult['drift']) =>
-    [
-      `  ${label}: ${f2(o.seconds)} s (list ${f2(o.listSeconds)} s, slowest target ${f2(o.slowestTargetSeconds)} s, aggregate ${f2(o.aggregateSeconds)} s); per target ${o.targets.map((t) => `${t.target} ${f1(t.seconds)} s/${t.invocations}`).join(', ')}`,
-      `    messages: ${o.messages.map((m) => `${m.kind} "${m.subject}"`).join('; ') || 'none'}`,
-      `    S3 requests per target: mean ${f1(o.s3PerTarget.get)} GET, ${f1(o.s3PerTarget.put)} PUT, ${f1(o.s3PerTarget.list)} LIST (${[
-        ...new Set(
-          o.targets.map(
-            (t) =>
-              `${t.findings > 0 ? 'with' : 'no'} findings ${t.s3.get}/${t.s3.put}/${t.s3.list}, ${t.s3.putBytes} bytes put`,
-          ),
-        ),
-      ].join(
-        ', ',
-      )}); organization steps: ${o.s3Organization.get} GET, ${o.s3Organization.put} PUT, ${o.s3Organization.list} LIST`,
-      `    event-loop delay p50 ${f1(o.loopDelayMs.p50)} ms, p99 ${f1(o.loopDelayMs.p99)} ms, max ${f1(o.loopDelayMs.max)} ms`,
-    ].join('\n');
+function printRunMemory(r: RunMemorySize): void {
+  const run = (label: string, c: RunMemorySize['baseline']) =>
+    `  ${label}: peak RSS ${f1(c.peakRssMb)} MB (${f1(c.startRssMb)} before the run), peak heap ${f1(c.peakHeapMb)} MB, heap kept after the run ${f1(c.retainedHeapMb)} MB; ${f1(c.seconds)} s; ${c.poolsScanned} pools and ${c.clientsScanned} clients scanned, ${c.findings} findings in ${c.poolsWithFindings} pools, ${c.driftsAlerted} alerted, ${c.messages} message(s), largest ${c.largestMessageBytes} bytes, ${c.readProblems} read problems`;
   console.log(
     [
-      `## Organization: ${r.accounts} accounts × ${r.regions.length} regions = ${r.targetCount} targets, each ${r.pools} pools × ${r.clients} clients with its own quotas, ${r.waf ? 'every surface' : 'every surface but the web ACL'} watched; share ${r.share}, latency ${r.latencyMs} ms, maxConcurrentTargets ${r.maxConcurrentTargets}, ${r.map} Map`,
-      `  quota-bound minimum of the slowest target ${f2(r.targetMinimumSeconds)} s (bound by ${r.binding}); ${r.rounds} round(s) of at most ${r.maxConcurrentTargets} targets: run minimum ${f2(r.minimumSeconds)} s`,
-      run('baseline run', r.baseline),
-      run('drift run', r.drift),
-      `  drift run / minimum: ×${f2(r.ratio)}`,
-      `  calls admitted / needed (all targets): ${Object.entries(r.callsNeeded)
-        .map(([c, n]) => `${c} ${r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0}/${n}`)
-        .join(', ')}`,
-      `  AssumeRole: ${r.assumeRoleCalls} over both runs (${r.assumeRoleCallsInDriftRun} in the drift run); LookupEvents ${r.lookupEventsCalls}; throttled: stand-in ${r.standinThrottled}, reader ${r.readerThrottled}; failed ${r.failedReads}`,
+      `## Run memory: ${r.pools} pools × ${r.clients} clients, every surface, ${r.identityPools} identity pools, as a ${r.memoryMb} MB function (fresh process per run)`,
+      run('first run', r.baseline),
+      run(`drift run (${r.plantedPerPool} changes planted per pool)`, r.drift),
     ].join('\n'),
   );
 }
 
-function organizationRows(r: OrganizationBenchResult): Row[] {
-  const label = `organization ${r.targetCount} targets (${r.accounts}×${r.regions.length}) × ${r.pools}×${r.clients}${r.waf ? '' : ', -waf'}`;
-  const digests = r.drift.messages.filter((m) => m.kind === 'drift').length;
-  const extra = Object.entries(r.callsNeeded).reduce(
-    (n, [c, needed]) => n + Math.max(0, (r.callsAdmitted[c as keyof typeof r.callsAdmitted] ?? 0) - needed),
-    0,
-  );
-  return [
-    {
-      metric: `${label}: total time (s)`,
-      value: `${f1(r.drift.seconds)} (slowest target's min ${f1(r.targetMinimumSeconds)}, bound by ${r.binding}${r.rounds > 1 ? `, × ${r.rounds} rounds` : ''}, ×${f2(r.ratio)})`,
-      target: `≤ ×${TARGETS.organizationRatio}`,
-      ok: r.ratio <= TARGETS.organizationRatio && r.failedReads === 0,
-    },
-    {
-      metric: `${label}: AssumeRole calls`,
-      value: `${r.assumeRoleCalls} (both runs)`,
-      target: `${r.accounts} (one per account)`,
-      ok: r.assumeRoleCalls === r.accounts,
-    },
-    {
-      metric: `${label}: throttled (stand-in / readers)`,
-      value: `${r.standinThrottled} / ${r.readerThrottled}`,
-      target: '0',
-      ok: r.standinThrottled === 0,
-    },
-    {
-      metric: `${label}: messages on the drift run`,
-      value: `${r.drift.messages.length} (${digests} drift digest)`,
-      target: '1 digest',
-      ok: r.drift.messages.length === 1 && digests === 1,
-    },
-    { metric: `${label}: calls beyond those needed`, value: String(extra), target: '0', ok: extra === 0 },
-  ];
+const peakOf = (r: RunMemorySize) => Math.max(r.baseline.peakRssMb, r.drift.peakRssMb);
+
+function runMemoryRows(sizes: RunMemorySize[]): Row[] {
+  const rows: Row[] = [];
+  const smallest = sizes[0];
+  const largest = sizes.at(-1);
+  for (const r of sizes) {
+    const complete =
+      r.drift.poolsScanned === r.pools + r.identityPools &&
+      r.drift.readProblems === 0 &&
+      r.drift.poolsWithFindings >= r.pools &&
+      r.drift.driftsAlerted === r.drift.poolsWithFindings;
+    rows.push(
+      {
+        metric: `run memory ${r.pools}×${r.clients}, every surface, ${r.memoryMb} MB function: peak RSS first / drift run (MB)`,
+        value: `${f1(r.baseline.peakRssMb)} / ${f1(r.drift.peakRssMb)} (heap kept ${f1(r.drift.retainedHeapMb)})`,
+        target: r === largest ? `≤ ${TARGETS.runPeakRssMb}` : '',
+        ok: r === largest ? peakOf(r) <= TARGETS.runPeakRssMb : undefined,
+      },
+      {
+        metric: `run memory ${r.pools}×${r.clients}: drift run reports every pool, largest message (bytes)`,
+        value: `${r.drift.findings} findings in ${r.drift.poolsWithFindings} pools, ${r.drift.driftsAlerted} alerted; ${r.drift.largestMessageBytes}`,
+        target: '≥ every pool; ≤ 262144',
+        ok: complete && r.drift.largestMessageBytes <= 262_144,
+      },
+    );
+  }
+  if (smallest && largest && largest !== smallest)
+    rows.push({
+      metric: `run memory flat: peak RSS at ${largest.pools} pools / at ${smallest.pools}`,
+      value: `${f1(peakOf(largest))} / ${f1(peakOf(smallest))} MB (×${f2(peakOf(largest) / peakOf(smallest))})`,
+      target: `≤ ×${TARGETS.runRssFlatness}`,
+      ok: peakOf(largest) <= TARGETS.runRssFlatness * peakOf(smallest),
+    });
+  return rows;
 }
 
 function runNormalizeDiff(accountFile: string): NormalizeDiffResult {
@@ -296,6 +287,14 @@ async function main(): Promise<number> {
       'org-size': { type: 'string', default: '20x5' },
       'max-concurrent-targets': { type: 'string', default: '10' },
       'org-surfaces': { type: 'string', default: 'all' },
+      'memory-sizes': { type: 'string', default: '100,300,1000' },
+      'memory-mb': { type: 'string', default: '256' },
+      scale: { type: 'string', default: '1000x5' },
+      'scale-share': { type: 'string', default: '1' },
+      'invocation-seconds': { type: 'string', default: '900' },
+      'time-scale': { type: 'string', default: '1' },
+      json: { type: 'string' },
+      'org-fast-baseline': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -324,6 +323,26 @@ async function main(): Promise<number> {
   );
   const rows: Row[] = [];
   const missed: string[] = [];
+  // Every figure comes with the load it was measured at: the machine is shared.
+  const load = () => loadavg().map(f2).join(' ');
+  const figures: Record<string, unknown> = {};
+  const timeScale = positive(values['time-scale'], 'time-scale');
+  const scale = async () => {
+    const result = await runScaleBench({
+      ...size(values.scale, 'scale'),
+      identityPools: 50,
+      webAcls: 3,
+      share: positive(values['scale-share'], 'scale-share'),
+      latencyMs: common.latencyMs,
+      burstSeconds: common.burstSeconds,
+      invocationSeconds: positive(values['invocation-seconds'], 'invocation-seconds'),
+      timeScale,
+    });
+    const report = scaleReport(result, load());
+    console.log(report.text);
+    rows.push(...report.rows);
+    figures.scale = { ...result, load: loadavg(), cores: availableParallelism() };
+  };
   const organization = async () => {
     const shape = /^(\d+)x(\d+)$/.exec(values['org-targets']);
     if (!shape)
@@ -343,12 +362,41 @@ async function main(): Promise<number> {
       burstSeconds: common.burstSeconds,
       maxConcurrentTargets: positive(values['max-concurrent-targets'], 'max-concurrent-targets'),
       waf: orgSurfaces(values['org-surfaces']),
+      timeScale,
+      fastBaseline: values['org-fast-baseline'],
     });
-    printOrganization(result);
-    rows.push(...organizationRows(result));
+    printOrganization(result, load());
+    rows.push(...organizationRows(result, load()));
+    figures.organization = { ...result, load: loadavg(), cores: availableParallelism() };
   };
-  if (values.only === 'organization') {
-    await organization();
+  // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
+  const done = async () => {
+    if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
+    return finish(rows, missed);
+  };
+  if (values.only === 'organization' || values.only === 'scale') {
+    await (values.only === 'scale' ? scale() : organization());
+    return done();
+  }
+  const runMemory = async () => {
+    const sizes = values['memory-sizes'].split(',').map((n) => positive(n, 'memory-sizes'));
+    const memoryMb = positive(values['memory-mb'], 'memory-mb');
+    const work = await mkdtemp(join(tmpdir(), 'cognito-drift-bench-memory-'));
+    try {
+      const bundle = await buildRunMemoryChild(work);
+      const results: RunMemorySize[] = [];
+      for (const pools of sizes) {
+        const result = await runMemoryBench(bundle, pools, 10, memoryMb);
+        printRunMemory(result);
+        results.push(result);
+      }
+      rows.push(...runMemoryRows(results));
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  };
+  if (values.only === 'memory') {
+    await runMemory();
     return finish(rows, missed);
   }
   rows.push(...(await realtimeRows(share, Number(values.latency))));
@@ -364,6 +412,7 @@ async function main(): Promise<number> {
   }
 
   await organization();
+  await scale();
 
   // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
   for (const waf of [true, false]) {
@@ -382,6 +431,8 @@ async function main(): Promise<number> {
     printFullSurface(full);
     rows.push(...fullSurfaceRows(full));
   }
+
+  await runMemory();
 
   const work = await mkdtemp(join(tmpdir(), 'cognito-drift-bench-'));
   let bundle: BundleResult;
@@ -443,7 +494,7 @@ async function main(): Promise<number> {
     },
   );
 
-  return finish(rows, missed);
+  return done();
 }
 
 /** Issue 9: time to alert on the real-time path, and the cost of attribution. */

@@ -36,14 +36,6 @@ function resolve(values: Parsed, label: SettingLabel) {
   const schedulePeriodMinutes = schedulePeriod(values.schedule, values.schedulePeriodMinutes);
   const surfaces = surfaceNames(values.surfaces);
   const { accounts, regions } = targetSelectionOf(values, label);
-  if (values.realtime && accounts.kind !== 'self' && values.organizationId === undefined) {
-    throw new SettingRuleError(
-      'organizationId',
-      `is required with ${label('accounts')} = "${formatAccountSelection(accounts)}" and real time on: member ` +
-        'accounts forward their Cognito write events to a bus that only accounts of this organization may ' +
-        `write to; give the organization id (o-...), or set ${label('realtime')} = false`,
-    );
-  }
   const { organizationalUnits: _ous, ...rest } = values;
   const ous = accounts.kind === 'organization' ? accounts.organizationalUnits : [];
   return {

@@ -323,8 +323,9 @@ export const SETTINGS = {
   ),
   /**
    * The organization id (`o-...`) whose accounts may put events on the central event bus of the
-   * real-time path (its bus policy's `aws:PrincipalOrgID`). Required when `realtime` is on and
-   * `accounts` is other than `self`: member accounts forward their Cognito write events there.
+   * real-time path (its bus policy's `aws:PrincipalOrgID`). With `realtime` on and `accounts` other
+   * than `self`, member accounts forward their Cognito write events there; without it, real time
+   * covers the deployment's own account and region only (synth warns).
    * @default - none
    */
   organizationId: setting(

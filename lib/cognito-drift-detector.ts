@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -38,6 +38,7 @@ import {
 } from './config.js';
 import { DriftDashboard } from './dashboard.js';
 import { createOrganizationRole, grantFindingSinks, grantFunctionPermissions } from './detector-policies.js';
+import { functionNodeOptions } from './function-node-options.js';
 import { acknowledge } from './nag-suppressions.js';
 import { ORGANIZATION_RUN_PREFIX } from './organization-scan.js';
 import { createMemberEventRules, createRealtimeRules } from './realtime-path.js';
@@ -265,8 +266,7 @@ export class CognitoDriftDetector extends Construct {
         ...settingsEnvironment(withoutSettings(settings, ORGANIZATION_SETTINGS)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // The bundle ships a source map; without this flag stack traces point into minified code.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: functionNodeOptions(settings.lambdaMemoryMb),
       },
     };
     this.function = bundledFunction(this, 'Function', functionProps, HANDLER_ENTRY, PREBUILT_BUNDLE);
@@ -310,7 +310,18 @@ export class CognitoDriftDetector extends Construct {
     });
 
     if (settings.realtime) this.realtimeRules.push(...createRealtimeRules(this, this.stateMachine));
-    if (settings.realtime && organizationScope && this.organizationFunction) {
+    // Member accounts may write to the central bus only under an organization condition: without
+    // the organization id, an existing organization deployment keeps synthesizing as before, with
+    // real time for its own account and region only, and says so.
+    const memberRealtime = settings.accounts === 'self' || settings.organizationId !== undefined;
+    if (settings.realtime && organizationScope && this.organizationFunction && !memberRealtime) {
+      Annotations.of(this).addWarningV2(
+        'cognito-drift:member-realtime-off',
+        'Real time covers only this account and region: give the organization id (-c organizationId=o-...) ' +
+          'so member accounts can forward their Cognito write events to this deployment',
+      );
+    }
+    if (settings.realtime && organizationScope && this.organizationFunction && memberRealtime) {
       const member = createMemberEventRules(organizationScope, {
         fn: this.organizationFunction,
         ...(settings.organizationId ? { organizationId: settings.organizationId } : {}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_POOL_ID_ATTRIBUTES, messageAttributes } from '../../lambda/adapters/sns-notifier.js';
+import { keys } from '../../lambda/core/documents.js';
 import { MAX_ATTRIBUTE_BYTES, MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from '../../lambda/core/render.js';
 import { DetectorHarness, FakeAccount } from '../support/fake-aws.js';
 
@@ -39,6 +40,19 @@ describe('a drift too large for one message', () => {
     expect(ids).toEqual(sorted.slice(0, MAX_POOL_ID_ATTRIBUTES));
     expect(digest?.MessageAttributes?.pool_ids_more).toEqual({ DataType: 'Number', StringValue: '1950' });
     expect(digest?.Message).toContain('message truncated');
+    // The message is cut; the stored report is not: every pool, with its finding (issue 18: a run
+    // holds each pool's findings and nothing more, and none is dropped on the way to the report).
+    const stored = await harness.store.documents.get(keys.report(result.runId));
+    const report = JSON.parse(stored?.body ?? '{}') as {
+      poolsScanned: number;
+      pools: { poolId: string; findings: { kind: string; path?: string }[] }[];
+    };
+    expect(report.poolsScanned).toBe(2_000);
+    expect(report.pools.map((p) => p.poolId).sort()).toEqual(sorted);
+    for (const pool of report.pools)
+      expect(pool.findings).toEqual([
+        expect.objectContaining({ kind: 'field-changed', path: 'MfaConfiguration' }),
+      ]);
 
     // The next run (a reminder is not due) does not fail either: nothing is stuck.
     const next = await harness.run();

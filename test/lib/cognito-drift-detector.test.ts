@@ -56,6 +56,17 @@ describe('CognitoDriftDetector', () => {
     });
   });
 
+  it("caps the function's JavaScript heap at half its memory, so garbage is collected within it", () => {
+    const { template } = synth({ lambdaMemoryMb: 256 });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 256,
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=128' }),
+      },
+    });
+  });
+
   it('with chatTopic, adds a second TLS-only topic, tells the function, and lets it publish to both', () => {
     const { template, detector } = synth({ chatTopic: true });
 

@@ -137,7 +137,7 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
       MEMBER_ROLE_NAME: 'CognitoDriftMemberRole',
       POWERTOOLS_SERVICE_NAME: 'cognito-drift',
       POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256',
     });
   });
 

@@ -151,7 +151,7 @@ describe('CognitoDriftStack', () => {
             LOG_LEVEL: 'INFO',
             POWERTOOLS_SERVICE_NAME: 'cognito-drift',
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoDrift',
-            NODE_OPTIONS: '--enable-source-maps',
+            NODE_OPTIONS: '--enable-source-maps --max-old-space-size=256',
           }),
         },
       });

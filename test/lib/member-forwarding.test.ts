@@ -6,7 +6,7 @@
  * `test/lambda/org/member-events.test.ts`.
  */
 import { App, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import {
@@ -240,12 +240,18 @@ describe('the central side: a bus only the organization may write to, and rules 
     off.template.resourceCountIs('AWS::Events::EventBus', 0);
   });
 
-  it('refuses organization mode with real time but no organization id, naming the setting and the fix', () => {
-    expect(() =>
-      resolveDetectorSettings({ alertEmails: ['ops@example.com'], accounts: '111122223333' }),
-    ).toThrow(
-      /^Invalid CognitoDriftDetector prop "organizationId": is required with CognitoDriftDetector prop "accounts" = "111122223333" and real time on.*o-\.\.\..*"realtime" = false$/,
+  it('organization mode with real time but no organization id: synthesizes as before, without the member bus, and warns', () => {
+    const before = synthDetector({ accounts: '111122223333' });
+    before.template.resourceCountIs('AWS::Events::EventBus', 0);
+    const warnings = Annotations.fromStack(before.stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('organizationId=o-'),
     );
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.entry.data)).toMatch(/only this account and region/);
+  });
+
+  it('refuses a malformed organization id, naming the rule', () => {
     expect(() =>
       resolveDetectorSettings({
         alertEmails: ['ops@example.com'],
