@@ -161,6 +161,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
         maxSecretAgeDays: readEnvSetting(env, 'maxSecretAgeDays'),
       },
       schedulePeriodMinutes: 60,
+      deployedChanges: readEnvSetting(env, 'deployedChanges'),
     };
     const readers: CognitoReader[] = [];
     // One invocation as the handler runs it: a new reader, the run policy with the remaining time.

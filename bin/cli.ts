@@ -75,7 +75,8 @@ export function buildProgram(io: Io = processIo, exit: (code: number) => void = 
           '--topic <arn>',
           'SNS topic to alert (default: $ALERT_TOPIC_ARN; without one, alerts print to stdout)',
         )
-        .option(flagOf('reminderIntervalHours'), flagHelp('reminderIntervalHours'));
+        .option(flagOf('reminderIntervalHours'), flagHelp('reminderIntervalHours'))
+        .option(flagOf('deployedChanges'), flagHelp('deployedChanges'));
     }
     return command
       .option(flagOf('quotaShare'), flagHelp('quotaShare'))

@@ -274,7 +274,26 @@ function printSummary(result: RunResult, io: Io, persist: boolean): void {
     );
     out.push(formatFindings(findings, io));
   }
+  out.push(...approvedDeploymentLines(result, paint));
   io.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The pools whose deployed drift was recorded as baseline (`deployedChanges` = approve). */
+function approvedDeploymentLines(result: RunResult, paint: ReturnType<typeof painter>): string[] {
+  const approved = result.approvedDeployments ?? [];
+  if (approved.length === 0) return [];
+  return [
+    '',
+    paint(
+      'green',
+      `Recorded as the new baseline (deployedChanges=approve): ${countOf(approved.length, 'pool')}`,
+    ),
+    ...approved.map((a) =>
+      escapeControl(
+        `  ${a.poolName} (${a.poolId}): ${countOf(a.changes, 'change')} deployed by stack ${a.stack} (CloudTrail event ${a.eventId})`,
+      ),
+    ),
+  ];
 }
 
 /** Problems are errors: stderr, so that stdout stays the result. Named by target when there are several. */
@@ -298,6 +317,7 @@ function jsonReport(result: RunResult, target: ScanTarget) {
     poolsScanned: result.poolsScanned,
     clientsScanned: result.clientsScanned,
     drift: result.pools.filter((p) => p.findings.length > 0),
+    ...(result.approvedDeployments ? { approvedDeployments: result.approvedDeployments } : {}),
     readProblems: result.readProblems,
     storeProblems: result.storeProblems,
     unmatchedIgnoreRules: result.unmatchedIgnoreRules,

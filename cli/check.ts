@@ -34,6 +34,8 @@ export interface CheckOptions extends StoreOptions, TargetOptions {
   topic?: string;
   quotaShare?: string;
   reminderHours?: string;
+  /** `--deployed-changes`: alert, notify or approve (default: $DEPLOYED_CHANGES, else alert). */
+  deployedChanges?: string;
   surfaces?: string;
   ignoreFile?: string;
   json?: boolean;
@@ -88,6 +90,7 @@ export async function runCheck(options: CheckOptions, io: Io, persist: boolean):
       maxSecretAgeDays: readEnvSetting(io.env, 'maxSecretAgeDays'),
     },
     schedulePeriodMinutes: readEnvSetting(io.env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
+    deployedChanges: fromFlag('deployedChanges', options.deployedChanges, io),
   };
   // Spelled for how this CLI was installed: `npx cognito-drift approve` or, in a clone, `npm run approve --`.
   const approve = {

@@ -1,8 +1,8 @@
-import { formatAttribution } from '../lambda/core/attribution.js';
+import type { Attribution } from '../lambda/core/attribution.js';
 import { escapeControl } from '../lambda/core/escape.js';
 import { openFindings, type PostureFinding } from '../lambda/core/posture.js';
 import { controlLabel, POSTURE_DOC } from '../lambda/core/posture-render.js';
-import { describeChange, groupFindings } from '../lambda/core/render.js';
+import { describeChange, formatAuthor, groupFindings } from '../lambda/core/render.js';
 import { type Finding, SEVERITY_ORDER } from '../lambda/core/types.js';
 import type { RunResult } from '../lambda/run/detector.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
@@ -77,12 +77,11 @@ function poolSection(
   approveCommand: (poolId: string) => string,
 ): string[] {
   const authorOf = new Map<Finding, string>();
-  if (attributions && attributions.length === pool.findings.length) {
-    pool.findings.forEach((f, i) => {
-      const a = attributions[i];
-      if (a) authorOf.set(f, formatAttribution(a as Parameters<typeof formatAttribution>[0]));
-    });
-  }
+  const known = attributions && attributions.length === pool.findings.length ? attributions : undefined;
+  pool.findings.forEach((f, i) => {
+    const author = formatAuthor(known?.[i] as Attribution | undefined, f.origin);
+    if (author) authorOf.set(f, author);
+  });
   const rows = groupFindings(pool.findings, CATALOG).flatMap((group) =>
     group.findings.map(
       (f) =>

@@ -70,6 +70,8 @@ export async function runPosture(options: PostureOptions, io: Io): Promise<numbe
       ignore,
       secretPolicy: { rotationWindowDays: readEnvSetting(io.env, 'rotationWindowDays') },
       schedulePeriodMinutes: defaultSchedulePeriodMinutes(),
+      // Posture records nothing: drift is neither alerted nor approved here.
+      deployedChanges: 'alert',
     },
     {
       poolConcurrency: reader.poolConcurrency,

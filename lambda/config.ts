@@ -2,6 +2,7 @@ import { type IgnoreRules, NO_IGNORE_RULES, parseIgnoreRules } from './core/igno
 import type { SecretPolicy } from './core/secret-hygiene.js';
 import { ConfigError } from './errors.js';
 import { defaultSchedulePeriodMinutes, envName, readEnvSetting } from './settings.js';
+import type { DeployedChanges } from './settings-table.js';
 
 /** The Lambda's settings, read and validated once from its environment. */
 export interface LambdaConfig {
@@ -26,6 +27,8 @@ export interface LambdaConfig {
   securityHub: boolean;
   /** The longest gap between sweeps: how far back attribution looks for new drift. */
   schedulePeriodMinutes: number;
+  /** What to do with drift the pool's own stack deployed (`DEPLOYED_CHANGES`). */
+  deployedChanges: DeployedChanges;
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +60,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     events: env[envName('events')] ? readEnvSetting(env, 'events') : false,
     securityHub: env[envName('securityHub')] ? readEnvSetting(env, 'securityHub') : false,
     schedulePeriodMinutes: readEnvSetting(env, 'schedulePeriodMinutes') ?? defaultSchedulePeriodMinutes(),
+    deployedChanges: readEnvSetting(env, 'deployedChanges'),
   };
 }
 

@@ -12,6 +12,10 @@ import { MAX_SCHEDULE_PERIOD_MINUTES } from './schedule.js';
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** What a run does with drift the pool's own CloudFormation stack deployed (core/deployments.ts). */
+export const DEPLOYED_CHANGES = ['alert', 'notify', 'approve'] as const;
+export type DeployedChanges = (typeof DEPLOYED_CHANGES)[number];
+
 /** Where a setting is read besides the construct prop of its name, and how it is explained. */
 export interface SettingMeta {
   /** One line for a person: the CLI flag's help, the table in docs/configuration.md. */
@@ -181,6 +185,22 @@ export const SETTINGS = {
     help: 'report client secrets older than this many days (no limit when unset)',
     env: 'MAX_SECRET_AGE_DAYS',
     unit: 'days',
+  }),
+  /**
+   * What a run does with drift that the pool's own CloudFormation stack deployed: CloudTrail says
+   * CloudFormation made every change (`invokedBy`), and the pool carries that stack's
+   * `aws:cloudformation:stack-name` tag. `alert`: like any drift, labelled "deployed by stack X";
+   * `notify`: a short LOW notice instead of the alert; `approve`: the new state is recorded as the
+   * baseline, approved by the stack and the CloudTrail event, and nothing is alerted. A change made
+   * outside the pool's stack is alerted at HIGH whatever this says; one whose author is not known is
+   * alerted as usual.
+   * @default 'alert'
+   */
+  deployedChanges: setting(z.enum(DEPLOYED_CHANGES).default('alert'), {
+    help: "drift deployed by the pool's own CloudFormation stack: alert, notify (a short LOW notice) or approve (record it as baseline)",
+    env: 'DEPLOYED_CHANGES',
+    flag: '--deployed-changes <mode>',
+    rule: `one of ${DEPLOYED_CHANGES.join(', ')}`,
   }),
   /**
    * Near-real-time detection: EventBridge rules on the default bus start a targeted check of the

@@ -117,6 +117,7 @@ export type TextSetting =
   | 'schedulePeriodMinutes'
   | 'realtimeDebounceSeconds'
   | 'realtime'
+  | 'deployedChanges'
   | 'events'
   | 'securityHub'
   | 'surfaces'
@@ -169,6 +170,13 @@ export function readSetting<K extends TextSetting>(
       throw new ConfigError(`${label} must be ${settingMeta(name).rule ?? 'text'}, got "${text}"`);
     }
     return text.trim() as TextSettingValue<K>;
+  }
+  if (schema instanceof z.ZodEnum) {
+    const checked = schema.safeParse(text.trim());
+    if (!checked.success) {
+      throw new ConfigError(`${label} must be one of ${schema.options.join(', ')}, got "${text}"`);
+    }
+    return checked.data as TextSettingValue<K>;
   }
   if (schema instanceof z.ZodBoolean) {
     if (text === 'true' || text === 'false') return (text === 'true') as TextSettingValue<K>;

@@ -23,6 +23,12 @@ export interface TrailEvent {
   principalName?: string;
   sourceIp?: string;
   userAgent?: string;
+  /**
+   * `userIdentity.invokedBy`: the AWS service that made the call on the principal's behalf
+   * (`cloudformation.amazonaws.com` for a stack's resource operations). Set by AWS, unlike the
+   * user agent, which the caller chooses.
+   */
+  invokedBy?: string;
   resources: EventResources;
 }
 
@@ -108,6 +114,8 @@ export function toTrailEvent(record: Json, table: WriteEventTable): TrailEvent |
   if (sourceIp) event.sourceIp = sourceIp;
   const userAgent = text(at(record, 'userAgent'), 512);
   if (userAgent) event.userAgent = userAgent;
+  const invokedBy = text(at(record, 'userIdentity.invokedBy'), 128);
+  if (invokedBy) event.invokedBy = invokedBy;
   return event;
 }
 

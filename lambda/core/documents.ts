@@ -213,6 +213,12 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
      */
     recorded: z.enum(['first-run', 'newly-watched']).optional(),
     /**
+     * With findings: the CloudFormation stack the pool's `aws:cloudformation:stack-name` tag names
+     * (null: none), so its changes can be told deployed or made outside it (core/deployments.ts).
+     * Absent in run documents of earlier releases: the changes are then not labelled.
+     */
+    stack: z.string().nullable().optional(),
+    /**
      * Posture findings: those a change, a new client or a new pool made risky; every one for the
      * CLI's `posture`. Absent when none, and in documents of earlier releases.
      */

@@ -10,13 +10,14 @@
 import { type Attribution, formatAttribution } from './attribution.js';
 import { contentHash } from './canonical.js';
 import type { SurfaceCatalog } from './catalog.js';
+import { formatOrigin } from './deployments.js';
 import { escapeControl } from './escape.js';
 import { SECRET_DIGEST_PREFIX } from './normalize.js';
 import { isIdentityPoolId } from './pool-ids.js';
 import type { Logger, MetricsSink } from './ports.js';
 import { describeChange, type PoolDrift, type RunContext } from './render.js';
 import { METRIC } from './telemetry.js';
-import type { ChangeKind, Finding, Json, Severity } from './types.js';
+import type { ChangeKind, ChangeOrigin, Finding, Json, Severity } from './types.js';
 
 /** Who made a change, as the sinks show it. Only the named CloudTrail fields, escaped. */
 export interface SinkAuthor {
@@ -48,6 +49,8 @@ export interface SinkFinding {
   added?: Json[];
   removed?: Json[];
   author?: SinkAuthor;
+  /** Whether a deployment made it (core/deployments.ts), once its author is known: a rule can route `outside-stack`. */
+  origin?: { kind: ChangeOrigin['kind']; stack?: string; label: string };
 }
 
 /** One pool's alerted drift. */
@@ -152,6 +155,15 @@ function toSinkFinding(
     ...scope,
     ...values,
     ...(attribution ? { author: authorOf(attribution) } : {}),
+    ...(finding.origin ? { origin: originOf(finding.origin) } : {}),
+  };
+}
+
+function originOf(origin: ChangeOrigin): NonNullable<SinkFinding['origin']> {
+  return {
+    kind: origin.kind,
+    ...('stack' in origin ? { stack: escapeControl(origin.stack) } : {}),
+    label: formatOrigin(origin),
   };
 }
 

@@ -1,5 +1,6 @@
 import { type Attribution, formatAttribution } from './attribution.js';
 import { entryNamed, type SurfaceCatalog, unitKindOf } from './catalog.js';
+import { formatOrigin } from './deployments.js';
 import { escapeControl } from './escape.js';
 import { isSecretDigest as isDigestedSecret } from './normalize.js';
 import type { AlertMessage } from './ports.js';
@@ -8,6 +9,7 @@ import { renderPostureSection } from './posture-render.js';
 import { highestSeverity } from './severity.js';
 import {
   type Change,
+  type ChangeOrigin,
   type ClientRiskSettings,
   type Finding,
   type Json,
@@ -162,13 +164,13 @@ export function findingLines(findings: readonly Finding[], options: FindingLineO
   for (const group of groupFindings(findings, options.catalog)) {
     lines.push(`  ${escapeControl(group.heading)}`);
     // One author line for a group made by one call; otherwise one under each change.
-    const authors = new Set(group.findings.map((f) => authorLine(authorOf(f))));
+    const authors = new Set(group.findings.map((f) => formatAuthor(authorOf(f), f.origin)));
     const shared = authors.size === 1 ? [...authors][0] : undefined;
     if (shared) lines.push(`    ${escapeControl(shared)}`);
     for (const finding of group.findings) {
       lines.push(`    ${tag(finding.severity)} ${describeChange(finding, options.catalog)}`);
       for (const detail of changeDetails(finding)) lines.push(`      ${detail}`);
-      const own = authors.size > 1 ? authorLine(authorOf(finding)) : undefined;
+      const own = authors.size > 1 ? formatAuthor(authorOf(finding), finding.origin) : undefined;
       if (own) lines.push(`      ${escapeControl(own)}`);
     }
   }
@@ -275,6 +277,20 @@ function lifetimeOf(lifetime: { value: number; unit: string; isDefault: boolean 
 /** The author line of a change: empty when attribution did not run. */
 function authorLine(attribution: Attribution | undefined): string | undefined {
   return attribution ? formatAttribution(attribution) : undefined;
+}
+
+/**
+ * Who made a change and, once known, whether a deployment did: `by <principal> (...), deployed by
+ * stack X` / `, changed outside its stack X` / `, made outside any stack` (core/deployments.ts). The
+ * label alone when the author line is not shown (the CLI's summary).
+ */
+export function formatAuthor(
+  attribution: Attribution | undefined,
+  origin: ChangeOrigin | undefined,
+): string | undefined {
+  const author = authorLine(attribution);
+  if (!origin) return author;
+  return author ? `${author}, ${formatOrigin(origin)}` : formatOrigin(origin);
 }
 
 function isClientLifecycle(change: Change): boolean {

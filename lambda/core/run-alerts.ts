@@ -1,3 +1,4 @@
+import { renderDeployedChanges } from './deployed-notice.js';
 import type { AlertMessage } from './ports.js';
 import type { PostureSummary } from './posture.js';
 import type { NotReadableNotice } from './references.js';
@@ -35,6 +36,8 @@ export interface RunAlerts {
   nowWatching?: { surfaces: string[]; identityPools: number };
   /** New, changed and reminded drift, with authors once attributed. */
   drifts: PoolDrift[];
+  /** With `deployedChanges` = notify: drift the pools' own stacks deployed (the short LOW notice). */
+  deployed?: PoolDrift[];
   /** The authors a sweep found for drift a real-time check alerted without them. */
   authorFollowUps?: AuthorFollowUpPool[];
   resolved: ResolvedPool[];
@@ -64,6 +67,7 @@ export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessag
   if (alerts.nowWatching)
     messages.push(renderNowWatching(ctx, alerts.nowWatching.surfaces, alerts.nowWatching.identityPools));
   if (alerts.drifts.length > 0) messages.push(renderDriftDigest(ctx, alerts.drifts));
+  if (alerts.deployed?.length) messages.push(renderDeployedChanges(ctx, alerts.deployed));
   if (alerts.authorFollowUps?.length) messages.push(renderAuthorFollowUp(ctx, alerts.authorFollowUps));
   if (alerts.resolved.length > 0) messages.push(renderResolved(ctx, alerts.resolved));
   if (alerts.incomplete) messages.push(renderScanIncomplete(ctx, alerts.incomplete));
@@ -85,6 +89,7 @@ export function renderKinds(alerts: RunAlerts): string[] {
     ...(alerts.drifts.length > 0
       ? [alerts.drifts.every((d) => d.status === 'reminder') ? 'reminder' : 'drift']
       : []),
+    ...(alerts.deployed?.length ? ['deployed'] : []),
     ...(alerts.authorFollowUps?.length ? ['author-follow-up'] : []),
     ...(alerts.resolved.length > 0 ? ['resolved'] : []),
     ...(alerts.incomplete ? ['scan-incomplete'] : []),

@@ -160,5 +160,33 @@ export type Change =
 
 export type ChangeKind = Change['kind'];
 
-/** A change with the severity the rules gave it. */
-export type Finding = Change & { severity: Severity; rule: string };
+/**
+ * Whether a change came from a CloudFormation deployment, as CloudTrail (who made the call) and the
+ * pool's `aws:cloudformation:stack-name` tag (which stack manages it) tell: see core/deployments.ts.
+ * - `deployed`: CloudFormation made every call that could have made the change, in a pool of `stack`;
+ * - `deployed-no-stack`: CloudFormation made them, but the pool names no stack;
+ * - `outside-stack`: the pool is managed by `stack`, and someone else made (or could have made) it;
+ * - `no-stack`: made by someone else, in a pool no stack manages.
+ */
+export type ChangeOrigin =
+  | (DeploymentCall & { kind: 'deployed'; stack: string })
+  | (DeploymentCall & { kind: 'deployed-no-stack' })
+  | { kind: 'outside-stack'; stack: string }
+  | { kind: 'no-stack' };
+
+/** The CloudFormation call behind a deployed change (the latest, when it made several). */
+export interface DeploymentCall {
+  /** The CloudTrail event id. */
+  eventId: string;
+  eventName: string;
+  /** ISO-8601. */
+  eventTime: string;
+  /** Who CloudFormation acted as: the deploying role's session, or the user who deployed. */
+  principalArn: string;
+}
+
+/**
+ * A change with the severity the rules gave it. `origin`: whether a deployment made it, once its
+ * author is known (absent otherwise, and in documents of earlier releases).
+ */
+export type Finding = Change & { severity: Severity; rule: string; origin?: ChangeOrigin };

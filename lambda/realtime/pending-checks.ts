@@ -45,6 +45,11 @@ const trailEventSchema = z.strictObject({
   principalName: z.string().optional(),
   sourceIp: z.string().optional(),
   userAgent: z.string().optional(),
+  /**
+   * The AWS service that made the call (CloudFormation for a stack's deployment). Absent in events of
+   * earlier releases; an earlier release skips an event that has it, and leaves it to the sweep.
+   */
+  invokedBy: z.string().optional(),
   resources: z.strictObject({
     userPoolId: z.string().optional(),
     clientId: z.string().optional(),

@@ -1,6 +1,7 @@
 import { keepAlertMarks, type PendingAlertMarks, pendingAlertMarks } from '../core/alert-marks.js';
 import { type AlertClock, type AlertDecision, decideAlerts, dueMark } from '../core/alert-policy.js';
 import { contentHash } from '../core/canonical.js';
+import { poolStack } from '../core/deployments.js';
 import {
   type AlertMark,
   type BaselineDoc,
@@ -107,6 +108,7 @@ export function concludeRemovals(input: {
       if (Object.keys(poolState).length === 0) delete state.pools[poolId];
       continue;
     }
+    const findings = findingsOf(input, baseline.doc.pool, null);
     removals.outcomes[poolId] = {
       status: 'scanned',
       poolName: baseline.doc.pool.poolName,
@@ -116,8 +118,9 @@ export function concludeRemovals(input: {
       baselineApprovedAt: baseline.doc.approvedAt,
       hasBaseline: true,
       clientCount: 0,
-      findings: findingsOf(input, baseline.doc.pool, null),
+      findings,
       unreadableClients: [],
+      ...(findings.length > 0 ? { stack: poolStack(null, baseline.doc.pool) } : {}),
     };
     if (input.persist && poolState.snapshotHash !== null) {
       removals.tombstones.push({

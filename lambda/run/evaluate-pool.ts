@@ -1,4 +1,5 @@
 import { contentHash } from '../core/canonical.js';
+import { poolStack } from '../core/deployments.js';
 import { diffPool } from '../core/diff.js';
 import {
   type BaselineDoc,
@@ -237,6 +238,7 @@ export function evaluatePool(
     ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
     ...(references.length > 0 ? { unreadableReferences: references } : {}),
     ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
+    ...(findings.length > 0 ? { stack: poolStack(pool, known.doc?.pool) } : {}),
   };
   const posture = postureFindings(input, ctx);
   if (posture.length > 0 && ctx.posture !== 'all' && !ctx.initialized)

@@ -31,6 +31,7 @@ import {
   nextState,
   removalCandidates,
 } from './conclude-run.js';
+import { settleDeployedChanges } from './deployed-changes.js';
 import { listingFailureOf } from './listing-failure.js';
 import { delivers } from './run-mode.js';
 import { failedListingRun } from './run-plan.js';
@@ -182,21 +183,32 @@ export async function finishRun(
     })),
     ...followUps,
   ]);
-  const drifts = decided.conclusion.alerts.drifts.map((drift) => {
-    const attributions = attributed.get(drift.poolId);
-    return attributions ? { ...drift, attributions } : drift;
-  });
+  // Each change labelled by its origin; drift the pool's own stack deployed notified or recorded.
+  const settled = await settleDeployedChanges(
+    s,
+    run,
+    decided.conclusion.alerts.drifts.map((drift) => {
+      const attributions = attributed.get(drift.poolId);
+      return attributions ? { ...drift, attributions } : drift;
+    }),
+    base?.doc,
+  );
+  const { drifts, deployed } = settled;
   const followUpsSent = followUpsToSend(followUps, (poolId) => attributed.get(poolId), now());
   // A targeted check marks what it could not attribute; a sweep clears what it attributed.
-  const decidedState = s.targets
-    ? markAuthorsPending(decision.state, drifts, at, sinceOf)
-    : clearAuthorsPending(
-        decision.state,
-        [...drifts, ...followUpsSent].map((p) => p.poolId),
-      );
+  const decidedState = settled.state(
+    s.targets
+      ? markAuthorsPending(decision.state, drifts, at, sinceOf)
+      : clearAuthorsPending(
+          decision.state,
+          [...drifts, ...deployed, ...followUpsSent].map((p) => p.poolId),
+        ),
+  );
   const alerts: RunAlerts = {
     ...decided.conclusion.alerts,
     drifts,
+    ...(deployed.length > 0 ? { deployed } : {}),
+    resolved: [...decided.conclusion.alerts.resolved, ...settled.resolved],
     ...(followUpsSent.length > 0
       ? {
           authorFollowUps: followUpsSent.map((f) => ({
@@ -219,12 +231,15 @@ export async function finishRun(
     storeProblems,
     alerts,
   });
-  if (alerts.drifts.some((d) => d.attributions))
+  if (settled.approved.length > 0) report.approvedDeployments = settled.approved;
+  const attributedDrift = [...alerts.drifts, ...deployed];
+  if (attributedDrift.some((d) => d.attributions))
     report.attributions = Object.fromEntries(
-      alerts.drifts.map((d) => [d.poolId, [...(d.attributions ?? [])]]),
+      attributedDrift.map((d) => [d.poolId, [...(d.attributions ?? [])]]),
     );
   const ctx = runContext(s, run);
-  const needsReport = alerts.drifts.length > 0 || readProblems.length > 0 || storeProblems.length > 0;
+  const needsReport =
+    alerts.drifts.length > 0 || deployed.length > 0 || readProblems.length > 0 || storeProblems.length > 0;
   if (needsReport && s.persist)
     ctx.reportLocation = await store.putReport(run.runId, reportDocument(report, ctx));
   const messages = renderRunAlerts(ctx, alerts);

@@ -1,5 +1,6 @@
 import type { IgnoreRules } from '../core/ignore.js';
 import type { SecretPolicy } from '../core/secret-hygiene.js';
+import type { DeployedChanges } from '../settings-table.js';
 import { type ApproveStore, approveHint, type Installation } from './approve-hint.js';
 import type { DetectorOptions } from './run-session.js';
 
@@ -24,6 +25,8 @@ export interface RunSettings {
   secretPolicy: SecretPolicy;
   /** The longest gap between sweeps: how far back attribution looks for new drift. */
   schedulePeriodMinutes: number;
+  /** What to do with drift the pool's own stack deployed. */
+  deployedChanges: DeployedChanges;
 }
 
 /** Where the run executes, and how its approve hints are spelled. */
@@ -53,6 +56,7 @@ export function runPolicy(settings: RunSettings, invocation: RunInvocation): Run
     maxRunAgeMs: MAX_RUN_AGE_MS,
     ignore: settings.ignore,
     secretPolicy: settings.secretPolicy,
+    deployedChanges: settings.deployedChanges,
     // New drift was made since the last sweep that did not see it: two periods back, plus the
     // minutes CloudTrail takes to deliver.
     attributionWindowMs: 2 * settings.schedulePeriodMinutes * 60_000 + TRAIL_DELIVERY_MS,

@@ -7,6 +7,7 @@ import type { RunContext } from '../core/render.js';
 import { NO_ALERTS, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
 import type { Finding } from '../core/types.js';
+import type { ApprovedDeployment } from './deployed-changes.js';
 import type { ListingFailure } from './listing-failure.js';
 
 /** What one pool looks like after a run: for the CLI, the report and the tests. */
@@ -49,6 +50,8 @@ export interface RunResult {
   notCovered: number;
   /** Who made the alerted changes, per pool, one per finding (when an attributor was given). */
   attributions?: Record<string, Attribution[]>;
+  /** With `deployedChanges` = approve: the pools whose deployed drift was recorded as baseline. */
+  approvedDeployments?: ApprovedDeployment[];
   /**
    * With alerts pending delivery: the alert marks the state would hold had the messages been
    * delivered. Whoever delivers them later (the organization's aggregate step) applies these.
@@ -122,6 +125,7 @@ export function reportDocument(result: RunResult, ctx: RunContext) {
     readProblems: result.readProblems,
     storeProblems: result.storeProblems,
     unmatchedIgnoreRules: result.unmatchedIgnoreRules,
+    ...(result.approvedDeployments ? { approvedDeployments: result.approvedDeployments } : {}),
     ...(result.attributions
       ? {
           attributions: Object.fromEntries(

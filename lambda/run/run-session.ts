@@ -7,6 +7,7 @@ import type { IgnoreMatcher, IgnoreRules } from '../core/ignore.js';
 import type { Logger, MetricsSink, Notifier, PoolReader } from '../core/ports.js';
 import type { RunContext } from '../core/render.js';
 import type { SecretPolicy } from '../core/secret-hygiene.js';
+import type { DeployedChanges } from '../settings-table.js';
 import { CATALOG } from '../surfaces/index.js';
 import type { RunLease } from './run-lease.js';
 import type { RunMode } from './run-mode.js';
@@ -71,6 +72,11 @@ export interface DetectorOptions {
   maxInterruptedAttempts?: number;
   /** Attribution looks for the events of new drift this far back. @default 2 hours */
   attributionWindowMs?: number;
+  /**
+   * What to do with drift the pool's own CloudFormation stack deployed (see core/deployments.ts).
+   * @default 'alert'
+   */
+  deployedChanges?: DeployedChanges;
   /**
    * Which posture findings the pools' outcomes carry: `changes` (what a change made risky, every
    * one on the first run) or `all` (the CLI's `posture`). @default 'changes'

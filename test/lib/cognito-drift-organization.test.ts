@@ -126,6 +126,7 @@ describe('organization mode: accounts=organization, regions=all-enabled', () => 
       SCHEDULE_PERIOD_MINUTES: '60',
       SURFACES: expect.any(String),
       ROTATION_WINDOW_DAYS: '7',
+      DEPLOYED_CHANGES: 'alert',
       REALTIME_ENABLED: 'true',
       REALTIME_DEBOUNCE_SECONDS: '60',
       DRIFT_EVENTS_ENABLED: 'true',

@@ -143,6 +143,7 @@ describe('CognitoDriftStack', () => {
             SCHEDULE_PERIOD_MINUTES: '60',
             SURFACES: Match.anyValue(),
             ROTATION_WINDOW_DAYS: '7',
+            DEPLOYED_CHANGES: 'alert',
             REALTIME_ENABLED: 'true',
             REALTIME_DEBOUNCE_SECONDS: '60',
             DRIFT_EVENTS_ENABLED: 'true',

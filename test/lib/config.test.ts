@@ -52,6 +52,7 @@ describe('parseDetectorConfig', () => {
       reportExpirationDays: 90,
       maxInvocationsPerRun: 50,
       rotationWindowDays: 7,
+      deployedChanges: 'alert',
       realtime: true,
       realtimeDebounceSeconds: 60,
       chatTopic: false,

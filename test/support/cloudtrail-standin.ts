@@ -157,11 +157,13 @@ export class CloudTrailStandin {
     errorCode?: string;
     /** The resources the record names (served as the event's `Resources`, found by a resource lookup). */
     resources?: { type: string; name: string }[];
+    /** The record's whole `userIdentity`, for a caller other than an IAM user (see {@link recordDeployment}). */
+    userIdentity?: Record<string, unknown>;
   }): TrailRecord {
     const user = options.user ?? 'mallory';
     const record: TrailRecord = {
       eventVersion: '1.08',
-      userIdentity: {
+      userIdentity: options.userIdentity ?? {
         type: 'IAMUser',
         principalId: 'AIDAEXAMPLEEXAMPLE01',
         arn: `arn:aws:iam::${this.accountId}:user/${user}`,
@@ -197,6 +199,58 @@ export class CloudTrailStandin {
     };
     this.records.push(record);
     return record;
+  }
+
+  /**
+   * Adds a write CloudFormation made for a stack, shaped as CloudTrail records it: the stack's
+   * service role (here the CDK bootstrap's execution role) assumed in a session named
+   * `AWSCloudFormation`, `userIdentity.invokedBy`, `sourceIPAddress` and `userAgent` all
+   * `cloudformation.amazonaws.com`. CloudTrail names no stack in it: the stack is the pool's tag's.
+   * `role: false`: a stack without a service role, where CloudFormation acts as the user who deployed.
+   */
+  recordDeployment(options: {
+    eventName: string;
+    eventSource?: string;
+    time: Date;
+    requestParameters?: Record<string, unknown>;
+    responseElements?: Record<string, unknown> | null;
+    /** The service role's name. @default the CDK bootstrap's execution role */
+    role?: string | false;
+  }): TrailRecord {
+    const service = 'cloudformation.amazonaws.com';
+    const role = options.role ?? `cdk-hnb659fds-cfn-exec-role-${this.accountId}-${this.region}`;
+    const userIdentity = role
+      ? {
+          type: 'AssumedRole',
+          principalId: 'AROAEXAMPLEEXAMPLE01:AWSCloudFormation',
+          arn: `arn:aws:sts::${this.accountId}:assumed-role/${role}/AWSCloudFormation`,
+          accountId: this.accountId,
+          accessKeyId: 'ASIAEXAMPLEEXAMPLE02',
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              principalId: 'AROAEXAMPLEEXAMPLE01',
+              arn: `arn:aws:iam::${this.accountId}:role/${role}`,
+              accountId: this.accountId,
+              userName: role,
+            },
+            attributes: {
+              creationDate: options.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+              mfaAuthenticated: 'false',
+            },
+          },
+          invokedBy: service,
+        }
+      : {
+          type: 'IAMUser',
+          principalId: 'AIDAEXAMPLEEXAMPLE03',
+          arn: `arn:aws:iam::${this.accountId}:user/deployer`,
+          accountId: this.accountId,
+          accessKeyId: 'ASIAEXAMPLEEXAMPLE03',
+          userName: 'deployer',
+          invokedBy: service,
+        };
+    return this.recordWrite({ ...options, userIdentity, sourceIp: service, userAgent: service });
   }
 
   addTrail(trail: TrailSeed): void {

@@ -17,6 +17,7 @@ import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
+import type { Attributor } from '../../lambda/core/attribution.js';
 import type { FindingSink } from '../../lambda/core/finding-sinks.js';
 import type { Logger } from '../../lambda/core/ports.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
@@ -115,6 +116,8 @@ export class DetectorHarness {
   period = HOUR;
   /** The finding sinks each run feeds (EventBridge, Security Hub, or a recording one). */
   sinks: FindingSink[] = [];
+  /** Who made the changes (a CloudTrail reader, or a test's stand-in); none: no attribution. */
+  attribute: Attributor | undefined;
 
   /**
    * `surfaces`: what the reader watches besides pools and clients (`SURFACE_NAMES` for all of
@@ -151,6 +154,7 @@ export class DetectorHarness {
         logger: this.logger,
         now: this.clock.now,
         sinks: this.sinks,
+        ...(this.attribute ? { attribute: this.attribute } : {}),
       },
       { ...defaultOptions(), ...this.options, ...overrides },
     );

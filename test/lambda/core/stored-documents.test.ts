@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import { keys } from '../../../lambda/core/documents.js';
+import type { Attribution } from '../../../lambda/core/attribution.js';
+import { deploymentApproval, deploymentOf, labelDrift } from '../../../lambda/core/deployments.js';
+import { baselineDocSchema, keys } from '../../../lambda/core/documents.js';
+import type { Finding } from '../../../lambda/core/types.js';
 import { MalformedDocumentError } from '../../../lambda/errors.js';
 import { MemoryDocumentStore } from '../../support/memory-document-store.js';
 
@@ -46,6 +49,67 @@ describe('documents written by an earlier build', () => {
 
     expect(run?.doc.status).toBe('scanning');
     expect(Object.keys(run?.doc.outcomes ?? {})).toEqual([POOL]);
+  });
+});
+
+describe('documents and deployments (issue 19)', () => {
+  it("leaves the changes of an earlier build's run in progress unlabelled: it recorded no pool stack", async () => {
+    const run = await storeWith(keys.run, fixture('run-in-progress.json')).getRun();
+    const outcome = run?.doc.outcomes[POOL];
+    if (outcome?.status !== 'scanned') throw new Error('expected a scanned outcome');
+    const drift = {
+      poolId: POOL,
+      poolName: outcome.poolName,
+      findings: outcome.findings as Finding[],
+      status: 'new' as const,
+    };
+    const cloudFormation: Attribution = {
+      kind: 'event',
+      event: {
+        eventId: 'ev-1',
+        eventName: 'SetUserPoolMfaConfig',
+        eventSource: 'cognito-idp.amazonaws.com',
+        eventTime: '2026-01-05T06:30:00Z',
+        principalArn: 'arn:aws:sts::1:assumed-role/cfn/AWSCloudFormation',
+        invokedBy: 'cloudformation.amazonaws.com',
+        resources: { userPoolId: POOL },
+      },
+    };
+
+    expect(outcome.stack).toBeUndefined();
+    const labelled = labelDrift({ ...drift, attributions: [cloudFormation] }, outcome.stack);
+    expect(labelled.findings[0]?.origin).toBeUndefined();
+    // So nothing of it can be recorded as a deployment.
+    expect(deploymentOf(labelled)).toBeUndefined();
+  });
+
+  it("writes a deployment's baseline with the fields of the format earlier builds read, and no other", () => {
+    const earlier = Object.keys(JSON.parse(fixture('baseline.json')) as object).sort();
+    const approval = deploymentApproval(
+      {
+        kind: 'deployed',
+        stack: 'auth-prod',
+        eventId: 'ev-1',
+        eventName: 'UpdateUserPool',
+        eventTime: '2026-01-05T06:30:00Z',
+        principalArn: 'arn:aws:sts::1:assumed-role/cfn/AWSCloudFormation',
+      },
+      1,
+    );
+    const doc = {
+      formatVersion: 1,
+      kind: 'baseline',
+      poolId: POOL,
+      approvedAt: '2026-01-05T07:00:00.000Z',
+      ...approval,
+      snapshotHash: null,
+      pool: null,
+    };
+
+    expect(Object.keys(doc).sort()).toEqual(earlier);
+    expect(baselineDocSchema.parse(doc).approvedBy).toBe(
+      'CloudFormation stack auth-prod (CloudTrail event ev-1)',
+    );
   });
 });
 

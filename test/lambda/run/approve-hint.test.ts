@@ -70,6 +70,7 @@ describe('runPolicy', () => {
     ignore: NO_IGNORE_RULES,
     secretPolicy: { rotationWindowDays: 7 },
     schedulePeriodMinutes: 60,
+    deployedChanges: 'alert' as const,
   };
   const approve = { installation: 'package' as const, store: { bucket: 'b' } };
   it('gives the Lambda and the CLI the same run age and attribution window', () => {
