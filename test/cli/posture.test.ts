@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { CLIENT_WEB, fakeAws, fakeIo, POOL_A, POOL_B, REGION } from '../support/cli-harness.js';
+import { POSTURE_CLEAN_POOL } from '../support/posture-pools.js';
 
 /**
  * `cognito-drift posture` on pools seeded with risky settings: each listed by its control id, the
@@ -19,25 +20,7 @@ const aws = fakeAws();
 const ARGS = ['posture', '--region', REGION, '--surfaces', 'none'];
 
 /** Passes every control the command can judge without surfaces. */
-const CLEAN: UserPoolType = {
-  DeletionProtection: 'ACTIVE',
-  MfaConfiguration: 'ON',
-  Policies: {
-    PasswordPolicy: {
-      MinimumLength: 14,
-      RequireLowercase: true,
-      RequireUppercase: true,
-      RequireNumbers: true,
-      RequireSymbols: true,
-      TemporaryPasswordValidityDays: 3,
-    },
-  },
-  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-  UserPoolAddOns: {
-    AdvancedSecurityMode: 'ENFORCED',
-    AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
-  },
-};
+const CLEAN = POSTURE_CLEAN_POOL;
 /** The same, with deletion protection and MFA off: three controls fail. */
 const RISKY: UserPoolType = { ...CLEAN, DeletionProtection: 'INACTIVE', MfaConfiguration: 'OFF' };
 const WEB = {

@@ -1,6 +1,7 @@
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import { DetectorHarness, FakeAccount, HOUR } from '../support/fake-aws.js';
+import { POSTURE_CLEAN_POOL } from '../support/posture-pools.js';
 
 /**
  * Posture in the Lambda run: the first "Baseline recorded" notice counts the risky settings it
@@ -10,25 +11,7 @@ import { DetectorHarness, FakeAccount, HOUR } from '../support/fake-aws.js';
  */
 
 /** Passes every control that can be judged without surfaces, except deletion protection. */
-const MOSTLY_CLEAN: UserPoolType = {
-  DeletionProtection: 'INACTIVE',
-  MfaConfiguration: 'ON',
-  Policies: {
-    PasswordPolicy: {
-      MinimumLength: 14,
-      RequireLowercase: true,
-      RequireUppercase: true,
-      RequireNumbers: true,
-      RequireSymbols: true,
-      TemporaryPasswordValidityDays: 3,
-    },
-  },
-  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-  UserPoolAddOns: {
-    AdvancedSecurityMode: 'ENFORCED',
-    AdvancedSecurityAdditionalFlows: { CustomAuthMode: 'ENFORCED' },
-  },
-};
+const MOSTLY_CLEAN: UserPoolType = { ...POSTURE_CLEAN_POOL, DeletionProtection: 'INACTIVE' };
 
 function setUp(options: ConstructorParameters<typeof DetectorHarness>[1] = {}, surfaces: string[] = []) {
   const aws = new FakeAccount();
