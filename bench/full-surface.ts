@@ -5,9 +5,15 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
-import { type AnyReadOperation, catalogOperations, kindApplies } from '../lambda/core/catalog.js';
+import {
+  type AnyReadOperation,
+  catalogOperations,
+  clientReadApplies,
+  kindApplies,
+} from '../lambda/core/catalog.js';
 import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
+import { APP_CLIENT_READS } from '../lambda/surfaces/app-client-reads.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
 import { catalogExamples } from '../test/support/catalog-operations.js';
@@ -30,6 +36,11 @@ export interface FullSurfaceAccount {
 /** One pool as the reader sees it: what decides how many calls reading it takes. */
 export interface PoolShape {
   clients: number;
+  /**
+   * Per read the core makes per app client (`APP_CLIENT_READS`), the clients it is made for: all of
+   * them, or those where its `readOnlyWhen` holds (ListUserPoolClientSecrets: the clients with a secret).
+   */
+  clientReads: Readonly<Record<string, number>>;
   /** The domains DescribeUserPool names (prefix and custom): one DescribeUserPoolDomain each. */
   domains: number;
   /** The kinds without effect in the pool (their `readOnlyWhen` does not hold): not read at all. */
@@ -38,14 +49,23 @@ export interface PoolShape {
   listed?: Record<string, number>;
 }
 
-/** A pool's shape from DescribeUserPool's answer, as the reader decides what to read from it. */
+/**
+ * A pool's shape from DescribeUserPool's answer and its clients' DescribeUserPoolClient answers, as
+ * the reader decides what to read from them.
+ */
 export function poolShape(
   pool: Record<string, unknown>,
-  clients: number,
+  clients: readonly Record<string, unknown>[],
   listed: Record<string, number> = {},
 ): PoolShape {
   return {
-    clients,
+    clients: clients.length,
+    clientReads: Object.fromEntries(
+      APP_CLIENT_READS.map((read) => [
+        read.operation,
+        clients.filter((client) => clientReadApplies(read, client)).length,
+      ]),
+    ),
     domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
     notApplicable: CATALOG.entries.filter((e) => !kindApplies(e, pool)).map((e) => e.name),
     listed,
@@ -53,6 +73,16 @@ export function poolShape(
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+
+/** Each of a pool's clients as DescribeUserPoolClient answers it on the stand-in (for {@link poolShape}). */
+export function describedClients(
+  standin: Pick<CognitoStandin, 'clientIds' | 'describeClient'>,
+  poolId: string,
+): Record<string, unknown>[] {
+  return standin
+    .clientIds(poolId)
+    .map((clientId) => standin.describeClient(poolId, clientId) as Record<string, unknown>);
+}
 
 /**
  * Seeds every catalog kind's example items (`examples` in its module, with the pool's clients) for
@@ -119,7 +149,8 @@ function declaredCalls(s: PoolShape): Record<string, number> {
 
 /**
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
- * pool DescribeUserPool, the client listing and two reads per client, and every catalog operation by
+ * pool DescribeUserPool, the client listing, each per-client read for the clients it is made for
+ * (`APP_CLIENT_READS`: the secrets only of clients with a secret), and every catalog operation by
  * its declared `calls` over the pool's items, none for a kind without effect in the pool; for the
  * account ListUserPools and ListIdentityPools, DescribeIdentityPool and GetIdentityPoolRoles per
  * identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and one ListResourcesForWebACL
@@ -133,8 +164,7 @@ export function callsNeeded(
   const perPool = (s: PoolShape): Record<string, number> => ({
     DescribeUserPool: 1,
     ListUserPoolClients: pages(s.clients, 60),
-    DescribeUserPoolClient: s.clients,
-    ListUserPoolClientSecrets: s.clients,
+    ...s.clientReads,
     // Every catalog kind: by its operations' declared counts.
     ...declaredCalls(s),
   });
@@ -256,7 +286,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       if (waf && options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
     });
     const shapes: PoolShape[] = poolIds.map((poolId) =>
-      poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+      poolShape(standin.describePool(poolId) as Record<string, unknown>, describedClients(standin, poolId), {
         ...listed.get(poolId),
         ListIdentityProviders: options.idps,
         ListGroups: options.groups,

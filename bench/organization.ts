@@ -46,7 +46,14 @@ import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import {
+  callsNeeded,
+  describedClients,
+  type PoolShape,
+  poolShape,
+  quotaBound,
+  seedCatalogExamples,
+} from './full-surface.js';
 import { timeScale } from './time-scale.js';
 
 export interface OrganizationBenchOptions {
@@ -242,7 +249,7 @@ export async function runOrganizationBench(
           poolIds.map((poolId) =>
             poolShape(
               target.describePool(poolId) as Record<string, unknown>,
-              target.clientIds(poolId).length,
+              describedClients(target, poolId),
               listed.get(poolId),
             ),
           ),

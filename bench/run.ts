@@ -48,7 +48,7 @@ import { organizationRows, orgSurfaces, printOrganization } from './organization
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
 import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
 import { runScaleBench, scaleReport } from './scale.js';
-import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
+import { type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,7 +90,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 /** The quota category that bounds the scan: its achieved rate is the one held to the 90% target. */
 function bindingCategory(r: ScanBenchResult): 'pool' | 'client' | 'per-pool' {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   const pool = calls.poolReads / r.poolReadRate.configured;
   const client = calls.clientReads / r.clientReadRate.configured;
   const perPool = calls.slowestPoolClientReads / (r.quotas.perPoolClientRead * r.share);
@@ -142,7 +142,7 @@ function scanRows(label: string, r: ScanBenchResult, large: boolean): Row[] {
 }
 
 function printScan(label: string, r: ScanBenchResult): void {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   console.log(
     [
       `## Scan ${label}: ${r.pools} pools × ${r.clients} clients, share ${r.share}, latency ${r.latencyMs} ms, pool concurrency ${r.poolConcurrency}`,

@@ -28,7 +28,7 @@ import { defaultRiskConfiguration } from '../test/support/account-defaults.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { callsNeeded, describedClients, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
 import { type TimeScale, timeScale } from './time-scale.js';
 
 export interface ScaleBenchOptions {
@@ -116,7 +116,7 @@ function shapesOf(
   listed: Map<string, Record<string, number>>,
 ) {
   return poolIds.map((poolId) =>
-    poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+    poolShape(standin.describePool(poolId) as Record<string, unknown>, describedClients(standin, poolId), {
       ...listed.get(poolId),
       ListIdentityProviders: SEEDED.idps,
       ListGroups: SEEDED.groups,

@@ -2,6 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { describe, expect, it } from 'vitest';
 import {
   callsNeeded,
+  describedClients,
   poolShape,
   runFullSurfaceBench,
   seedCatalogExamples,
@@ -47,11 +48,13 @@ describe('full-surface bench call count', () => {
 });
 
 /**
- * The same check in the organization bench's world, where half the pools have no domain and two
- * thirds no threat protection: the kinds not read there (`readOnlyWhen`) are counted as not read.
+ * The same check in the organization bench's world, where half the pools have no domain, two thirds
+ * no threat protection and about half the clients no secret: the kinds not read there
+ * (`readOnlyWhen`) and the secrets of a client without one (`CLIENT_SECRETS_READ`) are counted as not
+ * read.
  */
 describe('bench call count where kinds have no effect', () => {
-  it('needs exactly the calls the reader makes, none for a kind without effect in a pool', async () => {
+  it('needs exactly the calls the reader makes, none for a kind without effect in a pool or a client without a secret', async () => {
     const standin = await CognitoStandin.start({ latencyMs: 0, quotas: false, seed: 1 });
     const client = new CognitoIdentityProviderClient(standin.clientConfig({ maxAttempts: 1 }));
     try {
@@ -60,7 +63,7 @@ describe('bench call count where kinds have no effect', () => {
       const shapes = poolIds.map((poolId) =>
         poolShape(
           standin.describePool(poolId) as Record<string, unknown>,
-          standin.clientIds(poolId).length,
+          describedClients(standin, poolId),
           listed.get(poolId),
         ),
       );
@@ -88,6 +91,8 @@ describe('bench call count where kinds have no effect', () => {
       expect(compared.map(([op]) => op)).toEqual(
         expect.arrayContaining([
           'DescribeUserPool',
+          'DescribeUserPoolClient',
+          'ListUserPoolClientSecrets',
           'ListTerms',
           'GetUICustomization',
           'DescribeRiskConfiguration',
@@ -96,6 +101,11 @@ describe('bench call count where kinds have no effect', () => {
       // The world has pools on both sides of every condition: some kinds were skipped for some pools.
       expect(shapes.some((s) => s.notApplicable.length > 0)).toBe(true);
       expect(shapes.some((s) => s.notApplicable.length === 0)).toBe(true);
+      // And public clients beside confidential ones: secrets listed for some clients, not for all.
+      const secretReads = shapes.reduce((n, s) => n + (s.clientReads.ListUserPoolClientSecrets ?? 0), 0);
+      const clients = shapes.reduce((n, s) => n + s.clients, 0);
+      expect(secretReads).toBeGreaterThan(0);
+      expect(secretReads).toBeLessThan(clients);
     } finally {
       client.destroy();
       await standin.stop();
