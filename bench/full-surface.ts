@@ -234,8 +234,9 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * Seeds the stand-in with the full-surface account at Cognito's, WAF's and Cognito Identity's quotas
- * (`quotas.ts`), then times one full persisted run of the real reader + detector watching everything.
+ * Seeds the stand-in with the full-surface account and what its pools point to (`reference-seed.ts`)
+ * at Cognito's, WAF's, Cognito Identity's, Lambda's, IAM's and KMS's quotas (`quotas.ts`), then times
+ * one full persisted run of the real reader + detector watching everything.
  */
 export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Promise<FullSurfaceBenchResult> {
   const standin = await CognitoStandin.start({
