@@ -158,11 +158,11 @@ export function seedReferences(standin: Standin, poolIds: readonly string[]): Ta
         Runtime: 'nodejs22.x',
         Handler: 'index.handler',
         CodeSha256: digest(`code of ${arn}`),
-        Role: `arn:aws:iam::${accountId}:role/${name}-exec`.slice(0, 200),
+        Role: `arn:aws:iam::${accountId}:role/${name}-exec`,
         Version: '$LATEST',
         PackageType: 'Zip',
         Architectures: ['arm64'],
-        Environment: { Variables: { STAGE: name.split('-').at(-2) ?? 'prod' } },
+        Environment: { Variables: { LOG_LEVEL: 'info' } },
       },
     );
     items.put(
