@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
@@ -20,6 +23,7 @@ import { catalogExamples } from '../test/support/catalog-operations.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
+import { NO_REFERENCES, referenceCalls, seedReferences, type TargetReferences } from './reference-seed.js';
 
 /** The full-surface account of issue 8: what `seedFullSurface` builds. */
 export interface FullSurfaceAccount {
@@ -154,12 +158,15 @@ function declaredCalls(s: PoolShape): Record<string, number> {
  * its declared `calls` over the pool's items, none for a kind without effect in the pool; for the
  * account ListUserPools and ListIdentityPools, DescribeIdentityPool and GetIdentityPoolRoles per
  * identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and one ListResourcesForWebACL
- * per ACL (not one call per pool).
+ * per ACL (not one call per pool); and what the pools point to (`references`, as `seedReferences`
+ * stored them): each function, role, managed policy and key read once per run, however many pools
+ * name it (none for a reader without Lambda, IAM and KMS clients).
  */
 export function callsNeeded(
   shapes: readonly PoolShape[],
   identityPools: number,
   webAcls = 0,
+  references: TargetReferences = NO_REFERENCES,
 ): Record<string, number[]> {
   const perPool = (s: PoolShape): Record<string, number> => ({
     DescribeUserPool: 1,
@@ -180,8 +187,8 @@ export function callsNeeded(
     GetWebACLForResource: [0],
   };
   for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'account') calls[op.name] = [1];
-  // The bench's reader has no Lambda, IAM or KMS client: what pools point to is not read here.
-  for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'reference') calls[op.name] = [0];
+  // What the pools point to: once per distinct function, role, policy and key of the target.
+  for (const [op, n] of Object.entries(referenceCalls(references))) calls[op] = [n];
   for (const shape of shapes)
     for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
   const uncounted = catalogOperations(CATALOG).filter((op) => !(op.name in calls));
@@ -257,8 +264,9 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * Seeds the stand-in with the full-surface account at Cognito's, WAF's and Cognito Identity's quotas
- * (`quotas.ts`), then times one full persisted run of the real reader + detector watching everything.
+ * Seeds the stand-in with the full-surface account and what its pools point to (`reference-seed.ts`)
+ * at Cognito's, WAF's, Cognito Identity's, Lambda's, IAM's and KMS's quotas (`quotas.ts`), then times
+ * one full persisted run of the real reader + detector watching everything.
  */
 export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Promise<FullSurfaceBenchResult> {
   const standin = await CognitoStandin.start({
@@ -270,6 +278,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
   const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
   const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
   const wafClient = new WAFV2Client(standin.wafClientConfig(config));
+  const lambdaClient = new LambdaClient(standin.clientConfig(config));
+  const iamClient = new IAMClient(standin.clientConfig(config));
+  const kmsClient = new KMSClient(standin.clientConfig(config));
   try {
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
@@ -281,6 +292,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       identityPools: options.identityPools,
     });
     const listed = seedCatalogExamples(standin, poolIds);
+    const references = seedReferences(standin, poolIds);
     const waf = options.waf ?? true;
     poolIds.forEach((poolId, i) => {
       if (waf && options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
@@ -299,6 +311,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       client,
       identityClient,
       ...(waf ? { wafClient } : {}),
+      lambdaClient,
+      iamClient,
+      kmsClient,
       digestKey: TEST_DIGEST_KEY,
       surfaces: waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf'),
       quotaShare: options.share,
@@ -324,7 +339,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     );
     const seconds = (performance.now() - started) / 1000;
     const stats = standin.stats;
-    const needed = callsNeeded(shapes, options.identityPools, options.webAcls);
+    const needed = callsNeeded(shapes, options.identityPools, options.webAcls, references);
     if (!waf) {
       delete needed.ListWebACLs;
       delete needed.ListResourcesForWebACL;
@@ -373,6 +388,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     client.destroy();
     identityClient.destroy();
     wafClient.destroy();
+    lambdaClient.destroy();
+    iamClient.destroy();
+    kmsClient.destroy();
     await standin.stop();
   }
 }

@@ -4,8 +4,9 @@
  *
  * 1. Scan: the real CognitoReader + runDetection (in-memory store, no-op notifier, persist) against
  *    the local Cognito stand-in with Cognito's quotas and latency, for a small and a large account.
- *    Then the full-surface account of issue 8 (every surface and identity pool watched; then again
- *    without the web ACL, `surfaces=-waf`), against
+ *    Then the full-surface account of issue 8 (every surface and identity pool watched, with the
+ *    functions, roles and keys the pools point to read through Lambda, IAM and KMS clients; then
+ *    again without the web ACL, `surfaces=-waf`), against
  *    the quota-bound minimum over ALL quota categories (`bench/full-surface.ts`).
  * 2. normalize + diff of a synthetic 1,000 × 10 account with every surface, in a child process.
  * 3. The Lambda bundle as CDK builds it: size, and cold import time in fresh `node` processes.
