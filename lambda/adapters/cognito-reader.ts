@@ -35,7 +35,7 @@ import {
 } from '../surfaces/identity-pools.js';
 import type { RateAdaptation } from './adaptive-rate.js';
 import { CategoryBuckets } from './category-buckets.js';
-import { QUOTAS, type QuotaCategory } from './quotas.js';
+import { isAccountScoped, QUOTAS, type QuotaCategory } from './quotas.js';
 import { type Clock, systemClock } from './rate-limiter.js';
 import { type ReaderStats, ReadPacing } from './read-pacing.js';
 import { type ClientName, type SendingClient, SurfaceOperationError, SurfaceReads } from './surface-reads.js';
@@ -87,6 +87,13 @@ export interface CognitoReaderOptions {
   /** Override any category's account-level rate (requests per second), for raised limits or tests. */
   categoryRps?: Partial<Record<QuotaCategory, number>>;
   /**
+   * How many readers of this account's targets (its Regions) run alongside this one, as an
+   * organization run lists them. Each account-scoped category (`scope: 'account'` in `quotas.ts`:
+   * IAM, a global service) is the account's, shared by all of them, so this reader paces it at its
+   * share divided by this. @default 1 (one Region of the account: a single-target deployment)
+   */
+  accountTargets?: number;
+  /**
    * Answer account-level reads (which web ACL guards which pool) once per run from a listing of the
    * account, instead of one call per pool. @default true; false for a targeted check of a few pools
    */
@@ -126,6 +133,9 @@ export class CognitoReader implements PoolReader {
   constructor(options: CognitoReaderOptions) {
     const share = options.quotaShare;
     if (!(share > 0 && share <= 1)) throw new RangeError(`quotaShare must be in (0, 1], got ${share}`);
+    const accountTargets = options.accountTargets ?? 1;
+    if (!(Number.isInteger(accountTargets) && accountTargets >= 1))
+      throw new RangeError(`accountTargets must be a whole number >= 1, got ${accountTargets}`);
     const quotas = { ...COGNITO_READ_QUOTAS, ...options.quotas };
     this.client = options.client;
     this.clientConcurrency = options.clientConcurrency ?? 3;
@@ -139,6 +149,9 @@ export class CognitoReader implements PoolReader {
       UserPoolClientRead: quotas.userPoolClientRead,
       ...options.categoryRps,
     };
+    // The account's targets read a global service's rate at once: each gets its part of the share.
+    for (const category of Object.keys(rps) as QuotaCategory[])
+      if (isAccountScoped(category)) rps[category] /= accountTargets;
     this.pacing = new ReadPacing(
       new CategoryBuckets(rps, { UserPoolClientRead: quotas.perPoolClientRead }, share),
       options.clock ?? systemClock,

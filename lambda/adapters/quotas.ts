@@ -2,9 +2,10 @@
  * The one table of AWS request-rate quotas for every operation cognito-drift calls in a loop (the
  * reads, and the finding sinks' calls).
  *
- * Numbers are AWS's documented defaults per account and Region (requests per second). Each entry names
- * the page it comes from. Where the stored copy of a page did not show a number or a mapping, the
- * comment says so and the entry uses the most conservative documented neighbour.
+ * Numbers are AWS's documented defaults per account and Region (requests per second), or per account
+ * for a global service (`scope: 'account'`). Each entry names the page it comes from. Where the
+ * stored copy of a page did not show a number or a mapping, the comment says so and the entry uses
+ * the most conservative documented neighbour.
  *
  * Cognito user pools group operations into categories that share one account-level rate; some
  * categories also limit any single operation on a single pool ("*" rows of the table).
@@ -13,10 +14,22 @@
 import { catalogOperations } from '../core/catalog.js';
 import { CATALOG } from '../surfaces/index.js';
 
+/**
+ * Where a category's rate applies: `region`, to one account in one Region (a regional service's
+ * endpoint); `account`, to the whole account, shared by every Region (a global service, IAM).
+ */
+export type QuotaScope = 'region' | 'account';
+
 /** A documented quota bucket: requests per second for the account and region; perPool when Cognito also limits one pool. */
 export interface QuotaSpec {
-  /** Requests per second, per account and Region. */
+  /** Requests per second, per account and Region (or per account, with `scope: 'account'`). */
   rps: number;
+  /**
+   * What shares the rate. @default 'region': each (account, Region) has its own. `account`: every
+   * Region's readers of one account share it, so an organization run divides it among that
+   * account's targets, and the stand-in keeps one bucket per account.
+   */
+  scope?: QuotaScope;
   /** Requests per second for any one operation of the category on one user pool, where documented. */
   perPoolPerOperationRps?: number;
   /** Where the number comes from (URL of the AWS page, and the Service Quotas code when there is one). */
@@ -75,6 +88,14 @@ const KMS_QUOTAS_PAGE = 'https://docs.aws.amazon.com/kms/latest/developerguide/r
  * counts and sizes only). The reads of roles and policies are paced at an assumed 10 requests per
  * second for the account, shared by all of them; the adaptive pacer slows further on IAM's
  * `Throttling` answer.
+ *
+ * The rate is the account's, not a Region's: IAM is global. Its endpoint is `iam.amazonaws.com` for
+ * every commercial Region (https://docs.aws.amazon.com/general/latest/gr/iam-service.html), there is
+ * one IAM control plane for all of them, in us-east-1, which the reads of roles and policies go to
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/disaster-recovery-resiliency.html), and "API
+ * calls from the AWS Management Console, the AWS CLI, and applications contribute to a maximum rate
+ * limit for your AWS account", answered `Throttling: Rate exceeded`, not increasable
+ * (https://repost.aws/knowledge-center/iam-sts-throttling-error). So `scope: 'account'`.
  */
 const IAM_ASSUMED_NOTE =
   'assumed: the IAM quotas page documents no request rate for reads; 10 rps for all of them, slowed on throttling';
@@ -147,6 +168,7 @@ export const QUOTAS: Readonly<Record<QuotaCategory, QuotaSpec>> = {
   'Lambda.GetPolicy': { rps: 15, source: LAMBDA_QUOTAS_PAGE },
   'IAM.Read': {
     rps: 10,
+    scope: 'account',
     source: `https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (${IAM_ASSUMED_NOTE})`,
   },
   // The page's "describe key" request rate: 2,000 rps; "get key policy": 1,000 rps (adjustable).
@@ -172,6 +194,11 @@ const BASE_OPERATION_QUOTA: Readonly<Record<string, QuotaCategory>> = {
   BatchImportFindings: 'SecurityHub.BatchImportFindings',
   PutEvents: 'EventBridge.PutEvents',
 };
+
+/** Whether every Region of an account shares the category's rate (`scope: 'account'`). */
+export function isAccountScoped(category: QuotaCategory): boolean {
+  return QUOTAS[category].scope === 'account';
+}
 
 function isQuotaCategory(name: string): name is QuotaCategory {
   return Object.hasOwn(QUOTAS, name);

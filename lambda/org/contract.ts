@@ -11,6 +11,13 @@ const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/);
 
 export const scanTargetSchema = z.strictObject({ accountId, region });
 
+/**
+ * The targets of the item's account in this run (its Regions), which share each account-scoped
+ * rate (IAM's: `scope: 'account'` in `lambda/adapters/quotas.ts`). Optional: an input of an earlier
+ * release has none, which means 1.
+ */
+const accountTargets = z.number().int().min(1).optional();
+
 export const unreachableSchema = z.strictObject({
   accountId,
   region: region.optional(),
@@ -36,6 +43,7 @@ export const childInputSchema = z.object({
   phase: z.literal('scan'),
   orgRunId: z.string().min(1),
   target: scanTargetSchema,
+  accountTargets,
   /** The target's run to continue (from the previous invocation's output); absent on the first. */
   runId: z.string().optional(),
 });
@@ -61,6 +69,8 @@ export const childOutputSchema = z.strictObject({
   phase: z.literal('scan'),
   orgRunId: z.string(),
   target: scanTargetSchema,
+  /** Passed back in with the run id, so each invocation paces the account's shared rates alike. */
+  accountTargets,
   /** The target's run id, passed back in while `done` is false. */
   runId: z.string().optional(),
   done: z.boolean(),

@@ -52,12 +52,18 @@ export interface OrganizationDeps {
   organizations?: OrganizationsPort;
   /** Account Management client signing with these credentials (undefined: the function's own). */
   accountClient: (credentials: ReturnType<TargetCredentials['providerFor']>) => AccountPort;
-  /** A paced reader of one target (its own pacer: quotas are per account and region). */
+  /**
+   * A paced reader of one target (its own pacer: quotas are per account and region, and an
+   * account-scoped one, IAM's, divided among the account's targets by `accountTargets`).
+   */
   reader: (
     target: ScanTarget,
     credentials: ReturnType<TargetCredentials['providerFor']>,
-    /** `accountReads: false` for a targeted check (a few pools: no account-wide listing). */
-    options?: { accountReads?: boolean },
+    /**
+     * `accountReads: false` for a targeted check (a few pools: no account-wide listing);
+     * `accountTargets`: the account's targets in this run, which share its IAM rate (default 1).
+     */
+    options?: { accountReads?: boolean; accountTargets?: number },
   ) => PoolReader & {
     poolConcurrency?: number;
   };
@@ -161,7 +167,17 @@ async function listStep(
     targets: listing.targets.length,
     unreachable: listing.unreachable.length,
   });
-  const items = listing.targets.map((target) => ({ phase: 'scan' as const, orgRunId, target }));
+  // IAM's rate is the account's (a global service): the Map may read all of an account's Regions at
+  // once, so each item carries how many there are and its reader takes that part of the rate.
+  const perAccount = new Map<string, number>();
+  for (const { accountId } of listing.targets)
+    perAccount.set(accountId, (perAccount.get(accountId) ?? 0) + 1);
+  const items: ChildInput[] = listing.targets.map((target) => ({
+    phase: 'scan',
+    orgRunId,
+    target,
+    accountTargets: perAccount.get(target.accountId) ?? 1,
+  }));
   const runKeys = organizationRunKeys(orgRunId);
   await deps.documents.put(runKeys.items, JSON.stringify(items), { unconditional: true });
   await deps.documents.put(runKeys.listing, canonicalJson({ unreachable: listing.unreachable }, 2), {
@@ -250,7 +266,8 @@ async function scanStep(input: ChildInput, deps: OrganizationDeps, settings: Org
       documents: deps.documents,
       reader: async (target) => {
         if (target.accountId !== settings.selfAccountId) await deps.credentials.get(target.accountId);
-        return deps.reader(target, deps.credentials.providerFor(target.accountId));
+        const options = input.accountTargets === undefined ? {} : { accountTargets: input.accountTargets };
+        return deps.reader(target, deps.credentials.providerFor(target.accountId), options);
       },
       ...(attributor
         ? {

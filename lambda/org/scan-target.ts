@@ -63,8 +63,14 @@ export async function scanTarget(
   deps: ScanTargetDeps,
   options: ScanTargetOptions,
 ): Promise<ChildOutput> {
-  const { target, orgRunId } = input;
-  const base = { phase: 'scan' as const, orgRunId, target, findings: 0 };
+  const { target, orgRunId, accountTargets } = input;
+  const base = {
+    phase: 'scan' as const,
+    orgRunId,
+    target,
+    ...(accountTargets === undefined ? {} : { accountTargets }),
+    findings: 0,
+  };
   let reader: PoolReader & { poolConcurrency?: number };
   try {
     reader = await deps.reader(target);

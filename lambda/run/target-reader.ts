@@ -26,11 +26,17 @@ export interface ReaderSettings {
   digestKey?: DigestKey;
   /** List account-level answers (web ACLs) once per run. @default true; false for a targeted check */
   accountReads?: boolean;
+  /**
+   * The targets of this target's account in the same organization run: they share each account-scoped
+   * rate (IAM's). @default 1
+   */
+  accountTargets?: number;
 }
 
 /**
  * The reader of one target, built the same way by every entry point: a new one per run, with its
- * own pacer (Cognito's quotas are per account and region), on clients the caller may keep.
+ * own pacer (Cognito's quotas are per account and region; a global service's, IAM's, per account, so
+ * divided among `accountTargets`), on clients the caller may keep.
  */
 export function targetReader(clients: TargetClients, settings: ReaderSettings): CognitoReader {
   return new CognitoReader({
@@ -44,5 +50,6 @@ export function targetReader(clients: TargetClients, settings: ReaderSettings): 
     surfaces: settings.surfaces,
     quotaShare: settings.quotaShare,
     ...(settings.accountReads === undefined ? {} : { accountReads: settings.accountReads }),
+    ...(settings.accountTargets === undefined ? {} : { accountTargets: settings.accountTargets }),
   });
 }

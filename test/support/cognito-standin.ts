@@ -10,8 +10,10 @@
  * {@link AccountModel} (`account-model.ts`, the same model the in-memory fake `fake-aws.ts` answers
  * from): the reads cognito-drift makes, with faithful pagination and opaque tokens, and the
  * create/update/delete calls of the AWS CLI (`account-writes.ts`); on top it adds the documented
- * request quotas of `lambda/adapters/quotas.ts` (token buckets, per account and, where documented, per
- * pool and operation, on the clock of the `now` option), per-call latency and fault injection.
+ * request quotas of `lambda/adapters/quotas.ts` (token buckets, per account and region, per account
+ * alone for an account-scoped category (IAM's, shared by the account's Regions' targets), and, where
+ * documented, per pool and operation, on the clock of the `now` option), per-call latency and fault
+ * injection.
  *
  * State is seeded programmatically (`addPool`, `addClient`, `seed`) and is fully deterministic for
  * a given `seed` option: ids, secrets, names and dates are reproducible between runs.
@@ -40,6 +42,7 @@ import {
   THROTTLE_ERROR,
 } from './standin-protocol.js';
 import {
+  AccountBuckets,
   type CategoryStats,
   defaultRates,
   freshCounters,
@@ -71,6 +74,7 @@ export type {
   StandinRuntimeOptions,
 } from './standin-types.js';
 
+import { isAccountScoped } from '../../lambda/adapters/quotas.js';
 import {
   AccountModel,
   type ClientPatch,
@@ -155,6 +159,8 @@ export class CognitoStandin extends AccountFace {
   private rates = defaultRates();
   private burst = 1;
   private categoryBuckets = new Map<QuotaCategory, TokenBucket>();
+  /** The account-scoped categories' buckets (IAM's), shared with the account's other Regions' targets. */
+  private readonly accountBuckets: AccountBuckets;
   private poolBuckets = new Map<string, TokenBucket>();
   private faults: InstalledFault[] = [];
   private timers = new Set<NodeJS.Timeout>();
@@ -168,6 +174,7 @@ export class CognitoStandin extends AccountFace {
     endpoint: string,
     opts: StandinOptions,
     organization?: StandinOrganization,
+    accountBuckets?: AccountBuckets,
   ) {
     super();
     this.server = server;
@@ -176,6 +183,7 @@ export class CognitoStandin extends AccountFace {
     this.region = opts.region ?? 'us-east-1';
     this.accountId = opts.accountId ?? '123456789012';
     this.organization = organization ?? new StandinOrganization(this.accountId, this.region);
+    this.accountBuckets = accountBuckets ?? new AccountBuckets();
     const seed = opts.seed ?? 1;
     this.rand = prng(seed);
     this.tokenKey = `cognito-standin-${seed}`;
@@ -220,7 +228,8 @@ export class CognitoStandin extends AccountFace {
   }
 
   /**
-   * The stand-in of one (account, region): its own pools, quotas, faults and stats, on the same port.
+   * The stand-in of one (account, region): its own pools, quotas (an account-scoped category's, IAM's,
+   * shared with the account's other Regions), faults and stats, on the same port.
    * Requests reach it when signed for `region` with keys that STS `AssumeRole` issued for `accountId`
    * (or any other key, for the default account). The account must be in {@link organization}
    * (`organization.addAccount`); the default account and region are this stand-in itself.
@@ -241,6 +250,7 @@ export class CognitoStandin extends AccountFace {
         this.endpoint,
         { ...rest, accountId, region, seed: ((this.options.seed ?? 1) ^ mix) >>> 0 },
         this.organization,
+        this.accountBuckets,
       );
       this.targets.set(key, target);
     }
@@ -318,6 +328,7 @@ export class CognitoStandin extends AccountFace {
   resetQuotas(): void {
     this.categoryBuckets = new Map();
     this.poolBuckets = new Map();
+    this.accountBuckets.reset(this.accountId);
   }
 
   // ------------------------------------------------------------------ state
@@ -776,10 +787,15 @@ export class CognitoStandin extends AccountFace {
   }
 
   private bucket(category: QuotaCategory): TokenBucket {
+    const make = () => {
+      const rate = this.rates[category].rps;
+      return new TokenBucket(rate, rate * this.burst, this.now());
+    };
+    // A global service's rate (IAM's) is the account's: one bucket for all its Regions' targets.
+    if (isAccountScoped(category)) return this.accountBuckets.of(this.accountId, category, make);
     let b = this.categoryBuckets.get(category);
     if (!b) {
-      const rate = this.rates[category].rps;
-      b = new TokenBucket(rate, rate * this.burst, this.now());
+      b = make();
       this.categoryBuckets.set(category, b);
     }
     return b;

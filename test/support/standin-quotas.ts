@@ -80,6 +80,34 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The buckets of the account-scoped categories (`scope: 'account'` in `lambda/adapters/quotas.ts`:
+ * IAM, a global service), one per account and category, shared by the stand-ins of that account's
+ * Regions: AWS keeps one rate for the account, whichever Region's client calls.
+ */
+export class AccountBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  /**
+   * The account's bucket of `category`, made by `make` when there is none: after a reset, the
+   * first of the account's targets to ask sets its rate (configure an account's targets alike).
+   */
+  of(accountId: string, category: QuotaCategory, make: () => TokenBucket): TokenBucket {
+    const key = `${accountId}|${category}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = make();
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Drops the account's buckets: they are made full on their next use. */
+  reset(accountId: string): void {
+    for (const key of this.buckets.keys()) if (key.startsWith(`${accountId}|`)) this.buckets.delete(key);
+  }
+}
+
 /** Sliding 1 s window of admitted-request timestamps, tracking its peak size. */
 export class RateWindow {
   private times: number[] = [];
