@@ -219,6 +219,38 @@ describe('an organization run through the handler entry points, on the stand-in'
     expect(standin.organization.stats.assumeRole - before).toBe(2);
   });
 
+  it("gives each target's reader its account's target count (IAM's rate is the account's); an input without it means 1", async () => {
+    const asked: (number | undefined)[] = [];
+    const reader = deps.reader;
+    const counting: OrganizationDeps = {
+      ...deps,
+      reader: (target, credentials, options) => {
+        asked.push(options?.accountTargets);
+        return reader(target, credentials, options);
+      },
+    };
+    const run = await execute(counting, settings(`${PROD},${DEV}`, 'us-east-1,eu-west-1'));
+
+    // Two Regions per account: every item, every invocation's reader and every output say 2.
+    expect(run.listed.items.map((i) => i.accountTargets)).toEqual([2, 2, 2, 2]);
+    expect(asked).toEqual([2, 2, 2, 2]);
+    expect(run.results.map((r) => r.accountTargets)).toEqual([2, 2, 2, 2]);
+
+    // A state machine input of an earlier release has no count: it parses, and the reader gets none (1).
+    asked.length = 0;
+    const old = {
+      phase: 'scan',
+      orgRunId: run.listed.orgRunId,
+      target: { accountId: DEV, region: 'us-east-1' },
+    };
+    expect(childInputSchema.parse(old)).toEqual(old);
+    const out = (await runOrganizationStep(old, counting, settings(DEV, 'us-east-1'))) as ChildOutput;
+    expect(out).toMatchObject({ done: true, status: 'scanned' });
+    expect(out.accountTargets).toBeUndefined();
+    expect(asked).toEqual([undefined]);
+    expect(() => childInputSchema.parse({ ...old, accountTargets: 0 })).toThrow();
+  });
+
   it('marks drift as alerted only once the digest is published: a failed publish is sent again', async () => {
     const region = 'ap-southeast-2';
     const target = standin.target(DEV, region);
