@@ -56,9 +56,9 @@ import {
   describedClients,
   type PoolShape,
   poolShape,
-  quotaBound,
   seedCatalogExamples,
 } from './full-surface.js';
+import { organizationBounds } from './organization-bound.js';
 import { seedReferences, type TargetReferences } from './reference-seed.js';
 import { timeScale } from './time-scale.js';
 
@@ -131,7 +131,7 @@ export interface OrganizationBenchResult extends OrganizationBenchOptions {
   /** The Map the definition would use for this many listed targets. */
   map: 'inline' | 'distributed';
   surfaces: readonly string[];
-  /** Quota-bound minimum of the slowest target: every target is the same shape, so of each. */
+  /** Quota-bound minimum of the slowest target: its own, or its account's IAM (`organization-bound.ts`). */
   targetMinimumSeconds: number;
   /**
    * The run's minimum: targets start in rounds of `maxConcurrentTargets`, so it is the slowest
@@ -271,9 +271,7 @@ export async function runOrganizationBench(
       }
     }
     const surfaces = options.waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf');
-    // Per target. IAM is global: in AWS the regional targets of one account share its IAM read rate,
-    // but the stand-in keeps one IAM.Read bucket per (account, region) target, as it does for the
-    // regional services, so this bound (and the bench) treats IAM per target too.
+    // Per target, and per account for IAM (global: the account's Regions share its rate).
     const needed = (s: PoolShape[], i: number) => {
       const calls = callsNeeded(s, 0, 0, references[i]);
       if (!options.waf) {
@@ -282,8 +280,10 @@ export async function runOrganizationBench(
       }
       return calls;
     };
-    const bounds = shapes.map((s, i) => quotaBound(needed(s, i), options.share));
-    const slowest = bounds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    const { targets: bounds, slowest } = organizationBounds(
+      shapes.map((s, i) => ({ accountId: (targets[i] as ScanTarget).accountId, calls: needed(s, i) })),
+      options.share,
+    );
 
     const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'bench' };
     const wire = { endpoint: standin.endpoint, credentials: base };
@@ -335,7 +335,7 @@ export async function runOrganizationBench(
       },
       // As `lambda/org-handler.ts`: a new reader (its own pacer) per invocation, on the target's
       // clients kept for the container.
-      reader: (target, creds) => {
+      reader: (target, creds, readerOptions) => {
         const config = signed(target, creds);
         const reader = new CognitoReader({
           client: kept.reuse(
@@ -355,6 +355,7 @@ export async function runOrganizationBench(
           digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,
+          ...(readerOptions?.accountTargets ? { accountTargets: readerOptions.accountTargets } : {}),
           clock: scale.clock,
         });
         readerStats.push(reader.stats);
