@@ -310,6 +310,16 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
       );
     });
 
+    it('shows no drift for it in a run that writes nothing (CLI diff), and leaves the baseline as it was', async () => {
+      const { aws, harness, customers } = await firstSeenUnreadable();
+      const before = await harness.store.getBaseline(customers.poolId);
+      readable(aws, 'code-v1');
+      const look = await harness.run({ mode: { kind: 'look-only' } });
+      expect(look.pools.flatMap((p) => p.findings)).toEqual([]);
+      expect(look.sent).toEqual([]);
+      expect((await harness.store.getBaseline(customers.poolId))?.etag).toBe(before?.etag);
+    });
+
     it('still reports a trigger the baseline does not name as added, even one that could not be read before', async () => {
       const { aws, harness, customers } = await firstSeenUnreadable();
       aws.updatePool(customers.poolId, { LambdaConfig: {} });
