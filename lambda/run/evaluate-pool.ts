@@ -30,7 +30,7 @@ import { POSTURE_CONTROLS } from '../surfaces/posture-controls.js';
 const RULES = severityRules(CATALOG);
 
 /** The surfaces that follow what pools point to: those read once per referenced resource. */
-export const REFERENCE_SURFACES = CATALOG.entries
+const REFERENCE_SURFACES = CATALOG.entries
   .filter((e) => e.operations.some((op) => op.calls?.per === 'reference'))
   .map((e) => e.name);
 

@@ -310,6 +310,30 @@ describe('what pools point to (Lambda triggers, IAM roles, KMS keys), in whole d
       );
     });
 
+    it('records an identity pool role first seen unreadable the same way, and alerts it widened afterwards', async () => {
+      aws = new FakeAccount();
+      const harness = new DetectorHarness(aws, {}, SURFACE_NAMES);
+      const identityPoolId = aws.addIdentityPool({
+        name: 'app-identities',
+        roles: { authenticated: AUTH_ROLE },
+      });
+      expect(kinds(await harness.run())).toContain('not-readable');
+
+      role(aws, AUTH_ROLE, allow('execute-api:Invoke', 'arn:aws:execute-api:*:*:api/prod/*'));
+      const now = await harness.run();
+      expect(now.pools.flatMap((p) => p.findings)).toEqual([]);
+      expect(kinds(now)).toEqual(['now-readable']);
+      expect(now.sent[0]?.Message).toContain(
+        `recorded as the baseline of app-identities (${identityPoolId})`,
+      );
+
+      role(aws, AUTH_ROLE, allow('execute-api:Invoke', ['arn:aws:execute-api:*:*:api/prod/*', '*']));
+      const widened = await harness.run();
+      expect(
+        widened.pools.flatMap((p) => p.findings.map((f) => [p.poolId, f.surface, f.resourceId, f.severity])),
+      ).toEqual([[identityPoolId, 'iamRoles', AUTH_ROLE, 'HIGH']]);
+    });
+
     it('shows no drift for it in a run that writes nothing (CLI diff), and leaves the baseline as it was', async () => {
       const { aws, harness, customers } = await firstSeenUnreadable();
       const before = await harness.store.getBaseline(customers.poolId);
