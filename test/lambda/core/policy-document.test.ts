@@ -175,7 +175,13 @@ describe('unreadable references', () => {
     expect(again.notices).toEqual([]);
     // Another reason (the function is now gone, not denied) is news.
     const other = conclude(
-      [{ poolId: 'p1', poolName: 'customers', references: [{ ...ref, reason: 'ResourceNotFoundException' }] }],
+      [
+        {
+          poolId: 'p1',
+          poolName: 'customers',
+          references: [{ ...ref, reason: 'ResourceNotFoundException' }],
+        },
+      ],
       first.reported,
     );
     expect(other.notices).toHaveLength(1);
