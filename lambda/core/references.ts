@@ -272,7 +272,9 @@ export function concludeReferences(input: {
     };
   }
   const nowReadable = [...readable]
-    .filter(([key, r]) => key in reported || r.recordedIn.length > 0)
+    // Read again, unless another pool could not read it in this run (an invocation of a long run
+    // may have read it before it was denied); a state recorded into a baseline is always told.
+    .filter(([key, r]) => r.recordedIn.length > 0 || (key in reported && !unreadable.has(key)))
     .map(([, r]) => ({
       surface: r.ref.surface,
       resourceId: r.ref.resourceId,

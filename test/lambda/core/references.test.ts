@@ -93,6 +93,20 @@ describe('concludeReferences', () => {
     expect(next.nowReadable.map((n) => n.recordedIn)).toEqual([['p1 (p1)']]);
   });
 
+  it('keeps it remembered, not read again, when another pool of the same run could not read it', () => {
+    const next = conclude({
+      pools: [
+        { poolId: 'p1', nowReadable: [readAgain(false)] },
+        { poolId: 'p2', unreadable: [denied] },
+      ],
+      reported: remembered(['p1', 'p2']),
+      read: ['p1', 'p2'],
+    });
+    expect(next.nowReadable).toEqual([]);
+    expect(next.notices).toEqual([]);
+    expect(next.reported[KEY]?.pools).toEqual(['p2']);
+  });
+
   it('keeps a reference remembered before the pools were (legacy state) through a targeted check', () => {
     const next = conclude({ reported: remembered(), read: ['p1'], targeted: true });
     expect(next.reported).toEqual(remembered());
