@@ -5,6 +5,8 @@ import {
   type ReportedReferences,
   type UnreadableReference,
 } from '../../../lambda/core/references.js';
+import { renderNowReadable } from '../../../lambda/core/run-notices.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 
 const AT = new Date('2026-12-05T10:00:00.000Z');
 const EARLIER = '2026-12-01T00:00:00.000Z';
@@ -121,5 +123,38 @@ describe('concludeReferences', () => {
     expect(seen.notices).toEqual([]);
     expect(seen.reported[KEY]?.pools).toEqual(['p1', 'p9']);
     expect(conclude({ reported: remembered(), read: ['p1', 'p9'] }).reported).toEqual({});
+  });
+});
+
+describe('renderNowReadable', () => {
+  const ctx = {
+    accountId: '123456789012',
+    region: 'us-east-1',
+    runId: 'r',
+    at: AT.toISOString(),
+    approveCommand: (poolId: string) => `npm run approve -- --pool ${poolId}`,
+    catalog: CATALOG,
+  };
+
+  it('names each reference, its pools and the baselines it was recorded into, in a LOW one-line-subject notice', () => {
+    const message = renderNowReadable(ctx, [
+      {
+        surface: 'lambdaTriggers',
+        resourceId: FN,
+        resourceName: 'x (PreSignUp)\nINJECTED: all clear',
+        pools: ['customers (p1)', 'staff (p2)'],
+        recordedIn: ['customers (p1)'],
+      },
+    ]);
+    expect(message.subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(message.subject.length).toBeLessThan(100);
+    expect(message.subject).toContain('Now readable from this account: 1 referenced resource');
+    expect(message.attributes).toEqual({ kind: 'now-readable', severity: 'LOW', poolIds: [] });
+    expect(message.body).toContain(`Lambda trigger x (PreSignUp)`);
+    expect(message.body).toContain(FN);
+    expect(message.body).toContain('referenced by customers (p1), staff (p2)');
+    expect(message.body).toContain('current state recorded as the baseline of customers (p1)');
+    // A name cannot start a line of its own.
+    expect(message.body.split('\n').some((line) => line.startsWith('INJECTED'))).toBe(false);
   });
 });
