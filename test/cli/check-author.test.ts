@@ -1,18 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
-import {
-  ACCOUNT,
-  BUCKET,
-  fakeAws,
-  fakeIo,
-  POOL_A,
-  REGION,
-  useCloudTrailStandin,
-} from '../support/cli-harness.js';
+import { ACCOUNT, BUCKET, fakeIo, POOL_A, REGION, useCloudTrailStandin } from '../support/cli-harness.js';
 
-const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];
-const trail = useCloudTrailStandin(aws);
+const { aws, trail } = useCloudTrailStandin();
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 

@@ -1,17 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { baselineDocSchema, keys } from '../../lambda/core/documents.js';
-import { at, BUCKET, fakeAws, fakeIo, POOL_A, REGION, useCloudTrailStandin } from '../support/cli-harness.js';
+import { at, BUCKET, fakeIo, POOL_A, REGION, useCloudTrailStandin } from '../support/cli-harness.js';
 
 /**
  * Deployments versus tampering, end to end: `check` with the Lambda's engine, CloudTrail served by
  * the stand-in over HTTP, the pool tagged by its stack as CloudFormation tags it.
  */
 
-const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];
 const STACK = 'auth-prod';
-const trail = useCloudTrailStandin(aws);
+const { aws, trail } = useCloudTrailStandin();
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 /** A LOW change by the severity rules (a message text): the rules alone would not make it HIGH. */

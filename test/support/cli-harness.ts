@@ -315,30 +315,39 @@ export function fakeAws(): FakeAws {
 
 // ---- CloudTrail over the wire ---------------------------------------------------------------------
 
+/** A CLI test file's fake account and CloudTrail stand-in, from {@link useCloudTrailStandin}. */
+export interface CloudTrailCli {
+  /** The in-memory account the CLI talks to, reset before each test. */
+  readonly aws: FakeAws;
+  /** The CloudTrail stand-in (started before the first test, emptied before each). */
+  trail(): CloudTrailStandin;
+}
+
 /**
- * Registers the hooks of a CLI test file whose checks read CloudTrail: one stand-in for the file
- * (the account's, without quotas), emptied before each test, with `aws` reset. The CLI's CloudTrail
- * client finds it as it would find any endpoint, from the environment, with static caller
- * credentials and no retries; the environment and any fake timers are restored after each test.
- * Returns the stand-in (started before the first test).
+ * Registers the hooks of a CLI test file whose checks read CloudTrail: a {@link fakeAws} account
+ * reset before each test, and one CloudTrail stand-in for the file (the account's, without quotas),
+ * emptied before each test. The CLI's CloudTrail client finds it as it would find any endpoint,
+ * from the environment, with static caller credentials and no retries; the environment and any
+ * fake timers are restored after each test.
  */
-export function useCloudTrailStandin(aws: FakeAws): () => CloudTrailStandin {
-  let trail: CloudTrailStandin | undefined;
-  const started = (): CloudTrailStandin => {
-    if (!trail) throw new Error('the CloudTrail stand-in starts in beforeAll: use it inside a test');
-    return trail;
+export function useCloudTrailStandin(): CloudTrailCli {
+  const aws = fakeAws();
+  let standin: CloudTrailStandin | undefined;
+  const trail = (): CloudTrailStandin => {
+    if (!standin) throw new Error('the CloudTrail stand-in starts in beforeAll: use it inside a test');
+    return standin;
   };
   beforeAll(async () => {
-    trail = await CloudTrailStandin.start({ accountId: ACCOUNT_ID, region: REGION, quotas: false });
+    standin = await CloudTrailStandin.start({ accountId: ACCOUNT_ID, region: REGION, quotas: false });
   });
   afterAll(async () => {
-    await trail?.stop();
+    await standin?.stop();
     aws.restore();
   });
   beforeEach(() => {
     aws.reset();
-    started().clearRecords();
-    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDTRAIL', started().endpoint);
+    trail().clearRecords();
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDTRAIL', trail().endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIACALLER0000000001');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'caller-secret-key');
     vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
@@ -347,5 +356,5 @@ export function useCloudTrailStandin(aws: FakeAws): () => CloudTrailStandin {
     vi.unstubAllEnvs();
     vi.useRealTimers();
   });
-  return started;
+  return { aws, trail };
 }

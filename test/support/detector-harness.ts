@@ -106,17 +106,23 @@ export function unpacedReader(options: Partial<CognitoReaderOptions> = {}): Cogn
   });
 }
 
+/** A drift store over the fake account's bucket, through the real S3 document store. */
+export function fakeAccountStore(): DriftStore {
+  return new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+}
+
 /**
  * What a run or a real-time check against the fake account is given, through the real adapters:
- * an {@link unpacedReader} of pools and clients, `store`, SNS to the alert topic, `logger`, and
+ * an {@link unpacedReader} of pools and clients, the store (a {@link fakeAccountStore} unless
+ * given), SNS to the alert topic, the logger (a new {@link RecordingLogger} unless given), and
  * `clock`'s time.
  */
-export function fakeAccountDeps(parts: { store: DriftStore; logger: Logger; clock: ManualClock }) {
+export function fakeAccountDeps(parts: { clock: ManualClock; store?: DriftStore; logger?: Logger }) {
   return {
     reader: unpacedReader(),
-    store: parts.store,
+    store: parts.store ?? fakeAccountStore(),
     notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
-    logger: parts.logger,
+    logger: parts.logger ?? new RecordingLogger(),
     now: parts.clock.now,
   };
 }
@@ -152,7 +158,7 @@ export interface HarnessRun extends RunResult {
 export class DetectorHarness {
   readonly clock = new ManualClock();
   readonly logger = new RecordingLogger();
-  readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+  readonly store = fakeAccountStore();
   private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
   private readonly identityClient = new CognitoIdentityClient({ region: REGION });
   private readonly wafClient = new WAFV2Client({ region: REGION });

@@ -1,21 +1,15 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
 import type { BaselineDoc } from '../../../lambda/core/documents.js';
 import { realtimeEventPaths } from '../../../lambda/realtime/api-event.js';
 import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
 import { runDetection } from '../../../lambda/run/detector.js';
 import {
   apiCallEvent,
-  BUCKET,
   defaultOptions,
   FakeAccount,
   fakeAccountDeps,
   HOUR,
   ManualClock,
-  REGION,
-  RecordingLogger,
 } from '../../support/fake-aws.js';
 
 /**
@@ -52,7 +46,6 @@ function apiEvent(eventName: string, time: Date, poolId: string, byStack: boolea
 describe('a real-time check with deployedChanges = approve', () => {
   let aws: FakeAccount;
   let clock: ManualClock;
-  const store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
 
   beforeEach(() => {
     aws = new FakeAccount();
@@ -60,7 +53,7 @@ describe('a real-time check with deployedChanges = approve', () => {
   });
   afterEach(() => aws.restore());
 
-  const deps = () => fakeAccountDeps({ store, logger: new RecordingLogger(), clock });
+  const deps = () => fakeAccountDeps({ clock });
   const options = { ...defaultOptions(), debounceMs: 60_000, deployedChanges: 'approve' as const };
 
   async function stackPool() {

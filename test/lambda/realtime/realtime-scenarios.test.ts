@@ -8,23 +8,21 @@ import {
   DescribeUserPoolClientCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
-import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
+import type { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
 import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
 import { checkTrailDaily } from '../../../lambda/realtime/trail-check.js';
 import { runDetection } from '../../../lambda/run/detector.js';
 import {
   apiCallEvent,
-  BUCKET,
   defaultOptions,
   FakeAccount,
   fakeAccountDeps,
+  fakeAccountStore,
   HOUR,
   ManualClock,
   PREFIX,
@@ -76,7 +74,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
     clock = new ManualClock();
     logger = new RecordingLogger();
-    store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+    store = fakeAccountStore();
   });
   afterEach(() => aws.restore());
 
