@@ -34,6 +34,7 @@ import {
   type ListOutput,
 } from '../lambda/org/contract.js';
 import { TargetCredentials } from '../lambda/org/credentials.js';
+import { KeptClients } from '../lambda/org/kept-clients.js';
 import {
   type OrganizationDeps,
   type OrganizationSettings,
@@ -70,6 +71,11 @@ export interface OrganizationBenchOptions {
    * then not a run's): halves a large bench. @default false
    */
   fastBaseline?: boolean;
+  /**
+   * Called with a line after each round's worth of targets finishes (and at the end of each run),
+   * so a long bench shows where it is: `run.ts` writes them to stderr.
+   */
+  progress?: (line: string) => void;
 }
 
 /** S3 requests the real `S3DocumentStore` would send: one GET per get, one PUT per put, a LIST per page. */
@@ -227,6 +233,7 @@ export async function runOrganizationBench(
   // CloudTrail stand-in (one LookupEvents quota) serves every target here.
   const trail = await CloudTrailStandin.start({ latencyMs: options.latencyMs });
   const destroy: { destroy(): void }[] = [];
+  const kept = new KeptClients();
   try {
     const accounts = memberAccounts(options.accounts);
     const targets: ScanTarget[] = [];
@@ -267,53 +274,70 @@ export async function runOrganizationBench(
     const sts = new STSClient({ ...wire, region: 'us-east-1' });
     destroy.push(sts);
     const credentials = new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT);
-    const readers: CognitoReader[] = [];
+    // What the readers throttled, kept as their stats only (a reader holds its run's shared reads).
+    const readerStats: CognitoReader['stats'][] = [];
     const store = new CountingStore(new MemoryDocumentStore());
     const sent: AlertMessage[] = [];
+    // As `lambda/org-handler.ts`: one set of clients per target (and per account for the Account
+    // client), kept across invocations and runs, with their connections; not one set per invocation.
+    type Provider = ReturnType<TargetCredentials['providerFor']>;
+    const name = (target: ScanTarget) => `${target.accountId}/${target.region}`;
+    const signed = (target: ScanTarget, creds: Provider) => ({
+      endpoint: standin.endpoint,
+      region: target.region,
+      maxAttempts: 8,
+      credentials: creds ?? base,
+    });
     const deps: OrganizationDeps = {
       documents: store,
       notifier: { publish: async (message) => void sent.push(message) },
       credentials,
-      accountClient: (creds) => {
-        const client = new AccountClient({
-          ...wire,
-          region: 'us-east-1',
-          ...(creds ? { credentials: creds } : {}),
-        });
-        destroy.push(client);
-        return client;
-      },
+      accountClient: (creds) =>
+        kept.reuse(
+          `account ${kept.providerId(creds)}`,
+          creds,
+          () =>
+            new AccountClient({
+              ...wire,
+              region: 'us-east-1',
+              ...(creds ? { credentials: creds } : {}),
+            }),
+        ),
       attributor: (target, creds) => {
-        const client = new CloudTrailClient({
-          ...trail.clientConfig({ maxAttempts: 8 }),
-          region: target.region,
-          credentials: creds ?? base,
-        });
-        destroy.push(client);
+        const client = kept.reuse(
+          `cloudtrail ${name(target)}`,
+          creds,
+          () =>
+            new CloudTrailClient({
+              ...trail.clientConfig({ maxAttempts: 8 }),
+              region: target.region,
+              credentials: creds ?? base,
+            }),
+        );
         return new CloudTrailReader({ client, quotaShare: options.share, now: () => new Date() }).attribute;
       },
-      // As `lambda/org-handler.ts`: per target its own clients signed for it, and its own reader.
+      // As `lambda/org-handler.ts`: a new reader (its own pacer) per invocation, on the target's
+      // clients kept for the container.
       reader: (target, creds) => {
-        const signed = {
-          endpoint: standin.endpoint,
-          region: target.region,
-          maxAttempts: 8,
-          credentials: creds ?? base,
-        };
-        const client = new CognitoIdentityProviderClient(signed);
-        const identityClient = new CognitoIdentityClient(signed);
-        const wafClient = new WAFV2Client(signed);
-        destroy.push(client, identityClient, wafClient);
+        const config = signed(target, creds);
         const reader = new CognitoReader({
-          client,
-          identityClient,
-          wafClient,
+          client: kept.reuse(
+            `cognito-idp ${name(target)}`,
+            creds,
+            () => new CognitoIdentityProviderClient(config),
+          ),
+          identityClient: kept.reuse(
+            `cognito-identity ${name(target)}`,
+            creds,
+            () => new CognitoIdentityClient(config),
+          ),
+          wafClient: kept.reuse(`wafv2 ${name(target)}`, creds, () => new WAFV2Client(config)),
           digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,
           clock: scale.clock,
         });
-        readers.push(reader);
+        readerStats.push(reader.stats);
         return reader;
       },
       logger: silentLogger,
@@ -339,7 +363,7 @@ export async function runOrganizationBench(
     };
 
     const distributed = targets.length >= DISTRIBUTED_MAP_THRESHOLD;
-    const run = async (): Promise<OrganizationRunFigures> => {
+    const run = async (label: string): Promise<OrganizationRunFigures> => {
       store.reset();
       sent.length = 0;
       const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -358,6 +382,12 @@ export async function runOrganizationBench(
         : (listed.items ?? []);
       const listSeconds = since(started);
       const figures: TargetRunFigures[] = [];
+      const progress = () => {
+        const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+        options.progress?.(
+          `  ${label}: ${figures.length}/${items.length} targets done, ${since(started).toFixed(1)} bench-s, heap ${heapMb.toFixed(0)} MB`,
+        );
+      };
       await forEachConcurrently(items, options.maxConcurrentTargets, async (item) => {
         const itemStarted = performance.now();
         let input: unknown = item;
@@ -373,6 +403,8 @@ export async function runOrganizationBench(
               findings: out.findings,
               s3: { get: 0, put: 0, list: 0, putBytes: 0 },
             });
+            if (figures.length % options.maxConcurrentTargets === 0 || figures.length === items.length)
+              progress();
             return;
           }
           if (invocations >= 20)
@@ -424,7 +456,7 @@ export async function runOrganizationBench(
         s.resetStats();
         s.resetQuotas();
       }
-      readers.length = 0;
+      readerStats.length = 0;
     };
     reset();
     const paced = (on: boolean) => {
@@ -434,7 +466,7 @@ export async function runOrganizationBench(
           .configure({ quotas: on, latencyMs: on ? scale.real(options.latencyMs) : 0 });
     };
     if (options.fastBaseline) paced(false);
-    const baseline = await run();
+    const baseline = await run(options.fastBaseline ? 'baseline (untimed)' : 'baseline');
     if (options.fastBaseline) paced(true);
 
     // Drift in one target only: a client's callback URLs change.
@@ -446,7 +478,7 @@ export async function runOrganizationBench(
     });
     reset();
     const assumeBefore = standin.organization.stats.assumeRole;
-    const drift = await run();
+    const drift = await run('drift');
 
     let standinThrottled = 0;
     let otherErrors = 0;
@@ -486,7 +518,7 @@ export async function runOrganizationBench(
       // Both runs' AssumeRole calls: the credentials are cached for their lifetime, across runs too.
       assumeRoleCalls: standin.organization.stats.assumeRole,
       standinThrottled,
-      readerThrottled: readers.reduce((n, r) => n + r.stats.throttled, 0),
+      readerThrottled: readerStats.reduce((n, stats) => n + stats.throttled, 0),
       assumeRoleCallsInDriftRun: standin.organization.stats.assumeRole - assumeBefore,
       lookupEventsCalls: trail.calls.LookupEvents ?? 0,
       failedReads:
@@ -495,6 +527,7 @@ export async function runOrganizationBench(
       callsNeeded: neededCalls,
     };
   } finally {
+    kept.destroyAll();
     for (const c of destroy) c.destroy();
     await standin.stop();
     await trail.stop();

@@ -32,7 +32,13 @@
  *
  * `--time-scale k` runs the bench's clock k times as fast as the wall clock (rates × k, latency ÷ k,
  * figures in bench seconds; `bench/time-scale.ts`), for the scale and organization runs. `--json
- * <file>` writes their figures for `scripts/sizing-tables.ts`.
+ * <file>` writes their figures for `scripts/sizing-tables.ts`. The organization run prints a progress
+ * line to stderr each time a round's worth of targets is done.
+ *
+ * `npm run bench` gives this process an 8 GB heap (`--max-old-space-size` in package.json): one
+ * process holds the documents and stand-in state of every target, about 1 GB at 100 targets, and
+ * Node's default limit (about 4 GB here) would leave the 400-target run collecting garbage. The
+ * Lambda's own heap is benched in child processes with the function's limit (`run-memory.ts`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -364,6 +370,7 @@ async function main(): Promise<number> {
       waf: orgSurfaces(values['org-surfaces']),
       timeScale,
       fastBaseline: values['org-fast-baseline'],
+      progress: (line) => console.error(line),
     });
     printOrganization(result, load());
     rows.push(...organizationRows(result, load()));
