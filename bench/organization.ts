@@ -4,7 +4,8 @@
  * the organization entry points exactly as the state machine drives them: `{phase: 'list'}`, then each
  * item's own loop (`{phase: 'scan', …}`, again with its runId until done), at most
  * `maxConcurrentTargets` items at once, then `{phase: 'aggregate'}`. Real SDK clients (STS AssumeRole,
- * Cognito, Cognito Identity, WAF) talk over the wire to the stand-in, with the quotas of
+ * Cognito, Cognito Identity, WAF, and Lambda, IAM and KMS for what the pools point to, which
+ * `reference-seed.ts` stores in each target) talk over the wire to the stand-in, with the quotas of
  * `lambda/adapters/quotas.ts`; the deps are wired as `lambda/org-handler.ts` wires them, with an
  * in-memory bucket that counts the S3 requests the real store would send.
  */
@@ -13,6 +14,9 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CloudTrailReader } from '../lambda/adapters/cloudtrail-reader.js';
@@ -47,7 +51,15 @@ import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import {
+  callsNeeded,
+  describedClients,
+  type PoolShape,
+  poolShape,
+  quotaBound,
+  seedCatalogExamples,
+} from './full-surface.js';
+import { seedReferences, type TargetReferences } from './reference-seed.js';
 import { timeScale } from './time-scale.js';
 
 export interface OrganizationBenchOptions {
@@ -238,18 +250,20 @@ export async function runOrganizationBench(
     const accounts = memberAccounts(options.accounts);
     const targets: ScanTarget[] = [];
     const shapes: PoolShape[][] = [];
+    const references: TargetReferences[] = [];
     for (const accountId of accounts) {
       standin.organization.addAccount(accountId, { name: `member-${accountId}` });
       for (const region of options.regions) {
         const target = standin.target(accountId, region);
         const poolIds = target.seed(options.pools, options.clients);
         const listed = seedCatalogExamples(target, poolIds);
+        references.push(seedReferences(target, poolIds));
         targets.push({ accountId, region });
         shapes.push(
           poolIds.map((poolId) =>
             poolShape(
               target.describePool(poolId) as Record<string, unknown>,
-              target.clientIds(poolId).length,
+              describedClients(target, poolId),
               listed.get(poolId),
             ),
           ),
@@ -257,15 +271,18 @@ export async function runOrganizationBench(
       }
     }
     const surfaces = options.waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf');
-    const needed = (s: PoolShape[]) => {
-      const calls = callsNeeded(s, 0);
+    // Per target. IAM is global: in AWS the regional targets of one account share its IAM read rate,
+    // but the stand-in keeps one IAM.Read bucket per (account, region) target, as it does for the
+    // regional services, so this bound (and the bench) treats IAM per target too.
+    const needed = (s: PoolShape[], i: number) => {
+      const calls = callsNeeded(s, 0, 0, references[i]);
       if (!options.waf) {
         delete calls.ListWebACLs;
         delete calls.ListResourcesForWebACL;
       }
       return calls;
     };
-    const bounds = shapes.map((s) => quotaBound(needed(s), options.share));
+    const bounds = shapes.map((s, i) => quotaBound(needed(s, i), options.share));
     const slowest = bounds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
 
     const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'bench' };
@@ -332,6 +349,9 @@ export async function runOrganizationBench(
             () => new CognitoIdentityClient(config),
           ),
           wafClient: kept.reuse(`wafv2 ${name(target)}`, creds, () => new WAFV2Client(config)),
+          lambdaClient: kept.reuse(`lambda ${name(target)}`, creds, () => new LambdaClient(config)),
+          iamClient: kept.reuse(`iam ${name(target)}`, creds, () => new IAMClient(config)),
+          kmsClient: kept.reuse(`kms ${name(target)}`, creds, () => new KMSClient(config)),
           digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,

@@ -4,8 +4,9 @@
  *
  * 1. Scan: the real CognitoReader + runDetection (in-memory store, no-op notifier, persist) against
  *    the local Cognito stand-in with Cognito's quotas and latency, for a small and a large account.
- *    Then the full-surface account of issue 8 (every surface and identity pool watched; then again
- *    without the web ACL, `surfaces=-waf`), against
+ *    Then the full-surface account of issue 8 (every surface and identity pool watched, with the
+ *    functions, roles and keys the pools point to read through Lambda, IAM and KMS clients; then
+ *    again without the web ACL, `surfaces=-waf`), against
  *    the quota-bound minimum over ALL quota categories (`bench/full-surface.ts`).
  * 2. normalize + diff of a synthetic 1,000 × 10 account with every surface, in a child process.
  * 3. The Lambda bundle as CDK builds it: size, and cold import time in fresh `node` processes.
@@ -54,7 +55,7 @@ import { organizationRows, orgSurfaces, printOrganization } from './organization
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
 import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
 import { runScaleBench, scaleReport } from './scale.js';
-import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
+import { type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,7 +97,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 /** The quota category that bounds the scan: its achieved rate is the one held to the 90% target. */
 function bindingCategory(r: ScanBenchResult): 'pool' | 'client' | 'per-pool' {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   const pool = calls.poolReads / r.poolReadRate.configured;
   const client = calls.clientReads / r.clientReadRate.configured;
   const perPool = calls.slowestPoolClientReads / (r.quotas.perPoolClientRead * r.share);
@@ -148,7 +149,7 @@ function scanRows(label: string, r: ScanBenchResult, large: boolean): Row[] {
 }
 
 function printScan(label: string, r: ScanBenchResult): void {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   console.log(
     [
       `## Scan ${label}: ${r.pools} pools × ${r.clients} clients, share ${r.share}, latency ${r.latencyMs} ms, pool concurrency ${r.poolConcurrency}`,

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { forEachConcurrently } from '../concurrency.js';
+import { clientReadApplies } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../core/ports.js';
 import type { ClientSnapshot, SurfaceSnapshot } from '../core/types.js';
 import { errorReason } from '../errors.js';
+import { CLIENT_SECRETS_READ } from '../surfaces/app-client-reads.js';
 import {
   IDENTITY_POOL_DESCRIBE,
   IDENTITY_POOLS,
@@ -364,18 +366,20 @@ export class CognitoReader implements PoolReader {
     }
     if (!client) return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
     let secrets: ClientSecretDescriptorType[] = [];
-    try {
-      const listed = await this.client.send(
-        new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
-        { abortSignal: signal },
-      );
-      secrets = listed.ClientSecrets ?? [];
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      // A public client (no secret) has no secrets to list. Anything else, not-found included (the
-      // client was just described), means the secrets are unknown: unreadable, never "deleted".
-      if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
+    // A client without a secret has none to list, and never will (`CLIENT_SECRETS_READ`): not asked.
+    if (clientReadApplies(CLIENT_SECRETS_READ, { ...client })) {
+      try {
+        const listed = await this.client.send(
+          new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
+          { abortSignal: signal },
+        );
+        secrets = listed.ClientSecrets ?? [];
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // Any failure, not-found included (the client was just described), means the secrets are
+        // unknown: unreadable, never "deleted".
         return { status: 'unreadable', reason: `ListUserPoolClientSecrets: ${errorReason(error)}` };
+      }
     }
     return { status: 'ok', client: normalizeClient(client, secrets) };
   }
