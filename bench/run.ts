@@ -14,7 +14,7 @@
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
  * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --memory-sizes 100,300,1000
- * --memory-mb 256 --only realtime|organization|memory (just those scenarios)
+ * --memory-mb 256 --only realtime|organization|memory|scale|full-surface (just that scenario)
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
@@ -377,6 +377,25 @@ async function main(): Promise<number> {
     rows.push(...organizationRows(result, load()));
     figures.organization = { ...result, load: loadavg(), cores: availableParallelism() };
   };
+  // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
+  const fullSurface = async () => {
+    for (const waf of [true, false]) {
+      const full = await runFullSurfaceBench({
+        ...size(values['full-surface'], 'full-surface'),
+        idps: 2,
+        groups: 3,
+        resourceServers: 1,
+        identityPools: positive(values['identity-pools'], 'identity-pools'),
+        webAcls: 3,
+        waf,
+        share,
+        latencyMs: common.latencyMs,
+        burstSeconds: common.burstSeconds,
+      });
+      printFullSurface(full);
+      rows.push(...fullSurfaceRows(full));
+    }
+  };
   // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
   const done = async () => {
     if (values.json) await writeFile(values.json, `${JSON.stringify(figures, null, 2)}\n`);
@@ -403,6 +422,10 @@ async function main(): Promise<number> {
       await rm(work, { recursive: true, force: true });
     }
   };
+  if (values.only === 'full-surface') {
+    await fullSurface();
+    return finish(rows, missed);
+  }
   if (values.only === 'memory') {
     await runMemory();
     return finish(rows, missed);
@@ -422,23 +445,7 @@ async function main(): Promise<number> {
   await organization();
   await scale();
 
-  // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
-  for (const waf of [true, false]) {
-    const full = await runFullSurfaceBench({
-      ...size(values['full-surface'], 'full-surface'),
-      idps: 2,
-      groups: 3,
-      resourceServers: 1,
-      identityPools: positive(values['identity-pools'], 'identity-pools'),
-      webAcls: 3,
-      waf,
-      share,
-      latencyMs: common.latencyMs,
-      burstSeconds: common.burstSeconds,
-    });
-    printFullSurface(full);
-    rows.push(...fullSurfaceRows(full));
-  }
+  await fullSurface();
 
   await runMemory();
 
