@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { COGNITO_READ_QUOTAS } from '../../../lambda/adapters/cognito-reader.js';
-import { OPERATION_QUOTA, QUOTAS, quotaOf } from '../../../lambda/adapters/quotas.js';
+import {
+  isAccountScoped,
+  OPERATION_QUOTA,
+  QUOTAS,
+  type QuotaCategory,
+  quotaOf,
+} from '../../../lambda/adapters/quotas.js';
 import { iamActionsCalledFrom } from '../../support/code-actions.js';
 
 /**
@@ -63,5 +69,20 @@ describe('quota table', () => {
   it('accepts the SDK command name and refuses an operation missing from the table', () => {
     expect(quotaOf('ListGroupsCommand').category).toBe('UserPoolResourceRead');
     expect(() => quotaOf('AdminGetUser')).toThrow(/no quota category for operation AdminGetUser/);
+  });
+
+  it("declares IAM's read rate the account's (a global service) and every regional service's per Region", () => {
+    const accountScoped = (Object.keys(QUOTAS) as QuotaCategory[]).filter(isAccountScoped);
+    expect(accountScoped).toEqual(['IAM.Read']);
+    // Every IAM operation the reader sends is paced by it.
+    const iam = [
+      'GetRole',
+      'ListAttachedRolePolicies',
+      'ListRolePolicies',
+      'GetRolePolicy',
+      'ListPolicyVersions',
+      'GetPolicyVersion',
+    ];
+    expect(iam.map((operation) => OPERATION_QUOTA[operation])).toEqual(iam.map(() => 'IAM.Read'));
   });
 });
