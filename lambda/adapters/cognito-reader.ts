@@ -161,6 +161,11 @@ export class CognitoReader implements PoolReader {
    * shared by its pools.
    */
   private readonly sharedAnswers = new Map<string, Promise<unknown>>();
+  /**
+   * The shared answers about one pool (`AccountRead.poolId`), by pool, for the pools being read:
+   * dropped when the pool's read ends, so that what a run holds does not grow with the pools read.
+   */
+  private readonly poolAnswers = new Map<string, Map<string, Promise<unknown>>>();
   private readonly pacing: ReadPacing;
   private readonly clientConcurrency: number;
   private readonly digestKey: DigestKey | undefined;
@@ -237,13 +242,16 @@ export class CognitoReader implements PoolReader {
    * signal, since the answer outlives the pool that asked first.
    */
   private sharedRead<T>(read: AccountRead<T>): Promise<T> {
-    let answer = this.sharedAnswers.get(read.name);
+    const answers = read.poolId === undefined ? this.sharedAnswers : this.poolAnswers.get(read.poolId);
+    // About a pool that is not being read (nothing would drop it): read, not kept.
+    if (!answers) return read.read(this.send(undefined));
+    let answer = answers.get(read.name);
     if (!answer) {
       answer = read.read(this.send(undefined));
       // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
       // that awaits it still gets the error.
       answer.catch(() => undefined);
-      this.sharedAnswers.set(read.name, answer);
+      answers.set(read.name, answer);
     }
     return answer as Promise<T>;
   }
@@ -287,6 +295,7 @@ export class CognitoReader implements PoolReader {
     // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
     const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.pacing.poolStarted(ref.poolId, signal);
+    this.poolAnswers.set(ref.poolId, new Map());
     // The account-level reads start with the first pool and run alongside the pools' own reads.
     if (this.accountReads)
       for (const surface of this.surfaces)
@@ -378,6 +387,7 @@ export class CognitoReader implements PoolReader {
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
       this.pacing.poolEnded(ref.poolId);
+      this.poolAnswers.delete(ref.poolId);
     }
   }
 
