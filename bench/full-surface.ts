@@ -1,19 +1,29 @@
 import { performance } from 'node:perf_hooks';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
 import { OPERATION_QUOTA, QUOTAS, type QuotaCategory } from '../lambda/adapters/quotas.js';
-import { type AnyReadOperation, catalogOperations, kindApplies } from '../lambda/core/catalog.js';
+import {
+  type AnyReadOperation,
+  catalogOperations,
+  clientReadApplies,
+  kindApplies,
+} from '../lambda/core/catalog.js';
 import type { Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
+import { APP_CLIENT_READS } from '../lambda/surfaces/app-client-reads.js';
 import { CATALOG } from '../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../lambda/surfaces/selection.js';
 import { catalogExamples } from '../test/support/catalog-operations.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
+import { NO_REFERENCES, referenceCalls, seedReferences, type TargetReferences } from './reference-seed.js';
 
 /** The full-surface account of issue 8: what `seedFullSurface` builds. */
 export interface FullSurfaceAccount {
@@ -30,6 +40,11 @@ export interface FullSurfaceAccount {
 /** One pool as the reader sees it: what decides how many calls reading it takes. */
 export interface PoolShape {
   clients: number;
+  /**
+   * Per read the core makes per app client (`APP_CLIENT_READS`), the clients it is made for: all of
+   * them, or those where its `readOnlyWhen` holds (ListUserPoolClientSecrets: the clients with a secret).
+   */
+  clientReads: Readonly<Record<string, number>>;
   /** The domains DescribeUserPool names (prefix and custom): one DescribeUserPoolDomain each. */
   domains: number;
   /** The kinds without effect in the pool (their `readOnlyWhen` does not hold): not read at all. */
@@ -38,14 +53,23 @@ export interface PoolShape {
   listed?: Record<string, number>;
 }
 
-/** A pool's shape from DescribeUserPool's answer, as the reader decides what to read from it. */
+/**
+ * A pool's shape from DescribeUserPool's answer and its clients' DescribeUserPoolClient answers, as
+ * the reader decides what to read from them.
+ */
 export function poolShape(
   pool: Record<string, unknown>,
-  clients: number,
+  clients: readonly Record<string, unknown>[],
   listed: Record<string, number> = {},
 ): PoolShape {
   return {
-    clients,
+    clients: clients.length,
+    clientReads: Object.fromEntries(
+      APP_CLIENT_READS.map((read) => [
+        read.operation,
+        clients.filter((client) => clientReadApplies(read, client)).length,
+      ]),
+    ),
     domains: new Set([pool.Domain, pool.CustomDomain].filter(Boolean)).size,
     notApplicable: CATALOG.entries.filter((e) => !kindApplies(e, pool)).map((e) => e.name),
     listed,
@@ -53,6 +77,16 @@ export function poolShape(
 }
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+
+/** Each of a pool's clients as DescribeUserPoolClient answers it on the stand-in (for {@link poolShape}). */
+export function describedClients(
+  standin: Pick<CognitoStandin, 'clientIds' | 'describeClient'>,
+  poolId: string,
+): Record<string, unknown>[] {
+  return standin
+    .clientIds(poolId)
+    .map((clientId) => standin.describeClient(poolId, clientId) as Record<string, unknown>);
+}
 
 /**
  * Seeds every catalog kind's example items (`examples` in its module, with the pool's clients) for
@@ -119,22 +153,25 @@ function declaredCalls(s: PoolShape): Record<string, number> {
 
 /**
  * The read calls one full scan needs, per operation (the reader's call pattern, issue 8): for each
- * pool DescribeUserPool, the client listing and two reads per client, and every catalog operation by
+ * pool DescribeUserPool, the client listing, each per-client read for the clients it is made for
+ * (`APP_CLIENT_READS`: the secrets only of clients with a secret), and every catalog operation by
  * its declared `calls` over the pool's items, none for a kind without effect in the pool; for the
  * account ListUserPools and ListIdentityPools, DescribeIdentityPool and GetIdentityPoolRoles per
  * identity pool, and the web ACLs: one ListWebACLs page per 100 ACLs and one ListResourcesForWebACL
- * per ACL (not one call per pool).
+ * per ACL (not one call per pool); and what the pools point to (`references`, as `seedReferences`
+ * stored them): each function, role, managed policy and key read once per run, however many pools
+ * name it (none for a reader without Lambda, IAM and KMS clients).
  */
 export function callsNeeded(
   shapes: readonly PoolShape[],
   identityPools: number,
   webAcls = 0,
+  references: TargetReferences = NO_REFERENCES,
 ): Record<string, number[]> {
   const perPool = (s: PoolShape): Record<string, number> => ({
     DescribeUserPool: 1,
     ListUserPoolClients: pages(s.clients, 60),
-    DescribeUserPoolClient: s.clients,
-    ListUserPoolClientSecrets: s.clients,
+    ...s.clientReads,
     // Every catalog kind: by its operations' declared counts.
     ...declaredCalls(s),
   });
@@ -150,8 +187,8 @@ export function callsNeeded(
     GetWebACLForResource: [0],
   };
   for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'account') calls[op.name] = [1];
-  // The bench's reader has no Lambda, IAM or KMS client: what pools point to is not read here.
-  for (const op of catalogOperations(CATALOG)) if (op.calls?.per === 'reference') calls[op.name] = [0];
+  // What the pools point to: once per distinct function, role, policy and key of the target.
+  for (const [op, n] of Object.entries(referenceCalls(references))) calls[op] = [n];
   for (const shape of shapes)
     for (const [op, n] of Object.entries(perPool(shape))) calls[op] = [...(calls[op] ?? []), n];
   const uncounted = catalogOperations(CATALOG).filter((op) => !(op.name in calls));
@@ -227,8 +264,9 @@ export interface FullSurfaceBenchResult extends FullSurfaceBenchOptions {
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * Seeds the stand-in with the full-surface account at Cognito's, WAF's and Cognito Identity's quotas
- * (`quotas.ts`), then times one full persisted run of the real reader + detector watching everything.
+ * Seeds the stand-in with the full-surface account and what its pools point to (`reference-seed.ts`)
+ * at Cognito's, WAF's, Cognito Identity's, Lambda's, IAM's and KMS's quotas (`quotas.ts`), then times
+ * one full persisted run of the real reader + detector watching everything.
  */
 export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Promise<FullSurfaceBenchResult> {
   const standin = await CognitoStandin.start({
@@ -240,6 +278,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
   const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
   const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
   const wafClient = new WAFV2Client(standin.wafClientConfig(config));
+  const lambdaClient = new LambdaClient(standin.clientConfig(config));
+  const iamClient = new IAMClient(standin.clientConfig(config));
+  const kmsClient = new KMSClient(standin.clientConfig(config));
   try {
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
@@ -251,12 +292,13 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       identityPools: options.identityPools,
     });
     const listed = seedCatalogExamples(standin, poolIds);
+    const references = seedReferences(standin, poolIds);
     const waf = options.waf ?? true;
     poolIds.forEach((poolId, i) => {
       if (waf && options.webAcls > 0) standin.setWebAcl(poolId, { name: `bench-acl-${i % options.webAcls}` });
     });
     const shapes: PoolShape[] = poolIds.map((poolId) =>
-      poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+      poolShape(standin.describePool(poolId) as Record<string, unknown>, describedClients(standin, poolId), {
         ...listed.get(poolId),
         ListIdentityProviders: options.idps,
         ListGroups: options.groups,
@@ -269,6 +311,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       client,
       identityClient,
       ...(waf ? { wafClient } : {}),
+      lambdaClient,
+      iamClient,
+      kmsClient,
       digestKey: TEST_DIGEST_KEY,
       surfaces: waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf'),
       quotaShare: options.share,
@@ -294,7 +339,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     );
     const seconds = (performance.now() - started) / 1000;
     const stats = standin.stats;
-    const needed = callsNeeded(shapes, options.identityPools, options.webAcls);
+    const needed = callsNeeded(shapes, options.identityPools, options.webAcls, references);
     if (!waf) {
       delete needed.ListWebACLs;
       delete needed.ListResourcesForWebACL;
@@ -343,6 +388,9 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     client.destroy();
     identityClient.destroy();
     wafClient.destroy();
+    lambdaClient.destroy();
+    iamClient.destroy();
+    kmsClient.destroy();
     await standin.stop();
   }
 }

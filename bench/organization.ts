@@ -4,7 +4,8 @@
  * the organization entry points exactly as the state machine drives them: `{phase: 'list'}`, then each
  * item's own loop (`{phase: 'scan', …}`, again with its runId until done), at most
  * `maxConcurrentTargets` items at once, then `{phase: 'aggregate'}`. Real SDK clients (STS AssumeRole,
- * Cognito, Cognito Identity, WAF) talk over the wire to the stand-in, with the quotas of
+ * Cognito, Cognito Identity, WAF, and Lambda, IAM and KMS for what the pools point to, which
+ * `reference-seed.ts` stores in each target) talk over the wire to the stand-in, with the quotas of
  * `lambda/adapters/quotas.ts`; the deps are wired as `lambda/org-handler.ts` wires them, with an
  * in-memory bucket that counts the S3 requests the real store would send.
  */
@@ -13,6 +14,9 @@ import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CloudTrailReader } from '../lambda/adapters/cloudtrail-reader.js';
@@ -34,6 +38,7 @@ import {
   type ListOutput,
 } from '../lambda/org/contract.js';
 import { TargetCredentials } from '../lambda/org/credentials.js';
+import { KeptClients } from '../lambda/org/kept-clients.js';
 import {
   type OrganizationDeps,
   type OrganizationSettings,
@@ -46,7 +51,15 @@ import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, type PoolShape, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import {
+  callsNeeded,
+  describedClients,
+  type PoolShape,
+  poolShape,
+  quotaBound,
+  seedCatalogExamples,
+} from './full-surface.js';
+import { seedReferences, type TargetReferences } from './reference-seed.js';
 import { timeScale } from './time-scale.js';
 
 export interface OrganizationBenchOptions {
@@ -70,6 +83,11 @@ export interface OrganizationBenchOptions {
    * then not a run's): halves a large bench. @default false
    */
   fastBaseline?: boolean;
+  /**
+   * Called with a line after each round's worth of targets finishes (and at the end of each run),
+   * so a long bench shows where it is: `run.ts` writes them to stderr.
+   */
+  progress?: (line: string) => void;
 }
 
 /** S3 requests the real `S3DocumentStore` would send: one GET per get, one PUT per put, a LIST per page. */
@@ -227,22 +245,25 @@ export async function runOrganizationBench(
   // CloudTrail stand-in (one LookupEvents quota) serves every target here.
   const trail = await CloudTrailStandin.start({ latencyMs: options.latencyMs });
   const destroy: { destroy(): void }[] = [];
+  const kept = new KeptClients();
   try {
     const accounts = memberAccounts(options.accounts);
     const targets: ScanTarget[] = [];
     const shapes: PoolShape[][] = [];
+    const references: TargetReferences[] = [];
     for (const accountId of accounts) {
       standin.organization.addAccount(accountId, { name: `member-${accountId}` });
       for (const region of options.regions) {
         const target = standin.target(accountId, region);
         const poolIds = target.seed(options.pools, options.clients);
         const listed = seedCatalogExamples(target, poolIds);
+        references.push(seedReferences(target, poolIds));
         targets.push({ accountId, region });
         shapes.push(
           poolIds.map((poolId) =>
             poolShape(
               target.describePool(poolId) as Record<string, unknown>,
-              target.clientIds(poolId).length,
+              describedClients(target, poolId),
               listed.get(poolId),
             ),
           ),
@@ -250,15 +271,18 @@ export async function runOrganizationBench(
       }
     }
     const surfaces = options.waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf');
-    const needed = (s: PoolShape[]) => {
-      const calls = callsNeeded(s, 0);
+    // Per target. IAM is global: in AWS the regional targets of one account share its IAM read rate,
+    // but the stand-in keeps one IAM.Read bucket per (account, region) target, as it does for the
+    // regional services, so this bound (and the bench) treats IAM per target too.
+    const needed = (s: PoolShape[], i: number) => {
+      const calls = callsNeeded(s, 0, 0, references[i]);
       if (!options.waf) {
         delete calls.ListWebACLs;
         delete calls.ListResourcesForWebACL;
       }
       return calls;
     };
-    const bounds = shapes.map((s) => quotaBound(needed(s), options.share));
+    const bounds = shapes.map((s, i) => quotaBound(needed(s, i), options.share));
     const slowest = bounds.reduce((a, b) => (b.seconds > a.seconds ? b : a));
 
     const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'bench' };
@@ -267,53 +291,73 @@ export async function runOrganizationBench(
     const sts = new STSClient({ ...wire, region: 'us-east-1' });
     destroy.push(sts);
     const credentials = new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT);
-    const readers: CognitoReader[] = [];
+    // What the readers throttled, kept as their stats only (a reader holds its run's shared reads).
+    const readerStats: CognitoReader['stats'][] = [];
     const store = new CountingStore(new MemoryDocumentStore());
     const sent: AlertMessage[] = [];
+    // As `lambda/org-handler.ts`: one set of clients per target (and per account for the Account
+    // client), kept across invocations and runs, with their connections; not one set per invocation.
+    type Provider = ReturnType<TargetCredentials['providerFor']>;
+    const name = (target: ScanTarget) => `${target.accountId}/${target.region}`;
+    const signed = (target: ScanTarget, creds: Provider) => ({
+      endpoint: standin.endpoint,
+      region: target.region,
+      maxAttempts: 8,
+      credentials: creds ?? base,
+    });
     const deps: OrganizationDeps = {
       documents: store,
       notifier: { publish: async (message) => void sent.push(message) },
       credentials,
-      accountClient: (creds) => {
-        const client = new AccountClient({
-          ...wire,
-          region: 'us-east-1',
-          ...(creds ? { credentials: creds } : {}),
-        });
-        destroy.push(client);
-        return client;
-      },
+      accountClient: (creds) =>
+        kept.reuse(
+          `account ${kept.providerId(creds)}`,
+          creds,
+          () =>
+            new AccountClient({
+              ...wire,
+              region: 'us-east-1',
+              ...(creds ? { credentials: creds } : {}),
+            }),
+        ),
       attributor: (target, creds) => {
-        const client = new CloudTrailClient({
-          ...trail.clientConfig({ maxAttempts: 8 }),
-          region: target.region,
-          credentials: creds ?? base,
-        });
-        destroy.push(client);
+        const client = kept.reuse(
+          `cloudtrail ${name(target)}`,
+          creds,
+          () =>
+            new CloudTrailClient({
+              ...trail.clientConfig({ maxAttempts: 8 }),
+              region: target.region,
+              credentials: creds ?? base,
+            }),
+        );
         return new CloudTrailReader({ client, quotaShare: options.share, now: () => new Date() }).attribute;
       },
-      // As `lambda/org-handler.ts`: per target its own clients signed for it, and its own reader.
+      // As `lambda/org-handler.ts`: a new reader (its own pacer) per invocation, on the target's
+      // clients kept for the container.
       reader: (target, creds) => {
-        const signed = {
-          endpoint: standin.endpoint,
-          region: target.region,
-          maxAttempts: 8,
-          credentials: creds ?? base,
-        };
-        const client = new CognitoIdentityProviderClient(signed);
-        const identityClient = new CognitoIdentityClient(signed);
-        const wafClient = new WAFV2Client(signed);
-        destroy.push(client, identityClient, wafClient);
+        const config = signed(target, creds);
         const reader = new CognitoReader({
-          client,
-          identityClient,
-          wafClient,
+          client: kept.reuse(
+            `cognito-idp ${name(target)}`,
+            creds,
+            () => new CognitoIdentityProviderClient(config),
+          ),
+          identityClient: kept.reuse(
+            `cognito-identity ${name(target)}`,
+            creds,
+            () => new CognitoIdentityClient(config),
+          ),
+          wafClient: kept.reuse(`wafv2 ${name(target)}`, creds, () => new WAFV2Client(config)),
+          lambdaClient: kept.reuse(`lambda ${name(target)}`, creds, () => new LambdaClient(config)),
+          iamClient: kept.reuse(`iam ${name(target)}`, creds, () => new IAMClient(config)),
+          kmsClient: kept.reuse(`kms ${name(target)}`, creds, () => new KMSClient(config)),
           digestKey: TEST_DIGEST_KEY,
           surfaces,
           quotaShare: options.share,
           clock: scale.clock,
         });
-        readers.push(reader);
+        readerStats.push(reader.stats);
         return reader;
       },
       logger: silentLogger,
@@ -339,7 +383,7 @@ export async function runOrganizationBench(
     };
 
     const distributed = targets.length >= DISTRIBUTED_MAP_THRESHOLD;
-    const run = async (): Promise<OrganizationRunFigures> => {
+    const run = async (label: string): Promise<OrganizationRunFigures> => {
       store.reset();
       sent.length = 0;
       const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -358,6 +402,12 @@ export async function runOrganizationBench(
         : (listed.items ?? []);
       const listSeconds = since(started);
       const figures: TargetRunFigures[] = [];
+      const progress = () => {
+        const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+        options.progress?.(
+          `  ${label}: ${figures.length}/${items.length} targets done, ${since(started).toFixed(1)} bench-s, heap ${heapMb.toFixed(0)} MB`,
+        );
+      };
       await forEachConcurrently(items, options.maxConcurrentTargets, async (item) => {
         const itemStarted = performance.now();
         let input: unknown = item;
@@ -373,6 +423,8 @@ export async function runOrganizationBench(
               findings: out.findings,
               s3: { get: 0, put: 0, list: 0, putBytes: 0 },
             });
+            if (figures.length % options.maxConcurrentTargets === 0 || figures.length === items.length)
+              progress();
             return;
           }
           if (invocations >= 20)
@@ -424,7 +476,7 @@ export async function runOrganizationBench(
         s.resetStats();
         s.resetQuotas();
       }
-      readers.length = 0;
+      readerStats.length = 0;
     };
     reset();
     const paced = (on: boolean) => {
@@ -434,7 +486,7 @@ export async function runOrganizationBench(
           .configure({ quotas: on, latencyMs: on ? scale.real(options.latencyMs) : 0 });
     };
     if (options.fastBaseline) paced(false);
-    const baseline = await run();
+    const baseline = await run(options.fastBaseline ? 'baseline (untimed)' : 'baseline');
     if (options.fastBaseline) paced(true);
 
     // Drift in one target only: a client's callback URLs change.
@@ -446,7 +498,7 @@ export async function runOrganizationBench(
     });
     reset();
     const assumeBefore = standin.organization.stats.assumeRole;
-    const drift = await run();
+    const drift = await run('drift');
 
     let standinThrottled = 0;
     let otherErrors = 0;
@@ -486,7 +538,7 @@ export async function runOrganizationBench(
       // Both runs' AssumeRole calls: the credentials are cached for their lifetime, across runs too.
       assumeRoleCalls: standin.organization.stats.assumeRole,
       standinThrottled,
-      readerThrottled: readers.reduce((n, r) => n + r.stats.throttled, 0),
+      readerThrottled: readerStats.reduce((n, stats) => n + stats.throttled, 0),
       assumeRoleCallsInDriftRun: standin.organization.stats.assumeRole - assumeBefore,
       lookupEventsCalls: trail.calls.LookupEvents ?? 0,
       failedReads:
@@ -495,6 +547,7 @@ export async function runOrganizationBench(
       callsNeeded: neededCalls,
     };
   } finally {
+    kept.destroyAll();
     for (const c of destroy) c.destroy();
     await standin.stop();
     await trail.stop();

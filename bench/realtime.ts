@@ -21,6 +21,7 @@ import { runDetection } from '../lambda/run/detector.js';
 import { CloudTrailStandin } from '../test/support/cloudtrail-standin.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
+import { describedClients } from './full-surface.js';
 import { callsPerScan } from './scan.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -106,14 +107,14 @@ export async function timeToAlert(options: {
       { reader, store, notifier, logger: silent, now: () => new Date(), sleep: async () => undefined },
       { ...common, poolConcurrency: reader.poolConcurrency, debounceMs: 0 },
     );
-    const sweep = callsPerScan(options.pools, 1);
+    const sweep = callsPerScan(standin.poolIds().map((poolId) => describedClients(standin, poolId)));
     return {
       pools: options.pools,
       clients: options.clients,
       seconds: ((messages[0]?.at ?? Number.NaN) - started) / 1000,
       cognitoCalls: standin.stats.totalCalls,
       // The account as seeded: 199 pools of 1 client and one of `clients`.
-      sweepCalls: sweep.poolReads + sweep.clientReads + 2 * (options.clients - 1),
+      sweepCalls: sweep.poolReads + sweep.clientReads,
       alerts: messages.length,
       namesAuthor: messages[0]?.message.body.includes('by arn:aws:iam::') ?? false,
       listUserPoolsCalls: standin.stats.calls.ListUserPools ?? 0,

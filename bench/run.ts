@@ -4,8 +4,9 @@
  *
  * 1. Scan: the real CognitoReader + runDetection (in-memory store, no-op notifier, persist) against
  *    the local Cognito stand-in with Cognito's quotas and latency, for a small and a large account.
- *    Then the full-surface account of issue 8 (every surface and identity pool watched; then again
- *    without the web ACL, `surfaces=-waf`), against
+ *    Then the full-surface account of issue 8 (every surface and identity pool watched, with the
+ *    functions, roles and keys the pools point to read through Lambda, IAM and KMS clients; then
+ *    again without the web ACL, `surfaces=-waf`), against
  *    the quota-bound minimum over ALL quota categories (`bench/full-surface.ts`).
  * 2. normalize + diff of a synthetic 1,000 × 10 account with every surface, in a child process.
  * 3. The Lambda bundle as CDK builds it: size, and cold import time in fresh `node` processes.
@@ -13,7 +14,7 @@
  * Flags: --share 0.5 --latency 60 --small 30x5 --large 60x6 --pool-rps 15 --client-rps 15
  * --per-pool-rps 5 --burst 1 --pool-concurrency N (default: the reader's, as in the Lambda)
  * --full-surface 30x5 --identity-pools 10 --synthetic 1000x10 --import-runs 5 --memory-sizes 100,300,1000
- * --memory-mb 256 --only realtime|organization|memory (just those scenarios)
+ * --memory-mb 256 --only realtime|organization|memory|scale|full-surface (just that scenario)
  *
  * 4. Real-time path (issue 9): time from a CloudTrail event to Publish on a 200-pool account, and
  *    what attributing a sweep's findings in 20 pools costs in LookupEvents calls and time.
@@ -32,7 +33,13 @@
  *
  * `--time-scale k` runs the bench's clock k times as fast as the wall clock (rates × k, latency ÷ k,
  * figures in bench seconds; `bench/time-scale.ts`), for the scale and organization runs. `--json
- * <file>` writes their figures for `scripts/sizing-tables.ts`.
+ * <file>` writes their figures for `scripts/sizing-tables.ts`. The organization run prints a progress
+ * line to stderr each time a round's worth of targets is done.
+ *
+ * `npm run bench` gives this process an 8 GB heap (`--max-old-space-size` in package.json): one
+ * process holds the documents and stand-in state of every target, about 1 GB at 100 targets, and
+ * Node's default limit (about 4 GB here) would leave the 400-target run collecting garbage. The
+ * Lambda's own heap is benched in child processes with the function's limit (`run-memory.ts`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,7 +55,7 @@ import { organizationRows, orgSurfaces, printOrganization } from './organization
 import { attributionCost, attributionFlood, timeToAlert } from './realtime.js';
 import { buildRunMemoryChild, type RunMemorySize, runMemoryBench } from './run-memory.js';
 import { runScaleBench, scaleReport } from './scale.js';
-import { callsPerScan, type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
+import { type Quotas, runScanBench, type ScanBenchResult } from './scan.js';
 import { writeSyntheticAccount } from './synthetic-account.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,7 +97,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 /** The quota category that bounds the scan: its achieved rate is the one held to the 90% target. */
 function bindingCategory(r: ScanBenchResult): 'pool' | 'client' | 'per-pool' {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   const pool = calls.poolReads / r.poolReadRate.configured;
   const client = calls.clientReads / r.clientReadRate.configured;
   const perPool = calls.slowestPoolClientReads / (r.quotas.perPoolClientRead * r.share);
@@ -142,7 +149,7 @@ function scanRows(label: string, r: ScanBenchResult, large: boolean): Row[] {
 }
 
 function printScan(label: string, r: ScanBenchResult): void {
-  const calls = callsPerScan(r.pools, r.clients);
+  const calls = r.calls;
   console.log(
     [
       `## Scan ${label}: ${r.pools} pools × ${r.clients} clients, share ${r.share}, latency ${r.latencyMs} ms, pool concurrency ${r.poolConcurrency}`,
@@ -364,10 +371,30 @@ async function main(): Promise<number> {
       waf: orgSurfaces(values['org-surfaces']),
       timeScale,
       fastBaseline: values['org-fast-baseline'],
+      progress: (line) => console.error(line),
     });
     printOrganization(result, load());
     rows.push(...organizationRows(result, load()));
     figures.organization = { ...result, load: loadavg(), cores: availableParallelism() };
+  };
+  // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
+  const fullSurface = async () => {
+    for (const waf of [true, false]) {
+      const full = await runFullSurfaceBench({
+        ...size(values['full-surface'], 'full-surface'),
+        idps: 2,
+        groups: 3,
+        resourceServers: 1,
+        identityPools: positive(values['identity-pools'], 'identity-pools'),
+        webAcls: 3,
+        waf,
+        share,
+        latencyMs: common.latencyMs,
+        burstSeconds: common.burstSeconds,
+      });
+      printFullSurface(full);
+      rows.push(...fullSurfaceRows(full));
+    }
   };
   // `--json <file>`: the figures of the scale and organization runs, for `scripts/sizing-tables.ts`.
   const done = async () => {
@@ -395,6 +422,10 @@ async function main(): Promise<number> {
       await rm(work, { recursive: true, force: true });
     }
   };
+  if (values.only === 'full-surface') {
+    await fullSurface();
+    return finish(rows, missed);
+  }
   if (values.only === 'memory') {
     await runMemory();
     return finish(rows, missed);
@@ -414,23 +445,7 @@ async function main(): Promise<number> {
   await organization();
   await scale();
 
-  // Issue 18: every surface as deployed, and without the web ACL (`surfaces=-waf`).
-  for (const waf of [true, false]) {
-    const full = await runFullSurfaceBench({
-      ...size(values['full-surface'], 'full-surface'),
-      idps: 2,
-      groups: 3,
-      resourceServers: 1,
-      identityPools: positive(values['identity-pools'], 'identity-pools'),
-      webAcls: 3,
-      waf,
-      share,
-      latencyMs: common.latencyMs,
-      burstSeconds: common.burstSeconds,
-    });
-    printFullSurface(full);
-    rows.push(...fullSurfaceRows(full));
-  }
+  await fullSurface();
 
   await runMemory();
 

@@ -8,13 +8,17 @@
  * The mix, by pool index i: a prefix domain (with its hosted UI customization) on every third pool,
  * threat protection on every fifth (ENFORCED on every tenth), 2 IdPs, 3 groups, 1 resource server,
  * the catalog's example items (terms, branding) on each, `webAcls` web ACLs guarding every tenth
- * pool, and `identityPools` identity pools. The first run (the baselines) runs with the stand-in's
+ * pool, and `identityPools` identity pools; the functions, roles and keys they point to are stored
+ * (`reference-seed.ts`) and read through Lambda, IAM and KMS clients. The first run (the baselines) runs with the stand-in's
  * quotas off and is not timed; a client of the last pool and the domain of the first then change,
  * and the timed run reports them.
  */
 import { performance } from 'node:perf_hooks';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import type { QuotaCategory } from '../lambda/adapters/quotas.js';
@@ -28,7 +32,8 @@ import { defaultRiskConfiguration } from '../test/support/account-defaults.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { callsNeeded, describedClients, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import { seedReferences } from './reference-seed.js';
 import { type TimeScale, timeScale } from './time-scale.js';
 
 export interface ScaleBenchOptions {
@@ -116,7 +121,7 @@ function shapesOf(
   listed: Map<string, Record<string, number>>,
 ) {
   return poolIds.map((poolId) =>
-    poolShape(standin.describePool(poolId) as Record<string, unknown>, standin.clientIds(poolId).length, {
+    poolShape(standin.describePool(poolId) as Record<string, unknown>, describedClients(standin, poolId), {
       ...listed.get(poolId),
       ListIdentityProviders: SEEDED.idps,
       ListGroups: SEEDED.groups,
@@ -138,6 +143,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
   const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
   const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
   const wafClient = new WAFV2Client(standin.wafClientConfig(config));
+  const lambdaClient = new LambdaClient(standin.clientConfig(config));
+  const iamClient = new IAMClient(standin.clientConfig(config));
+  const kmsClient = new KMSClient(standin.clientConfig(config));
   try {
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
@@ -148,6 +156,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     });
     const listed = seedCatalogExamples(standin, poolIds);
     const mix = mixSurfaces(standin, poolIds, options.webAcls);
+    const references = seedReferences(standin, poolIds);
 
     const documents = new MemoryDocumentStore();
     const target = { accountId: standin.accountId, region: standin.region };
@@ -170,6 +179,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
         client,
         identityClient,
         wafClient,
+        lambdaClient,
+        iamClient,
+        kmsClient,
         digestKey: TEST_DIGEST_KEY,
         surfaces: SURFACE_NAMES,
         quotaShare: options.share,
@@ -251,7 +263,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     const seconds = (scale.now() - started) / 1000;
     const realSeconds = (performance.now() - realStarted) / 1000;
 
-    const needed = callsNeeded(driftShapes, options.identityPools, options.webAcls);
+    // One run's worth: a reader shares a reference across the pools of its invocation only, so a
+    // run of several invocations reads a reference its pools share again in each (admitted > needed).
+    const needed = callsNeeded(driftShapes, options.identityPools, options.webAcls, references);
     const bound = quotaBound(needed, options.share);
     const stats = standin.stats;
     const categories: ScaleBenchResult['categories'] = {};
@@ -291,6 +305,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     client.destroy();
     identityClient.destroy();
     wafClient.destroy();
+    lambdaClient.destroy();
+    iamClient.destroy();
+    kmsClient.destroy();
     await standin.stop();
   }
 }

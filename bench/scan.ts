@@ -2,26 +2,41 @@ import { performance } from 'node:perf_hooks';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { type COGNITO_READ_QUOTAS, CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../lambda/adapters/drift-store.js';
+import { clientReadApplies } from '../lambda/core/catalog.js';
 import type { AlertMessage, Logger } from '../lambda/core/ports.js';
 import { runDetection } from '../lambda/run/detector.js';
+import { APP_CLIENT_READS } from '../lambda/surfaces/app-client-reads.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
+import { describedClients } from './full-surface.js';
 
 export type Quotas = typeof COGNITO_READ_QUOTAS;
 
-/** Read calls one full scan makes, per quota category (the reader's call pattern, issue 4). */
-export function callsPerScan(pools: number, clients: number) {
+/**
+ * Read calls one full scan makes, per quota category (the reader's call pattern, issue 4), from each
+ * pool's clients as DescribeUserPoolClient answers them: the client listing, then each per-client read
+ * for the clients it is made for (`APP_CLIENT_READS`: the secrets only of a client with a secret).
+ */
+export function callsPerScan(clientsByPool: readonly (readonly Record<string, unknown>[])[]) {
   const pages = (n: number) => Math.max(1, Math.ceil(n / 60));
+  const perPool = clientsByPool.map(
+    (clients) =>
+      pages(clients.length) +
+      APP_CLIENT_READS.reduce((n, read) => n + clients.filter((c) => clientReadApplies(read, c)).length, 0),
+  );
   return {
-    poolReads: pages(pools) + pools,
-    clientReads: pools * pages(clients) + 2 * pools * clients,
-    slowestPoolClientReads: pages(clients) + 2 * clients,
+    poolReads: pages(clientsByPool.length) + clientsByPool.length,
+    clientReads: perPool.reduce((a, b) => a + b, 0),
+    slowestPoolClientReads: Math.max(0, ...perPool),
   };
 }
 
 /** The fastest a scan can be at `share` of the quotas: the busiest quota bucket sets the pace. */
-export function quotaBoundSeconds(pools: number, clients: number, share: number, quotas: Quotas): number {
-  const calls = callsPerScan(pools, clients);
+export function quotaBoundSeconds(
+  calls: ReturnType<typeof callsPerScan>,
+  share: number,
+  quotas: Quotas,
+): number {
   return Math.max(
     calls.poolReads / (quotas.userPoolRead * share),
     calls.clientReads / (quotas.userPoolClientRead * share),
@@ -42,6 +57,8 @@ export interface ScanBenchOptions {
 
 export interface ScanBenchResult extends ScanBenchOptions {
   poolConcurrency: number;
+  /** The calls the scan needs (see {@link callsPerScan}), for the seeded account. */
+  calls: ReturnType<typeof callsPerScan>;
   seconds: number;
   minimumSeconds: number;
   ratio: number;
@@ -84,7 +101,9 @@ export async function runScanBench(options: ScanBenchOptions): Promise<ScanBench
   };
   const sampler = setInterval(sample, 50);
   try {
-    standin.seed(pools, clients);
+    const calls = callsPerScan(
+      standin.seed(pools, clients).map((poolId) => describedClients(standin, poolId)),
+    );
     standin.resetStats();
     standin.resetQuotas();
     const reader = new CognitoReader({ client, quotaShare: share, quotas });
@@ -112,7 +131,7 @@ export async function runScanBench(options: ScanBenchOptions): Promise<ScanBench
     const seconds = (performance.now() - started) / 1000;
     sample();
     const stats = standin.stats;
-    const minimumSeconds = quotaBoundSeconds(pools, clients, share, quotas);
+    const minimumSeconds = quotaBoundSeconds(calls, share, quotas);
     const otherErrors = Object.entries(stats.errors)
       .filter(([type]) => type !== 'TooManyRequestsException')
       .reduce((n, [, count]) => n + count, 0);
@@ -124,6 +143,7 @@ export async function runScanBench(options: ScanBenchOptions): Promise<ScanBench
     return {
       ...options,
       poolConcurrency,
+      calls,
       seconds,
       minimumSeconds,
       ratio: seconds / minimumSeconds,

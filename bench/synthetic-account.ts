@@ -18,8 +18,9 @@ import { CognitoStandin } from '../test/support/cognito-standin.js';
 export type Answers = Record<string, unknown>;
 
 /**
- * One pool as the reader receives it: DescribeUserPool, per client DescribeUserPoolClient +
- * ListUserPoolClientSecrets, and every answer its surfaces (MFA, IdPs, groups, ...) read.
+ * One pool as the reader receives it: DescribeUserPool, per client DescribeUserPoolClient and, for a
+ * client with a secret, ListUserPoolClientSecrets, and every answer its surfaces (MFA, IdPs, groups,
+ * ...) read.
  */
 export interface RawPool {
   pool: UserPoolType;

@@ -16,6 +16,7 @@ import { SnsNotifier } from './adapters/sns-notifier.js';
 import { createAwsClients } from './aws-clients.js';
 import { readDigestKeySecretArn, readLambdaConfig } from './config.js';
 import { TargetCredentials } from './org/credentials.js';
+import { KeptClients } from './org/kept-clients.js';
 import { runOrganizationStep } from './org/organization-run.js';
 import { TargetDocumentStore } from './org/target-document-store.js';
 import { createTelemetry } from './powertools.js';
@@ -37,37 +38,8 @@ let credentials: TargetCredentials | undefined;
 /** The digest key's secret, read once per cold start. */
 let digestKeys: SecretDigestKey | undefined;
 
-/**
- * The SDK clients of each target, kept across the invocations of a warm container (one set per
- * account and region, with their connections), instead of new ones, and new sockets, per invocation.
- * Keyed by the credential provider too: a client signs with the provider it was made with.
- */
-const targetClients = new Map<string, { provider: unknown; client: { destroy(): void } }>();
-function reuse<T extends { destroy(): void }>(key: string, provider: unknown, make: () => T): T {
-  const kept = targetClients.get(key);
-  if (kept && kept.provider === provider) return kept.client as T;
-  kept?.client.destroy();
-  const client = make();
-  targetClients.set(key, { provider, client });
-  return client;
-}
-
-/**
- * A number per credential provider (one provider per account; 0: the function's own), so that each
- * account's client has its own key: clients are used concurrently and must not replace each other.
- */
-const providerIds = new WeakMap<object, number>();
-let providersSeen = 0;
-function providerId(provider: object | undefined): number {
-  if (!provider) return 0;
-  let id = providerIds.get(provider);
-  if (id === undefined) {
-    providersSeen += 1;
-    id = providersSeen;
-    providerIds.set(provider, id);
-  }
-  return id;
-}
+/** The targets' SDK clients, kept for the container's life. */
+const kept = new KeptClients();
 
 function isAggregate(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { phase?: unknown }).phase === 'aggregate';
@@ -122,8 +94,8 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         credentials,
         ...(accounts.kind === 'organization' ? { organizations: new OrganizationsClient({}) } : {}),
         accountClient: (creds) =>
-          reuse(
-            `account ${providerId(creds)}`,
+          kept.reuse(
+            `account ${kept.providerId(creds)}`,
             creds,
             () => new AccountClient({ ...(creds ? { credentials: creds } : {}) }),
           ),
@@ -131,7 +103,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
         // may look events up), paced like the home account's.
         attributor: (target, creds) =>
           new CloudTrailReader({
-            client: reuse(
+            client: kept.reuse(
               `cloudtrail ${target.accountId}/${target.region}`,
               creds,
               () => new CloudTrailClient({ region: target.region, ...(creds ? { credentials: creds } : {}) }),
@@ -145,12 +117,20 @@ export async function handler(event: unknown, context: Context): Promise<unknown
           // A new reader (its own pacer) per invocation, on the target's clients kept for the container.
           return targetReader(
             {
-              cognito: reuse(`cognito-idp ${name}`, creds, () => new CognitoIdentityProviderClient(signed)),
-              identity: reuse(`cognito-identity ${name}`, creds, () => new CognitoIdentityClient(signed)),
-              wafv2: reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
-              lambda: reuse(`lambda ${name}`, creds, () => new LambdaClient(signed)),
-              iam: reuse(`iam ${name}`, creds, () => new IAMClient(signed)),
-              kms: reuse(`kms ${name}`, creds, () => new KMSClient(signed)),
+              cognito: kept.reuse(
+                `cognito-idp ${name}`,
+                creds,
+                () => new CognitoIdentityProviderClient(signed),
+              ),
+              identity: kept.reuse(
+                `cognito-identity ${name}`,
+                creds,
+                () => new CognitoIdentityClient(signed),
+              ),
+              wafv2: kept.reuse(`wafv2 ${name}`, creds, () => new WAFV2Client(signed)),
+              lambda: kept.reuse(`lambda ${name}`, creds, () => new LambdaClient(signed)),
+              iam: kept.reuse(`iam ${name}`, creds, () => new IAMClient(signed)),
+              kms: kept.reuse(`kms ${name}`, creds, () => new KMSClient(signed)),
             },
             { ...config, digestKey, ...options },
           );

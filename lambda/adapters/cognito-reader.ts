@@ -9,11 +9,10 @@ import {
   ListUserPoolsCommand,
   type UserPoolClientDescription,
   type UserPoolClientType,
-  type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { forEachConcurrently } from '../concurrency.js';
-import { type AccountRead, type CatalogService, kindApplies, type SendOperation } from '../core/catalog.js';
+import { clientReadApplies } from '../core/catalog.js';
 import { type DigestKey, withDigestKey } from '../core/digest-key.js';
 import { normalizeClient, normalizePool } from '../core/normalize.js';
 import {
@@ -23,10 +22,10 @@ import {
   type PoolReadResult,
   type PoolRef,
   type UnreadableClient,
-  type UnreadableSurface,
 } from '../core/ports.js';
-import type { ClientSnapshot, PoolSnapshot, SurfaceSnapshot } from '../core/types.js';
+import type { ClientSnapshot, SurfaceSnapshot } from '../core/types.js';
 import { errorReason } from '../errors.js';
+import { CLIENT_SECRETS_READ } from '../surfaces/app-client-reads.js';
 import {
   IDENTITY_POOL_DESCRIBE,
   IDENTITY_POOLS,
@@ -34,13 +33,12 @@ import {
   listIdentityPools,
   readIdentityPool,
 } from '../surfaces/identity-pools.js';
-import { POOL_SURFACES } from '../surfaces/index.js';
-import type { Surface } from '../surfaces/surface.js';
 import type { RateAdaptation } from './adaptive-rate.js';
 import { CategoryBuckets } from './category-buckets.js';
 import { QUOTAS, type QuotaCategory } from './quotas.js';
 import { type Clock, systemClock } from './rate-limiter.js';
-import { type PacedClient, type ReaderStats, ReadPacing } from './read-pacing.js';
+import { type ReaderStats, ReadPacing } from './read-pacing.js';
+import { type ClientName, type SendingClient, SurfaceOperationError, SurfaceReads } from './surface-reads.js';
 
 export type { ReaderStats };
 
@@ -58,27 +56,6 @@ export const COGNITO_READ_QUOTAS = {
 };
 
 const PAGE_SIZE = 60;
-
-/**
- * Which client sends each catalog service's operations. The command itself comes with the
- * operation (the surface declares it): the reader keeps no table of operations.
- */
-const CLIENT_OF: Readonly<Record<CatalogService, ClientName>> = {
-  'cognito-idp': 'cognito',
-  'cognito-identity': 'identity',
-  wafv2: 'wafv2',
-  lambda: 'lambda',
-  iam: 'iam',
-  kms: 'kms',
-};
-
-type ClientName = 'cognito' | 'identity' | 'wafv2' | 'lambda' | 'iam' | 'kms';
-
-/** A client the reader can send through: every SDK client fits. */
-interface SendingClient {
-  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-  middlewareStack: PacedClient['middlewareStack'];
-}
 
 export interface CognitoReaderOptions {
   client: CognitoIdentityProviderClient;
@@ -119,17 +96,6 @@ export interface CognitoReaderOptions {
   clock?: Clock;
 }
 
-/** A surface read that failed, with the operation that failed (for "scan incomplete: <operation> on <pool>"). */
-class SurfaceOperationError extends Error {
-  constructor(
-    readonly operation: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${operation} failed`);
-    this.name = 'SurfaceOperationError';
-  }
-}
-
 /**
  * Reads every pool, app client and watched surface, paced to the configured share of each quota
  * category (`quotas.ts`).
@@ -150,22 +116,9 @@ export class CognitoReader implements PoolReader {
    */
   readonly poolConcurrency: number;
   private readonly client: CognitoIdentityProviderClient;
-  private readonly clients: Record<ClientName, SendingClient | undefined>;
-  private readonly surfaces: readonly Surface[];
+  /** The watched surfaces' reads, through the clients of their services. */
+  private readonly reads: SurfaceReads;
   private readonly identityPools: boolean;
-  /** Whether account-level reads (web ACL associations) are answered from one listing per run. */
-  private readonly accountReads: boolean;
-  /**
-   * This reader's answers to account-level and shared reads, by the read's name: a reader serves
-   * one target for one invocation, so each is read once per run (per invocation of a long run) and
-   * shared by its pools.
-   */
-  private readonly sharedAnswers = new Map<string, Promise<unknown>>();
-  /**
-   * The shared answers about one pool (`AccountRead.poolId`), by pool, for the pools being read:
-   * dropped when the pool's read ends, so that what a run holds does not grow with the pools read.
-   */
-  private readonly poolAnswers = new Map<string, Map<string, Promise<unknown>>>();
   private readonly pacing: ReadPacing;
   private readonly clientConcurrency: number;
   private readonly digestKey: DigestKey | undefined;
@@ -176,7 +129,6 @@ export class CognitoReader implements PoolReader {
     const quotas = { ...COGNITO_READ_QUOTAS, ...options.quotas };
     this.client = options.client;
     this.clientConcurrency = options.clientConcurrency ?? 3;
-    this.accountReads = options.accountReads !== false;
     this.digestKey = options.digestKey;
     const rps: Record<QuotaCategory, number> = {
       ...(Object.fromEntries(Object.entries(QUOTAS).map(([c, q]) => [c, q.rps])) as Record<
@@ -193,7 +145,7 @@ export class CognitoReader implements PoolReader {
     );
     this.stats = this.pacing.stats;
     this.poolConcurrency = 2 * Math.ceil(quotas.userPoolClientRead / quotas.perPoolClientRead) + 2;
-    this.clients = {
+    const clients: Record<ClientName, SendingClient | undefined> = {
       cognito: options.client as unknown as SendingClient,
       identity: options.identityClient as unknown as SendingClient | undefined,
       wafv2: options.wafClient as unknown as SendingClient | undefined,
@@ -202,11 +154,9 @@ export class CognitoReader implements PoolReader {
       kms: options.kmsClient,
     };
     const wanted = new Set(options.surfaces ?? []);
-    this.surfaces = POOL_SURFACES.filter(
-      (s) => wanted.has(s.name) && s.operations.every((op) => this.clients[CLIENT_OF[op.service]]),
-    );
-    this.identityPools = wanted.has(IDENTITY_POOLS) && this.clients.identity !== undefined;
-    for (const client of Object.values(this.clients)) if (client) this.pacing.attach(client);
+    this.reads = new SurfaceReads(clients, wanted, options.accountReads !== false, this.pacing);
+    this.identityPools = wanted.has(IDENTITY_POOLS) && clients.identity !== undefined;
+    for (const client of Object.values(clients)) if (client) this.pacing.attach(client);
   }
 
   /**
@@ -219,48 +169,14 @@ export class CognitoReader implements PoolReader {
 
   /** The surfaces this reader reads (requested, and with the client they need). */
   get surfaceNames(): string[] {
-    return [...this.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
-  }
-
-  /** Sends one surface operation through its client (and so through the pacing middleware). */
-  private send(signal: AbortSignal | undefined): SendOperation {
-    return async (operation, input) => {
-      const client = this.clients[CLIENT_OF[operation.service]];
-      if (!client) throw new Error(`no ${operation.service} client for ${operation.name}`);
-      try {
-        return (await client.send(new operation.command(input), { abortSignal: signal })) as never;
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        throw new SurfaceOperationError(operation.name, error);
-      }
-    };
-  }
-
-  /**
-   * An account-level read, made on first use and then shared: a failure is shared too, so every pool
-   * that needs it reports its surface unreadable (never "nothing there"). Sent without a pool's abort
-   * signal, since the answer outlives the pool that asked first.
-   */
-  private sharedRead<T>(read: AccountRead<T>): Promise<T> {
-    const answers = read.poolId === undefined ? this.sharedAnswers : this.poolAnswers.get(read.poolId);
-    // About a pool that is not being read (nothing would drop it): read, not kept.
-    if (!answers) return read.read(this.send(undefined));
-    let answer = answers.get(read.name);
-    if (!answer) {
-      answer = read.read(this.send(undefined));
-      // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
-      // that awaits it still gets the error.
-      answer.catch(() => undefined);
-      answers.set(read.name, answer);
-    }
-    return answer as Promise<T>;
+    return [...this.reads.surfaces.map((s) => s.name), ...(this.identityPools ? [IDENTITY_POOLS] : [])];
   }
 
   /** Every identity pool in the account and region, when identity pools are watched; else none. */
   async listIdentityPools(): Promise<PoolRef[] | undefined> {
     if (!this.identityPools) return undefined;
     try {
-      return await listIdentityPools(this.send(undefined));
+      return await listIdentityPools(this.reads.send(undefined));
     } catch (error) {
       throw error instanceof SurfaceOperationError ? error.cause : error;
     }
@@ -295,16 +211,14 @@ export class CognitoReader implements PoolReader {
     // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
     const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.pacing.poolStarted(ref.poolId, signal);
-    this.poolAnswers.set(ref.poolId, new Map());
+    this.reads.poolStarted(ref.poolId);
     // The account-level reads start with the first pool and run alongside the pools' own reads.
-    if (this.accountReads)
-      for (const surface of this.surfaces)
-        for (const read of surface.accountReads ?? []) this.sharedRead(read);
+    this.reads.startAccountReads();
     try {
       if (isIdentityPoolId(ref.poolId)) {
         try {
-          const pool = await readIdentityPool(ref, this.send(signal));
-          const unreadableSurfaces = await this.readUnitSurfaces(pool, signal);
+          const pool = await readIdentityPool(ref, this.reads.send(signal));
+          const unreadableSurfaces = await this.reads.readUnitSurfaces(pool, signal);
           return { status: 'ok', pool, unreadableClients: [], unreadableSurfaces };
         } catch (error) {
           // Only the identity pool's own describe answering not-found means it is gone.
@@ -350,7 +264,7 @@ export class CognitoReader implements PoolReader {
           clients,
           signal,
         ),
-        this.readSurfaces(ref.poolId, raw, listedClients, signal, resume, surfacesRead),
+        this.reads.readSurfaces(ref.poolId, raw, listedClients, signal, resume, surfacesRead),
       ]);
       // Both have settled, so nothing of this pool still runs; each rejects only when aborted.
       if (clientReads.status === 'rejected') throw clientReads.reason;
@@ -360,10 +274,10 @@ export class CognitoReader implements PoolReader {
       // A client deleted since the listing is no part of the pool: the surfaces are read again
       // without it, as if it had not been listed (a rare race, in which its per-client reads failed
       // or found what it left behind). Nothing read with it is kept, should this be interrupted.
-      if (gone.size > 0 && this.surfaces.length > 0) {
+      if (gone.size > 0 && this.reads.surfaces.length > 0) {
         for (const name of Object.keys(surfacesRead)) delete surfacesRead[name];
         const remaining = listedClients.filter((c) => !gone.has(c.clientId));
-        unreadableSurfaces = await this.readSurfaces(
+        unreadableSurfaces = await this.reads.readSurfaces(
           ref.poolId,
           raw,
           remaining,
@@ -373,7 +287,7 @@ export class CognitoReader implements PoolReader {
         );
       }
       const pool = normalizePool(raw, clients);
-      if (this.surfaces.length > 0)
+      if (this.reads.surfaces.length > 0)
         pool.surfaces = Object.fromEntries(
           Object.entries(surfacesRead).sort(([a], [b]) => a.localeCompare(b)),
         );
@@ -387,80 +301,8 @@ export class CognitoReader implements PoolReader {
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
       this.pacing.poolEnded(ref.poolId);
-      this.poolAnswers.delete(ref.poolId);
+      this.reads.poolEnded(ref.poolId);
     }
-  }
-
-  /**
-   * Reads each watched surface of the pool into `read`. A surface whose read fails is left out (the
-   * detector keeps its baseline) and reported with the operation that failed; the others still count.
-   * A watched surface in `resume` was read by an earlier invocation of the run and is not read
-   * again; each read completes into `read`, so an interruption keeps it.
-   */
-  private async readSurfaces(
-    poolId: string,
-    raw: UserPoolType,
-    clients: readonly { clientId: string; clientName: string }[],
-    signal: AbortSignal | undefined,
-    resume: PartialPoolRead | undefined,
-    read: Record<string, SurfaceSnapshot>,
-  ): Promise<UnreadableSurface[]> {
-    if (this.surfaces.length === 0) return [];
-    this.pacing.domainsOf(poolId, [raw.Domain, raw.CustomDomain]);
-    const ctx = {
-      poolId,
-      pool: raw,
-      clients,
-      send: this.send(signal),
-      sharedRead: <T>(read: AccountRead<T>) => this.sharedRead(read),
-      ...(this.accountReads ? { accountRead: <T>(read: AccountRead<T>) => this.sharedRead(read) } : {}),
-    };
-    const unreadable: UnreadableSurface[] = [];
-    const pending = this.surfaces.filter((surface) => {
-      // A kind without effect in this pool (`readOnlyWhen`) is not read: it holds nothing here.
-      const earlier = resume?.surfaces?.[surface.name] ?? (kindApplies(surface, { ...raw }) ? undefined : {});
-      if (earlier) read[surface.name] = earlier;
-      return !earlier;
-    });
-    await forEachConcurrently(pending, pending.length, async (surface) => {
-      try {
-        read[surface.name] = await surface.read(ctx);
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        delete read[surface.name];
-        // Anything but the operation's own failure (a bug in a surface's read) is reported as such.
-        const operation = error instanceof SurfaceOperationError ? error.operation : surface.name;
-        const cause = error instanceof SurfaceOperationError ? error.cause : error;
-        unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
-      }
-    });
-    return unreadable.sort((a, b) => a.surface.localeCompare(b.surface));
-  }
-
-  /**
-   * Reads the surfaces that follow an identity pool's references (its IAM roles) into
-   * `pool.surfaces`; a surface whose read fails is reported, as for a user pool.
-   */
-  private async readUnitSurfaces(pool: PoolSnapshot, signal: AbortSignal | undefined) {
-    const unreadable: UnreadableSurface[] = [];
-    const ctx = {
-      poolId: pool.poolId,
-      config: pool.config,
-      send: this.send(signal),
-      sharedRead: <T>(read: AccountRead<T>) => this.sharedRead(read),
-    };
-    for (const surface of this.surfaces) {
-      if (!surface.readUnit) continue;
-      try {
-        pool.surfaces = { ...pool.surfaces, [surface.name]: await surface.readUnit(ctx) };
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        const operation = error instanceof SurfaceOperationError ? error.operation : surface.name;
-        const cause = error instanceof SurfaceOperationError ? error.cause : error;
-        unreadable.push({ surface: surface.name, operation, reason: errorReason(cause) });
-      }
-    }
-    return unreadable;
   }
 
   private describePool(poolId: string, signal?: AbortSignal) {
@@ -526,18 +368,20 @@ export class CognitoReader implements PoolReader {
     }
     if (!client) return { status: 'unreadable', reason: 'DescribeUserPoolClient returned no UserPoolClient' };
     let secrets: ClientSecretDescriptorType[] = [];
-    try {
-      const listed = await this.client.send(
-        new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
-        { abortSignal: signal },
-      );
-      secrets = listed.ClientSecrets ?? [];
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      // A public client (no secret) has no secrets to list. Anything else, not-found included (the
-      // client was just described), means the secrets are unknown: unreadable, never "deleted".
-      if (!(errorName(error) === 'InvalidParameterException' && client.ClientSecret === undefined))
+    // A client without a secret has none to list, and never will (`CLIENT_SECRETS_READ`): not asked.
+    if (clientReadApplies(CLIENT_SECRETS_READ, { ...client })) {
+      try {
+        const listed = await this.client.send(
+          new ListUserPoolClientSecretsCommand({ UserPoolId: poolId, ClientId: clientId }),
+          { abortSignal: signal },
+        );
+        secrets = listed.ClientSecrets ?? [];
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // Any failure, not-found included (the client was just described), means the secrets are
+        // unknown: unreadable, never "deleted".
         return { status: 'unreadable', reason: `ListUserPoolClientSecrets: ${errorReason(error)}` };
+      }
     }
     return { status: 'ok', client: normalizeClient(client, secrets) };
   }

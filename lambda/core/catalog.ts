@@ -316,6 +316,42 @@ export function kindApplies(
   return entry.readOnlyWhen === undefined || entry.readOnlyWhen.holds(pool);
 }
 
+/**
+ * A state of an app client, as DescribeUserPoolClient shows it, that a per-client read needs to find
+ * anything (a client secret, for the client's secrets to be listed). The per-client counterpart of
+ * {@link PoolCondition}.
+ */
+export interface ClientCondition {
+  /** For people and docs/surfaces.md: `the client has a secret`. */
+  readonly description: string;
+  /** The DescribeUserPoolClient fields it looks at. */
+  readonly fields: readonly string[];
+  /** Whether it holds for the client: DescribeUserPoolClient's UserPoolClient, raw. */
+  holds(client: Readonly<Record<string, unknown>>): boolean;
+}
+
+/**
+ * One read the core makes for every app client it lists (the app clients are no catalog kind: the
+ * core reads them itself). The reader, the bench's count of the calls a scan needs and
+ * docs/surfaces.md all follow this declaration.
+ */
+export interface ClientRead {
+  /** The API name (`ListUserPoolClientSecrets`). */
+  readonly operation: string;
+  /**
+   * Made only for a client where this holds. Elsewhere the read is not made and records what it
+   * would have found there: nothing. Such a condition must be fixed for a client's life (set when
+   * the client is created), so a client read and one not read are never the same client in two
+   * states: the comparison then needs no rule of its own, unlike a kind's `readOnlyWhen`.
+   */
+  readonly readOnlyWhen?: ClientCondition;
+}
+
+/** Whether a per-client read is made for a client: see {@link ClientRead.readOnlyWhen}. */
+export function clientReadApplies(read: ClientRead, client: Readonly<Record<string, unknown>>): boolean {
+  return read.readOnlyWhen === undefined || read.readOnlyWhen.holds(client);
+}
+
 /** Every resource kind beyond user pools and app clients, in the order alerts list them. */
 export interface SurfaceCatalog {
   readonly entries: readonly CatalogEntry[];

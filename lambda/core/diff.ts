@@ -17,13 +17,14 @@ import type {
 /**
  * The typed changes that turn `baseline` into `current`. `null` means "the pool does not exist"
  * (no baseline yet, or the pool was deleted). Changes come in a stable order: pool-level first,
- * then clients by id, fields by path. With the `catalog`, a kind that has no effect in the current
- * pool (its `readOnlyWhen` does not hold) is not compared: it was not read.
+ * then clients by id, fields by path. A kind of the `catalog` that has no effect in the current
+ * pool (its `readOnlyWhen` does not hold) is not compared: it was not read. The catalog is required,
+ * so that no caller compares such a kind as recorded by forgetting it.
  */
 export function diffPool(
   baseline: PoolSnapshot | null,
   current: PoolSnapshot | null,
-  catalog?: SurfaceCatalog,
+  catalog: SurfaceCatalog,
 ): Change[] {
   if (!baseline && !current) return [];
   if (!baseline && current)
@@ -50,7 +51,7 @@ export function diffPool(
   // in the current pool (no domain for the hosted UI's): the pool's own fields report that change,
   // and what the kind held is compared again once it has effect.
   for (const surface of Object.keys(after.surfaces ?? {}).sort()) {
-    const entry = catalog ? entryNamed(catalog, surface) : undefined;
+    const entry = entryNamed(catalog, surface);
     if (entry && !kindApplies(entry, after.config)) continue;
     const was = before.surfaces?.[surface];
     const is = after.surfaces?.[surface];

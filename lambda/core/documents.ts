@@ -159,10 +159,15 @@ export const stateDocSchema = z.strictObject({
   /**
    * The references (a trigger, role or key a pool points to) already reported as not readable from
    * this account, by `<surface>/<ARN>`, with why and when: each is reported once, not every run.
-   * Absent in state written before references were followed.
+   * Absent in state written before references were followed. `pools`: the pools that pointed to it
+   * when last read, so it is forgotten once none does (absent in state written before: unknown). A
+   * reference read again is forgotten too, so it is reported again if it stops being readable.
    */
   unreadableReferences: z
-    .record(z.string(), z.strictObject({ reason: z.string(), reportedAt: isoDate }))
+    .record(
+      z.string(),
+      z.strictObject({ reason: z.string(), reportedAt: isoDate, pools: z.array(z.string()).optional() }),
+    )
     .optional(),
 });
 export type StateDoc = z.infer<typeof stateDocSchema>;
@@ -198,6 +203,21 @@ const poolOutcomeSchema = z.discriminatedUnion('status', [
           resourceId: z.string(),
           resourceName: z.string(),
           reason: z.string(),
+        }),
+      )
+      .optional(),
+    /**
+     * References read this run that could not be read before (remembered as not readable, or named
+     * by the baseline without a state of them: `recorded` into it this run). Absent when none, and
+     * in run documents of earlier releases.
+     */
+    nowReadable: z
+      .array(
+        z.strictObject({
+          surface: z.string(),
+          resourceId: z.string(),
+          resourceName: z.string(),
+          recorded: z.boolean(),
         }),
       )
       .optional(),

@@ -1,7 +1,7 @@
 import { renderDeployedChanges } from './deployed-notice.js';
 import type { AlertMessage } from './ports.js';
 import type { PostureSummary } from './posture.js';
-import type { NotReadableNotice } from './references.js';
+import type { NotReadableNotice, NowReadableNotice } from './references.js';
 import {
   type AuthorFollowUpPool,
   type PoolDrift,
@@ -13,6 +13,7 @@ import {
   type ReadProblem,
   renderBaselineCreated,
   renderNotReadable,
+  renderNowReadable,
   renderNowWatching,
   renderResolved,
   renderScanIncomplete,
@@ -47,6 +48,8 @@ export interface RunAlerts {
   storeProblems?: ReadProblem[];
   /** References (triggers, roles, keys) not readable from this account, reported for the first time. */
   notReadable?: NotReadableNotice[];
+  /** References that could not be read before and were read this run (LOW, sent once). */
+  nowReadable?: NowReadableNotice[];
 }
 
 /** No message at all. */
@@ -73,6 +76,7 @@ export function renderRunAlerts(ctx: RunContext, alerts: RunAlerts): AlertMessag
   if (alerts.incomplete) messages.push(renderScanIncomplete(ctx, alerts.incomplete));
   if (alerts.storeProblems) messages.push(renderStoreProblems(ctx, alerts.storeProblems));
   if (alerts.notReadable?.length) messages.push(renderNotReadable(ctx, alerts.notReadable));
+  if (alerts.nowReadable?.length) messages.push(renderNowReadable(ctx, alerts.nowReadable));
   return messages;
 }
 
@@ -95,5 +99,6 @@ export function renderKinds(alerts: RunAlerts): string[] {
     ...(alerts.incomplete ? ['scan-incomplete'] : []),
     ...(alerts.storeProblems ? ['store-problem'] : []),
     ...(alerts.notReadable?.length ? ['not-readable'] : []),
+    ...(alerts.nowReadable?.length ? ['now-readable'] : []),
   ];
 }

@@ -1,7 +1,7 @@
 import type { AlertMessage } from './ports.js';
 import type { PostureSummary } from './posture.js';
 import { renderPostureSummary } from './posture-render.js';
-import type { NotReadableNotice } from './references.js';
+import type { NotReadableNotice, NowReadableNotice } from './references.js';
 import {
   bodyLines,
   countOf,
@@ -145,6 +145,36 @@ export function renderNotReadable(ctx: RunContext, references: readonly NotReada
       ctx,
     ),
     attributes: { kind: 'not-readable', severity: 'LOW', poolIds: [] },
+  };
+}
+
+/**
+ * References that could not be read before and were read this run: now watched. Where a pool's
+ * baseline held no state of one, its current state was recorded there (not reported as added); what
+ * changed while it could not be read is unknown. Sent once per reference.
+ */
+export function renderNowReadable(ctx: RunContext, references: readonly NowReadableNotice[]): AlertMessage {
+  const n = references.length;
+  return {
+    subject: formatSubject(ctx, `Now readable from this account: ${n} referenced resource${plural(n)}`),
+    body: fitBody(
+      [
+        `cognito-drift can now read ${n === 1 ? 'this resource' : 'these resources'} that pools point to in account ${ctx.accountId}, region ${ctx.region}, and watches ${n === 1 ? 'it' : 'them'} from now on.`,
+        "Where a pool's baseline had no state of one (it was never read), its current state was recorded as that baseline:",
+        'review it, as changes made while it could not be read are not known. Elsewhere it is compared with the baseline as usual.',
+        '',
+      ],
+      references.map((r) => [
+        `  - ${surfaceLabel(ctx, r.surface)} ${r.resourceName}`,
+        `    ${r.resourceId}`,
+        `    referenced by ${r.pools.join(', ')}`,
+        ...(r.recordedIn.length > 0
+          ? [`    current state recorded as the baseline of ${r.recordedIn.join(', ')}`]
+          : []),
+      ]),
+      ctx,
+    ),
+    attributes: { kind: 'now-readable', severity: 'LOW', poolIds: [] },
   };
 }
 

@@ -14,7 +14,7 @@ import {
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject } from '../core/ports.js';
 import { summarizePosture } from '../core/posture.js';
-import { referencesToReport } from '../core/references.js';
+import { concludeReferences, mergeReportedReferences } from '../core/references.js';
 import { NO_ALERTS, type ResolvedPool, type RunAlerts } from '../core/run-alerts.js';
 import type { ReadProblem } from '../core/run-notices.js';
 import { IDENTITY_POOL_LIST, IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
@@ -165,8 +165,11 @@ export function concludeRun(input: {
   allPoolsIgnored: number;
   clock: AlertClock;
   locate: (key: string) => string;
+  /** A targeted check: it read only some pools, and knows nothing of what the others point to. */
+  targeted?: boolean;
 }): Conclusion {
   const { run, persist } = input;
+  const targeted = input.targeted ?? false;
   const readProblems: ReadProblem[] = [];
   for (const { kind, reason } of run.unlisted ?? []) {
     if (kind === 'identityPools')
@@ -192,17 +195,32 @@ export function concludeRun(input: {
     { readProblems, resolved: [...input.resolved] },
     input.locate,
   );
-  // What pools point to and this account cannot read: reported once, remembered in the state.
-  const references = referencesToReport(
-    Object.entries(run.outcomes).flatMap(([poolId, o]) =>
-      o.status === 'scanned' && o.unreadableReferences
-        ? [{ poolId, poolName: o.poolName, references: o.unreadableReferences }]
+  // What pools point to and this account cannot read: reported once, remembered in the state
+  // until it is read again or no pool points to it any more.
+  const references = concludeReferences({
+    pools: Object.entries(run.outcomes).flatMap(([poolId, o]) =>
+      o.status === 'scanned' && (o.unreadableReferences || o.nowReadable)
+        ? [
+            {
+              poolId,
+              poolName: o.poolName,
+              unreadable: o.unreadableReferences ?? [],
+              nowReadable: o.nowReadable ?? [],
+            },
+          ]
         : [],
     ),
-    decision.state.unreadableReferences,
-    input.clock.now,
-  );
-  if (references.notices.length > 0) decision.state.unreadableReferences = references.reported;
+    reported: decision.state.unreadableReferences,
+    judged: (poolId, surface) => referencesJudged(run.outcomes[poolId], surface, targeted),
+    unjudged: (surface) =>
+      Object.keys(run.outcomes).filter(
+        (poolId) => !referencesJudged(run.outcomes[poolId], surface, targeted),
+      ),
+    targeted,
+    at: input.clock.now,
+  });
+  if (Object.keys(references.reported).length > 0) decision.state.unreadableReferences = references.reported;
+  else delete decision.state.unreadableReferences;
   const newlyCovered = new Set(decision.newlyCovered);
   if (recordedIdentityPools > 0) newlyCovered.add(IDENTITY_POOLS);
   const alerts: RunAlerts = {
@@ -226,8 +244,20 @@ export function concludeRun(input: {
     ...(decision.sendIncomplete ? { incomplete: decision.readProblems } : {}),
     ...(decision.sendStoreProblems ? { storeProblems: decision.storeProblems } : {}),
     ...(references.notices.length > 0 && persist ? { notReadable: references.notices } : {}),
+    ...(references.nowReadable.length > 0 && persist ? { nowReadable: references.nowReadable } : {}),
   };
   return { decision, alerts, readProblems: decision.readProblems, storeProblems: decision.storeProblems };
+}
+
+/**
+ * Whether a run read what a pool points to of `surface`: a pool read (with that surface) or found
+ * gone. A sweep reads every pool it watches, so one without an outcome points to nothing it watches.
+ */
+function referencesJudged(outcome: PoolOutcome | undefined, surface: string, targeted: boolean): boolean {
+  if (!outcome) return !targeted;
+  if (outcome.status === 'gone') return true;
+  if (outcome.status !== 'scanned') return false;
+  return !(outcome.unreadableSurfaces ?? []).some((u) => u.surface === surface);
 }
 
 /** ListUserPools failed: nothing compared; the "scan incomplete" notice when due, and its mark. */
@@ -275,8 +305,13 @@ export function mergeStates(
     delete merged.incomplete;
     delete merged.problems;
   }
-  if (mine.unreadableReferences)
-    merged.unreadableReferences = { ...current.unreadableReferences, ...mine.unreadableReferences };
+  const references = mergeReportedReferences(
+    mine.unreadableReferences,
+    current.unreadableReferences,
+    new Set(touched),
+  );
+  if (references) merged.unreadableReferences = references;
+  else delete merged.unreadableReferences;
   if (mine.incomplete) merged.incomplete = mine.incomplete;
   if (mine.problems) merged.problems = mine.problems;
   return merged;

@@ -11,7 +11,15 @@ import {
 import type { IgnoreMatcher } from '../core/ignore.js';
 import type { ListedObject, PoolReadResult, PoolRef } from '../core/ports.js';
 import { countPosture, newlyRisky, type PostureFinding, postureOf } from '../core/posture.js';
-import { unreadableReferences, withoutUnreadableReferences } from '../core/references.js';
+import {
+  type NowReadableReference,
+  type ReportedReferences,
+  readAgain,
+  referenceKey,
+  unreadableReferences,
+  unrecordedReferences,
+  withoutUnreadableReferences,
+} from '../core/references.js';
 import { type SecretPolicy, secretLifecycleChanges } from '../core/secret-hygiene.js';
 import { classify, severityRules } from '../core/severity.js';
 import type { Finding, PoolSnapshot } from '../core/types.js';
@@ -20,6 +28,11 @@ import { POSTURE_CONTROLS } from '../surfaces/posture-controls.js';
 
 /** Every severity rule: the pool's and clients', and each catalog entry's. */
 const RULES = severityRules(CATALOG);
+
+/** The surfaces that follow what pools point to: those read once per referenced resource. */
+const REFERENCE_SURFACES = CATALOG.entries
+  .filter((e) => e.operations.some((op) => op.calls?.per === 'reference'))
+  .map((e) => e.name);
 
 /**
  * Evaluating one pool that was read, as pure functions: which baseline it needs, what it looks
@@ -126,35 +139,63 @@ export function snapshotToWrite(input: {
   };
 }
 
+/** What {@link surfaceUpgrade} recorded into a baseline, and the hashes from before. */
+export interface BaselineUpgrade {
+  doc: BaselineDoc;
+  /** Surfaces the baseline did not hold at all. */
+  added: string[];
+  /** References the baseline named but held no state of (not readable when it was recorded). */
+  recorded: NowReadableReference[];
+  upgradedFrom: { snapshotHash: string; baselineHash: string | null };
+}
+
 /**
- * A baseline recorded before a surface was watched has nothing to compare that surface with: the
- * surface's current state is added to it (the approval of the rest is kept), so an upgrade reports
- * no drift for it. Undefined when no surface is new to the baseline.
+ * What a baseline has nothing to compare with is recorded into it (the approval of the rest is
+ * kept), so that it is never reported as drift: a surface watched since the baseline was recorded
+ * (an upgrade), and a trigger, role or key the baseline names but could not read then (see
+ * `unrecordedReferences`: its current state becomes its baseline, and its next change is drift).
+ * Undefined when there is nothing to record.
  */
 export function surfaceUpgrade(
   baseline: BaselineDoc | undefined,
   current: PoolSnapshot,
-):
-  | { doc: BaselineDoc; added: string[]; upgradedFrom: { snapshotHash: string; baselineHash: string | null } }
-  | undefined {
+): BaselineUpgrade | undefined {
   if (!baseline?.pool) return undefined;
   const before = baseline.pool.surfaces ?? {};
   const added = Object.keys(current.surfaces ?? {})
     .filter((s) => !(s in before))
     .sort();
-  if (added.length === 0) return undefined;
+  const recorded = unrecordedReferences(baseline.pool, current, REFERENCE_SURFACES);
+  if (added.length === 0 && recorded.length === 0) return undefined;
   const surfaces = { ...before };
   for (const surface of added) surfaces[surface] = current.surfaces?.[surface] ?? {};
+  for (const { surface, resourceId } of recorded) {
+    const resource = current.surfaces?.[surface]?.[resourceId];
+    if (resource) surfaces[surface] = { ...surfaces[surface], [resourceId]: resource };
+  }
   const pool = { ...baseline.pool, surfaces };
   return {
     doc: { ...baseline, snapshotHash: contentHash(pool), pool },
     added,
-    // The hashes before the surfaces were recorded: drift alerted against them is unchanged.
+    recorded,
+    // The hashes before anything was recorded into the baseline: drift alerted against them is unchanged.
     upgradedFrom: {
-      snapshotHash: contentHash(withoutSurfaces(current, added)),
+      snapshotHash: contentHash(withoutReferences(withoutSurfaces(current, added), recorded)),
       baselineHash: baseline.snapshotHash,
     },
   };
+}
+
+/** The pool without the given references, as a snapshot taken while they could not be read holds it. */
+function withoutReferences(pool: PoolSnapshot, refs: readonly NowReadableReference[]): PoolSnapshot {
+  if (refs.length === 0) return pool;
+  const surfaces = { ...pool.surfaces };
+  for (const { surface, resourceId } of refs) {
+    const resources = { ...surfaces[surface] };
+    delete resources[resourceId];
+    surfaces[surface] = resources;
+  }
+  return { ...pool, surfaces };
 }
 
 /** The pool without the named surfaces, as a baseline recorded before they were watched holds it. */
@@ -179,6 +220,8 @@ export interface EvaluationContext {
    * @default 'changes'
    */
   posture?: 'changes' | 'all';
+  /** The references the state remembers as not readable (`StateDoc.unreadableReferences`). */
+  unreadableBefore?: ReportedReferences;
 }
 
 export interface PoolEvaluation {
@@ -200,7 +243,7 @@ export function evaluatePool(
     snapshotHash: string;
     hasBaseline: boolean;
     known: KnownBaseline;
-    upgrade?: { added: string[]; upgradedFrom: { snapshotHash: string; baselineHash: string | null } };
+    upgrade?: Pick<BaselineUpgrade, 'added' | 'recorded' | 'upgradedFrom'>;
     newlyWatched: boolean;
   },
   ctx: EvaluationContext,
@@ -224,6 +267,13 @@ export function evaluatePool(
   }
   const unreadableSurfaces = read.unreadableSurfaces ?? [];
   const references = unreadableReferences(read.pool);
+  const recorded = new Set((input.upgrade?.recorded ?? []).map(referenceKey));
+  const nowReadable = [
+    ...(input.upgrade?.recorded ?? []),
+    ...readAgain(read.pool, REFERENCE_SURFACES, ctx.unreadableBefore).filter(
+      (r) => !recorded.has(referenceKey(r)),
+    ),
+  ];
   const outcome: ScannedOutcome = {
     status: 'scanned',
     poolName: pool.poolName,
@@ -237,7 +287,9 @@ export function evaluatePool(
     unreadableClients: read.unreadableClients,
     ...(unreadableSurfaces.length > 0 ? { unreadableSurfaces } : {}),
     ...(references.length > 0 ? { unreadableReferences: references } : {}),
-    ...(input.upgrade ? { newlyCovered: input.upgrade.added, upgradedFrom: input.upgrade.upgradedFrom } : {}),
+    ...(nowReadable.length > 0 ? { nowReadable } : {}),
+    ...(input.upgrade?.added.length ? { newlyCovered: input.upgrade.added } : {}),
+    ...(input.upgrade ? { upgradedFrom: input.upgrade.upgradedFrom } : {}),
     ...(findings.length > 0 ? { stack: poolStack(pool, known.doc?.pool) } : {}),
   };
   const posture = postureFindings(input, ctx);

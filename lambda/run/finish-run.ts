@@ -136,6 +136,7 @@ export async function finishRun(
       allPoolsIgnored: s.allPoolsIgnored,
       clock: alertClock(s),
       locate: (key) => store.locate(key),
+      targeted: Boolean(s.targets),
     });
     return { removals, outcomes, conclusion };
   };

@@ -8,6 +8,7 @@ import {
   PoolReadInterrupted,
   type PoolRef,
 } from '../core/ports.js';
+import { referenceKey } from '../core/references.js';
 import { ConflictError, errorReason, MalformedDocumentError } from '../errors.js';
 import { IDENTITY_POOLS, isIdentityPoolId } from '../surfaces/identity-pools.js';
 import {
@@ -171,15 +172,18 @@ async function scanPool(
   if (s.persist && snapshot) await store.putSnapshot(snapshot);
 
   let upgrade: ReturnType<typeof surfaceUpgrade>;
-  if (s.persist && listed && known.hash !== merged.snapshotHash && known.etag !== undefined) {
+  if (listed && known.hash !== merged.snapshotHash && known.etag !== undefined) {
     upgrade = surfaceUpgrade(known.doc, merged.pool);
     if (upgrade) {
       // The upgraded baseline is what was written: its version is the write's, nothing is read back.
-      const etag = await store.putBaseline(upgrade.doc, known.etag);
-      logger.info('Recorded newly watched surfaces into the baseline', {
-        poolId: ref.poolId,
-        surfaces: upgrade.added,
-      });
+      // A run that writes nothing (CLI diff) compares with it all the same, so it shows no false drift.
+      const etag = s.persist ? await store.putBaseline(upgrade.doc, known.etag) : known.etag;
+      if (s.persist)
+        logger.info('Recorded newly watched surfaces or newly readable references into the baseline', {
+          poolId: ref.poolId,
+          surfaces: upgrade.added,
+          references: upgrade.recorded.map(referenceKey),
+        });
       known = { hash: upgrade.doc.snapshotHash, etag, doc: upgrade.doc };
     }
   }
@@ -194,7 +198,7 @@ async function scanPool(
       newlyWatched,
       ...(upgrade ? { upgrade } : {}),
     },
-    evaluationContext(s, run, at),
+    evaluationContext(s, run, at, state),
   );
   const { outcome, firstBaseline } = evaluation;
   if (firstBaseline) {
@@ -206,8 +210,14 @@ async function scanPool(
   return outcome;
 }
 
-function evaluationContext(s: RunSession, run: RunDoc, now: Date): EvaluationContext {
+function evaluationContext(
+  s: RunSession,
+  run: RunDoc,
+  now: Date,
+  state: StateDoc | undefined,
+): EvaluationContext {
   return {
+    ...(state?.unreadableReferences ? { unreadableBefore: state.unreadableReferences } : {}),
     ignore: s.ignore,
     ...(s.options.secretPolicy ? { secretPolicy: s.options.secretPolicy } : {}),
     now,

@@ -1,31 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
-import { ACCOUNT, BUCKET, fakeAws, fakeIo, POOL_A, REGION } from '../support/cli-harness.js';
-import { CloudTrailStandin } from '../support/cloudtrail-standin.js';
+import { ACCOUNT, BUCKET, fakeIo, POOL_A, REGION, useCloudTrailStandin } from '../support/cli-harness.js';
 
-const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];
-let trail: CloudTrailStandin;
-
-beforeAll(async () => {
-  trail = await CloudTrailStandin.start({ accountId: ACCOUNT, region: REGION, quotas: false });
-});
-afterAll(async () => {
-  await trail.stop();
-  aws.restore();
-});
-beforeEach(() => {
-  aws.reset();
-  // The CLI's CloudTrail client finds the stand-in as it would find any endpoint: from the environment.
-  vi.stubEnv('AWS_ENDPOINT_URL_CLOUDTRAIL', trail.endpoint);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIACALLER0000000001');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'caller-secret-key');
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
+const { aws, trail } = useCloudTrailStandin();
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 
@@ -42,7 +20,7 @@ async function baselineThenMfaOff(): Promise<void> {
 describe('cognito-drift check names the author of a change', () => {
   it('from CloudTrail, when it has the event', async () => {
     await baselineThenMfaOff();
-    trail.recordWrite({
+    trail().recordWrite({
       eventName: 'SetUserPoolMfaConfig',
       // After the baseline was recorded (a write before it made none of the drift).
       time: new Date(T0 + 5 * 60_000),
@@ -55,12 +33,12 @@ describe('cognito-drift check names the author of a change', () => {
 
     expect(code).toBe(2);
     expect(io.out()).toContain(`by arn:aws:iam::${ACCOUNT}:user/mallory (SetUserPoolMfaConfig`);
-    expect(trail.calls.LookupEvents ?? 0).toBeGreaterThan(0);
+    expect(trail().calls.LookupEvents ?? 0).toBeGreaterThan(0);
   });
 
   it('says "author unknown (why)" when CloudTrail cannot be read', async () => {
     await baselineThenMfaOff();
-    trail.failNext({ operation: 'LookupEvents', error: 'AccessDeniedException', times: 20 });
+    trail().failNext({ operation: 'LookupEvents', error: 'AccessDeniedException', times: 20 });
     const io = fakeIo();
 
     const code = await main(['check', ...S3], io);

@@ -1,38 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { baselineDocSchema, keys } from '../../lambda/core/documents.js';
-import { at, BUCKET, fakeAws, fakeIo, POOL_A, REGION } from '../support/cli-harness.js';
-import { CloudTrailStandin } from '../support/cloudtrail-standin.js';
+import { at, BUCKET, fakeIo, POOL_A, REGION, useCloudTrailStandin } from '../support/cli-harness.js';
 
 /**
  * Deployments versus tampering, end to end: `check` with the Lambda's engine, CloudTrail served by
  * the stand-in over HTTP, the pool tagged by its stack as CloudFormation tags it.
  */
 
-const aws = fakeAws();
 const S3 = ['--bucket', BUCKET, '--region', REGION];
 const STACK = 'auth-prod';
-let trail: CloudTrailStandin;
-
-beforeAll(async () => {
-  trail = await CloudTrailStandin.start({ accountId: '123456789012', region: REGION, quotas: false });
-});
-afterAll(async () => {
-  await trail.stop();
-  aws.restore();
-});
-beforeEach(() => {
-  aws.reset();
-  trail.clearRecords();
-  vi.stubEnv('AWS_ENDPOINT_URL_CLOUDTRAIL', trail.endpoint);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIACALLER0000000001');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'caller-secret-key');
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
+const { aws, trail } = useCloudTrailStandin();
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 /** A LOW change by the severity rules (a message text): the rules alone would not make it HIGH. */
@@ -50,11 +28,23 @@ async function stackPoolBaselined(): Promise<void> {
 /** The stack's deployment changes the verification subject: CloudFormation's UpdateUserPool at T0 + 5 min. */
 function deploySubject(): string {
   aws.account.updatePool(POOL_A, SUBJECT);
-  return trail.recordDeployment({
+  return trail().recordDeployment({
     eventName: 'UpdateUserPool',
     time: new Date(T0 + 5 * 60_000),
     requestParameters: { userPoolId: POOL_A, emailVerificationSubject: 'Your sign-in code' },
   }).eventID;
+}
+
+/** Mallory changes the same subject from the console (UpdateUserPool at T0 + 5 min), `as` the record says. */
+function consoleSubject(as: { userAgent?: string } = {}): void {
+  aws.account.updatePool(POOL_A, SUBJECT);
+  trail().recordWrite({
+    eventName: 'UpdateUserPool',
+    time: new Date(T0 + 5 * 60_000),
+    user: 'mallory',
+    requestParameters: { userPoolId: POOL_A },
+    ...as,
+  });
 }
 
 describe('check tells CloudFormation deployments from tampering', () => {
@@ -102,13 +92,7 @@ describe('check tells CloudFormation deployments from tampering', () => {
 
   it('alerts a console change to the same pool as "changed outside its stack" at HIGH, and never approves it', async () => {
     await stackPoolBaselined();
-    aws.account.updatePool(POOL_A, SUBJECT);
-    trail.recordWrite({
-      eventName: 'UpdateUserPool',
-      time: new Date(T0 + 5 * 60_000),
-      user: 'mallory',
-      requestParameters: { userPoolId: POOL_A },
-    });
+    consoleSubject();
     const baselineKey = at(keys.baseline(POOL_A));
     const before = aws.s3.body(baselineKey);
     const io = fakeIo();
@@ -124,13 +108,7 @@ describe('check tells CloudFormation deployments from tampering', () => {
 
   it('puts the label in the markdown for a pull request, beside the author', async () => {
     await stackPoolBaselined();
-    aws.account.updatePool(POOL_A, SUBJECT);
-    trail.recordWrite({
-      eventName: 'UpdateUserPool',
-      time: new Date(T0 + 5 * 60_000),
-      user: 'mallory',
-      requestParameters: { userPoolId: POOL_A },
-    });
+    consoleSubject();
     const io = fakeIo();
 
     expect(await main(['check', ...S3, '--format', 'markdown'], io)).toBe(2);
@@ -143,15 +121,8 @@ describe('check tells CloudFormation deployments from tampering', () => {
 
   it("does not take a CloudFormation user agent for a deployment: only CloudTrail's invokedBy says so", async () => {
     await stackPoolBaselined();
-    aws.account.updatePool(POOL_A, SUBJECT);
     // A caller can send any user agent; invokedBy and the source address are AWS's.
-    trail.recordWrite({
-      eventName: 'UpdateUserPool',
-      time: new Date(T0 + 5 * 60_000),
-      user: 'mallory',
-      userAgent: 'cloudformation.amazonaws.com',
-      requestParameters: { userPoolId: POOL_A },
-    });
+    consoleSubject({ userAgent: 'cloudformation.amazonaws.com' });
     const io = fakeIo();
 
     expect(await main(['check', ...S3, '--deployed-changes', 'approve'], io)).toBe(2);
@@ -176,7 +147,7 @@ describe('check tells CloudFormation deployments from tampering', () => {
   it('never approves when the author is unknown (CloudTrail unreadable): the change is alerted as usual', async () => {
     await stackPoolBaselined();
     deploySubject();
-    trail.failNext({ operation: 'LookupEvents', error: 'AccessDeniedException', times: 50 });
+    trail().failNext({ operation: 'LookupEvents', error: 'AccessDeniedException', times: 50 });
     const baselineKey = at(keys.baseline(POOL_A));
     const before = aws.s3.body(baselineKey);
     const io = fakeIo();

@@ -36,7 +36,11 @@ function findingsOf(): Finding[] {
   });
   const baseline = pool(`${CANARY}-old`, 'ON');
   const current = pool(CANARY, 'OFF');
-  const findings = classify(diffPool(baseline, current), { baseline, current }, severityRules(CATALOG));
+  const findings = classify(
+    diffPool(baseline, current, CATALOG),
+    { baseline, current },
+    severityRules(CATALOG),
+  );
   expect(JSON.stringify(findings)).toContain('secret-hmac-sha256:v1:');
   return findings;
 }

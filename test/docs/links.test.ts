@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { APP_CLIENT_READS } from '../../lambda/surfaces/app-client-reads.js';
 import { CATALOG } from '../../lambda/surfaces/index.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 
@@ -92,5 +93,19 @@ describe('the documentation', () => {
     expect(declared.map(([name]) => [name, documented.get(name ?? '')])).toEqual(declared);
     // Some kinds are skipped somewhere, or this column would say nothing.
     expect(declared.filter(([, when]) => when !== 'always').length).toBeGreaterThan(0);
+  });
+
+  it("gives the app clients' row the condition of each per-client read (`APP_CLIENT_READS`)", () => {
+    const row = prose('docs/surfaces.md').match(/^\| app clients \| [^|]* \| ([^|]*) \|/m);
+    const conditional = APP_CLIENT_READS.filter((read) => read.readOnlyWhen);
+    const declared = [
+      ...conditional.map((read) => `\`${read.operation}\`: ${read.readOnlyWhen?.description}`),
+      conditional.length < APP_CLIENT_READS.length ? 'the others always' : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
+
+    expect(conditional.length).toBeGreaterThan(0);
+    expect(row?.[1]?.trim()).toBe(declared);
   });
 });

@@ -5,7 +5,8 @@
  *
  * cognito-local has no ListUserPoolClientSecrets (it answers HTTP 500 "Unsupported"), so this is also
  * an honesty test: clients whose secrets cannot be listed are reported in a "Scan incomplete" notice,
- * never as deleted or changed, while pool-level drift is still found.
+ * never as deleted or changed, while pool-level drift is still found. Only a client with a secret has
+ * its secrets listed, so the client here is created with one (`GenerateSecret`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -86,6 +87,7 @@ describe('against cognito-local, over the wire', () => {
       new CreateUserPoolClientCommand({
         UserPoolId: poolId,
         ClientName: 'orders-web',
+        GenerateSecret: true,
         CallbackURLs: ['https://orders.example.com/cb'],
       }),
     );

@@ -1,14 +1,19 @@
 import {
+  CognitoIdentityProviderClient,
   DescribeManagedLoginBrandingByClientCommand,
   DescribeRiskConfigurationCommand,
   DescribeTermsCommand,
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   GetUICustomizationCommand,
   GetUserPoolMfaConfigCommand,
   ListTermsCommand,
+  ListUserPoolClientSecretsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { contentHash } from '../../lambda/core/canonical.js';
+import type { SnapshotDoc } from '../../lambda/core/documents.js';
+import { normalizeClient } from '../../lambda/core/normalize.js';
 import type { Finding } from '../../lambda/core/types.js';
 import { SURFACE_NAMES } from '../../lambda/surfaces/selection.js';
 import type { SeedRiskConfiguration } from '../support/cognito-surface.js';
@@ -19,6 +24,8 @@ import {
   type FakePool,
   type HarnessRun,
   type Operation,
+  REGION,
+  serialize,
 } from '../support/fake-aws.js';
 
 /**
@@ -69,7 +76,16 @@ function calls(aws: FakeAccount): Record<string, number> {
     DescribeTerms: count(DescribeTermsCommand),
     DescribeRiskConfiguration: count(DescribeRiskConfigurationCommand),
     GetUserPoolMfaConfig: count(GetUserPoolMfaConfigCommand),
+    DescribeUserPoolClient: count(DescribeUserPoolClientCommand),
+    ListUserPoolClientSecrets: count(ListUserPoolClientSecretsCommand),
   };
+}
+
+/** The clients whose secrets were listed since the fake's history was last reset. */
+function secretsListedFor(aws: FakeAccount): (string | undefined)[] {
+  return aws.cognito
+    .commandCalls(ListUserPoolClientSecretsCommand)
+    .map((call) => call.args[0].input.ClientId);
 }
 
 /** A run with the fake's call history cleared first, and the calls it made. */
@@ -416,5 +432,125 @@ describe('baselines and snapshots across the change', () => {
     expect(made.DescribeRiskConfiguration).toBe(0);
     expect(summary(run)).toEqual([]);
     expect(run.sent).toEqual([]);
+  });
+});
+
+describe('client secrets: listed only for a client with a secret', () => {
+  const PLANTED = 'PLANTED-CLIENT-SECRET-VALUE-0123456789';
+  const ROTATED = 'PLANTED-CLIENT-SECRET-ROTATED-9876543210';
+  let aws: FakeAccount;
+  let harness: DetectorHarness;
+  let pool: FakePool;
+  let spa: FakeClient;
+  let backend: FakeClient;
+
+  beforeEach(async () => {
+    aws = new FakeAccount();
+    harness = new DetectorHarness(aws);
+    pool = aws.addPool({ name: 'orders' });
+    spa = aws.addClient(pool.poolId, { name: 'orders-spa' });
+    aws.addClient(pool.poolId, { name: 'orders-ios' });
+    backend = aws.addClient(pool.poolId, { name: 'orders-backend', secretValue: PLANTED });
+    const first = await harness.run();
+    expect(first.firstRun).toBe(true);
+  });
+
+  it('asks only the confidential client, and is quiet', async () => {
+    const { run, calls: made } = await counted(aws, harness);
+
+    expect(made.DescribeUserPoolClient).toBe(3);
+    expect(made.ListUserPoolClientSecrets).toBe(1);
+    expect(secretsListedFor(aws)).toEqual([backend.clientId]);
+    expect(run.sent).toEqual([]);
+    // The public clients are recorded holding no secrets, the confidential one its secret by id.
+    const snapshot = aws.bucket.readJson<SnapshotDoc>(`snapshots/${pool.poolId}.json`);
+    expect(snapshot.pool?.clients[spa.clientId]?.secrets).toEqual({});
+    expect(Object.keys(snapshot.pool?.clients[backend.clientId]?.secrets ?? {})).toEqual([
+      backend.secrets[0]?.id,
+    ]);
+  });
+
+  it("still alerts the confidential client's rotation, by secret id and date, never by value", async () => {
+    const original = backend.secrets[0] as { id: string; createdAt: Date };
+    const added = aws.addSecret(pool.poolId, backend.clientId, ROTATED, new Date('2026-12-01T08:00:00.000Z'));
+    const addedRun = await counted(aws, harness);
+    aws.removeSecret(pool.poolId, backend.clientId, original.id);
+    const removedRun = await counted(aws, harness);
+
+    expect(summary(addedRun.run)).toEqual([`client/secret-added/${backend.clientId}`]);
+    expect(addedRun.run.sent[0]?.Message).toContain(
+      `Client secret added: id ${added}, created 2026-12-01T08:00:00.000Z`,
+    );
+    // Not approved: the added secret is still reported beside the removed one.
+    expect(summary(removedRun.run)).toEqual([
+      `client/secret-added/${backend.clientId}`,
+      `client/secret-removed/${backend.clientId}`,
+    ]);
+    expect(removedRun.run.sent[0]?.Message).toContain(
+      `Client secret removed: id ${original.id}, created ${original.createdAt.toISOString()}`,
+    );
+    expect(removedRun.calls.ListUserPoolClientSecrets).toBe(1);
+    const everything = [
+      ...aws.bucket.allBodies().map((o) => o.body),
+      ...aws.published.map((m) => serialize(m)),
+      harness.logger.text(),
+    ];
+    for (const text of everything) {
+      expect(text).not.toContain(PLANTED);
+      expect(text).not.toContain(ROTATED);
+    }
+  });
+
+  it("a baseline an earlier release recorded, with each public client's secrets as it listed them (none): no finding", async () => {
+    // What a release that listed every client's secrets recorded: each client normalized with the
+    // secrets ListUserPoolClientSecrets answers for it (an empty list for a public client).
+    const idp = new CognitoIdentityProviderClient({ region: REGION });
+    const stored = await harness.store.getBaseline(pool.poolId);
+    if (!stored?.doc.pool) throw new Error('no baseline recorded');
+    const earlier = structuredClone(stored.doc.pool);
+    for (const clientId of Object.keys(earlier.clients)) {
+      const input = { UserPoolId: pool.poolId, ClientId: clientId };
+      const described = await idp.send(new DescribeUserPoolClientCommand(input));
+      const listed = await idp.send(new ListUserPoolClientSecretsCommand(input));
+      earlier.clients[clientId] = normalizeClient(described.UserPoolClient ?? {}, listed.ClientSecrets ?? []);
+    }
+    expect(earlier.clients[spa.clientId]?.secrets).toEqual({});
+    await harness.store.putBaseline(
+      { ...stored.doc, pool: earlier, snapshotHash: contentHash(earlier) },
+      stored.etag,
+    );
+
+    const { run, calls: made } = await counted(aws, harness);
+
+    expect(made.ListUserPoolClientSecrets).toBe(1);
+    expect(summary(run)).toEqual([]);
+    expect(run.sent).toEqual([]);
+    // Not even a snapshot that differs: the public clients are recorded as that release recorded them.
+    const snapshot = aws.bucket.readJson<SnapshotDoc>(`snapshots/${pool.poolId}.json`);
+    expect(snapshot.pool && contentHash(snapshot.pool)).toBe(contentHash(earlier));
+  });
+
+  it('a public client deleted and created again with a secret under the same name: a new client, whose secrets are read', async () => {
+    aws.deleteClient(pool.poolId, spa.clientId);
+    const again = aws.addClient(pool.poolId, { name: 'orders-spa', confidential: true });
+
+    const recreated = await counted(aws, harness);
+    const listed = secretsListedFor(aws);
+    await harness.approve(pool.poolId);
+    const added = aws.addSecret(pool.poolId, again.clientId, ROTATED, new Date('2026-12-02T08:00:00.000Z'));
+    const rotated = await counted(aws, harness);
+
+    expect(again.clientId).not.toBe(spa.clientId);
+    expect(listed.sort()).toEqual([backend.clientId, again.clientId].sort());
+    expect(rotated.calls.ListUserPoolClientSecrets).toBe(2);
+    expect(summary(recreated.run)).toEqual([
+      `client/client-added/${again.clientId}`,
+      `client/client-removed/${spa.clientId}`,
+    ]);
+    const addedClient = recreated.run.pools.flatMap((p) => p.findings).find((f) => f.kind === 'client-added');
+    expect(addedClient && 'settings' in addedClient && addedClient.settings?.secrets).toBe(1);
+    // Approved, then rotated: the new client's secrets are compared like any confidential client's.
+    expect(summary(rotated.run)).toEqual([`client/secret-added/${again.clientId}`]);
+    expect(rotated.run.sent.map((m) => m.Message).join('\n')).toContain(`Client secret added: id ${added}`);
   });
 });

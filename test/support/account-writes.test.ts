@@ -174,6 +174,19 @@ describe('the stand-in accepts the writes of the AWS CLI (over the wire, real SD
     expect((await listSecrets()).map((s) => s.ClientSecretId)).toEqual([
       added.ClientSecretDescriptor?.ClientSecretId,
     ]);
+    // "You cannot delete the last remaining secret for an app client."
+    expect(
+      await failure(
+        idp.send(
+          new DeleteUserPoolClientSecretCommand({
+            UserPoolId: poolId,
+            ClientId: clientId,
+            ClientSecretId: added.ClientSecretDescriptor?.ClientSecretId,
+          }),
+        ),
+      ),
+    ).toBeInstanceOf(InvalidParameterException);
+    expect(await listSecrets()).toHaveLength(1);
 
     await idp.send(
       new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId, RefreshTokenValidity: 1 }),
@@ -188,6 +201,23 @@ describe('the stand-in accepts the writes of the AWS CLI (over the wire, real SD
 
     await idp.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }));
     expect(standin.clientIds(poolId)).toEqual([]);
+  });
+
+  it('gives a secret only to a client created with one (AddUserPoolClientSecret: "an existing confidential ... app client")', async () => {
+    const poolId = await newPool();
+    const { UserPoolClient } = await idp.send(
+      new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'spa' }),
+    );
+    const clientId = UserPoolClient?.ClientId ?? '';
+    expect(UserPoolClient?.ClientSecret).toBeUndefined();
+
+    expect(
+      await failure(idp.send(new AddUserPoolClientSecretCommand({ UserPoolId: poolId, ClientId: clientId }))),
+    ).toBeInstanceOf(InvalidParameterException);
+    const described = await idp.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }),
+    );
+    expect(described.UserPoolClient?.ClientSecret).toBeUndefined();
   });
 
   it('creates, updates and deletes groups and identity providers, refusing duplicates', async () => {

@@ -148,6 +148,10 @@ const POOL_CLIENT_WRITES: Readonly<Record<string, OperationRow>> = {
     service: 'cognito-idp',
     handle: (m, body) => {
       const client = m.lookupClient(body);
+      // "Creates a new client secret for an existing confidential user pool app client": a client
+      // created without a secret never gets one (the error code is assumed: the page lists it).
+      if (client.secret === undefined)
+        throw new AwsError('InvalidParameterException', `App client ${client.id} has no client secret.`);
       if (client.secrets.length >= 2) {
         throw new AwsError('LimitExceededException', 'An app client can have at most 2 client secrets.');
       }
@@ -174,8 +178,13 @@ const POOL_CLIENT_WRITES: Readonly<Record<string, OperationRow>> = {
       const client = m.lookupClient(body);
       const secretId = requireString(body, 'ClientSecretId', 'clientSecretId', /^[\w+-]+$/, 128);
       if (!client.secrets.some((s) => s.id === secretId)) throw notFound(`Client secret ${secretId}`);
+      // "You cannot delete the last remaining secret for an app client" (the error code is assumed).
+      if (client.secrets.length === 1)
+        throw new AwsError(
+          'InvalidParameterException',
+          'The last client secret of an app client cannot be deleted.',
+        );
       client.secrets = client.secrets.filter((s) => s.id !== secretId);
-      if (client.secrets.length === 0) client.secret = undefined;
       return {};
     },
   },

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
 import type { Io } from '../../cli/output.js';
 import { canonicalJson, contentHash } from '../../lambda/core/canonical.js';
@@ -26,6 +27,7 @@ import {
   type PoolSnapshot,
   Severity,
 } from '../../lambda/core/types.js';
+import { CloudTrailStandin } from './cloudtrail-standin.js';
 import { ACCOUNT_ID, FakeAccount, type FakePool, type ObjectVersion, REGION } from './fake-aws.js';
 
 export { ACCOUNT_ID as ACCOUNT, BUCKET, CALLER_ARN, REGION, TOPIC_ARN } from './fake-aws.js';
@@ -309,4 +311,50 @@ export function fakeAws(): FakeAws {
       account.restore();
     },
   };
+}
+
+// ---- CloudTrail over the wire ---------------------------------------------------------------------
+
+/** A CLI test file's fake account and CloudTrail stand-in, from {@link useCloudTrailStandin}. */
+export interface CloudTrailCli {
+  /** The in-memory account the CLI talks to, reset before each test. */
+  readonly aws: FakeAws;
+  /** The CloudTrail stand-in (started before the first test, emptied before each). */
+  trail(): CloudTrailStandin;
+}
+
+/**
+ * Registers the hooks of a CLI test file whose checks read CloudTrail: a {@link fakeAws} account
+ * reset before each test, and one CloudTrail stand-in for the file (the account's, without quotas),
+ * emptied before each test. The CLI's CloudTrail client finds it as it would find any endpoint,
+ * from the environment, with static caller credentials and no retries; the environment and any
+ * fake timers are restored after each test.
+ */
+export function useCloudTrailStandin(): CloudTrailCli {
+  const aws = fakeAws();
+  let standin: CloudTrailStandin | undefined;
+  const trail = (): CloudTrailStandin => {
+    if (!standin) throw new Error('the CloudTrail stand-in starts in beforeAll: use it inside a test');
+    return standin;
+  };
+  beforeAll(async () => {
+    standin = await CloudTrailStandin.start({ accountId: ACCOUNT_ID, region: REGION, quotas: false });
+  });
+  afterAll(async () => {
+    await standin?.stop();
+    aws.restore();
+  });
+  beforeEach(() => {
+    aws.reset();
+    trail().clearRecords();
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDTRAIL', trail().endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIACALLER0000000001');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'caller-secret-key');
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.useRealTimers();
+  });
+  return { aws, trail };
 }

@@ -13,13 +13,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { applyApproval, planApprovals } from '../../cli/approval.js';
-import { CognitoReader } from '../../lambda/adapters/cognito-reader.js';
+import { CognitoReader, type CognitoReaderOptions } from '../../lambda/adapters/cognito-reader.js';
 import { DriftStore } from '../../lambda/adapters/drift-store.js';
 import { S3DocumentStore } from '../../lambda/adapters/s3-document-store.js';
 import { SnsNotifier } from '../../lambda/adapters/sns-notifier.js';
 import type { Attributor } from '../../lambda/core/attribution.js';
 import type { FindingSink } from '../../lambda/core/finding-sinks.js';
 import type { Logger } from '../../lambda/core/ports.js';
+import { CLOUDTRAIL_DETAIL_TYPE } from '../../lambda/core/write-events.js';
 import { type DetectorOptions, type RunResult, runDetection } from '../../lambda/run/detector.js';
 import { TEST_DIGEST_KEY } from './digest-key.js';
 import type { FakeAccount } from './fake-aws.js';
@@ -91,6 +92,60 @@ export function defaultOptions(): DetectorOptions {
   };
 }
 
+/**
+ * The real CognitoReader over the fake account's clients (pools and clients only unless `options`
+ * add clients and surfaces). The stubbed `send` skips the pacing middleware; the quotas are raised
+ * anyway so that nothing waits.
+ */
+export function unpacedReader(options: Partial<CognitoReaderOptions> = {}): CognitoReader {
+  return new CognitoReader({
+    client: new CognitoIdentityProviderClient({ region: REGION }),
+    quotaShare: 1,
+    quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
+    ...options,
+  });
+}
+
+/** A drift store over the fake account's bucket, through the real S3 document store. */
+export function fakeAccountStore(): DriftStore {
+  return new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+}
+
+/**
+ * What a run or a real-time check against the fake account is given, through the real adapters:
+ * an {@link unpacedReader} of pools and clients, the store (a {@link fakeAccountStore} unless
+ * given), SNS to the alert topic, the logger (a new {@link RecordingLogger} unless given), and
+ * `clock`'s time.
+ */
+export function fakeAccountDeps(parts: { clock: ManualClock; store?: DriftStore; logger?: Logger }) {
+  return {
+    reader: unpacedReader(),
+    store: parts.store ?? fakeAccountStore(),
+    notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
+    logger: parts.logger ?? new RecordingLogger(),
+    now: parts.clock.now,
+  };
+}
+
+/**
+ * The event the deployment's EventBridge rule delivers for a CloudTrail record (`detail`) of a
+ * Cognito user pool call in the fake account: "AWS API Call via CloudTrail", at the record's time.
+ */
+export function apiCallEvent<Detail extends { eventID: string; eventTime: string }>(detail: Detail) {
+  return {
+    version: '0',
+    id: `eb-${detail.eventID}`,
+    // The literal type, as the handler's input declares it (a plain string would not type-check there).
+    'detail-type': CLOUDTRAIL_DETAIL_TYPE as typeof CLOUDTRAIL_DETAIL_TYPE,
+    source: 'aws.cognito-idp',
+    account: ACCOUNT_ID,
+    time: detail.eventTime,
+    region: REGION,
+    resources: [],
+    detail,
+  };
+}
+
 /** One run's result with what SNS received during it. */
 export interface HarnessRun extends RunResult {
   sent: PublishCommandInput[];
@@ -103,7 +158,7 @@ export interface HarnessRun extends RunResult {
 export class DetectorHarness {
   readonly clock = new ManualClock();
   readonly logger = new RecordingLogger();
-  readonly store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+  readonly store = fakeAccountStore();
   private readonly cognitoClient = new CognitoIdentityProviderClient({ region: REGION });
   private readonly identityClient = new CognitoIdentityClient({ region: REGION });
   private readonly wafClient = new WAFV2Client({ region: REGION });
@@ -133,8 +188,7 @@ export class DetectorHarness {
     if (this.runs > 0) this.clock.advance(this.period);
     this.runs += 1;
     const before = this.aws.published.length;
-    // The stubbed `send` skips the pacing middleware; the quotas are raised anyway so nothing waits.
-    const reader = new CognitoReader({
+    const reader = unpacedReader({
       client: this.cognitoClient,
       identityClient: this.identityClient,
       wafClient: this.wafClient,
@@ -143,8 +197,6 @@ export class DetectorHarness {
       kmsClient: this.kmsClient,
       digestKey: TEST_DIGEST_KEY,
       surfaces: this.surfaces,
-      quotaShare: 1,
-      quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
     });
     const result = await runDetection(
       {

@@ -519,18 +519,25 @@ export class FakeAccount extends AccountFace {
     });
   }
 
-  /** AddUserPoolClientSecret: a second secret; DescribeUserPoolClient then shows the new value. */
+  /**
+   * AddUserPoolClientSecret: a second secret; DescribeUserPoolClient then shows the new value. Like
+   * Cognito, only for a client created with a secret (`confidential`): a public client never gets one.
+   */
   addSecret(poolId: string, clientId: string, value: string, createdAt = this.nextDate()): string {
     const client = this.client(poolId, clientId);
+    if (client.secretValue === undefined)
+      throw new Error(`client ${clientId} has no secret: Cognito adds secrets only to a confidential client`);
     const id = this.nextSecretId(clientId);
     client.secrets.push({ id, createdAt });
     client.secretValue = value;
     return id;
   }
 
-  /** DeleteUserPoolClientSecret. */
+  /** DeleteUserPoolClientSecret; like Cognito, never the client's last secret. */
   removeSecret(poolId: string, clientId: string, secretId: string): void {
     const client = this.client(poolId, clientId);
+    if (client.secrets.every((s) => s.id === secretId))
+      throw new Error(`${secretId} is the last secret of client ${clientId}: Cognito does not delete it`);
     client.secrets = client.secrets.filter((s) => s.id !== secretId);
   }
 

@@ -89,6 +89,12 @@ describe('CognitoReader over the wire', () => {
   it('keeps the id and creation date of each client secret and never its value', async () => {
     const { pool } = snapshotOf(await reader.readPool({ poolId: bigPool, poolName: 'big-pool' }));
 
+    // Of the 65 clients only the planted one has a secret: the others' secrets are not asked for.
+    expect(standin.stats.calls.DescribeUserPoolClient).toBe(65);
+    expect(standin.stats.calls.ListUserPoolClientSecrets).toBe(1);
+    expect(standin.requests.filter((r) => r.operation === 'ListUserPoolClientSecrets')).toEqual([
+      expect.objectContaining({ clientId: planted }),
+    ]);
     expect(pool.clients[planted]?.secrets).toEqual({
       [`${planted}--1735689600000`]: { createdAt: '2025-01-01T00:00:00.000Z' },
       [`${planted}--1738368000000`]: { createdAt: '2025-02-01T00:00:00.000Z' },
@@ -120,7 +126,9 @@ describe('CognitoReader over the wire', () => {
   });
 
   it('reads the rest of the pool when one client fails, listing that client as unreadable', async () => {
-    const [broken, alsoBroken] = standin.clientIds(bigPool);
+    const [broken] = standin.clientIds(bigPool);
+    // Secrets are listed only for a client with one.
+    const alsoBroken = planted;
     standin.failAlways({
       operation: 'DescribeUserPoolClient',
       clientId: broken,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../lambda/core/canonical.js';
 import { diffPool } from '../../../lambda/core/diff.js';
 import type { Json, JsonObject, PoolSnapshot } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { jsonObject } from '../../fixtures/arbitraries.js';
 
 /**
@@ -105,7 +106,7 @@ describe('diffPool against an independent oracle', () => {
   it('reports exactly the leaf and set differences the oracle finds', () => {
     fc.assert(
       fc.property(normalizedConfig, normalizedConfig, (before, after) => {
-        const actual = diffPool(pool(before), pool(after))
+        const actual = diffPool(pool(before), pool(after), CATALOG)
           .map((c) => {
             if (c.kind === 'list-changed') {
               const added = c.added.map((x) => canonicalJson(x)).sort();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffPool } from '../../../lambda/core/diff.js';
 import type { JsonObject } from '../../../lambda/core/types.js';
+import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { POOL_ID, POOL_NAME } from '../../fixtures/cognito-responses.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
 
@@ -28,23 +29,23 @@ describe('diffPool', () => {
     const baseline = poolSnapshot(poolConfig, [web()]);
     const current = structuredClone(baseline);
 
-    expect(diffPool(baseline, current)).toEqual([]);
+    expect(diffPool(baseline, current, CATALOG)).toEqual([]);
   });
 
   it('returns no changes when neither side exists', () => {
-    expect(diffPool(null, null)).toEqual([]);
+    expect(diffPool(null, null, CATALOG)).toEqual([]);
   });
 
   it('reports a pool with no baseline as pool-added', () => {
-    expect(diffPool(null, poolSnapshot(poolConfig))).toEqual([{ kind: 'pool-added', ...POOL }]);
+    expect(diffPool(null, poolSnapshot(poolConfig), CATALOG)).toEqual([{ kind: 'pool-added', ...POOL }]);
   });
 
   it('reports a pool that no longer exists as pool-removed', () => {
-    expect(diffPool(poolSnapshot(poolConfig), null)).toEqual([{ kind: 'pool-removed', ...POOL }]);
+    expect(diffPool(poolSnapshot(poolConfig), null, CATALOG)).toEqual([{ kind: 'pool-removed', ...POOL }]);
   });
 
   it('reports a new app client as client-added with its id and name', () => {
-    const changes = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web()]));
+    const changes = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web()]), CATALOG);
 
     expect(changes).toEqual([{ kind: 'client-added', ...POOL, ...WEB, settings: expect.any(Object) }]);
   });
@@ -64,7 +65,7 @@ describe('diffPool', () => {
     };
     const client = web(config, { sec1: { createdAt: '2026-01-01T00:00:00.000Z' } });
 
-    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [client]));
+    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [client]), CATALOG);
 
     expect(change).toMatchObject({ kind: 'client-added' });
     expect(change?.kind === 'client-added' && change.settings).toEqual({
@@ -86,7 +87,7 @@ describe('diffPool', () => {
   it('says a new public client has no secret and OAuth off when OAuth is not allowed', () => {
     const config: JsonObject = { AllowedOAuthFlows: ['code'], ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] };
 
-    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web(config)]));
+    const [change] = diffPool(poolSnapshot(poolConfig), poolSnapshot(poolConfig, [web(config)]), CATALOG);
 
     expect(change?.kind === 'client-added' && change.settings).toMatchObject({
       oauthEnabled: false,
@@ -97,7 +98,7 @@ describe('diffPool', () => {
   });
 
   it('reports a deleted app client as client-removed with its id and name', () => {
-    const changes = diffPool(poolSnapshot(poolConfig, [web()]), poolSnapshot(poolConfig));
+    const changes = diffPool(poolSnapshot(poolConfig, [web()]), poolSnapshot(poolConfig), CATALOG);
 
     expect(changes).toEqual([{ kind: 'client-removed', ...POOL, ...WEB }]);
   });
@@ -105,7 +106,7 @@ describe('diffPool', () => {
   it('reports a changed top-level pool field with its path, old and new value', () => {
     const current = poolSnapshot({ ...poolConfig, MfaConfiguration: 'OPTIONAL' });
 
-    const changes = diffPool(poolSnapshot(poolConfig), current);
+    const changes = diffPool(poolSnapshot(poolConfig), current, CATALOG);
 
     expect(changes).toEqual([
       { kind: 'field-changed', ...POOL, path: 'MfaConfiguration', before: 'ON', after: 'OPTIONAL' },
@@ -118,7 +119,7 @@ describe('diffPool', () => {
       Policies: { PasswordPolicy: { MinimumLength: 8, RequireSymbols: true } },
     });
 
-    const changes = diffPool(poolSnapshot(poolConfig), current);
+    const changes = diffPool(poolSnapshot(poolConfig), current, CATALOG);
 
     expect(changes).toEqual([
       { kind: 'field-changed', ...POOL, path: 'Policies.PasswordPolicy.MinimumLength', before: 12, after: 8 },
@@ -129,7 +130,7 @@ describe('diffPool', () => {
     const { DeletionProtection: _dropped, ...withoutProtection } = poolConfig;
     const current = poolSnapshot({ ...withoutProtection, Domain: 'customers-auth' });
 
-    const changes = diffPool(poolSnapshot(poolConfig), current);
+    const changes = diffPool(poolSnapshot(poolConfig), current, CATALOG);
 
     expect(changes).toEqual([
       { kind: 'field-changed', ...POOL, path: 'DeletionProtection', before: 'ACTIVE', after: undefined },
@@ -140,7 +141,7 @@ describe('diffPool', () => {
   it('reports a client field change in the scope of that client', () => {
     const current = poolSnapshot(poolConfig, [web({ ...webConfig, RefreshTokenValidity: 90 })]);
 
-    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current);
+    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current, CATALOG);
 
     expect(changes).toEqual([
       { kind: 'field-changed', ...POOL, ...WEB, path: 'RefreshTokenValidity', before: 30, after: 90 },
@@ -152,7 +153,7 @@ describe('diffPool', () => {
       web({ ...webConfig, ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH'] }),
     ]);
 
-    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current);
+    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current, CATALOG);
 
     expect(changes).toEqual([
       {
@@ -178,7 +179,7 @@ describe('diffPool', () => {
       }),
     ]);
 
-    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current);
+    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current, CATALOG);
 
     expect(changes).toEqual([
       {
@@ -197,7 +198,7 @@ describe('diffPool', () => {
       web({ ...webConfig, LogoutURLs: ['https://portal.example.com/'] }),
     ]);
 
-    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current);
+    const changes = diffPool(poolSnapshot(poolConfig, [web()]), current, CATALOG);
 
     expect(changes).toEqual([
       {
@@ -217,7 +218,7 @@ describe('diffPool', () => {
     const baseline = poolSnapshot({ SchemaAttributes: [email, sub] });
     const current = poolSnapshot({ SchemaAttributes: [{ ...email, Mutable: false }, sub] });
 
-    const changes = diffPool(baseline, current);
+    const changes = diffPool(baseline, current, CATALOG);
 
     expect(changes).toEqual([
       {
@@ -242,7 +243,7 @@ describe('diffPool', () => {
       },
     });
 
-    const changes = diffPool(poolSnapshot(poolConfig), current);
+    const changes = diffPool(poolSnapshot(poolConfig), current, CATALOG);
 
     expect(changes).toEqual([
       {
@@ -272,7 +273,7 @@ describe('diffPool', () => {
   it('flattens a nested object that disappeared into one change per leaf', () => {
     const { UserPoolTags: _tags, ...withoutTags } = poolConfig;
 
-    const changes = diffPool(poolSnapshot(poolConfig), poolSnapshot(withoutTags));
+    const changes = diffPool(poolSnapshot(poolConfig), poolSnapshot(withoutTags), CATALOG);
 
     expect(changes).toEqual([
       { kind: 'field-changed', ...POOL, path: 'UserPoolTags.Environment', before: 'prod', after: undefined },
@@ -286,6 +287,7 @@ describe('diffPool', () => {
     const changes = diffPool(
       poolSnapshot(poolConfig, [web(webConfig, old)]),
       poolSnapshot(poolConfig, [web(webConfig, rotated)]),
+      CATALOG,
     );
 
     expect(changes).toEqual([
@@ -308,6 +310,7 @@ describe('diffPool', () => {
     const changes = diffPool(
       poolSnapshot(poolConfig, [web(webConfig, both)]),
       poolSnapshot(poolConfig, [web(webConfig, { 'secret-new': both['secret-new'] })]),
+      CATALOG,
     );
 
     expect(changes).toEqual([
@@ -331,6 +334,7 @@ describe('diffPool', () => {
     const changes = diffPool(
       poolSnapshot(poolConfig, [web({ ...webConfig, ClientName: 'web-portal' })]),
       poolSnapshot(poolConfig, [renamed]),
+      CATALOG,
     );
 
     expect(changes).toEqual([
@@ -356,7 +360,7 @@ describe('diffPool', () => {
       clientSnapshot('ccccclient', {}),
     ]);
 
-    const changes = diffPool(baseline, current);
+    const changes = diffPool(baseline, current, CATALOG);
 
     expect(changes.map((c) => [c.kind, c.clientId ?? '', 'path' in c ? c.path : ''])).toEqual([
       ['field-changed', '', 'Alpha'],
@@ -375,7 +379,7 @@ describe('diffPool', () => {
     ]);
     const copies = structuredClone([baseline, current]);
 
-    diffPool(baseline, current);
+    diffPool(baseline, current, CATALOG);
 
     expect([baseline, current]).toEqual(copies);
   });

@@ -429,7 +429,7 @@ describe('a stored secret digest (issue 17: "recovered from its stored digest")'
     };
     const current = read(WEAK_SECRET);
 
-    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(current));
+    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(current), CATALOG);
 
     expect(changes).toEqual([]);
     // The next baseline write stores the keyed digest only.
@@ -442,7 +442,7 @@ describe('a stored secret digest (issue 17: "recovered from its stored digest")'
       ProviderDetails: { client_id: 'app', client_secret: legacyDigest('the-old-secret') },
     };
 
-    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(read(WEAK_SECRET)));
+    const changes = diffPool(poolWithIdp(baselineConfig), poolWithIdp(read(WEAK_SECRET)), CATALOG);
 
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ kind: 'field-changed', path: PATH });
@@ -460,11 +460,12 @@ describe('a stored secret digest (issue 17: "recovered from its stored digest")'
     );
 
     expect(
-      diffPool(poolWith('uiCustomization', baseline(css)), poolWith('uiCustomization', current)),
+      diffPool(poolWith('uiCustomization', baseline(css)), poolWith('uiCustomization', current), CATALOG),
     ).toEqual([]);
     const edited = diffPool(
       poolWith('uiCustomization', baseline('.banner { color: blue }')),
       poolWith('uiCustomization', current),
+      CATALOG,
     );
     expect(edited.length).toBeGreaterThan(0);
   });
@@ -478,7 +479,8 @@ function poolWith(surface: string, config: JsonObject): PoolSnapshot {
   return {
     poolId: 'eu-west-1_Pool00001',
     poolName: 'prod',
-    config: {},
+    // A domain, so that the hosted UI's kind has effect and is compared.
+    config: { Domain: 'prod-login' },
     clients: {},
     surfaces: { [surface]: { Okta: { name: 'Okta', config } } },
   };

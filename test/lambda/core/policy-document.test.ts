@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { normalizePolicy, statementPath, widensPolicy } from '../../../lambda/core/policy-document.js';
 import {
+  concludeReferences,
   notReadable,
-  referencesToReport,
+  type UnreadableReference,
   unreadableReferences,
   withoutUnreadableReferences,
 } from '../../../lambda/core/references.js';
@@ -153,23 +154,27 @@ describe('unreadable references', () => {
       reason: 'AccessDeniedException',
     };
     const at = new Date('2026-12-05T10:00:00Z');
-    const first = referencesToReport(
-      [
-        { poolId: 'p2', poolName: 'staff', references: [ref] },
-        { poolId: 'p1', poolName: 'customers', references: [ref] },
-      ],
-      undefined,
-      at,
-    );
+    const conclude = (
+      pools: { poolId: string; poolName: string; references: UnreadableReference[] }[],
+      reported?: Parameters<typeof concludeReferences>[0]['reported'],
+    ) =>
+      concludeReferences({
+        pools: pools.map((p) => ({ ...p, unreadable: p.references, nowReadable: [] })),
+        reported,
+        judged: () => true,
+        unjudged: () => [],
+        targeted: false,
+        at,
+      });
+    const first = conclude([
+      { poolId: 'p2', poolName: 'staff', references: [ref] },
+      { poolId: 'p1', poolName: 'customers', references: [ref] },
+    ]);
     expect(first.notices).toEqual([{ ...ref, pools: ['customers (p1)', 'staff (p2)'] }]);
-    const again = referencesToReport(
-      [{ poolId: 'p1', poolName: 'customers', references: [ref] }],
-      first.reported,
-      at,
-    );
+    const again = conclude([{ poolId: 'p1', poolName: 'customers', references: [ref] }], first.reported);
     expect(again.notices).toEqual([]);
     // Another reason (the function is now gone, not denied) is news.
-    const other = referencesToReport(
+    const other = conclude(
       [
         {
           poolId: 'p1',
@@ -178,7 +183,6 @@ describe('unreadable references', () => {
         },
       ],
       first.reported,
-      at,
     );
     expect(other.notices).toHaveLength(1);
   });

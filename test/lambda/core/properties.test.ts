@@ -59,8 +59,8 @@ describe('diffPool properties', () => {
   it('finds no change between a snapshot and itself or a deep copy of it', () => {
     fc.assert(
       fc.property(poolSnapshot, (x) => {
-        expect(diffPool(x, x)).toEqual([]);
-        expect(diffPool(x, structuredClone(x))).toEqual([]);
+        expect(diffPool(x, x, CATALOG)).toEqual([]);
+        expect(diffPool(x, structuredClone(x), CATALOG)).toEqual([]);
       }),
       runs,
     );
@@ -69,7 +69,7 @@ describe('diffPool properties', () => {
   it('never throws for any pair of snapshots, present or absent', () => {
     fc.assert(
       fc.property(maybePool, maybePool, (a, b) => {
-        expect(() => diffPool(a, b)).not.toThrow();
+        expect(() => diffPool(a, b, CATALOG)).not.toThrow();
       }),
       runs,
     );
@@ -78,8 +78,8 @@ describe('diffPool properties', () => {
   it('reports the same changes, mirrored, when the sides are swapped', () => {
     fc.assert(
       fc.property(poolSnapshot, poolSnapshot, (a, b) => {
-        const forward = diffPool(a, b).map(mirrored).sort();
-        const backward = diffPool(b, a).map(signature).sort();
+        const forward = diffPool(a, b, CATALOG).map(mirrored).sort();
+        const backward = diffPool(b, a, CATALOG).map(signature).sort();
 
         expect(backward).toEqual(forward);
       }),
@@ -93,7 +93,7 @@ describe('diffPool properties', () => {
         fc.pre(value !== null && !(typeof value === 'object'));
         const changed: PoolSnapshot = { ...x, config: { ...x.config, ProbeSetting: value } };
 
-        expect(diffPool(x, changed)).toEqual([
+        expect(diffPool(x, changed, CATALOG)).toEqual([
           {
             kind: 'field-changed',
             poolId: x.poolId,
@@ -113,7 +113,7 @@ describe('diffPool properties', () => {
       fc.property(poolSnapshot, poolSnapshot, (a, b) => {
         const copies = structuredClone([a, b]);
 
-        diffPool(a, b);
+        diffPool(a, b, CATALOG);
 
         expect([a, b]).toEqual(copies);
       }),
@@ -181,7 +181,7 @@ describe('classify properties', () => {
   it('never throws, and classifies every change with a known severity', () => {
     fc.assert(
       fc.property(maybePool, maybePool, (baseline, current) => {
-        const changes = diffPool(baseline, current);
+        const changes = diffPool(baseline, current, CATALOG);
 
         const findings = classify(changes, { baseline, current }, SEVERITY_RULES);
 
@@ -208,7 +208,7 @@ describe('classify properties', () => {
 
     fc.assert(
       fc.property(maybePool, maybePool, (baseline, current) => {
-        classify(diffPool(baseline, current), { baseline, current }, watched);
+        classify(diffPool(baseline, current, CATALOG), { baseline, current }, watched);
 
         expect(thrown).toEqual([]);
       }),

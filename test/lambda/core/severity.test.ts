@@ -6,7 +6,13 @@ import {
   type SeverityRule,
   severityRules,
 } from '../../../lambda/core/severity.js';
-import { type Change, type Finding, type JsonObject, Severity } from '../../../lambda/core/types.js';
+import {
+  type Change,
+  type Finding,
+  type JsonObject,
+  type PoolSnapshot,
+  Severity,
+} from '../../../lambda/core/types.js';
 import { CATALOG } from '../../../lambda/surfaces/index.js';
 import { POOL_ID, POOL_NAME } from '../../fixtures/cognito-responses.js';
 import { clientSnapshot, poolSnapshot } from '../../fixtures/snapshots.js';
@@ -19,13 +25,22 @@ const CLIENT_ID = 'webclient000000000000000001';
 function classifyClient(before: JsonObject, after: JsonObject): Finding[] {
   const baseline = poolSnapshot({}, [clientSnapshot(CLIENT_ID, before)]);
   const current = poolSnapshot({}, [clientSnapshot(CLIENT_ID, after)]);
-  return classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
+  return classifyBetween(baseline, current);
 }
 
 function classifyPool(before: JsonObject, after: JsonObject): Finding[] {
   const baseline = poolSnapshot(before);
   const current = poolSnapshot(after);
-  return classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
+  return classifyBetween(baseline, current);
+}
+
+/** Diffs two snapshots and classifies the changes, as a run does. */
+function classifyBetween(
+  baseline: PoolSnapshot | null,
+  current: PoolSnapshot | null,
+  rules: SeverityRule[] = SEVERITY_RULES,
+): Finding[] {
+  return classify(diffPool(baseline, current, CATALOG), { baseline, current }, rules);
 }
 
 /** `[path, severity, rule]` per finding: what a reviewer sees. */
@@ -374,7 +389,7 @@ describe('classify', () => {
         clientSnapshot(CLIENT_ID, {}, { secrets: { new: { createdAt: '2025-01-01T00:00:00.000Z' } } }),
       ]);
 
-      const findings = classify(diffPool(baseline, current), { baseline, current }, SEVERITY_RULES);
+      const findings = classifyBetween(baseline, current);
 
       expect(verdicts(findings)).toEqual([
         ['secret-added', Severity.HIGH, 'secret-rotated'],
@@ -387,8 +402,8 @@ describe('classify', () => {
     it('marks a pool created or deleted as HIGH', () => {
       const pool = poolSnapshot({});
 
-      const added = classify(diffPool(null, pool), { baseline: null, current: pool }, SEVERITY_RULES);
-      const removed = classify(diffPool(pool, null), { baseline: pool, current: null }, SEVERITY_RULES);
+      const added = classifyBetween(null, pool);
+      const removed = classifyBetween(pool, null);
 
       expect(verdicts(added)).toEqual([['pool-added', Severity.HIGH, 'resource-added-or-removed']]);
       expect(verdicts(removed)).toEqual([['pool-removed', Severity.HIGH, 'resource-added-or-removed']]);
@@ -398,16 +413,8 @@ describe('classify', () => {
       const empty = poolSnapshot({});
       const withClient = poolSnapshot({}, [clientSnapshot(CLIENT_ID, {})]);
 
-      const added = classify(
-        diffPool(empty, withClient),
-        { baseline: empty, current: withClient },
-        SEVERITY_RULES,
-      );
-      const removed = classify(
-        diffPool(withClient, empty),
-        { baseline: withClient, current: empty },
-        SEVERITY_RULES,
-      );
+      const added = classifyBetween(empty, withClient);
+      const removed = classifyBetween(withClient, empty);
 
       expect(verdicts(added)).toEqual([['client-added', Severity.HIGH, 'resource-added-or-removed']]);
       expect(verdicts(removed)).toEqual([['client-removed', Severity.HIGH, 'resource-added-or-removed']]);
@@ -525,7 +532,7 @@ describe('classify', () => {
     const baseline = poolSnapshot({ MfaConfiguration: 'OFF', UserPoolTags: { Team: 'a' } });
     const current = poolSnapshot({ MfaConfiguration: 'ON', UserPoolTags: { Team: 'b' } });
 
-    const findings = classify(diffPool(baseline, current), { baseline, current }, rules);
+    const findings = classifyBetween(baseline, current, rules);
 
     expect(verdicts(findings)).toEqual([
       ['MfaConfiguration', Severity.HIGH, 'broken'],

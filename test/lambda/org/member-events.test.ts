@@ -4,33 +4,28 @@
  * passed, and ignores events of accounts or regions it does not scan. Over the wire, on the
  * stand-in's organization (STS AssumeRole and each target's Cognito).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
 import { CLOUDTRAIL_DETAIL_TYPE } from '../../../lambda/core/write-events.js';
 import type { ChildOutput, ListOutput } from '../../../lambda/org/contract.js';
-import { TargetCredentials } from '../../../lambda/org/credentials.js';
 import { handleMemberEvent, whyNotChecked } from '../../../lambda/org/member-events.js';
-import {
-  type OrganizationDeps,
-  type OrganizationSettings,
-  runOrganizationStep,
-} from '../../../lambda/org/organization-run.js';
+import { type OrganizationDeps, runOrganizationStep } from '../../../lambda/org/organization-run.js';
 import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
 import type { CloudTrailApiEvent } from '../../../lambda/realtime/api-event.js';
-import { CognitoStandin } from '../../support/cognito-standin.js';
 import { RecordingLogger } from '../../support/detector-harness.js';
 import { ManualClock } from '../../support/manual-timer-clock.js';
-import { standinOrganizationDeps } from '../../support/organization-deps.js';
+import {
+  DEV,
+  MANAGEMENT,
+  memberCredentials,
+  organizationSettings,
+  PROD,
+  redirectFirstClient,
+  useStandinOrganization,
+} from '../../support/organization-deps.js';
 
-const MANAGEMENT = '123456789012';
-const PROD = '111122223333';
-const DEV = '444455556666';
 const OUTSIDER = '999988887777';
-const HOUR = 3_600_000;
 const DEBOUNCE_MS = 60_000;
 const START = Date.parse('2026-12-05T10:00:00.000Z');
 const CANARY = 'CANARY-forwarded-client-secret-3e9b';
@@ -77,55 +72,31 @@ function forwarded(
 }
 
 describe('a member account change reaches the central targeted check', () => {
-  let standin: CognitoStandin;
-  let folder: string;
   let sent: AlertMessage[];
   let clock: ManualClock;
   let logger: RecordingLogger;
   let deps: OrganizationDeps & { sleep: (ms: number) => Promise<void> };
-  let sts: ReturnType<typeof standinOrganizationDeps>['sts'];
+  let sts: STSClient;
   /** Resolves when an invocation starts waiting the debounce window (it owns the batch). */
   let waiting: Promise<number>;
-  const destroy: { destroy(): void }[] = [];
   let pool = '';
   let otherPool = '';
 
-  const settings: OrganizationSettings & { debounceMs: number } = {
-    accounts: parseAccountSelection(`${PROD},${DEV}`),
-    regions: parseRegionSelection('eu-west-1'),
-    selfAccountId: MANAGEMENT,
-    stackRegion: 'us-east-1',
-    reminderIntervalMs: 24 * HOUR,
-    approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
-    scan: { reminderIntervalMs: 24 * HOUR, safetyMarginMs: 0, maxRunAgeMs: HOUR },
-    debounceMs: DEBOUNCE_MS,
-  };
+  const settings = { ...organizationSettings(`${PROD},${DEV}`, 'eu-west-1'), debounceMs: DEBOUNCE_MS };
 
-  beforeAll(async () => {
-    standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
+  const org = useStandinOrganization((standin) => {
     standin.organization.addAccount(PROD, { name: 'prod' });
     standin.organization.addAccount(DEV, { name: 'dev' });
     pool = standin.target(PROD, 'eu-west-1').addPool({ name: 'prod-app', clients: [{ name: 'web' }] });
     otherPool = standin.target(PROD, 'eu-west-1').addPool({ name: 'prod-admin', clients: [{ name: 'cli' }] });
     standin.target(DEV, 'eu-west-1').addPool({ name: 'dev-app', clients: [{ name: 'web' }] });
   });
-  afterAll(async () => {
-    for (const c of destroy) c.destroy();
-    await standin?.stop();
-  });
 
   beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'member-events-'));
     sent = [];
     clock = new ManualClock();
     logger = new RecordingLogger();
-    const wired = standinOrganizationDeps(standin, {
-      managementAccount: MANAGEMENT,
-      documents: new FolderDocumentStore(folder),
-      publish: (m) => void sent.push(m),
-      now: () => new Date(START + clock.now()),
-      clients: destroy,
-    });
+    const wired = org.deps({ publish: (m) => void sent.push(m), now: () => new Date(START + clock.now()) });
     sts = wired.sts;
     let started: (ms: number) => void = () => undefined;
     waiting = new Promise((resolve) => {
@@ -156,22 +127,16 @@ describe('a member account change reaches the central targeted check', () => {
     );
     sent = [];
     // A fresh container: no cached credentials, so each AssumeRole the check makes is counted.
-    deps.credentials = new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT);
-    standin.resetStats();
-    standin.target(PROD, 'eu-west-1').resetStats();
-    standin.target(DEV, 'eu-west-1').resetStats();
-  });
-  afterEach(async () => {
-    await rm(folder, { recursive: true, force: true });
+    deps.credentials = memberCredentials(sts);
+    org.standin.resetStats();
+    org.standin.target(PROD, 'eu-west-1').resetStats();
+    org.standin.target(DEV, 'eu-west-1').resetStats();
   });
 
   it('checks exactly the named target with its member role, once the debounce window has passed', async () => {
-    const prod = standin.target(PROD, 'eu-west-1');
-    const [clientId] = prod.clientIds(pool);
-    prod.updateClient(pool, clientId as string, {
-      config: { CallbackURLs: ['https://evil.example.net/cb'] },
-    });
-    const assumedBefore = standin.organization.stats.assumeRole;
+    const prod = org.standin.target(PROD, 'eu-west-1');
+    const clientId = redirectFirstClient(prod, pool, 'https://evil.example.net/cb');
+    const assumedBefore = org.standin.organization.stats.assumeRole;
 
     const owner = handleMemberEvent(
       forwarded(PROD, 'eu-west-1', 'UpdateUserPoolClient', { userPoolId: pool, clientId }, 1),
@@ -188,7 +153,7 @@ describe('a member account change reaches the central targeted check', () => {
       settings,
     );
     expect(joined.action).toBe('joined');
-    expect(standin.organization.stats.assumeRole).toBe(assumedBefore);
+    expect(org.standin.organization.stats.assumeRole).toBe(assumedBefore);
     expect(prod.requests).toEqual([]);
 
     await clock.runUntil(DEBOUNCE_MS);
@@ -197,7 +162,7 @@ describe('a member account change reaches the central targeted check', () => {
     expect(outcome.action).toBe('checked');
     expect(outcome.result?.pools.map((p) => p.poolId)).toEqual([pool]);
     // One AssumeRole of the member role, and only that target's named pool and client read.
-    expect(standin.organization.stats.assumeRole - assumedBefore).toBe(1);
+    expect(org.standin.organization.stats.assumeRole - assumedBefore).toBe(1);
     const operations = prod.requests.map((r) =>
       `${r.operation} ${r.poolId ?? ''} ${r.clientId ?? ''}`.trim(),
     );
@@ -205,8 +170,8 @@ describe('a member account change reaches the central targeted check', () => {
     expect(operations).toContain(`DescribeUserPoolClient ${pool} ${clientId}`);
     expect(operations.some((o) => o.startsWith('ListUserPools'))).toBe(false);
     expect(prod.requests.some((r) => r.poolId === otherPool)).toBe(false);
-    expect(standin.target(DEV, 'eu-west-1').requests).toEqual([]);
-    expect(standin.requests).toEqual([]);
+    expect(org.standin.target(DEV, 'eu-west-1').requests).toEqual([]);
+    expect(org.standin.requests).toEqual([]);
     // Alerted at once, naming the member account, the change and the event's author.
     expect(sent).toHaveLength(1);
     expect(sent[0]?.attributes).toMatchObject({ kind: 'drift', poolIds: [pool] });
@@ -240,7 +205,7 @@ describe('a member account change reaches the central targeted check', () => {
   ])(
     'ignores an event from %s with a log line, reading and writing nothing',
     async (_what, account, region, reason) => {
-      const assumedBefore = standin.organization.stats.assumeRole;
+      const assumedBefore = org.standin.organization.stats.assumeRole;
       const before = await deps.documents.list('realtime/');
 
       // Through the organization function's one entry, as the member event bus's rules invoke it.
@@ -255,8 +220,8 @@ describe('a member account change reaches the central targeted check', () => {
       expect(line?.level).toBe('info');
       expect(line?.message).toContain(reason);
       expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
-      expect(standin.organization.stats.assumeRole).toBe(assumedBefore);
-      expect(standin.target(PROD, 'eu-west-1').requests).toEqual([]);
+      expect(org.standin.organization.stats.assumeRole).toBe(assumedBefore);
+      expect(org.standin.target(PROD, 'eu-west-1').requests).toEqual([]);
       expect(await deps.documents.list('realtime/')).toEqual(before);
       expect(sent).toEqual([]);
     },

@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
 import {
   type AggregateInput,
@@ -11,21 +7,24 @@ import {
   childInputSchema,
   type ListOutput,
 } from '../../../lambda/org/contract.js';
-import { TargetCredentials } from '../../../lambda/org/credentials.js';
 import {
   type OrganizationDeps,
   type OrganizationSettings,
   runOrganizationStep,
 } from '../../../lambda/org/organization-run.js';
-import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
-import { CognitoStandin } from '../../support/cognito-standin.js';
-import { standinOrganizationDeps } from '../../support/organization-deps.js';
+import { HOUR } from '../../support/detector-harness.js';
+import {
+  DEV,
+  MANAGEMENT,
+  memberCredentials,
+  NO_ROLE,
+  PROD,
+  redirectFirstClient,
+  seedOrganization,
+  organizationSettings as settings,
+  useStandinOrganization,
+} from '../../support/organization-deps.js';
 
-const MANAGEMENT = '123456789012';
-const PROD = '111122223333';
-const DEV = '444455556666';
-const NO_ROLE = '777788889999';
-const HOUR = 3_600_000;
 const base = { accessKeyId: 'AKIAMANAGEMENT000001', secretAccessKey: 'x' };
 
 /**
@@ -63,60 +62,22 @@ async function execute(deps: OrganizationDeps, settings: OrganizationSettings) {
 }
 
 describe('an organization run through the handler entry points, on the stand-in', () => {
-  let standin: CognitoStandin;
-  let folder: string;
   let sent: AlertMessage[];
   let clock: number;
   let deps: OrganizationDeps;
-  const destroy: { destroy(): void }[] = [];
   let driftPool = '';
   let sts: STSClient;
-
-  const settings = (accounts: string, regions: string): OrganizationSettings => ({
-    accounts: parseAccountSelection(accounts),
-    regions: parseRegionSelection(regions),
-    selfAccountId: MANAGEMENT,
-    stackRegion: 'us-east-1',
-    reminderIntervalMs: 24 * HOUR,
-    approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
-    scan: { reminderIntervalMs: 24 * HOUR, safetyMarginMs: 0, maxRunAgeMs: HOUR },
+  const org = useStandinOrganization((standin) => {
+    driftPool = seedOrganization(standin)[`${PROD}/eu-west-1`] ?? '';
+    standin.organization.setRegionOptStatus(PROD, 'af-south-1', 'DISABLED');
   });
 
-  beforeAll(async () => {
-    standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
-    const org = standin.organization;
-    org.addAccount(PROD, { name: 'prod', regions: { 'af-south-1': 'DISABLED' } });
-    org.addAccount(DEV, { name: 'dev' });
-    org.addAccount(NO_ROLE, { name: 'legacy', roleName: null });
-    for (const account of [PROD, DEV]) {
-      for (const region of ['us-east-1', 'eu-west-1']) {
-        const target = standin.target(account, region);
-        const pool = target.addPool({ name: `app-${account}-${region}`, clients: [{ name: 'web' }] });
-        if (account === PROD && region === 'eu-west-1') driftPool = pool;
-      }
-    }
-  });
-  afterAll(async () => {
-    for (const c of destroy) c.destroy();
-    await standin?.stop();
-  });
-
-  beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'org-run-'));
+  beforeEach(() => {
     sent = [];
     clock = Date.parse('2026-12-01T10:00:00.000Z');
-    const wired = standinOrganizationDeps(standin, {
-      managementAccount: MANAGEMENT,
-      documents: new FolderDocumentStore(folder),
-      publish: (m) => void sent.push(m),
-      now: () => new Date(clock),
-      clients: destroy,
-    });
+    const wired = org.deps({ publish: (m) => void sent.push(m), now: () => new Date(clock) });
     sts = wired.sts;
     deps = wired;
-  });
-  afterEach(async () => {
-    await rm(folder, { recursive: true, force: true });
   });
 
   it('two accounts × two regions, drift in one target only: one digest naming that account and region', async () => {
@@ -133,10 +94,7 @@ describe('an organization run through the handler entry points, on the stand-in'
 
     sent = [];
     clock += HOUR;
-    const [clientId] = standin.target(PROD, 'eu-west-1').clientIds(driftPool);
-    standin.target(PROD, 'eu-west-1').updateClient(driftPool, clientId as string, {
-      config: { CallbackURLs: ['https://evil.example.net/cb'] },
-    });
+    redirectFirstClient(org.standin.target(PROD, 'eu-west-1'), driftPool, 'https://evil.example.net/cb');
     await execute(deps, s);
 
     expect(sent).toHaveLength(1);
@@ -177,13 +135,13 @@ describe('an organization run through the handler entry points, on the stand-in'
     await execute(deps, s);
     sent = [];
     clock += HOUR;
-    standin.organization.setRole(DEV, null);
+    org.standin.organization.setRole(DEV, null);
     // A later invocation (a fresh container): the cached credentials of the first are gone.
-    deps.credentials = new TargetCredentials(sts, { roleName: 'CognitoDriftMemberRole' }, MANAGEMENT);
+    deps.credentials = memberCredentials(sts);
     try {
       await execute(deps, s);
     } finally {
-      standin.organization.setRole(DEV, 'CognitoDriftMemberRole');
+      org.standin.organization.setRole(DEV, 'CognitoDriftMemberRole');
     }
     expect(sent.map((m) => m.attributes.kind)).toEqual(['scan-incomplete']);
     expect(sent[0]?.body).toContain(`cannot assume role in ${DEV}`);
@@ -214,21 +172,18 @@ describe('an organization run through the handler entry points, on the stand-in'
   });
 
   it('assumes each account role once per run for all its regions (credentials cached per target)', async () => {
-    const before = standin.organization.stats.assumeRole;
+    const before = org.standin.organization.stats.assumeRole;
     await execute(deps, settings(`${PROD},${DEV}`, 'us-east-1,eu-west-1'));
-    expect(standin.organization.stats.assumeRole - before).toBe(2);
+    expect(org.standin.organization.stats.assumeRole - before).toBe(2);
   });
 
   it('marks drift as alerted only once the digest is published: a failed publish is sent again', async () => {
     const region = 'ap-southeast-2';
-    const target = standin.target(DEV, region);
+    const target = org.standin.target(DEV, region);
     const pool = target.addPool({ name: 'marks', clients: [{ name: 'web' }] });
     const s = settings(DEV, region);
     await execute(deps, s);
-    const [clientId] = target.clientIds(pool);
-    target.updateClient(pool, clientId as string, {
-      config: { CallbackURLs: ['https://marks.example.net/cb'] },
-    });
+    redirectFirstClient(target, pool, 'https://marks.example.net/cb');
 
     // The aggregate's publish fails: the Map's children are done, but nobody was told.
     sent = [];
@@ -255,7 +210,7 @@ describe('an organization run through the handler entry points, on the stand-in'
 
   it("names the author of a target's change from that target's CloudTrail, signed for its account", async () => {
     const region = 'ca-central-1';
-    const target = standin.target(PROD, region);
+    const target = org.standin.target(PROD, region);
     const pool = target.addPool({ name: 'authored', clients: [{ name: 'web' }] });
     const s = settings(PROD, region);
     const asked: string[] = [];
@@ -281,10 +236,7 @@ describe('an organization run through the handler entry points, on the stand-in'
       );
     };
     await execute(deps, s);
-    const [clientId] = target.clientIds(pool);
-    target.updateClient(pool, clientId as string, {
-      config: { CallbackURLs: ['https://authored.example.net/cb'] },
-    });
+    redirectFirstClient(target, pool, 'https://authored.example.net/cb');
     sent = [];
     clock += HOUR;
     await execute(deps, s);

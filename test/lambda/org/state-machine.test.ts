@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderDocumentStore } from '../../../lambda/adapters/folder-document-store.js';
+import { describe, expect, it } from 'vitest';
 import type { AlertMessage } from '../../../lambda/core/ports.js';
 import {
   aggregateInputSchema,
@@ -11,22 +7,19 @@ import {
   listInputSchema,
   listOutputSchema,
 } from '../../../lambda/org/contract.js';
-import {
-  type OrganizationDeps,
-  type OrganizationSettings,
-  runOrganizationStep,
-} from '../../../lambda/org/organization-run.js';
-import { parseAccountSelection, parseRegionSelection } from '../../../lambda/org/target.js';
+import { runOrganizationStep } from '../../../lambda/org/organization-run.js';
 import { organizationScanDefinition } from '../../../lib/organization-scan.js';
 import { type AslDefinition, renderDefinition, runDefinition } from '../../support/asl.js';
-import { CognitoStandin } from '../../support/cognito-standin.js';
-import { standinOrganizationDeps } from '../../support/organization-deps.js';
-
-const MANAGEMENT = '123456789012';
-const PROD = '111122223333';
-const DEV = '444455556666';
-const NO_ROLE = '777788889999';
-const HOUR = 3_600_000;
+import { HOUR } from '../../support/detector-harness.js';
+import {
+  DEV,
+  NO_ROLE,
+  organizationSettings,
+  PROD,
+  redirectFirstClient,
+  seedOrganization,
+  useStandinOrganization,
+} from '../../support/organization-deps.js';
 
 /**
  * The organization state machine's own definition, as CDK synthesizes it, run here by an ASL
@@ -35,60 +28,23 @@ const HOUR = 3_600_000;
  * payload checked against the one contract (`lambda/org/contract.ts`) on the way in and out.
  */
 describe('the organization state machine definition, run through the function entry', () => {
-  let standin: CognitoStandin;
-  let folder: string;
   const sent: AlertMessage[] = [];
-  const destroy: { destroy(): void }[] = [];
   let clock = Date.parse('2026-12-01T10:00:00.000Z');
   let driftPool = '';
-
-  beforeAll(async () => {
-    standin = await CognitoStandin.start({ latencyMs: 0, quotas: false });
-    standin.organization.addAccount(PROD, { name: 'prod' });
-    standin.organization.addAccount(DEV, { name: 'dev' });
-    standin.organization.addAccount(NO_ROLE, { name: 'legacy', roleName: null });
-    for (const account of [PROD, DEV]) {
-      for (const region of ['us-east-1', 'eu-west-1']) {
-        const pool = standin
-          .target(account, region)
-          .addPool({ name: `app-${region}`, clients: [{ name: 'web' }] });
-        if (account === DEV && region === 'eu-west-1') driftPool = pool;
-      }
-    }
-    folder = await mkdtemp(join(tmpdir(), 'org-sfn-'));
-  });
-  afterAll(async () => {
-    for (const c of destroy) c.destroy();
-    await standin?.stop();
-    await rm(folder, { recursive: true, force: true });
+  const org = useStandinOrganization((standin) => {
+    driftPool = seedOrganization(standin)[`${DEV}/eu-west-1`] ?? '';
   });
 
-  function deps(): OrganizationDeps {
-    return standinOrganizationDeps(standin, {
-      managementAccount: MANAGEMENT,
-      documents: new FolderDocumentStore(folder),
-      publish: (m) => void sent.push(m),
-      now: () => new Date(clock),
-      clients: destroy,
-    });
+  function deps() {
+    return org.deps({ publish: (m) => void sent.push(m), now: () => new Date(clock) });
   }
 
   /** One execution: each target's first invocation runs out of time at once, so every item loops. */
   async function execute(definition: AslDefinition, failing?: string) {
-    const settings: OrganizationSettings = {
-      accounts: parseAccountSelection(`${PROD},${DEV},${NO_ROLE}`),
-      regions: parseRegionSelection('us-east-1,eu-west-1'),
-      selfAccountId: MANAGEMENT,
-      stackRegion: 'us-east-1',
-      reminderIntervalMs: 24 * HOUR,
-      approveCommand: (poolId) => `npm run approve -- --pool ${poolId}`,
-      scan: {
-        reminderIntervalMs: 24 * HOUR,
-        safetyMarginMs: 1_000,
-        remainingTimeMs: () => 900_000,
-        maxRunAgeMs: HOUR,
-      },
-    };
+    const settings = organizationSettings(`${PROD},${DEV},${NO_ROLE}`, 'us-east-1,eu-west-1', {
+      safetyMarginMs: 1_000,
+      remainingTimeMs: () => 900_000,
+    });
     const d = deps();
     const stats = { tasks: 0, mapMaxInFlight: 0 };
     const scans = new Map<string, number>();
@@ -120,7 +76,7 @@ describe('the organization state machine definition, run through the function en
           if (name === failing) throw new Error('Runtime.ExitError');
           // Each invocation has its own clock, as each Lambda invocation has its own remaining time:
           // a target's first one is out of time from the start.
-          const invocation: OrganizationSettings = {
+          const invocation = {
             ...settings,
             scan: { ...settings.scan, remainingTimeMs: () => (count === 1 ? 0 : 900_000) },
           };
@@ -143,8 +99,6 @@ describe('the organization state machine definition, run through the function en
         }),
       );
       sent.length = 0;
-      await rm(folder, { recursive: true, force: true });
-      folder = await mkdtemp(join(tmpdir(), 'org-sfn-'));
       const first = await execute(definition);
       // Each reachable target was invoked twice (out of time, then done); at most 2 at once.
       expect([...first.scans.values()]).toEqual([2, 2, 2, 2, 1, 1]);
@@ -155,11 +109,11 @@ describe('the organization state machine definition, run through the function en
 
       sent.length = 0;
       clock += HOUR;
-      const target = standin.target(DEV, 'eu-west-1');
-      const [clientId] = target.clientIds(driftPool);
-      target.updateClient(driftPool, clientId as string, {
-        config: { CallbackURLs: [`https://sfn-${distributed}.example.net/cb`] },
-      });
+      redirectFirstClient(
+        org.standin.target(DEV, 'eu-west-1'),
+        driftPool,
+        `https://sfn-${distributed}.example.net/cb`,
+      );
       // The PROD us-east-1 scan fails: the item's Catch reports it, the others carry on.
       const second = await execute(definition, `${PROD}/us-east-1`);
       // The execution's state holds no items (a Distributed Map reads them from S3) and no results.

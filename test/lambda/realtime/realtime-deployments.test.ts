@@ -1,24 +1,15 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CognitoReader } from '../../../lambda/adapters/cognito-reader.js';
-import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
-import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
 import type { BaselineDoc } from '../../../lambda/core/documents.js';
 import { realtimeEventPaths } from '../../../lambda/realtime/api-event.js';
 import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
 import { runDetection } from '../../../lambda/run/detector.js';
 import {
-  BUCKET,
+  apiCallEvent,
   defaultOptions,
   FakeAccount,
+  fakeAccountDeps,
   HOUR,
   ManualClock,
-  REGION,
-  RecordingLogger,
-  TOPIC_ARN,
 } from '../../support/fake-aws.js';
 
 /**
@@ -49,23 +40,12 @@ function apiEvent(eventName: string, time: Date, poolId: string, byStack: boolea
     userAgent: byStack ? CFN : 'console.amazonaws.com',
     requestParameters: { userPoolId: poolId },
   };
-  return {
-    version: '0',
-    id: `eb-${detail.eventID}`,
-    'detail-type': 'AWS API Call via CloudTrail' as const,
-    source: 'aws.cognito-idp',
-    account: '123456789012',
-    time: detail.eventTime,
-    region: REGION,
-    resources: [],
-    detail,
-  };
+  return apiCallEvent(detail);
 }
 
 describe('a real-time check with deployedChanges = approve', () => {
   let aws: FakeAccount;
   let clock: ManualClock;
-  const store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
 
   beforeEach(() => {
     aws = new FakeAccount();
@@ -73,17 +53,7 @@ describe('a real-time check with deployedChanges = approve', () => {
   });
   afterEach(() => aws.restore());
 
-  const deps = () => ({
-    reader: new CognitoReader({
-      client: new CognitoIdentityProviderClient({ region: REGION }),
-      quotaShare: 1,
-      quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-    }),
-    store,
-    notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
-    logger: new RecordingLogger(),
-    now: clock.now,
-  });
+  const deps = () => fakeAccountDeps({ clock });
   const options = { ...defaultOptions(), debounceMs: 60_000, deployedChanges: 'approve' as const };
 
   async function stackPool() {

@@ -5,32 +5,31 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
-  CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudTrailReader } from '../../../lambda/adapters/cloudtrail-reader.js';
-import { CognitoReader } from '../../../lambda/adapters/cognito-reader.js';
-import { DriftStore } from '../../../lambda/adapters/drift-store.js';
-import { S3DocumentStore } from '../../../lambda/adapters/s3-document-store.js';
+import type { DriftStore } from '../../../lambda/adapters/drift-store.js';
 import { SnsNotifier } from '../../../lambda/adapters/sns-notifier.js';
 import { handleApiEvent } from '../../../lambda/realtime/targeted-check.js';
 import { checkTrailDaily } from '../../../lambda/realtime/trail-check.js';
 import { runDetection } from '../../../lambda/run/detector.js';
 import {
-  BUCKET,
+  apiCallEvent,
   defaultOptions,
   FakeAccount,
+  fakeAccountDeps,
+  fakeAccountStore,
   HOUR,
   ManualClock,
   PREFIX,
   REGION,
   RecordingLogger,
   TOPIC_ARN,
+  unpacedReader,
 } from '../../support/fake-aws.js';
 
 const CANARY = 'CANARY-client-secret-in-requestParameters-91c2';
@@ -60,21 +59,6 @@ function record(eventName: string, time: Date, requestParameters: Record<string,
   };
 }
 
-/** The EventBridge event the rule delivers for a record. */
-function apiEvent(detail: ReturnType<typeof record>) {
-  return {
-    version: '0',
-    id: `eb-${detail.eventID}`,
-    'detail-type': 'AWS API Call via CloudTrail' as const,
-    source: 'aws.cognito-idp',
-    account: '123456789012',
-    time: detail.eventTime,
-    region: REGION,
-    resources: [],
-    detail,
-  };
-}
-
 describe('attribution and the real-time path, end to end on the fake account', () => {
   let aws: FakeAccount;
   const cloudtrail = mockClient(CloudTrailClient);
@@ -90,7 +74,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     cloudtrail.on(LookupEventsCommand).callsFake(lookupFromTrail);
     clock = new ManualClock();
     logger = new RecordingLogger();
-    store = new DriftStore(new S3DocumentStore(new S3Client({ region: REGION }), BUCKET));
+    store = fakeAccountStore();
   });
   afterEach(() => aws.restore());
 
@@ -104,29 +88,16 @@ describe('attribution and the real-time path, end to end on the fake account', (
   }
 
   function deps() {
-    return {
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
-      }),
-      store,
-      notifier: new SnsNotifier(new SNSClient({ region: REGION }), TOPIC_ARN),
-      logger,
-      now: clock.now,
-    };
+    return fakeAccountDeps({ store, logger, clock });
   }
 
   /** The deps of a run that watches identity pools too. */
   function identityDeps() {
     return {
       ...deps(),
-      reader: new CognitoReader({
-        client: new CognitoIdentityProviderClient({ region: REGION }),
+      reader: unpacedReader({
         identityClient: new CognitoIdentityClient({ region: REGION }),
         surfaces: ['identityPools'],
-        quotaShare: 1,
-        quotas: { userPoolRead: 1e6, userPoolClientRead: 1e6, perPoolClientRead: 1e6 },
         categoryRps: {
           'IdentityPool.ListIdentityPools': 1e6,
           'IdentityPool.DescribeIdentityPool': 1e6,
@@ -149,7 +120,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
   /** The real-time check of one Cognito identity (`aws.cognito-identity`) API event, debounce not waited. */
   function identityEvent(detail: ReturnType<typeof record>) {
     return handleApiEvent(
-      { ...apiEvent(detail), source: 'aws.cognito-identity' },
+      { ...apiCallEvent(detail), source: 'aws.cognito-identity' },
       { ...identityDeps(), sleep: async () => undefined },
       { ...defaultOptions(), debounceMs: 60_000 },
     );
@@ -237,7 +208,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     aws.cognito.resetHistory();
     const before = aws.published.length;
 
-    const input = apiEvent(
+    const input = apiCallEvent(
       record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId, clientSecret: CANARY }),
     );
     expect(JSON.stringify(input)).toContain(CANARY);
@@ -288,7 +259,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     const before = aws.published.length;
 
     await handleApiEvent(
-      apiEvent(record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId })),
+      apiCallEvent(record('UpdateUserPoolClient', clock.now(), { userPoolId: poolId, clientId })),
       { ...deps(), sleep: async () => undefined },
       { ...defaultOptions(), debounceMs: 60_000 },
     );
@@ -463,7 +434,7 @@ describe('attribution and the real-time path, end to end on the fake account', (
     });
     const before = aws.published.length;
     const events = Array.from({ length: 5 }, (_, i) =>
-      apiEvent(
+      apiCallEvent(
         record('UpdateUserPoolClient', new Date(clock.now().getTime() + i * 1000), {
           userPoolId: poolId,
           clientId,

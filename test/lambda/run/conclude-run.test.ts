@@ -305,6 +305,29 @@ describe('mergeStates', () => {
       [B]: { snapshotHash: 'theirs' },
     });
   });
+  it('remembers unreadable references of the pools this run read from it, of the others from what is stored', () => {
+    const entry = (pools?: string[]) => ({
+      reason: 'AccessDenied',
+      reportedAt: T0.toISOString(),
+      ...(pools ? { pools } : {}),
+    });
+    const merged = mergeStates(
+      // This run read A: it points to k1 (and k3, new); it no longer points to k2.
+      { ...mine, unreadableReferences: { k1: entry([A]), k3: entry([A]) } },
+      {
+        ...current,
+        unreadableReferences: { k1: entry([A, B]), k2: entry([A]), k4: entry([B]), legacy: entry() },
+      },
+      [A],
+      true,
+    );
+    expect(merged.unreadableReferences).toEqual({
+      k1: entry([A, B]),
+      k3: entry([A]),
+      k4: entry([B]),
+      legacy: entry(),
+    });
+  });
   it('a sweep replaces the stored notices; a targeted check keeps them', () => {
     expect(mergeStates(mine, current, [A], false).incomplete).toBeUndefined();
     expect(mergeStates(mine, current, [A], true).incomplete).toEqual(mark);

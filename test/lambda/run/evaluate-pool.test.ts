@@ -149,6 +149,49 @@ describe('surfaceUpgrade', () => {
     expect(upgrade?.doc.snapshotHash).toBe(contentHash(upgrade?.doc.pool));
     expect(upgrade?.upgradedFrom.baselineHash).toBe(baseline.snapshotHash);
   });
+  it('records a trigger the baseline names but could not read, with the hashes from before it', () => {
+    const FN = 'arn:aws:lambda:eu-west-1:999999999999:function:elsewhere';
+    const OTHER = 'arn:aws:lambda:eu-west-1:999999999999:function:new-one';
+    const fn = (code: string) => ({ name: 'elsewhere (PreSignUp)', config: { CodeSha256: code } });
+    const then = {
+      ...approved,
+      config: { LambdaConfig: { PreSignUp: FN } },
+      surfaces: { lambdaTriggers: {} },
+    };
+    const baseline = baselineDoc(then);
+    const current: PoolSnapshot = {
+      ...then,
+      config: { LambdaConfig: { PreSignUp: FN, PostConfirmation: OTHER } },
+      surfaces: { lambdaTriggers: { [FN]: fn('c1'), [OTHER]: fn('c2') } },
+    };
+    const upgrade = surfaceUpgrade(baseline, current);
+    // The new trigger is not named by the baseline: it stays a finding, not recorded.
+    expect(upgrade?.recorded).toEqual([
+      { surface: 'lambdaTriggers', resourceId: FN, resourceName: 'elsewhere (PreSignUp)', recorded: true },
+    ]);
+    expect(upgrade?.added).toEqual([]);
+    expect(upgrade?.doc.pool?.surfaces?.lambdaTriggers).toEqual({ [FN]: fn('c1') });
+    expect(upgrade?.doc.pool?.config).toEqual(then.config);
+    expect(upgrade?.upgradedFrom).toEqual({
+      snapshotHash: contentHash({ ...current, surfaces: { lambdaTriggers: { [OTHER]: fn('c2') } } }),
+      baselineHash: baseline.snapshotHash,
+    });
+  });
+  it('does not record a role that only a trigger names (the pool did not point to it)', () => {
+    const ROLE = 'arn:aws:iam::999999999999:role/exec';
+    const FN = 'arn:aws:lambda:eu-west-1:999999999999:function:f';
+    const trigger = { name: 'f', config: { Role: ROLE } };
+    const then: PoolSnapshot = {
+      ...approved,
+      config: { LambdaConfig: { PreSignUp: FN } },
+      surfaces: { lambdaTriggers: { [FN]: trigger }, iamRoles: {} },
+    };
+    const current: PoolSnapshot = {
+      ...then,
+      surfaces: { lambdaTriggers: { [FN]: trigger }, iamRoles: { [ROLE]: { name: 'exec', config: {} } } },
+    };
+    expect(surfaceUpgrade(baselineDoc(then), current)).toBeUndefined();
+  });
   it('is nothing when no surface is new, or the baseline approves a deletion', () => {
     expect(surfaceUpgrade(baselineDoc(approved), approved)).toBeUndefined();
     expect(surfaceUpgrade({ ...baselineDoc(approved), pool: null }, approved)).toBeUndefined();
