@@ -21,9 +21,9 @@ export interface MachineLoad {
   cores?: number;
 }
 
-/** The tables by marker name. */
+/** The tables by marker name (`readme`: the README's summary, spliced into README.md). */
 export type SizingTables = Partial<
-  Record<'organization-run' | 'organization-rounds' | 'organization-cost' | 'scale-run', string>
+  Record<'organization-run' | 'organization-rounds' | 'organization-cost' | 'scale-run' | 'readme', string>
 >;
 
 /** The organization the sizing page is about: 100 accounts × 4 regions. */
@@ -207,11 +207,35 @@ function scaleTable(r: BenchFigures['scale'] & object): string {
   ].join('\n');
 }
 
+/** The README's two sizing lines: the headline figures of the tables, each saying its basis. */
+function readmeSummary(figures: BenchFigures): string {
+  const lines: string[] = [];
+  const s = figures.scale;
+  if (s)
+    lines.push(
+      `- **One account and region** of ${n0(s.pools)} pools × ${s.clients} clients, every surface, at share ${s.share}: ${minutes(s.seconds)} a sweep over ${s.invocations.length} invocation(s), ×${f2(s.ratio)} of the quota-bound minimum (bound by ${s.binding}); measured on the bench.`,
+    );
+  const o = figures.organization;
+  if (o) {
+    const N = ORGANIZATION_TARGETS;
+    const measured = o.targetCount === N;
+    const seconds = measured
+      ? o.drift.seconds
+      : Math.ceil(N / o.maxConcurrentTargets) * (o.drift.seconds / o.rounds);
+    const perRun = organizationRunCost(o, N).reduce((n, l) => n + l.usd, 0);
+    lines.push(
+      `- **An organization of ${N} account-regions** (${o.pools} pools × ${o.clients} clients each) at ${o.maxConcurrentTargets} at once: ${minutes(seconds)} a run (${measured ? 'measured end to end on the bench' : `modelled from a measured round of ${o.targetCount}`}), about ${usd(perRun)} a run and ${usd(perRun * RUNS_PER_MONTH + FIXED_MONTHLY_USD.usd)} a month run hourly.`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The tables the given figures produce. */
 export function renderSizingTables(figures: BenchFigures): SizingTables {
   return {
     ...(figures.organization ? organizationTables(figures.organization) : {}),
     ...(figures.scale ? { 'scale-run': scaleTable(figures.scale) } : {}),
+    ...(figures.organization || figures.scale ? { readme: readmeSummary(figures) } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `npm run sizing [-- <figures.json>...]`: regenerates the bench-made tables of
- * `docs/sizing-and-cost.md` from the figures `npm run bench -- --only organization|scale --json
+ * `docs/sizing-and-cost.md`, and the summary in README.md, from the figures `npm run bench -- --only organization|scale --json
  * <file>` wrote (`bench/sizing-tables.ts`), so that each figure is said once, where it was measured.
  * Without files: the figures kept in `bench/figures/` (the ones the page shows).
  */
@@ -11,6 +11,7 @@ import { type BenchFigures, renderSizingTables, spliceSizingTables } from '../be
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE = join(ROOT, 'docs', 'sizing-and-cost.md');
+const README = join(ROOT, 'README.md');
 const KEPT = ['organization.json', 'scale.json'].map((name) => join(ROOT, 'bench', 'figures', name));
 
 async function main(given: string[]): Promise<number> {
@@ -31,8 +32,13 @@ async function main(given: string[]): Promise<number> {
     console.error(`${files.join(', ')}: no organization or scale figures in it`);
     return 1;
   }
-  await writeFile(PAGE, spliceSizingTables(await readFile(PAGE, 'utf-8'), tables));
-  console.log(`docs/sizing-and-cost.md: ${Object.keys(tables).join(', ')} regenerated`);
+  const { readme, ...page } = tables;
+  await writeFile(PAGE, spliceSizingTables(await readFile(PAGE, 'utf-8'), page));
+  if (readme !== undefined)
+    await writeFile(README, spliceSizingTables(await readFile(README, 'utf-8'), { readme }));
+  console.log(
+    `docs/sizing-and-cost.md: ${Object.keys(page).join(', ')} regenerated; README.md: summary regenerated`,
+  );
   return 0;
 }
 

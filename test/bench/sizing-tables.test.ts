@@ -113,6 +113,22 @@ describe('sizing tables from the bench figures', () => {
     expect(tables['organization-cost']).toContain('measured on 50 targets, × 400');
   });
 
+  it('gives the README one line per figure, saying which is measured and which modelled', () => {
+    const measured = renderSizingTables({ organization: organizationFigures() }).readme ?? '';
+    const subset = organizationFigures();
+    subset.drift = { ...subset.drift, seconds: 40, targets: subset.drift.targets.slice(0, 50) };
+    subset.targetCount = 50;
+    subset.rounds = 1;
+    const modelled = renderSizingTables({ organization: subset }).readme ?? '';
+
+    expect(measured).toContain(
+      '**An organization of 400 account-regions** (20 pools × 5 clients each) at 50 at once: 5.0 min a run (measured end to end on the bench)',
+    );
+    // 8 rounds of the measured 40 s round.
+    expect(modelled).toContain('at 50 at once: 5.3 min a run (modelled from a measured round of 50)');
+    expect(measured).not.toContain('One account and region');
+  });
+
   it('replaces only the text between a table’s markers', () => {
     const page = [
       'before',
