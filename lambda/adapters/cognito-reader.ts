@@ -224,6 +224,7 @@ export class CognitoReader implements PoolReader {
     // Surfaces whose read completed (in this invocation or, from `resume`, an earlier one).
     const surfacesRead: Record<string, SurfaceSnapshot> = {};
     this.pacing.poolStarted(ref.poolId, signal);
+    this.reads.poolStarted(ref.poolId);
     // The account-level reads start with the first pool and run alongside the pools' own reads.
     this.reads.startAccountReads();
     try {
@@ -313,6 +314,7 @@ export class CognitoReader implements PoolReader {
       return { status: 'unreadable', reason: errorReason(cause) };
     } finally {
       this.pacing.poolEnded(ref.poolId);
+      this.reads.poolEnded(ref.poolId);
     }
   }
 

@@ -68,10 +68,11 @@ export class ReadPacing {
     this.reading.set(poolId, { priority: this.poolsStarted, signal });
   }
 
-  /** A pool's read ended: its per-pool buckets are dropped. */
+  /** A pool's read ended: its per-pool buckets and its domains are dropped. */
   poolEnded(poolId: string): void {
     this.buckets.forget(poolId);
     this.reading.delete(poolId);
+    for (const [domain, owner] of this.domainOwners) if (owner === poolId) this.domainOwners.delete(domain);
   }
 
   /** The pool's domains: their reads name no pool, and are paced as the pool's. */

@@ -55,6 +55,11 @@ export class SurfaceReads {
    * shared by its pools.
    */
   private readonly sharedAnswers = new Map<string, Promise<unknown>>();
+  /**
+   * The shared answers about one pool (`AccountRead.poolId`), by pool, for the pools being read:
+   * dropped when the pool's read ends, so that what a run holds does not grow with the pools read.
+   */
+  private readonly poolAnswers = new Map<string, Map<string, Promise<unknown>>>();
 
   /**
    * @param accountReads whether account-level reads (web ACL associations) are answered from one
@@ -91,15 +96,28 @@ export class SurfaceReads {
    * signal, since the answer outlives the pool that asked first.
    */
   private sharedRead<T>(read: AccountRead<T>): Promise<T> {
-    let answer = this.sharedAnswers.get(read.name);
+    const answers = read.poolId === undefined ? this.sharedAnswers : this.poolAnswers.get(read.poolId);
+    // About a pool that is not being read (nothing would drop it): read, not kept.
+    if (!answers) return read.read(this.send(undefined));
+    let answer = answers.get(read.name);
     if (!answer) {
       answer = read.read(this.send(undefined));
       // Observed here so a failure read ahead of any pool is no unhandled rejection; each pool
       // that awaits it still gets the error.
       answer.catch(() => undefined);
-      this.sharedAnswers.set(read.name, answer);
+      answers.set(read.name, answer);
     }
     return answer as Promise<T>;
+  }
+
+  /** A pool's read starts: the reads about it that its surfaces share are kept from now on. */
+  poolStarted(poolId: string): void {
+    this.poolAnswers.set(poolId, new Map());
+  }
+
+  /** A pool's read ended: the reads about it are dropped (the next read of it reads again). */
+  poolEnded(poolId: string): void {
+    this.poolAnswers.delete(poolId);
   }
 
   /** Starts the account-level reads (once per run), so they run alongside the pools' own reads. */

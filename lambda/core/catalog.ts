@@ -225,7 +225,8 @@ export interface SurfaceReadContext<Pool = unknown> {
   accountRead?: <T>(read: AccountRead<T>) => Promise<T>;
   /**
    * This run's answer to a read of something pools share (a Lambda trigger, an IAM role, a KMS
-   * key): made on first use, then the same promise for every pool that asks, by the read's `name`.
+   * key): made on first use, then the same promise for every pool that asks, by the read's `name`
+   * (a read about one pool, `poolId`, only while that pool is read).
    * The reader always gives it (a targeted check too); absent only where a test builds the context.
    */
   sharedRead?: <T>(read: AccountRead<T>) => Promise<T>;
@@ -249,6 +250,12 @@ export interface UnitReadContext {
 export interface AccountRead<T> {
   /** For logs and errors: what is read (`web ACL associations`). */
   readonly name: string;
+  /**
+   * The pool it is about, when only that pool's own surfaces share it (its groups, which the groups
+   * and the IAM roles surfaces both need): its answer is kept while that pool is read and dropped
+   * with the pool, so a run holds no pool's responses after the pool. Absent: kept for the run.
+   */
+  readonly poolId?: string;
   /** Reads it. Rejects when a read failed: every pool that needs it is then unreadable for its surface. */
   read(send: SendOperation): Promise<T>;
 }

@@ -100,7 +100,8 @@ export function labelDrift<T extends AttributedDrift>(drift: T, stack: string | 
       origin.kind === 'outside-stack' && finding.severity !== Severity.HIGH
         ? { severity: Severity.HIGH, rule: OUTSIDE_STACK_RULE }
         : {};
-    return { ...finding, ...raised, origin };
+    // Assigned onto `{}`, not spread: see `classify` (one hidden class per shape, not per finding).
+    return Object.assign({}, finding, raised, { origin });
   });
   return { ...drift, findings };
 }

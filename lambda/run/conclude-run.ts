@@ -38,6 +38,7 @@ export function freshState(at: Date): StateDoc {
  */
 export function removalCandidates(input: {
   run: RunDoc;
+  /** The listed baselines; those of pools read (and not found gone) may already be taken out. */
   baselines: ReadonlyMap<string, ListedObject>;
   state: StateDoc;
   /** The pools of a targeted check: it knows nothing of the others. */

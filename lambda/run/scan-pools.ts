@@ -41,6 +41,11 @@ export class InvocationTimeLimitError extends Error {
 /**
  * Reads pending pools, `poolConcurrency` at a time, until done or out of time. Records an
  * outcome for each pool finished; returns how many finished.
+ *
+ * A pool's listed baseline is taken out of `baselines` once the pool has an outcome (its version is
+ * in the outcome): what is left are the baselines of pools not read, the removal candidates, so
+ * the listing a run holds shrinks as it goes instead of staying the size of the account. A pool
+ * found gone keeps its entry: it is a removal candidate.
  */
 export async function scanPools(
   s: RunSession,
@@ -73,6 +78,7 @@ export async function scanPools(
           const outcome = await scanPool(s, ref, run, state, baselines, abort.signal);
           if (!outcome) return;
           run.outcomes[ref.poolId] = outcome;
+          if (outcome.status !== 'gone') baselines.delete(ref.poolId);
           finished += 1;
           s.options.onProgress?.(Object.keys(run.outcomes).length, run.pools.length);
           await s.lease?.refreshIfDue();

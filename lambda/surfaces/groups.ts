@@ -30,6 +30,7 @@ export const LIST_GROUPS = operation<ListGroupsCommandInput, ListGroupsCommandOu
 export function poolGroups(poolId: string): AccountRead<NonNullable<ListGroupsCommandOutput['Groups']>> {
   return {
     name: `groups of ${poolId}`,
+    poolId,
     read: (send) =>
       allPages(async (token) => {
         const page = await send(LIST_GROUPS, { UserPoolId: poolId, Limit: 60, NextToken: token });
