@@ -109,7 +109,7 @@ function organizationTables(r: BenchFigures['organization'] & object): SizingTab
     ),
   ].join('\n');
   const roundsTable = [
-    `Run time of ${N} targets by the number at once, modelled as rounds × the measured round of ${r.targetCount} targets at ${r.maxConcurrentTargets} at once (${f1(roundSeconds)} s = ${f1(run.seconds)} s / ${r.rounds} round${r.rounds > 1 ? 's' : ''}; each target has its own quotas, so a round takes one target's time); Step Functions, the invoke and cold starts add well under a second per invocation.`,
+    `Run time of ${N} targets by the number at once, modelled as rounds × the measured round of ${r.targetCount} targets at ${r.maxConcurrentTargets} at once (${f1(roundSeconds)} s = ${f1(run.seconds)} s / ${r.rounds} round${r.rounds > 1 ? 's' : ''}; each target has its own Cognito quotas and an account's regions share IAM's, so a round takes one target's time at its part of the account's IAM rate); Step Functions, the invoke and cold starts add well under a second per invocation.`,
     '',
     table(
       [
