@@ -232,6 +232,28 @@ export function quotaBound(
   return { seconds, binding, byCategory };
 }
 
+/**
+ * A bench reader's SDK clients on the stand-in, named as `CognitoReader`'s options name them (every
+ * service a surface reads), with one call that destroys them all.
+ */
+export function standinReaderClients(standin: CognitoStandin) {
+  const config = { maxAttempts: 8 };
+  const clients = {
+    client: new CognitoIdentityProviderClient(standin.clientConfig(config)),
+    identityClient: new CognitoIdentityClient(standin.identityClientConfig(config)),
+    wafClient: new WAFV2Client(standin.wafClientConfig(config)),
+    lambdaClient: new LambdaClient(standin.clientConfig(config)),
+    iamClient: new IAMClient(standin.clientConfig(config)),
+    kmsClient: new KMSClient(standin.clientConfig(config)),
+  };
+  return {
+    clients,
+    destroy: () => {
+      for (const c of Object.values(clients)) c.destroy();
+    },
+  };
+}
+
 export interface FullSurfaceBenchOptions extends FullSurfaceAccount {
   /** Watch the web ACL (every surface, as deployed); false: `surfaces=-waf`, no WAF client. @default true */
   waf?: boolean;
@@ -274,13 +296,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     burstSeconds: options.burstSeconds,
     seed: 1,
   });
-  const config = { maxAttempts: 8 };
-  const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
-  const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
-  const wafClient = new WAFV2Client(standin.wafClientConfig(config));
-  const lambdaClient = new LambdaClient(standin.clientConfig(config));
-  const iamClient = new IAMClient(standin.clientConfig(config));
-  const kmsClient = new KMSClient(standin.clientConfig(config));
+  const { clients, destroy } = standinReaderClients(standin);
   try {
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
@@ -307,13 +323,10 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
     );
     standin.resetStats();
     standin.resetQuotas();
+    const { wafClient, ...others } = clients;
     const reader = new CognitoReader({
-      client,
-      identityClient,
+      ...others,
       ...(waf ? { wafClient } : {}),
-      lambdaClient,
-      iamClient,
-      kmsClient,
       digestKey: TEST_DIGEST_KEY,
       surfaces: waf ? SURFACE_NAMES : SURFACE_NAMES.filter((name) => name !== 'waf'),
       quotaShare: options.share,
@@ -385,12 +398,7 @@ export async function runFullSurfaceBench(options: FullSurfaceBenchOptions): Pro
       done: result.done,
     };
   } finally {
-    client.destroy();
-    identityClient.destroy();
-    wafClient.destroy();
-    lambdaClient.destroy();
-    iamClient.destroy();
-    kmsClient.destroy();
+    destroy();
     await standin.stop();
   }
 }

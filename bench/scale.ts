@@ -14,12 +14,6 @@
  * and the timed run reports them.
  */
 import { performance } from 'node:perf_hooks';
-import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CognitoReader } from '../lambda/adapters/cognito-reader.js';
 import type { QuotaCategory } from '../lambda/adapters/quotas.js';
 import { NO_IGNORE_RULES } from '../lambda/core/ignore.js';
@@ -32,7 +26,14 @@ import { defaultRiskConfiguration } from '../test/support/account-defaults.js';
 import { CognitoStandin } from '../test/support/cognito-standin.js';
 import { TEST_DIGEST_KEY } from '../test/support/digest-key.js';
 import { MemoryDocumentStore } from '../test/support/memory-document-store.js';
-import { callsNeeded, describedClients, poolShape, quotaBound, seedCatalogExamples } from './full-surface.js';
+import {
+  callsNeeded,
+  describedClients,
+  poolShape,
+  quotaBound,
+  seedCatalogExamples,
+  standinReaderClients,
+} from './full-surface.js';
 import { seedReferences } from './reference-seed.js';
 import { type TimeScale, timeScale } from './time-scale.js';
 
@@ -139,13 +140,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     seed: 1,
     now: scale.now,
   });
-  const config = { maxAttempts: 8 };
-  const client = new CognitoIdentityProviderClient(standin.clientConfig(config));
-  const identityClient = new CognitoIdentityClient(standin.identityClientConfig(config));
-  const wafClient = new WAFV2Client(standin.wafClientConfig(config));
-  const lambdaClient = new LambdaClient(standin.clientConfig(config));
-  const iamClient = new IAMClient(standin.clientConfig(config));
-  const kmsClient = new KMSClient(standin.clientConfig(config));
+  const { clients, destroy } = standinReaderClients(standin);
   try {
     const { poolIds } = standin.seedFullSurface({
       pools: options.pools,
@@ -176,12 +171,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
     // One invocation as the handler runs it: a new reader, the run policy with the remaining time.
     const invoke = async (runId: string | undefined, remainingTimeMs?: () => number) => {
       const reader = new CognitoReader({
-        client,
-        identityClient,
-        wafClient,
-        lambdaClient,
-        iamClient,
-        kmsClient,
+        ...clients,
         digestKey: TEST_DIGEST_KEY,
         surfaces: SURFACE_NAMES,
         quotaShare: options.share,
@@ -302,12 +292,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleBe
       realSeconds,
     };
   } finally {
-    client.destroy();
-    identityClient.destroy();
-    wafClient.destroy();
-    lambdaClient.destroy();
-    iamClient.destroy();
-    kmsClient.destroy();
+    destroy();
     await standin.stop();
   }
 }
